@@ -1,0 +1,68 @@
+"""JWT for staff: obtain (email + password, throttled), refresh (rotating), logout (revokes)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, serializers
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework_simplejwt import views as jwt_views
+from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
+
+from agency import permissions
+from localbzz import signin_throttle
+
+
+class StaffTokenSerializer(TokenObtainPairSerializer):
+    def validate(self, attrs):
+        request = self.context["request"]
+        email = str(attrs.get(self.username_field, "")).strip().lower()
+        ip = signin_throttle.client_ip(request)
+        wait = signin_throttle.locked_for(email, ip)
+        if wait:
+            raise exceptions.Throttled(wait=wait, detail=signin_throttle.lockout_message(wait))
+        try:
+            data = super().validate(attrs)
+        except exceptions.AuthenticationFailed:
+            wait = signin_throttle.record_failure(email, ip)
+            if wait:
+                raise exceptions.Throttled(wait=wait, detail=signin_throttle.lockout_message(wait)) from None
+            raise exceptions.AuthenticationFailed(
+                "Wrong email or password (or the account is disabled).", code="invalid_credentials"
+            ) from None
+        if not permissions.is_staff_member(self.user):
+            raise exceptions.PermissionDenied(
+                "This endpoint is for agency staff; clients sign in with POST /api/v1/client/login."
+            )
+        signin_throttle.clear(email, ip)
+        return data
+
+
+class _Throttled:
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "login"
+
+
+@extend_schema(tags=["auth"], summary="Get an access and a refresh token (staff email + password)")
+class TokenObtainView(_Throttled, jwt_views.TokenObtainPairView):
+    serializer_class = StaffTokenSerializer
+
+
+@extend_schema(tags=["auth"], summary="Exchange a refresh token for a new pair (the old refresh is revoked)")
+class TokenRefreshView(_Throttled, jwt_views.TokenRefreshView):
+    pass
+
+
+class LogoutResponse(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+@extend_schema(
+    tags=["auth"],
+    summary="Sign out: revoke the refresh token so it can no longer be used",
+    responses={200: LogoutResponse},
+)
+class LogoutView(_Throttled, jwt_views.TokenBlacklistView):
+    def post(self, request, *args, **kwargs):
+        super().post(request, *args, **kwargs)
+        return Response({"detail": "Signed out: the refresh token is revoked."})

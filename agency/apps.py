@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AgencyConfig(AppConfig):
+    name = "agency"
+    verbose_name = "Agency CRM"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils import timezone
+
+
+class ActivityEvent(models.Model):
+    """One entry of the activity trail: who did what to which thing, and what changed.
+
+    Written only through ``agency.services.activity.record_event``.
+    """
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=200, blank=True)  # kept when the user is deleted
+    verb = models.CharField(max_length=64)  # "<thing>.<what happened>", e.g. "post.approved"
+    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    target_id = models.CharField(max_length=64)
+    target_label = models.CharField(max_length=255, blank=True)
+    changes = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id", "-created_at"], name="activity_target_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.actor_label or 'system'} {self.verb} {self.target_label}"
+
+    @property
+    def summary(self) -> str:
+        """A short human sentence, e.g. 'status: To Do → In Progress'."""
+        parts = []
+        for field, value in (self.changes or {}).items():
+            if isinstance(value, list) and len(value) == 2:
+                parts.append(f"{field.replace('_', ' ')}: {value[0] or '—'} → {value[1] or '—'}")
+            elif field == "comment":
+                parts.append(f"“{value}”")
+            else:
+                parts.append(f"{field.replace('_', ' ')}: {value}")
+        return "; ".join(parts)
+
+    @property
+    def verb_display(self) -> str:
+        return self.verb.split(".", 1)[-1].replace("_", " ")

@@ -1,0 +1,109 @@
+"""Who may do what — the one place staff access is decided.
+
+Access levels are ordered: viewer < editor < admin < owner. Each action names the lowest level
+allowed to do it. Views use :func:`staff_required`, the API uses ``localbzz.api.IsStaff``;
+both ask :func:`can`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import IntEnum
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+
+
+class Level(IntEnum):
+    VIEWER = 10
+    EDITOR = 20
+    ADMIN = 30
+    OWNER = 40
+
+
+LEVEL_BY_NAME = {"viewer": Level.VIEWER, "editor": Level.EDITOR, "admin": Level.ADMIN, "owner": Level.OWNER}
+
+# action -> lowest access level that may do it
+ACTIONS: dict[str, Level] = {
+    "view": Level.VIEWER,  # read anything in the agency
+    "edit_content": Level.EDITOR,  # shoots, deliverables, tasks, posts, media, requests, leads inbox
+    "manage_clients": Level.ADMIN,  # create/edit/delete clients, approve leads, portal users
+    "manage_team": Level.ADMIN,  # invite/edit team members
+    "approve_posts": Level.ADMIN,  # approve, reject, request changes, publish now
+    "manage_accounts": Level.ADMIN,  # social accounts and their tokens
+    "manage_owners": Level.OWNER,  # grant or remove the owner level
+}
+
+_DESCRIPTIONS = {
+    "view": "see agency data",
+    "edit_content": "edit content",
+    "manage_clients": "manage clients",
+    "manage_team": "manage the team",
+    "approve_posts": "approve or publish posts",
+    "manage_accounts": "manage social accounts",
+    "manage_owners": "manage owners",
+}
+
+
+def staff_level(user) -> Level | None:
+    """The user's staff access level, or None for anyone who is not active agency staff."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    cached = getattr(user, "_staff_level", False)
+    if cached is not False:
+        return cached
+    level: Level | None
+    try:
+        member = user.team_member
+    except ObjectDoesNotExist:
+        member = None
+    if member is not None and member.is_active:
+        level = LEVEL_BY_NAME[member.access_level]
+    elif user.is_superuser:
+        level = Level.OWNER
+    else:
+        level = None
+    user._staff_level = level
+    return level
+
+
+def is_staff_member(user) -> bool:
+    return staff_level(user) is not None
+
+
+def can(user, action: str) -> bool:
+    level = staff_level(user)
+    return level is not None and level >= ACTIONS[action]
+
+
+def denial_message(user, action: str) -> str:
+    level = staff_level(user)
+    needed = ACTIONS[action].name.lower()
+    if level is None:
+        return "This is for agency staff only."
+    return (
+        f"Your access level ({level.name.lower()}) cannot {_DESCRIPTIONS[action]}; "
+        f"ask an owner or admin for {needed} access."
+    )
+
+
+def require(user, action: str) -> None:
+    if not can(user, action):
+        raise PermissionDenied(denial_message(user, action))
+
+
+def staff_required(action: str = "view") -> Callable:
+    """View decorator: anonymous users go to the staff sign-in; others need ``action``."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            require(request.user, action)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -1,0 +1,3 @@
+from agency.services import activity, team
+
+__all__ = ["activity", "team"]

@@ -1,0 +1,54 @@
+"""The activity trail: every state change of a thing people care about is recorded here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from agency.models import ActivityEvent
+
+
+def actor_label(actor) -> str:
+    if actor is None:
+        return "system"
+    return getattr(actor, "display_name", None) or str(actor)
+
+
+def record_event(actor, verb: str, target: models.Model, changes: dict[str, Any] | None = None) -> ActivityEvent:
+    """Record that ``actor`` (a user, or None for the system) did ``verb`` to ``target``.
+
+    ``changes`` maps a field to ``[old, new]`` or to a value (e.g. ``{"comment": "..."}``).
+    Called inside the service's transaction, so the event exists exactly when the change does.
+    """
+    return ActivityEvent.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_label=actor_label(actor),
+        verb=verb,
+        target_type=ContentType.objects.get_for_model(target),
+        target_id=str(target.pk),
+        target_label=str(target)[:255],
+        changes=changes or {},
+    )
+
+
+def diff(instance: models.Model, fields: Iterable[str], new_values: dict[str, Any]) -> dict[str, list]:
+    """``{field: [old, new]}`` for the fields whose value ``new_values`` changes."""
+    changes = {}
+    for field in fields:
+        if field not in new_values:
+            continue
+        old, new = getattr(instance, field), new_values[field]
+        if old != new:
+            changes[field] = [_plain(old), _plain(new)]
+    return changes
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, (list, tuple, set)) and value and isinstance(next(iter(value)), models.Model):
+        return sorted(str(v) for v in value)
+    return value

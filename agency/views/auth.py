@@ -1,0 +1,35 @@
+"""Staff sign-in, sign-out and password reset (Django's views with our form and templates)."""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.urls import reverse_lazy
+
+from agency.forms import StaffSignInForm
+
+
+class SignInView(auth_views.LoginView):
+    form_class = StaffSignInForm
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+sign_in = SignInView.as_view()
+sign_out = auth_views.LogoutView.as_view()
+password_reset = auth_views.PasswordResetView.as_view(
+    template_name="registration/password_reset_form.html",
+    email_template_name="registration/password_reset_email.txt",
+    subject_template_name="registration/password_reset_subject.txt",
+    success_url=reverse_lazy("password_reset_done"),
+)
+password_reset_done = auth_views.PasswordResetDoneView.as_view(template_name="registration/password_reset_done.html")
+password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
+    template_name="registration/password_reset_confirm.html", success_url=reverse_lazy("password_reset_complete")
+)
+password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
+    template_name="registration/password_reset_complete.html"
+)
+password_change = auth_views.PasswordChangeView.as_view(
+    template_name="registration/password_change_form.html", success_url=reverse_lazy("password_change_done")
+)
+password_change_done = auth_views.PasswordChangeDoneView.as_view(template_name="registration/password_change_done.html")

@@ -1,0 +1,132 @@
+"""Fixtures shared by every app's tests: people on every side of a permission, API clients,
+and Playwright wired to Debian's Chromium."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from rest_framework.test import APIClient
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    # Fast hashing in tests (argon2 itself is checked in localbzz/tests/test_auth.py);
+    # a private cache per test; media in a temporary folder.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": uuid.uuid4().hex}
+    }
+    settings.MEDIA_ROOT = tmp_path / "media"
+    if settings.STORAGES["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage":
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "default": {
+                "BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": str(tmp_path / "media"), "base_url": settings.MEDIA_URL},
+            },
+        }
+
+
+@pytest.fixture
+def make_staff(db):
+    from agency.services import team
+
+    def make(level: str = "editor", email: str | None = None, **extra):
+        member = team.team_member_create(
+            actor=None,
+            email=email or f"{level}-{uuid.uuid4().hex[:6]}@test.local",
+            first_name=extra.pop("first_name", level.title()),
+            last_name=extra.pop("last_name", "Tester"),
+            password=PASSWORD,
+            access_level=level,
+            **extra,
+        )
+        return member.user
+
+    return make
+
+
+@pytest.fixture
+def owner(make_staff):
+    return make_staff("owner", "owner@test.local")
+
+
+@pytest.fixture
+def admin_user(make_staff):
+    return make_staff("admin", "admin@test.local")
+
+
+@pytest.fixture
+def editor(make_staff):
+    return make_staff("editor", "editor@test.local")
+
+
+@pytest.fixture
+def viewer(make_staff):
+    return make_staff("viewer", "viewer@test.local")
+
+
+@pytest.fixture
+def outsider(db):
+    """Signed up, but not agency staff (e.g. a client portal user)."""
+    from agency.models import User
+
+    return User.objects.create_user(email="outsider@test.local", password=PASSWORD)
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def api_as(api):
+    def as_user(user):
+        api.force_authenticate(user=user)
+        return api
+
+    return as_user
+
+
+# Browser tests ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the browser tests, but there is no Chromium at {CHROMIUM}.")
+        pytest.skip(f"No Chromium at {CHROMIUM}: install Debian's chromium package to run browser tests.")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture
+def signed_in_page(page, live_server):
+    """A Playwright page with a helper to sign in on the staff login form."""
+
+    def sign_in(email: str, password: str = PASSWORD):
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(f"{live_server.url}/")
+        return page
+
+    return sign_in

@@ -1,0 +1,1 @@
+"""Models of this domain arrive with its issue (see docs/architecture.md)."""

@@ -1,0 +1,319 @@
+"""Shared REST API conventions, used by every endpoint.
+
+- Lists answer the envelope ``{"items", "total", "page", "page_size", "has_more"}`` and accept
+  ``page``, ``page_size`` (at most 200), ``search``, ``sort_by`` and ``sort_order``.
+- Every error answers ``{"error": {"code", "message", "details"}}``.
+- Access is decided by ``agency.permissions``; the classes here only translate it for DRF.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions, filters, permissions, status
+from rest_framework.pagination import BasePagination
+from rest_framework.response import Response
+
+from agency import permissions as access
+
+logger = logging.getLogger(__name__)
+
+MAX_PAGE_SIZE = 200
+DEFAULT_PAGE_SIZE = 50
+
+# --------------------------------------------------------------------------------------------
+# Errors
+# --------------------------------------------------------------------------------------------
+
+_STATUS_CODES = {
+    400: "invalid",
+    401: "not_authenticated",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "unprocessable",
+    429: "throttled",
+    500: "server_error",
+    503: "unavailable",
+}
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The request conflicts with the current state."
+    default_code = "conflict"
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The upload is too large."
+    default_code = "too_large"
+
+
+class UnprocessableEntity(exceptions.APIException):
+    """The input is well formed but the domain refuses it (e.g. a platform rule)."""
+
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_detail = "The request could not be processed."
+    default_code = "unprocessable"
+
+
+def error_body(code: str, message: str, details: Any = None) -> dict:
+    return {"error": {"code": code, "message": message, "details": details if details is not None else {}}}
+
+
+def error_json(status_code: int, message: str, details: Any = None, code: str | None = None) -> JsonResponse:
+    """The error envelope for views outside DRF (404/500 handlers under /api/)."""
+    return JsonResponse(
+        error_body(code or _STATUS_CODES.get(status_code, "error"), message, details), status=status_code
+    )
+
+
+def _flatten(detail: Any, prefix: str = "") -> list[str]:
+    if isinstance(detail, dict):
+        out: list[str] = []
+        for key, value in detail.items():
+            label = key if key != "non_field_errors" else ""
+            out += _flatten(value, f"{prefix}{label}" if not prefix else f"{prefix}.{label}")
+        return out
+    if isinstance(detail, list):
+        out = []
+        for item in detail:
+            out += _flatten(item, prefix)
+        return out
+    text = str(detail)
+    return [f"{prefix}: {text}" if prefix else text]
+
+
+def exception_handler(exc: Exception, context: dict) -> Response | None:
+    """DRF exception handler: every error in the envelope, with a message a person can act on."""
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound("Not found: nothing with that id exists here (or you cannot see it).")
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+
+    from rest_framework.views import exception_handler as drf_exception_handler  # DRF settings import us
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        logger.exception("Unhandled API error", exc_info=exc)
+        return Response(
+            error_body("server_error", "Something went wrong on our side. It has been logged; try again shortly."),
+            status=500,
+        )
+
+    code = _STATUS_CODES.get(response.status_code, "error")
+    details: Any = {}
+    if isinstance(exc, exceptions.ValidationError):
+        details = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        problems = _flatten(exc.detail)
+        message = "Please fix the highlighted fields: " + "; ".join(problems[:5]) if problems else "Invalid input."
+    else:
+        detail = getattr(exc, "detail", None)
+        if isinstance(detail, dict):
+            message = str(detail.get("message") or detail.get("detail") or next(iter(detail.values()), ""))
+            details = {k: v for k, v in detail.items() if k not in {"message", "detail"}}
+        elif isinstance(detail, list):
+            message = "; ".join(str(d) for d in detail)
+        else:
+            message = str(detail) if detail else response.reason_phrase if hasattr(response, "reason_phrase") else code
+        if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+            details = {"retry_after_seconds": int(exc.wait)}
+        if isinstance(exc, exceptions.NotAuthenticated):
+            message = "Sign in first: send 'Authorization: Bearer <access token>' from POST /api/v1/auth/token/."
+        code = getattr(exc, "default_code", None) or code
+        if code in {"error", "invalid"} and response.status_code != 400:
+            code = _STATUS_CODES.get(response.status_code, "error")
+        codes = exc.get_codes() if hasattr(exc, "get_codes") else None
+        if isinstance(codes, str) and codes not in {"error", "invalid"}:
+            code = codes
+    response.data = error_body(code, message, details)
+    return response
+
+
+# --------------------------------------------------------------------------------------------
+# Permissions
+# --------------------------------------------------------------------------------------------
+
+
+class IsStaff(permissions.BasePermission):
+    """Agency staff only. Reads need ``read_action``; writes need ``write_action`` (per view).
+
+    Views may set ``read_action``/``write_action`` to any action of ``agency.permissions``.
+    """
+
+    message = "This needs an agency staff account with enough access."
+
+    def has_permission(self, request, view) -> bool:
+        if request.method in permissions.SAFE_METHODS:
+            action = getattr(view, "read_action", "view")
+        else:
+            action = getattr(view, "write_action", "edit_content")
+        if not request.user or not request.user.is_authenticated:
+            return False
+        allowed = access.can(request.user, action)
+        if not allowed:
+            self.message = access.denial_message(request.user, action)
+        return allowed
+
+
+class Public(permissions.AllowAny):
+    """Explicitly public endpoints (intake form, token endpoints)."""
+
+
+# --------------------------------------------------------------------------------------------
+# Pagination: the envelope
+# --------------------------------------------------------------------------------------------
+
+
+class EnvelopePagination(BasePagination):
+    page_query_param = "page"
+    page_size_query_param = "page_size"
+
+    def _int_param(self, request, name: str, default: int, low: int, high: int | None) -> int:
+        raw = request.query_params.get(name)
+        if raw in (None, ""):
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise exceptions.ValidationError({name: [f"Must be a whole number, not {raw!r}."]}) from None
+        if value < low or (high is not None and value > high):
+            bound = f"between {low} and {high}" if high is not None else f"at least {low}"
+            raise exceptions.ValidationError({name: [f"Must be {bound}."]})
+        return value
+
+    def paginate_queryset(self, queryset, request, view=None):
+        default_size = getattr(view, "page_size", DEFAULT_PAGE_SIZE)
+        self.page = self._int_param(request, self.page_query_param, 1, 1, None)
+        self.page_size = self._int_param(request, self.page_size_query_param, default_size, 1, MAX_PAGE_SIZE)
+        self.total = (
+            queryset.count() if hasattr(queryset, "count") and not isinstance(queryset, list) else len(queryset)
+        )
+        start = (self.page - 1) * self.page_size
+        return list(queryset[start : start + self.page_size])
+
+    def get_paginated_response(self, data):
+        return Response(
+            {
+                "items": data,
+                "total": self.total,
+                "page": self.page,
+                "page_size": self.page_size,
+                "has_more": self.page * self.page_size < self.total,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        return {
+            "type": "object",
+            "required": ["items", "total", "page", "page_size", "has_more"],
+            "properties": {
+                "items": schema,
+                "total": {"type": "integer", "example": 123},
+                "page": {"type": "integer", "example": 1},
+                "page_size": {"type": "integer", "example": DEFAULT_PAGE_SIZE},
+                "has_more": {"type": "boolean", "example": True},
+            },
+        }
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        return [
+            {
+                "name": "page",
+                "required": False,
+                "in": "query",
+                "description": "Page number, from 1.",
+                "schema": {"type": "integer", "minimum": 1},
+            },
+            {
+                "name": "page_size",
+                "required": False,
+                "in": "query",
+                "description": f"Items per page (default {DEFAULT_PAGE_SIZE}, at most {MAX_PAGE_SIZE}).",
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+            },
+        ]
+
+
+# --------------------------------------------------------------------------------------------
+# Search and sort
+# --------------------------------------------------------------------------------------------
+
+
+class SearchFilter(filters.SearchFilter):
+    """``?search=`` over the view's ``search_fields``."""
+
+    search_param = "search"
+
+
+class SortFilter(filters.BaseFilterBackend):
+    """``?sort_by=<field>&sort_order=asc|desc`` over the view's ``sort_fields``.
+
+    ``sort_fields`` maps public names to ORM paths; ``default_sort`` is an ORM ordering tuple.
+    Unknown fields answer 400 listing the allowed ones.
+    """
+
+    def filter_queryset(self, request, queryset, view):
+        fields: dict[str, str] = getattr(view, "sort_fields", {})
+        default = getattr(view, "default_sort", None)
+        sort_by = request.query_params.get("sort_by")
+        order = (request.query_params.get("sort_order") or "asc").lower()
+        if order not in {"asc", "desc"}:
+            raise exceptions.ValidationError({"sort_order": ["Use 'asc' or 'desc'."]})
+        if not sort_by:
+            return queryset.order_by(*default) if default else queryset
+        if sort_by not in fields:
+            allowed = ", ".join(sorted(fields)) or "none"
+            raise exceptions.ValidationError({"sort_by": [f"Cannot sort by {sort_by!r}. Allowed: {allowed}."]})
+        path = fields[sort_by]
+        tiebreak = "pk" if order == "asc" else "-pk"
+        return queryset.order_by(path if order == "asc" else f"-{path}", tiebreak)
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        fields = sorted(getattr(view, "sort_fields", {}))
+        if not fields:
+            return []
+        return [
+            {
+                "name": "sort_by",
+                "required": False,
+                "in": "query",
+                "description": "Field to sort by.",
+                "schema": {"type": "string", "enum": fields},
+            },
+            {
+                "name": "sort_order",
+                "required": False,
+                "in": "query",
+                "description": "Sort direction.",
+                "schema": {"type": "string", "enum": ["asc", "desc"], "default": "asc"},
+            },
+        ]
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "details"],
+            "properties": {
+                "code": {"type": "string", "example": "invalid"},
+                "message": {
+                    "type": "string",
+                    "example": "Please fix the highlighted fields: name: This field is required.",
+                },
+                "details": {"type": "object", "additionalProperties": True},
+            },
+        }
+    },
+}

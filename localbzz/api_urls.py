@@ -1,0 +1,14 @@
+"""Every /api/v1/ route. Routes are declared without a trailing slash; both spellings work
+(see ApiTrailingSlashMiddleware)."""
+
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView
+
+from localbzz import views
+
+urlpatterns = [
+    path("schema", SpectacularAPIView.as_view(), name="schema"),
+    path("", include("agency.api.urls")),
+    # Last: anything else under /api/v1/ answers the JSON error envelope, even with DEBUG on.
+    re_path(r"^.*$", views.api_not_found),
+]

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
+
+
+class LocalbzzConfig(AppConfig):
+    """The project package doubles as an app so its templates, static files, management
+    commands and tests are found like any other app's."""
+
+    default = True
+    name = "localbzz"
+    verbose_name = "LocalBzz"
+
+
+class LocalbzzAdminConfig(admin_apps.AdminConfig):
+    default = False
+    default_site = "localbzz.admin.LocalbzzAdminSite"

@@ -1,0 +1,18 @@
+"""Load the demo data idempotently: running it twice changes nothing the second time."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from agency import demo as agency_demo
+
+
+class Command(BaseCommand):
+    help = "Create (or complete) the demo agency: staff, clients and their work. Safe to run repeatedly."
+
+    def handle(self, *args, **options) -> None:
+        with transaction.atomic():
+            created = agency_demo.seed()
+        what = ", ".join(f"{n} {label}" for label, n in created.items() if n) or "nothing new (already loaded)"
+        self.stdout.write(self.style.SUCCESS(f"Demo data: {what}."))

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+
+API_PREFIX = "/api/v1/"
+
+
+class ApiTrailingSlashMiddleware:
+    """API paths answer with and without a trailing slash (the seeds write `/api/v1/clients`).
+
+    API routes are declared without one; a trailing slash is dropped before URL resolution,
+    so both spellings reach the same view without a redirect (which would lose a POST body).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path = request.path_info
+        if path.startswith(API_PREFIX) and path.endswith("/") and len(path) > len(API_PREFIX):
+            request.path_info = path.rstrip("/")
+            request.path = request.path[: len(request.path) - (len(path) - len(request.path_info))]
+        return self.get_response(request)
+
+
+class HtmxMessagesMiddleware:
+    """Django messages raised during an htmx request travel as an `HX-Trigger: toast` event,
+    so the page shows them as toasts without re-rendering the layout."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not getattr(request, "htmx", False):
+            return response
+        if 300 <= response.status_code < 400 or "HX-Redirect" in response or "HX-Location" in response:
+            return response  # the next full page shows them
+        items = [{"level": m.level_tag, "message": str(m)} for m in messages.get_messages(request)]
+        if not items:
+            return response
+        raw = response.headers.get("HX-Trigger", "")
+        try:
+            triggers = json.loads(raw) if raw.startswith("{") else {name: None for name in raw.split(",") if name}
+        except ValueError:
+            triggers = {}
+        triggers["toast"] = {"items": items}
+        response.headers["HX-Trigger"] = json.dumps(triggers)
+        return response

@@ -1,0 +1,114 @@
+"""The list envelope, search/sort, error envelope and trailing-slash conventions."""
+
+from __future__ import annotations
+
+import pytest
+
+from agency.services.activity import record_event
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def events(owner):
+    member = owner.team_member
+    for i in range(7):
+        record_event(owner, f"thing.step_{i}", member, {"n": i})
+    return member
+
+
+def test_it_answers_lists_in_the_envelope(api_as, owner, events):
+    body = api_as(owner).get("/api/v1/activity?page=2&page_size=3").json()
+    assert set(body) == {"items", "total", "page", "page_size", "has_more"}
+    assert body["total"] == 8  # 7 + the team_member.created event
+    assert body["page"] == 2 and body["page_size"] == 3
+    assert len(body["items"]) == 3
+    assert body["has_more"] is True
+    last = api_as(owner).get("/api/v1/activity?page=3&page_size=3").json()
+    assert len(last["items"]) == 2 and last["has_more"] is False
+
+
+def test_it_caps_page_size_at_200(api_as, owner, events):
+    response = api_as(owner).get("/api/v1/activity?page_size=201")
+    assert response.status_code == 400
+    assert response.json()["error"]["details"]["page_size"] == ["Must be between 1 and 200."]
+    assert api_as(owner).get("/api/v1/activity?page_size=200").status_code == 200
+
+
+def test_it_refuses_a_page_that_is_not_a_number(api_as, owner):
+    response = api_as(owner).get("/api/v1/activity?page=two")
+    assert response.status_code == 400
+    assert "whole number" in response.json()["error"]["message"]
+
+
+def test_a_page_past_the_end_is_empty_not_an_error(api_as, owner, events):
+    body = api_as(owner).get("/api/v1/activity?page=99").json()
+    assert body["items"] == [] and body["has_more"] is False and body["total"] == 8
+
+
+def test_it_searches_and_sorts(api_as, owner, events):
+    body = api_as(owner).get("/api/v1/activity?search=step_3").json()
+    assert [item["verb"] for item in body["items"]] == ["thing.step_3"]
+    asc = api_as(owner).get("/api/v1/activity?sort_by=verb&sort_order=asc").json()["items"]
+    desc = api_as(owner).get("/api/v1/activity?sort_by=verb&sort_order=desc").json()["items"]
+    assert [i["verb"] for i in asc] == sorted(i["verb"] for i in asc)
+    assert [i["verb"] for i in desc] == list(reversed([i["verb"] for i in asc]))
+
+
+def test_unknown_sort_field_says_what_is_allowed(api_as, owner):
+    error = api_as(owner).get("/api/v1/activity?sort_by=password").json()["error"]
+    assert error["code"] == "invalid"
+    assert "Allowed: created_at, verb" in error["message"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/activity", "/api/v1/activity/"])
+def test_paths_answer_with_and_without_trailing_slash(api_as, owner, path):
+    assert api_as(owner).get(path).status_code == 200
+
+
+def test_unknown_api_path_answers_the_error_envelope(api_as, owner):
+    response = api_as(owner).get("/api/v1/no-such-thing")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+    assert "/api/docs/" in response.json()["error"]["message"]
+
+
+def test_anonymous_gets_401_in_the_envelope(api):
+    response = api.get("/api/v1/activity")
+    assert response.status_code == 401
+    error = response.json()["error"]
+    assert error["code"] == "not_authenticated" and "Bearer" in error["message"]
+
+
+def test_non_staff_gets_403_in_the_envelope(api_as, outsider):
+    response = api_as(outsider).get("/api/v1/activity")
+    assert response.status_code == 403
+    assert response.json()["error"] == {
+        "code": "permission_denied",
+        "message": "This is for agency staff only.",
+        "details": {},
+    }
+
+
+def test_wrong_method_gets_405_in_the_envelope(api_as, owner):
+    response = api_as(owner).delete("/api/v1/activity")
+    assert response.status_code == 405
+    assert response.json()["error"]["code"] == "method_not_allowed"
+
+
+def test_validation_errors_name_the_fields(api):
+    response = api.post("/api/v1/auth/token", {}, format="json")
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid"
+    assert set(error["details"]) == {"email", "password"}
+    assert "email: This field is required." in error["message"]
+
+
+def test_list_query_count_does_not_grow_with_rows(api_as, owner, django_assert_max_num_queries):
+    member = owner.team_member
+    for i in range(60):
+        record_event(owner, "thing.bulk", member, {"i": i})
+    client = api_as(owner)
+    with django_assert_max_num_queries(4):
+        assert len(client.get("/api/v1/activity?page_size=50").json()["items"]) == 50

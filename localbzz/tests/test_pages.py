@@ -1,0 +1,67 @@
+"""The staff shell: styled error pages, messages as toasts for htmx, the dashboard."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.contrib import messages
+from django.http import HttpResponse
+from django.test import RequestFactory
+
+from agency.services.activity import record_event
+from localbzz.middleware import HtmxMessagesMiddleware
+
+pytestmark = pytest.mark.django_db
+
+
+def test_dashboard_needs_sign_in(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/"
+
+
+def test_dashboard_shows_real_figures_and_activity(client, owner, make_staff):
+    make_staff("editor")
+    record_event(owner, "client.created", owner.team_member, {})
+    client.force_login(owner)
+    html = client.get("/").content.decode()
+    assert "Team members" in html
+    assert '<span class="value">2</span>' in html
+    assert "created" in html and owner.display_name in html
+    assert 'hx-headers=\'{"X-CSRFToken": "' in html
+    assert "/static/django_htmx/htmx-2.min.js" in html or "htmx" in html
+
+
+def test_non_staff_get_the_styled_403(client, outsider):
+    client.force_login(outsider)
+    response = client.get("/")
+    assert response.status_code == 403
+    assert "This is for agency staff only." in response.content.decode()
+
+
+def test_unknown_page_gets_the_styled_404(client, settings, owner):
+    settings.DEBUG = False
+    client.force_login(owner)
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "This page does not exist" in response.content.decode()
+
+
+def test_htmx_messages_travel_as_a_toast_trigger(owner):
+    request = RequestFactory().get("/", HTTP_HX_REQUEST="true")
+    request.htmx = True
+    from django.contrib.messages.storage.fallback import FallbackStorage
+
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    messages.success(request, "Saved.")
+
+    def view(req):
+        response = HttpResponse("ok")
+        response["HX-Trigger"] = "refreshList"
+        return response
+
+    response = HtmxMessagesMiddleware(view)(request)
+    triggers = json.loads(response["HX-Trigger"])
+    assert triggers == {"refreshList": None, "toast": {"items": [{"level": "success", "message": "Saved."}]}}

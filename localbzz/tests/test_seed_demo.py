@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from agency.models import TeamMember
+
+
+@pytest.mark.django_db
+def test_seed_demo_is_idempotent(capsys):
+    call_command("seed_demo")
+    counts = TeamMember.objects.count()
+    call_command("seed_demo")
+    assert TeamMember.objects.count() == counts
+    assert "nothing new" in capsys.readouterr().out
+    owner = TeamMember.objects.get(user__email="owner@localbzz.local")
+    assert owner.access_level == "owner"
+    assert owner.user.check_password("localbzz-demo")
+
+
+@pytest.mark.django_db
+def test_welcome_prints_urls_and_logins(capsys):
+    call_command("welcome", port="8000")
+    out = capsys.readouterr().out
+    assert "http://localhost:8000/api/docs/" in out
+    assert "http://joes-landscaping.localhost:8000/" in out
+    assert "owner@localbzz.local" in out and "localbzz-demo" in out

@@ -1,0 +1,93 @@
+"""Project-level pages: the staff dashboard, the health check and the error pages."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from agency.permissions import staff_required
+from localbzz import dashboard as dashboard_data
+from localbzz.api import error_json
+from localbzz.middleware import API_PREFIX
+
+logger = logging.getLogger(__name__)
+
+
+@staff_required()
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "localbzz/dashboard.html", dashboard_data.build(request.user))
+
+
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness for load balancers: the database answers and the task broker answers."""
+    checks: dict[str, str] = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        checks["database"] = "ok"
+    except Exception as exc:  # report, never raise, from a health check
+        checks["database"] = f"error: {exc.__class__.__name__}"
+    if settings.REDIS_URL:
+        try:
+            import redis
+
+            redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2).ping()
+            checks["broker"] = "ok"
+        except Exception as exc:
+            checks["broker"] = f"error: {exc.__class__.__name__}"
+    else:
+        # The ORM broker is the database itself: its queue table must be reachable.
+        try:
+            from django_q.models import OrmQ
+
+            OrmQ.objects.exists()
+            checks["broker"] = "ok"
+        except Exception as exc:
+            checks["broker"] = f"error: {exc.__class__.__name__}"
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "unhealthy", **checks}, status=200 if healthy else 503)
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith(API_PREFIX) or request.path_info.startswith(API_PREFIX)
+
+
+def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
+    if _is_api(request):
+        return error_json(400, "The request could not be understood; check its format.")
+    return render(request, "400.html", status=400)
+
+
+def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
+    message = str(exception) if exception and str(exception) else "You do not have access to this page."
+    if _is_api(request):
+        return error_json(403, message)
+    return render(request, "403.html", {"message": message}, status=403)
+
+
+def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
+    if _is_api(request):
+        return error_json(404, f"No API endpoint at {request.path}. See /api/docs/ for the list.")
+    return render(request, "404.html", status=404)
+
+
+def api_not_found(request: HttpRequest) -> HttpResponse:
+    return error_json(404, f"No API endpoint at {request.path}. See /api/docs/ for the list.")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if _is_api(request):
+        return error_json(500, "Something went wrong on our side. It has been logged; try again shortly.")
+    # No context processors: the failure may be in one of them.
+    from django.template import loader
+
+    return HttpResponse(loader.get_template("500.html").render(), status=500)

@@ -1,0 +1,114 @@
+// LocalBzz staff UI behaviour: toasts, loading bar, mobile navigation, copy buttons,
+// and clear messages when an htmx request fails. No framework; htmx does the rest.
+(function () {
+  "use strict";
+
+  function toast(message, level) {
+    var box = document.getElementById("toasts");
+    if (!box) return;
+    var el = document.createElement("div");
+    el.className = "toast toast-" + (level || "info");
+    el.setAttribute("role", level === "error" ? "alert" : "status");
+    var text = document.createElement("div");
+    text.textContent = message;
+    var close = document.createElement("button");
+    close.className = "close";
+    close.type = "button";
+    close.setAttribute("aria-label", "Dismiss");
+    close.textContent = "×";
+    close.addEventListener("click", function () { dismiss(el); });
+    el.appendChild(text);
+    el.appendChild(close);
+    box.appendChild(el);
+    setTimeout(function () { dismiss(el); }, level === "error" ? 9000 : 5000);
+  }
+  function dismiss(el) {
+    if (!el.parentNode) return;
+    el.classList.add("leaving");
+    setTimeout(function () { el.remove(); }, 260);
+  }
+  window.LocalBzz = { toast: toast };
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("#toasts .toast").forEach(function (el) {
+      var close = el.querySelector(".close");
+      if (close) close.addEventListener("click", function () { dismiss(el); });
+      setTimeout(function () { dismiss(el); }, 6000);
+    });
+    var toggle = document.querySelector(".menu-toggle");
+    if (toggle) toggle.addEventListener("click", function () {
+      var open = document.body.classList.toggle("nav-open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  });
+
+  // Messages sent by the server with an htmx response (HX-Trigger: toast).
+  document.addEventListener("toast", function (event) {
+    (event.detail.items || []).forEach(function (item) { toast(item.message, item.level); });
+  });
+
+  // Thin progress bar while any htmx request is in flight.
+  var inflight = 0;
+  function bar(state) {
+    var el = document.getElementById("loading-bar");
+    if (!el) return;
+    el.classList.remove("active", "done");
+    void el.offsetWidth;
+    el.classList.add(state);
+  }
+  document.addEventListener("htmx:beforeRequest", function () { if (inflight++ === 0) bar("active"); });
+  document.addEventListener("htmx:afterRequest", function () { if (--inflight <= 0) { inflight = 0; bar("done"); } });
+
+  var statusText = {
+    400: "That request was not valid.",
+    403: "You do not have access to do that. Ask an owner or admin.",
+    404: "That item no longer exists. Reload the page.",
+    409: "Someone changed this at the same time. Reload and try again.",
+    413: "That upload is too large.",
+    429: "Too many requests. Wait a moment and try again."
+  };
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail.xhr;
+    var message = statusText[xhr.status] || "Something went wrong on our side (" + xhr.status + "). Try again.";
+    try {
+      var body = JSON.parse(xhr.responseText);
+      if (body && body.error && body.error.message) message = body.error.message;
+    } catch (e) { /* HTML error page: keep the generic message */ }
+    toast(message, "error");
+  });
+  document.addEventListener("htmx:sendError", function () {
+    toast("Could not reach the server. Check your connection and try again.", "error");
+  });
+
+  // <button data-copy="text"> copies text to the clipboard.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    if (!button) return;
+    event.preventDefault();
+    var value = button.getAttribute("data-copy");
+    var done = function () { toast("Copied to the clipboard.", "success"); };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(value).then(done);
+    } else {
+      var area = document.createElement("textarea");
+      area.value = value; document.body.appendChild(area); area.select();
+      document.execCommand("copy"); area.remove(); done();
+    }
+  });
+
+  // Live character counters: <textarea data-count-max="2200" data-counter="#id">.
+  function updateCounter(field) {
+    var target = document.querySelector(field.getAttribute("data-counter"));
+    if (!target) return;
+    var max = parseInt(field.getAttribute("data-count-max"), 10);
+    var length = Array.from(field.value).length;
+    target.textContent = length + (max ? " / " + max : "");
+    target.classList.toggle("over", !!max && length > max);
+  }
+  document.addEventListener("input", function (event) {
+    if (event.target.matches && event.target.matches("[data-counter]")) updateCounter(event.target);
+  });
+  document.addEventListener("htmx:load", function (event) {
+    event.detail.elt.querySelectorAll && event.detail.elt.querySelectorAll("[data-counter]").forEach(updateCounter);
+  });
+})();
