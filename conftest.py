@@ -33,6 +33,18 @@ def _test_settings(settings, tmp_path):
 
 
 @pytest.fixture
+def sync_tasks(monkeypatch):
+    """django-q2 runs enqueued tasks in-process (django-q2 reads its settings once, at import).
+
+    Jobs are enqueued on commit (localbzz.queue), so wrap the action in
+    ``django_capture_on_commit_callbacks(execute=True)`` to run them.
+    """
+    from django_q.conf import Conf
+
+    monkeypatch.setattr(Conf, "SYNC", True)
+
+
+@pytest.fixture
 def make_staff(db):
     from agency.services import team
 

@@ -21,6 +21,10 @@ class ActivityEvent(models.Model):
     target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
     target_id = models.CharField(max_length=64)
     target_label = models.CharField(max_length=255, blank=True)
+    # The client the change concerns (for a client's activity tab); None for agency-wide things.
+    client = models.ForeignKey(
+        "agency.Client", null=True, blank=True, on_delete=models.CASCADE, related_name="activity"
+    )
     changes = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 

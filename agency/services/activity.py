@@ -25,6 +25,7 @@ def record_event(actor, verb: str, target: models.Model, changes: dict[str, Any]
     """
     return ActivityEvent.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
+        client_id=_client_id_of(target),
         actor_label=actor_label(actor),
         verb=verb,
         target_type=ContentType.objects.get_for_model(target),
@@ -32,6 +33,13 @@ def record_event(actor, verb: str, target: models.Model, changes: dict[str, Any]
         target_label=str(target)[:255],
         changes=changes or {},
     )
+
+
+def _client_id_of(target: models.Model):
+    """The client a target belongs to: itself if it is a Client, else its ``client`` field."""
+    if target._meta.label == "agency.Client":
+        return target.pk
+    return getattr(target, "client_id", None)
 
 
 def diff(instance: models.Model, fields: Iterable[str], new_values: dict[str, Any]) -> dict[str, list]:
