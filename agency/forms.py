@@ -1,11 +1,25 @@
 from __future__ import annotations
 
+import zoneinfo
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
 from agency import permissions
+from agency.models import (
+    Campaign,
+    Client,
+    Deliverable,
+    Lead,
+    PortalRequest,
+    Shoot,
+    Task,
+    TeamMember,
+)
+from agency.models.clients import validate_colours
 from localbzz import signin_throttle
+from localbzz.forms import DateInput, DateTimeLocalInput
 
 
 class StaffSignInForm(AuthenticationForm):
@@ -51,3 +65,229 @@ class ProfileForm(forms.Form):
     first_name = forms.CharField(max_length=150, required=False)
     last_name = forms.CharField(max_length=150, required=False)
     phone = forms.CharField(max_length=40, required=False)
+
+
+# CRM forms: they validate input and hand cleaned data to the services ---------------------------
+
+
+TIMEZONE_CHOICES = [(z, z.replace("_", " ")) for z in sorted(zoneinfo.available_timezones()) if "/" in z] + [
+    ("UTC", "UTC")
+]
+
+
+class ClientForm(forms.ModelForm):
+    brand_colors = forms.CharField(
+        label="Brand colours",
+        required=False,
+        help_text="Hex codes separated by commas, e.g. #2F6B3A, #F4E9D8",
+    )
+    timezone = forms.ChoiceField(choices=TIMEZONE_CHOICES, initial="America/New_York")
+
+    class Meta:
+        model = Client
+        fields = [
+            "name", "slug", "status", "industry", "location", "website", "primary_contact_name",
+            "primary_contact_email", "primary_contact_phone", "timezone", "shoot_frequency", "monthly_post_limit",
+            "default_reels", "default_photos", "default_carousels", "publer_workspace_id", "portal_enabled",
+            "brand_colors", "logo", "description", "brand_guidelines", "notes",
+        ]  # fmt: skip
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "brand_guidelines": forms.Textarea(attrs={"rows": 4}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slug"].required = False
+        self.fields["slug"].help_text = "Portal address <slug>.<portal domain>; leave empty to make one from the name."
+        if self.instance.pk:
+            self.initial["brand_colors"] = ", ".join(self.instance.brand_colors or [])
+
+    def clean_brand_colors(self) -> list[str]:
+        raw = self.cleaned_data.get("brand_colors") or ""
+        colours = [c.strip().upper() for c in raw.replace(";", ",").split(",") if c.strip()]
+        colours = [c if c.startswith("#") else f"#{c}" for c in colours]
+        validate_colours(colours)
+        return colours
+
+    def clean_slug(self) -> str:
+        return (self.cleaned_data.get("slug") or "").strip().lower()
+
+    def _post_clean(self):
+        if not self.cleaned_data.get("slug") and "slug" not in self.errors:
+            from agency.services.clients import slug_suggest
+
+            self.cleaned_data["slug"] = self.instance.slug or slug_suggest(self.cleaned_data.get("name") or "client")
+        super()._post_clean()
+
+
+class ClientImportForm(forms.Form):
+    file = forms.FileField(help_text="A .csv file with a header row; UTF-8. Only 'name' is required.")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 2 * 1024 * 1024:
+            raise ValidationError("That file is over 2 MB; split it into smaller files.")
+        try:
+            text = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ValidationError(
+                "That file is not UTF-8 text; export it from your spreadsheet as CSV UTF-8."
+            ) from None
+        return text
+
+
+class CampaignForm(forms.ModelForm):
+    class Meta:
+        model = Campaign
+        fields = ["name", "status", "goal", "starts_on", "ends_on", "brief"]
+        widgets = {"starts_on": DateInput(), "ends_on": DateInput(), "brief": forms.Textarea(attrs={"rows": 4})}
+
+
+class ShootForm(forms.ModelForm):
+    crew = forms.ModelMultipleChoiceField(
+        queryset=TeamMember.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    allow_conflict = forms.BooleanField(required=False, label="Book anyway, even though crew members are double-booked")
+
+    class Meta:
+        model = Shoot
+        fields = [
+            "client", "title", "start", "duration_minutes", "status", "location", "campaign", "calendar_link",
+            "drive_folder_link", "crew", "notes",
+        ]  # fmt: skip
+        widgets = {"start": DateTimeLocalInput(), "notes": forms.Textarea(attrs={"rows": 3})}
+        labels = {"duration_minutes": "Duration (minutes)"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from agency import selectors
+
+        self.fields["crew"].queryset = selectors.team_member_choices()
+        self.fields["client"].queryset = Client.objects.order_by("name")
+        self.fields["campaign"].queryset = Campaign.objects.select_related("client").order_by("name")
+        self.fields["start"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        if self.is_bound and self.data.get("allow_conflict"):
+            self.offer_conflict_override()
+        else:
+            self.fields["allow_conflict"].widget = forms.HiddenInput()
+
+    def offer_conflict_override(self) -> None:
+        self.fields["allow_conflict"].widget = forms.CheckboxInput(attrs={"data_full": True})
+
+    def clean(self):
+        cleaned = super().clean()
+        campaign, client = cleaned.get("campaign"), cleaned.get("client")
+        if campaign and client and campaign.client_id != client.pk:
+            self.add_error("campaign", "That campaign belongs to another client.")
+        return cleaned
+
+
+class DeliverableForm(forms.ModelForm):
+    class Meta:
+        model = Deliverable
+        fields = [
+            "client", "title", "kind", "status", "due_date", "assignee", "shoot", "campaign", "file_link", "caption",
+            "posting_instructions",
+        ]  # fmt: skip
+        widgets = {
+            "due_date": DateInput(),
+            "caption": forms.Textarea(attrs={"rows": 3}),
+            "posting_instructions": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["client"].queryset = Client.objects.order_by("name")
+        self.fields["assignee"].queryset = TeamMember.objects.select_related("user").filter(is_active=True)
+        self.fields["shoot"].queryset = Shoot.objects.select_related("client").order_by("-start")
+        self.fields["campaign"].queryset = Campaign.objects.select_related("client").order_by("name")
+
+    def clean(self):
+        cleaned = super().clean()
+        client = cleaned.get("client")
+        for name in ("shoot", "campaign"):
+            linked = cleaned.get(name)
+            if linked and client and linked.client_id != client.pk:
+                self.add_error(name, f"That {name} belongs to another client.")
+        return cleaned
+
+
+class TaskForm(forms.ModelForm):
+    class Meta:
+        model = Task
+        fields = [
+            "name", "status", "priority", "assignee", "due_date", "estimate_minutes", "client", "shoot",
+            "deliverable", "campaign", "description",
+        ]  # fmt: skip
+        widgets = {"due_date": DateInput(), "description": forms.Textarea(attrs={"rows": 4})}
+        labels = {"estimate_minutes": "Estimate (minutes)"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = TeamMember.objects.select_related("user").filter(is_active=True)
+        self.fields["client"].queryset = Client.objects.order_by("name")
+        self.fields["shoot"].queryset = Shoot.objects.select_related("client").order_by("-start")
+        self.fields["deliverable"].queryset = Deliverable.objects.select_related("client").order_by("title")
+        self.fields["campaign"].queryset = Campaign.objects.select_related("client").order_by("name")
+
+
+class TimeEntryForm(forms.Form):
+    started_at = forms.DateTimeField(label="Started", widget=DateTimeLocalInput(), input_formats=["%Y-%m-%dT%H:%M"])
+    minutes = forms.IntegerField(min_value=1, max_value=24 * 60, label="Minutes")
+    note = forms.CharField(max_length=255, required=False)
+
+
+class LeadIntakeForm(forms.ModelForm):
+    """The public intake form. ``company_url`` is a honeypot: people never see or fill it."""
+
+    company_url = forms.CharField(
+        required=False,
+        label="Leave this empty",
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off", "aria-hidden": "true"}),
+    )
+
+    class Meta:
+        model = Lead
+        fields = [
+            "contact_name", "email", "phone", "business_name", "website", "industry", "location", "services",
+            "budget", "message",
+        ]  # fmt: skip
+        labels = {"contact_name": "Your name", "services": "What can we help with?", "message": "Tell us more"}
+        widgets = {"message": forms.Textarea(attrs={"rows": 4})}
+
+    def is_spam(self) -> bool:
+        return bool(self.data.get("company_url"))
+
+
+class LeadApproveForm(forms.Form):
+    slug = forms.CharField(required=False, label="Portal address", help_text="Leave empty to make one from the name.")
+    monthly_post_limit = forms.IntegerField(min_value=0, initial=8)
+
+
+class LeadRejectForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Why is it rejected?")
+
+
+class RequestReplyForm(forms.Form):
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reply")
+
+
+class PortalRequestForm(forms.ModelForm):
+    class Meta:
+        model = PortalRequest
+        fields = ["client", "kind", "topic", "priority", "content"]
+        widgets = {"content": forms.Textarea(attrs={"rows": 4})}
+
+
+class TeamMemberForm(forms.Form):
+    email = forms.EmailField()
+    first_name = forms.CharField(max_length=150)
+    last_name = forms.CharField(max_length=150, required=False)
+    phone = forms.CharField(max_length=40, required=False)
+    access_level = forms.ChoiceField(choices=TeamMember.AccessLevel.choices, initial="editor")
+    is_editor = forms.BooleanField(required=False, label="Editor")
+    is_scheduler = forms.BooleanField(required=False, label="Scheduler")
+    is_content_creator = forms.BooleanField(required=False, label="Content creator")
+    is_active = forms.BooleanField(required=False, initial=True, label="Active")

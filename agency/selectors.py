@@ -2,15 +2,192 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Count, DurationField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, Now, TruncWeek
+from django.utils import timezone
 
-from agency.models import ActivityEvent, TeamMember
+from agency.models import (
+    ActivityEvent,
+    Campaign,
+    Client,
+    Deliverable,
+    Lead,
+    PortalRequest,
+    Shoot,
+    Task,
+    TeamMember,
+    TimeEntry,
+)
+
+
+def _count(model, *, where: Q, field: str = "client") -> Subquery:
+    """A correlated COUNT subquery (keeps list pages at one query however many rows match)."""
+    qs = model.objects.filter(where, **{field: OuterRef("pk")}).order_by().values(field)
+    return Coalesce(Subquery(qs.annotate(n=Count("pk")).values("n")[:1]), 0)
+
+
+# Team ---------------------------------------------------------------------------------------
 
 
 def team_members() -> QuerySet[TeamMember]:
     return TeamMember.objects.select_related("user")
+
+
+def team_member_choices() -> QuerySet[TeamMember]:
+    return team_members().filter(is_active=True)
+
+
+# Clients ------------------------------------------------------------------------------------
+
+
+def clients() -> QuerySet[Client]:
+    """Clients with the figures the list shows (one query for a page of any size)."""
+    return Client.objects.annotate(
+        open_deliverables=_count(Deliverable, where=~Q(status=Deliverable.Status.DELIVERED)),
+        open_tasks=_count(Task, where=~Q(status=Task.Status.COMPLETED)),
+        upcoming_shoots=_count(Shoot, where=Q(status__in=Shoot.ACTIVE, start__gte=Now())),
+        open_requests=_count(PortalRequest, where=~Q(status=PortalRequest.Status.DONE)),
+    )
+
+
+def client_tab_counts(client: Client) -> dict[str, int]:
+    return {
+        "shoots": client.shoots.count(),
+        "deliverables": client.deliverables.count(),
+        "tasks": client.tasks.exclude(status=Task.Status.COMPLETED).count(),
+        "campaigns": client.campaigns.count(),
+        "requests": client.requests.exclude(status=PortalRequest.Status.DONE).count(),
+    }
+
+
+def campaigns() -> QuerySet[Campaign]:
+    return Campaign.objects.select_related("client")
+
+
+# Shoots -------------------------------------------------------------------------------------
+
+
+def shoots() -> QuerySet[Shoot]:
+    return Shoot.objects.select_related("client", "campaign").prefetch_related("crew__user")
+
+
+def shoots_between(
+    start: datetime, end: datetime, *, client_id=None, member_id=None, include_cancelled: bool = True
+) -> list[Shoot]:
+    qs = shoots().filter(start__lt=end, end__gt=start)
+    if client_id:
+        qs = qs.filter(client_id=client_id)
+    if member_id:
+        qs = qs.filter(crew=member_id)
+    if not include_cancelled:
+        qs = qs.exclude(status=Shoot.Status.CANCELLED)
+    return list(qs.order_by("start").distinct())
+
+
+def shoots_today() -> list[Shoot]:
+    today = timezone.localdate()
+    start = timezone.make_aware(datetime.combine(today, datetime.min.time()))
+    return shoots_between(start, start + timedelta(days=1), include_cancelled=False)
+
+
+# Deliverables -------------------------------------------------------------------------------
+
+
+def deliverables() -> QuerySet[Deliverable]:
+    return Deliverable.objects.select_related("client", "shoot", "assignee__user", "campaign")
+
+
+def deliverables_overdue() -> QuerySet[Deliverable]:
+    return deliverables().filter(due_date__lt=timezone.localdate()).exclude(status=Deliverable.Status.DELIVERED)
+
+
+def board_columns(queryset: QuerySet[Deliverable]) -> list[dict]:
+    """The board: one column per pipeline status, in order, with its cards."""
+    by_status: dict[str, list[Deliverable]] = {status: [] for status in Deliverable.PIPELINE}
+    for item in queryset:
+        by_status[item.status].append(item)
+    return [{"status": status, "items": items} for status, items in by_status.items()]
+
+
+# Tasks and time -----------------------------------------------------------------------------
+
+
+def tasks() -> QuerySet[Task]:
+    return Task.objects.select_related("assignee__user", "client", "shoot", "deliverable").annotate(
+        tracked=Coalesce(Sum(_entry_duration("time_entries__")), timedelta(0))
+    )
+
+
+def _entry_duration(prefix: str = "") -> ExpressionWrapper:
+    return ExpressionWrapper(
+        Coalesce(F(f"{prefix}ended_at"), Now()) - F(f"{prefix}started_at"), output_field=DurationField()
+    )
+
+
+def running_timer(member: TeamMember | None) -> TimeEntry | None:
+    if member is None:
+        return None
+    return TimeEntry.objects.select_related("task").filter(member=member, ended_at__isnull=True).first()
+
+
+def running_timers() -> list[TimeEntry]:
+    return list(TimeEntry.objects.select_related("task", "member__user", "task__client").filter(ended_at__isnull=True))
+
+
+def time_entries(task: Task) -> list[TimeEntry]:
+    return list(task.time_entries.select_related("member__user"))
+
+
+@dataclass
+class TimeTotals:
+    by_client: list[dict]
+    by_member: list[dict]
+    by_week: list[dict]
+    total: timedelta
+
+
+def time_totals(*, since: date | None = None, member: TeamMember | None = None, client_id=None) -> TimeTotals:
+    """Tracked time grouped per client, per person and per week (running timers count up to now)."""
+    qs = TimeEntry.objects.all()
+    if since:
+        qs = qs.filter(started_at__date__gte=since)
+    if member:
+        qs = qs.filter(member=member)
+    if client_id:
+        qs = qs.filter(task__client_id=client_id)
+    duration = Sum(_entry_duration())
+    by_client = list(qs.values("task__client_id", "task__client__name").annotate(total=duration).order_by("-total"))
+    by_member = list(
+        qs.values("member_id", "member__user__first_name", "member__user__last_name", "member__user__email")
+        .annotate(total=duration)
+        .order_by("-total")
+    )
+    by_week = list(qs.annotate(week=TruncWeek("started_at")).values("week").annotate(total=duration).order_by("-week"))
+    total = qs.aggregate(total=duration)["total"] or timedelta(0)
+    return TimeTotals(by_client=by_client, by_member=by_member, by_week=by_week, total=total)
+
+
+# Inbox --------------------------------------------------------------------------------------
+
+
+def leads() -> QuerySet[Lead]:
+    return Lead.objects.select_related("client", "decided_by")
+
+
+def portal_requests() -> QuerySet[PortalRequest]:
+    return PortalRequest.objects.select_related("client", "created_by").annotate(message_count=Count("messages"))
+
+
+def urgent_requests() -> QuerySet[PortalRequest]:
+    return portal_requests().filter(priority=PortalRequest.Priority.URGENT).exclude(status=PortalRequest.Status.DONE)
+
+
+# Activity -----------------------------------------------------------------------------------
 
 
 def activity_recent(limit: int = 20) -> list[ActivityEvent]:
@@ -20,3 +197,7 @@ def activity_recent(limit: int = 20) -> list[ActivityEvent]:
 def activity_for(target: models.Model, limit: int = 100) -> list[ActivityEvent]:
     ct = ContentType.objects.get_for_model(target)
     return list(ActivityEvent.objects.filter(target_type=ct, target_id=str(target.pk))[:limit])
+
+
+def activity_of_client(client: Client, limit: int = 100) -> list[ActivityEvent]:
+    return list(ActivityEvent.objects.filter(client=client)[:limit])

@@ -1,8 +1,9 @@
 from django.urls import path
 
-from agency.views import auth, settings
+from agency.views import auth, clients, deliverables, inbox, settings, shoots, tasks, team
 
 urlpatterns = [
+    # Staff sign-in
     path("accounts/login/", auth.sign_in, name="login"),
     path("accounts/logout/", auth.sign_out, name="logout"),
     path("accounts/password/reset/", auth.password_reset, name="password_reset"),
@@ -12,4 +13,65 @@ urlpatterns = [
     path("accounts/password/change/", auth.password_change, name="password_change"),
     path("accounts/password/change/done/", auth.password_change_done, name="password_change_done"),
     path("settings/", settings.settings_page, name="settings"),
+    path("settings/team/", team.team_list, name="team"),
+    path("settings/team/<uuid:pk>/", team.team_member_edit, name="team-edit"),
+    # Clients and campaigns
+    path("clients/", clients.client_list, name="clients"),
+    path("clients/new/", clients.client_create, name="client-create"),
+    path("clients/import/", clients.client_import, name="client-import"),
+    path("clients/<uuid:pk>/", clients.client_detail, name="client-detail"),
+    path("clients/<uuid:pk>/edit/", clients.client_edit, name="client-edit"),
+    path("clients/<uuid:pk>/delete/", clients.client_delete, name="client-delete"),
+    path("clients/<uuid:pk>/campaigns/new/", clients.campaign_create, name="campaign-create"),
+    path(
+        "clients/<uuid:pk>/<str:tab>/",
+        clients.client_detail,
+        name="client-tab",
+    ),
+    path("campaigns/export/", clients.campaign_list, name="campaigns-csv"),
+    path("campaigns/<uuid:pk>/edit/", clients.campaign_edit, name="campaign-edit"),
+    path("campaigns/<uuid:pk>/delete/", clients.campaign_delete, name="campaign-delete"),
+    # Shoots
+    path("shoots/", shoots.shoot_calendar, name="shoots"),
+    path("shoots/new/", shoots.shoot_create, name="shoot-create"),
+    path("shoots/clashes/", shoots.shoot_clash_check, name="shoot-clashes"),
+    path("shoots/feeds/", shoots.feed_list, name="shoot-feeds"),
+    path("shoots/feeds/create/", shoots.feed_create_or_regenerate, name="shoot-feed-create"),
+    path("shoots/<uuid:pk>/", shoots.shoot_detail, name="shoot-detail"),
+    path("shoots/<uuid:pk>/edit/", shoots.shoot_edit, name="shoot-edit"),
+    path("shoots/<uuid:pk>/status/", shoots.shoot_set_status, name="shoot-status"),
+    path("shoots/<uuid:pk>/delete/", shoots.shoot_delete, name="shoot-delete"),
+    path("calendar/<str:token>.ics", shoots.feed_ics, name="shoot-feed"),
+    # Deliverables
+    path("deliverables/", deliverables.deliverable_board, name="deliverables"),
+    path("deliverables/new/", deliverables.deliverable_create, name="deliverable-create"),
+    path("deliverables/<uuid:pk>/", deliverables.deliverable_detail, name="deliverable-detail"),
+    path("deliverables/<uuid:pk>/edit/", deliverables.deliverable_edit, name="deliverable-edit"),
+    path("deliverables/<uuid:pk>/move/", deliverables.deliverable_move, name="deliverable-move"),
+    path("deliverables/<uuid:pk>/delete/", deliverables.deliverable_delete, name="deliverable-delete"),
+    # Tasks and time
+    path("tasks/", tasks.task_list, name="tasks"),
+    path("tasks/mine/", tasks.task_list, {"mine": True}, name="tasks-mine"),
+    path("tasks/new/", tasks.task_create, name="task-create"),
+    path("tasks/time/", tasks.time_report, name="time-report"),
+    path("tasks/timer/stop/", tasks.timer_stop, name="timer-stop"),
+    path("tasks/<uuid:pk>/", tasks.task_detail, name="task-detail"),
+    path("tasks/<uuid:pk>/edit/", tasks.task_edit, name="task-edit"),
+    path("tasks/<uuid:pk>/status/", tasks.task_set_status, name="task-status"),
+    path("tasks/<uuid:pk>/delete/", tasks.task_delete, name="task-delete"),
+    path("tasks/<uuid:pk>/timer/start/", tasks.timer_start, name="timer-start"),
+    path("tasks/<uuid:pk>/time/", tasks.time_entry_add, name="time-entry-add"),
+    path("time-entries/<uuid:pk>/delete/", tasks.time_entry_delete, name="time-entry-delete"),
+    # Leads and the public intake form
+    path("forms/intake/", inbox.intake_form, name="intake-form"),
+    path("leads/", inbox.lead_list, name="leads"),
+    path("leads/<uuid:pk>/", inbox.lead_detail, name="lead-detail"),
+    path("leads/<uuid:pk>/approve/", inbox.lead_approve, name="lead-approve"),
+    path("leads/<uuid:pk>/reject/", inbox.lead_reject, name="lead-reject"),
+    # Portal requests
+    path("requests/", inbox.request_list, name="requests"),
+    path("requests/new/", inbox.request_create, name="request-create"),
+    path("requests/<uuid:pk>/", inbox.request_detail, name="request-detail"),
+    path("requests/<uuid:pk>/reply/", inbox.request_reply, name="request-reply"),
+    path("requests/<uuid:pk>/status/", inbox.request_set_status, name="request-status"),
 ]

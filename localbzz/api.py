@@ -12,12 +12,14 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
-from rest_framework import exceptions, filters, permissions, status
+from rest_framework import exceptions, filters, permissions, serializers, status
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 
 from agency import permissions as access
+from localbzz.listing import SortError, apply_sort
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +100,9 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         exc = exceptions.NotFound("Not found: nothing with that id exists here (or you cannot see it).")
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, DjangoValidationError):  # raised by services: same envelope as serializer errors
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        exc = exceptions.ValidationError({("non_field_errors" if k == "__all__" else k): v for k, v in detail.items()})
 
     from rest_framework.views import exception_handler as drf_exception_handler  # DRF settings import us
 
@@ -258,24 +263,16 @@ class SortFilter(filters.BaseFilterBackend):
     """``?sort_by=<field>&sort_order=asc|desc`` over the view's ``sort_fields``.
 
     ``sort_fields`` maps public names to ORM paths; ``default_sort`` is an ORM ordering tuple.
-    Unknown fields answer 400 listing the allowed ones.
+    Unknown fields answer 400 listing the allowed ones (rule shared with HTML lists).
     """
 
     def filter_queryset(self, request, queryset, view):
-        fields: dict[str, str] = getattr(view, "sort_fields", {})
-        default = getattr(view, "default_sort", None)
-        sort_by = request.query_params.get("sort_by")
-        order = (request.query_params.get("sort_order") or "asc").lower()
-        if order not in {"asc", "desc"}:
-            raise exceptions.ValidationError({"sort_order": ["Use 'asc' or 'desc'."]})
-        if not sort_by:
-            return queryset.order_by(*default) if default else queryset
-        if sort_by not in fields:
-            allowed = ", ".join(sorted(fields)) or "none"
-            raise exceptions.ValidationError({"sort_by": [f"Cannot sort by {sort_by!r}. Allowed: {allowed}."]})
-        path = fields[sort_by]
-        tiebreak = "pk" if order == "asc" else "-pk"
-        return queryset.order_by(path if order == "asc" else f"-{path}", tiebreak)
+        try:
+            return apply_sort(
+                queryset, request.query_params, getattr(view, "sort_fields", {}), getattr(view, "default_sort", None)
+            )[0]
+        except SortError as error:
+            raise exceptions.ValidationError({error.field: [str(error)]}) from None
 
     def get_schema_operation_parameters(self, view) -> list[dict]:
         fields = sorted(getattr(view, "sort_fields", {}))
@@ -317,3 +314,15 @@ ERROR_SCHEMA = {
         }
     },
 }
+
+
+class _ErrorBody(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    details = serializers.DictField()
+
+
+class ErrorEnvelope(serializers.Serializer):
+    """The error envelope, for endpoints that document a specific error answer (e.g. 409)."""
+
+    error = _ErrorBody()

@@ -3,20 +3,38 @@ from __future__ import annotations
 from django.conf import settings
 from django.urls import reverse
 
-from agency import permissions
+from agency import permissions, selectors
+from agency.models import Lead, PortalRequest
 from localbzz.nav import NAV
 
 
 def shell(request) -> dict:
-    """What the staff layout needs on every page: navigation and who is signed in."""
+    """What the staff layout needs on every page: navigation with counts, the signed-in person
+    and their running timer."""
     user = getattr(request, "user", None)
     level = permissions.staff_level(user) if user is not None else None
-    if level is None:
-        return {"nav": [], "staff_level": None}
+    if level is None or getattr(request, "htmx", False):
+        return {"nav": [], "staff_level": level.name.lower() if level else None}
     first = request.path.strip("/").split("/")[0]
+    counts = {
+        "new_leads": Lead.objects.filter(status=Lead.Status.NEW).count(),
+        "open_requests": PortalRequest.objects.filter(status=PortalRequest.Status.NEW).count(),
+    }
     nav = [
-        {"label": e.label, "url": reverse(e.url_name), "icon": e.icon, "current": first == e.section}
+        {
+            "label": e.label,
+            "url": reverse(e.url_name),
+            "icon": e.icon,
+            "current": first == e.section,
+            "count": counts.get(e.badge, 0),
+        }
         for e in NAV
         if permissions.can(user, e.action)
     ]
-    return {"nav": nav, "staff_level": level.name.lower(), "portal_domain": settings.PORTAL_DOMAIN}
+    member = getattr(user, "team_member", None)
+    return {
+        "nav": nav,
+        "staff_level": level.name.lower(),
+        "portal_domain": settings.PORTAL_DOMAIN,
+        "my_timer": selectors.running_timer(member),
+    }

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 import json
+import zoneinfo
 
+from django.conf import settings
 from django.contrib import messages
+from django.utils import timezone
 
 API_PREFIX = "/api/v1/"
 
@@ -49,3 +52,18 @@ class HtmxMessagesMiddleware:
         triggers["toast"] = {"items": items}
         response.headers["HX-Trigger"] = json.dumps(triggers)
         return response
+
+
+class AgencyTimezoneMiddleware:
+    """Staff see and enter times in the agency's time zone (storage stays UTC)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.zone = zoneinfo.ZoneInfo(settings.AGENCY_TIME_ZONE)
+
+    def __call__(self, request):
+        timezone.activate(self.zone)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

@@ -12,9 +12,16 @@ class NavEntry:
     icon: str
     section: str  # first path segment that marks the entry as current
     action: str = "view"
+    badge: str = ""  # name of a count in localbzz.context_processors.shell
 
 
 NAV: list[NavEntry] = [
     NavEntry("Dashboard", "dashboard", "home", ""),
+    NavEntry("Clients", "clients", "users", "clients"),
+    NavEntry("Shoots", "shoots", "camera", "shoots"),
+    NavEntry("Deliverables", "deliverables", "package", "deliverables"),
+    NavEntry("Tasks", "tasks-mine", "check-square", "tasks"),
+    NavEntry("Leads", "leads", "user-plus", "leads", badge="new_leads"),
+    NavEntry("Requests", "requests", "message", "requests", badge="open_requests"),
     NavEntry("Settings", "settings", "settings", "settings"),
 ]

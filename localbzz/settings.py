@@ -105,6 +105,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "localbzz.middleware.HtmxMessagesMiddleware",
+    "localbzz.middleware.AgencyTimezoneMiddleware",
 ]
 
 ROOT_URLCONF = "localbzz.urls"
@@ -218,9 +219,15 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 # Internationalisation ----------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = "UTC"
+TIME_ZONE = "UTC"  # storage is UTC; staff pages show AGENCY_TIME_ZONE, the portal the client's
+AGENCY_TIME_ZONE = env("AGENCY_TIME_ZONE", "America/New_York")
 USE_I18N = True
 USE_TZ = True
+
+# Public intake form: which sites may embed it in an iframe (CSP frame-ancestors), and how
+# many submissions one address may make per hour.
+INTAKE_FRAME_ANCESTORS = env_list("INTAKE_FRAME_ANCESTORS", "'self'")
+INTAKE_RATE_PER_HOUR = env_int("INTAKE_RATE_PER_HOUR", 10)
 
 # Static and media --------------------------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -283,7 +290,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "localbzz.api.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"login": "20/min", "public_form": "10/hour", "anon": "100/min"},
+    "DEFAULT_THROTTLE_RATES": {"login": "20/min", "anon": "100/min"},
     "PAGE_SIZE": 50,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -314,6 +321,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ClientStatusEnum": "agency.models.Client.Status",
+        "CampaignStatusEnum": "agency.models.Campaign.Status",
+        "ShootStatusEnum": "agency.models.Shoot.Status",
+        "DeliverableStatusEnum": "agency.models.Deliverable.Status",
+        "TaskStatusEnum": "agency.models.Task.Status",
+        "TaskPriorityEnum": "agency.models.Task.Priority",
+        "LeadStatusEnum": "agency.models.Lead.Status",
+        "RequestStatusEnum": "agency.models.PortalRequest.Status",
+        "RequestPriorityEnum": "agency.models.PortalRequest.Priority",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "localbzz.schema.add_error_responses",

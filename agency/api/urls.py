@@ -1,10 +1,37 @@
 from django.urls import path
 
-from agency.api import activity, auth
+from agency.api import activity, auth, crm, inbox, work
 
 urlpatterns = [
     path("auth/token", auth.TokenObtainView.as_view(), name="api-token"),
     path("auth/token/refresh", auth.TokenRefreshView.as_view(), name="api-token-refresh"),
     path("auth/logout", auth.LogoutView.as_view(), name="api-logout"),
     path("activity", activity.ActivityList.as_view(), name="api-activity"),
+    path("clients", crm.ClientList.as_view(), name="api-clients"),
+    path("clients/<uuid:pk>", crm.ClientDetail.as_view(), name="api-client"),
+    path("clients/<uuid:pk>/campaigns", crm.ClientCampaignList.as_view(), name="api-client-campaigns"),
+    path("clients/<uuid:pk>/shoots", work.ClientShootList.as_view(), name="api-client-shoots"),
+    path("clients/<uuid:pk>/deliverables", work.ClientDeliverableList.as_view(), name="api-client-deliverables"),
+    path("clients/<uuid:pk>/tasks", work.ClientTaskList.as_view(), name="api-client-tasks"),
+    path("campaigns", crm.CampaignList.as_view(), name="api-campaigns"),
+    path("campaigns/<uuid:pk>", crm.CampaignDetail.as_view(), name="api-campaign"),
+    path("team-members", crm.TeamMemberList.as_view(), name="api-team-members"),
+    path("team-members/<uuid:pk>", crm.TeamMemberDetail.as_view(), name="api-team-member"),
+    path("team-members/<uuid:pk>/tasks", work.MemberTaskList.as_view(), name="api-member-tasks"),
+    path("shoots", work.ShootList.as_view(), name="api-shoots"),
+    path("shoots/<uuid:pk>", work.ShootDetail.as_view(), name="api-shoot"),
+    path("shoots/<uuid:pk>/deliverables", work.ShootDeliverableList.as_view(), name="api-shoot-deliverables"),
+    path("deliverables", work.DeliverableList.as_view(), name="api-deliverables"),
+    path("deliverables/<uuid:pk>", work.DeliverableDetail.as_view(), name="api-deliverable"),
+    path("tasks", work.TaskList.as_view(), name="api-tasks"),
+    path("tasks/<uuid:pk>", work.TaskDetail.as_view(), name="api-task"),
+    path("tasks/<uuid:pk>/timer", work.TaskTimer.as_view(), name="api-task-timer"),
+    path("tasks/<uuid:pk>/time-entries", work.TaskTimeEntries.as_view(), name="api-task-time"),
+    path("form-submissions", inbox.LeadList.as_view(), name="api-leads"),
+    path("form-submissions/<uuid:pk>", inbox.LeadDetail.as_view(), name="api-lead"),
+    path("form-submissions/<uuid:pk>/approve", inbox.LeadApprove.as_view(), name="api-lead-approve"),
+    path("form-submissions/<uuid:pk>/reject", inbox.LeadReject.as_view(), name="api-lead-reject"),
+    path("portal-requests", inbox.RequestList.as_view(), name="api-requests"),
+    path("portal-requests/<uuid:pk>", inbox.RequestDetail.as_view(), name="api-request"),
+    path("portal-requests/<uuid:pk>/messages", inbox.RequestMessages.as_view(), name="api-request-messages"),
 ]

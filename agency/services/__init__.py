@@ -1,3 +1,0 @@
-from agency.services import activity, team
-
-__all__ = ["activity", "team"]

@@ -17,15 +17,18 @@ def actor_label(actor) -> str:
     return getattr(actor, "display_name", None) or str(actor)
 
 
-def record_event(actor, verb: str, target: models.Model, changes: dict[str, Any] | None = None) -> ActivityEvent:
+def record_event(
+    actor, verb: str, target: models.Model, changes: dict[str, Any] | None = None, *, client_scoped: bool = True
+) -> ActivityEvent:
     """Record that ``actor`` (a user, or None for the system) did ``verb`` to ``target``.
 
     ``changes`` maps a field to ``[old, new]`` or to a value (e.g. ``{"comment": "..."}``).
     Called inside the service's transaction, so the event exists exactly when the change does.
+    ``client_scoped=False`` keeps the event out of the client's own trail (e.g. its deletion).
     """
     return ActivityEvent.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
-        client_id=_client_id_of(target),
+        client_id=_client_id_of(target) if client_scoped else None,
         actor_label=actor_label(actor),
         verb=verb,
         target_type=ContentType.objects.get_for_model(target),

@@ -119,3 +119,46 @@ def hours(seconds) -> str:
         return "—"
     h, m = divmod(seconds // 60, 60)
     return f"{h}h {m:02d}m" if h else f"{m}m"
+
+
+@register.simple_tag(takes_context=True)
+def sort_link(context, listing, field: str, label: str) -> str:
+    """A sortable column header: toggles asc/desc, keeps the other filters, htmx-aware."""
+    params = context["request"].GET.copy()
+    active = listing.sort_by == field
+    order = "desc" if active and listing.sort_order == "asc" else "asc"
+    params["sort_by"], params["sort_order"] = field, order
+    params.pop("page", None)
+    url = "?" + params.urlencode()
+    arrow = (" ↑" if listing.sort_order == "asc" else " ↓") if active else ""
+    return format_html(
+        '<a href="{0}" hx-get="{0}" class="{1}" aria-sort="{2}">{3}{4}</a>',
+        url,
+        "sorted" if active else "",
+        ("ascending" if listing.sort_order == "asc" else "descending") if active else "none",
+        label,
+        arrow,
+    )
+
+
+@register.filter
+def swatch(colour: str) -> str:
+    return format_html('<span class="swatch" style="background:{}" title="{}"></span>', colour, colour)
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def split(value: str, sep: str = " ") -> list[str]:
+    return value.split(sep if sep != " " else None)
+
+
+@register.filter
+def multiply(value, factor):
+    try:
+        return (value or 0) * factor
+    except TypeError:
+        return 0

@@ -22,7 +22,7 @@ def test_staff_signs_in_sees_the_dashboard_and_signs_out(page, live_server, make
     expect(page).to_have_url(f"{live_server.url}/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Olivia Owner")
     expect(page.get_by_role("navigation")).to_contain_text("Dashboard")
-    expect(page.locator(".stat .value").first).to_have_text("1")
+    expect(page.locator(".stat .label").first).to_have_text("Shoots today")
 
     page.get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(f"{live_server.url}/accounts/login/")

@@ -21,13 +21,22 @@ def test_dashboard_needs_sign_in(client):
     assert response["Location"] == "/accounts/login/?next=/"
 
 
-def test_dashboard_shows_real_figures_and_activity(client, owner, make_staff):
-    make_staff("editor")
-    record_event(owner, "client.created", owner.team_member, {})
+def test_dashboard_shows_real_figures_and_activity(client, owner):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from agency.tests import factories
+
+    late = factories.deliverable(title="Late reel", due_date=timezone.localdate() - timedelta(days=3))
+    factories.deliverable(title="Future reel", due_date=timezone.localdate() + timedelta(days=3))
+    record_event(owner, "client.created", late.client, {})
     client.force_login(owner)
     html = client.get("/").content.decode()
-    assert "Team members" in html
-    assert '<span class="value">2</span>' in html
+    overdue_card = html.split("Overdue deliverables</span>")[1].split("</a>")[0]
+    assert '<span class="value">1</span>' in overdue_card
+    overdue_list = html.split("Overdue deliverables</h2>")[1].split("</ul>")[0]
+    assert "Late reel" in overdue_list and "Future reel" not in overdue_list
     assert "created" in html and owner.display_name in html
     assert 'hx-headers=\'{"X-CSRFToken": "' in html
     assert "/static/django_htmx/htmx-2.min.js" in html or "htmx" in html

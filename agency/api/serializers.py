@@ -1,0 +1,287 @@
+"""Serializers of the CRM API. Writes go through the services; these only validate and shape."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from agency.models import (
+    Campaign,
+    Client,
+    Deliverable,
+    Lead,
+    PortalRequest,
+    RequestMessage,
+    Shoot,
+    Task,
+    TeamMember,
+    TimeEntry,
+)
+
+
+class Ref(serializers.Serializer):
+    """A short reference to a related thing: its id and a name to show."""
+
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+
+
+def ref(obj, name_attr: str = "name"):
+    return {"id": obj.pk, "name": getattr(obj, name_attr)} if obj else None
+
+
+class ClientSerializer(serializers.ModelSerializer):
+    portal_url = serializers.CharField(read_only=True)
+    logo_url = serializers.SerializerMethodField()
+    slug = serializers.CharField(required=False, allow_blank=True, max_length=63,
+                                 help_text="Portal subdomain; made from the name when empty.")  # fmt: skip
+
+    class Meta:
+        model = Client
+        fields = [
+            "id", "name", "slug", "portal_url", "status", "industry", "location", "website", "description",
+            "primary_contact_name", "primary_contact_email", "primary_contact_phone", "timezone", "shoot_frequency",
+            "default_reels", "default_photos", "default_carousels", "monthly_post_limit", "brand_guidelines",
+            "brand_colors", "logo_url", "publer_workspace_id", "portal_enabled", "notes", "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+    def get_logo_url(self, client: Client) -> str | None:
+        return client.logo.url if client.logo else None
+
+    def to_internal_value(self, data):
+        # Seed 000 creates clients with "business_name"; accept it as the name.
+        if hasattr(data, "get") and "name" not in data and data.get("business_name"):
+            data = {**data, "name": data["business_name"]}
+        return super().to_internal_value(data)
+
+    def validate_slug(self, value: str) -> str:
+        return value.strip().lower()
+
+
+class ClientListSerializer(ClientSerializer):
+    open_deliverables = serializers.IntegerField(read_only=True)
+    open_tasks = serializers.IntegerField(read_only=True)
+    upcoming_shoots = serializers.IntegerField(read_only=True)
+
+    class Meta(ClientSerializer.Meta):
+        fields = [*ClientSerializer.Meta.fields, "open_deliverables", "open_tasks", "upcoming_shoots"]
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    client_id = serializers.PrimaryKeyRelatedField(source="client", queryset=Client.objects.all())
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "id",
+            "client_id",
+            "name",
+            "goal",
+            "status",
+            "brief",
+            "starts_on",
+            "ends_on",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+
+class NestedCampaignSerializer(CampaignSerializer):
+    """Under /clients/{id}/campaigns the client comes from the path (a client_id in the body must match)."""
+
+    client_id = serializers.UUIDField(required=False, write_only=False)
+
+
+class TeamMemberSerializer(serializers.ModelSerializer):
+    email = serializers.EmailField(source="user.email")
+    first_name = serializers.CharField(source="user.first_name", required=False, allow_blank=True)
+    last_name = serializers.CharField(source="user.last_name", required=False, allow_blank=True)
+    name = serializers.CharField(read_only=True)
+    roles = serializers.ListField(source="functional_roles", read_only=True, child=serializers.CharField())
+
+    class Meta:
+        model = TeamMember
+        fields = [
+            "id", "email", "first_name", "last_name", "name", "phone", "access_level", "is_editor", "is_scheduler",
+            "is_content_creator", "roles", "is_active", "created_at",
+        ]  # fmt: skip
+        read_only_fields = ["id", "created_at"]
+
+
+class ShootSerializer(serializers.ModelSerializer):
+    client_id = serializers.PrimaryKeyRelatedField(source="client", queryset=Client.objects.all())
+    client = serializers.SerializerMethodField()
+    campaign_id = serializers.PrimaryKeyRelatedField(
+        source="campaign", queryset=Campaign.objects.all(), required=False, allow_null=True
+    )
+    crew_ids = serializers.PrimaryKeyRelatedField(
+        source="crew", queryset=TeamMember.objects.filter(is_active=True), many=True, required=False
+    )
+    crew = serializers.SerializerMethodField()
+    end = serializers.DateTimeField(required=False, help_text="Give an end or a duration; both are returned.")
+    duration_minutes = serializers.IntegerField(required=False, min_value=1)
+    allow_conflict = serializers.BooleanField(
+        required=False, write_only=True, default=False, help_text="Book even when crew members are double-booked."
+    )
+
+    class Meta:
+        model = Shoot
+        fields = [
+            "id", "client_id", "client", "title", "start", "duration_minutes", "end", "status", "location",
+            "calendar_link", "drive_folder_link", "notes", "campaign_id", "crew_ids", "crew", "allow_conflict",
+            "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+    @extend_schema_field(Ref)
+    def get_client(self, shoot):
+        return ref(shoot.client)
+
+    @extend_schema_field(Ref(many=True))
+    def get_crew(self, shoot):
+        return [ref(m) for m in shoot.crew.all()]
+
+    def validate(self, attrs):
+        if self.instance is None and "end" not in attrs and "duration_minutes" not in attrs:
+            raise serializers.ValidationError({"duration_minutes": ["Give a duration in minutes or an end time."]})
+        return attrs
+
+
+class DeliverableSerializer(serializers.ModelSerializer):
+    client_id = serializers.PrimaryKeyRelatedField(source="client", queryset=Client.objects.all())
+    client = serializers.SerializerMethodField()
+    shoot_id = serializers.PrimaryKeyRelatedField(
+        source="shoot", queryset=Shoot.objects.all(), required=False, allow_null=True
+    )
+    campaign_id = serializers.PrimaryKeyRelatedField(
+        source="campaign", queryset=Campaign.objects.all(), required=False, allow_null=True
+    )
+    assignee_id = serializers.PrimaryKeyRelatedField(
+        source="assignee", queryset=TeamMember.objects.all(), required=False, allow_null=True
+    )
+    type = serializers.ChoiceField(source="kind", choices=Deliverable.Kind.choices, required=False)
+    is_overdue = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Deliverable
+        fields = [
+            "id", "client_id", "client", "shoot_id", "campaign_id", "title", "type", "status", "due_date", "is_overdue",
+            "assignee_id", "file_link", "caption", "posting_instructions", "client_feedback", "delivered_at",
+            "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = ["id", "delivered_at", "created_at", "updated_at"]
+
+    @extend_schema_field(Ref)
+    def get_client(self, obj):
+        return ref(obj.client)
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    assignee_id = serializers.PrimaryKeyRelatedField(
+        source="assignee", queryset=TeamMember.objects.all(), required=False, allow_null=True
+    )
+    assignee = serializers.SerializerMethodField()
+    client_id = serializers.PrimaryKeyRelatedField(
+        source="client", queryset=Client.objects.all(), required=False, allow_null=True
+    )
+    shoot_id = serializers.PrimaryKeyRelatedField(
+        source="shoot", queryset=Shoot.objects.all(), required=False, allow_null=True
+    )
+    deliverable_id = serializers.PrimaryKeyRelatedField(
+        source="deliverable", queryset=Deliverable.objects.all(), required=False, allow_null=True
+    )
+    campaign_id = serializers.PrimaryKeyRelatedField(
+        source="campaign", queryset=Campaign.objects.all(), required=False, allow_null=True
+    )
+    tracked_minutes = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Task
+        fields = [
+            "id", "name", "description", "status", "priority", "assignee_id", "assignee", "estimate_minutes",
+            "tracked_minutes", "due_date", "client_id", "shoot_id", "deliverable_id", "campaign_id", "completed_at",
+            "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = ["id", "completed_at", "created_at", "updated_at"]
+
+    @extend_schema_field(Ref(allow_null=True))
+    def get_assignee(self, task):
+        return ref(task.assignee)
+
+    def get_tracked_minutes(self, task) -> int:
+        tracked = getattr(task, "tracked", None)
+        if tracked is None:
+            return sum(e.seconds for e in task.time_entries.all()) // 60
+        return int(tracked.total_seconds() // 60)
+
+
+class TimeEntrySerializer(serializers.ModelSerializer):
+    member = serializers.SerializerMethodField()
+    minutes = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TimeEntry
+        fields = ["id", "task", "member", "started_at", "ended_at", "minutes", "note", "source"]
+        read_only_fields = fields
+
+    @extend_schema_field(Ref)
+    def get_member(self, entry):
+        return ref(entry.member)
+
+    def get_minutes(self, entry) -> int:
+        return entry.seconds // 60
+
+
+class TimeEntryIn(serializers.Serializer):
+    started_at = serializers.DateTimeField()
+    minutes = serializers.IntegerField(min_value=1, max_value=24 * 60)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=255)
+
+
+class LeadSerializer(serializers.ModelSerializer):
+    client_id = serializers.UUIDField(read_only=True)
+
+    class Meta:
+        model = Lead
+        fields = [
+            "id", "contact_name", "email", "phone", "business_name", "website", "industry", "location", "services",
+            "budget", "message", "source", "status", "rejection_reason", "client_id", "decided_at", "created_at",
+        ]  # fmt: skip
+        read_only_fields = ["id", "source", "status", "rejection_reason", "client_id", "decided_at", "created_at"]
+
+
+class LeadApproveIn(serializers.Serializer):
+    slug = serializers.CharField(required=False, allow_blank=True)
+    monthly_post_limit = serializers.IntegerField(required=False, min_value=0)
+
+
+class LeadRejectIn(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class RequestMessageSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RequestMessage
+        fields = ["id", "author_label", "from_staff", "body", "created_at"]
+        read_only_fields = ["id", "author_label", "from_staff", "created_at"]
+
+
+class PortalRequestSerializer(serializers.ModelSerializer):
+    client_id = serializers.PrimaryKeyRelatedField(source="client", queryset=Client.objects.all())
+    client = serializers.SerializerMethodField()
+    request_type = serializers.ChoiceField(source="kind", choices=PortalRequest.Kind.choices, required=False)
+    message_count = serializers.IntegerField(read_only=True, default=0)
+
+    class Meta:
+        model = PortalRequest
+        fields = [
+            "id", "client_id", "client", "content", "request_type", "priority", "topic", "status", "message_count",
+            "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+    @extend_schema_field(Ref)
+    def get_client(self, obj):
+        return ref(obj.client)

@@ -1,0 +1,174 @@
+"""Writes about clients and their campaigns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.text import slugify
+
+from agency.models import RESERVED_SLUGS, Campaign, Client
+from agency.services.activity import diff, record_event
+
+CLIENT_FIELDS = [
+    "name", "slug", "status", "industry", "location", "website", "description", "primary_contact_name",
+    "primary_contact_email", "primary_contact_phone", "timezone", "shoot_frequency", "default_reels",
+    "default_photos", "default_carousels", "monthly_post_limit", "brand_guidelines", "brand_colors", "logo",
+    "publer_workspace_id", "portal_enabled", "notes",
+]  # fmt: skip
+CAMPAIGN_FIELDS = ["name", "goal", "status", "brief", "starts_on", "ends_on"]
+
+
+def slug_suggest(name: str, taken: set[str] | None = None) -> str:
+    """A free portal address made from a business name: 'Joe's Landscaping' -> 'joes-landscaping'."""
+    base = slugify(name.replace("'", "").replace("’", "")).replace("_", "-")[:55].strip("-") or "client"
+    if base in RESERVED_SLUGS:
+        base = f"{base}-co"
+    taken = set(taken or ())
+    candidate, n = base, 2
+    while candidate in taken or Client.objects.filter(slug=candidate).exists():
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate
+
+
+@transaction.atomic
+def client_create(*, actor, name: str, slug: str = "", **fields: Any) -> Client:
+    """Create a client; the slug (portal address) is made from the name when not given."""
+    unknown = set(fields) - set(CLIENT_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown client fields: {', '.join(sorted(unknown))}")
+    client = Client(name=name.strip(), slug=(slug or slug_suggest(name)).strip().lower(), **fields)
+    client.full_clean()
+    client.save()
+    record_event(actor, "client.created", client, {"status": client.status, "slug": client.slug})
+    return client
+
+
+@transaction.atomic
+def client_update(*, actor, client: Client, **changes: Any) -> Client:
+    unknown = set(changes) - set(CLIENT_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown client fields: {', '.join(sorted(unknown))}")
+    changed = diff(client, CLIENT_FIELDS, changes)
+    if "logo" in changed:
+        changed["logo"] = [bool(changed["logo"][0]), bool(changes["logo"])]
+    for name, value in changes.items():
+        setattr(client, name, value)
+    client.full_clean()
+    client.save()
+    if changed:
+        record_event(actor, "client.updated", client, changed)
+    return client
+
+
+@transaction.atomic
+def client_delete(*, actor, client: Client) -> None:
+    """Delete a client with its campaigns, shoots, deliverables and requests; its tasks stay,
+    without a client."""
+    record_event(actor, "client.deleted", client, {"name": client.name}, client_scoped=False)
+    client.delete()
+
+
+@transaction.atomic
+def campaign_create(*, actor, client: Client, name: str, **fields: Any) -> Campaign:
+    campaign = Campaign(client=client, name=name.strip(), **fields)
+    campaign.full_clean()
+    _check_campaign_dates(campaign)
+    campaign.save()
+    record_event(actor, "campaign.created", campaign, {"status": campaign.status})
+    return campaign
+
+
+@transaction.atomic
+def campaign_update(*, actor, campaign: Campaign, **changes: Any) -> Campaign:
+    changed = diff(campaign, CAMPAIGN_FIELDS, changes)
+    for name, value in changes.items():
+        setattr(campaign, name, value)
+    campaign.full_clean()
+    _check_campaign_dates(campaign)
+    campaign.save()
+    if changed:
+        record_event(actor, "campaign.updated", campaign, changed)
+    return campaign
+
+
+@transaction.atomic
+def campaign_delete(*, actor, campaign: Campaign) -> None:
+    """Delete a campaign; shoots, deliverables, tasks (and later posts) keep existing without it."""
+    record_event(actor, "campaign.deleted", campaign, {"name": campaign.name})
+    campaign.delete()
+
+
+def _check_campaign_dates(campaign: Campaign) -> None:
+    if campaign.starts_on and campaign.ends_on and campaign.ends_on < campaign.starts_on:
+        raise ValidationError({"ends_on": "The campaign cannot end before it starts."})
+
+
+# CSV import ---------------------------------------------------------------------------------
+
+IMPORT_COLUMNS = [
+    "name", "slug", "status", "industry", "location", "website", "primary_contact_name", "primary_contact_email",
+    "primary_contact_phone", "timezone", "shoot_frequency", "monthly_post_limit",
+]  # fmt: skip
+
+
+@dataclass
+class ImportRow:
+    line: int
+    values: dict[str, Any]
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    rows: list[ImportRow]
+    created: list[Client] = field(default_factory=list)
+    unknown_columns: list[str] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return bool(self.rows) and all(not row.errors for row in self.rows) and not self.unknown_columns
+
+    @property
+    def error_count(self) -> int:
+        return sum(1 for row in self.rows if row.errors)
+
+
+def clients_import(*, actor, records: list[dict[str, str]], columns: list[str], dry_run: bool) -> ImportReport:
+    """Validate every row; create all clients only when every row is valid and not a dry run.
+
+    Nothing is written when any row is invalid: the report lists each row's errors by line.
+    """
+    report = ImportReport(rows=[], unknown_columns=[c for c in columns if c not in IMPORT_COLUMNS])
+    if "name" not in columns:
+        report.unknown_columns.append("(missing required column: name)")
+    taken: set[str] = set()
+    for line, record in enumerate(records, start=2):  # line 1 is the header
+        values: dict[str, Any] = {k: (record.get(k) or "").strip() for k in IMPORT_COLUMNS if k in record}
+        row = ImportRow(line=line, values=values)
+        report.rows.append(row)
+        if not values.get("name"):
+            row.errors.append("name: a business name is required.")
+            continue
+        values["slug"] = (values.get("slug") or slug_suggest(values["name"], taken)).lower()
+        for key in ("status", "shoot_frequency", "timezone"):
+            if not values.get(key):
+                values.pop(key, None)
+        if values.get("monthly_post_limit", "") == "":
+            values.pop("monthly_post_limit", None)
+        if values["slug"] in taken:
+            row.errors.append(f"slug: “{values['slug']}” appears twice in this file.")
+        taken.add(values["slug"])
+        candidate = Client(**values)
+        try:
+            candidate.full_clean()
+        except ValidationError as error:
+            row.errors += [f"{f}: {' '.join(m)}" for f, m in error.message_dict.items()]
+    if dry_run or not report.valid:
+        return report
+    with transaction.atomic():
+        for row in report.rows:
+            report.created.append(client_create(actor=actor, **row.values))
+    return report

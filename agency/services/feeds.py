@@ -1,0 +1,33 @@
+"""Secret-token iCalendar feed URLs: created on first ask, regenerated on demand."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db import transaction
+
+from agency.models import CalendarFeed, Client, TeamMember
+from agency.services.activity import record_event
+
+
+@transaction.atomic
+def feed_get_or_create(
+    *, actor, scope: str, member: TeamMember | None = None, client: Client | None = None
+) -> CalendarFeed:
+    feed, created = CalendarFeed.objects.get_or_create(
+        scope=scope,
+        member=member if scope == CalendarFeed.Scope.MEMBER else None,
+        client=client if scope == CalendarFeed.Scope.CLIENT else None,
+        defaults={"token": secrets.token_urlsafe(32), "created_by": actor},
+    )
+    return feed
+
+
+@transaction.atomic
+def feed_regenerate(*, actor, feed: CalendarFeed) -> CalendarFeed:
+    """A new secret URL; the old one stops working at once (e.g. after it leaked)."""
+    feed.token = secrets.token_urlsafe(32)
+    feed.created_by = actor
+    feed.save(update_fields=["token", "created_by"])
+    record_event(actor, "calendar_feed.regenerated", feed, {"scope": feed.scope})
+    return feed

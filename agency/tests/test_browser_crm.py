@@ -1,0 +1,88 @@
+"""A real Chromium walks the staff's daily work."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from agency.models import Client, Deliverable, Shoot, TimeEntry
+from agency.tests import factories
+from conftest import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def sign_in(page, base, email):
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(f"{base}/")
+
+
+def test_create_client_book_shoot_with_clash_move_deliverable_and_time_it(page, live_server, make_staff):
+    owner = make_staff("owner", "olivia@test.local", first_name="Olivia", last_name="Owner")
+    maya = make_staff("editor", "maya@test.local", first_name="Maya", last_name="Lens").team_member
+    existing = factories.shoot(start=factories.at(3, 10), minutes=180, crew=[maya], title="Morning bake")
+    base = live_server.url
+    sign_in(page, base, owner.email)
+
+    # Create a client; the portal address is suggested from the name.
+    page.get_by_role("link", name="Clients").click()
+    page.get_by_role("link", name="New client").click()
+    page.wait_for_url("**/clients/new/")  # waits for the load event: htmx (deferred) is wired up
+    page.get_by_label("Business name").fill("Green Thumb Gardens")
+    page.get_by_label("Portal address").fill("admin")
+    page.get_by_label("Portal address").blur()
+    expect(page.locator("#errors-slug")).to_contain_text("reserved for LocalBzz itself")  # live validation
+    page.get_by_label("Portal address").fill("")
+    page.get_by_role("button", name="Create client").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Green Thumb Gardens")
+    client = Client.objects.get(name="Green Thumb Gardens")
+    assert client.slug == "green-thumb-gardens"
+
+    # Book a shoot with Maya at a time she is already booked: the form warns who clashes with what.
+    page.get_by_role("link", name="Book shoot").click()
+    page.wait_for_url("**/shoots/new/**")
+    page.get_by_label("Title").fill("Garden tour")
+    page.get_by_label("Start").fill(factories.form_time(factories.at(3, 11)))
+    page.get_by_label("Maya Lens").check()
+    expect(page.locator("#clashes")).to_contain_text("Maya Lens is already on “Morning bake”")
+    page.get_by_role("button", name="Book shoot").click()
+    expect(page.get_by_role("alert").first).to_contain_text("Crew double-booked")
+    assert Shoot.objects.count() == 1
+    page.get_by_label("Book anyway").check()
+    page.get_by_role("button", name="Book shoot").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Garden tour")
+    assert Shoot.objects.exclude(pk=existing.pk).get().crew.get() == maya
+
+    # Move a deliverable across the board with its keyboard-friendly button.
+    deliverable = factories.deliverable(client_=client, title="Garden reel")
+    page.get_by_role("link", name="Deliverables").click()
+    page.wait_for_url("**/deliverables/")
+    page.get_by_role("button", name="Move “Garden reel” to In Progress").click()
+    expect(page.locator('.column[data-status="In Progress"]')).to_contain_text("Garden reel")
+    page.get_by_role("button", name="Move “Garden reel” to Needs Review").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator('.column[data-status="Needs Review"]')).to_contain_text("Garden reel")
+    deliverable.refresh_from_db()
+    assert deliverable.status == Deliverable.Status.NEEDS_REVIEW
+
+    # Drag it one more column.
+    page.locator(".board-card", has_text="Garden reel").drag_to(page.locator('.column[data-status="Ready-To-Post"]'))
+    expect(page.locator('.column[data-status="Ready-To-Post"]')).to_contain_text("Garden reel")
+
+    # Start and stop a timer on a task.
+    factories.task(name="Edit garden reel", assignee=owner.team_member, client=client)
+    page.get_by_role("link", name="Tasks").click()
+    page.wait_for_url("**/tasks/mine/")
+    page.get_by_role("button", name="Start timer on Edit garden reel").click()
+    expect(page.get_by_role("status").filter(has_text="Your timer is running")).to_contain_text("Edit garden reel")
+    expect(page.locator(".sidebar-timer")).to_contain_text("Edit garden reel")
+    page.get_by_role("button", name="Stop timer on Edit garden reel").click()
+    expect(page.locator(".sidebar-timer")).to_have_count(0)
+    entry = TimeEntry.objects.get()
+    assert entry.ended_at is not None and entry.member == owner.team_member
+    expect(page.get_by_role("button", name=re.compile("Start timer on Edit garden reel"))).to_be_visible()

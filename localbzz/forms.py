@@ -1,0 +1,86 @@
+"""Form helpers shared by every page: live (per-field) validation over htmx, and widgets."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.utils.html import format_html, format_html_join
+
+VALIDATE_HEADER = "X-Validate-Field"
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def live_validation(form: forms.BaseForm, url: str) -> forms.BaseForm:
+    """Make each field validate on change: htmx posts the whole form with the header
+    ``X-Validate-Field: <name>`` and swaps in that field's errors (see :func:`validation_response`)."""
+    for name, field in form.fields.items():
+        if isinstance(field.widget, (forms.FileInput, forms.HiddenInput)):
+            continue
+        field.widget.attrs.update(
+            {
+                "hx-post": url,
+                "hx-trigger": "change",
+                "hx-target": f"#errors-{form.add_prefix(name)}",
+                "hx-swap": "innerHTML",
+                "hx-include": "closest form",
+                "hx-headers": json.dumps({VALIDATE_HEADER: name}),
+                "hx-sync": "closest form:queue all",
+            }
+        )
+    return form
+
+
+def validation_response(request, form: forms.BaseForm) -> HttpResponse | None:
+    """For a live-validation request, the bound form's errors for one field (nothing is saved)."""
+    name = request.headers.get(VALIDATE_HEADER)
+    if not name or name not in form.fields:
+        return None
+    form.is_valid()
+    errors = form.errors.get(name, [])
+    return HttpResponse(format_html_join("", "<li>{}</li>", ((e,) for e in errors)) or format_html(""))
+
+
+def add_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form (field errors where the field exists)."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+def process(request, form: forms.BaseForm, save: Callable[[dict], Any]) -> tuple[HttpResponse | None, Any]:
+    """Run a POSTed form: answer a live-validation request, or validate and ``save(cleaned_data)``.
+
+    Returns ``(response, saved)``: a response to send as is (live validation), or what ``save``
+    returned when it succeeded; ``(None, None)`` means show the form again with its errors.
+    """
+    if request.method != "POST":
+        return None, None
+    if response := validation_response(request, form):
+        return response, None
+    if not form.is_valid():
+        return None, None
+    try:
+        return None, save(dict(form.cleaned_data))
+    except ValidationError as error:
+        add_errors(form, error)
+        return None, None
