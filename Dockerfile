@@ -16,7 +16,7 @@ COPY requirements.txt .
 RUN pip install -r requirements.txt
 
 COPY . .
-RUN DEBUG=0 SECRET_KEY=build-only-not-secret python manage.py collectstatic --noinput \
+RUN DEBUG=0 SECRET_KEY=build-only-not-secret FIELD_ENCRYPTION_KEYS=build-only python manage.py collectstatic --noinput \
  && useradd --create-home --uid 10001 localbzz \
  && mkdir -p /app/var \
  && chown -R localbzz:localbzz /app/var

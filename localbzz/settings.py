@@ -61,6 +61,28 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 
+
+def _encryption_keys() -> list[str]:
+    keys = env_list("FIELD_ENCRYPTION_KEYS")
+    if keys:
+        return keys
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEYS must be set when DEBUG is off (platform tokens are encrypted with it); make one "
+            "with `python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`."
+        )
+    path = VAR_DIR / "field_encryption_key"
+    if not path.exists():
+        from cryptography.fernet import Fernet
+
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(Fernet.generate_key().decode())
+        path.chmod(0o600)
+    return [path.read_text().strip()]
+
+
+FIELD_ENCRYPTION_KEYS = _encryption_keys()
+
 # Hosts -------------------------------------------------------------------------------------------
 APP_HOST = env("APP_HOST", "localhost:8000")  # where staff work; used in links we email
 PORTAL_DOMAIN = env("PORTAL_DOMAIN", "localhost")  # a client's portal is <slug>.<PORTAL_DOMAIN>
