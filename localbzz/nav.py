@@ -16,5 +16,6 @@ class NavEntry:
 
 NAV: list[NavEntry] = [
     NavEntry("Dashboard", "dashboard", "home", ""),
+    NavEntry("Media", "library", "image", "library"),
     NavEntry("Settings", "settings", "settings", "settings"),
 ]

@@ -229,8 +229,9 @@ class InterestMap:
         small = im.copy()
         small.thumbnail((self.SIDE, self.SIDE), Image.Resampling.BILINEAR, reducing_gap=2.0)
         small = small.convert("RGB")
-        edges = small.convert("L").filter(ImageFilter.FIND_EDGES)
-        saturation = small.convert("HSV").getchannel("S").point(lambda v: v // 2)
+        edges = small.convert("L").filter(ImageFilter.FIND_EDGES).point(lambda v: min(255, v * 2))
+        # Only vivid colour counts (a brown table or a blue sky is not a subject).
+        saturation = small.convert("HSV").getchannel("S").point(lambda v: v // 2 if v > 150 else 0)
         energy = ImageChops.add(edges, saturation)
         self.width, self.height = energy.size
         values = list(energy.tobytes())  # one byte a pixel (mode L)
