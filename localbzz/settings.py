@@ -241,6 +241,7 @@ if AWS_STORAGE_BUCKET_NAME:
             "secret_key": env("AWS_SECRET_ACCESS_KEY") or None,
             "default_acl": "private",
             "querystring_auth": True,
+            "signature_version": "s3v4",  # SigV2 presigned URLs are refused by newer regions
             "querystring_expire": env_int("AWS_QUERYSTRING_EXPIRE", 3600),
             "file_overwrite": False,
         },

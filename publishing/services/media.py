@@ -27,6 +27,7 @@ from localbzz.queue import enqueue
 from publishing.media import imaging, presets, video
 from publishing.media.probe import FileProblem, Probe, human_bytes, probe_file, sniff
 from publishing.media.uploads import RefusedUpload
+from publishing.media.urls import on_filesystem
 from publishing.models import MediaAsset, MediaFolder, MediaRendition, MediaTag
 
 logger = logging.getLogger(__name__)
@@ -341,8 +342,8 @@ def _delete_files(names: list[str]) -> None:
     for name in names:
         if name:
             default_storage.delete(name)
-    if names and hasattr(default_storage, "path"):
-        with contextlib.suppress(OSError):  # filesystem storage: drop the asset's now empty folder too
+    if names and on_filesystem():
+        with contextlib.suppress(OSError):  # drop the asset's now empty folder too
             os.rmdir(os.path.dirname(default_storage.path(names[0])))
 
 
