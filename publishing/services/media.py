@@ -255,8 +255,8 @@ def tags_get_or_create(*, client: Client, names: Sequence[str]) -> list[MediaTag
     wanted = normalise_tags(names)
     existing = {t.name: t for t in MediaTag.objects.filter(client=client, name__in=wanted)}
     for name in wanted:
-        if name not in existing:
-            existing[name] = MediaTag.objects.create(client=client, name=name)
+        if name not in existing:  # get_or_create survives a parallel upload creating the same tag
+            existing[name] = MediaTag.objects.get_or_create(client=client, name=name)[0]
     return [existing[name] for name in wanted]
 
 
