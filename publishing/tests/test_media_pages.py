@@ -103,3 +103,12 @@ def test_outsiders_get_403_and_strangers_sign_in(client, outsider):
     assert client.get("/library/").status_code == 302
     client.force_login(outsider)
     assert client.get("/library/").status_code == 403
+
+
+def test_the_admin_lists_media_with_filters(client, owner, upload):
+    upload(("shop.jpg", mf.jpeg_bytes()))
+    client.force_login(owner)
+    html = client.get("/admin/publishing/mediaasset/?kind__exact=image&q=shop").content.decode()
+    assert "shop.jpg" in html and "By kind" in html
+    assert client.get("/admin/publishing/mediatag/").status_code == 200
+    assert client.get("/admin/publishing/mediafolder/").status_code == 200

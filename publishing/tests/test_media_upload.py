@@ -7,6 +7,7 @@ import io
 import pytest
 from PIL import Image, ImageStat
 
+from agency.models import ActivityEvent
 from publishing.media.presets import PRESETS, THUMBNAIL
 from publishing.models import MediaAsset
 from publishing.tests import media_files as mf
@@ -85,6 +86,8 @@ def test_the_same_file_again_returns_the_existing_asset(upload, client_b, stored
     other = upload(("a.jpg", data), client=client_b)
     assert other.status_code == 201 and other.json()["items"][0]["id"] != first["id"]
     assert len(stored_files()) == 2
+    events = ActivityEvent.objects.filter(verb="media_asset.uploaded")
+    assert events.count() == 2 and events.filter(client=client_b).count() == 1
 
 
 def test_twice_the_same_file_in_one_request_is_one_asset(upload):
