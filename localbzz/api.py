@@ -12,6 +12,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, filters, permissions, status
 from rest_framework.pagination import BasePagination
@@ -98,6 +99,12 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         exc = exceptions.NotFound("Not found: nothing with that id exists here (or you cannot see it).")
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, (TooManyFilesSent, TooManyFieldsSent)):
+        exc = PayloadTooLarge("Too many files or fields in one request: send fewer at a time.")
+    elif isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge("The form fields of this request are too large: send files as files, not as text.")
+    elif isinstance(exc, SuspiciousOperation):  # what Django itself would answer with 400
+        exc = exceptions.ParseError("The request could not be understood; check its format.")
 
     from rest_framework.views import exception_handler as drf_exception_handler  # DRF settings import us
 

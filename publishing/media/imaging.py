@@ -297,9 +297,10 @@ def decode_for(path: str, presets: list[Preset]) -> Image.Image:
 
 
 def _scale_needed(size: tuple[int, int], preset: Preset) -> float:
+    """How much of the source's resolution the preset needs (the crop's size does not depend on
+    where it is centred)."""
     box = crop_box(size, preset, (0.5, 0.5))
-    out = output_size(box, preset)
-    return min(1.0, max(out[0] / (box[2] - box[0]), out[1] / (box[3] - box[1])))
+    return min(1.0, _scale_of(box, output_size(box, preset)))
 
 
 def render(
@@ -329,7 +330,7 @@ def render(
         centre = focal or (interest.centre(preset.aspect) if preset.crop else (0.5, 0.5))
         box = crop_box(im.size, preset, centre)
         size = output_size(box, preset)
-        plans.append((preset, box, size, level_for(_scale_needed_box(box, size))))
+        plans.append((preset, box, size, level_for(_scale_of(box, size))))
 
     def one(plan) -> tuple[str, Rendered]:
         preset, box, size, (factor, source) = plan
@@ -345,5 +346,5 @@ def render(
     return dict(one(p) for p in plans)
 
 
-def _scale_needed_box(box: tuple[float, float, float, float], size: tuple[int, int]) -> float:
+def _scale_of(box: tuple[float, float, float, float], size: tuple[int, int]) -> float:
     return max(size[0] / (box[2] - box[0]), size[1] / (box[3] - box[1]))

@@ -118,3 +118,9 @@ def test_no_files_at_all(api_as, editor, client_a):
     response = api_as(editor).post("/api/v1/media", {"client_id": str(client_a.pk)}, format="multipart")
     assert response.status_code == 400
     assert "files" in response.json()["error"]["message"]
+
+
+def test_past_djangos_own_file_cap_the_answer_is_still_a_clear_413(refused, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FILES = 5
+    files = [(f"p{i}.gif", b"GIF89a") for i in range(6)]
+    refused(*files, status=413, code="too_large", says=["Too many files", "send fewer at a time"])
