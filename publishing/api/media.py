@@ -228,9 +228,10 @@ class MediaListCreate(generics.ListAPIView):
             )
         except services.MediaRejected as exc:
             return rejected_response(exc)
+        loaded = selectors.media_assets(client=client).in_bulk([r.asset.pk for r in results])
         items = []
         for result in results:
-            asset = selectors.media_asset_get(asset_id=result.asset.pk, client=client)
+            asset = loaded[result.asset.pk]
             asset.existing = not result.created
             items.append(UploadedAssetOut(asset).data)
         created = any(r.created for r in results)

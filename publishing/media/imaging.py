@@ -125,7 +125,9 @@ def clean_original(path: str, fmt: str) -> Cleaned:
 
 
 def _animated(im: Image.Image, fmt: str) -> Cleaned:
-    """Re-save every frame, which drops comments, XMP and EXIF along the way."""
+    """Re-save every frame without comments, XMP or EXIF."""
+    for key in ("comment", "xmp", "exif", "extension"):
+        im.info.pop(key, None)
     out = io.BytesIO()
     kwargs = {"save_all": True, "loop": im.info.get("loop", 0)}
     if "duration" in im.info:

@@ -46,3 +46,26 @@ def test_staff_upload_two_photos_and_see_them_in_the_library(signed_in_page, liv
         [{"name": "notes.jpg", "mimeType": "image/jpeg", "buffer": b"<html>not a photo</html>"}]
     )
     expect(page.locator(".uploads li.failed .status")).to_contain_text("notes.jpg is not a photo or video")
+
+
+def test_staff_click_the_photo_to_move_the_focal_point(signed_in_page, live_server, make_staff, sync_tasks):
+    from django.core.files.base import ContentFile
+
+    from publishing.services.media import media_upload
+
+    user = make_staff("editor", "fiona@test.local")
+    client = Client.objects.create(name="Joe's Landscaping", slug="joes-browser")
+    asset = media_upload(client=client, files=[ContentFile(mf.jpeg_bytes(mf.photo((1200, 800))), name="lawn.jpg")],
+                         uploaded_by=user)[0].asset  # fmt: skip
+    page = signed_in_page("fiona@test.local")
+    page.goto(f"{live_server.url}/library/{asset.pk}/")
+    expect(page.locator("#renditions")).to_contain_text("Instagram square")
+    photo = page.locator("[data-focal-picker] img")
+    box = photo.bounding_box()
+    photo.click(position={"x": box["width"] * 0.8, "y": box["height"] * 0.3})
+    expect(page.locator("#toasts")).to_contain_text("Focal point moved")
+    expect(page.locator("#renditions .badge")).to_have_text("Ready", timeout=10_000)
+    expect(page.get_by_role("button", name="Automatic crop")).to_be_visible()
+    asset.refresh_from_db()
+    assert asset.focal_x == pytest.approx(0.8, abs=0.02) and asset.focal_y == pytest.approx(0.3, abs=0.02)
+    assert asset.render_version == 2

@@ -186,3 +186,26 @@ def test_the_crop_keeps_the_busy_part_until_a_focal_point_moves_it(
     assert square_detail() < 5, "the crop follows the focal point to the plain right side"
     asset.refresh_from_db()
     assert asset.status == "ready" and asset.render_version == 2 and asset.renditions.count() == 7
+
+
+def test_an_animated_gif_keeps_its_frames_and_gets_renditions_of_the_first(
+    upload, client, editor, sync_tasks, django_capture_on_commit_callbacks
+):
+    frames = [
+        mf.photo((300, 200), colour=c, seed=i) for i, c in enumerate([(200, 40, 40), (40, 200, 40), (40, 40, 200)])
+    ]
+    out = io.BytesIO()
+    frames[0].save(out, "GIF", save_all=True, append_images=frames[1:], duration=200, loop=0, comment=b"secret place")
+    with django_capture_on_commit_callbacks(execute=True):
+        item = upload(("wave.gif", out.getvalue())).json()["items"][0]
+    client.force_login(editor)
+    stored = Image.open(io.BytesIO(fetch(client, item["url"])))
+    assert stored.format == "GIF" and stored.n_frames == 3 and "comment" not in stored.info
+    assert MediaAsset.objects.get(pk=item["id"]).renditions.count() == 7
+
+
+def test_posting_many_files_loads_the_answer_in_a_fixed_number_of_queries(upload, django_assert_max_num_queries):
+    files = [(f"p{i}.png", mf.image_bytes("PNG", mf.photo((32, 32), seed=i))) for i in range(12)]
+    with django_assert_max_num_queries(12 * 8 + 20):  # per file: look-up, insert, tags, event, job
+        response = upload(*files)
+    assert response.status_code == 201 and len(response.json()["items"]) == 12
