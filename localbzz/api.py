@@ -12,6 +12,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, filters, permissions, serializers, status
@@ -103,6 +104,12 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     elif isinstance(exc, DjangoValidationError):  # raised by services: same envelope as serializer errors
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError({("non_field_errors" if k == "__all__" else k): v for k, v in detail.items()})
+    elif isinstance(exc, (TooManyFilesSent, TooManyFieldsSent)):
+        exc = PayloadTooLarge("Too many files or fields in one request: send fewer at a time.")
+    elif isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge("The form fields of this request are too large: send files as files, not as text.")
+    elif isinstance(exc, SuspiciousOperation):  # what Django itself would answer with 400
+        exc = exceptions.ParseError("The request could not be understood; check its format.")
 
     from rest_framework.views import exception_handler as drf_exception_handler  # DRF settings import us
 

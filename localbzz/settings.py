@@ -255,7 +255,7 @@ INTAKE_RATE_PER_HOUR = env_int("INTAKE_RATE_PER_HOUR", 10)
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_URL = env("MEDIA_URL", "/media/")
+MEDIA_URL = env("MEDIA_URL", "/media/")  # not served: media goes out through signed URLs (publishing.media.urls)
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
 
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME")
@@ -270,6 +270,7 @@ if AWS_STORAGE_BUCKET_NAME:
             "secret_key": env("AWS_SECRET_ACCESS_KEY") or None,
             "default_acl": "private",
             "querystring_auth": True,
+            "signature_version": "s3v4",  # SigV2 presigned URLs are refused by newer regions
             "querystring_expire": env_int("AWS_QUERYSTRING_EXPIRE", 3600),
             "file_overwrite": False,
         },
@@ -287,6 +288,26 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+
+# Media library (publishing.media) ----------------------------------------------------------------
+MEDIA_MAX_IMAGE_BYTES = env_int("MEDIA_MAX_IMAGE_BYTES", 30 * 1024 * 1024)
+MEDIA_MAX_VIDEO_BYTES = env_int("MEDIA_MAX_VIDEO_BYTES", 1024 * 1024 * 1024)
+MEDIA_MAX_FILES_PER_REQUEST = env_int("MEDIA_MAX_FILES_PER_REQUEST", 100)
+# Decompression-bomb guard: images with more pixels than this are refused before decoding.
+MEDIA_MAX_IMAGE_PIXELS = env_int("MEDIA_MAX_IMAGE_PIXELS", 100_000_000)
+# Where platforms (Instagram, Google Business Profile) fetch media stored on the filesystem.
+MEDIA_PUBLIC_BASE_URL = env("MEDIA_PUBLIC_BASE_URL").rstrip("/")
+MEDIA_URL_EXPIRE_SECONDS = env_int("MEDIA_URL_EXPIRE_SECONDS", 3600)
+MEDIA_PUBLIC_URL_EXPIRE_SECONDS = env_int("MEDIA_PUBLIC_URL_EXPIRE_SECONDS", 24 * 3600)
+# Uploads stream to temporary files (nothing holds a whole video in memory); our handler first
+# stops writing a file past the largest allowed size and any file past the per-request count.
+FILE_UPLOAD_HANDLERS = [
+    "publishing.media.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Django's own cap stays well above ours, so a person sees our message ("at most 100 files").
+DATA_UPLOAD_MAX_NUMBER_FILES = max(1000, MEDIA_MAX_FILES_PER_REQUEST * 10)
 
 # Email -------------------------------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -353,6 +374,9 @@ SPECTACULAR_SETTINGS = {
         "LeadStatusEnum": "agency.models.Lead.Status",
         "RequestStatusEnum": "agency.models.PortalRequest.Status",
         "RequestPriorityEnum": "agency.models.PortalRequest.Priority",
+        "LeadSourceEnum": "agency.models.Lead.Source",
+        "MediaStatusEnum": "publishing.models.MediaAsset.Status",
+        "MediaSourceEnum": "publishing.models.MediaAsset.Source",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

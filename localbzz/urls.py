@@ -11,6 +11,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("", include("agency.urls")),
+    path("library/", include("publishing.urls")),
     path("api/v1/", include("localbzz.api_urls")),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/docs/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),

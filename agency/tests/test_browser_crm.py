@@ -14,6 +14,11 @@ from conftest import PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def settled(page):
+    """Wait until htmx has swapped and wired up new content (its settle step)."""
+    page.wait_for_function("!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')")
+
+
 def sign_in(page, base, email):
     page.goto(f"{base}/accounts/login/")
     page.get_by_label("Email").fill(email)
@@ -64,6 +69,7 @@ def test_create_client_book_shoot_with_clash_move_deliverable_and_time_it(page, 
     page.wait_for_url("**/deliverables/")
     page.get_by_role("button", name="Move “Garden reel” to In Progress").click()
     expect(page.locator('.column[data-status="In Progress"]')).to_contain_text("Garden reel")
+    settled(page)
     page.get_by_role("button", name="Move “Garden reel” to Needs Review").focus()
     page.keyboard.press("Enter")
     expect(page.locator('.column[data-status="Needs Review"]')).to_contain_text("Garden reel")
@@ -71,6 +77,7 @@ def test_create_client_book_shoot_with_clash_move_deliverable_and_time_it(page, 
     assert deliverable.status == Deliverable.Status.NEEDS_REVIEW
 
     # Drag it one more column.
+    settled(page)
     page.locator(".board-card", has_text="Garden reel").drag_to(page.locator('.column[data-status="Ready-To-Post"]'))
     expect(page.locator('.column[data-status="Ready-To-Post"]')).to_contain_text("Garden reel")
 

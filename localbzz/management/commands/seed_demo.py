@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from agency import demo as agency_demo
+from publishing import demo as publishing_demo
 
 
 class Command(BaseCommand):
@@ -14,5 +15,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         with transaction.atomic():
             created = agency_demo.seed()
+            created |= publishing_demo.seed(actor=agency_demo.owner_user())
         what = ", ".join(f"{n} {label}" for label, n in created.items() if n) or "nothing new (already loaded)"
         self.stdout.write(self.style.SUCCESS(f"Demo data: {what}."))

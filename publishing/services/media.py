@@ -1,0 +1,428 @@
+"""Writes of the media library. Every surface (API, staff pages, the portal, generation) uploads
+through ``media_upload``."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import secrets
+import tempfile
+from collections.abc import Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils.text import get_valid_filename, slugify
+
+from agency.models import Campaign, Client
+from agency.services.activity import diff, record_event
+from localbzz.queue import enqueue
+from publishing.media import imaging, presets, video
+from publishing.media.probe import FileProblem, Probe, human_bytes, probe_file, sniff
+from publishing.media.uploads import RefusedUpload
+from publishing.media.urls import on_filesystem
+from publishing.models import MediaAsset, MediaFolder, MediaRendition, MediaTag
+
+logger = logging.getLogger(__name__)
+
+KEEP: Any = object()  # "leave this field as it is" in media_update
+MAX_TAGS = 30
+
+
+class MediaRejected(Exception):
+    """One or more files were refused; nothing was stored. ``problems`` names each file."""
+
+    def __init__(self, problems: list[FileProblem]):
+        self.problems = problems
+        super().__init__("; ".join(p.message for p in problems))
+
+    @property
+    def status(self) -> int:
+        statuses = {p.status for p in self.problems}
+        return statuses.pop() if len(statuses) == 1 else 400
+
+
+class MediaInUse(Exception):
+    """The asset cannot be deleted: ``uses`` describes what needs it."""
+
+    def __init__(self, asset: MediaAsset, uses: list[str]):
+        self.uses = uses
+        super().__init__(
+            f"{asset.original_name} is used by {'; '.join(uses)}. Remove it from "
+            f"{'that post' if len(uses) == 1 else 'those posts'} (or cancel them) first, then delete it."
+        )
+
+
+@dataclass
+class UploadResult:
+    asset: MediaAsset
+    created: bool  # False: the client already had this file, and this is that asset
+
+
+# --------------------------------------------------------------------------------------------
+# Upload
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Checked:
+    upload: File
+    path: str
+    sha256: str
+    size: int
+    probe: Probe
+
+
+@transaction.atomic
+def media_upload(
+    *,
+    client: Client,
+    files: Sequence[File],
+    uploaded_by=None,
+    source: str = MediaAsset.Source.UPLOAD,
+    folder: str | None = None,
+    tags: Sequence[str] = (),
+    campaign: Campaign | None = None,
+) -> list[UploadResult]:
+    """Store ``files`` in ``client``'s library, all or nothing.
+
+    Every file is checked first (type by content, size limits, whole and decodable, pixel cap);
+    if any is refused, :class:`MediaRejected` names each bad file and nothing is stored. A file
+    the client already has (same SHA-256 of the uploaded bytes) returns the existing asset.
+    Photos are kept privacy-clean (see publishing.media.imaging); videos lose their location
+    metadata. Renditions are made in the background right after commit.
+    """
+    if campaign is not None and campaign.client_id != client.pk:
+        raise ValueError("The campaign belongs to another client.")
+    limit = settings.MEDIA_MAX_FILES_PER_REQUEST
+    if len(files) > limit:
+        raise MediaRejected(
+            [
+                FileProblem(
+                    f"{len(files)} files",
+                    "too_many_files",
+                    f"You sent {len(files)} files; at most {limit} go in one upload. "
+                    f"Upload the first {limit}, then the rest in another batch.",
+                    413,
+                )
+            ]
+        )
+    if not files:
+        raise MediaRejected([FileProblem("", "no_files", "Choose at least one photo or video to upload.")])
+    with ExitStack() as cleanup:
+        checked, problems = [], []
+        for upload in files:
+            try:
+                checked.append(_check(upload, cleanup))
+            except FileProblem as problem:
+                problems.append(problem)
+        if problems:
+            raise MediaRejected(problems)
+        stored: list[str] = []
+        try:
+            return _store(client, checked, stored, cleanup, uploaded_by, source, folder, tags, campaign)
+        except BaseException:
+            for name in stored:
+                default_storage.delete(name)
+            raise
+
+
+def _display_name(upload: File) -> str:
+    return os.path.basename(upload.name or "upload")[:255] or "upload"
+
+
+def _check(upload: File, cleanup: ExitStack) -> _Checked:
+    name = _display_name(upload)
+    if isinstance(upload, RefusedUpload):
+        if upload.reason == "too_many":
+            raise FileProblem(name, "too_many_files", f"{name} was not uploaded: too many files in one upload.", 413)
+        kind = "video" if sniff(upload.head)[0] in ("MP4", "MOV") else "photo"
+        limit = settings.MEDIA_MAX_VIDEO_BYTES if kind == "video" else settings.MEDIA_MAX_IMAGE_BYTES
+        raise FileProblem(
+            name,
+            "too_large",
+            f"{name} is larger than {human_bytes(max(limit, upload.size - 1))}; {kind}s can be at most "
+            f"{human_bytes(limit)}. Make it smaller and upload that.",
+            413,
+        )
+    path = _local_path(upload, cleanup)
+    digest, size = hashlib.sha256(), 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1024 * 1024):
+            digest.update(chunk)
+            size += len(chunk)
+    return _Checked(upload, path, digest.hexdigest(), size, probe_file(path, name=name, size=size))
+
+
+def _local_path(upload: File, cleanup: ExitStack) -> str:
+    """A path on disk holding the upload: Django's temporary file, or a copy we delete after."""
+    if hasattr(upload, "temporary_file_path"):
+        return upload.temporary_file_path()
+    tmp = cleanup.enter_context(tempfile.NamedTemporaryFile(prefix="localbzz-upload-", suffix=".part"))  # noqa: SIM115
+    upload.seek(0)
+    for chunk in upload.chunks():
+        tmp.write(chunk)
+    tmp.flush()
+    return tmp.name
+
+
+def _store(
+    client, checked, stored, cleanup, uploaded_by, source, folder_name, tag_names, campaign
+) -> list[UploadResult]:
+    folder = folder_get_or_create(client=client, name=folder_name) if folder_name else None
+    tags = tags_get_or_create(client=client, names=tag_names)
+    results: list[UploadResult] = []
+    seen: dict[str, MediaAsset] = {}
+    for item in checked:
+        existing = seen.get(item.sha256) or MediaAsset.objects.filter(client=client, sha256=item.sha256).first()
+        if existing is not None:
+            results.append(UploadResult(existing, False))
+            continue
+        asset = MediaAsset(
+            client=client,
+            original_name=_display_name(item.upload),
+            kind=item.probe.kind,
+            sha256=item.sha256,
+            uploaded_by=uploaded_by if getattr(uploaded_by, "pk", None) else None,
+            source=source,
+            folder=folder,
+            campaign=campaign,
+            duration=item.probe.duration,
+        )
+        if item.probe.kind == "image":
+            cleaned = imaging.clean_original(item.path, item.probe.format)
+            content: File = ContentFile(cleaned.data)
+            extension, asset.content_type = cleaned.extension, cleaned.content_type
+            asset.width, asset.height, asset.bytes = cleaned.width, cleaned.height, len(cleaned.data)
+        else:
+            video.strip_location(item.path)
+            if hasattr(item.upload, "temporary_file_path"):
+                content = item.upload  # filesystem storage moves Django's temporary file: no copy
+            else:
+                content = File(cleanup.enter_context(open(item.path, "rb")))  # noqa: SIM115
+            extension = "mov" if item.probe.format == "MOV" else "mp4"
+            asset.content_type = item.probe.content_type
+            asset.width, asset.height, asset.bytes = item.probe.width, item.probe.height, item.size
+        stem = slugify(os.path.splitext(asset.original_name)[0])[:60] or "media"
+        name = default_storage.save(f"media/{client.pk}/{asset.pk}/{get_valid_filename(stem)}.{extension}", content)
+        stored.append(name)
+        asset.file.name = name
+        try:
+            with transaction.atomic():
+                asset.save()
+        except IntegrityError:  # the same file arrived in a parallel request
+            default_storage.delete(stored.pop())
+            results.append(UploadResult(MediaAsset.objects.get(client=client, sha256=item.sha256), False))
+            continue
+        if tags:
+            asset.tags.set(tags)
+        record_event(
+            uploaded_by,
+            "media_asset.uploaded",
+            asset,
+            {"kind": asset.kind, "bytes": asset.bytes, "source": asset.source},
+        )
+        enqueue("publishing.tasks.media_renditions_make", str(asset.pk), asset.render_version, group="media")
+        seen[item.sha256] = asset
+        results.append(UploadResult(asset, True))
+    return results
+
+
+def folder_get_or_create(*, client: Client, name: str) -> MediaFolder:
+    folder, _ = MediaFolder.objects.get_or_create(client=client, name=" ".join(name.split())[:100])
+    return folder
+
+
+def normalise_tags(names: Sequence[str]) -> list[str]:
+    """Lower-case, single-spaced, unique, in order; commas split a string into several tags."""
+    out: list[str] = []
+    for raw in names:
+        for part in str(raw).split(","):
+            tag = " ".join(part.split()).lower()[:50]
+            if tag and tag not in out:
+                out.append(tag)
+    return out[:MAX_TAGS]
+
+
+def tags_get_or_create(*, client: Client, names: Sequence[str]) -> list[MediaTag]:
+    wanted = normalise_tags(names)
+    existing = {t.name: t for t in MediaTag.objects.filter(client=client, name__in=wanted)}
+    for name in wanted:
+        if name not in existing:  # get_or_create survives a parallel upload creating the same tag
+            existing[name] = MediaTag.objects.get_or_create(client=client, name=name)[0]
+    return [existing[name] for name in wanted]
+
+
+# --------------------------------------------------------------------------------------------
+# Edit, delete
+# --------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def media_update(
+    *,
+    actor,
+    asset: MediaAsset,
+    tags: Sequence[str] | None = None,
+    folder: str | None = KEEP,
+    campaign: Campaign | None = KEEP,
+    focal_point: tuple[float, float] | None = KEEP,
+) -> MediaAsset:
+    """Change an asset's tags, folder (a name; None or "" for none), campaign or focal point
+    (``(x, y)`` in 0..1 from the top left; None to go back to the automatic crop).
+    Moving the focal point makes the renditions again in the background."""
+    asset = MediaAsset.objects.select_for_update().get(pk=asset.pk)
+    changes: dict[str, list] = {}
+    if folder is not KEEP:
+        new_folder = folder_get_or_create(client=asset.client, name=folder) if folder else None
+        changes |= diff(asset, ["folder"], {"folder": new_folder})
+        asset.folder = new_folder
+    if campaign is not KEEP:
+        if campaign is not None and campaign.client_id != asset.client_id:
+            raise ValueError("The campaign belongs to another client.")
+        changes |= diff(asset, ["campaign"], {"campaign": campaign})
+        asset.campaign = campaign
+    if focal_point is not KEEP:
+        if focal_point is not None and not all(0 <= v <= 1 for v in focal_point):
+            raise ValueError("The focal point is x and y between 0 and 1.")
+        new = (round(focal_point[0], 4), round(focal_point[1], 4)) if focal_point else None
+        if new != asset.focal_point:
+            changes["focal_point"] = [asset.focal_point, new]
+            asset.focal_x, asset.focal_y = new if new else (None, None)
+            if asset.kind == MediaAsset.Kind.IMAGE:
+                asset.render_version += 1
+                asset.status = MediaAsset.Status.PROCESSING
+                enqueue("publishing.tasks.media_renditions_make", str(asset.pk), asset.render_version, group="media")
+    asset.save()
+    if tags is not None:
+        old = sorted(t.name for t in asset.tags.all())
+        new_tags = tags_get_or_create(client=asset.client, names=tags)
+        if sorted(t.name for t in new_tags) != old:
+            changes["tags"] = [old, sorted(t.name for t in new_tags)]
+            asset.tags.set(new_tags)
+    if changes:
+        record_event(actor, "media_asset.updated", asset, changes)
+    return asset
+
+
+def media_blocking_uses(asset: MediaAsset) -> list[str]:
+    """What stops ``asset`` from being deleted, one sentence per use, e.g.
+    ``'the post “Spring sale” scheduled for 3 Jun 2025 09:00 (Instagram)'``.
+
+    The single place that answers "may this asset go?": the delete service, the API and the staff
+    pages all ask it. A use blocks deletion while the post that carries the asset is scheduled
+    or publishing (drafts and published posts do not block). Posts arrive with the publishing
+    engine, which extends this function with its query; until then nothing can use an asset,
+    so the answer is an empty list.
+    """
+    return []
+
+
+@transaction.atomic
+def media_delete(*, actor, asset: MediaAsset) -> None:
+    """Delete the asset and, once the deletion commits, its files (original and renditions).
+    Raises :class:`MediaInUse` when ``media_blocking_uses`` names anything."""
+    uses = media_blocking_uses(asset)
+    if uses:
+        raise MediaInUse(asset, uses)
+    names = [asset.file.name, *(r.file.name for r in asset.renditions.all())]
+    record_event(actor, "media_asset.deleted", asset, {"name": asset.original_name})
+    asset.delete()
+    transaction.on_commit(lambda: _delete_files(names))
+
+
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        if name:
+            default_storage.delete(name)
+    if names and on_filesystem():
+        with contextlib.suppress(OSError):  # drop the asset's now empty folder too
+            os.rmdir(os.path.dirname(default_storage.path(names[0])))
+
+
+# --------------------------------------------------------------------------------------------
+# Renditions (run by the worker: publishing.tasks.media_renditions_make)
+# --------------------------------------------------------------------------------------------
+
+
+def media_renditions_build(*, asset_id: str, version: int) -> MediaAsset | None:
+    """Make the thumbnail and platform renditions (or a video's poster and thumbnail) and swap
+    them in. Idempotent; a job whose ``version`` is no longer the asset's does nothing, and one that
+    finds the version changed when it finishes throws its files away."""
+    asset = MediaAsset.objects.filter(pk=asset_id, render_version=version).first()
+    if asset is None:
+        return None
+    made: list[MediaRendition] = []
+    try:
+        with ExitStack() as cleanup:
+            path = _original_on_disk(asset, cleanup)
+            for preset, rendered in _render(asset, path, cleanup).items():
+                name = default_storage.save(
+                    f"media/{asset.client_id}/{asset.pk}/{preset}-{secrets.token_hex(4)}.jpg",
+                    ContentFile(rendered.data),
+                )
+                made.append(
+                    MediaRendition(
+                        asset=asset,
+                        preset=preset,
+                        file=name,
+                        width=rendered.width,
+                        height=rendered.height,
+                        bytes=len(rendered.data),
+                    )
+                )
+    except Exception as exc:
+        logger.exception("Renditions of media asset %s failed", asset_id)
+        for r in made:
+            default_storage.delete(r.file.name)
+        MediaAsset.objects.filter(pk=asset_id, render_version=version).update(
+            status=MediaAsset.Status.FAILED,
+            processing_error=f"Sizes for platforms could not be made ({exc.__class__.__name__}). "
+            "The original is kept; upload it again or move the focal point to retry.",
+        )
+        return None
+    return _swap_renditions(asset_id, version, made)
+
+
+@transaction.atomic
+def _swap_renditions(asset_id: str, version: int, made: list[MediaRendition]) -> MediaAsset | None:
+    asset = MediaAsset.objects.select_for_update().filter(pk=asset_id).first()
+    if asset is None or asset.render_version != version:
+        transaction.on_commit(lambda: _delete_files([r.file.name for r in made]))
+        return None
+    old = list(asset.renditions.all())
+    MediaRendition.objects.filter(pk__in=[r.pk for r in old]).delete()
+    MediaRendition.objects.bulk_create(made)
+    asset.status, asset.processing_error = MediaAsset.Status.READY, ""
+    asset.save(update_fields=["status", "processing_error", "updated_at"])
+    old_names = [r.file.name for r in old]
+    transaction.on_commit(lambda: [default_storage.delete(n) for n in old_names])
+    return asset
+
+
+def _original_on_disk(asset: MediaAsset, cleanup: ExitStack) -> str:
+    try:
+        return default_storage.path(asset.file.name)
+    except NotImplementedError:  # remote storage: stream it to a temporary file
+        tmp = cleanup.enter_context(tempfile.NamedTemporaryFile(prefix="localbzz-original-"))  # noqa: SIM115
+        with default_storage.open(asset.file.name, "rb") as src:
+            for chunk in iter(lambda: src.read(1024 * 1024), b""):
+                tmp.write(chunk)
+        tmp.flush()
+        return tmp.name
+
+
+def _render(asset: MediaAsset, path: str, cleanup: ExitStack) -> dict[str, imaging.Rendered]:
+    if asset.kind == MediaAsset.Kind.IMAGE:
+        return imaging.render(path, [presets.THUMBNAIL, *presets.PRESETS.values()], focal=asset.focal_point)
+    tmp = cleanup.enter_context(tempfile.NamedTemporaryFile(prefix="localbzz-poster-", suffix=".jpg"))  # noqa: SIM115
+    if not video.poster_frame(path, tmp.name, asset.duration):
+        return {}  # no ffmpeg: the video is kept without a poster
+    return imaging.render(tmp.name, [presets.POSTER, presets.THUMBNAIL])

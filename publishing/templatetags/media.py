@@ -1,0 +1,38 @@
+"""Template helpers of the media library: signed URLs and renditions."""
+
+from __future__ import annotations
+
+from django import template
+
+from publishing.media.probe import human_bytes
+from publishing.media.urls import media_url
+
+register = template.Library()
+
+
+@register.filter
+def signed_url(file) -> str:
+    """A browser URL for a stored file (``{{ asset.file|signed_url }}``)."""
+    return media_url(file) or ""
+
+
+@register.filter
+def rendition(asset, preset: str):
+    """The asset's rendition for ``preset`` or None (``{{ asset|rendition:"thumbnail" }}``)."""
+    return asset.rendition(preset)
+
+
+@register.filter
+def filesize(value) -> str:
+    try:
+        return human_bytes(int(value))
+    except (TypeError, ValueError):
+        return "—"
+
+
+@register.filter
+def duration(seconds) -> str:
+    if seconds in (None, ""):
+        return "—"
+    minutes, secs = divmod(round(float(seconds)), 60)
+    return f"{minutes}:{secs:02d}"

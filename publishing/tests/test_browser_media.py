@@ -1,0 +1,71 @@
+"""A real Chromium uploads two photos on the library page: two progress bars fill, two thumbnails appear."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from agency.models import Client
+from publishing.models import MediaAsset
+from publishing.tests import media_files as mf
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_staff_upload_two_photos_and_see_them_in_the_library(signed_in_page, live_server, make_staff, sync_tasks):
+    make_staff("editor", "eddie@test.local")
+    client = Client.objects.create(name="Bella Bakery", slug="bella-bakery-browser")
+    page = signed_in_page("eddie@test.local")
+    page.goto(f"{live_server.url}/library/?client={client.pk}")
+    expect(page.get_by_text("No photos or videos yet")).to_be_visible()
+    expect(page.get_by_label("Client", exact=True)).to_have_value(str(client.pk))
+    page.get_by_label("Tags (optional)").fill("menu")
+
+    page.locator("[data-file-input]").set_input_files(
+        [
+            {"name": "cupcakes.jpg", "mimeType": "image/jpeg", "buffer": mf.jpeg_bytes(mf.photo((1600, 1200)))},
+            {"name": "loaves.png", "mimeType": "image/png", "buffer": mf.image_bytes("PNG", mf.photo(seed=9))},
+        ]
+    )
+    rows = page.locator(".uploads li")
+    expect(rows).to_have_count(2)
+    for row in (rows.nth(0), rows.nth(1)):
+        expect(row.locator("progress")).to_have_attribute("value", "100", timeout=20_000)
+        expect(row.locator(".status")).to_have_text("Done")
+    tiles = page.locator("#library-grid .media-tile img")
+    expect(tiles).to_have_count(2, timeout=10_000)
+    expect(page.locator("#library-grid")).to_contain_text("2 items")
+    for tile in (tiles.nth(0), tiles.nth(1)):
+        expect(tile).to_have_js_property("complete", True)
+        assert tile.evaluate("img => img.naturalWidth") > 0, "the thumbnail loads through its signed URL"
+    assert sorted(a.original_name for a in MediaAsset.objects.all()) == ["cupcakes.jpg", "loaves.png"]
+    assert {t.name for a in MediaAsset.objects.all() for t in a.tags.all()} == {"menu"}
+
+    # A refused file says why, in its own row.
+    page.locator("[data-file-input]").set_input_files(
+        [{"name": "notes.jpg", "mimeType": "image/jpeg", "buffer": b"<html>not a photo</html>"}]
+    )
+    expect(page.locator(".uploads li.failed .status")).to_contain_text("notes.jpg is not a photo or video")
+
+
+def test_staff_click_the_photo_to_move_the_focal_point(signed_in_page, live_server, make_staff, sync_tasks):
+    from django.core.files.base import ContentFile
+
+    from publishing.services.media import media_upload
+
+    user = make_staff("editor", "fiona@test.local")
+    client = Client.objects.create(name="Joe's Landscaping", slug="joes-browser")
+    asset = media_upload(client=client, files=[ContentFile(mf.jpeg_bytes(mf.photo((1200, 800))), name="lawn.jpg")],
+                         uploaded_by=user)[0].asset  # fmt: skip
+    page = signed_in_page("fiona@test.local")
+    page.goto(f"{live_server.url}/library/{asset.pk}/")
+    expect(page.locator("#renditions")).to_contain_text("Instagram square")
+    photo = page.locator("[data-focal-picker] img")
+    box = photo.bounding_box()
+    photo.click(position={"x": box["width"] * 0.8, "y": box["height"] * 0.3})
+    expect(page.locator("#toasts")).to_contain_text("Focal point moved")
+    expect(page.locator("#renditions .badge")).to_have_text("Ready", timeout=10_000)
+    expect(page.get_by_role("button", name="Automatic crop")).to_be_visible()
+    asset.refresh_from_db()
+    assert asset.focal_x == pytest.approx(0.8, abs=0.02) and asset.focal_y == pytest.approx(0.3, abs=0.02)
+    assert asset.render_version == 2

@@ -1,0 +1,114 @@
+"""The staff library pages: grid with filters, detail with renditions, focal point, edit, delete."""
+
+from __future__ import annotations
+
+import pytest
+
+from publishing.models import MediaAsset
+from publishing.services import media as media_services
+from publishing.tests import media_files as mf
+from publishing.tests.test_media_api import bulk_assets
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_library_lists_thumbnails_with_a_fixed_number_of_queries(
+    client, viewer, client_a, django_assert_max_num_queries
+):
+    bulk_assets(client_a, 300)
+    client.force_login(viewer)
+    with django_assert_max_num_queries(14):
+        response = client.get(f"/library/?client={client_a.pk}")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count('class="media-tile') == 48 and "300 items" in html
+    assert 'href="/library/' in html and "/library/files/media/thumbnail-" in html
+    assert "data-uploader" not in html, "viewers cannot upload"
+
+
+def test_the_nav_has_media_and_editors_get_the_uploader(client, editor, client_a):
+    client.force_login(editor)
+    html = client.get("/library/").content.decode()
+    assert '<a href="/library/" aria-current="page">' in html and "Media" in html
+    assert 'data-endpoint="/api/v1/media"' in html and "js/uploader.js" in html
+    assert "No photos or videos yet" in html and "Landscaping" in html
+
+
+def test_filters_narrow_the_grid_and_htmx_gets_only_the_grid(client, viewer, client_a, client_b):
+    bulk_assets(client_a, 3)
+    bulk_assets(client_b, 2)
+    MediaAsset.objects.filter(client=client_b).update(kind="video")
+    client.force_login(viewer)
+    assert "5 items" in client.get("/library/").content.decode()
+    assert "2 items" in client.get("/library/?kind=video").content.decode()
+    assert "1 item" in client.get(f"/library/?client={client_a.pk}&q=photo-002").content.decode()
+    empty = client.get("/library/?tag=nothing").content.decode()
+    assert "Nothing matches these filters" in empty
+    partial = client.get("/library/?kind=video", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="library-grid")
+    assert "<html" not in partial.content.decode() and 'id="library-grid"' in partial.content.decode()
+
+
+def test_the_detail_page_shows_renditions_and_moves_the_focal_point(
+    client, editor, upload, sync_tasks, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        item = upload(("shop.jpg", mf.jpeg_bytes(mf.photo((1500, 1000))))).json()["items"][0]
+    client.force_login(editor)
+    html = client.get(f"/library/{item['id']}/").content.decode()
+    for label in ("Instagram square", "Story / reel", "LinkedIn", "1600×900"):
+        assert label in html
+    assert "data-focal-picker" in html and "Click the photo to set the focal point" in html
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/library/{item['id']}/focal-point", {"x": "0.25", "y": "0.75"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and 'id="renditions"' in response.content.decode()
+    asset = MediaAsset.objects.get(pk=item["id"])
+    assert asset.focal_point == (0.25, 0.75) and asset.status == "ready"
+
+
+def test_editing_tags_and_folder_on_the_detail_page(client, editor, upload):
+    item = upload(("shop.jpg", mf.jpeg_bytes())).json()["items"][0]
+    client.force_login(editor)
+    response = client.post(f"/library/{item['id']}/edit", {"tags": "Menu, Winter", "folder": "Menus", "campaign": ""},
+                           HTTP_HX_REQUEST="true")  # fmt: skip
+    assert response.status_code == 200 and "menu, winter" in response.content.decode()
+    asset = MediaAsset.objects.get(pk=item["id"])
+    assert sorted(t.name for t in asset.tags.all()) == ["menu", "winter"] and asset.folder.name == "Menus"
+
+
+def test_delete_from_the_page_and_its_refusal(client, editor, upload, monkeypatch, stored_files):
+    item = upload(("shop.jpg", mf.jpeg_bytes())).json()["items"][0]
+    client.force_login(editor)
+    monkeypatch.setattr(media_services, "media_blocking_uses", lambda asset: ["the post “Open day” (scheduled)"])
+    page = client.get(f"/library/{item['id']}/").content.decode()
+    assert "cannot be deleted while it is used by the post “Open day” (scheduled)" in page
+    refused = client.post(f"/library/{item['id']}/delete", follow=True)
+    assert "shop.jpg is used by the post “Open day” (scheduled)" in refused.content.decode()
+    assert MediaAsset.objects.count() == 1
+    monkeypatch.setattr(media_services, "media_blocking_uses", lambda asset: [])
+    response = client.post(f"/library/{item['id']}/delete", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and response["HX-Redirect"].startswith("/library/?client=")
+    assert not MediaAsset.objects.exists()
+
+
+def test_viewers_cannot_change_anything(client, viewer, upload):
+    item = upload(("shop.jpg", mf.jpeg_bytes())).json()["items"][0]
+    client.force_login(viewer)
+    assert client.get(f"/library/{item['id']}/").status_code == 200
+    assert client.post(f"/library/{item['id']}/delete").status_code == 403
+    assert client.post(f"/library/{item['id']}/focal-point", {"x": 0.5, "y": 0.5}).status_code == 403
+    assert MediaAsset.objects.count() == 1
+
+
+def test_outsiders_get_403_and_strangers_sign_in(client, outsider):
+    assert client.get("/library/").status_code == 302
+    client.force_login(outsider)
+    assert client.get("/library/").status_code == 403
+
+
+def test_the_admin_lists_media_with_filters(client, owner, upload):
+    upload(("shop.jpg", mf.jpeg_bytes()))
+    client.force_login(owner)
+    html = client.get("/admin/publishing/mediaasset/?kind__exact=image&q=shop").content.decode()
+    assert "shop.jpg" in html and "By kind" in html
+    assert client.get("/admin/publishing/mediatag/").status_code == 200
+    assert client.get("/admin/publishing/mediafolder/").status_code == 200

@@ -1,0 +1,159 @@
+"""The staff media library: a grid per client with filters and uploads, and one page per asset."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from agency.permissions import can, staff_required
+from publishing import selectors
+from publishing.forms import FocalPointForm, LibraryFilterForm, MediaEditForm
+from publishing.media import presets
+from publishing.models import MediaAsset
+from publishing.services import media as services
+
+PAGE_SIZE = 48
+
+
+def _asset(asset_id) -> MediaAsset:
+    try:
+        return selectors.media_asset_get(asset_id=asset_id, client=None)
+    except MediaAsset.DoesNotExist:
+        raise Http404("No such media.") from None
+
+
+@staff_required("view")
+def library(request: HttpRequest) -> HttpResponse:
+    form = LibraryFilterForm(request.GET)
+    filters = form.cleaned_data if form.is_valid() else {}
+    clients = list(selectors.media_clients())
+    client = next((c for c in clients if c.pk == filters.get("client")), None)
+    assets = selectors.media_assets(
+        client=client,
+        kind=filters.get("kind") or None,
+        tag=filters.get("tag") or None,
+        folder=filters.get("folder") or None,
+        since=filters.get("since"),
+        until=filters.get("until"),
+        search=filters.get("q") or None,
+    )
+    page = Paginator(assets, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "clients": clients,
+        "client": client,
+        "filtered": any(filters.get(k) for k in ("kind", "tag", "folder", "since", "until", "q")),
+        "query": query.urlencode(),
+        "folders": selectors.media_folders(client=client) if client else [],
+        "tags": selectors.media_tag_names(client=client) if client else [],
+        "can_upload": can(request.user, "edit_content"),
+        "limits": _limits(),
+    }
+    if request.htmx and request.htmx.target == "library-grid":
+        return render(request, "publishing/library.html#grid", context)
+    return render(request, "publishing/library.html", context)
+
+
+def _limits() -> dict:
+    return {
+        "max_files": settings.MEDIA_MAX_FILES_PER_REQUEST,
+        "image_bytes": settings.MEDIA_MAX_IMAGE_BYTES,
+        "video_bytes": settings.MEDIA_MAX_VIDEO_BYTES,
+    }
+
+
+@staff_required("view")
+def asset_tile(request: HttpRequest, asset_id) -> HttpResponse:
+    return render(request, "publishing/partials/media_tile.html", {"asset": _asset(asset_id)})
+
+
+def _detail_context(request: HttpRequest, asset: MediaAsset, form: MediaEditForm | None = None) -> dict:
+    campaigns = selectors.media_campaigns(client=asset.client)
+    if form is None:
+        form = MediaEditForm(
+            initial={
+                "tags": ", ".join(sorted(t.name for t in asset.tags.all())),
+                "folder": asset.folder.name if asset.folder else "",
+                "campaign": asset.campaign_id,
+            },
+            campaigns=campaigns,
+        )
+    renditions = [(p, asset.rendition(p.name)) for p in presets.PRESETS.values()]
+    return {
+        "asset": asset,
+        "form": form,
+        "renditions": renditions,
+        "thumbnail": asset.rendition("thumbnail"),
+        "poster": asset.rendition("poster"),
+        "can_edit": can(request.user, "edit_content"),
+        "blocking_uses": services.media_blocking_uses(asset),
+    }
+
+
+@staff_required("view")
+def asset_detail(request: HttpRequest, asset_id) -> HttpResponse:
+    asset = _asset(asset_id)
+    context = _detail_context(request, asset)
+    if request.htmx and request.htmx.target == "renditions":
+        return render(request, "publishing/asset_detail.html#renditions", context)
+    return render(request, "publishing/asset_detail.html", context)
+
+
+@require_POST
+@staff_required("edit_content")
+def asset_edit(request: HttpRequest, asset_id) -> HttpResponse:
+    asset = _asset(asset_id)
+    form = MediaEditForm(request.POST, campaigns=selectors.media_campaigns(client=asset.client))
+    if form.is_valid():
+        services.media_update(
+            actor=request.user,
+            asset=asset,
+            tags=[form.cleaned_data["tags"]],
+            folder=form.cleaned_data["folder"] or None,
+            campaign=form.cleaned_data["campaign"],
+        )
+        messages.success(request, "Saved.")
+        asset, form = _asset(asset_id), None
+    return render(request, "publishing/asset_detail.html#details", _detail_context(request, asset, form))
+
+
+@require_POST
+@staff_required("edit_content")
+def asset_focal_point(request: HttpRequest, asset_id) -> HttpResponse:
+    asset = _asset(asset_id)
+    form = FocalPointForm(request.POST)
+    if request.POST.get("reset"):
+        services.media_update(actor=request.user, asset=asset, focal_point=None)
+        messages.success(request, "Back to the automatic crop; the sizes are being made again.")
+    elif form.is_valid():
+        point = (form.cleaned_data["x"], form.cleaned_data["y"])
+        services.media_update(actor=request.user, asset=asset, focal_point=point)
+        messages.success(request, "Focal point moved; the sizes are being made again.")
+    else:
+        messages.error(request, "Click inside the photo to set the focal point.")
+    return render(request, "publishing/asset_detail.html#renditions", _detail_context(request, _asset(asset_id)))
+
+
+@require_POST
+@staff_required("edit_content")
+def asset_delete(request: HttpRequest, asset_id) -> HttpResponse:
+    asset = _asset(asset_id)
+    back = reverse("library") + f"?client={asset.client_id}"
+    try:
+        services.media_delete(actor=request.user, asset=asset)
+    except services.MediaInUse as exc:
+        messages.error(request, str(exc))
+        if request.htmx:
+            return HttpResponse(status=204)
+        return redirect("library-asset", asset_id=asset.pk)
+    messages.success(request, f"Deleted {asset.original_name}.")
+    return HttpResponseClientRedirect(back) if request.htmx else redirect(back)
