@@ -54,6 +54,14 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+class BadRequest(exceptions.APIException):
+    """400 with a message and structured details: raise BadRequest({"message": ..., "<key>": ...})."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = "Invalid input."
+    default_code = "invalid"
+
+
 class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = "The upload is too large."

@@ -74,11 +74,16 @@ def period(view: str, anchor: date) -> Period:
     return Period("month", anchor, first, last)
 
 
-def grid(p: Period, items: Iterable, when: Callable[[object], datetime]) -> list[list[Day]]:
-    """Weeks of days from ``p.first`` to ``p.last``, each day holding its items (local dates)."""
+def grid(p: Period, items: Iterable, when: Callable[[object], datetime], *, own_zone: bool = False) -> list[list[Day]]:
+    """Weeks of days from ``p.first`` to ``p.last``, each day holding its items (local dates).
+
+    ``own_zone``: ``when`` already answers each item's time in its own zone (e.g. each client's),
+    and the item goes on that local date.
+    """
     by_day: dict[date, list] = defaultdict(list)
     for item in items:
-        by_day[timezone.localtime(when(item)).date()].append(item)
+        moment = when(item)
+        by_day[(moment if own_zone else timezone.localtime(moment)).date()].append(item)
     today = timezone.localdate()
     days, current = [], p.first
     while current <= p.last:

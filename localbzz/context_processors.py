@@ -6,6 +6,7 @@ from django.urls import reverse
 from agency import permissions, selectors
 from agency.models import Lead, PortalRequest
 from localbzz.nav import NAV
+from publishing import selectors as publishing_selectors
 
 
 def shell(request) -> dict:
@@ -19,6 +20,7 @@ def shell(request) -> dict:
     counts = {
         "new_leads": Lead.objects.filter(status=Lead.Status.NEW).count(),
         "open_requests": PortalRequest.objects.filter(status=PortalRequest.Status.NEW).count(),
+        "posts_waiting": publishing_selectors.posts_waiting_count(),
     }
     nav = [
         {

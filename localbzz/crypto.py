@@ -56,3 +56,12 @@ def rotate(token: str) -> str:
 
 def mask(plain: str) -> str:
     return f"…{plain[-4:]}" if len(plain) > 8 else "…"
+
+
+# (app_label.Model, field) pairs that hold ciphertext; apps register theirs in AppConfig.ready().
+ENCRYPTED_FIELDS: list[tuple[str, str]] = []
+
+
+def register_encrypted(model_label: str, field: str) -> None:
+    if (model_label, field) not in ENCRYPTED_FIELDS:
+        ENCRYPTED_FIELDS.append((model_label, field))

@@ -20,6 +20,7 @@ NAV: list[NavEntry] = [
     NavEntry("Clients", "clients", "users", "clients"),
     NavEntry("Shoots", "shoots", "camera", "shoots"),
     NavEntry("Deliverables", "deliverables", "package", "deliverables"),
+    NavEntry("Content", "content", "send", "content", badge="posts_waiting"),
     NavEntry("Media", "library", "image", "library"),
     NavEntry("Tasks", "tasks-mine", "check-square", "tasks"),
     NavEntry("Leads", "leads", "user-plus", "leads", badge="new_leads"),

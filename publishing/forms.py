@@ -2,7 +2,10 @@ from __future__ import annotations
 
 from django import forms
 
-from publishing.models import MediaAsset
+from agency.models import Campaign, Client
+from localbzz.forms import DateTimeLocalInput
+from publishing.models import MediaAsset, Post, SocialAccount
+from publishing.rules import LIMITS, PLATFORM_LABELS
 
 
 class LibraryFilterForm(forms.Form):
@@ -28,3 +31,101 @@ class MediaEditForm(forms.Form):
 class FocalPointForm(forms.Form):
     x = forms.FloatField(min_value=0, max_value=1)
     y = forms.FloatField(min_value=0, max_value=1)
+
+
+# Posts -----------------------------------------------------------------------------------------
+
+
+CTA_ACTIONS = [("", "No button")] + [(a, a.replace("_", " ").title()) for a in LIMITS["google_business"].cta_actions]
+
+
+def parse_tags(raw: str) -> list[str]:
+    return [t.strip().lstrip("#") for t in raw.replace(",", " ").split() if t.strip().lstrip("#")]
+
+
+class PostForm(forms.Form):
+    """The post editor. Times are read and shown in the client's time zone (the view activates it)."""
+
+    client = forms.ModelChoiceField(queryset=Client.objects.order_by("name"))
+    title = forms.CharField(max_length=200, required=False, help_text="For your team only; never published.")
+    caption = forms.CharField(widget=forms.Textarea(attrs={"rows": 7}), required=False)
+    hashtags = forms.CharField(required=False, help_text="Separated by spaces or commas; # is optional.")
+    cta = forms.CharField(
+        label="Call to action",
+        max_length=200,
+        required=False,
+        help_text="A last line, e.g. Book your spring clean-up →",
+    )
+    accounts = forms.ModelMultipleChoiceField(
+        queryset=SocialAccount.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    media = forms.CharField(required=False, widget=forms.HiddenInput)  # ordered asset ids, comma-separated
+    placement = forms.ChoiceField(choices=Post.Placement.choices, initial="feed")
+    scheduled_at = forms.DateTimeField(
+        required=False, label="Publish at", widget=DateTimeLocalInput(), input_formats=["%Y-%m-%dT%H:%M"]
+    )
+    campaign = forms.ModelChoiceField(queryset=Campaign.objects.none(), required=False)
+    link = forms.URLField(required=False, help_text="Facebook shows a link preview.")
+    cta_action = forms.ChoiceField(choices=CTA_ACTIONS, required=False, label="Google button")
+    cta_url = forms.URLField(required=False, label="Button link")
+    alt_text = forms.CharField(max_length=1000, required=False, label="Image description (alt text)")
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, help_text="For your team only.")
+
+    def __init__(self, *args, client: Client | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.client = client
+        if client is not None:
+            self.fields["client"].initial = client.pk
+            self.fields["accounts"].queryset = SocialAccount.objects.filter(client=client).exclude(
+                status=SocialAccount.Status.DISABLED
+            )
+            self.fields["campaign"].queryset = Campaign.objects.filter(client=client)
+        for platform, label in PLATFORM_LABELS.items():
+            self.fields[f"override_{platform}"] = forms.CharField(
+                required=False,
+                label=f"{label} text",
+                widget=forms.Textarea(attrs={"rows": 4}),
+                help_text="Leave empty to use the caption above.",
+            )
+
+    @property
+    def override_fields(self):
+        return [self[f"override_{p}"] for p in PLATFORM_LABELS]
+
+    def clean_hashtags(self) -> list[str]:
+        return parse_tags(self.cleaned_data.get("hashtags") or "")
+
+    def clean_media(self) -> list[MediaAsset]:
+        ids = [i for i in (self.cleaned_data.get("media") or "").split(",") if i.strip()]
+        client = self.cleaned_data.get("client") or self.client
+        if not ids:
+            return []
+        try:
+            found = {str(a.pk): a for a in MediaAsset.objects.filter(pk__in=ids, client=client)}
+        except (ValueError, forms.ValidationError):
+            raise forms.ValidationError("Pick media from this client's library.") from None
+        missing = [i for i in ids if i not in found]
+        if missing:
+            raise forms.ValidationError("Some picked media are not in this client's library; pick them again.")
+        return [found[i] for i in ids]
+
+    def overrides(self) -> dict[str, str]:
+        return {p: self.cleaned_data.get(f"override_{p}", "").strip() for p in PLATFORM_LABELS}
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "caption": data["caption"], "hashtags": data["hashtags"], "cta": data["cta"], "title": data["title"],
+            "placement": data["placement"], "link": data["link"], "cta_action": data["cta_action"],
+            "cta_url": data["cta_url"], "alt_text": data["alt_text"], "notes": data["notes"],
+        }  # fmt: skip
+
+
+class ReviewForm(forms.Form):
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class ScheduleForm(forms.Form):
+    scheduled_at = forms.DateTimeField(
+        label="Publish at", widget=DateTimeLocalInput(), input_formats=["%Y-%m-%dT%H:%M"]
+    )

@@ -154,8 +154,8 @@ def _fits(limits: Limits, mime: str, size: int, width: int | None, height: int |
 
 
 def choose(platform: str, placement: str, media: MediaFacts) -> tuple[Choice | None, str]:
-    """The version of ``media`` to send: the original when it fits, else the first fitting
-    rendition; (None, why) when nothing fits (yet)."""
+    """The version of ``media`` to send: the original when it fits, else the fitting rendition
+    closest to its shape; (None, why) when nothing fits (yet)."""
     limits = limits_for(platform, placement)
     label = PLATFORM_LABELS[platform]
     if media.kind == "video":
@@ -170,11 +170,19 @@ def choose(platform: str, placement: str, media: MediaFacts) -> tuple[Choice | N
     why = _fits(limits, media.mime, media.bytes, media.width, media.height)
     if not why:
         return Choice("original"), ""
-    for preset in limits.presets:
-        r = media.renditions.get(preset)
-        if r and not _fits(limits, r["mime"], r["bytes"], r.get("width"), r.get("height")):
-            reason = {"format": "needs JPEG", "bytes": "needs a smaller file", "aspect": "needs a different shape"}[why]
-            return Choice(preset, f"{label} {reason}: {media.name} goes as its {preset.replace('_', ' ')} version."), ""
+    fitting = [
+        preset
+        for preset in limits.presets
+        if (r := media.renditions.get(preset))
+        and not _fits(limits, r["mime"], r["bytes"], r.get("width"), r.get("height"))
+    ]
+    if fitting:
+        if media.width and media.height:  # the shape closest to the original's
+            ratio = media.width / media.height
+            fitting.sort(key=lambda p: abs(media.renditions[p]["width"] / media.renditions[p]["height"] - ratio))
+        preset = fitting[0]
+        reason = {"format": "needs JPEG", "bytes": "needs a smaller file", "aspect": "needs a different shape"}[why]
+        return Choice(preset, f"{label} {reason}: {media.name} goes as its {preset.replace('_', ' ')} version."), ""
     if not media.ready:
         return None, f"{media.name} is still being prepared for {label}; try again in a minute."
     if why == "format":

@@ -8,11 +8,21 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from agency.models import Campaign, Client
 from publishing.media import presets
-from publishing.models import MediaAsset, MediaFolder, MediaRendition, MediaTag
+from publishing.models import (
+    MediaAsset,
+    MediaFolder,
+    MediaRendition,
+    MediaTag,
+    Post,
+    PostMedia,
+    PostTarget,
+    SocialAccount,
+)
+from publishing.states import PostStatus, TargetStatus
 
 
 def media_assets(
@@ -80,3 +90,48 @@ def media_tag_names(*, client: Client | None) -> list[str]:
 
 def media_campaigns(*, client: Client) -> QuerySet[Campaign]:
     return Campaign.objects.filter(client=client).order_by("name")
+
+
+# Posts and accounts --------------------------------------------------------------------------
+
+
+REVIEW_STATUSES = [PostStatus.PENDING_APPROVAL, PostStatus.PENDING_CLIENT_APPROVAL, PostStatus.CHANGES_REQUESTED]
+ON_CALENDAR = [
+    PostStatus.APPROVED, PostStatus.SCHEDULED, PostStatus.PUBLISHING, PostStatus.PUBLISHED,
+    PostStatus.PARTIALLY_PUBLISHED, PostStatus.FAILED, PostStatus.PENDING_APPROVAL, PostStatus.PENDING_CLIENT_APPROVAL,
+]  # fmt: skip
+
+
+def posts(*, client: Client | None = None) -> QuerySet[Post]:
+    """Posts with their targets, accounts and media loaded (lists stay at a fixed query count)."""
+    qs = Post.objects.select_related("client", "campaign", "created_by", "approved_by").prefetch_related(
+        Prefetch("targets", queryset=PostTarget.objects.select_related("account").order_by("account__platform")),
+        Prefetch(
+            "post_media", queryset=PostMedia.objects.select_related("asset").prefetch_related("asset__renditions")
+        ),
+    )
+    return qs.filter(client=client) if client is not None else qs
+
+
+def approval_queue(*, client: Client | None = None) -> QuerySet[Post]:
+    return posts(client=client).filter(status__in=REVIEW_STATUSES).order_by("submitted_at", "created_at")
+
+
+def posts_between(start, end, *, client_id=None, platform: str | None = None) -> list[Post]:
+    qs = posts().filter(scheduled_at__gte=start, scheduled_at__lt=end, status__in=ON_CALENDAR)
+    if client_id:
+        qs = qs.filter(client_id=client_id)
+    if platform:
+        qs = qs.filter(targets__account__platform=platform).distinct()
+    return list(qs.order_by("scheduled_at"))
+
+
+def social_accounts(*, client: Client | None = None) -> QuerySet[SocialAccount]:
+    qs = SocialAccount.objects.select_related("client").annotate(
+        open_targets=Count("targets", filter=Q(targets__status__in=[TargetStatus.SCHEDULED, TargetStatus.PENDING]))
+    )
+    return qs.filter(client=client) if client is not None else qs
+
+
+def posts_waiting_count() -> int:
+    return Post.objects.filter(status=PostStatus.PENDING_APPROVAL).count()

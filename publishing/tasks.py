@@ -8,3 +8,26 @@ from publishing.services import media
 def media_renditions_make(asset_id: str, version: int) -> str:
     asset = media.media_renditions_build(asset_id=asset_id, version=version)
     return "done" if asset is not None else "skipped"
+
+
+def publish_target(target_id: str, token: str) -> str:
+    from publishing import engine
+
+    return engine.publish(target_id, token)
+
+
+def verify_target(target_id: str, token: str) -> str:
+    from publishing import engine
+
+    return engine.verify(target_id, token)
+
+
+def sweep() -> dict:
+    """Every minute (django-q2 Schedule): recover expired leases, dispatch what was missed,
+    read back what Publer published."""
+    from publishing import engine
+    from publishing.services import publer
+
+    report = engine.sweep()
+    report["publer"] = publer.sync_due()
+    return report

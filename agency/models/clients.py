@@ -88,6 +88,9 @@ class Client(models.Model):
     logo = models.ImageField(upload_to=logo_path, blank=True)
     publer_workspace_id = models.CharField(max_length=100, blank=True)
     portal_enabled = models.BooleanField(default=True)
+    requires_client_approval = models.BooleanField(
+        default=False, help_text="Posts the agency approves also wait for the client's approval."
+    )
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -45,3 +45,12 @@ class LimitedUploadHandler(FileUploadHandler):
         if self.refused:
             return RefusedUpload(self.file_name, self.received, self.head, self.refused, self.content_type)
         return None
+
+
+def upload_limits() -> dict:
+    """The limits an upload box shows (and uploader.js checks before sending)."""
+    return {
+        "max_files": settings.MEDIA_MAX_FILES_PER_REQUEST,
+        "image_bytes": settings.MEDIA_MAX_IMAGE_BYTES,
+        "video_bytes": settings.MEDIA_MAX_VIDEO_BYTES,
+    }

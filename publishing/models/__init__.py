@@ -1,3 +1,16 @@
+from publishing.models.accounts import PlatformPause, PublerConnection, SocialAccount
 from publishing.models.media import MediaAsset, MediaFolder, MediaRendition, MediaTag
+from publishing.models.posts import Post, PostMedia, PostTarget
 
-__all__ = ["MediaAsset", "MediaFolder", "MediaRendition", "MediaTag"]
+__all__ = [
+    "MediaAsset",
+    "MediaFolder",
+    "MediaRendition",
+    "MediaTag",
+    "PlatformPause",
+    "Post",
+    "PostMedia",
+    "PostTarget",
+    "PublerConnection",
+    "SocialAccount",
+]

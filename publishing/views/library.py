@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,6 +14,7 @@ from agency.permissions import can, staff_required
 from publishing import selectors
 from publishing.forms import FocalPointForm, LibraryFilterForm, MediaEditForm
 from publishing.media import presets
+from publishing.media.uploads import upload_limits
 from publishing.models import MediaAsset
 from publishing.services import media as services
 
@@ -56,19 +56,11 @@ def library(request: HttpRequest) -> HttpResponse:
         "folders": selectors.media_folders(client=client) if client else [],
         "tags": selectors.media_tag_names(client=client) if client else [],
         "can_upload": can(request.user, "edit_content"),
-        "limits": _limits(),
+        "limits": upload_limits(),
     }
     if request.htmx and request.htmx.target == "library-grid":
         return render(request, "publishing/library.html#grid", context)
     return render(request, "publishing/library.html", context)
-
-
-def _limits() -> dict:
-    return {
-        "max_files": settings.MEDIA_MAX_FILES_PER_REQUEST,
-        "image_bytes": settings.MEDIA_MAX_IMAGE_BYTES,
-        "video_bytes": settings.MEDIA_MAX_VIDEO_BYTES,
-    }
 
 
 @staff_required("view")

@@ -8,14 +8,6 @@ from django.db import transaction
 
 from localbzz import crypto
 
-# (app_label.Model, field) pairs holding Fernet ciphertext. One list, next to the rotation.
-ENCRYPTED_FIELDS: list[tuple[str, str]] = []
-
-
-def register(model_label: str, field: str) -> None:
-    if (model_label, field) not in ENCRYPTED_FIELDS:
-        ENCRYPTED_FIELDS.append((model_label, field))
-
 
 class Command(BaseCommand):
     help = "Re-encrypt stored tokens and API keys with the first key of FIELD_ENCRYPTION_KEYS."
@@ -23,7 +15,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         total = 0
         with transaction.atomic():
-            for label, field in ENCRYPTED_FIELDS:
+            for label, field in crypto.ENCRYPTED_FIELDS:
                 model = apps.get_model(label)
                 for obj in model.objects.exclude(**{field: ""}).select_for_update().only("pk", field):
                     setattr(obj, field, crypto.rotate(getattr(obj, field)))

@@ -1,0 +1,337 @@
+"""Posts over the API: list/create, get/patch/cancel, and the workflow actions."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from agency import permissions
+from agency.api.serializers import Ref, ref
+from agency.models import Campaign, Client
+from localbzz.api import BadRequest
+from publishing import selectors, states
+from publishing.filters import PostFilter
+from publishing.media.urls import media_url
+from publishing.models import Post, PostTarget
+from publishing.services import posts as post_services
+from publishing.services import scheduling
+from publishing.services.scheduling import PostNotReady
+from publishing.states import PostStatus as P
+
+
+class TargetOut(serializers.ModelSerializer):
+    account_id = serializers.UUIDField(source="account.pk")
+    account = serializers.CharField(source="account.name")
+    platform = serializers.CharField(source="account.platform")
+    route = serializers.CharField(source="account.route")
+
+    class Meta:
+        model = PostTarget
+        fields = [
+            "id", "account_id", "account", "platform", "route", "status", "scheduled_at", "published_at", "external_id",
+            "url", "attempts", "error_kind", "last_error", "caption_override",
+        ]  # fmt: skip
+
+
+class PostMediaOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    kind = serializers.CharField()
+    name = serializers.CharField()
+    url = serializers.CharField()
+    thumbnail_url = serializers.CharField(allow_null=True)
+
+
+class PostOut(serializers.ModelSerializer):
+    client = serializers.SerializerMethodField()
+    campaign_id = serializers.UUIDField(allow_null=True)
+    status_label = serializers.CharField(source="get_status_display")
+    text = serializers.CharField(source="text_for")
+    media = serializers.SerializerMethodField()
+    targets = TargetOut(many=True)
+
+    class Meta:
+        model = Post
+        fields = [
+            "id", "client", "campaign_id", "title", "caption", "hashtags", "cta", "cta_action", "cta_url", "link",
+            "placement", "topic", "notes", "alt_text", "text", "status", "status_label", "scheduled_at", "source",
+            "submitted_at", "approved_at", "client_approved_at", "published_at", "media", "targets", "created_at",
+            "updated_at",
+        ]  # fmt: skip
+
+    @extend_schema_field(Ref)
+    def get_client(self, post):
+        return ref(post.client)
+
+    @extend_schema_field(PostMediaOut(many=True))
+    def get_media(self, post):
+        out = []
+        for pm in post.post_media.all():
+            thumb = next((r for r in pm.asset.renditions.all() if r.preset == "thumbnail"), None)
+            out.append(
+                {
+                    "id": pm.asset.pk,
+                    "kind": pm.asset.kind,
+                    "name": pm.asset.original_name,
+                    "url": media_url(pm.asset.file),
+                    "thumbnail_url": media_url(thumb.file) if thumb else None,
+                }
+            )
+        return out
+
+
+class PostIn(serializers.Serializer):
+    client_id = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all(), source="client")
+    caption = serializers.CharField(required=False, allow_blank=True, default="")
+    hashtags = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    media_ids = serializers.ListField(child=serializers.UUIDField(), required=False, default=list)
+    account_ids = serializers.ListField(child=serializers.UUIDField(), required=False, default=list)
+    overrides = serializers.DictField(
+        child=serializers.CharField(allow_blank=True),
+        required=False,
+        default=dict,
+        help_text="Text per account id or per platform name (facebook, instagram, …).",
+    )
+    campaign_id = serializers.PrimaryKeyRelatedField(
+        queryset=Campaign.objects.all(), source="campaign", required=False, allow_null=True
+    )
+    scheduled_at = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="Wanted time (approval schedules it)."
+    )
+    title = serializers.CharField(required=False, allow_blank=True, default="")
+    cta = serializers.CharField(required=False, allow_blank=True, default="")
+    cta_action = serializers.CharField(required=False, allow_blank=True, default="")
+    cta_url = serializers.URLField(required=False, allow_blank=True, default="")
+    link = serializers.URLField(required=False, allow_blank=True, default="")
+    placement = serializers.ChoiceField(choices=Post.Placement.choices, required=False, default="feed")
+    topic = serializers.CharField(required=False, allow_blank=True, default="")
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    alt_text = serializers.CharField(required=False, allow_blank=True, default="")
+    submit = serializers.BooleanField(required=False, default=True, help_text="False keeps it a draft.")
+
+
+class PostPatch(PostIn):
+    client_id = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for f in self.fields.values():
+            f.required = False
+            if hasattr(f, "default"):
+                f.default = serializers.empty
+
+
+def _accounts_overrides(data: dict, client) -> tuple[list, dict]:
+    overrides = data.pop("overrides", None) or {}
+    return data.pop("account_ids", None), overrides
+
+
+def _not_ready(error: PostNotReady) -> BadRequest:
+    details = [{"account_id": str(tp.target.account_id), "account": str(tp.target.account),
+                "platform": tp.target.account.platform, "problems": [p.message for p in tp.problems]}
+               for tp in error.by_target]  # fmt: skip
+    return ValidationError(
+        {"message": "Some accounts cannot take this post yet: " + "; ".join(error.messages), "targets": details}
+    )
+
+
+@extend_schema_view(
+    get=extend_schema(summary="List posts (filter by status, client, platform, date range)", tags=["posts"]),
+    post=extend_schema(
+        summary="Create a post (goes to approval unless submit=false)",
+        tags=["posts"],
+        request=PostIn,
+        responses={201: PostOut},
+    ),  # fmt: skip
+)
+class PostList(generics.ListCreateAPIView):
+    serializer_class = PostOut
+    filterset_class = PostFilter
+    sort_fields = {"scheduled_at": "scheduled_at", "created_at": "created_at", "status": "status"}
+    default_sort = ("-created_at",)
+
+    def get_queryset(self):
+        return selectors.posts()
+
+    def create(self, request, *args, **kwargs):
+        data = PostIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        accounts, overrides = _accounts_overrides(values, values["client"])
+        post = post_services.post_create(
+            actor=request.user,
+            media=values.pop("media_ids"),
+            accounts=accounts or [],
+            overrides=overrides,
+            source=Post.Source.API,
+            **values,
+        )
+        return Response(PostOut(selectors.posts().get(pk=post.pk)).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    get=extend_schema(summary="Get a post with its targets", tags=["posts"]),
+    patch=extend_schema(
+        summary="Change a post that has not gone out", tags=["posts"], request=PostPatch, responses={200: PostOut}
+    ),
+    delete=extend_schema(summary="Cancel a post (nothing is published)", tags=["posts"], responses={200: PostOut}),
+)
+class PostDetail(generics.RetrieveDestroyAPIView):
+    serializer_class = PostOut
+    http_method_names = ["get", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.posts()
+
+    def patch(self, request, pk):
+        post = self.get_object()
+        data = PostPatch(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = {k: v for k, v in data.validated_data.items() if k != "submit"}
+        accounts, overrides = values.pop("account_ids", None), values.pop("overrides", None)
+        media = values.pop("media_ids", None)
+        campaign = values.pop("campaign", "keep")
+        try:
+            post_services.post_update(
+                actor=request.user,
+                post=post,
+                media=media,
+                accounts=accounts,
+                overrides=overrides,
+                campaign=campaign,
+                **values,
+            )
+        except PostNotReady as error:
+            raise _not_ready(error) from None
+        return Response(PostOut(selectors.posts().get(pk=post.pk)).data)
+
+    def destroy(self, request, pk):
+        post = self.get_object()
+        if post.status in {P.APPROVED, P.SCHEDULED} and not permissions.can(request.user, "approve_posts"):
+            raise PermissionDenied(permissions.denial_message(request.user, "approve_posts"))
+        scheduling.post_cancel(actor=request.user, post=post)
+        return Response(PostOut(selectors.posts().get(pk=post.pk)).data)
+
+
+class CommentIn(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ApproveIn(CommentIn):
+    scheduled_at = serializers.DateTimeField(required=False, allow_null=True)
+
+
+class RejectIn(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class ScheduleIn(serializers.Serializer):
+    scheduled_at = serializers.DateTimeField()
+
+
+class _Action(APIView):
+    write_action = "approve_posts"
+    request_serializer: type[serializers.Serializer] | None = None
+
+    def run(self, request, post: Post, data: dict) -> None:
+        raise NotImplementedError
+
+    def post(self, request, pk):
+        post = get_object_or_404(Post, pk=pk)
+        data = {}
+        if self.request_serializer:
+            serializer = self.request_serializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            data = serializer.validated_data
+        try:
+            self.run(request, post, data)
+        except PostNotReady as error:
+            raise _not_ready(error) from None
+        except states.InvalidTransition as error:
+            raise ValidationError({"status": [str(error)]}) from None
+        return Response(PostOut(selectors.posts().get(pk=pk)).data)
+
+
+def _action(summary: str, request=None):
+    return extend_schema(summary=summary, tags=["posts"], request=request, responses={200: PostOut})
+
+
+class PostApprove(_Action):
+    request_serializer = ApproveIn
+
+    @_action("Approve (and schedule when a time is given or wanted)", ApproveIn)
+    def post(self, request, pk):
+        return super().post(request, pk)
+
+    def run(self, request, post, data):
+        post_services.post_approve(
+            actor=request.user, post=post, comment=data.get("comment", ""), scheduled_at=data.get("scheduled_at")
+        )
+
+
+class PostRequestChanges(_Action):
+    request_serializer = CommentIn
+
+    @_action("Send back to the author with a comment", CommentIn)
+    def post(self, request, pk):
+        return super().post(request, pk)
+
+    def run(self, request, post, data):
+        post_services.post_request_changes(actor=request.user, post=post, comment=data.get("comment", ""))
+
+
+class PostReject(_Action):
+    request_serializer = RejectIn
+
+    @_action("Reject with a reason", RejectIn)
+    def post(self, request, pk):
+        return super().post(request, pk)
+
+    def run(self, request, post, data):
+        post_services.post_reject(actor=request.user, post=post, reason=data["reason"])
+
+
+class PostSchedule(_Action):
+    request_serializer = ScheduleIn
+
+    @_action("Schedule or reschedule an approved post (every account is checked first)", ScheduleIn)
+    def post(self, request, pk):
+        return super().post(request, pk)
+
+    def run(self, request, post, data):
+        scheduling.post_schedule(actor=request.user, post=post, scheduled_at=data["scheduled_at"])
+
+
+class PostCancel(_Action):
+    write_action = "edit_content"
+
+    @_action("Cancel before anything goes out")
+    def post(self, request, pk):
+        return super().post(request, pk)
+
+    def run(self, request, post, data):
+        if post.status in {P.APPROVED, P.SCHEDULED}:
+            permissions.require(request.user, "approve_posts")
+        scheduling.post_cancel(actor=request.user, post=post)
+
+
+class PostPublishNow(_Action):
+    @_action("Publish an approved post now")
+    def post(self, request, pk):
+        return super().post(request, pk)
+
+    def run(self, request, post, data):
+        scheduling.post_publish_now(actor=request.user, post=post)
+
+
+class TargetRetry(APIView):
+    write_action = "approve_posts"
+
+    @_action("Retry one account's failed publication")
+    def post(self, request, pk, target_id):
+        target = get_object_or_404(PostTarget, pk=target_id, post_id=pk)
+        scheduling.target_retry(actor=request.user, target=target)
+        return Response(PostOut(selectors.posts().get(pk=pk)).data)

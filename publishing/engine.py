@@ -1,0 +1,424 @@
+"""The publishing engine: claim due targets atomically, publish each exactly once, classify
+failures, verify unknown outcomes, sweep what was missed.
+
+Guarantee (tested in publishing/tests/test_guarantees.py): a target is sent at most once and
+ends published, failed (with a reason a person can act on) or canceled.
+
+- ``claim_due`` moves due targets to ``publishing`` with a lease, in one transaction that skips
+  rows other dispatchers hold (``SELECT … FOR UPDATE SKIP LOCKED``); each claimed target gets a
+  lease token and one django-q2 task.
+- ``publish`` first flips ``phase`` "" → "sending" with a conditional UPDATE guarded by the lease
+  token and commits; only then does it call the platform. A target whose lease expired while
+  "sending" may have gone out, so it becomes ``unconfirmed`` and ``verify`` asks the platform before
+  anything is sent again.
+- Connector checkpoints (container ids, uploaded media, job ids) are stored as they happen, so a
+  retry resumes instead of creating a second container.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import socket
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from agency.services.activity import record_event
+from publishing import states
+from publishing.connectors.base import ErrorKind, PlatformError, PublishResult
+from publishing.models import PlatformPause, Post, PostTarget, SocialAccount
+from publishing.states import PostStatus as P
+from publishing.states import TargetStatus as T
+
+log = logging.getLogger(__name__)
+
+
+def _setting(name: str, default):
+    return getattr(settings, name, default)
+
+
+def lease_seconds() -> int:
+    return _setting("PUBLISH_LEASE_SECONDS", 180)
+
+
+def max_attempts() -> int:
+    return _setting("PUBLISH_MAX_ATTEMPTS", 6)
+
+
+def node_name() -> str:
+    return f"{socket.gethostname()[:40]}:{uuid.uuid4().hex[:8]}"
+
+
+# Claiming ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Claim:
+    target_id: str
+    token: str
+    verify: bool  # an unconfirmed target: ask the platform, never send
+
+
+def _due(now: datetime):
+    paused_platforms = list(PlatformPause.objects.filter(paused_until__gt=now).values_list("platform", flat=True))
+    paused = Q(account__paused_until__gt=now)
+    if paused_platforms:
+        direct = Q(account__route=SocialAccount.Route.DIRECT)
+        paused |= direct & Q(account__platform__in=paused_platforms)
+        if "publer" in paused_platforms:
+            paused |= ~direct
+    return (
+        PostTarget.objects.filter(status__in=[T.SCHEDULED, T.UNCONFIRMED], next_attempt_at__lte=now, remote_state="")
+        .exclude(paused)
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+    )
+
+
+def claim_due(*, owner: str, limit: int = 200, now: datetime | None = None) -> list[Claim]:
+    """Take up to ``limit`` due targets for this node. Safe with any number of dispatchers."""
+    now = now or timezone.now()
+    token = f"{owner}:{uuid.uuid4().hex[:12]}"
+    with transaction.atomic():
+        rows = list(
+            _due(now)
+            .order_by("next_attempt_at")
+            .select_for_update(skip_locked=True, of=("self",))
+            .values_list("id", "status")[:limit]
+        )
+        if not rows:
+            return []
+        ids = [r[0] for r in rows]
+        lease = now + timedelta(seconds=lease_seconds())
+        PostTarget.objects.filter(id__in=ids, status=T.SCHEDULED).update(
+            status=T.PUBLISHING, lease_owner=token, lease_until=lease, phase="", attempts=F("attempts") + 1
+        )
+        PostTarget.objects.filter(id__in=ids, status=T.UNCONFIRMED).update(lease_owner=token, lease_until=lease)
+    return [Claim(str(target_id), token, status == T.UNCONFIRMED) for target_id, status in rows]
+
+
+def enqueue_claims(claims: list[Claim]) -> None:
+    from django_q.tasks import async_task
+
+    for claim in claims:
+        task = "publishing.tasks.verify_target" if claim.verify else "publishing.tasks.publish_target"
+        async_task(task, claim.target_id, claim.token, group="publishing", q_options={"timeout": lease_seconds()})
+
+
+def dispatch_once(*, owner: str, limit: int = 200) -> int:
+    """Claim what is due and enqueue it (after the claim committed). Answers how many."""
+    claims = claim_due(owner=owner, limit=limit)
+    enqueue_claims(claims)
+    return len(claims)
+
+
+def next_due_at() -> datetime | None:
+    row = (
+        PostTarget.objects.filter(status__in=[T.SCHEDULED, T.UNCONFIRMED], remote_state="")
+        .order_by("next_attempt_at")
+        .values_list("next_attempt_at", flat=True)
+        .first()
+    )
+    return row
+
+
+# Publishing one target ----------------------------------------------------------------------
+
+
+def _load(target_id: str) -> PostTarget | None:
+    return PostTarget.objects.select_related("post__client", "account__client").filter(pk=target_id).first()
+
+
+def _held(target_id: str, token: str):
+    return PostTarget.objects.filter(pk=target_id, lease_owner=token)
+
+
+def publish(target_id: str, token: str) -> str:
+    """Publish one claimed target. Answers what happened (for logs and tests)."""
+    from publishing import delivery
+
+    target = _load(target_id)
+    if target is None or target.status != T.PUBLISHING or target.lease_owner != token:
+        return "stale claim"
+    if target.account.status != SocialAccount.Status.CONNECTED:
+        _fail(target, token, ErrorKind.AUTH_EXPIRED, delivery.reconnect_message(target.account))
+        return "account not connected"
+    try:
+        request = delivery.build_request(target, on_checkpoint=lambda cp: _save_checkpoint(target_id, token, cp))
+    except delivery.NotDeliverable as error:
+        _fail(target, token, ErrorKind.REJECTED, str(error))
+        return "not deliverable"
+    # The point of no return: only the lease holder may mark the target as being sent.
+    with transaction.atomic():
+        started = (
+            _held(target_id, token)
+            .filter(status=T.PUBLISHING, phase="")
+            .update(phase="sending", lease_until=timezone.now() + timedelta(seconds=lease_seconds()))
+        )
+        if started:
+            Post.objects.filter(
+                pk=target.post_id, status__in=[P.SCHEDULED, P.APPROVED, P.FAILED, P.PARTIALLY_PUBLISHED]
+            ).update(status=P.PUBLISHING)
+    if not started:
+        return "lost the lease"
+    connector = delivery.connector_for(target.account)
+    try:
+        result = connector.publish(request, dict(target.checkpoint))
+    except PlatformError as error:
+        _handle_error(target, token, error)
+        return f"error: {error.kind}"
+    except Exception as error:  # a bug of ours: keep the target safe, do not resend blindly
+        log.exception("Connector crashed publishing target %s", target_id)
+        _handle_error(
+            target,
+            token,
+            PlatformError(
+                ErrorKind.UNKNOWN_OUTCOME,
+                f"Unexpected error: {error.__class__.__name__}",
+                platform=target.account.platform,
+            ),
+        )
+        return "crashed"
+    _succeed(target, token, result)
+    return result.state
+
+
+def verify(target_id: str, token: str) -> str:
+    """An unconfirmed target: ask the platform whether it went out; never send."""
+    from publishing import delivery
+
+    target = _load(target_id)
+    if target is None or target.status != T.UNCONFIRMED or target.lease_owner != token:
+        return "stale claim"
+    connector = delivery.connector_for(target.account)
+    try:
+        request = delivery.build_request(target, on_checkpoint=lambda cp: _save_checkpoint(target_id, token, cp))
+        result = connector.verify(request, dict(target.checkpoint))
+    except PlatformError as error:
+        if error.kind == ErrorKind.AUTH_EXPIRED:
+            _handle_error(target, token, error)
+            return "auth expired"
+        return _still_unconfirmed(target, token, error.message)
+    except delivery.NotDeliverable as error:
+        return _still_unconfirmed(target, token, str(error))
+    if result is None:  # surely not published: safe to send again
+        with transaction.atomic():
+            moved = (
+                _held(target_id, token)
+                .filter(status=T.UNCONFIRMED)
+                .update(
+                    status=T.SCHEDULED,
+                    phase="",
+                    next_attempt_at=timezone.now(),
+                    lease_owner="",
+                    lease_until=None,
+                    last_error="Not published yet (checked with the platform); sending again.",
+                )
+            )
+        return "not published: rescheduled" if moved else "lost the lease"
+    _succeed(target, token, result, allow_from=T.UNCONFIRMED)
+    return "published (verified)"
+
+
+def _still_unconfirmed(target: PostTarget, token: str, reason: str) -> str:
+    limit = _setting("PUBLISH_MAX_VERIFY_ATTEMPTS", 6)
+    if target.verify_attempts + 1 >= limit:
+        message = (
+            f"We could not confirm whether this went out on {target.account.get_platform_display()} "
+            f"({reason}). Check the account; if the post is not there, press Retry."
+        )
+        _finish(
+            target, token, T.FAILED, error_kind=ErrorKind.UNKNOWN_OUTCOME, message=message, allow_from=T.UNCONFIRMED
+        )
+        return "gave up verifying"
+    delay = min(600, 5 * 2**target.verify_attempts)
+    _held(str(target.pk), token).filter(status=T.UNCONFIRMED).update(
+        verify_attempts=F("verify_attempts") + 1,
+        next_attempt_at=timezone.now() + timedelta(seconds=delay),
+        lease_owner="",
+        lease_until=None,
+        last_error=f"Checking with the platform: {reason}",
+    )
+    return "still unconfirmed"
+
+
+def _save_checkpoint(target_id: str, token: str, checkpoint: dict) -> None:
+    """Store connector progress at once (its own transaction) and extend the lease."""
+    with transaction.atomic():
+        _held(target_id, token).update(
+            checkpoint=checkpoint, lease_until=timezone.now() + timedelta(seconds=lease_seconds())
+        )
+
+
+def _succeed(target: PostTarget, token: str, result: PublishResult, allow_from: str = T.PUBLISHING) -> None:
+    from publishing import delivery
+
+    now = timezone.now()
+    fields = {"external_id": result.external_id or "", "url": result.url or "", "checkpoint": result.checkpoint or {},
+              "phase": "", "lease_owner": "", "lease_until": None, "error_kind": "", "last_error": ""}  # fmt: skip
+    if result.state == "scheduled":  # the platform (Publer) holds the schedule; its outcome is read back later
+        fields.update(status=T.SCHEDULED, remote_state="scheduled")
+    elif result.state == "processing":  # accepted, not live yet (e.g. Google Business Profile)
+        fields.update(status=T.PUBLISHED, published_at=now, remote_state="processing")
+    else:
+        fields.update(status=T.PUBLISHED, published_at=now)
+    with transaction.atomic():
+        # Success wins over a sweeper that already marked it unconfirmed: it did go out.
+        done = PostTarget.objects.filter(pk=target.pk, status__in=[allow_from, T.UNCONFIRMED, T.PUBLISHING]).update(
+            **fields
+        )
+        if done and result.slow_down:
+            delivery.slow_down(target.account, result.slow_down, result.slow_down_scope)
+        if done:
+            record_event(
+                None,
+                "post.target_published" if fields["status"] == T.PUBLISHED else "post.target_scheduled_remotely",
+                target.post,
+                {"account": str(target.account), "url": fields["url"]},
+            )
+            refresh_post(target.post_id)
+
+
+def _handle_error(target: PostTarget, token: str, error: PlatformError) -> None:
+    from publishing import delivery
+
+    now = timezone.now()
+    if error.checkpoint is not None:
+        _held(str(target.pk), token).update(checkpoint=error.checkpoint)
+    if error.kind == ErrorKind.UNKNOWN_OUTCOME:
+        delay = _setting("PUBLISH_VERIFY_DELAY_SECONDS", 5)
+        _finish(
+            target,
+            token,
+            T.UNCONFIRMED,
+            error_kind=error.kind,
+            message=error.message,
+            next_attempt_at=now + timedelta(seconds=delay),
+        )
+        return
+    if error.kind == ErrorKind.AUTH_EXPIRED:
+        delivery.mark_needs_reconnect(target.account, error.message)
+        _fail(target, token, error.kind, delivery.reconnect_message(target.account, error.message))
+        return
+    if error.kind == ErrorKind.REJECTED:
+        _fail(target, token, error.kind, error.message)
+        return
+    if error.kind == ErrorKind.RATE_LIMITED:
+        wait = error.retry_after or 60
+        delivery.slow_down(target.account, wait, error.scope)
+        # A rate limit is not the post's fault: it does not use up an attempt.
+        _finish(
+            target,
+            token,
+            T.SCHEDULED,
+            error_kind=error.kind,
+            message=f"Rate limited: {error.message}",
+            next_attempt_at=now + timedelta(seconds=wait),
+            attempts=max(0, target.attempts - 1),
+        )
+        return
+    # Retryable
+    attempts = target.attempts
+    if attempts >= max_attempts():
+        _fail(target, token, error.kind, f"Gave up after {attempts} attempts: {error.message}")
+        return
+    _finish(
+        target,
+        token,
+        T.SCHEDULED,
+        error_kind=error.kind,
+        message=f"Will retry: {error.message}",
+        next_attempt_at=now + timedelta(seconds=backoff(attempts)),
+    )
+
+
+def backoff(attempts: int) -> float:
+    """Exponential backoff with jitter: ~2 s, 4 s, 8 s … capped at 10 minutes."""
+    base = _setting("PUBLISH_BACKOFF_BASE_SECONDS", 2.0)
+    ceiling = min(600.0, base * 2 ** max(0, attempts - 1))
+    return ceiling * random.uniform(0.5, 1.0)
+
+
+def _fail(target: PostTarget, token: str, kind: str, message: str) -> None:
+    _finish(target, token, T.FAILED, error_kind=kind, message=message)
+
+
+def _finish(target: PostTarget, token: str, status: str, *, error_kind: str, message: str,
+            next_attempt_at: datetime | None = None, attempts: int | None = None,
+            allow_from: str = T.PUBLISHING) -> None:  # fmt: skip
+    fields = {"status": status, "error_kind": error_kind, "last_error": message[:2000], "lease_owner": "",
+              "lease_until": None, "next_attempt_at": next_attempt_at}  # fmt: skip
+    if status != T.UNCONFIRMED:
+        fields["phase"] = ""
+    if attempts is not None:
+        fields["attempts"] = attempts
+    with transaction.atomic():
+        changed = _held(str(target.pk), token).filter(status=allow_from).update(**fields)
+        if changed and status == T.FAILED:
+            record_event(None, "post.target_failed", target.post, {"account": str(target.account), "reason": message})
+            refresh_post(target.post_id)
+
+
+def refresh_post(post_id) -> None:
+    """Settle a post's status from its targets once none is still open."""
+    statuses = list(PostTarget.objects.filter(post_id=post_id).values_list("status", flat=True))
+    outcome = states.post_outcome(statuses)
+    if outcome is None:
+        return
+    post = Post.objects.select_for_update().get(pk=post_id)
+    if post.status == outcome or outcome not in states.POST_TRANSITIONS.get(post.status, set()):
+        return
+    old, post.status = post.status, outcome
+    if outcome in {P.PUBLISHED, P.PARTIALLY_PUBLISHED}:
+        post.published_at = post.published_at or timezone.now()
+    post.save(update_fields=["status", "published_at", "updated_at"])
+    record_event(None, "post.status_changed", post, {"status": [old, outcome]})
+
+
+# The sweeper (django-q2 Schedule, every minute) ---------------------------------------------
+
+
+def sweep(*, owner: str = "sweeper") -> dict[str, int]:
+    """Recover expired leases and dispatch whatever is due (when no dispatcher is running)."""
+    now = timezone.now()
+    report = {"unconfirmed": 0, "requeued": 0, "dispatched": 0}
+    with transaction.atomic():
+        expired = PostTarget.objects.select_for_update(skip_locked=True).filter(
+            status=T.PUBLISHING, lease_until__lt=now
+        )
+        # Maybe sent: never resend without asking the platform.
+        report["unconfirmed"] = expired.filter(phase="sending").update(
+            status=T.UNCONFIRMED,
+            lease_owner="",
+            lease_until=None,
+            next_attempt_at=now,
+            error_kind=ErrorKind.UNKNOWN_OUTCOME,
+            last_error="The worker stopped while sending; checking with the platform.",
+        )
+        # Claimed but never started: nothing was sent, take it again.
+        report["requeued"] = expired.filter(phase="").update(
+            status=T.SCHEDULED,
+            lease_owner="",
+            lease_until=None,
+            next_attempt_at=now,
+            attempts=F("attempts") - 1,
+        )
+        PostTarget.objects.filter(status=T.UNCONFIRMED, lease_until__lt=now).update(lease_owner="", lease_until=None)
+    report["dispatched"] = dispatch_once(owner=owner)
+    return report
+
+
+def notify_waiting() -> None:
+    """Wake dispatchers (PostgreSQL LISTEN/NOTIFY) when something becomes due sooner."""
+    if connection.vendor == "postgresql":
+        transaction.on_commit(lambda: _notify())
+
+
+def _notify() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("NOTIFY localbzz_dispatch")

@@ -1,0 +1,78 @@
+"""The dispatcher: sleeps until the next target falls due, claims due targets atomically and
+enqueues one django-q2 task per target. Run one or more (claims are safe across nodes)."""
+
+from __future__ import annotations
+
+import logging
+import select
+import signal
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import connection
+from django.utils import timezone
+
+from publishing import engine
+
+log = logging.getLogger("publishing.dispatcher")
+
+
+class Command(BaseCommand):
+    help = "Publish posts on time: claim due targets and enqueue them (safe to run several)."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--poll", type=float, default=0.5, help="Longest sleep between checks, in seconds.")
+        parser.add_argument("--batch", type=int, default=200, help="Most targets claimed per round.")
+        parser.add_argument("--once", action="store_true", help="One round, then exit (for cron or tests).")
+
+    def handle(self, *args, poll: float, batch: int, once: bool, **options) -> None:
+        self.running = True
+        signal.signal(signal.SIGTERM, self._stop)
+        signal.signal(signal.SIGINT, self._stop)
+        owner = engine.node_name()
+        listening = self._listen()
+        self.stdout.write(f"Dispatcher {owner} running (poll {poll}s, {'LISTEN/NOTIFY' if listening else 'polling'}).")
+        while self.running:
+            try:
+                claimed = engine.dispatch_once(owner=owner, limit=batch)
+            except Exception:  # keep dispatching: the next round retries; the sweeper is the safety net
+                log.exception("Dispatch round failed; reconnecting")
+                connection.close()
+                listening = self._listen()
+                time.sleep(poll)
+                continue
+            if claimed:
+                log.info("Enqueued %d targets", claimed)
+            if once:
+                break
+            if claimed >= batch:
+                continue  # more may be due right now
+            self._sleep(poll, listening)
+        self.stdout.write("Dispatcher stopped.")
+
+    def _stop(self, *args) -> None:
+        self.running = False
+
+    def _listen(self) -> bool:
+        if connection.vendor != "postgresql":
+            return False
+        connection.ensure_connection()
+        with connection.cursor() as cursor:
+            cursor.execute("LISTEN localbzz_dispatch")
+        return True
+
+    def _sleep(self, poll: float, listening: bool) -> None:
+        due = engine.next_due_at()
+        wait = poll
+        if due is not None:
+            wait = max(0.0, min(poll, (due - timezone.now()).total_seconds()))
+        if wait <= 0:
+            return
+        if listening:
+            # Wake early when a post is scheduled or published now (NOTIFY localbzz_dispatch).
+            raw = connection.connection
+            select.select([raw.fileno()], [], [], wait)
+            for _ in raw.notifies(timeout=0):
+                pass
+        else:
+            time.sleep(wait)

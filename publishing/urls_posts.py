@@ -1,0 +1,26 @@
+"""Content (posts), social accounts and the client approval link."""
+
+from django.urls import path
+
+from publishing.views import approval, bulk, posts
+
+urlpatterns = [
+    path("content/", posts.content_calendar, name="content"),
+    path("content/new/", posts.post_create, name="post-create"),
+    path("content/check/", posts.post_check, name="post-check"),
+    path("content/approvals/", posts.approval_queue, name="post-approvals"),
+    path("content/bulk/", bulk.bulk_schedule, name="post-bulk"),
+    path("content/<uuid:pk>/", posts.post_detail, name="post-detail"),
+    path("content/<uuid:pk>/edit/", posts.post_edit, name="post-edit"),
+    path("content/<uuid:pk>/submit/", posts.post_submit, name="post-submit"),
+    path("content/<uuid:pk>/approve/", posts.post_approve, name="post-approve"),
+    path("content/<uuid:pk>/request-changes/", posts.post_request_changes, name="post-request-changes"),
+    path("content/<uuid:pk>/reject/", posts.post_reject, name="post-reject"),
+    path("content/<uuid:pk>/schedule/", posts.post_schedule, name="post-schedule"),
+    path("content/<uuid:pk>/queue/", posts.post_add_to_queue, name="post-queue"),
+    path("content/<uuid:pk>/publish/", posts.post_publish_now, name="post-publish-now"),
+    path("content/<uuid:pk>/cancel/", posts.post_cancel, name="post-cancel"),
+    path("content/<uuid:pk>/move/", posts.calendar_move, name="calendar-move"),
+    path("content/<uuid:pk>/targets/<uuid:target_id>/retry/", posts.target_retry, name="post-target-retry"),
+    path("approve/<str:token>/", approval.approval_link, name="post-approval-link"),
+]
