@@ -38,61 +38,58 @@ class FacebookConnector(HTTPConnector):
     def auth_headers(self, account: Account) -> dict[str, str]:
         return {"Authorization": f"OAuth {account.token}"}
 
-    def publish(self, request: PublishRequest, checkpoint: dict[str, Any]) -> PublishResult:
+    def attempt(self, request: PublishRequest, progress: Progress) -> PublishResult:
         http = self.http(request.account)
         page = _page_id(request.account)
         images = [m for m in request.media if m.kind == "image"]
         videos = [m for m in request.media if m.kind == "video"]
-        with Progress(request, checkpoint) as progress:
-            if request.placement == "story":
-                raise PlatformError(
-                    ErrorKind.REJECTED,
-                    "LocalBzz does not publish Facebook stories: use the feed.",
-                    platform=self.platform,
-                )
-            if videos and (images or len(videos) > 1):
-                raise PlatformError(
-                    ErrorKind.REJECTED,
-                    "A Facebook post carries one video alone: split the photos and the video into two posts.",
-                    platform=self.platform,
-                )
-            progress.save(sent_at=now_iso())
-            if videos:
-                data = http.json(
-                    "POST",
-                    f"{page}/videos",
-                    key="facebook_graph_video",
-                    target=request.target_id,
-                    media=videos,
-                    data={"file_url": videos[0].url, "description": _message(request)},
-                )
-                return self._result(http, str(data["id"]))
-            if len(images) == 1:
-                data = http.json(
-                    "POST",
-                    f"{page}/photos",
-                    target=request.target_id,
-                    media=images,
-                    data={"url": images[0].url, "message": _message(request), "published": "true"},
-                )
-                return self._result(http, str(data.get("post_id") or data["id"]))
-            fields: dict[str, str] = {"message": request.text}
-            if request.link:
-                fields["link"] = request.link
-            if images:
-                photo_ids = list(progress.get("photo_ids", []))
-                for item in images[len(photo_ids) :]:
-                    data = http.json(
-                        "POST", f"{page}/photos", media=[item], data={"url": item.url, "published": "false"}
-                    )
-                    photo_ids.append(str(data["id"]))
-                    progress.save(photo_ids=photo_ids)
-                fields.pop("link", None)
-                fields["message"] = _message(request)
-                for index, photo_id in enumerate(photo_ids):
-                    fields[f"attached_media[{index}]"] = json.dumps({"media_fbid": photo_id})
-            data = http.json("POST", f"{page}/feed", target=request.target_id, link=request.link, data=fields)
+        if request.placement == "story":
+            raise PlatformError(
+                ErrorKind.REJECTED,
+                "LocalBzz does not publish Facebook stories: use the feed.",
+                platform=self.platform,
+            )
+        if videos and (images or len(videos) > 1):
+            raise PlatformError(
+                ErrorKind.REJECTED,
+                "A Facebook post carries one video alone: split the photos and the video into two posts.",
+                platform=self.platform,
+            )
+        progress.save(sent_at=now_iso())
+        if videos:
+            data = http.json(
+                "POST",
+                f"{page}/videos",
+                key="facebook_graph_video",
+                target=request.target_id,
+                media=videos,
+                data={"file_url": videos[0].url, "description": _message(request)},
+            )
             return self._result(http, str(data["id"]))
+        if len(images) == 1:
+            data = http.json(
+                "POST",
+                f"{page}/photos",
+                target=request.target_id,
+                media=images,
+                data={"url": images[0].url, "message": _message(request), "published": "true"},
+            )
+            return self._result(http, str(data.get("post_id") or data["id"]))
+        fields: dict[str, str] = {"message": request.text}
+        if request.link:
+            fields["link"] = request.link
+        if images:
+            photo_ids = list(progress.get("photo_ids", []))
+            for item in images[len(photo_ids) :]:
+                data = http.json("POST", f"{page}/photos", media=[item], data={"url": item.url, "published": "false"})
+                photo_ids.append(str(data["id"]))
+                progress.save(photo_ids=photo_ids)
+            fields.pop("link", None)
+            fields["message"] = _message(request)
+            for index, photo_id in enumerate(photo_ids):
+                fields[f"attached_media[{index}]"] = json.dumps({"media_fbid": photo_id})
+        data = http.json("POST", f"{page}/feed", target=request.target_id, link=request.link, data=fields)
+        return self._result(http, str(data["id"]))
 
     def verify(self, request: PublishRequest, checkpoint: dict[str, Any]) -> PublishResult | None:
         """Look for our text among the page's latest posts (videos: among its latest videos)."""

@@ -25,15 +25,14 @@ class GoogleBusinessConnector(HTTPConnector):
     platform = "google_business"
     url_key = "google_business"
 
-    def publish(self, request: PublishRequest, checkpoint: dict[str, Any]) -> PublishResult:
+    def attempt(self, request: PublishRequest, progress: Progress) -> PublishResult:
         http = self.http(request.account)
-        with Progress(request, checkpoint) as progress:
-            name = progress.get("name")
-            if name:
-                post = http.json("GET", name)
-            else:
-                post = self._create(http, request, progress)
-            return self._outcome(http, post)
+        name = progress.get("name")
+        if name:
+            post = http.json("GET", name)
+        else:
+            post = self._create(http, request, progress)
+        return self._outcome(http, post)
 
     def verify(self, request: PublishRequest, checkpoint: dict[str, Any]) -> PublishResult | None:
         http = self.http(request.account)

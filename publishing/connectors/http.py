@@ -200,6 +200,17 @@ class HTTPConnector:
     def __init__(self, session: requests.Session | None = None):
         self.session = session or requests.Session()
 
+    def publish(self, request: PublishRequest, checkpoint: dict[str, Any]) -> PublishResult:
+        """One attempt (``attempt``), resumed from ``checkpoint``; every PlatformError leaving it
+        carries the checkpoint so far, and the result carries the final one."""
+        with Progress(request, checkpoint) as progress:
+            result = self.attempt(request, progress)
+        result.checkpoint = {**progress.data, **result.checkpoint}
+        return result
+
+    def attempt(self, request: PublishRequest, progress: Progress) -> PublishResult:
+        raise NotImplementedError
+
     def auth_headers(self, account: Account) -> dict[str, str]:
         return {"Authorization": f"Bearer {account.token}"}
 

@@ -46,47 +46,44 @@ class InstagramConnector(HTTPConnector):
     def auth_headers(self, account: Account) -> dict[str, str]:
         return {"Authorization": f"OAuth {account.token}"}
 
-    def publish(self, request: PublishRequest, checkpoint: dict[str, Any]) -> PublishResult:
+    def attempt(self, request: PublishRequest, progress: Progress) -> PublishResult:
         http = self.http(request.account)
         user = request.account.external_id
-        with Progress(request, checkpoint) as progress:
-            if progress.get("media_id"):
-                return self._published(http, progress.get("media_id"))
-            container = progress.get("container_id")
-            if container:
-                status = self._status(http, container)
-                if status["status_code"] == PUBLISHED:
-                    return self._published_container(http, request, progress)
-                if status["status_code"] in DEAD:
-                    progress.drop("container_id", "children")
-                    raise errors.instagram_container_error(status.get("status", ""), request.media)
-            self._require_quota(http, user)
-            if not container:
-                container = self._create(http, request, progress)
-            status = poll(lambda: self._status(http, container), lambda s: s["status_code"] != IN_PROGRESS)
-            code = status["status_code"]
-            if code == IN_PROGRESS:
-                raise PlatformError(
-                    ErrorKind.RETRYABLE,
-                    "Instagram is still processing the media; checking again shortly.",
-                    platform=self.platform,
-                )
-            if code in DEAD:
+        if progress.get("media_id"):
+            return self._published(http, progress.get("media_id"))
+        container = progress.get("container_id")
+        if container:
+            status = self._status(http, container)
+            if status["status_code"] == PUBLISHED:
+                return self._published_container(http, request, progress)
+            if status["status_code"] in DEAD:
                 progress.drop("container_id", "children")
                 raise errors.instagram_container_error(status.get("status", ""), request.media)
-            if code == PUBLISHED:
-                return self._published_container(http, request, progress)
-            progress.save(publish_sent_at=now_iso())
-            try:
-                data = http.json(
-                    "POST", f"{user}/media_publish", target=request.target_id, data={"creation_id": container}
-                )
-            except PlatformError as error:
-                if errors.needs_new_container(error):
-                    progress.drop("container_id", "children")
-                raise
-            progress.save(media_id=str(data["id"]))
-            return self._published(http, str(data["id"]))
+        self._require_quota(http, user)
+        if not container:
+            container = self._create(http, request, progress)
+        status = poll(lambda: self._status(http, container), lambda s: s["status_code"] != IN_PROGRESS)
+        code = status["status_code"]
+        if code == IN_PROGRESS:
+            raise PlatformError(
+                ErrorKind.RETRYABLE,
+                "Instagram is still processing the media; checking again shortly.",
+                platform=self.platform,
+            )
+        if code in DEAD:
+            progress.drop("container_id", "children")
+            raise errors.instagram_container_error(status.get("status", ""), request.media)
+        if code == PUBLISHED:
+            return self._published_container(http, request, progress)
+        progress.save(publish_sent_at=now_iso())
+        try:
+            data = http.json("POST", f"{user}/media_publish", target=request.target_id, data={"creation_id": container})
+        except PlatformError as error:
+            if errors.needs_new_container(error):
+                progress.drop("container_id", "children")
+            raise
+        progress.save(media_id=str(data["id"]))
+        return self._published(http, str(data["id"]))
 
     def verify(self, request: PublishRequest, checkpoint: dict[str, Any]) -> PublishResult | None:
         """PUBLISHED container (or a checkpointed media id) → the post; any other state → None."""

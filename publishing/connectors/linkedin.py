@@ -50,60 +50,59 @@ class LinkedInConnector(HTTPConnector):
             "X-Restli-Protocol-Version": "2.0.0",
         }
 
-    def publish(self, request: PublishRequest, checkpoint: dict[str, Any]) -> PublishResult:
+    def attempt(self, request: PublishRequest, progress: Progress) -> PublishResult:
         http = self.http(request.account)
         author = request.account.external_id
-        with Progress(request, checkpoint) as progress:
-            if any(m.kind != "image" for m in request.media):
-                raise PlatformError(
-                    ErrorKind.REJECTED,
-                    "LocalBzz posts text and photos to LinkedIn: remove the video.",
-                    platform=self.platform,
-                )
-            images = list(progress.get("images", []))
-            for item in request.media[len(images) :]:
-                data = http.json(
-                    "POST",
-                    "rest/images",
-                    params={"action": "initializeUpload"},
-                    media=[item],
-                    json={"initializeUploadRequest": {"owner": author}},
-                )
-                value = data.get("value") or {}
-                http.call("PUT", value["uploadUrl"], media=[item], data=read_bytes(http, item))
-                images.append(value["image"])
-                progress.save(images=images)
-            body: dict[str, Any] = {
-                "author": author,
-                "commentary": escape_commentary(request.text),
-                "visibility": "PUBLIC",
-                "distribution": {
-                    "feedDistribution": "MAIN_FEED",
-                    "targetEntities": [],
-                    "thirdPartyDistributionChannels": [],
-                },
-                "lifecycleState": "PUBLISHED",
-                "isReshareDisabledByAuthor": False,
+        if any(m.kind != "image" for m in request.media):
+            raise PlatformError(
+                ErrorKind.REJECTED,
+                "LocalBzz posts text and photos to LinkedIn: remove the video.",
+                platform=self.platform,
+            )
+        images = list(progress.get("images", []))
+        for item in request.media[len(images) :]:
+            data = http.json(
+                "POST",
+                "rest/images",
+                params={"action": "initializeUpload"},
+                media=[item],
+                json={"initializeUploadRequest": {"owner": author}},
+            )
+            value = data.get("value") or {}
+            http.call("PUT", value["uploadUrl"], media=[item], data=read_bytes(http, item))
+            images.append(value["image"])
+            progress.save(images=images)
+        body: dict[str, Any] = {
+            "author": author,
+            "commentary": escape_commentary(request.text),
+            "visibility": "PUBLIC",
+            "distribution": {
+                "feedDistribution": "MAIN_FEED",
+                "targetEntities": [],
+                "thirdPartyDistributionChannels": [],
+            },
+            "lifecycleState": "PUBLISHED",
+            "isReshareDisabledByAuthor": False,
+        }
+        alts = [m.alt_text for m in request.media]
+        if len(images) == 1:
+            body["content"] = {"media": {"id": images[0], "altText": alts[0]}}
+        elif images:
+            body["content"] = {
+                "multiImage": {"images": [{"id": i, "altText": a} for i, a in zip(images, alts, strict=False)]}
             }
-            alts = [m.alt_text for m in request.media]
-            if len(images) == 1:
-                body["content"] = {"media": {"id": images[0], "altText": alts[0]}}
-            elif images:
-                body["content"] = {
-                    "multiImage": {"images": [{"id": i, "altText": a} for i, a in zip(images, alts, strict=False)]}
-                }
-            elif request.link:
-                body["content"] = {"article": {"source": request.link, "title": request.link}}
-            progress.save(sent_at=now_iso())
-            response = http.call("POST", "rest/posts", target=request.target_id, json=body)
-            urn = response.headers.get("x-restli-id", "")
-            if not urn:
-                raise PlatformError(
-                    ErrorKind.UNKNOWN_OUTCOME,
-                    "LinkedIn accepted the post but sent no id: checking whether it is live.",
-                    platform=self.platform,
-                )
-            return self._result(http, urn)
+        elif request.link:
+            body["content"] = {"article": {"source": request.link, "title": request.link}}
+        progress.save(sent_at=now_iso())
+        response = http.call("POST", "rest/posts", target=request.target_id, json=body)
+        urn = response.headers.get("x-restli-id", "")
+        if not urn:
+            raise PlatformError(
+                ErrorKind.UNKNOWN_OUTCOME,
+                "LinkedIn accepted the post but sent no id: checking whether it is live.",
+                platform=self.platform,
+            )
+        return self._result(http, urn)
 
     def verify(self, request: PublishRequest, checkpoint: dict[str, Any]) -> PublishResult | None:
         http = self.http(request.account)

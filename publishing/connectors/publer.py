@@ -132,11 +132,10 @@ class PublerConnector(HTTPConnector):
     def workspace(self, account: Account) -> PublerWorkspace:
         return PublerWorkspace(account.token, account.extra.get("workspace_id", ""), self.session)
 
-    def publish(self, request: PublishRequest, checkpoint: dict[str, Any]) -> PublishResult:
+    def attempt(self, request: PublishRequest, progress: Progress) -> PublishResult:
         ws = self.workspace(request.account)
-        with Progress(request, checkpoint) as progress:
-            job_id = progress.get("job_id") or self._create(ws, request, progress)
-            return self._outcome(ws, request, ws.wait(job_id), progress)
+        job_id = progress.get("job_id") or self._create(ws, request, progress)
+        return self._outcome(ws, request, ws.wait(job_id), progress)
 
     def verify(self, request: PublishRequest, checkpoint: dict[str, Any]) -> PublishResult | None:
         """With a job id: what the job says (UNKNOWN_OUTCOME while it still works). Without: our text

@@ -26,23 +26,22 @@ class XConnector(HTTPConnector):
     platform = "x"
     url_key = "x_api"
 
-    def publish(self, request: PublishRequest, checkpoint: dict[str, Any]) -> PublishResult:
+    def attempt(self, request: PublishRequest, progress: Progress) -> PublishResult:
         http = self.http(request.account)
-        with Progress(request, checkpoint) as progress:
-            if any(m.kind != "image" for m in request.media):
-                raise PlatformError(
-                    ErrorKind.REJECTED, "LocalBzz posts text and photos to X: remove the video.", platform=self.platform
-                )
-            media_ids = list(progress.get("media_ids", []))
-            for item in request.media[len(media_ids) :]:
-                media_ids.append(self._upload(http, item))
-                progress.save(media_ids=media_ids)
-            body: dict[str, Any] = {"text": request.text}
-            if media_ids:
-                body["media"] = {"media_ids": media_ids}
-            progress.save(sent_at=now_iso())
-            data = http.json("POST", "2/tweets", target=request.target_id, json=body).get("data") or {}
-            return self._result(http, str(data["id"]))
+        if any(m.kind != "image" for m in request.media):
+            raise PlatformError(
+                ErrorKind.REJECTED, "LocalBzz posts text and photos to X: remove the video.", platform=self.platform
+            )
+        media_ids = list(progress.get("media_ids", []))
+        for item in request.media[len(media_ids) :]:
+            media_ids.append(self._upload(http, item))
+            progress.save(media_ids=media_ids)
+        body: dict[str, Any] = {"text": request.text}
+        if media_ids:
+            body["media"] = {"media_ids": media_ids}
+        progress.save(sent_at=now_iso())
+        data = http.json("POST", "2/tweets", target=request.target_id, json=body).get("data") or {}
+        return self._result(http, str(data["id"]))
 
     def verify(self, request: PublishRequest, checkpoint: dict[str, Any]) -> PublishResult | None:
         http = self.http(request.account)

@@ -25,7 +25,7 @@ def test_it_publishes_a_post_with_a_photo_and_a_call_to_action(fake_platforms, p
     assert entry["state"] == "LIVE" and entry["media_urls"] == [media("a.jpg").url]
     post = fake_platforms.fake.objects("google_business")[result.external_id]
     assert post["callToAction"] == {"actionType": "BOOK", "url": "https://bella.example/book"}
-    assert result.checkpoint == {"name": result.external_id}
+    assert result.checkpoint["name"] == result.external_id
 
 
 def test_a_call_action_goes_without_a_url(fake_platforms, publish_request):

@@ -24,6 +24,7 @@ def test_it_publishes_an_image_once_with_a_permalink_that_opens(fake_platforms, 
     assert entry["target_id"] == "t-ig-1"
     assert entry["text"] == request.text
     assert entry["media_urls"] == [media("IMG_1.jpg").url]
+    assert result.checkpoint["media_id"] == result.external_id and result.checkpoint["container_id"]
     page = requests.get(result.url, timeout=5)
     assert page.status_code == 200 and "Fresh sourdough" in page.text
 
