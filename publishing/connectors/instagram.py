@@ -53,7 +53,17 @@ class InstagramConnector(HTTPConnector):
             return self._published(http, progress.get("media_id"))
         container = progress.get("container_id")
         if container:
-            status = self._status(http, container)
+            try:
+                status = self._status(http, container)
+            except PlatformError as error:
+                if error.code != 100:
+                    raise
+                progress.drop("container_id", "children")  # gone (containers live 24 h): start again
+                raise PlatformError(
+                    ErrorKind.RETRYABLE,
+                    "The earlier Instagram upload is gone; uploading again.",
+                    platform=self.platform,
+                ) from error
             if status["status_code"] == PUBLISHED:
                 return self._published_container(http, request, progress)
             if status["status_code"] in DEAD:

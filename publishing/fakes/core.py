@@ -246,7 +246,7 @@ class FakePlatforms:
         """One published (or, for Publer, scheduled) item, with its receipt time to the microsecond."""
         now = time.time()
         entry = {
-            "seq": len(self.entries) + 1,
+            "seq": 0,
             "platform": platform,
             "account": account,
             "external_id": external_id,
@@ -258,9 +258,10 @@ class FakePlatforms:
             "operation": extra.pop("operation", "publish"),
             **extra,
         }
-        entry["page"] = f"{request.base_url}/_fake/posts/{entry['seq']}"
-        entry.setdefault("url", entry["page"])
         with self.lock:
+            entry["seq"] = len(self.entries) + 1
+            entry["page"] = f"{request.base_url}/_fake/posts/{entry['seq']}"
+            entry.setdefault("url", entry["page"])
             self.entries.append(entry)
         return entry
 

@@ -226,3 +226,13 @@ def test_check_account_reads_the_username_and_notices_a_dead_token(fake_platform
     fake_platforms.expire_token("demo-dead")
     check = InstagramConnector().check_account(make_account("instagram", token="demo-dead"))
     assert not check.ok and "reconnect" in check.message
+
+
+def test_a_checkpointed_container_instagram_no_longer_knows_is_replaced(fake_platforms, publish_request, media):
+    request = publish_request("instagram", media=(media("a.jpg"),))
+
+    with pytest.raises(PlatformError) as caught:
+        InstagramConnector().publish(request, {"container_id": "17890000000999"})
+
+    assert caught.value.kind == ErrorKind.RETRYABLE and "container_id" not in caught.value.checkpoint
+    assert InstagramConnector().publish(request, caught.value.checkpoint).state == "published"
