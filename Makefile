@@ -30,7 +30,10 @@ migrate: install
 seed: migrate
 	$(PY) manage.py seed_demo
 
+FAKE_PLATFORMS_PORT ?= 8010
 run: export DEBUG ?= 1
+run: export FAKE_PLATFORMS_PORT := $(FAKE_PLATFORMS_PORT)
+run: export FAKE_PLATFORMS_URL ?= http://127.0.0.1:$(FAKE_PLATFORMS_PORT)
 run: seed
 	@$(PY) manage.py welcome --host $(HOST) --port $(PORT)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" HOST=$(HOST) exec $(VENV)/bin/honcho start -f Procfile -p $(PORT)

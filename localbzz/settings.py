@@ -384,6 +384,32 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
+# Platforms ---------------------------------------------------------------------------------------
+# Every platform URL lives here so tests, benchmarks and the demo run against the fake platform
+# servers (``manage.py run_fake_platforms``). FAKE_PLATFORMS_URL points every entry at one fake;
+# PLATFORM_URL_<KEY> (e.g. PLATFORM_URL_PUBLER) overrides a single entry.
+from localbzz.platform_urls import PLATFORMS, platform_urls  # noqa: E402
+
+FAKE_PLATFORMS_URL = env("FAKE_PLATFORMS_URL").rstrip("/")
+PLATFORM_URLS = platform_urls(FAKE_PLATFORMS_URL, {key: env(f"PLATFORM_URL_{key.upper()}") for key in PLATFORMS})
+# Seconds to open a connection / to wait for an answer, for every platform call.
+PLATFORM_CONNECT_TIMEOUT = float(env("PLATFORM_CONNECT_TIMEOUT", "5"))
+PLATFORM_READ_TIMEOUT = float(env("PLATFORM_READ_TIMEOUT", "30"))
+# Polling of asynchronous platform work (Instagram containers, X media, Publer jobs, Google
+# posts) within one attempt: first wait, longest wait between polls, and the attempt's budget.
+PLATFORM_POLL_INTERVAL = float(env("PLATFORM_POLL_INTERVAL", "1"))
+PLATFORM_POLL_MAX_INTERVAL = float(env("PLATFORM_POLL_MAX_INTERVAL", "10"))
+PLATFORM_POLL_TIMEOUT = float(env("PLATFORM_POLL_TIMEOUT", "60"))
+# App credentials for the OAuth flows; the fake platforms accept their own defaults.
+_FAKE = bool(FAKE_PLATFORMS_URL)
+META_APP_ID = env("META_APP_ID", "fake-meta-app" if _FAKE else "")
+META_APP_SECRET = env("META_APP_SECRET", "fake-meta-secret" if _FAKE else "")
+LINKEDIN_CLIENT_ID = env("LINKEDIN_CLIENT_ID", "fake-linkedin-client" if _FAKE else "")
+LINKEDIN_CLIENT_SECRET = env("LINKEDIN_CLIENT_SECRET", "fake-linkedin-secret" if _FAKE else "")
+X_CLIENT_ID = env("X_CLIENT_ID", "fake-x-client" if _FAKE else "")
+X_CLIENT_SECRET = env("X_CLIENT_SECRET", "fake-x-secret" if _FAKE else "")
+LINKEDIN_VERSION = env("LINKEDIN_VERSION", "202506")
+
 # Logging: plain lines to stderr; secrets are never passed to loggers in the first place.
 LOGGING = {
     "version": 1,

@@ -95,6 +95,10 @@ class PublishRequest:
     link: str = ""
     cta: dict[str, str] | None = None  # {"action_type": "BOOK", "url": "..."} (Google Business Profile)
     scheduled_at: datetime | None = None  # for platforms that hold the schedule (Publer)
+    # Called with the whole checkpoint each time the attempt makes progress that a retry must
+    # reuse (a container id, an uploaded media id, a job id), BEFORE the next HTTP call, so a
+    # crash between two calls loses nothing. The engine stores it on the post target.
+    on_checkpoint: Callable[[dict[str, Any]], None] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass

@@ -1,0 +1,131 @@
+"""Fake Google Business Profile local posts (v4).
+
+Faithful to platform-contracts.md §7: ``POST …/localPosts`` answers 200 with a LocalPost whose
+``state`` is PROCESSING; it turns LIVE after ``google_business.processing_reads`` reads (or
+REJECTED when a ``rejected`` fault is queued for ``local_posts``). The photo's ``sourceUrl`` is
+downloaded; errors are Google's ``{"error": {"code", "message", "status"}}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from publishing.fakes import media
+from publishing.fakes.core import FakePlatforms, Reply, Request, Response
+from publishing.fakes.server import route
+
+API = r"^/gbp/v4"
+LOCATION = r"(?P<location>accounts/[^/]+/locations/[^/]+)"
+ACTIONS = {"BOOK", "ORDER", "SHOP", "LEARN_MORE", "SIGN_UP", "CALL"}
+
+
+def g_error(code: int, status: str, message: str, **extra: Any) -> Response:
+    return Response(code, {"error": {"code": code, "message": message, "status": status, **extra}})
+
+
+def error(fake: FakePlatforms, kind: str, params: dict[str, Any]) -> Response:
+    if kind == "http_500":
+        return g_error(503, "UNAVAILABLE", "The service is currently unavailable.")
+    if kind == "rate_limit":
+        return g_error(429, "RESOURCE_EXHAUSTED", "Quota exceeded for quota metric 'Requests' of service mybusiness.")
+    if kind == "token_expired":
+        return g_error(401, "UNAUTHENTICATED", "Request had invalid authentication credentials.")
+    return g_error(400, "INVALID_ARGUMENT", params.get("message", "Request contains an invalid argument."))
+
+
+def _violation(field: str, description: str) -> Response:
+    details = [
+        {
+            "@type": "type.googleapis.com/google.rpc.BadRequest",
+            "fieldViolations": [{"field": field, "description": description}],
+        }
+    ]
+    return g_error(400, "INVALID_ARGUMENT", "Request contains an invalid argument.", details=details)
+
+
+def install(fake: FakePlatforms) -> None:
+    fake.errors["google_business"] = error
+    posts = lambda: fake.objects("google_business")  # noqa: E731 - the store is replaced on reset
+
+    def auth(request: Request) -> None:
+        if fake.token_state(request.token(), "google_business") != "ok":
+            raise Reply(g_error(401, "UNAUTHENTICATED", "Request had invalid authentication credentials."))
+
+    @route(fake, "POST", API + "/" + LOCATION + r"/localPosts$", "google_business", "local_posts")
+    def create(fake: FakePlatforms, request: Request, match) -> Response:
+        auth(request)
+        body = request.json() or {}
+        summary = body.get("summary", "")
+        if not summary or len(summary) > 1500:
+            return _violation("summary", "Summary is required and at most 1500 characters.")
+        if body.get("topicType") not in ("STANDARD", "EVENT", "OFFER", "ALERT"):
+            return _violation("topicType", "Unknown topic type.")
+        cta = body.get("callToAction")
+        if cta and (cta.get("actionType") not in ACTIONS or (cta["actionType"] != "CALL") != bool(cta.get("url"))):
+            return _violation("callToAction", "CALL takes no url; every other action needs one.")
+        urls = []
+        for item in body.get("media") or []:
+            if item.get("mediaFormat") != "PHOTO":
+                return _violation("media.mediaFormat", "Only PHOTO is supported.")
+            if not media.fetch(item.get("sourceUrl", ""), fake.config["fetch_timeout"]).ok:
+                return _violation("media.sourceUrl", "The photo could not be fetched from sourceUrl.")
+            urls.append(item["sourceUrl"])
+        number = fake.next_id()
+        name = f"{match['location']}/localPosts/{number}"
+        rejected = fake.take_fault("google_business", "local_posts", {"rejected"})
+        post = {
+            "name": name,
+            "languageCode": body.get("languageCode", "en"),
+            "summary": summary,
+            "topicType": body["topicType"],
+            "state": "PROCESSING",
+            "searchUrl": f"{request.base_url}/gbp-web/posts/{number}",
+            "media": body.get("media") or [],
+            "_reads_left": fake.config["google_business.processing_reads"],
+            "_final": "REJECTED" if rejected else "LIVE",
+        }
+        if cta:
+            post["callToAction"] = cta
+        posts()[name] = post
+        fake.record(
+            request,
+            "google_business",
+            account=match["location"],
+            external_id=name,
+            text=summary,
+            media_urls=urls,
+            url=post["searchUrl"],
+            state="PROCESSING",
+        )
+        return Response(200, _public(post))
+
+    @route(fake, "GET", API + "/" + LOCATION + r"/localPosts/(?P<number>\d+)$", "google_business", "read")
+    def read(fake: FakePlatforms, request: Request, match) -> Response:
+        auth(request)
+        post = posts().get(f"{match['location']}/localPosts/{match['number']}")
+        if not post:
+            return g_error(404, "NOT_FOUND", "Requested entity was not found.")
+        _advance(fake, post)
+        return Response(200, _public(post))
+
+    @route(fake, "GET", API + "/" + LOCATION + r"/localPosts$", "google_business", "read")
+    def list_posts(fake: FakePlatforms, request: Request, match) -> Response:
+        auth(request)
+        found = [p for name, p in posts().items() if name.startswith(match["location"] + "/")]
+        return Response(
+            200, {"localPosts": [_public(p) for p in reversed(found)][: int(request.arg("pageSize", "20"))]}
+        )
+
+
+def _advance(fake: FakePlatforms, post: dict[str, Any]) -> None:
+    if post["state"] == "PROCESSING":
+        post["_reads_left"] -= 1
+        if post["_reads_left"] <= 0:
+            post["state"] = post["_final"]
+            for entry in fake.entries:
+                if entry["platform"] == "google_business" and entry["external_id"] == post["name"]:
+                    entry["state"] = post["state"]
+
+
+def _public(post: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in post.items() if not k.startswith("_")}
