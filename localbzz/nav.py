@@ -25,5 +25,6 @@ NAV: list[NavEntry] = [
     NavEntry("Tasks", "tasks-mine", "check-square", "tasks"),
     NavEntry("Leads", "leads", "user-plus", "leads", badge="new_leads"),
     NavEntry("Requests", "requests", "message", "requests", badge="open_requests"),
+    NavEntry("Accounts", "social-accounts", "link", "social-accounts"),
     NavEntry("Settings", "settings", "settings", "settings"),
 ]

@@ -125,10 +125,21 @@ def build_request(target: PostTarget, *, on_checkpoint: Callable[[dict], None] |
     )
 
 
+_CONNECTORS: dict[tuple[int, str], object] = {}
+
+
 def connector_for(account: SocialAccount):
+    """This process's connector for the account's platform. Connectors hold no per-post state,
+    so one per platform per process keeps its HTTP connections alive between posts."""
+    import os
+
     from publishing import connectors
 
-    return connectors.get("publer" if account.route == SocialAccount.Route.PUBLER else account.platform)
+    platform = "publer" if account.route == SocialAccount.Route.PUBLER else account.platform
+    key = (os.getpid(), platform)  # a worker forked from a parent gets its own sessions
+    if key not in _CONNECTORS:
+        _CONNECTORS[key] = connectors.get(platform)
+    return _CONNECTORS[key]
 
 
 def reconnect_message(account: SocialAccount, detail: str = "") -> str:

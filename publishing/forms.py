@@ -129,3 +129,65 @@ class ScheduleForm(forms.Form):
     scheduled_at = forms.DateTimeField(
         label="Publish at", widget=DateTimeLocalInput(), input_formats=["%Y-%m-%dT%H:%M"]
     )
+
+
+# Social accounts -----------------------------------------------------------------------------
+
+DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+
+
+def format_slots(slots: list[dict]) -> str:
+    return ", ".join(f"{DAYS[int(s['day'])]} {s['time']}" for s in slots or [])
+
+
+def parse_slots(raw: str) -> list[dict]:
+    """ "Mon 09:30, Wed 12:00" → [{"day": 0, "time": "09:30"}, …] ("Daily 09:00" means every day)."""
+    slots = []
+    for part in [p.strip() for p in raw.replace("\n", ",").split(",") if p.strip()]:
+        bits = part.split()
+        if len(bits) != 2:
+            raise forms.ValidationError(f"“{part}”: write a day and a time, e.g. Mon 09:30.")
+        day, at = bits[0][:3].title(), bits[1]
+        days = range(7) if day == "Dai" else [DAYS.index(day)] if day in DAYS else None
+        if days is None:
+            raise forms.ValidationError(f"“{part}”: the day must be Mon, Tue, Wed, Thu, Fri, Sat, Sun or Daily.")
+        slots += [{"day": d, "time": at if len(at) == 5 else f"0{at}"} for d in days]
+    return slots
+
+
+class AccountEditForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    timezone = forms.CharField(max_length=64, required=False, help_text="Empty: the client's time zone.")
+    slots = forms.CharField(
+        label="Posting times",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Used by “Add to queue”, e.g. Mon 09:30, Wed 12:00, Daily 18:00.",
+    )
+    token = forms.CharField(
+        required=False,
+        label="New access token",
+        widget=forms.PasswordInput(render_value=False),
+        help_text="Only to replace the token (this reconnects the account).",
+    )
+    enabled = forms.BooleanField(required=False, label="Posting enabled")
+
+    def clean_slots(self) -> list[dict]:
+        return parse_slots(self.cleaned_data.get("slots") or "")
+
+
+class ManualAccountForm(forms.Form):
+    client = forms.ModelChoiceField(queryset=Client.objects.order_by("name"))
+    platform = forms.ChoiceField(choices=SocialAccount.Platform.choices)
+    name = forms.CharField(max_length=200)
+    external_id = forms.CharField(
+        max_length=200,
+        label="Platform id",
+        help_text="Page id, Instagram user id, LinkedIn URN, X user id, or GBP accounts/…/locations/….",
+    )
+    token = forms.CharField(widget=forms.PasswordInput(render_value=False), label="Access token")
+
+
+class PublerForm(forms.Form):
+    workspace_id = forms.CharField(max_length=100, label="Publer workspace id")
+    api_key = forms.CharField(widget=forms.PasswordInput(render_value=False), label="Publer API key")

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from publishing.views import approval, bulk, posts
+from publishing.views import accounts, approval, bulk, posts
 
 urlpatterns = [
     path("content/", posts.content_calendar, name="content"),
@@ -23,4 +23,13 @@ urlpatterns = [
     path("content/<uuid:pk>/move/", posts.calendar_move, name="calendar-move"),
     path("content/<uuid:pk>/targets/<uuid:target_id>/retry/", posts.target_retry, name="post-target-retry"),
     path("approve/<str:token>/", approval.approval_link, name="post-approval-link"),
+    path("social-accounts/", accounts.account_list, name="social-accounts"),
+    path("social-accounts/add/", accounts.account_add, name="social-account-add"),
+    path("social-accounts/<uuid:pk>/", accounts.account_edit, name="social-account-edit"),
+    path("social-accounts/<uuid:pk>/verify/", accounts.account_verify, name="social-account-verify"),
+    path("social-accounts/<uuid:pk>/delete/", accounts.account_delete, name="social-account-delete"),
+    path("social-accounts/publer/<uuid:client_id>/", accounts.publer_save, name="social-publer"),
+    path("social-accounts/connect/<str:provider>/", accounts.oauth_start, name="social-oauth-start"),
+    path("social-accounts/callback/<str:provider>/", accounts.oauth_callback, name="social-oauth-callback"),
+    path("social-accounts/finish/", accounts.oauth_finish, name="social-oauth-finish"),
 ]

@@ -17,16 +17,11 @@ def actor_label(actor) -> str:
     return getattr(actor, "display_name", None) or str(actor)
 
 
-def record_event(
+def activity_event(
     actor, verb: str, target: models.Model, changes: dict[str, Any] | None = None, *, client_scoped: bool = True
 ) -> ActivityEvent:
-    """Record that ``actor`` (a user, or None for the system) did ``verb`` to ``target``.
-
-    ``changes`` maps a field to ``[old, new]`` or to a value (e.g. ``{"comment": "..."}``).
-    Called inside the service's transaction, so the event exists exactly when the change does.
-    ``client_scoped=False`` keeps the event out of the client's own trail (e.g. its deletion).
-    """
-    return ActivityEvent.objects.create(
+    """An unsaved event (for code that writes several at once with :func:`save_events`)."""
+    return ActivityEvent(
         actor=actor if getattr(actor, "pk", None) else None,
         client_id=_client_id_of(target) if client_scoped else None,
         actor_label=actor_label(actor),
@@ -36,6 +31,25 @@ def record_event(
         target_label=str(target)[:255],
         changes=changes or {},
     )
+
+
+def save_events(events: list[ActivityEvent]) -> None:
+    if events:
+        ActivityEvent.objects.bulk_create(events)
+
+
+def record_event(
+    actor, verb: str, target: models.Model, changes: dict[str, Any] | None = None, *, client_scoped: bool = True
+) -> ActivityEvent:
+    """Record that ``actor`` (a user, or None for the system) did ``verb`` to ``target``.
+
+    ``changes`` maps a field to ``[old, new]`` or to a value (e.g. ``{"comment": "..."}``).
+    Called inside the service's transaction, so the event exists exactly when the change does.
+    ``client_scoped=False`` keeps the event out of the client's own trail (e.g. its deletion).
+    """
+    event = activity_event(actor, verb, target, changes, client_scoped=client_scoped)
+    event.save()
+    return event
 
 
 def _client_id_of(target: models.Model):

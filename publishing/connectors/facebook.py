@@ -28,7 +28,7 @@ from publishing.connectors.base import (
     PublishRequest,
     PublishResult,
 )
-from publishing.connectors.http import HTTPConnector, PlatformHTTP, Progress, now_iso, same_text
+from publishing.connectors.http import HTTPConnector, PlatformHTTP, Progress, same_text
 
 
 class FacebookConnector(HTTPConnector):
@@ -55,7 +55,6 @@ class FacebookConnector(HTTPConnector):
                 "A Facebook post carries one video alone: split the photos and the video into two posts.",
                 platform=self.platform,
             )
-        progress.save(sent_at=now_iso())
         if videos:
             data = http.json(
                 "POST",

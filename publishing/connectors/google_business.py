@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from publishing.connectors.base import Account, AccountCheck, ErrorKind, PlatformError, PublishRequest, PublishResult
-from publishing.connectors.http import HTTPConnector, PlatformHTTP, Progress, now_iso, poll, same_text
+from publishing.connectors.http import HTTPConnector, PlatformHTTP, Progress, poll, same_text
 
 PROCESSING, LIVE, REJECTED = "PROCESSING", "LIVE", "REJECTED"
 
@@ -73,7 +73,6 @@ class GoogleBusinessConnector(HTTPConnector):
             body["callToAction"] = {"actionType": action}
             if action != "CALL":
                 body["callToAction"]["url"] = request.cta.get("url") or request.link
-        progress.save(sent_at=now_iso())
         post = http.json(
             "POST", f"{request.account.external_id}/localPosts", target=request.target_id, media=photos, json=body
         )

@@ -33,7 +33,7 @@ from publishing.connectors.base import (
     PublishResult,
     Quota,
 )
-from publishing.connectors.http import HTTPConnector, PlatformHTTP, Progress, now_iso, poll, same_text
+from publishing.connectors.http import HTTPConnector, PlatformHTTP, Progress, poll, same_text
 
 IN_PROGRESS, FINISHED, PUBLISHED = "IN_PROGRESS", "FINISHED", "PUBLISHED"
 DEAD = {"ERROR", "EXPIRED"}
@@ -85,7 +85,6 @@ class InstagramConnector(HTTPConnector):
             raise errors.instagram_container_error(status.get("status", ""), request.media)
         if code == PUBLISHED:
             return self._published_container(http, request, progress)
-        progress.save(publish_sent_at=now_iso())
         try:
             data = http.json("POST", f"{user}/media_publish", target=request.target_id, data={"creation_id": container})
         except PlatformError as error:

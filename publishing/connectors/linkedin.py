@@ -21,7 +21,7 @@ from urllib.parse import quote
 from django.conf import settings
 
 from publishing.connectors.base import Account, AccountCheck, ErrorKind, PlatformError, PublishRequest, PublishResult
-from publishing.connectors.http import HTTPConnector, PlatformHTTP, Progress, now_iso, read_bytes
+from publishing.connectors.http import HTTPConnector, PlatformHTTP, Progress, read_bytes
 
 RESERVED = re.compile(r"([\\|{}@\[\]()<>#*_~])")
 HASHTAG = re.compile(r"(?<![\w#])#(\w+)")
@@ -93,7 +93,6 @@ class LinkedInConnector(HTTPConnector):
             }
         elif request.link:
             body["content"] = {"article": {"source": request.link, "title": request.link}}
-        progress.save(sent_at=now_iso())
         response = http.call("POST", "rest/posts", target=request.target_id, json=body)
         urn = response.headers.get("x-restli-id", "")
         if not urn:

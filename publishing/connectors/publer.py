@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 import requests
 
 from publishing.connectors.base import Account, AccountCheck, ErrorKind, PlatformError, PublishRequest, PublishResult
-from publishing.connectors.http import HTTPConnector, PlatformHTTP, Progress, now_iso, poll, read_bytes, same_text
+from publishing.connectors.http import HTTPConnector, PlatformHTTP, Progress, poll, read_bytes, same_text
 
 T = TypeVar("T")
 DONE = {"complete", "completed", "failed"}
@@ -211,7 +211,6 @@ class PublerConnector(HTTPConnector):
         for item in request.media[len(media_ids) :]:
             media_ids.append(ws.upload(item))
             progress.save(media_ids=media_ids)
-        progress.save(sent_at=now_iso())
         job_id = ws.create([post_entry(request, media_ids)], publish_now=not _ahead(request), target=request.target_id)
         progress.save(job_id=job_id)
         return job_id

@@ -19,7 +19,7 @@ from typing import Any
 from django.conf import settings
 
 from publishing.connectors.base import Account, AccountCheck, ErrorKind, PlatformError, PublishRequest, PublishResult
-from publishing.connectors.http import HTTPConnector, PlatformHTTP, Progress, now_iso, poll, read_bytes, same_text
+from publishing.connectors.http import HTTPConnector, PlatformHTTP, Progress, poll, read_bytes, same_text
 
 
 class XConnector(HTTPConnector):
@@ -39,7 +39,6 @@ class XConnector(HTTPConnector):
         body: dict[str, Any] = {"text": request.text}
         if media_ids:
             body["media"] = {"media_ids": media_ids}
-        progress.save(sent_at=now_iso())
         data = http.json("POST", "2/tweets", target=request.target_id, json=body).get("data") or {}
         return self._result(http, str(data["id"]))
 

@@ -156,12 +156,19 @@ def _post_page(fake: FakePlatforms, entry: dict[str, Any] | None) -> Response:
     return Response(200, body)
 
 
+class _Server(ThreadingHTTPServer):
+    # The standard library listens with a backlog of 5: a burst of publishes (100 due in the same
+    # second) would wait for TCP SYN retransmits (a second each). Real platforms take bursts.
+    request_queue_size = 1024
+    daemon_threads = True
+
+
 class FakePlatformServer:
     """The fake platforms on ``host:port`` (port 0 picks a free one), served from a thread."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, fake: FakePlatforms | None = None):
         self.fake = fake or build()
-        self.httpd = ThreadingHTTPServer((host, port), _handler(self.fake))
+        self.httpd = _Server((host, port), _handler(self.fake))
         self.httpd.daemon_threads = True
         self.thread: threading.Thread | None = None
 

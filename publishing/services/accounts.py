@@ -160,3 +160,36 @@ def publer_connect(*, actor, client: Client, workspace_id: str, api_key: str) ->
     connection.save()
     record_event(actor, "publer.connected", client, {"workspace_id": workspace_id.strip()})
     return connection
+
+
+@transaction.atomic
+def publer_import(*, actor, client: Client) -> int:
+    """Add the client's Publer workspace accounts we do not have yet (route: publer)."""
+    from publishing.connectors.publer import workspace_accounts
+
+    permissions.require(actor, "manage_accounts")
+    connection = getattr(client, "publer", None)
+    if connection is None:
+        raise ValidationError("Save the client's Publer workspace and API key first.")
+    networks = {"facebook": "facebook", "instagram": "instagram", "linkedin": "linkedin", "twitter": "x", "x": "x",
+                "google": "google_business", "google_business": "google_business"}  # fmt: skip
+    added = 0
+    for item in workspace_accounts(connection.api_key, client.publer_workspace_id):
+        platform = networks.get(str(item.provider).lower())
+        if (
+            platform is None
+            or SocialAccount.objects.filter(client=client, platform=platform, external_id=item.id).exists()
+        ):
+            continue
+        social_account_create(
+            actor=actor,
+            client=client,
+            platform=platform,
+            name=item.name,
+            external_id=item.id,
+            route=SocialAccount.Route.PUBLER,
+        )
+        added += 1
+    connection.verified_at = timezone.now()
+    connection.save(update_fields=["verified_at"])
+    return added

@@ -84,6 +84,15 @@ def post_schedule(*, actor, post: Post, scheduled_at: datetime, check_access: bo
     problems = validate(post)
     if problems:
         raise PostNotReady(problems)
+    held = list(
+        post.targets.select_related("account__client__publer", "post")
+        .filter(status=T.SCHEDULED)
+        .exclude(remote_state="")
+    )
+    if held and scheduled_at != post.scheduled_at:
+        from publishing.services import publer
+
+        publer.reschedule_remote(held, scheduled_at)  # raises if Publer refuses: nothing changes here
     old_time = post.scheduled_at
     old = transition(post, P.SCHEDULED)
     post.scheduled_at = scheduled_at

@@ -47,7 +47,7 @@ class Command(BaseCommand):
                 break
             if claimed >= batch:
                 continue  # more may be due right now
-            self._sleep(poll, listening)
+            self._sleep(poll, listening, idle=claimed == 0)
         self.stdout.write("Dispatcher stopped.")
 
     def _stop(self, *args) -> None:
@@ -61,11 +61,15 @@ class Command(BaseCommand):
             cursor.execute("LISTEN localbzz_dispatch")
         return True
 
-    def _sleep(self, poll: float, listening: bool) -> None:
+    def _sleep(self, poll: float, listening: bool, idle: bool) -> None:
         due = engine.next_due_at()
         wait = poll
         if due is not None:
-            wait = max(0.0, min(poll, (due - timezone.now()).total_seconds()))
+            wait = min(poll, (due - timezone.now()).total_seconds())
+            if wait <= 0:
+                # Due but not claimable (its account or platform is paused for a rate limit):
+                # wait a full round instead of spinning.
+                wait = poll if idle else 0
         if wait <= 0:
             return
         if listening:

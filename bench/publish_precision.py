@@ -1,0 +1,253 @@
+"""How precisely and how fast LocalBzz publishes: N targets due in the same second.
+
+Starts the fake platforms (answering after --latency seconds), a fresh database (PostgreSQL
+--database-url, else a temporary SQLite file), real dispatchers and django-q2 clusters as separate
+processes, then schedules N targets across many accounts, all due at the same instant. Prints the
+lag from the scheduled time to the fake's receipt (p50/p99/max), publishes per second, duplicates
+and losses — for 100 targets due at once and for --targets (default 500).
+
+    .venv/bin/python bench/publish_precision.py [--targets 500] [--latency 0.1] [--redis-url redis://…]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+from cryptography.fernet import Fernet
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--targets", type=int, default=500)
+    parser.add_argument("--latency", type=float, default=0.1, help="Seconds the fake platforms take to answer.")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/localbzz_bench"),
+    )
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
+        help="django-q2 broker; 'none' uses the database (ORM broker).",
+    )
+    parser.add_argument("--dispatchers", type=int, default=2)
+    parser.add_argument("--clusters", type=int, default=2)
+    parser.add_argument(
+        "--workers", type=int, default=12, help="Workers per cluster (each waits on HTTP most of the time)."
+    )
+    return parser.parse_args()
+
+
+def database(url: str) -> str:
+    """A fresh database at ``url`` if PostgreSQL answers there, else a temporary SQLite file."""
+    try:
+        import psycopg
+
+        parts = urlparse(url)
+        name = parts.path.lstrip("/")
+        admin = url.rsplit("/", 1)[0] + "/postgres"
+        with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return url
+    except Exception as error:  # no PostgreSQL here: measure on SQLite instead, and say so
+        print(f"(PostgreSQL unavailable: {error.__class__.__name__}; using SQLite)")
+        return f"sqlite:///{tempfile.mkdtemp(prefix='localbzz-bench-')}/bench.sqlite3"
+
+
+def redis_ok(url: str) -> bool:
+    if url == "none":
+        return False
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+        redis.Redis.from_url(url).flushdb()
+        return True
+    except Exception:
+        return False
+
+
+def main() -> None:
+    args = parse_args()
+    db_url = database(args.database_url)
+    use_redis = redis_ok(args.redis_url)
+    env = {
+        # Production-like: DEBUG off (no per-query bookkeeping), persistent database connections.
+        **os.environ, "DATABASE_URL": db_url, "DEBUG": "0", "LOG_LEVEL": "WARNING",
+        "SECRET_KEY": secrets.token_urlsafe(50), "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "ALLOWED_HOSTS": "localhost",
+        "VAR_DIR": os.environ.get("VAR_DIR", str(ROOT / "var")), "Q_WORKERS": str(args.workers),
+        "PLATFORM_POLL_INTERVAL": "0.05", "PLATFORM_POLL_MAX_INTERVAL": "0.2", "Q_POLL": "0.05",
+        "DB_CONN_MAX_AGE": "600",
+    }  # fmt: skip
+    env.pop("REDIS_URL", None)
+    if use_redis:
+        env["REDIS_URL"] = args.redis_url
+    os.environ.update(env)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "localbzz.settings")
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+
+    from publishing.fakes.server import FakePlatformServer
+
+    server = FakePlatformServer("127.0.0.1", 0).start()
+    env["FAKE_PLATFORMS_URL"] = os.environ["FAKE_PLATFORMS_URL"] = server.url
+    import django
+
+    django.setup()
+    server.fake.configure(**{"x.rate_limit": 100_000, "publer.rate_limit": 100_000})
+    server.fake.set_latency("*", args.latency)
+    print(
+        f"Database: {'PostgreSQL' if db_url.startswith('postgres') else 'SQLite'} · broker: "
+        f"{'Redis' if use_redis else 'database (ORM)'} · {args.dispatchers} dispatchers · {args.clusters} clusters × "
+        f"{args.workers} workers · fake platforms answer after {args.latency * 1000:.0f} ms · {os.cpu_count()} CPUs"
+    )
+
+    procs = []
+    for _ in range(args.dispatchers):
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, "manage.py", "run_dispatcher", "--poll", "0.5"],
+                cwd=ROOT,
+                env=env,
+                start_new_session=True,
+                stdout=subprocess.DEVNULL,
+            )
+        )
+    for _ in range(args.clusters):
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, "manage.py", "qcluster"],
+                cwd=ROOT,
+                env=env,
+                start_new_session=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+    try:
+        time.sleep(6)  # let the clusters start their workers
+        world = setup_world()
+        round_of(40, world, server)  # warm-up (imports, connections): not reported
+        results = []
+        for n in sorted({100, args.targets}):
+            server.fake.reset()
+            server.fake.configure(**{"x.rate_limit": 100_000, "publer.rate_limit": 100_000})
+            server.fake.set_latency("*", args.latency)
+            results.append(round_of(n, world, server))
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        for proc in procs:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+        server.stop()
+    print()
+    print(
+        f"{'due at once':>12} {'min lag':>9} {'p50 lag':>9} {'p99 lag':>9} {'max lag':>9} {'publishes/s':>12} {'duplicates':>11} {'losses':>7}"
+    )
+    for r in results:
+        print(
+            f"{r['n']:>12} {r['min']:>8.3f}s {r['p50']:>8.3f}s {r['p99']:>8.3f}s {r['max']:>8.3f}s {r['rate']:>12.1f} {r['duplicates']:>11} {r['losses']:>7}"
+        )
+    print(
+        "\nTargets: p99 lag < 1 s for 100 due at once; 0 duplicates; 0 losses; ≥ 50 publishes/s. (Peers tick once a minute.)"
+    )
+
+
+def setup_world():
+    from agency.models import Client, User
+    from agency.services.team import team_member_create
+    from publishing.tests.posting import accounts_for
+
+    owner = team_member_create(actor=None, email="bench-owner@localbzz.local", access_level="owner").user
+    accounts = []
+    for i in range(20):
+        client = Client.objects.create(name=f"Bench client {i}", slug=f"bench-{i}")
+        accounts += list(accounts_for(client, owner, platforms=("facebook", "linkedin", "x")).values())
+    return {"owner": User.objects.get(pk=owner.pk), "accounts": accounts}
+
+
+def round_of(n: int, world: dict, server) -> dict:
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from publishing.models import Post, PostMedia, PostTarget
+
+    accounts = world["accounts"]
+    due = (timezone.now() + timedelta(seconds=10)).replace(microsecond=0)
+    posts = Post.objects.bulk_create(
+        [
+            Post(
+                client_id=accounts[i % len(accounts)].client_id,
+                caption=f"Bench post {i} {time.time_ns()}",
+                status=Post.Status.SCHEDULED,
+                scheduled_at=due,
+            )
+            for i in range(n)
+        ]
+    )
+    PostTarget.objects.bulk_create(
+        [
+            PostTarget(
+                post=p,
+                account=accounts[i % len(accounts)],
+                status="scheduled",
+                scheduled_at=due,
+                next_attempt_at=due,
+                media_choices=[],
+            )
+            for i, p in enumerate(posts)
+        ]
+    )
+    assert not PostMedia.objects.exists()
+    connection.close()
+    ids = {str(t) for t in PostTarget.objects.filter(post__in=posts).values_list("pk", flat=True)}
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if (
+            not PostTarget.objects.filter(post__in=posts)
+            .exclude(status__in=["published", "failed", "canceled"])
+            .exists()
+        ):
+            break
+        time.sleep(0.25)
+    ledger = [e for e in server.fake.ledger() if e.get("target_id") in ids]
+    by_target: dict[str, list] = {}
+    for entry in ledger:
+        by_target.setdefault(entry["target_id"], []).append(entry)
+    lags = sorted(min(e["received"] for e in entries) - due.timestamp() for entries in by_target.values())
+    received = sorted(e["received"] for e in ledger)
+    published = PostTarget.objects.filter(post__in=posts, status="published").count()
+    span = (received[-1] - received[0]) if len(received) > 1 else 1
+    return {
+        "n": n,
+        "min": lags[0] if lags else float("nan"),
+        "p50": statistics.median(lags) if lags else float("nan"),
+        "p99": lags[min(len(lags) - 1, int(round(0.99 * len(lags))) - 1)] if lags else float("nan"),
+        "max": lags[-1] if lags else float("nan"),
+        "rate": len(received) / span if span else float(len(received)),
+        "duplicates": sum(len(v) - 1 for v in by_target.values()),
+        "losses": n - published + (published - len(by_target) if published > len(by_target) else 0),
+    }
+
+
+if __name__ == "__main__":
+    main()
