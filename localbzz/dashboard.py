@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.utils import timezone
+
 from agency import selectors as agency
 from agency.models import Lead
+from publishing.models import Post, PostTarget, SocialAccount
+from publishing.states import PostStatus, TargetStatus
 
 
 def build(user) -> dict:
@@ -15,6 +21,26 @@ def build(user) -> dict:
         "timers": agency.running_timers(),
         "new_leads": list(agency.leads().filter(status=Lead.Status.NEW)[:6]),
         "urgent": list(agency.urgent_requests()[:6]),
-        "team_count": agency.team_members().filter(is_active=True).count(),
         "activity": agency.activity_recent(limit=12),
+        **_publishing(),
+    }
+
+
+def _publishing() -> dict:
+    now = timezone.now()
+    return {
+        "posts_waiting": Post.objects.filter(status=PostStatus.PENDING_APPROVAL).count(),
+        "posts_next_24h": Post.objects.filter(
+            status=PostStatus.SCHEDULED, scheduled_at__range=(now, now + timedelta(days=1))
+        )
+        .select_related("client")
+        .order_by("scheduled_at")[:8],
+        "failed_targets": list(
+            PostTarget.objects.filter(status=TargetStatus.FAILED, updated_at__gte=now - timedelta(days=7))
+            .select_related("post__client", "account")
+            .order_by("-updated_at")[:6]
+        ),
+        "accounts_to_reconnect": list(
+            SocialAccount.objects.filter(status=SocialAccount.Status.NEEDS_RECONNECT).select_related("client")[:6]
+        ),
     }

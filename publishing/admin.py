@@ -1,6 +1,16 @@
 from django.contrib import admin
 
-from publishing.models import MediaAsset, MediaFolder, MediaRendition, MediaTag
+from publishing.models import (
+    MediaAsset,
+    MediaFolder,
+    MediaRendition,
+    MediaTag,
+    PlatformPause,
+    Post,
+    PostTarget,
+    PublerConnection,
+    SocialAccount,
+)
 
 
 class MediaRenditionInline(admin.TabularInline):
@@ -47,3 +57,64 @@ class MediaTagAdmin(admin.ModelAdmin):
     list_filter = ["client"]
     search_fields = ["name", "client__name"]
     list_select_related = ["client"]
+
+
+# Social accounts and posts ----------------------------------------------------------------------
+
+
+@admin.register(SocialAccount)
+class SocialAccountAdmin(admin.ModelAdmin):
+    list_display = ["name", "client", "platform", "route", "status", "last_verified_at", "paused_until"]
+    list_filter = ["platform", "route", "status"]
+    search_fields = ["name", "handle", "external_id", "client__name"]
+    list_select_related = ["client"]
+    autocomplete_fields = ["client"]
+    readonly_fields = ["token_state", "last_verified_at", "created_at", "updated_at"]
+    exclude = ["token_encrypted", "refresh_token_encrypted"]
+
+    @admin.display(description="Token")
+    def token_state(self, account) -> str:
+        return "stored (encrypted)" if account.token_encrypted else "none"
+
+
+class PostTargetInline(admin.TabularInline):
+    model = PostTarget
+    extra = 0
+    fields = ["account", "status", "scheduled_at", "attempts", "external_id", "url", "last_error"]
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(Post)
+class PostAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "client", "status", "scheduled_at", "source", "created_at"]
+    list_filter = ["status", "source", "placement"]
+    search_fields = ["caption", "title", "client__name"]
+    list_select_related = ["client"]
+    date_hierarchy = "scheduled_at"
+    inlines = [PostTargetInline]
+    readonly_fields = ["status", "submitted_at", "approved_at", "approved_by", "client_approved_at", "published_at"]
+
+
+@admin.register(PostTarget)
+class PostTargetAdmin(admin.ModelAdmin):
+    list_display = ["post", "account", "status", "phase", "next_attempt_at", "attempts", "error_kind"]
+    list_filter = ["status", "error_kind", "account__platform"]
+    search_fields = ["post__caption", "account__name", "external_id"]
+    list_select_related = ["post", "account"]
+    readonly_fields = [f.name for f in PostTarget._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # targets are made by the post services
+
+
+@admin.register(PublerConnection)
+class PublerConnectionAdmin(admin.ModelAdmin):
+    list_display = ["client", "verified_at", "created_at"]
+    exclude = ["api_key_encrypted"]
+    readonly_fields = ["verified_at"]
+
+
+@admin.register(PlatformPause)
+class PlatformPauseAdmin(admin.ModelAdmin):
+    list_display = ["platform", "paused_until", "reason"]

@@ -61,8 +61,9 @@ def cupcakes(size: Size = (1200, 1500), seed: int = 2, frosting=((245, 170, 190)
     draw.rectangle((0, h * 0.72, w, h), fill=(170, 120, 80))  # counter
     for i in range(3):
         cx, base = w * (0.22 + 0.28 * i), h * 0.74
-        draw.polygon([(cx - 110, base - 160), (cx + 110, base - 160), (cx + 80, base), (cx - 80, base)],
-                     fill=(200, 140, 90))  # fmt: skip
+        draw.polygon(
+            [(cx - 110, base - 160), (cx + 110, base - 160), (cx + 80, base), (cx - 80, base)], fill=(200, 140, 90)
+        )
         colour = frosting[i % 2]
         for layer in range(4):
             r = 125 - layer * 25
@@ -125,7 +126,95 @@ def seed(actor=None) -> dict[str, int]:
         if client is None:
             continue
         for name, draw, tags, folder in photos:
-            results = media_upload(client=client, files=[ContentFile(draw(), name=name)], uploaded_by=actor,
-                                   tags=tags, folder=folder)  # fmt: skip
+            results = media_upload(
+                client=client, files=[ContentFile(draw(), name=name)], uploaded_by=actor, tags=tags, folder=folder
+            )
             created += sum(r.created for r in results)
     return {"media files": created}
+
+
+# Social accounts and posts -----------------------------------------------------------------------
+# Demo accounts carry demo tokens ("demo-…"), which the fake platforms (`run_fake_platforms`,
+# started by `make run`) accept: a demo post really goes out, to the fakes.
+
+DEMO_ACCOUNTS = {
+    "joes-landscaping": [
+        ("facebook", "Joe's Landscaping", "5550001", ""),
+        ("instagram", "joes.landscaping", "17841455500001", "joes.landscaping"),
+        ("google_business", "Joe's Landscaping — Austin", "accounts/5550001/locations/42", ""),
+        ("x", "Joe's Landscaping", "5550009", "joeslandscaping"),
+    ],
+    "bella-bakery": [
+        ("facebook", "Bella Bakery", "5550101", ""),
+        ("instagram", "bella.bakes", "17841455500101", "bella.bakes"),
+        ("linkedin", "Bella Bakery", "urn:li:organization:5550101", ""),
+    ],
+}
+SLOTS = [{"day": d, "time": t} for d in range(5) for t in ("09:30", "17:30")]
+
+
+def seed_publishing(actor) -> dict[str, int]:
+    """Demo social accounts and a few posts in different states, for the demo clients that exist."""
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    from publishing.models import MediaAsset, Post, SocialAccount
+    from publishing.services import accounts as account_services
+    from publishing.services import posts as post_services
+
+    created = {"social accounts": 0, "posts": 0}
+    for slug, accounts in DEMO_ACCOUNTS.items():
+        client = Client.objects.filter(slug=slug).first()
+        if client is None:
+            continue
+        for platform, name, external_id, handle in accounts:
+            if SocialAccount.objects.filter(client=client, platform=platform, external_id=external_id).exists():
+                continue
+            account_services.social_account_create(
+                actor=actor,
+                client=client,
+                platform=platform,
+                name=name,
+                external_id=external_id,
+                handle=handle,
+                token=f"demo-{slug}-{platform}",
+                posting_slots=SLOTS,
+            )
+            created["social accounts"] += 1
+        if Post.objects.filter(client=client).exists():
+            continue
+        accounts = list(SocialAccount.objects.filter(client=client))
+        photos = list(MediaAsset.objects.filter(client=client).order_by("created_at"))
+        feed = [a for a in accounts if a.platform in {"facebook", "instagram"}]
+        tomorrow = timezone.localdate(timezone=client.tz) + timedelta(days=1)
+        plans = _plans(slug)
+        for i, (caption, tags, state) in enumerate(plans):
+            post = post_services.post_create(
+                actor=actor,
+                client=client,
+                caption=caption,
+                hashtags=tags,
+                media=photos[i % len(photos) : i % len(photos) + 1] if photos else [],
+                accounts=feed,
+                submit=state != "draft",
+            )
+            if state == "scheduled":
+                when = datetime.combine(tomorrow + timedelta(days=i), time(9, 30), tzinfo=client.tz)
+                post_services.post_approve(actor=actor, post=post, scheduled_at=when)
+            created["posts"] += 1
+    return created
+
+
+def _plans(slug: str) -> list[tuple[str, list[str], str]]:
+    if slug == "joes-landscaping":
+        return [
+            ("Spring clean-up season is here! 🌱 We turned this tired backyard into a weekend retreat.",
+             ["landscaping", "austin", "springcleanup"], "scheduled"),
+            ("Before → after: a front lawn we brought back to life in two visits.", ["lawncare", "austin"], "pending"),
+            ("Hedge trimming tips for a tidy summer (draft — add the crew photo).", ["gardening"], "draft"),
+        ]  # fmt: skip
+    return [
+        ("Fresh sourdough, out of the oven at 7 every morning. 🍞", ["bakery", "sourdough", "portland"], "scheduled"),
+        ("New this week: mint cupcakes for spring! Which flavour next?", ["cupcakes", "portland"], "pending"),
+    ]  # fmt: skip

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
@@ -37,11 +39,12 @@ class ActivityEvent(models.Model):
 
     @property
     def summary(self) -> str:
-        """A short human sentence, e.g. 'status: To Do → In Progress'."""
+        """A short human sentence, e.g. 'status: To Do → In Progress' (times in the active zone)."""
         parts = []
         for field, value in (self.changes or {}).items():
             if isinstance(value, list) and len(value) == 2:
-                parts.append(f"{field.replace('_', ' ')}: {value[0] or '—'} → {value[1] or '—'}")
+                old, new = (_readable(v) for v in value)
+                parts.append(f"{field.replace('_', ' ')}: {old or '—'} → {new or '—'}")
             elif field == "comment":
                 parts.append(f"“{value}”")
             else:
@@ -51,3 +54,15 @@ class ActivityEvent(models.Model):
     @property
     def verb_display(self) -> str:
         return self.verb.split(".", 1)[-1].replace("_", " ")
+
+
+def _readable(value):
+    """ISO datetimes (as JSON keeps them) shown as 'Sat 21 Nov, 23:26' in the active time zone."""
+    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] == "T":
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+        if moment.tzinfo is not None:
+            return f"{timezone.localtime(moment):%a %d %b, %H:%M}"
+    return value

@@ -317,12 +317,23 @@ def media_blocking_uses(asset: MediaAsset) -> list[str]:
     ``'the post “Spring sale” scheduled for 3 Jun 2025 09:00 (Instagram)'``.
 
     The single place that answers "may this asset go?": the delete service, the API and the staff
-    pages all ask it. A use blocks deletion while the post that carries the asset is scheduled
-    or publishing (drafts and published posts do not block). Posts arrive with the publishing
-    engine, which extends this function with its query; until then nothing can use an asset,
-    so the answer is an empty list.
+    pages all ask it. A use blocks deletion while the post that carries the asset has not gone out
+    (scheduled, approved, waiting for approval, or publishing); drafts, canceled and published
+    posts do not block.
     """
-    return []
+    from publishing.models import Post
+    from publishing.states import PostStatus as P
+
+    blocking = [P.PENDING_APPROVAL, P.PENDING_CLIENT_APPROVAL, P.APPROVED, P.SCHEDULED, P.PUBLISHING]
+    posts = Post.objects.filter(post_media__asset=asset, status__in=blocking).prefetch_related("targets__account")
+    uses = []
+    for post in posts.distinct():
+        platforms = (
+            ", ".join(sorted({t.account.get_platform_display() for t in post.targets.all()})) or "no account yet"
+        )
+        when = f" scheduled for {post.scheduled_at:%d %b %Y %H:%M} UTC" if post.scheduled_at else ""
+        uses.append(f"the post “{post}”{when} ({platforms}, {post.get_status_display().lower()})")
+    return uses
 
 
 @transaction.atomic

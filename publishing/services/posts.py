@@ -228,8 +228,9 @@ def post_approve(*, actor, post: Post, comment: str = "", scheduled_at: datetime
     needs_client = post.client.requires_client_approval and not post.client_approved_at
     old = transition(post, P.PENDING_CLIENT_APPROVAL if needs_client else P.APPROVED)
     post.approved_by, post.approved_at = actor, timezone.now()
-    if scheduled_at:
-        post.scheduled_at = scheduled_at
+    wanted = scheduled_at or post.scheduled_at
+    if needs_client and scheduled_at:
+        post.scheduled_at = scheduled_at  # scheduled once the client approves
     post.save()
     record_event(
         actor, "post.approved", post, {"status": [old, post.status], **({"comment": comment} if comment else {})}
@@ -238,10 +239,10 @@ def post_approve(*, actor, post: Post, comment: str = "", scheduled_at: datetime
         from publishing.services.notifications import client_approval_requested
 
         transaction.on_commit(lambda: client_approval_requested(post))
-    elif post.scheduled_at:
+    elif wanted:
         from publishing.services.scheduling import post_schedule
 
-        post_schedule(actor=actor, post=post, scheduled_at=post.scheduled_at)
+        post_schedule(actor=actor, post=post, scheduled_at=wanted)
     return post
 
 

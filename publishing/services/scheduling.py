@@ -104,7 +104,9 @@ def post_schedule(*, actor, post: Post, scheduled_at: datetime, check_access: bo
         # Publer holds the schedule itself: hand it over now; direct targets wait for their time.
         target.next_attempt_at = timezone.now() if target.account.route == SocialAccount.Route.PUBLER else scheduled_at
         target.save(update_fields=["status", "scheduled_at", "phase", "next_attempt_at", "updated_at"])
-    changes = {"status": [old, post.status], "scheduled_at": [old_time, scheduled_at]}
+    changes = {"status": [old, post.status]}
+    if old_time != scheduled_at:
+        changes["scheduled_at"] = [old_time, scheduled_at]
     record_event(actor, "post.rescheduled" if old == P.SCHEDULED else "post.scheduled", post, changes)
     engine.notify_waiting()
     return post

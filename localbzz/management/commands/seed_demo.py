@@ -15,6 +15,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         with transaction.atomic():
             created = agency_demo.seed()
-            created |= publishing_demo.seed(actor=agency_demo.owner_user())
+            owner = agency_demo.owner_user()
+            created |= publishing_demo.seed(actor=owner)
+            created |= publishing_demo.seed_publishing(actor=owner)
         what = ", ".join(f"{n} {label}" for label, n in created.items() if n) or "nothing new (already loaded)"
         self.stdout.write(self.style.SUCCESS(f"Demo data: {what}."))

@@ -1,0 +1,71 @@
+"""A real Chromium: write a post with a photo for Instagram and Facebook, see the live check
+refuse a too-long caption, fix it, approve and schedule, find it on the content calendar."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.files.base import ContentFile
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from agency.models import Client
+from conftest import PASSWORD
+from publishing.models import Post
+from publishing.services.media import media_upload
+from publishing.tests.media_files import jpeg_bytes, photo
+from publishing.tests.posting import accounts_for
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def settled(page):
+    page.wait_for_function("!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
+
+
+def test_write_check_fix_approve_schedule_and_see_it_on_the_calendar(
+    page, live_server, make_staff, sync_tasks, django_capture_on_commit_callbacks
+):
+    owner = make_staff("owner", "olivia@test.local", first_name="Olivia", last_name="Owner")
+    client = Client.objects.create(name="Bella Bakery", slug="bella-bakery-browser", timezone="America/Los_Angeles")
+    accounts_for(client, owner, platforms=("facebook", "instagram"))
+    with django_capture_on_commit_callbacks(execute=True):
+        media_upload(
+            client=client, files=[ContentFile(jpeg_bytes(photo((1200, 1200))), name="cupcakes.jpg")], uploaded_by=owner
+        )
+
+    base = live_server.url
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Email").fill(owner.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(f"{base}/")
+
+    page.goto(f"{base}/content/new/?client={client.pk}")
+    page.get_by_label("Bella Bakery facebook").check()
+    page.get_by_label("Bella Bakery instagram").check()
+    page.get_by_role("button", name="cupcakes.jpg").click()
+    page.get_by_label("Caption").fill(
+        "So many cupcakes! " * 130
+    )  # 2,340 characters (2,339 once the trailing space is trimmed)
+    checks = page.locator("#checks")
+    expect(checks).to_contain_text("Instagram allows 2,200 characters; this caption has 2,339")
+    expect(checks).to_contain_text("Ready for Facebook")
+
+    page.get_by_label("Caption").fill("Mint cupcakes are back this weekend 🍰")
+    expect(checks).to_contain_text("Ready for Instagram")
+    settled(page)
+    day = timezone.localdate() + timedelta(days=2)
+    page.get_by_label("Publish at").fill(f"{day}T10:00")
+    page.get_by_role("button", name="Approve & schedule").click()
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Scheduled")
+    post = Post.objects.get()
+    assert post.status == "scheduled" and post.post_media.count() == 1
+    assert post.scheduled_at.astimezone(client.tz).strftime("%Y-%m-%d %H:%M") == f"{day} 10:00"
+
+    page.get_by_role("navigation").get_by_role("link", name="Content").click()
+    page.goto(f"{base}/content/?view=week&date={day}")
+    expect(page.locator(".calendar")).to_contain_text("Mint cupcakes are back")
+    expect(page.locator(f'.day[data-date="{day}"]')).to_contain_text("10:00")
