@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
 
 VALIDATE_HEADER = "X-Validate-Field"
 
@@ -55,7 +55,7 @@ def validation_response(request, form: forms.BaseForm) -> HttpResponse | None:
         return None
     form.is_valid()
     errors = form.errors.get(name, [])
-    return HttpResponse(format_html_join("", "<li>{}</li>", ((e,) for e in errors)) or format_html(""))
+    return HttpResponse(format_html_join("", "<li>{}</li>", ((e,) for e in errors)))
 
 
 def add_errors(form: forms.BaseForm, error: ValidationError) -> None:

@@ -245,6 +245,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 # Internationalisation ----------------------------------------------------------------------------
+FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6's default: a typed "example.com" becomes https://example.com
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"  # storage is UTC; staff pages show AGENCY_TIME_ZONE, the portal the client's
 AGENCY_TIME_ZONE = env("AGENCY_TIME_ZONE", "America/New_York")
