@@ -13,6 +13,8 @@ def shell(request) -> dict:
     """What the staff layout needs on every page: navigation with counts, the signed-in person
     and their running timer."""
     user = getattr(request, "user", None)
+    if getattr(request, "portal_client", None) is not None:  # a client's portal: see portal.context_processors
+        return {"nav": [], "staff_level": None}
     level = permissions.staff_level(user) if user is not None else None
     if level is None or getattr(request, "htmx", False):
         return {"nav": [], "staff_level": level.name.lower() if level else None}

@@ -55,14 +55,16 @@ class HtmxMessagesMiddleware:
 
 
 class AgencyTimezoneMiddleware:
-    """Staff see and enter times in the agency's time zone (storage stays UTC)."""
+    """Staff see and enter times in the agency's time zone, a client on its portal in its own
+    (storage stays UTC)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
         self.zone = zoneinfo.ZoneInfo(settings.AGENCY_TIME_ZONE)
 
     def __call__(self, request):
-        timezone.activate(self.zone)
+        client = getattr(request, "portal_client", None)
+        timezone.activate(client.tz if client is not None else self.zone)
         try:
             return self.get_response(request)
         finally:

@@ -124,6 +124,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "localbzz.hosts.PortalHostMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "localbzz.middleware.HtmxMessagesMiddleware",
@@ -144,6 +145,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "localbzz.context_processors.shell",
+                "portal.context_processors.portal_shell",
             ],
             "builtins": ["django.templatetags.static", "django_htmx.templatetags.django_htmx"],
         },
@@ -249,6 +251,8 @@ FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6's default: a typed "example.com" 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"  # storage is UTC; staff pages show AGENCY_TIME_ZONE, the portal the client's
 AGENCY_TIME_ZONE = env("AGENCY_TIME_ZONE", "America/New_York")
+AGENCY_NAME = env("AGENCY_NAME", "LocalBzz")  # how the portal names the agency to clients
+AGENCY_CONTACT_EMAIL = env("AGENCY_CONTACT_EMAIL", "hello@localbzz.local")  # whom clients ask
 USE_I18N = True
 USE_TZ = True
 
@@ -391,6 +395,9 @@ SPECTACULAR_SETTINGS = {
         "LeadSourceEnum": "agency.models.Lead.Source",
         "MediaStatusEnum": "publishing.models.MediaAsset.Status",
         "MediaSourceEnum": "publishing.models.MediaAsset.Source",
+        "PostStatusEnum": "publishing.states.PostStatus",
+        "TargetStatusEnum": "publishing.states.TargetStatus",
+        "PostSourceEnum": "publishing.models.Post.Source",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("", include("agency.urls")),
+    path("", include("portal.urls_staff")),
     path("library/", include("publishing.urls")),
     path("", include("publishing.urls_posts")),
     path("api/v1/", include("localbzz.api_urls")),

@@ -162,6 +162,22 @@ def _campaign(campaign_id, client_id) -> Campaign | None:
     return campaign
 
 
+def uploaded_items(client: Client, results: list[services.UploadResult], out=None) -> list[dict]:
+    """The uploaded assets, loaded with their renditions, as ``out`` (UploadedAssetOut) shows them."""
+    loaded = selectors.media_assets(client=client).in_bulk([r.asset.pk for r in results])
+    items = []
+    for result in results:
+        asset = loaded[result.asset.pk]
+        asset.existing = not result.created
+        items.append((out or UploadedAssetOut)(asset).data)
+    return items
+
+
+def upload_status(results: list[services.UploadResult]) -> int:
+    """201 when something new was stored; 200 when every file was already in the library."""
+    return status.HTTP_201_CREATED if any(r.created for r in results) else status.HTTP_200_OK
+
+
 def rejected_response(exc: services.MediaRejected) -> Response:
     problems = exc.problems
     code = problems[0].code if len({p.code for p in problems}) == 1 else "invalid_files"
@@ -228,14 +244,7 @@ class MediaListCreate(generics.ListAPIView):
             )
         except services.MediaRejected as exc:
             return rejected_response(exc)
-        loaded = selectors.media_assets(client=client).in_bulk([r.asset.pk for r in results])
-        items = []
-        for result in results:
-            asset = loaded[result.asset.pk]
-            asset.existing = not result.created
-            items.append(UploadedAssetOut(asset).data)
-        created = any(r.created for r in results)
-        return Response({"items": items}, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return Response({"items": uploaded_items(client, results)}, status=upload_status(results))
 
 
 @extend_schema(tags=["media"])

@@ -45,6 +45,23 @@ class PostMediaOut(serializers.Serializer):
     thumbnail_url = serializers.CharField(allow_null=True)
 
 
+def post_media_items(post: Post) -> list[dict]:
+    """A post's media in order, with signed URLs (renditions prefetched by the selectors)."""
+    out = []
+    for pm in post.post_media.all():
+        thumb = next((r for r in pm.asset.renditions.all() if r.preset == "thumbnail"), None)
+        out.append(
+            {
+                "id": pm.asset.pk,
+                "kind": pm.asset.kind,
+                "name": pm.asset.original_name,
+                "url": media_url(pm.asset.file),
+                "thumbnail_url": media_url(thumb.file) if thumb else None,
+            }
+        )
+    return out
+
+
 class PostOut(serializers.ModelSerializer):
     client = serializers.SerializerMethodField()
     campaign_id = serializers.UUIDField(allow_null=True)
@@ -68,19 +85,7 @@ class PostOut(serializers.ModelSerializer):
 
     @extend_schema_field(PostMediaOut(many=True))
     def get_media(self, post):
-        out = []
-        for pm in post.post_media.all():
-            thumb = next((r for r in pm.asset.renditions.all() if r.preset == "thumbnail"), None)
-            out.append(
-                {
-                    "id": pm.asset.pk,
-                    "kind": pm.asset.kind,
-                    "name": pm.asset.original_name,
-                    "url": media_url(pm.asset.file),
-                    "thumbnail_url": media_url(thumb.file) if thumb else None,
-                }
-            )
-        return out
+        return post_media_items(post)
 
 
 class PostIn(serializers.Serializer):

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from agency import demo as agency_demo
+from portal import demo as portal_demo
 from publishing import demo as publishing_demo
 
 
@@ -18,5 +19,6 @@ class Command(BaseCommand):
             owner = agency_demo.owner_user()
             created |= publishing_demo.seed(actor=owner)
             created |= publishing_demo.seed_publishing(actor=owner)
+            created |= portal_demo.seed(actor=owner)
         what = ", ".join(f"{n} {label}" for label, n in created.items() if n) or "nothing new (already loaded)"
         self.stdout.write(self.style.SUCCESS(f"Demo data: {what}."))

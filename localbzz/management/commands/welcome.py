@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from agency import demo
+from portal import demo as portal_demo
 
 
 class Command(BaseCommand):
@@ -27,5 +28,8 @@ class Command(BaseCommand):
             "  Demo sign-ins (password for all: " + demo.DEMO_PASSWORD + ")",
         ]
         lines += [f"    {label:<22} {email}" for label, email in demo.demo_logins()]
+        for client, email in portal_demo.portal_logins():
+            url = f"http://{client.slug}.{settings.PORTAL_DOMAIN}:{port}/"
+            lines.append(f"    {client.name + ' portal':<22} {email}  at {url}")
         lines.append("")
         self.stdout.write("\n".join(lines))

@@ -1,0 +1,54 @@
+"""Which site a request is for: the staff app, or one client's portal on its own subdomain.
+
+``<slug>.<PORTAL_DOMAIN>`` is the portal of the client with that slug: the request gets
+``request.portal_client`` and the portal's own URLconf. An unknown slug gets a plain 404; a
+client whose portal is switched off gets a page that says so. Every other host is the staff app.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.shortcuts import render
+
+from agency.models import Client
+from agency.models.clients import validate_slug
+
+
+def portal_slug(host: str) -> str | None:
+    """The client slug a host names, or None for the staff app ("joes.localhost:8000" → "joes")."""
+    name = host.split(":")[0].lower().rstrip(".")
+    domain = settings.PORTAL_DOMAIN.lower()
+    if not name.endswith("." + domain):
+        return None
+    label = name[: -len(domain) - 1]
+    if "." in label or label in {"www", "app"}:
+        return None
+    return label
+
+
+class PortalHostMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.portal_client = None
+        slug = portal_slug(request.get_host())
+        if slug is None:
+            return self.get_response(request)
+        try:
+            validate_slug(slug)
+            client = Client.objects.filter(slug=slug).first()
+        except Exception:  # not a valid label: no client can have it
+            client = None
+        if client is None:
+            return render(request, "portal/unknown.html", {"domain": settings.PORTAL_DOMAIN}, status=404)
+        if not client.portal_enabled:
+            context = {
+                "client": client,
+                "agency_name": settings.AGENCY_NAME,
+                "agency_email": settings.AGENCY_CONTACT_EMAIL,
+            }
+            return render(request, "portal/disabled.html", context, status=403)
+        request.portal_client = client
+        request.urlconf = "portal.urls"
+        return self.get_response(request)

@@ -1,0 +1,20 @@
+"""The client API's routes (no trailing slash; both spellings work)."""
+
+from django.urls import path
+
+from portal.api import staff, views
+
+urlpatterns = [
+    path("client/login", views.ClientLogin.as_view(), name="client-login"),
+    path("client/media/upload", views.ClientMediaUpload.as_view(), name="client-media-upload"),
+    path("client/content/submit", views.ClientContentSubmit.as_view(), name="client-content-submit"),
+    path("client/scheduled-posts", views.ClientScheduledPosts.as_view(), name="client-scheduled-posts"),
+    path("client/content/<uuid:post_id>/reschedule", views.ClientReschedule.as_view(), name="client-reschedule"),
+    path("client/stats", views.ClientStats.as_view(), name="client-stats"),
+    path("client-portal/<slug:subdomain>/requests", views.ClientPortalRequests.as_view(),
+         name="client-portal-requests"),
+    path("client-portal/<slug:subdomain>/deliverables", views.ClientPortalDeliverables.as_view(),
+         name="client-portal-deliverables"),
+    path("clients/<uuid:client_id>/set-password", staff.ClientSetPassword.as_view(), name="client-set-password"),
+    path("clients/<uuid:client_id>/portal-users", staff.ClientPortalUsers.as_view(), name="client-portal-users-api"),
+]  # fmt: skip

@@ -1,0 +1,42 @@
+"""What the portal layout needs on every page: the client, its navigation and what waits."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import reverse
+
+from portal.permissions import belongs_to, client_user_of
+from publishing.models import Post
+from publishing.states import PostStatus as P
+
+# (label, url name, icon, section: the first path segment that marks the item current)
+NAV = [
+    ("Dashboard", "portal:dashboard", "home", ""),
+    ("Submit content", "portal:submit", "plus", "submit"),
+    ("Posts", "portal:posts", "send", "posts"),
+    ("Media", "portal:media", "image", "media"),
+    ("Requests", "portal:requests", "message", "requests"),
+    ("Deliverables", "portal:deliverables", "package", "deliverables"),
+]
+
+
+def portal_shell(request) -> dict:
+    client = getattr(request, "portal_client", None)
+    if client is None:
+        return {}
+    context = {"portal_client": client, "agency_name": settings.AGENCY_NAME}
+    user = getattr(request, "user", None)
+    if user is None or not belongs_to(user, client) or getattr(request, "htmx", False):
+        return context
+    first = request.path.strip("/").split("/")[0]
+    waiting = Post.objects.filter(client=client, status=P.PENDING_CLIENT_APPROVAL).count()
+    nav = [
+        {"label": label, "url": reverse(name), "icon": icon, "current": first == section}
+        for label, name, icon, section in NAV
+    ]
+    if waiting or client.requires_client_approval:
+        nav.insert(3, {"label": "Approvals", "url": reverse("portal:approvals"), "icon": "check",
+                       "current": first == "approvals", "count": waiting})  # fmt: skip
+    if client_user_of(user).role == "owner":
+        nav.append({"label": "People", "url": reverse("portal:people"), "icon": "users", "current": first == "people"})
+    return {**context, "portal_nav": nav, "client_user": client_user_of(user)}

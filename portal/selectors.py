@@ -1,0 +1,249 @@
+"""Reads for a client's portal. Every function takes the client and filters by it: nothing here
+can answer another client's data.
+
+The monthly limit: a post counts in the calendar month (in the client's time zone) in which it
+was submitted; canceled and rejected posts do not count. ``quota`` is the one place that rule is
+computed; ``portal.services.content_submit`` holds it under concurrency.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from urllib.parse import unquote, urlparse
+
+from django.conf import settings
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from agency.models import Client, Deliverable, PortalRequest, RequestMessage
+from portal.models import ClientUser
+from publishing import selectors as publishing_selectors
+from publishing.models import MediaAsset, MediaRendition, Post, SocialAccount
+from publishing.states import NOT_COUNTED
+from publishing.states import PostStatus as P
+
+# What a client sees of posts (drafts are the agency's working copies).
+CLIENT_VISIBLE = [s for s in P.values if s != P.DRAFT]
+IN_REVIEW = [P.PENDING_APPROVAL, P.CHANGES_REQUESTED]
+WENT_OUT = [P.PUBLISHED, P.PARTIALLY_PUBLISHED]
+
+
+def month_bounds(client: Client, now: datetime | None = None) -> tuple[datetime, datetime]:
+    """The start of this calendar month and of the next, in the client's time zone."""
+    local = (now or timezone.now()).astimezone(client.tz)
+    start = datetime(local.year, local.month, 1, tzinfo=client.tz)
+    year, month = (local.year + 1, 1) if local.month == 12 else (local.year, local.month + 1)
+    return start, datetime(year, month, 1, tzinfo=client.tz)
+
+
+@dataclass(frozen=True)
+class Quota:
+    limit: int
+    used: int
+    month_start: datetime
+    resets_at: datetime
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.limit - self.used)
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.limit else min(100, round(100 * self.used / self.limit))
+
+    @property
+    def month_label(self) -> str:
+        return self.month_start.strftime("%B %Y")
+
+    @property
+    def resets_on(self) -> date:
+        return self.resets_at.date()
+
+    def exhausted_message(self) -> str:
+        who = settings.AGENCY_NAME + (f" ({settings.AGENCY_CONTACT_EMAIL})" if settings.AGENCY_CONTACT_EMAIL else "")
+        return (
+            f"You have used all {self.limit} posts of your plan for {self.month_label}. "
+            f"Your limit resets on {self.resets_at.strftime('%B')} {self.resets_at.day}; to post more this month, "
+            f"ask {who} to raise it, or send a request from the Requests page."
+        )
+
+
+def _counted(start: datetime, end: datetime) -> Q:
+    return Q(submitted_at__gte=start, submitted_at__lt=end) & ~Q(status__in=NOT_COUNTED)
+
+
+def quota(client: Client, *, now: datetime | None = None) -> Quota:
+    start, end = month_bounds(client, now)
+    used = Post.objects.filter(_counted(start, end), client=client).count()
+    return Quota(limit=client.monthly_post_limit, used=used, month_start=start, resets_at=end)
+
+
+@dataclass
+class Stats:
+    quota: Quota
+    posts_total: int
+    posts_this_month: int
+    scheduled: int
+    waiting_for_agency: int
+    waiting_for_you: int
+    published_this_month: int
+    by_status: dict[str, int]
+    platforms: list[dict] = field(default_factory=list)
+    accounts: int = 0
+
+
+def stats(client: Client, *, now: datetime | None = None) -> Stats:
+    """The dashboard's figures in three queries, however many posts the client has."""
+    start, end = month_bounds(client, now)
+    visible = Post.objects.filter(client=client, status__in=CLIENT_VISIBLE)
+    figures = Post.objects.filter(client=client).aggregate(
+        total=Count("pk", filter=Q(status__in=CLIENT_VISIBLE)),
+        this_month=Count("pk", filter=_counted(start, end)),
+        published_this_month=Count("pk", filter=Q(status__in=WENT_OUT, published_at__gte=start, published_at__lt=end)),
+    )
+    by_status = dict(visible.order_by().values_list("status").annotate(n=Count("pk")))
+    labels = dict(P.choices)
+    platforms: dict[str, dict] = {}
+    accounts = 0
+    for platform, status in connected_accounts(client).order_by().values_list("platform", "status"):
+        accounts += 1
+        entry = platforms.setdefault(
+            platform,
+            {"platform": platform, "label": SocialAccount.Platform(platform).label, "accounts": 0, "attention": 0},
+        )
+        entry["accounts"] += 1
+        entry["attention"] += status == SocialAccount.Status.NEEDS_RECONNECT
+    return Stats(
+        quota=Quota(limit=client.monthly_post_limit, used=figures["this_month"], month_start=start, resets_at=end),
+        posts_total=figures["total"],
+        posts_this_month=figures["this_month"],
+        scheduled=by_status.get(P.SCHEDULED, 0),
+        waiting_for_agency=sum(by_status.get(s, 0) for s in IN_REVIEW),
+        waiting_for_you=by_status.get(P.PENDING_CLIENT_APPROVAL, 0),
+        published_this_month=figures["published_this_month"],
+        by_status={labels[s]: by_status[s] for s in P.values if by_status.get(s)},
+        platforms=sorted(platforms.values(), key=lambda p: p["label"]),
+        accounts=accounts,
+    )
+
+
+# Posts --------------------------------------------------------------------------------------
+
+
+def posts(client: Client) -> QuerySet[Post]:
+    """The client's posts (never the agency's drafts), targets and media loaded."""
+    return publishing_selectors.posts(client=client).filter(status__in=CLIENT_VISIBLE)
+
+
+def post_get(client: Client, post_id) -> Post:
+    """One of the client's posts (raises Post.DoesNotExist for anything else)."""
+    return posts(client).get(pk=post_id)
+
+
+def scheduled_posts(client: Client, *, start: datetime | None = None, end: datetime | None = None) -> QuerySet[Post]:
+    qs = posts(client).filter(status=P.SCHEDULED)
+    if start is not None:
+        qs = qs.filter(scheduled_at__gte=start)
+    if end is not None:
+        qs = qs.filter(scheduled_at__lt=end)
+    return qs.order_by("scheduled_at", "pk")
+
+
+def waiting_for_client(client: Client) -> QuerySet[Post]:
+    return posts(client).filter(status=P.PENDING_CLIENT_APPROVAL).order_by("scheduled_at", "submitted_at")
+
+
+def connected_accounts(client: Client) -> QuerySet[SocialAccount]:
+    """Accounts a client's post may go to (disabled ones never; ones needing reconnecting still
+    take posts, which wait until the agency reconnects them)."""
+    return SocialAccount.objects.filter(client=client).exclude(status=SocialAccount.Status.DISABLED)
+
+
+def connected_platforms(client: Client) -> list[tuple[str, str]]:
+    """(platform, label) of every platform the client has an account on, in a stable order."""
+    present = set(connected_accounts(client).values_list("platform", flat=True))
+    return [(value, label) for value, label in SocialAccount.Platform.choices if value in present]
+
+
+# Media --------------------------------------------------------------------------------------
+
+
+def media(client: Client, **filters) -> QuerySet[MediaAsset]:
+    return publishing_selectors.media_assets(client=client, **filters)
+
+
+def media_get(client: Client, asset_id) -> MediaAsset:
+    return media(client).get(pk=asset_id)
+
+
+def media_by_urls(client: Client, urls: list[str]) -> tuple[list[MediaAsset], list[str]]:
+    """The client's assets named by stored-file URLs (as the upload answered them, signed or not;
+    a rendition's URL names its asset), and the URLs that name none of them."""
+    wanted: dict[str, list[str]] = {}
+    for url in urls:
+        path = unquote(urlparse(url.strip()).path).lstrip("/")
+        parts = path.split("/")
+        # Every suffix of the path: "bucket/clients/a/b.jpg" → "clients/a/b.jpg" → … (S3 or our files view).
+        wanted[url] = ["/".join(parts[i:]) for i in range(len(parts)) if parts[i]]
+    names = {name for candidates in wanted.values() for name in candidates}
+    by_name = {a.file.name: a for a in media(client).filter(file__in=names)}
+    for rendition in MediaRendition.objects.filter(asset__client=client, file__in=names).select_related("asset"):
+        by_name.setdefault(rendition.file.name, rendition.asset)
+    found, unknown = [], []
+    for url, candidates in wanted.items():
+        asset = next((by_name[n] for n in candidates if n in by_name), None)
+        if asset is None:
+            unknown.append(url)
+        else:
+            found.append(asset)
+    return found, unknown
+
+
+def portal_uploader_ids(client: Client) -> set:
+    """Users whose uploads the client may delete: the client's own portal users."""
+    return set(ClientUser.objects.filter(client=client).values_list("user_id", flat=True))
+
+
+# Requests and deliverables -----------------------------------------------------------------
+
+
+def requests(client: Client) -> QuerySet[PortalRequest]:
+    return (
+        PortalRequest.objects.filter(client=client)
+        .annotate(message_count=Count("messages"))
+        .select_related("created_by")
+        .order_by("-created_at")
+    )
+
+
+def request_get(client: Client, request_id) -> PortalRequest:
+    return (
+        PortalRequest.objects.filter(client=client)
+        .prefetch_related(Prefetch("messages", queryset=RequestMessage.objects.order_by("created_at")))
+        .get(pk=request_id)
+    )
+
+
+CLIENT_DELIVERABLES = [
+    Deliverable.Status.NEEDS_REVIEW,
+    Deliverable.Status.READY_TO_POST,
+    Deliverable.Status.DELIVERED,
+]
+
+
+def deliverables(client: Client) -> QuerySet[Deliverable]:
+    """What a client sees of the agency's work: for review, ready, delivered (not work in progress)."""
+    return (
+        Deliverable.objects.filter(client=client, status__in=CLIENT_DELIVERABLES)
+        .select_related("shoot", "campaign")
+        .order_by("-updated_at")
+    )
+
+
+def deliverable_get(client: Client, deliverable_id) -> Deliverable:
+    return deliverables(client).get(pk=deliverable_id)
+
+
+def portal_users(client: Client) -> QuerySet[ClientUser]:
+    return ClientUser.objects.filter(client=client).select_related("user", "invited_by").order_by("user__email")

@@ -1,0 +1,98 @@
+"""The dashboard: the month's usage (client's time zone, submitted, canceled/rejected not counted),
+figures by status, platforms; and a fixed number of queries however many posts there are."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from portal import selectors
+from publishing.models import Post
+from publishing.states import PostStatus as P
+from publishing.tests.posting import accounts_for
+
+pytestmark = pytest.mark.django_db
+
+
+def _post(client, status, submitted_at=None, **kw) -> Post:
+    return Post.objects.create(client=client, caption=f"{status} post", status=status, submitted_at=submitted_at, **kw)
+
+
+def test_the_month_is_the_client_s_calendar_month(client_a):
+    client_a.timezone = "America/Los_Angeles"
+    client_a.save()
+    zone = ZoneInfo("America/Los_Angeles")
+    # 23:30 on 31 October in Los Angeles is already November in UTC: it counts for October there.
+    _post(client_a, P.PENDING_APPROVAL, datetime(2026, 10, 31, 23, 30, tzinfo=zone))
+    _post(client_a, P.SCHEDULED, datetime(2026, 11, 1, 0, 30, tzinfo=zone))
+    _post(client_a, P.PUBLISHED, datetime(2026, 11, 20, 12, 0, tzinfo=zone))
+    _post(client_a, P.CANCELED, datetime(2026, 11, 2, tzinfo=zone))  # does not count
+    _post(client_a, P.REJECTED, datetime(2026, 11, 3, tzinfo=zone))  # does not count
+    _post(client_a, P.DRAFT)  # never submitted: does not count
+    with time_machine.travel(datetime(2026, 11, 22, 10, tzinfo=zone), tick=False):
+        quota = selectors.quota(client_a)
+    assert (quota.used, quota.limit, quota.remaining) == (2, 8, 6)
+    assert quota.resets_at == datetime(2026, 12, 1, tzinfo=zone)
+    assert quota.month_label == "November 2026"
+    with time_machine.travel(datetime(2026, 10, 31, 23, 50, tzinfo=zone), tick=False):
+        assert selectors.quota(client_a).used == 1
+
+
+def test_stats_agree_with_the_quota_and_leave_drafts_out(client_a, client_b, owner):
+    accounts_for(client_a, owner, platforms=("facebook", "instagram"))
+    now = timezone.now()
+    for status in [P.SCHEDULED, P.SCHEDULED, P.PENDING_APPROVAL, P.CHANGES_REQUESTED, P.PENDING_CLIENT_APPROVAL,
+                   P.PUBLISHED, P.REJECTED]:  # fmt: skip
+        _post(client_a, status, now, published_at=now if status == P.PUBLISHED else None)
+    _post(client_a, P.DRAFT)
+    _post(client_b, P.SCHEDULED, now)  # another client's: never in A's figures
+    stats = selectors.stats(client_a)
+    assert stats.posts_total == 7
+    assert stats.posts_this_month == selectors.quota(client_a).used == 6
+    assert (stats.scheduled, stats.waiting_for_agency, stats.waiting_for_you) == (2, 2, 1)
+    assert stats.published_this_month == 1
+    assert stats.by_status == {
+        "Waiting for approval": 1, "Changes requested": 1, "Waiting for the client": 1, "Scheduled": 2,
+        "Published": 1, "Rejected": 1,
+    }  # fmt: skip
+    assert [p["platform"] for p in stats.platforms] == ["facebook", "instagram"] and stats.accounts == 2
+
+
+def test_the_dashboard_shows_the_meter_and_what_is_next(client_a, joe, portal_as, owner):
+    accounts = accounts_for(client_a, owner, platforms=("facebook",))
+    post = _post(client_a, P.SCHEDULED, timezone.now(), scheduled_at=timezone.now() + timedelta(days=1))
+    post.targets.create(account=accounts["facebook"], status="scheduled")
+    page = portal_as(client_a, joe).get("/").content.decode()
+    assert "1 of 8 posts used in" in page and "7 remaining" in page
+    assert 'role="meter"' in page and 'aria-valuenow="1"' in page
+    assert "scheduled post" in page  # the next scheduled post is listed
+    assert "Facebook" in page
+
+
+def test_the_dashboard_stays_at_a_fixed_number_of_queries_with_5000_posts(
+    client_a, joe, portal_as, owner, django_assert_max_num_queries
+):
+    accounts = accounts_for(client_a, owner, platforms=("facebook", "instagram"))
+    now = timezone.now()
+    statuses = [P.SCHEDULED, P.PUBLISHED, P.PENDING_APPROVAL, P.CANCELED, P.PENDING_CLIENT_APPROVAL]
+    posts = Post.objects.bulk_create(
+        Post(client=client_a, caption=f"post {i}", status=statuses[i % 5], submitted_at=now - timedelta(days=i % 40),
+             scheduled_at=now + timedelta(hours=i + 1))
+        for i in range(5000)
+    )  # fmt: skip
+    from publishing.models import PostTarget
+
+    PostTarget.objects.bulk_create(
+        PostTarget(post=p, account=accounts["facebook" if i % 2 else "instagram"], status="scheduled")
+        for i, p in enumerate(posts[:500])
+    )
+    browser = portal_as(client_a, joe)
+    browser.get("/")  # warm the session
+    with django_assert_max_num_queries(16):
+        response = browser.get("/")
+    assert response.status_code == 200
+    assert "1000" in response.content.decode()  # 1000 scheduled

@@ -1,0 +1,80 @@
+"""Uploads any time on the portal, the library grid, and deleting one's own unused uploads."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from publishing.models import MediaAsset
+from publishing.services import media as media_services
+from publishing.services import posts as post_services
+from publishing.tests.media_files import jpeg_bytes, photo
+
+pytestmark = pytest.mark.django_db
+
+
+def _upload(browser, *names):
+    files = [
+        SimpleUploadedFile(n, jpeg_bytes(photo(seed=i + 1)), content_type="image/jpeg") for i, n in enumerate(names)
+    ]
+    return browser.post("/media/upload", {"files": files, "client_id": "ignored"})
+
+
+def test_a_client_uploads_into_its_own_library(client_a, joe, portal_as):
+    response = _upload(portal_as(client_a, joe), "patio.jpg")
+    assert response.status_code == 201
+    item = response.json()["items"][0]
+    asset = MediaAsset.objects.get(pk=item["id"])
+    assert asset.client == client_a and asset.uploaded_by == joe.user
+    assert item["name"] == "patio.jpg" and item["url"]
+
+
+def test_the_client_id_field_cannot_send_files_elsewhere(client_a, client_b, joe, portal_as):
+    browser = portal_as(client_a, joe)
+    files = [SimpleUploadedFile("x.jpg", jpeg_bytes(photo()), content_type="image/jpeg")]
+    browser.post("/media/upload", {"files": files, "client_id": str(client_b.pk)})
+    assert MediaAsset.objects.filter(client=client_b).count() == 0
+    assert MediaAsset.objects.filter(client=client_a).count() == 1
+
+
+def test_a_bad_file_gets_a_message_and_nothing_is_stored(client_a, joe, portal_as):
+    response = portal_as(client_a, joe).post(
+        "/media/upload", {"files": [SimpleUploadedFile("notes.txt", b"just text", content_type="text/plain")]}
+    )
+    assert response.status_code == 415
+    assert "notes.txt" in response.json()["error"]["message"]
+    assert not MediaAsset.objects.exists()
+
+
+def test_the_library_lists_the_client_s_files_only(client_a, client_b, joe, bella, portal_as):
+    _upload(portal_as(client_a, joe), "joes-lawn.jpg")
+    _upload(portal_as(client_b, bella), "bellas-bread.jpg")
+    page = portal_as(client_a, joe).get("/media/").content.decode()
+    assert "joes-lawn.jpg" in page and "bellas-bread.jpg" not in page
+    assert 'data-endpoint="/media/upload"' in page  # the upload box posts to the portal itself
+
+
+def test_a_client_deletes_its_own_unused_upload(client_a, joe, portal_as):
+    browser = portal_as(client_a, joe)
+    asset_id = _upload(browser, "oops.jpg").json()["items"][0]["id"]
+    assert browser.post(f"/media/{asset_id}/delete").status_code == 302
+    assert not MediaAsset.objects.filter(pk=asset_id).exists()
+
+
+def test_a_client_cannot_delete_the_agency_s_files(client_a, joe, portal_as, owner):
+    [result] = media_services.media_upload(
+        client=client_a, files=[SimpleUploadedFile("shoot.jpg", jpeg_bytes(photo()))], uploaded_by=owner
+    )
+    browser = portal_as(client_a, joe)
+    response = browser.post(f"/media/{result.asset.pk}/delete", follow=True)
+    assert "Files from the agency cannot be deleted here" in response.content.decode()
+    assert MediaAsset.objects.filter(pk=result.asset.pk).exists()
+
+
+def test_a_client_cannot_delete_an_upload_a_post_uses(client_a, joe, portal_as, owner):
+    browser = portal_as(client_a, joe)
+    asset_id = _upload(browser, "used.jpg").json()["items"][0]["id"]
+    post_services.post_create(actor=owner, client=client_a, caption="Uses it", media=[asset_id])
+    response = browser.post(f"/media/{asset_id}/delete", follow=True)
+    assert MediaAsset.objects.filter(pk=asset_id).exists()
+    assert "used.jpg is used by the post “Uses it”" in response.content.decode()

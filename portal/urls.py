@@ -1,0 +1,46 @@
+"""The URLconf of a client's portal host (``<slug>.<PORTAL_DOMAIN>``; see localbzz.hosts).
+
+Nothing of the staff app is reachable here: no staff pages, no admin, no staff API.
+"""
+
+from django.urls import include, path
+
+from portal.views import auth, content, home, inbox, people
+from publishing.views import files
+
+pages = [
+    path("", home.dashboard, name="dashboard"),
+    path("sign-in/", auth.sign_in, name="login"),
+    path("sign-out/", auth.sign_out, name="logout"),
+    path("password/reset/", auth.password_reset, name="password-reset"),
+    path("password/reset/sent/", auth.password_reset_done, name="password-reset-done"),
+    path("set-password/<uidb64>/<token>/", auth.set_password, name="set-password"),
+    path("media/", home.media, name="media"),
+    path("media/upload", home.media_upload, name="media-upload"),
+    path("media/<uuid:asset_id>/tile", home.media_tile, name="media-tile"),
+    path("media/<uuid:asset_id>/delete", home.media_delete, name="media-delete"),
+    path("submit/", content.submit, name="submit"),
+    path("submit/captions", content.submit_captions, name="submit-captions"),
+    path("posts/", content.posts, name="posts"),
+    path("posts/<uuid:post_id>/", content.post_detail, name="post"),
+    path("posts/<uuid:post_id>/reschedule", content.post_reschedule, name="post-reschedule"),
+    path("posts/<uuid:post_id>/decide", content.post_decide, name="post-decide"),
+    path("approvals/", content.approvals, name="approvals"),
+    path("requests/", inbox.requests, name="requests"),
+    path("requests/<uuid:request_id>/", inbox.request_detail, name="request"),
+    path("deliverables/", inbox.deliverables, name="deliverables"),
+    path("deliverables/<uuid:deliverable_id>/review", inbox.deliverable_review, name="deliverable-review"),
+    path("people/", people.people, name="people"),
+    path("people/<uuid:member_id>/remove", people.person_remove, name="person-remove"),
+]
+
+urlpatterns = [
+    path("", include((pages, "portal"))),
+    # Signed media URLs are built with reverse("media-file"): the same path as on the staff host.
+    path("library/files/<path:name>", files.media_file, name="media-file"),
+]
+
+handler400 = "localbzz.views.bad_request"
+handler403 = "localbzz.views.permission_denied"
+handler404 = "localbzz.views.page_not_found"
+handler500 = "localbzz.views.server_error"

@@ -1,0 +1,112 @@
+"""The portal's dashboard and media library."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from portal import selectors, services
+from portal.permissions import portal_required
+from publishing.media.uploads import upload_limits
+from publishing.models import MediaAsset
+from publishing.services import media as media_services
+
+PAGE_SIZE = 36
+
+
+@portal_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    client = request.portal_client
+    context = {
+        "stats": selectors.stats(client),
+        "next_posts": list(selectors.scheduled_posts(client)[:5]),
+        "waiting_posts": list(selectors.waiting_for_client(client)[:5]),
+        "deliverables": list(selectors.deliverables(client)[:5]),
+        "open_requests": list(selectors.requests(client).exclude(status="Done")[:5]),
+    }
+    return render(request, "portal/dashboard.html", context)
+
+
+@portal_required
+def media(request: HttpRequest) -> HttpResponse:
+    client = request.portal_client
+    kind = request.GET.get("kind") if request.GET.get("kind") in MediaAsset.Kind.values else None
+    search = request.GET.get("q", "").strip()[:100] or None
+    assets = selectors.media(client, kind=kind, search=search)
+    page = Paginator(assets, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "kind": kind or "",
+        "q": search or "",
+        "filtered": bool(kind or search),
+        "limits": upload_limits(),
+        "own_uploaders": selectors.portal_uploader_ids(client),
+        "pick": request.GET.get("pick") == "1",
+    }
+    if request.htmx and request.htmx.target in {"library-grid", "picker-grid"}:
+        return render(request, "portal/media.html#grid", context)
+    return render(request, "portal/media.html", context)
+
+
+@require_POST
+@portal_required
+def media_upload(request: HttpRequest) -> HttpResponse:
+    """The upload box's endpoint: the same answer as the media API (``{"items": [asset, …]}``)."""
+    from publishing.api.media import upload_status, uploaded_items
+
+    client = request.portal_client
+    try:
+        results = media_services.media_upload(
+            client=client,
+            files=request.FILES.getlist("files"),
+            uploaded_by=request.user,
+            folder=(request.POST.get("folder") or "").strip()[:100] or None,
+            tags=media_services.normalise_tags([request.POST.get("tags", "")]),
+        )
+    except media_services.MediaRejected as exc:
+        problems = [{"name": p.name, "code": p.code, "message": p.message} for p in exc.problems]
+        return JsonResponse(
+            {"error": {"code": exc.problems[0].code, "message": str(exc), "details": {"files": problems}}},
+            status=exc.status,
+        )
+    return JsonResponse({"items": uploaded_items(client, results)}, status=upload_status(results))
+
+
+def _asset(request: HttpRequest, asset_id) -> MediaAsset:
+    try:
+        return selectors.media_get(request.portal_client, asset_id)
+    except MediaAsset.DoesNotExist:
+        raise Http404("No such file in your library.") from None
+
+
+@portal_required
+def media_tile(request: HttpRequest, asset_id) -> HttpResponse:
+    context = {
+        "asset": _asset(request, asset_id),
+        "own_uploaders": selectors.portal_uploader_ids(request.portal_client),
+        "pick": request.GET.get("pick") == "1",
+    }
+    return render(request, "portal/partials/media_tile.html", context)
+
+
+@require_POST
+@portal_required
+def media_delete(request: HttpRequest, asset_id) -> HttpResponse:
+    asset = _asset(request, asset_id)
+    try:
+        services.media_delete_own(client_user=request.client_user, asset=asset)
+    except media_services.MediaInUse as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Deleted {asset.original_name}.")
+        if request.htmx:
+            return HttpResponse("")  # the tile goes away
+    if request.htmx:
+        return HttpResponse(status=204)
+    return redirect("portal:media")

@@ -1,0 +1,101 @@
+"""Requests (with their conversation) and deliverables on the portal."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from agency.models import Deliverable, PortalRequest
+from localbzz.forms import add_errors
+from portal import selectors, services
+from portal.forms import CommentForm, PortalRequestForm, ReplyForm
+from portal.permissions import portal_required
+
+
+@portal_required
+def requests(request: HttpRequest) -> HttpResponse:
+    client = request.portal_client
+    form = PortalRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.request_create(client_user=request.client_user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, "Sent. The team answers here; you also get an email.")
+            return redirect("portal:request", request_id=created.pk)
+    status = request.GET.get("status") if request.GET.get("status") in PortalRequest.Status.values else ""
+    qs = selectors.requests(client)
+    if status:
+        qs = qs.filter(status=status)
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "portal/requests.html",
+        {"form": form, "page": page, "status": status, "statuses": PortalRequest.Status.values},
+    )
+
+
+def _request(request: HttpRequest, request_id) -> PortalRequest:
+    try:
+        return selectors.request_get(request.portal_client, request_id)
+    except PortalRequest.DoesNotExist:
+        raise Http404("No such request.") from None
+
+
+@portal_required
+def request_detail(request: HttpRequest, request_id) -> HttpResponse:
+    item = _request(request, request_id)
+    form = ReplyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.request_reply(client_user=request.client_user, request=item, body=form.cleaned_data["body"])
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, "Message sent.")
+            return redirect("portal:request", request_id=item.pk)
+    return render(request, "portal/request.html", {"item": item, "form": form})
+
+
+@portal_required
+def deliverables(request: HttpRequest) -> HttpResponse:
+    client = request.portal_client
+    items = list(selectors.deliverables(client))
+    groups = [
+        ("review", "Waiting for your review", [d for d in items if d.status == Deliverable.Status.NEEDS_REVIEW]),
+        ("ready", "Ready", [d for d in items if d.status == Deliverable.Status.READY_TO_POST]),
+        ("delivered", "Delivered", [d for d in items if d.status == Deliverable.Status.DELIVERED]),
+    ]
+    return render(request, "portal/deliverables.html", {"groups": groups, "comment_form": CommentForm()})
+
+
+@require_POST
+@portal_required
+def deliverable_review(request: HttpRequest, deliverable_id) -> HttpResponse:
+    try:
+        deliverable = selectors.deliverable_get(request.portal_client, deliverable_id)
+    except Deliverable.DoesNotExist:
+        raise Http404("No such deliverable.") from None
+    form = CommentForm(request.POST)
+    form.is_valid()
+    approve = request.POST.get("decision") == "approve"
+    try:
+        services.deliverable_review(
+            client_user=request.client_user,
+            deliverable=deliverable,
+            approve=approve,
+            comment=form.cleaned_data.get("comment", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            f"“{deliverable.title}” approved." if approve else "Sent back to the team with your feedback.",
+        )
+    return redirect("portal:deliverables")
