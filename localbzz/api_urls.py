@@ -10,6 +10,7 @@ urlpatterns = [
     path("schema", SpectacularAPIView.as_view(), name="schema"),
     path("", include("agency.api.urls")),
     path("", include("publishing.api.urls")),
+    path("", include("generation.api.urls")),
     # Last: anything else under /api/v1/ answers the JSON error envelope, even with DEBUG on.
     re_path(r"^.*$", views.api_not_found),
 ]
