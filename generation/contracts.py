@@ -30,3 +30,4 @@ class CaptionSet:
     provider: str = "builtin"
     model: str = ""
     job_id: str = ""
+    cta: str = ""  # the call to action the per-platform texts carry (given, or suggested by the provider)

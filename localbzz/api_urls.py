@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("agency.api.urls")),
     path("", include("publishing.api.urls")),
     path("", include("portal.api.urls")),
+    path("", include("generation.api.urls")),
     # Last: anything else under /api/v1/ answers the JSON error envelope, even with DEBUG on.
     re_path(r"^.*$", views.api_not_found),
 ]

@@ -398,6 +398,17 @@ SPECTACULAR_SETTINGS = {
         "PostStatusEnum": "publishing.states.PostStatus",
         "TargetStatusEnum": "publishing.states.TargetStatus",
         "PostSourceEnum": "publishing.models.Post.Source",
+        "GenerationJobStatusEnum": "generation.models.JobStatus",
+        "GenerationItemStatusEnum": "generation.models.ItemStatus",
+        "GenerationJobKindEnum": "generation.models.GenerationJob.Kind",
+        "MediaKindEnum": "publishing.models.MediaAsset.Kind",
+        "GenerationPlatformEnum": "generation.api.serializers.PLATFORM_CHOICES",
+        "GenerationImagePlatformEnum": "generation.api.serializers.IMAGE_PLATFORM_CHOICES",
+        "ImageStyleEnum": "generation.api.serializers.STYLE_CHOICES",
+        "ImageProviderEnum": "generation.api.serializers.IMAGE_PROVIDER_CHOICES",
+        "CaptionProviderEnum": "generation.api.serializers.CAPTION_PROVIDER_CHOICES",
+        "CaptionPlatformEnum": "publishing.rules.PLATFORMS",
+        "SocialPlatformEnum": "publishing.models.SocialAccount.Platform",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -430,6 +441,28 @@ LINKEDIN_CLIENT_SECRET = env("LINKEDIN_CLIENT_SECRET", "fake-linkedin-secret" if
 X_CLIENT_ID = env("X_CLIENT_ID", "fake-x-client" if _FAKE else "")
 X_CLIENT_SECRET = env("X_CLIENT_SECRET", "fake-x-secret" if _FAKE else "")
 LINKEDIN_VERSION = env("LINKEDIN_VERSION", "202506")
+
+# Generation (captions and images) -----------------------------------------------------------------
+# Providers: builtin (offline, deterministic), openai (any OpenAI-compatible endpoint), fal (images).
+GENERATION_CAPTION_PROVIDER = env("GENERATION_CAPTION_PROVIDER", "builtin")
+GENERATION_IMAGE_PROVIDER = env("GENERATION_IMAGE_PROVIDER", "builtin")
+GENERATION_OPENAI_BASE_URL = env("GENERATION_OPENAI_BASE_URL", "https://api.openai.com/v1")
+GENERATION_OPENAI_API_KEY = env("GENERATION_OPENAI_API_KEY")
+GENERATION_OPENAI_CAPTION_MODEL = env("GENERATION_OPENAI_CAPTION_MODEL", "gpt-4o-mini")
+GENERATION_OPENAI_IMAGE_MODEL = env("GENERATION_OPENAI_IMAGE_MODEL", "gpt-image-1")
+# Ask the images endpoint for base64 (OpenAI's dall-e models answer URLs without it; gpt-image-1 always b64).
+GENERATION_OPENAI_IMAGE_B64 = env_bool("GENERATION_OPENAI_IMAGE_B64", False)
+GENERATION_FAL_BASE_URL = env("GENERATION_FAL_BASE_URL", "https://queue.fal.run")
+GENERATION_FAL_API_KEY = env("GENERATION_FAL_API_KEY")
+GENERATION_FAL_MODEL = env("GENERATION_FAL_MODEL", "fal-ai/flux/schnell")
+GENERATION_CONNECT_TIMEOUT = float(env("GENERATION_CONNECT_TIMEOUT", "5"))
+GENERATION_READ_TIMEOUT = float(env("GENERATION_READ_TIMEOUT", "120"))
+GENERATION_MAX_RETRIES = env_int("GENERATION_MAX_RETRIES", 2)
+GENERATION_RETRY_BACKOFF = float(env("GENERATION_RETRY_BACKOFF", "1"))
+GENERATION_POLL_INTERVAL = float(env("GENERATION_POLL_INTERVAL", "1"))
+GENERATION_POLL_TIMEOUT = float(env("GENERATION_POLL_TIMEOUT", "180"))
+# How long POST /api/v1/social/multi-platform-posts waits for its images before answering 202.
+GENERATION_WAIT_SECONDS = float(env("GENERATION_WAIT_SECONDS", "60"))
 
 # Logging: plain lines to stderr; secrets are never passed to loggers in the first place.
 LOGGING = {

@@ -61,6 +61,7 @@ class SubmitForm(forms.Form):
     hashtags = forms.CharField(required=False, max_length=1000, widget=forms.HiddenInput)
     caption = forms.CharField(required=False, max_length=10000, widget=forms.HiddenInput)
     alt_text = forms.CharField(required=False, max_length=1000, widget=forms.HiddenInput)
+    cta = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
     ai_topic = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
     job_id = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
@@ -107,6 +108,7 @@ class SubmitForm(forms.Form):
             alt_text=data.get("alt_text") or "",
             per_platform={p: t for p, t in per_platform.items() if t},
             job_id=data.get("job_id") or "",
+            cta=data.get("cta") or "",
         )
 
 

@@ -239,6 +239,7 @@ def content_submit(
             actor=client_user.user,
             client=client,
             caption=captions.caption,
+            cta=captions.cta[:200],
             hashtags=captions.hashtags,
             media=assets,
             accounts=accounts,

@@ -10,6 +10,7 @@ from publishing.models import (
     PostTarget,
     PublerConnection,
     SocialAccount,
+    TargetMedia,
 )
 
 
@@ -96,6 +97,17 @@ class PostAdmin(admin.ModelAdmin):
     readonly_fields = ["status", "submitted_at", "approved_at", "approved_by", "client_approved_at", "published_at"]
 
 
+class TargetMediaInline(admin.TabularInline):
+    model = TargetMedia
+    extra = 0
+    fields = ["position", "asset"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False  # set by the post services (generation gives each platform its own image)
+
+
 @admin.register(PostTarget)
 class PostTargetAdmin(admin.ModelAdmin):
     list_display = ["post", "account", "status", "phase", "next_attempt_at", "attempts", "error_kind"]
@@ -103,6 +115,7 @@ class PostTargetAdmin(admin.ModelAdmin):
     search_fields = ["post__caption", "account__name", "external_id"]
     list_select_related = ["post", "account"]
     readonly_fields = [f.name for f in PostTarget._meta.fields]
+    inlines = [TargetMediaInline]
 
     def has_add_permission(self, request) -> bool:
         return False  # targets are made by the post services

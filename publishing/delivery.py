@@ -39,6 +39,14 @@ def media_facts(asset: MediaAsset) -> rules.MediaFacts:
     )
 
 
+def target_assets(target: PostTarget) -> list[MediaAsset]:
+    """The media a target sends, with renditions loaded: its own (TargetMedia) or else the post's."""
+    own = [tm.asset for tm in target.target_media.select_related("asset").prefetch_related("asset__renditions")]
+    if own:
+        return own
+    return [pm.asset for pm in target.post.post_media.select_related("asset").prefetch_related("asset__renditions")]
+
+
 def _media_item(asset: MediaAsset, choice: str, alt_text: str) -> base.MediaItem:
     if choice and choice != "original":
         rendition = next((r for r in asset.renditions.all() if r.preset == choice), None)
@@ -100,7 +108,7 @@ def account_credentials(account: SocialAccount) -> base.Account:
 
 def build_request(target: PostTarget, *, on_checkpoint: Callable[[dict], None] | None = None) -> base.PublishRequest:
     post = target.post
-    assets = [pm.asset for pm in post.post_media.select_related("asset").prefetch_related("asset__renditions")]
+    assets = target_assets(target)
     choices = list(target.media_choices or [])
     if len(choices) != len(assets):  # not validated at scheduling time (e.g. publish now): decide now
         problems, picked = rules.check(

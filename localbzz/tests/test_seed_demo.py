@@ -25,3 +25,23 @@ def test_welcome_prints_urls_and_logins(capsys):
     assert "http://localhost:8000/api/docs/" in out
     assert "http://joes-landscaping.localhost:8000/" in out
     assert "owner@localbzz.local" in out and "localbzz-demo" in out
+
+
+@pytest.mark.django_db
+def test_the_demo_clients_sign_in_to_their_portals(capsys):
+    from django.test import Client as HttpClient
+
+    call_command("seed_demo")
+    call_command("welcome", port="8000")
+    out = capsys.readouterr().out
+    assert "joe@joes-landscaping.example" in out and "bella@bella-bakery.example" in out
+    for host, email in [("joes-landscaping.localhost", "joe@joes-landscaping.example"),
+                        ("bella-bakery.localhost", "bella@bella-bakery.example")]:  # fmt: skip
+        browser = HttpClient(HTTP_HOST=host)
+        response = browser.post("/sign-in/", {"identifier": email, "password": "localbzz-demo"})
+        assert response.status_code == 302, host
+        assert browser.get("/").status_code == 200
+    # Bella approves her posts too: one waits for her.
+    bella = HttpClient(HTTP_HOST="bella-bakery.localhost")
+    bella.post("/sign-in/", {"identifier": "Bella Bakery", "password": "localbzz-demo"})
+    assert "lemon-poppyseed" in bella.get("/approvals/").content.decode()

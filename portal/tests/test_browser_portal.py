@@ -62,9 +62,9 @@ def test_upload_submit_approve_schedule_reschedule_and_isolation(page, live_serv
     # The AI writes a caption per platform; Joe edits one and submits.
     page.get_by_label("Notes").fill("Finished a flagstone patio with new plantings in Oak Hill")
     page.get_by_role("button", name="Write captions with AI").click()
-    facebook = page.get_by_label("Facebook", exact=True)
+    facebook = page.get_by_label("Facebook caption")
     expect(facebook).not_to_have_value("", timeout=15_000)
-    expect(page.get_by_label("Instagram", exact=True)).not_to_have_value("")
+    expect(page.get_by_label("Instagram caption")).not_to_have_value("")
     settled(page)
     facebook.fill(facebook.input_value() + "\n\nCall us for a free quote!")
     page.get_by_role("button", name="Submit for approval").click()

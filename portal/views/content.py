@@ -43,6 +43,8 @@ def _submit_context(request: HttpRequest, form: SubmitForm, **extra) -> dict:
         "limits": upload_limits(),
         "recent_media": list(selectors.media(client)[:24]),
         "picked": {str(a.pk) for a in picked},
+        "has_captions": bool(form["caption"].value())
+        or any(form[f"caption_{value}"].value() for value, _ in form.platform_choices),
         "platforms": [
             {"value": value, "label": label, "limit": rules.limits_for(value).text, "field": form[f"caption_{value}"]}
             for value, label in form.platform_choices
@@ -116,6 +118,7 @@ def submit_captions(request: HttpRequest) -> HttpResponse:
                     "alt_text": captions.alt_text,
                     "ai_topic": captions.topic,
                     "job_id": captions.job_id,
+                    "cta": captions.cta,
                 }
             )
             for platform, text in captions.per_platform.items():

@@ -1,6 +1,6 @@
 from publishing.models.accounts import PlatformPause, PublerConnection, SocialAccount
 from publishing.models.media import MediaAsset, MediaFolder, MediaRendition, MediaTag
-from publishing.models.posts import Post, PostMedia, PostTarget
+from publishing.models.posts import Post, PostMedia, PostTarget, TargetMedia
 
 __all__ = [
     "MediaAsset",
@@ -13,4 +13,5 @@ __all__ = [
     "PostTarget",
     "PublerConnection",
     "SocialAccount",
+    "TargetMedia",
 ]

@@ -152,3 +152,25 @@ class PostTarget(models.Model):
     @property
     def text(self) -> str:
         return self.post.text_for(self.caption_override)
+
+    def assets(self) -> list[MediaAsset]:
+        """What this target sends: its own media when it has some (a generated image sized for its
+        platform), else the post's. Uses prefetched ``target_media``/``post_media`` when present."""
+        own = [tm.asset for tm in self.target_media.all()]
+        return own or [pm.asset for pm in self.post.post_media.all()]
+
+
+class TargetMedia(models.Model):
+    """A target's own media, in order, used instead of the post's (e.g. one generated image per
+    platform, each at that platform's size, in one post)."""
+
+    target = models.ForeignKey(PostTarget, on_delete=models.CASCADE, related_name="target_media")
+    asset = models.ForeignKey(MediaAsset, on_delete=models.CASCADE, related_name="target_uses")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["target", "asset"], name="target_media_once")]
+
+    def __str__(self) -> str:
+        return f"{self.asset} for {self.target}"

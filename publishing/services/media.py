@@ -19,6 +19,7 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.text import get_valid_filename, slugify
 
 from agency.models import Campaign, Client
@@ -325,7 +326,8 @@ def media_blocking_uses(asset: MediaAsset) -> list[str]:
     from publishing.states import PostStatus as P
 
     blocking = [P.PENDING_APPROVAL, P.PENDING_CLIENT_APPROVAL, P.APPROVED, P.SCHEDULED, P.PUBLISHING]
-    posts = Post.objects.filter(post_media__asset=asset, status__in=blocking).prefetch_related("targets__account")
+    used = Q(post_media__asset=asset) | Q(targets__target_media__asset=asset)
+    posts = Post.objects.filter(used, status__in=blocking).prefetch_related("targets__account")
     uses = []
     for post in posts.distinct():
         platforms = (

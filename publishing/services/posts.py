@@ -18,7 +18,7 @@ from agency import permissions
 from agency.models import Campaign, Client
 from agency.services.activity import diff, record_event
 from publishing import states
-from publishing.models import MediaAsset, Post, PostMedia, PostTarget, SocialAccount
+from publishing.models import MediaAsset, Post, PostMedia, PostTarget, SocialAccount, TargetMedia
 from publishing.states import PostStatus as P
 from publishing.states import TargetStatus as T
 
@@ -79,6 +79,17 @@ def _set_targets(post: Post, accounts: list[SocialAccount], overrides: dict[str,
             target.save(update_fields=["caption_override", "updated_at"])
 
 
+def _set_target_media(post: Post, target_media: dict[str, list[MediaAsset | str]]) -> None:
+    """Give targets their own media (keys: account id or platform), replacing what they had."""
+    for target in post.targets.select_related("account"):
+        wanted = target_media.get(str(target.account_id), target_media.get(target.account.platform))
+        if wanted is None:
+            continue
+        chosen = _media_of(post.client, wanted)
+        TargetMedia.objects.filter(target=target).delete()
+        TargetMedia.objects.bulk_create([TargetMedia(target=target, asset=a, position=i) for i, a in enumerate(chosen)])
+
+
 def transition(post: Post, status: str) -> str:
     states.check_post(post.status, status)
     old, post.status = post.status, status
@@ -100,12 +111,14 @@ def post_create(
     source: str = Post.Source.STAFF,
     submit: bool = True,
     client_approved: bool = False,
+    target_media: dict[str, list[MediaAsset | str]] | None = None,
     **content: Any,
 ) -> Post:
     """Create a post with its media (ordered) and one target per account.
 
     ``submit`` puts it straight into the approval queue (and counts it toward the client's month);
-    otherwise it stays a draft. ``overrides`` maps an account id or a platform to its own text.
+    otherwise it stays a draft. ``overrides`` maps an account id or a platform to its own text;
+    ``target_media`` maps an account id or a platform to its own media (instead of the post's).
     """
     unknown = set(content) - set(CONTENT_FIELDS)
     if unknown:
@@ -129,6 +142,8 @@ def post_create(
     )
     _set_media(post, chosen_media)
     _set_targets(post, chosen_accounts, overrides or {})
+    if target_media:
+        _set_target_media(post, target_media)
     record_event(
         actor,
         "post.created",

@@ -42,9 +42,11 @@ def validate(post: Post) -> list[TargetProblems]:
     if not targets:
         return []
     assets = [pm.asset for pm in post.post_media.select_related("asset").prefetch_related("asset__renditions")]
-    facts = [delivery.media_facts(a) for a in assets]
+    post_facts = [delivery.media_facts(a) for a in assets]
     report = []
     for target in targets:
+        own = [tm.asset for tm in target.target_media.select_related("asset").prefetch_related("asset__renditions")]
+        facts = [delivery.media_facts(a) for a in own] if own else post_facts
         cta = {"action_type": post.cta_action, "url": post.cta_url} if post.cta_action else None
         if cta and target.account.platform != "google_business":
             cta = None  # the button is a Google Business Profile feature; elsewhere the CTA line is in the text

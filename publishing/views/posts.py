@@ -258,9 +258,9 @@ def post_detail(request: HttpRequest, pk) -> HttpResponse:
 
 
 def _previews(post: Post) -> list[dict]:
-    media = [pm.asset for pm in post.post_media.all()]
-    return [{"target": t, "label": rules.PLATFORM_LABELS[t.account.platform], "text": t.text, "media": media[:4]}
-            for t in post.targets.all()]  # fmt: skip
+    targets = post.targets.select_related("account").prefetch_related("target_media__asset__renditions")
+    return [{"target": t, "label": rules.PLATFORM_LABELS[t.account.platform], "text": t.text, "media": t.assets()[:4]}
+            for t in targets]  # fmt: skip
 
 
 def _act(request, pk, action, success: str):

@@ -1,0 +1,144 @@
+"""Reads of generation data: job lists (with their items and images loaded) and the answers of the
+image-batch and multi-platform endpoints."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from generation.models import GenerationItem, GenerationJob, ItemStatus
+from generation.presets import PLATFORM_PRESETS
+from publishing.media.urls import media_url
+from publishing.models import PostTarget
+from publishing.states import TargetStatus as T
+
+
+def jobs(
+    *, client_id=None, campaign_id=None, kind: str | None = None, status: str | None = None
+) -> QuerySet[GenerationJob]:
+    """Jobs newest first, with client, campaign, author and every item's image (and its sizes) loaded."""
+    items = GenerationItem.objects.select_related("asset").prefetch_related("asset__renditions")
+    qs = GenerationJob.objects.select_related("client", "campaign", "created_by", "post").prefetch_related(
+        Prefetch("items", queryset=items.order_by("position", "created_at"))
+    )
+    if client_id:
+        qs = qs.filter(client_id=client_id)
+    if campaign_id:
+        qs = qs.filter(campaign_id=campaign_id)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def current_items(job: GenerationJob) -> list[GenerationItem]:
+    return [i for i in job.items.all() if not i.replaced]
+
+
+def image_url(item: GenerationItem) -> str | None:
+    return media_url(item.asset.file) if item.asset_id and item.asset else None
+
+
+def batch_result(job: GenerationJob) -> dict:
+    """The answer of GET /api/v1/generation/image-batches/{id}."""
+    items = current_items(job)
+    return {
+        "id": str(job.pk),
+        "status": job.status,
+        "total_images": len(items),
+        "successful": sum(1 for i in items if i.status == ItemStatus.SUCCEEDED),
+        "failed": sum(1 for i in items if i.status == ItemStatus.FAILED),
+        "total_generation_time": round(job.duration or 0.0, 3),
+        "results": [
+            {
+                "id": str(i.pk),
+                "image_url": image_url(i),
+                "asset_id": str(i.asset_id) if i.asset_id else None,
+                "platform": i.platform,
+                "tag": i.tag,
+                "aspect_ratio": i.aspect_ratio,
+                "width": i.width,
+                "height": i.height,
+                "generation_time": i.generation_time,
+                "success": i.status == ItemStatus.SUCCEEDED,
+                "status": i.status,
+                "error": i.error or None,
+            }
+            for i in items
+        ],
+    }
+
+
+def multi_platform_result(job: GenerationJob) -> dict:
+    """The answer of the multi-platform post endpoints (live: targets are read as they are now)."""
+    data = job.input
+    platforms: list[str] = data.get("platforms", [])
+    outcome: dict = job.result.get("platforms", {})
+    finished = bool(job.result.get("finished"))
+    items = {i.platform: i for i in current_items(job)}
+    targets = {
+        (str(t.post_id), t.account.platform): t
+        for t in PostTarget.objects.filter(post_id__in=job.result.get("posts", [])).select_related("account", "post")
+    }
+    rows, states = [], []
+    for platform in platforms:
+        preset = PLATFORM_PRESETS[platform]
+        out = outcome.get(platform, {})
+        item = items.get(platform)
+        row = {"platform": platform, "success": False, "post_id": None, "post_url": None,
+               "image_url": image_url(item) if item else None, "error": out.get("error") or None}  # fmt: skip
+        if item is None and out.get("asset_id"):
+            from publishing.models import MediaAsset
+
+            asset = MediaAsset.objects.filter(pk=out["asset_id"]).first()
+            row["image_url"] = media_url(asset.file) if asset else None
+        target = next((t for (pid, plat), t in targets.items() if plat == preset.publish_platform
+                       and t.post.placement == preset.placement), None)  # fmt: skip
+        if not finished:
+            state = "running"
+        elif row["error"] or target is None:
+            state = "failed"
+        else:
+            row["post_id"] = str(target.post_id)
+            row["post_url"] = target.url or None
+            state = _target_state(data.get("mode", "draft"), target)
+            row["success"] = state in {"draft", "scheduled", "pending_approval", "published"}
+            if target.status == T.FAILED:
+                row["error"] = target.last_error or "Publishing failed."
+        rows.append(row)
+        states.append(state)
+    return {
+        "job_id": str(job.pk),
+        "status": _overall(job, states),
+        "platforms": rows,
+        "total_platforms": len(platforms),
+        "successful": sum(1 for r in rows if r["success"]),
+        "failed": sum(1 for s in states if s == "failed"),
+        "images_generated": sum(1 for i in items.values() if i.status == ItemStatus.SUCCEEDED),
+        "total_time": round(job.duration or 0.0, 3),
+    }
+
+
+def _target_state(mode: str, target: PostTarget) -> str:
+    if target.status == T.FAILED:
+        return "failed"
+    if target.status == T.PUBLISHED:
+        return "published"
+    if mode == "draft":
+        return "draft"
+    if mode == "publish":
+        return "publishing"
+    return "scheduled" if target.status == T.SCHEDULED else "pending_approval"
+
+
+def _overall(job: GenerationJob, states: list[str]) -> str:
+    if not job.result.get("finished"):
+        return job.status if job.status in {"queued", "running"} else "running"
+    if states and all(s == "failed" for s in states):
+        return "failed"
+    if "failed" in states:
+        return "partial"
+    for state in ("running", "publishing", "pending_approval", "scheduled", "draft"):
+        if state in states:
+            return state
+    return "published"

@@ -1,0 +1,9 @@
+"""django-q2 task functions of generation: thin, the work is in the services."""
+
+from __future__ import annotations
+
+
+def image_item_run(item_id: str) -> str:
+    from generation.services.images import image_item_run as run
+
+    return run(item_id=item_id)
