@@ -10,8 +10,8 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("", include("portal.urls_staff")),  # before agency.urls: clients/<id>/<tab>/ would take it
     path("", include("agency.urls")),
-    path("", include("portal.urls_staff")),
     path("library/", include("publishing.urls")),
     path("", include("publishing.urls_posts")),
     path("api/v1/", include("localbzz.api_urls")),

@@ -7,7 +7,7 @@ import io
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -102,6 +102,8 @@ TABS = ["overview", "shoots", "deliverables", "tasks", "campaigns", "requests", 
 
 @staff_required()
 def client_detail(request: HttpRequest, pk, tab: str = "overview") -> HttpResponse:
+    if tab not in TABS:
+        raise Http404(f"A client page has no “{tab}” tab.")
     client = get_object_or_404(Client, pk=pk)
     context = {
         "client": client,
