@@ -262,6 +262,14 @@ def can_reschedule(post: Post, *, now: datetime | None = None) -> bool:
     )
 
 
+def mark_movable(posts):
+    """Set ``post.movable`` on each post of a list a page shows (and answer the list)."""
+    now = timezone.now()
+    for post in posts:
+        post.movable = can_reschedule(post, now=now)
+    return posts
+
+
 def reschedule_reason(post: Post) -> str:
     """Why a post cannot be moved (for the page and the API's 409)."""
     if post.status in {P.PUBLISHED, P.PARTIALLY_PUBLISHED, P.PUBLISHING}:

@@ -35,7 +35,7 @@ def test_the_list_shows_time_platforms_and_whether_it_can_move(client_a, joe, po
     page = portal_as(client_a, joe).get("/posts/").content.decode()
     assert "Patio season is here" in page
     assert scheduled.scheduled_at.astimezone(client_a.tz).strftime("%a %-d %b, 09:00") in page  # client's zone
-    assert "Facebook" in page and "LinkedIn" in page
+    assert "Facebook" in page and "LinkedIn" in page and "can be moved" in page
     detail = portal_as(client_a, joe).get(f"/posts/{scheduled.pk}/").content.decode()
     assert "Move post" in detail and "America/Chicago" in detail
 

@@ -147,7 +147,8 @@ def posts(request: HttpRequest) -> HttpResponse:
         if statuses:
             qs = qs.filter(status__in=statuses)
         order = ("scheduled_at", "pk") if tab == "scheduled" else ("-updated_at", "pk")
-        context["page"] = Paginator(qs.order_by(*order), 25).get_page(request.GET.get("page"))
+        context["page"] = page = Paginator(qs.order_by(*order), 25).get_page(request.GET.get("page"))
+        services.mark_movable(page.object_list)
     else:
         period = calendar.period(view, calendar.parse_anchor(request.GET.get("date")))
         items = list(selectors.posts(client).filter(
@@ -155,7 +156,6 @@ def posts(request: HttpRequest) -> HttpResponse:
             status__in=[P.SCHEDULED, P.PUBLISHING, P.PUBLISHED, P.PARTIALLY_PUBLISHED, P.PENDING_CLIENT_APPROVAL],
         ).order_by("scheduled_at"))  # fmt: skip
         context.update(period=period, weeks=calendar.grid(period, items, lambda p: p.scheduled_at), count=len(items))
-    context["can_reschedule"] = services.can_reschedule
     if request.htmx and request.htmx.target == "posts-body":
         return render(request, "portal/posts.html#body", context)
     return render(request, "portal/posts.html", context)

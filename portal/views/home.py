@@ -23,7 +23,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     client = request.portal_client
     context = {
         "stats": selectors.stats(client),
-        "next_posts": list(selectors.scheduled_posts(client)[:5]),
+        "next_posts": services.mark_movable(list(selectors.scheduled_posts(client)[:5])),
         "waiting_posts": list(selectors.waiting_for_client(client)[:5]),
         "deliverables": list(selectors.deliverables(client)[:5]),
         "open_requests": list(selectors.requests(client).exclude(status="Done")[:5]),
