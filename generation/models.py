@@ -98,6 +98,20 @@ class GenerationJob(models.Model):
     def is_final(self) -> bool:
         return self.status in FINAL_JOB
 
+    @property
+    def brief(self) -> str:
+        """A line saying what was asked (the post text, the notes or the image prompt)."""
+        data = self.input or {}
+        images = data.get("images") or [{}]
+        return next(
+            (
+                str(v)
+                for v in (data.get("content"), data.get("notes"), data.get("base_prompt"), images[0].get("prompt"))
+                if v
+            ),
+            "",
+        )
+
 
 class GenerationItem(models.Model):
     """One image of a job (one platform's picture), with its prompt, outcome and timing."""
@@ -129,6 +143,13 @@ class GenerationItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.platform or 'image'} {self.aspect_ratio} ({self.status})"
+
+    @property
+    def platform_label(self) -> str:
+        from generation.presets import PLATFORM_PRESETS
+
+        preset = PLATFORM_PRESETS.get(self.platform)
+        return preset.label if preset else (self.platform or "Image").replace("_", " ").capitalize()
 
 
 class GenerationSettings(models.Model):

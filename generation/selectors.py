@@ -142,3 +142,19 @@ def _overall(job: GenerationJob, states: list[str]) -> str:
         if state in states:
             return state
     return "published"
+
+
+def job_outcome(job: GenerationJob) -> dict:
+    """What the jobs page shows of a job's outcome besides its items: the captions it wrote, or
+    each platform's post of a multi-platform job."""
+    from publishing.models import Post
+
+    if job.kind == GenerationJob.Kind.CAPTION:
+        return {"captions": job.result.get("per_platform") or {}, "platform_rows": [], "posts": []}
+    if job.kind == GenerationJob.Kind.MULTI_PLATFORM_POST:
+        summary = multi_platform_result(job)
+        labels = {p: PLATFORM_PRESETS[p].label for p in PLATFORM_PRESETS}
+        rows = [{**row, "label": labels.get(row["platform"], row["platform"])} for row in summary["platforms"]]
+        posts = list(Post.objects.filter(pk__in=job.result.get("posts", [])).select_related("client"))
+        return {"captions": {}, "platform_rows": rows, "posts": posts, "summary": summary}
+    return {"captions": {}, "platform_rows": [], "posts": []}

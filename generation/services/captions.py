@@ -62,7 +62,14 @@ def clean_tags(tags: Iterable[str], avoid: tuple[str, ...] = ()) -> list[str]:
 
 
 def brief_for(
-    client: Client, *, notes: str, topic: str, platforms: list[str], placement: str, assets: list[MediaAsset]
+    client: Client,
+    *,
+    notes: str,
+    topic: str,
+    platforms: list[str],
+    placement: str,
+    assets: list[MediaAsset],
+    variant: int = 0,
 ) -> CaptionBrief:
     return CaptionBrief(
         client_name=client.name,
@@ -76,7 +83,7 @@ def brief_for(
         placement=placement,
         media=[read_asset(a) for a in assets],
         hashtag_groups=[list(g.tags) for g in HashtagGroup.objects.filter(client=client)],
-        seed=seed_of(client.pk, notes, topic, [a.pk for a in assets], placement),
+        seed=seed_of(client.pk, notes, topic, [a.pk for a in assets], placement, *([variant] if variant else [])),
     )
 
 
@@ -93,11 +100,13 @@ def caption_generate(
     cta: str = "",
     hashtags: Iterable[str] = (),
     campaign: Campaign | None = None,
+    variant: int = 0,
 ) -> CaptionSet:
     """Topic, caption, hashtags, alt text and one ready-to-post text per platform (within its limits).
 
     ``provider`` overrides the client's/app's caption provider; ``cta`` and ``hashtags`` (staff
-    input) are used before what the provider suggests. Raises ``GenerationFailed`` when the
+    input) are used before what the provider suggests; ``variant`` asks for another wording of the
+    same submission ("suggest another"). Raises ``GenerationFailed`` when the
     provider fails (after its bounded retries), ``ValidationError`` for bad input.
     """
     platforms = list(dict.fromkeys(platforms))
@@ -129,12 +138,15 @@ def caption_generate(
             "media_ids": [str(a.pk) for a in assets],
             "cta": cta,
             "hashtags": list(hashtags),
+            **({"variant": variant} if variant else {}),
         },  # fmt: skip
         status=GenerationJob.Status.RUNNING,
         created_by=actor if getattr(actor, "pk", None) else None,
         started_at=timezone.now(),
     )
-    brief = brief_for(client, notes=notes, topic=topic, platforms=platforms, placement=placement, assets=assets)
+    brief = brief_for(
+        client, notes=notes, topic=topic, platforms=platforms, placement=placement, assets=assets, variant=variant
+    )
     try:
         draft = writer.write(brief)
     except ProviderError as error:

@@ -67,8 +67,19 @@
     413: "That upload is too large.",
     429: "Too many requests. Wait a moment and try again."
   };
+  // An element marked data-swap-errors shows the server's 4xx/5xx answer (a partial that says
+  // what to do) in place instead of a toast.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var elt = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (event.detail.xhr.status >= 400 && elt && elt.closest && elt.closest("[data-swap-errors]")) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
   document.addEventListener("htmx:responseError", function (event) {
     var xhr = event.detail.xhr;
+    var elt = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (elt && elt.closest && elt.closest("[data-swap-errors]")) return;
     var message = statusText[xhr.status] || "Something went wrong on our side (" + xhr.status + "). Try again.";
     try {
       var body = JSON.parse(xhr.responseText);
