@@ -1,4 +1,5 @@
-"""The activity trail: every state change of a thing people care about is recorded here."""
+"""The activity trail: every state change of a thing people care about is recorded here, and
+offered to the event listeners (webhooks, notifications: ``localbzz.events``) once it commits."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from agency.models import ActivityEvent
+from localbzz.events import announce
 
 
 def actor_label(actor) -> str:
@@ -36,6 +38,7 @@ def activity_event(
 def save_events(events: list[ActivityEvent]) -> None:
     if events:
         ActivityEvent.objects.bulk_create(events)
+        announce(events)
 
 
 def record_event(
@@ -49,6 +52,7 @@ def record_event(
     """
     event = activity_event(actor, verb, target, changes, client_scoped=client_scoped)
     event.save()
+    announce([event])
     return event
 
 

@@ -1,0 +1,134 @@
+"""Domain events: what happened, said once, for whoever listens (webhooks, notifications).
+
+Every state change people care about is recorded in the activity trail
+(``agency.services.activity.record_event`` / ``save_events``). Each recorded activity is also
+offered here: :func:`announce` maps it to the public event types below and, after the
+transaction commits (never for a change that was rolled back), hands one :class:`Event` per type
+to every listener. Listeners register in their app's ``ready()`` with :func:`listen`; they must be
+quick (enqueue work, write a row) and must not raise — a failing listener is logged and the
+others still run.
+
+``EVENT_TYPES`` is the one list of public event types (the webhook event names) and the rule
+that derives each from an activity verb and its changes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+
+def _new(changes: dict, name: str) -> Any:
+    """The new value of ``name`` in an activity's changes ({field: [old, new]} or {field: value})."""
+    value = changes.get(name)
+    return value[-1] if isinstance(value, list) and len(value) == 2 else value
+
+
+def _status_change(prefix: str) -> Callable[[str, dict], bool]:
+    return lambda verb, changes: verb.startswith(prefix) and not verb.endswith(".created") and "status" in changes
+
+
+EVENT_TYPES: dict[str, Callable[[str, dict], bool]] = {
+    "client.status_changed": _status_change("client."),
+    "shoot.status_changed": _status_change("shoot."),
+    "deliverable.status_changed": _status_change("deliverable."),
+    "task.assigned": lambda verb, changes: verb.startswith("task.") and bool(_new(changes, "assignee")),
+    "task.completed": lambda verb, changes: (
+        verb.startswith("task.") and str(_new(changes, "status")).lower() == "completed"
+    ),
+    "lead.approved": lambda verb, changes: verb == "lead.approved",
+    "portal_request.updated": lambda verb, changes: verb.startswith("request."),
+    "post.approved": lambda verb, changes: verb in {"post.approved", "post.client_approved"},
+    "post.scheduled": lambda verb, changes: (
+        verb in {"post.scheduled", "post.rescheduled", "post.queued"}
+        or (verb.startswith("post.") and _new(changes, "status") == "scheduled")
+    ),
+    "post.published": lambda verb, changes: (
+        verb == "post.status_changed" and _new(changes, "status") in {"published", "partially_published"}
+    ),
+    "post.failed": lambda verb, changes: (
+        verb == "post.target_failed" or (verb == "post.status_changed" and _new(changes, "status") == "failed")
+    ),
+}
+EVENT_NAMES = tuple(EVENT_TYPES)
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str  # unique per (activity, type): receivers use it to drop duplicates
+    type: str
+    created_at: datetime
+    verb: str  # the activity verb it came from
+    object_type: str  # e.g. "post", "client"
+    object_id: str
+    object_label: str
+    client_id: str | None
+    actor_id: Any
+    actor_label: str
+    changes: dict = field(default_factory=dict)
+
+    def data(self) -> dict:
+        """The ``data`` of a webhook body."""
+        return {
+            "object": {"type": self.object_type, "id": self.object_id, "label": self.object_label},
+            "client_id": self.client_id,
+            "actor": self.actor_label,
+            "verb": self.verb,
+            "changes": self.changes,
+        }
+
+
+_listeners: list[Callable[[Event], None]] = []
+
+
+def listen(listener: Callable[[Event], None]) -> None:
+    """Call ``listener(event)`` for every event from now on (idempotent)."""
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
+def events_of(activity) -> list[Event]:
+    """The public events an activity (an ``agency.models.ActivityEvent``, saved) stands for."""
+    changes = activity.changes or {}
+    types = [name for name, rule in EVENT_TYPES.items() if rule(activity.verb, changes)]
+    return [
+        Event(
+            id=f"evt_{activity.pk}_{name}",
+            type=name,
+            created_at=activity.created_at,
+            verb=activity.verb,
+            object_type=activity.target_type.model if activity.target_type_id else "",
+            object_id=str(activity.target_id),
+            object_label=activity.target_label,
+            client_id=str(activity.client_id) if activity.client_id else None,
+            actor_id=activity.actor_id,
+            actor_label=activity.actor_label,
+            changes=changes,
+        )
+        for name in types
+    ]
+
+
+def announce(activities) -> None:
+    """Offer saved activities to the listeners once the current transaction commits."""
+    if not _listeners:
+        return
+    events = [event for activity in activities for event in events_of(activity)]
+    if events:
+        transaction.on_commit(lambda: _deliver(events))
+
+
+def _deliver(events: list[Event]) -> None:
+    for event in events:
+        for listener in list(_listeners):
+            try:
+                listener(event)
+            except Exception:
+                logger.exception("Event listener %s failed on %s", getattr(listener, "__name__", listener), event.id)
