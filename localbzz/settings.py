@@ -470,6 +470,8 @@ GENERATION_WAIT_SECONDS = float(env("GENERATION_WAIT_SECONDS", "60"))
 NOTIFICATIONS_BASE_URL = env("NOTIFICATIONS_BASE_URL", "")
 # How often an open staff page asks for the bell's unread count (seconds).
 NOTIFICATIONS_POLL_SECONDS = max(5, env_int("NOTIFICATIONS_POLL_SECONDS", 60))
+# Tries of one notification email before it is marked failed (retried every 5 minutes).
+NOTIFICATIONS_EMAIL_MAX_ATTEMPTS = max(1, env_int("NOTIFICATIONS_EMAIL_MAX_ATTEMPTS", 5))
 
 # Logging: plain lines to stderr; secrets are never passed to loggers in the first place.
 LOGGING = {

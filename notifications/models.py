@@ -34,6 +34,7 @@ class Notification(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
     email_status = models.CharField(max_length=8, choices=Email.choices, blank=True, default=Email.NONE)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    email_attempts = models.PositiveSmallIntegerField(default=0)
     email_error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -42,7 +43,12 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["recipient", "event_id"], name="notification_once_per_event"),
         ]
-        indexes = [models.Index(fields=["recipient", "in_app", "read_at", "-created_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "in_app", "read_at", "-created_at"]),
+            models.Index(
+                fields=["created_at"], condition=models.Q(email_status="pending"), name="notification_email_due"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

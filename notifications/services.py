@@ -4,6 +4,7 @@ notification (run by the ``notifications.tasks`` worker task, never inside a req
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -109,8 +110,9 @@ def absolute_url(path: str) -> str:
 def notification_email_send(*, notification_id: str) -> str:
     """Send one notification's email (HTML and text), at most once.
 
-    The row is locked while sending, so two workers never both send it; if the mail server fails
-    the row stays pending with the error recorded, and the error is raised for django-q2 to log.
+    The row is locked while sending, so two workers never both send it. If the mail server fails,
+    the row stays pending with the error (retried by :func:`notification_emails_retry`; failed after
+    NOTIFICATIONS_EMAIL_MAX_ATTEMPTS) and the error is raised for django-q2 to record.
     """
     with transaction.atomic():
         notification = (
@@ -125,18 +127,36 @@ def notification_email_send(*, notification_id: str) -> str:
             notification.email_status = Notification.Email.NONE
             notification.save(update_fields=["email_status"])
             return "no address"
+        notification.email_attempts += 1
         try:
             _message(notification).send()
         except Exception as exc:
-            failure = f"{type(exc).__name__}: {str(exc)[:200]}"
+            notification.email_error = f"{type(exc).__name__}: {str(exc)[:200]}"
+            if notification.email_attempts >= settings.NOTIFICATIONS_EMAIL_MAX_ATTEMPTS:
+                notification.email_status = Notification.Email.FAILED
         else:
             notification.email_status, notification.emailed_at = Notification.Email.SENT, timezone.now()
             notification.email_error = ""
-            notification.save(update_fields=["email_status", "emailed_at", "email_error"])
-            return "sent"
-    Notification.objects.filter(pk=notification_id, email_status=Notification.Email.PENDING).update(email_error=failure)
-    log.warning("Notification email %s not sent: %s", notification_id, failure)
-    raise RuntimeError(f"Notification email {notification_id} not sent: {failure}")
+        notification.save(update_fields=["email_status", "emailed_at", "email_error", "email_attempts"])
+    if notification.email_status == Notification.Email.SENT:
+        return "sent"
+    log.warning("Notification email %s not sent (attempt %s)", notification_id, notification.email_attempts)
+    raise RuntimeError(f"Notification email {notification_id} not sent: {notification.email_error}")
+
+
+def notification_emails_retry(*, older_than: timedelta = timedelta(minutes=2), limit: int = 200) -> int:
+    """Send the emails still pending a while after their notification (a mail-server failure, or a
+    lost task); run every few minutes by django-q2's scheduler. Answers how many went out."""
+    due = Notification.objects.filter(
+        email_status=Notification.Email.PENDING, created_at__lt=timezone.now() - older_than
+    ).order_by("created_at")
+    sent = 0
+    for pk in due.values_list("pk", flat=True)[:limit]:
+        try:
+            sent += notification_email_send(notification_id=str(pk)) == "sent"
+        except RuntimeError:
+            continue  # recorded on the row; tried again next time, up to the limit
+    return sent
 
 
 def _message(notification: Notification) -> EmailMultiAlternatives:

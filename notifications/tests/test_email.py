@@ -3,11 +3,13 @@ text, once, with an absolute link; a mail server failure loses nothing."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core import mail
 
 from notifications.models import Notification
-from notifications.services import notification_email_send
+from notifications.services import notification_email_send, notification_emails_retry
 from notifications.tasks import notification_email_send as email_task
 
 pytestmark = pytest.mark.django_db
@@ -56,8 +58,8 @@ def test_email_switched_off_sends_none(client, write_post, owner, editor, sync_t
     assert Notification.objects.get(recipient=owner).email_status == ""
 
 
-def test_a_mail_server_failure_keeps_the_email_pending_and_a_retry_sends_it_once(
-    write_post, owner, editor, settings, monkeypatch
+def test_a_mail_server_failure_keeps_the_email_pending_and_the_retry_sends_it_once(
+    write_post, owner, editor, monkeypatch
 ):
     write_post(editor)
     n = Notification.objects.get(recipient=owner)
@@ -68,14 +70,37 @@ def test_a_mail_server_failure_keeps_the_email_pending_and_a_retry_sends_it_once
 
     monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", refuse)
     with pytest.raises(RuntimeError, match="not sent"):
-        notification_email_send(notification_id=str(n.pk))
+        email_task(str(n.pk))
     n.refresh_from_db()
-    assert n.email_status == "pending" and "smtp down" in n.email_error and n.emailed_at is None
+    assert n.email_status == "pending" and "smtp down" in n.email_error and n.email_attempts == 1
     monkeypatch.undo()
 
-    assert notification_email_send(notification_id=str(n.pk)) == "sent"
+    assert notification_emails_retry(older_than=timedelta(minutes=2)) == 0  # too fresh: its own task may run
+    assert notification_emails_retry(older_than=timedelta(0)) == 1
+    assert notification_emails_retry(older_than=timedelta(0)) == 0
     assert notification_email_send(notification_id=str(n.pk)) == "sent"
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [owner.email]
+    n.refresh_from_db()
+    assert n.email_status == "sent" and n.email_error == "" and n.email_attempts == 2
+
+
+def test_an_email_that_keeps_failing_is_marked_failed_after_the_limit(write_post, owner, editor, settings, monkeypatch):
+    settings.NOTIFICATIONS_EMAIL_MAX_ATTEMPTS = 3
+    write_post(editor)
+    n = Notification.objects.get(recipient=owner)
+    monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", lambda self, *a, **k: 1 / 0)
+    for _ in range(5):
+        notification_emails_retry(older_than=timedelta(0))
+    n.refresh_from_db()
+    assert n.email_status == "failed" and n.email_attempts == 3 and "ZeroDivisionError" in n.email_error
+    assert n.read_at is None and n.in_app  # the in-app notification is still there
+
+
+def test_the_retry_runs_on_the_scheduler():
+    from django_q.models import Schedule
+
+    schedule = Schedule.objects.get(name="notifications.retry_emails")
+    assert schedule.func == "notifications.tasks.retry_emails" and schedule.minutes == 5
 
 
 def test_a_failure_email_names_the_account_the_platform_message_and_retry(
