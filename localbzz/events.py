@@ -56,6 +56,18 @@ EVENT_TYPES: dict[str, Callable[[str, dict], bool]] = {
     "post.failed": lambda verb, changes: (
         verb == "post.target_failed" or (verb == "post.status_changed" and _new(changes, "status") == "failed")
     ),
+    # Staff notifications (notifications/) listen to these too.
+    "post.submitted": lambda verb, changes: (
+        verb == "post.submitted"
+        or (verb in {"post.created", "post.edited"} and _new(changes, "status") == "pending_approval")
+    ),
+    "post.changes_requested": lambda verb, changes: verb == "post.changes_requested",
+    "social_account.needs_reconnect": lambda verb, changes: verb == "social_account.needs_reconnect",
+    "lead.submitted": lambda verb, changes: verb == "lead.submitted",
+    "deliverable.ready": lambda verb, changes: (
+        verb in {"deliverable.created", "deliverable.updated", "deliverable.moved"}
+        and _new(changes, "status") in {"Ready-To-Post", "Delivered"}
+    ),
 }
 EVENT_NAMES = tuple(EVENT_TYPES)
 

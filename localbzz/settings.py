@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "publishing",
     "generation",
     "portal",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -463,6 +464,14 @@ GENERATION_POLL_INTERVAL = float(env("GENERATION_POLL_INTERVAL", "1"))
 GENERATION_POLL_TIMEOUT = float(env("GENERATION_POLL_TIMEOUT", "180"))
 # How long POST /api/v1/social/multi-platform-posts waits for its images before answering 202.
 GENERATION_WAIT_SECONDS = float(env("GENERATION_WAIT_SECONDS", "60"))
+
+# Notifications (notifications/): in-app bell and emails to staff --------------------------------
+# Base of the links in notification emails; empty: https://APP_HOST (http when DEBUG).
+NOTIFICATIONS_BASE_URL = env("NOTIFICATIONS_BASE_URL", "")
+# How often an open staff page asks for the bell's unread count (seconds).
+NOTIFICATIONS_POLL_SECONDS = max(5, env_int("NOTIFICATIONS_POLL_SECONDS", 60))
+# Tries of one notification email before it is marked failed (retried every 5 minutes).
+NOTIFICATIONS_EMAIL_MAX_ATTEMPTS = max(1, env_int("NOTIFICATIONS_EMAIL_MAX_ATTEMPTS", 5))
 
 # Logging: plain lines to stderr; secrets are never passed to loggers in the first place.
 LOGGING = {

@@ -165,11 +165,8 @@ def mark_needs_reconnect(account: SocialAccount, reason: str) -> None:
     changed = SocialAccount.objects.filter(pk=account.pk, status=SocialAccount.Status.CONNECTED).update(
         status=SocialAccount.Status.NEEDS_RECONNECT, status_reason=reason[:300]
     )
-    if changed:
+    if changed:  # the event tells admins and owners (notifications/: kind "account_reconnect")
         record_event(None, "social_account.needs_reconnect", account, {"reason": reason[:200]})
-        from publishing.services.notifications import account_needs_reconnect
-
-        transaction.on_commit(lambda: account_needs_reconnect(account, reason))
 
 
 def slow_down(account: SocialAccount, seconds: float, scope: str) -> None:

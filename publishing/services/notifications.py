@@ -1,4 +1,10 @@
-"""Emails the publishing engine sends. Sent after the change commits; failures are logged, never raised."""
+"""Emails the publishing engine sends to clients. Sent after the change commits; failures are
+logged, never raised.
+
+Staff emails (an account to reconnect, posts waiting for approval, failures, ...) are not sent
+here: they are notifications (``notifications/``), raised by domain events, per each person's
+preferences.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,6 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.urls import reverse
 
-from agency.models import TeamMember
 from publishing.approval_links import make_token
 
 log = logging.getLogger(__name__)
@@ -42,13 +47,3 @@ def client_approval_requested(post) -> None:
     if hasattr(post.client, "portal_users"):
         recipients += [u.user.email for u in post.client.portal_users.select_related("user")]
     _send(f"Please approve a post for {post.client.name}", body, sorted(set(recipients)))
-
-
-def account_needs_reconnect(account, reason: str) -> None:
-    staff = TeamMember.objects.select_related("user").filter(is_active=True, access_level__in=["owner", "admin"])
-    body = (
-        f"{account.get_platform_display()} stopped accepting our access to {account.name} "
-        f"({account.client.name}): {reason}\n\nPosts to this account will fail until it is reconnected. "
-        f"Reconnect it here: {_app_url(reverse('social-accounts'))}\n"
-    )
-    _send(f"Reconnect {account} for {account.client.name}", body, [m.user.email for m in staff])

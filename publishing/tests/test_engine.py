@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.core import mail
 from django.utils import timezone
 
+from notifications.models import Notification
 from publishing import engine
 from publishing.models import PlatformPause, Post, PostTarget, SocialAccount
 from publishing.services.scheduling import PostNotReady
@@ -115,8 +115,8 @@ def test_a_dead_token_marks_the_account_and_fails_with_what_to_do(
     assert SocialAccount.objects.get(pk=fb.account_id).status == "needs_reconnect"
     post.refresh_from_db()
     assert post.status == Post.Status.PARTIALLY_PUBLISHED
-    alert = next(m for m in mail.outbox if "Reconnect" in m.subject)
-    assert admin_user.email in alert.to and "/social-accounts/" in alert.body
+    alert = Notification.objects.get(recipient=admin_user, kind="account_reconnect")  # and emailed by its task
+    assert alert.title.startswith("Reconnect") and alert.link == "/social-accounts/" and alert.email_status == "pending"
     # Posts already scheduled on that account fail fast when due, without calling the platform ...
     make_due_now(already_scheduled)
     calls = len(world["fake"].ledger(platform="facebook"))

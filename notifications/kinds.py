@@ -1,0 +1,68 @@
+"""THE notification kinds: what each is about, which domain events raise it, who may ever get it,
+and what each person gets by default (before they change it on their preferences page)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from agency.permissions import ACTIONS, Level
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str
+    label: str
+    help: str  # shown on the preferences page: who gets it and when
+    event_types: tuple[str, ...]  # localbzz.events types that raise it
+    audience: str  # agency.permissions action a recipient must be allowed (else the kind is not offered)
+    email_from: Level | None  # email on by default from this access level up; None: off by default
+
+    def offered_to(self, level: Level | None) -> bool:
+        return level is not None and level >= ACTIONS[self.audience]
+
+    def default(self, level: Level | None, channel: str) -> bool:
+        if not self.offered_to(level):
+            return False
+        if channel == "in_app":
+            return True
+        return self.email_from is not None and level >= self.email_from
+
+
+KINDS: dict[str, Kind] = {
+    k.key: k
+    for k in [
+        Kind("approval_needed", "Waiting for approval",
+             "A post is sent for approval, or a client submits content through the portal (approvers).",
+             ("post.submitted",), "approve_posts", Level.ADMIN),
+        Kind("changes_requested", "Changes requested",
+             "An approver or the client asks for changes to a post you wrote.",
+             ("post.changes_requested",), "edit_content", Level.VIEWER),
+        Kind("post_scheduled", "Post scheduled",
+             "A post you wrote is approved and scheduled.",
+             ("post.scheduled",), "edit_content", None),
+        Kind("post_published", "Post published",
+             "A post you wrote went out.",
+             ("post.published",), "edit_content", None),
+        Kind("post_failed", "Post failed",
+             "A post you wrote could not be published to an account (approvers when nobody on the team wrote it).",
+             ("post.failed",), "edit_content", Level.VIEWER),
+        Kind("account_reconnect", "Account needs reconnecting",
+             "A platform stopped accepting our access to a social account (admins and owners).",
+             ("social_account.needs_reconnect",), "manage_accounts", Level.VIEWER),
+        Kind("new_lead", "New lead",
+             "A lead arrives from the intake form or the API.",
+             ("lead.submitted",), "edit_content", Level.ADMIN),
+        Kind("client_request", "Client requests",
+             "A client request is created, answered or changes status.",
+             ("portal_request.updated",), "edit_content", Level.ADMIN),
+        Kind("task_assigned", "Task assigned to you",
+             "Someone assigns a task to you.",
+             ("task.assigned",), "view", Level.VIEWER),
+        Kind("deliverable_ready", "Deliverable ready",
+             "A deliverable assigned to you is Ready-To-Post or Delivered (admins when nobody is assigned).",
+             ("deliverable.ready",), "view", None),
+    ]
+}  # fmt: skip
+
+KIND_BY_EVENT: dict[str, Kind] = {event_type: kind for kind in KINDS.values() for event_type in kind.event_types}
+CHANNELS = ("in_app", "email")

@@ -1,0 +1,15 @@
+"""django-q2 tasks of the notifications app (enqueued with localbzz.queue.enqueue, after commit)."""
+
+from __future__ import annotations
+
+from notifications.services import notification_email_send as _send
+from notifications.services import notification_emails_retry
+
+
+def notification_email_send(notification_id: str) -> str:
+    return _send(notification_id=notification_id)
+
+
+def retry_emails() -> int:
+    """Scheduled every 5 minutes (migration 0002): pending emails whose first try failed or got lost."""
+    return notification_emails_retry()

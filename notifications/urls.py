@@ -1,0 +1,13 @@
+from django.urls import path
+
+from notifications import views
+
+urlpatterns = [
+    path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/bell/", views.bell_count, name="notification-count"),
+    path("notifications/menu/", views.bell_menu, name="notification-menu"),
+    path("notifications/read-all/", views.notification_read_all, name="notification-read-all"),
+    path("notifications/<uuid:pk>/open/", views.notification_open, name="notification-open"),
+    path("notifications/<uuid:pk>/read/", views.notification_read, name="notification-read"),
+    path("settings/notifications/", views.preferences, name="notification-preferences"),
+]

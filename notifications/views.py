@@ -1,0 +1,114 @@
+"""Staff pages: the bell (count and menu, htmx partials), the notifications page, read marks and
+each person's preferences. Everyone sees only their own notifications (another's id is a 404)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from agency.permissions import staff_required
+from notifications import selectors, services
+from notifications.kinds import CHANNELS, KINDS
+from notifications.models import Notification
+
+CHANGED = "notifications-changed"  # htmx event: the bell's count reloads
+
+
+def _mine(request: HttpRequest, pk) -> Notification:
+    return get_object_or_404(Notification, pk=pk, recipient=request.user, in_app=True)
+
+
+def _changed(response: HttpResponse) -> HttpResponse:
+    response["HX-Trigger"] = CHANGED
+    return response
+
+
+@staff_required()
+def bell_count(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "notifications/partials/count.html",
+        {"count": selectors.unread_count(request.user), "poll": settings.NOTIFICATIONS_POLL_SECONDS},
+    )
+
+
+@staff_required()
+def bell_menu(request: HttpRequest) -> HttpResponse:
+    return _menu(request)
+
+
+def _menu(request: HttpRequest) -> HttpResponse:
+    items = selectors.latest(request.user)
+    unread = sum(1 for n in items if n.read_at is None)
+    return render(request, "notifications/partials/menu.html", {"items": items, "unread": unread})
+
+
+@staff_required()
+def notification_list(request: HttpRequest) -> HttpResponse:
+    return _list(request)
+
+
+def _list(request: HttpRequest) -> HttpResponse:
+    unread_only = (request.GET.get("show") or request.POST.get("show")) == "unread"
+    page = Paginator(selectors.notifications_of(request.user, unread_only=unread_only), 25).get_page(
+        request.GET.get("page")
+    )
+    context = {"page": page, "unread_only": unread_only, "unread": selectors.unread_count(request.user)}
+    template = "notifications/list.html#results" if request.htmx else "notifications/list.html"
+    return render(request, template, context)
+
+
+@require_POST
+@staff_required()
+def notification_open(request: HttpRequest, pk) -> HttpResponse:
+    """Mark read and go to what it is about."""
+    notification = _mine(request, pk)
+    services.notification_mark_read(user=request.user, notification=notification)
+    safe = notification.link and url_has_allowed_host_and_scheme(notification.link, allowed_hosts=None)
+    return redirect(notification.link if safe else "notifications")
+
+
+@require_POST
+@staff_required()
+def notification_read(request: HttpRequest, pk) -> HttpResponse:
+    notification = _mine(request, pk)
+    services.notification_mark_read(user=request.user, notification=notification)
+    if request.htmx:
+        return _changed(render(request, "notifications/partials/item.html", {"n": notification}))
+    return redirect(_back(request))
+
+
+@require_POST
+@staff_required()
+def notification_read_all(request: HttpRequest) -> HttpResponse:
+    count = services.notifications_mark_all_read(user=request.user)
+    if request.htmx:
+        if request.POST.get("where") == "menu":
+            return _changed(_menu(request))
+        return _changed(_list(request))
+    messages.success(request, f"Marked {count} notification{'s' if count != 1 else ''} as read.")
+    return redirect(_back(request))
+
+
+def _back(request: HttpRequest) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return "notifications"
+
+
+@staff_required()
+def preferences(request: HttpRequest) -> HttpResponse:
+    current = selectors.preferences_of(request.user)
+    if request.method == "POST":
+        choices = {key: {ch: request.POST.get(f"{key}.{ch}") == "on" for ch in CHANNELS} for key in current}
+        services.preferences_save(user=request.user, choices=choices)
+        messages.success(request, "Your notification choices are saved.")
+        return redirect("notification-preferences")
+    rows = [{"kind": KINDS[key], **channels} for key, channels in current.items()]
+    return render(request, "notifications/preferences.html", {"rows": rows, "email": request.user.email})
