@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from integrations.models import WebhookDelivery, WebhookEndpoint
@@ -151,3 +153,17 @@ def test_the_schema_documents_the_api_key_scheme(api_as, admin_user):
     scheme = schema["components"]["securitySchemes"]["ApiKeyAuth"]
     assert scheme["type"] == "apiKey" and scheme["name"] == "Authorization"
     assert "/api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver" in schema["paths"]
+
+
+def test_the_secret_survives_an_encryption_key_rotation(api_as, admin_user, settings):
+    from cryptography.fernet import Fernet
+    from django.core.management import call_command
+
+    secret = create(api_as(admin_user)).json()["secret"]
+    old = WebhookEndpoint.objects.get().secret_encrypted
+    settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode(), *settings.FIELD_ENCRYPTION_KEYS]
+    call_command("rotate_encryption_key", stdout=io.StringIO())
+    endpoint = WebhookEndpoint.objects.get()
+    assert endpoint.secret_encrypted != old and endpoint.secret == secret
+    settings.FIELD_ENCRYPTION_KEYS = settings.FIELD_ENCRYPTION_KEYS[:1]
+    assert WebhookEndpoint.objects.get().secret == secret
