@@ -234,3 +234,42 @@ def test_an_unreachable_endpoint_is_a_failed_attempt_with_a_clear_error(sync_tas
     attempt = WebhookAttempt.objects.get()
     assert attempt.status_code is None and attempt.error == "Could not connect to the endpoint"
     assert WebhookDelivery.objects.get().status == "queued"
+
+
+def test_retries_stop_after_eight_attempts_and_the_delivery_fails(
+    sync_tasks, register, receiver, api_as, admin_user, shop, settings
+):
+    settings.WEBHOOK_DISABLE_AFTER_HOURS = 1000  # keep the endpoint on to see every retry
+    register()
+    start = timezone.now()
+    set_status(api_as(admin_user), shop, "Inactive")
+    delivery = WebhookDelivery.objects.get()
+    while delivery.status == "queued":
+        sweep_at(delivery.next_attempt_at + timedelta(seconds=1))
+        delivery.refresh_from_db()
+    assert delivery.status == "failed" and delivery.attempts == webhooks.MAX_ATTEMPTS == 8
+    assert len(receiver.requests) == 8 and delivery.next_attempt_at is None
+    log = list(WebhookAttempt.objects.filter(delivery=delivery).order_by("number"))
+    gaps = [(b.started_at - a.finished_at).total_seconds() for a, b in zip(log, log[1:], strict=False)]
+    for gap, planned in zip(gaps, webhooks.RETRY_DELAYS, strict=True):
+        assert planned * 0.85 <= gap <= planned * 1.15 + 5  # jitter, and the sweep's minute
+    assert sum(webhooks.RETRY_DELAYS) / 3600 > 24  # the last retry is more than a day after the event
+    assert delivery.created_at >= start
+
+
+def test_a_delivery_abandoned_mid_attempt_is_sent_again_by_the_sweep(register, receiver, shop, sync_tasks):
+    register()
+    receiver.answer = 200
+    endpoint = WebhookEndpoint.objects.get()
+    (delivery,) = webhooks.deliveries_create(event=_event(shop), endpoints=[endpoint])
+    delivery.refresh_from_db()
+    assert delivery.status == "delivered"  # sent at once (sync tasks)
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        status="sending", lease_until=timezone.now() + timedelta(minutes=1)
+    )  # as if a worker died while sending
+    assert webhooks.sweep() == {"recovered": 0, "due": 0}  # the lease still holds
+    report = sweep_at(timezone.now() + timedelta(minutes=3))
+    assert report["recovered"] == 1
+    delivery.refresh_from_db()
+    assert delivery.status == "delivered" and len(receiver.accepted) == 2
+    assert receiver.accepted[0]["id"] == receiver.accepted[1]["id"]  # the same event id: receivers drop it
