@@ -32,6 +32,7 @@ ACTIONS: dict[str, Level] = {
     "manage_team": Level.ADMIN,  # invite/edit team members
     "approve_posts": Level.ADMIN,  # approve, reject, request changes, publish now
     "manage_accounts": Level.ADMIN,  # social accounts and their tokens
+    "manage_integrations": Level.ADMIN,  # outgoing webhooks and API keys
     "manage_owners": Level.OWNER,  # grant or remove the owner level
 }
 
@@ -42,6 +43,7 @@ _DESCRIPTIONS = {
     "manage_team": "manage the team",
     "approve_posts": "approve or publish posts",
     "manage_accounts": "manage social accounts",
+    "manage_integrations": "manage webhooks and API keys",
     "manage_owners": "manage owners",
 }
 

@@ -166,6 +166,9 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
 class IsStaff(permissions.BasePermission):
     """Agency staff only. Reads need ``read_action``; writes need ``write_action`` (per view).
 
+    Requests made with an API key (``request.auth`` has ``permits``) also need the key's scope for
+    the view's area (``integrations.scopes``); a key never exceeds the level of the admin who made it.
+
     Views may set ``read_action``/``write_action`` to any action of ``agency.permissions``.
     """
 
@@ -181,6 +184,12 @@ class IsStaff(permissions.BasePermission):
         allowed = access.can(request.user, action)
         if not allowed:
             self.message = access.denial_message(request.user, action)
+            return False
+        permits = getattr(request.auth, "permits", None)  # an API key: its scopes narrow the user's access
+        if permits is not None:
+            allowed, message = permits(view, request.method)
+            if not allowed:
+                self.message = message
         return allowed
 
 

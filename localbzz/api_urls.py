@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("publishing.api.urls")),
     path("", include("portal.api.urls")),
     path("", include("generation.api.urls")),
+    path("", include("integrations.api.urls")),
     # Last: anything else under /api/v1/ answers the JSON error envelope, even with DEBUG on.
     re_path(r"^.*$", views.api_not_found),
 ]

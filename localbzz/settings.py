@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "generation",
     "portal",
     "notifications",
+    "integrations",
 ]
 
 MIDDLEWARE = [
@@ -341,6 +342,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "LocalBzz <no-reply@localbzz.loca
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "integrations.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["localbzz.api.IsStaff"],
@@ -410,6 +412,9 @@ SPECTACULAR_SETTINGS = {
         "CaptionProviderEnum": "generation.api.serializers.CAPTION_PROVIDER_CHOICES",
         "CaptionPlatformEnum": "publishing.rules.PLATFORMS",
         "SocialPlatformEnum": "publishing.models.SocialAccount.Platform",
+        "WebhookDeliveryStatusEnum": "integrations.models.WebhookDelivery.Status",
+        "WebhookHealthEnum": "integrations.api.serializers.WEBHOOK_HEALTH",
+        "ApiKeyStatusEnum": "integrations.api.serializers.API_KEY_STATUSES",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -442,6 +447,13 @@ LINKEDIN_CLIENT_SECRET = env("LINKEDIN_CLIENT_SECRET", "fake-linkedin-secret" if
 X_CLIENT_ID = env("X_CLIENT_ID", "fake-x-client" if _FAKE else "")
 X_CLIENT_SECRET = env("X_CLIENT_SECRET", "fake-x-secret" if _FAKE else "")
 LINKEDIN_VERSION = env("LINKEDIN_VERSION", "202506")
+
+# Integrations (outgoing webhooks) ------------------------------------------------------------------
+# Seconds to open a connection / to wait for an answer when POSTing a webhook.
+WEBHOOK_CONNECT_TIMEOUT = float(env("WEBHOOK_CONNECT_TIMEOUT", "5"))
+WEBHOOK_READ_TIMEOUT = float(env("WEBHOOK_READ_TIMEOUT", "10"))
+# An endpoint whose every attempt failed for this many hours is disabled (admins are emailed).
+WEBHOOK_DISABLE_AFTER_HOURS = float(env("WEBHOOK_DISABLE_AFTER_HOURS", "24"))
 
 # Generation (captions and images) -----------------------------------------------------------------
 # Providers: builtin (offline, deterministic), openai (any OpenAI-compatible endpoint), fal (images).

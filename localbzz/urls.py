@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("publishing.urls_posts")),
     path("generate/", include("generation.urls")),
     path("", include("notifications.urls")),
+    path("settings/", include("integrations.urls")),
     path("api/v1/", include("localbzz.api_urls")),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/docs/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 
 from agency import selectors, services
 from agency.forms import ProfileForm
-from agency.permissions import staff_required
+from agency.permissions import can, staff_required
 
 
 @staff_required()
@@ -29,5 +29,10 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "agency/settings.html",
-        {"form": form, "member": member, "team": selectors.team_members().filter(is_active=True)},
+        {
+            "form": form,
+            "member": member,
+            "team": selectors.team_members().filter(is_active=True),
+            "perms_manage_integrations": can(request.user, "manage_integrations"),
+        },
     )

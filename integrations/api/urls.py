@@ -1,0 +1,17 @@
+from django.urls import path
+
+from integrations.api import views
+
+urlpatterns = [
+    path("webhooks", views.WebhookList.as_view(), name="api-webhooks"),
+    path("webhooks/<uuid:pk>", views.WebhookDetail.as_view(), name="api-webhook"),
+    path("webhooks/<uuid:pk>/deliveries", views.WebhookDeliveryList.as_view(), name="api-webhook-deliveries"),
+    path("webhooks/<uuid:pk>/ping", views.WebhookPing.as_view(), name="api-webhook-ping"),
+    path(
+        "webhooks/<uuid:pk>/deliveries/<uuid:delivery_id>/redeliver",
+        views.WebhookRedeliver.as_view(),
+        name="api-webhook-redeliver",
+    ),
+    path("api-keys", views.ApiKeyList.as_view(), name="api-api-keys"),
+    path("api-keys/<uuid:pk>", views.ApiKeyDetail.as_view(), name="api-api-key"),
+]

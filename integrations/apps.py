@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class IntegrationsConfig(AppConfig):
+    name = "integrations"
+    verbose_name = "Integrations"
+
+    def ready(self) -> None:
+        from integrations.services.webhooks import on_event
+        from localbzz.crypto import register_encrypted
+        from localbzz.events import listen
+
+        register_encrypted("integrations.WebhookEndpoint", "secret_encrypted")
+        listen(on_event)

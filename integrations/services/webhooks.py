@@ -1,0 +1,378 @@
+"""Outgoing webhooks: endpoints, one delivery per (event, endpoint), signed POSTs with retries.
+
+Flow: an activity commits → ``localbzz.events`` calls :func:`on_event` → one ``WebhookDelivery``
+row per active endpoint that wants the event type (the body is built and stored once) → a
+django-q2 task per delivery (:func:`deliver`) after commit. A delivery is claimed with one
+conditional UPDATE (queued, due, endpoint active → sending, attempts + 1, lease), so two workers
+(or a worker and the sweep) never send it at the same time; the outcome is written with the
+delivery row locked. Failed attempts are retried at ``RETRY_DELAYS`` (with jitter) driven by
+``next_attempt_at``; :func:`sweep` (every minute) sends what is due and requeues deliveries whose
+worker died mid-attempt. An endpoint whose every attempt failed for
+``WEBHOOK_DISABLE_AFTER_HOURS`` is disabled, its queued deliveries are marked failed, and the
+admins and owners are emailed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import json
+import logging
+import random
+import secrets
+import time
+import uuid
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import requests
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from agency.services.activity import record_event
+from integrations.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from localbzz.events import EVENT_NAMES, Event
+from localbzz.queue import enqueue
+
+log = logging.getLogger(__name__)
+
+# Seconds to wait after failed attempt n (1-based) before attempt n + 1; then the delivery fails.
+RETRY_DELAYS = (60, 5 * 60, 30 * 60, 2 * 3600, 6 * 3600, 12 * 3600, 24 * 3600)
+MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
+EXCERPT_CHARS = 1000
+USER_AGENT = "LocalBzz-Webhooks/1"
+PING = "ping"
+SWEEP_BATCH = 500
+
+
+# --------------------------------------------------------------------------------------------
+# Endpoints
+# --------------------------------------------------------------------------------------------
+
+
+def new_secret() -> str:
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_url(url: str) -> str:
+    url = (url or "").strip()
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ValidationError({"url": ["Enter a full URL, e.g. https://example.com/hooks/localbzz."]})
+    if parts.username or parts.password:
+        raise ValidationError(
+            {"url": ["Leave user names and passwords out of the URL; receivers verify our signature instead."]}
+        )
+    if parts.scheme != "https" and not (settings.DEBUG or _is_loopback(parts.hostname)):
+        raise ValidationError({"url": ["Use an https:// URL: webhook bodies carry client data."]})
+    return url
+
+
+def check_events(events, all_events: bool) -> list[str]:
+    events = list(dict.fromkeys(events or []))
+    unknown = [name for name in events if name not in EVENT_NAMES]
+    if unknown:
+        raise ValidationError(
+            {"events": [f"Unknown event type(s): {', '.join(unknown)}. Choose from: {', '.join(EVENT_NAMES)}."]}
+        )
+    if not events and not all_events:
+        raise ValidationError({"events": ["Choose at least one event type, or all events."]})
+    return [] if all_events else events
+
+
+@transaction.atomic
+def webhook_endpoint_create(
+    *, actor, url: str, events: list[str], all_events: bool = False, description: str = "", is_active: bool = True
+) -> tuple[WebhookEndpoint, str]:
+    """A new endpoint and its signing secret (the only time the secret is answered in full)."""
+    secret = new_secret()
+    endpoint = WebhookEndpoint(
+        url=check_url(url),
+        description=description.strip(),
+        all_events=all_events,
+        events=check_events(events, all_events),
+        is_active=is_active,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    endpoint.secret = secret
+    endpoint.save()
+    record_event(actor, "webhook.created", endpoint, {"url": endpoint.url}, client_scoped=False)
+    return endpoint, secret
+
+
+@transaction.atomic
+def webhook_endpoint_update(*, actor, endpoint: WebhookEndpoint, **fields) -> WebhookEndpoint:
+    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+    changes = {}
+    if "url" in fields:
+        fields["url"] = check_url(fields["url"])
+    if "description" in fields:
+        fields["description"] = (fields["description"] or "").strip()
+    if "events" in fields or "all_events" in fields:
+        all_events = fields.get("all_events", endpoint.all_events)
+        fields["all_events"] = all_events
+        fields["events"] = check_events(fields.get("events", endpoint.events), all_events)
+    for name in ("url", "description", "events", "all_events", "is_active"):
+        if name in fields and getattr(endpoint, name) != fields[name]:
+            changes[name] = [getattr(endpoint, name), fields[name]]
+            setattr(endpoint, name, fields[name])
+    if changes.get("is_active") == [False, True]:  # re-enabled: a fresh start for its health
+        endpoint.disabled_at, endpoint.disabled_reason = None, ""
+        endpoint.failing_since, endpoint.consecutive_failures = None, 0
+    if changes:
+        endpoint.save()
+        record_event(actor, "webhook.updated", endpoint, changes, client_scoped=False)
+    return endpoint
+
+
+@transaction.atomic
+def webhook_endpoint_delete(*, actor, endpoint: WebhookEndpoint) -> None:
+    record_event(actor, "webhook.deleted", endpoint, {"url": endpoint.url}, client_scoped=False)
+    endpoint.delete()
+
+
+# --------------------------------------------------------------------------------------------
+# Deliveries
+# --------------------------------------------------------------------------------------------
+
+
+def body_of(event_id: str, event_type: str, created_at, data: dict) -> str:
+    """The JSON body: keys sorted, so the same event always reads the same."""
+    return json.dumps(
+        {"id": event_id, "type": event_type, "created_at": created_at, "data": data},
+        cls=DjangoJSONEncoder,
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+
+
+def on_event(event: Event) -> None:
+    """``localbzz.events`` listener: a delivery per active endpoint that wants ``event``."""
+    endpoints = [e for e in WebhookEndpoint.objects.filter(is_active=True) if e.wants(event.type)]
+    if endpoints:
+        deliveries_create(event=event, endpoints=endpoints)
+
+
+@transaction.atomic
+def deliveries_create(*, event: Event, endpoints: list[WebhookEndpoint]) -> list[WebhookDelivery]:
+    now = timezone.now()
+    body = body_of(event.id, event.type, event.created_at, event.data())
+    rows = [
+        WebhookDelivery(endpoint=endpoint, event_id=event.id, event_type=event.type, body=body, next_attempt_at=now)
+        for endpoint in endpoints
+    ]
+    # The unique (endpoint, event_id) constraint makes a repeated event a no-op.
+    WebhookDelivery.objects.bulk_create(rows, ignore_conflicts=True)
+    for row in rows:
+        enqueue("integrations.tasks.deliver_webhook", str(row.pk))
+    return rows
+
+
+@transaction.atomic
+def webhook_ping(*, actor, endpoint: WebhookEndpoint) -> WebhookDelivery:
+    """A ``ping`` event to check the endpoint answers (one attempt, no retries)."""
+    if not endpoint.is_active:
+        raise ValidationError("This endpoint is disabled: enable it first, then send a test ping.")
+    now = timezone.now()
+    event_id = f"evt_ping_{uuid.uuid4().hex}"
+    data = {"endpoint_id": str(endpoint.pk), "message": "A test ping from LocalBzz.", "sent_by": str(actor or "")}
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint,
+        event_id=event_id,
+        event_type=PING,
+        body=body_of(event_id, PING, now, data),
+        next_attempt_at=now,
+    )
+    enqueue("integrations.tasks.deliver_webhook", str(delivery.pk))
+    return delivery
+
+
+@transaction.atomic
+def webhook_redeliver(*, actor, delivery: WebhookDelivery) -> WebhookDelivery:
+    """Send a delivery's exact payload (same event id) again, as a new delivery with its own retries."""
+    if not delivery.endpoint.is_active:
+        raise ValidationError("This endpoint is disabled: enable it first, then redeliver.")
+    copy = WebhookDelivery.objects.create(
+        endpoint=delivery.endpoint,
+        event_id=delivery.event_id,
+        event_type=delivery.event_type,
+        body=delivery.body,
+        next_attempt_at=timezone.now(),
+        redelivery_of=delivery,
+    )
+    record_event(actor, "webhook.redelivered", delivery.endpoint, {"event_id": delivery.event_id}, client_scoped=False)
+    enqueue("integrations.tasks.deliver_webhook", str(copy.pk))
+    return copy
+
+
+def _lease() -> timedelta:
+    return timedelta(seconds=settings.WEBHOOK_CONNECT_TIMEOUT + settings.WEBHOOK_READ_TIMEOUT + 60)
+
+
+def claim(delivery_id) -> bool:
+    """Take a due delivery for one attempt (one conditional UPDATE: only one caller wins).
+
+    The conditions stay on the delivery's own columns: a filter across the endpoint join would make
+    Django write ``WHERE id IN (subquery)``, which PostgreSQL does not re-check after waiting for a
+    concurrent claim's row lock — and both callers would send.
+    """
+    now = timezone.now()
+    if not WebhookEndpoint.objects.filter(deliveries=delivery_id, is_active=True).exists():
+        return False
+    return bool(
+        WebhookDelivery.objects.filter(
+            pk=delivery_id, status=WebhookDelivery.Status.QUEUED, next_attempt_at__lte=now
+        ).update(status=WebhookDelivery.Status.SENDING, attempts=F("attempts") + 1, lease_until=now + _lease())
+    )
+
+
+def sign(secret: str, timestamp: int, body: str) -> str:
+    return hmac.new(secret.encode(), f"{timestamp}.{body}".encode(), hashlib.sha256).hexdigest()
+
+
+def deliver(delivery_id) -> str:
+    """One attempt of a delivery, if it is due and nobody else holds it (the django-q2 task)."""
+    if not claim(delivery_id):
+        return "skipped"
+    delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
+    endpoint = delivery.endpoint
+    started = timezone.now()
+    t0 = time.monotonic()
+    status_code, excerpt, error = None, "", ""
+    try:
+        timestamp = int(time.time())
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": USER_AGENT,
+            "X-LocalBzz-Event": delivery.event_type,
+            "X-LocalBzz-Delivery": str(delivery.pk),
+            "X-LocalBzz-Signature": f"t={timestamp},v1={sign(endpoint.secret, timestamp, delivery.body)}",
+        }
+        with requests.Session() as session:
+            session.trust_env = False  # no proxies or .netrc credentials from the environment
+            response = session.post(
+                endpoint.url,
+                data=delivery.body.encode(),
+                headers=headers,
+                timeout=(settings.WEBHOOK_CONNECT_TIMEOUT, settings.WEBHOOK_READ_TIMEOUT),
+                allow_redirects=False,
+                stream=True,
+            )
+            with response:
+                status_code = response.status_code
+                raw = response.raw.read(EXCERPT_CHARS * 4, decode_content=True) or b""
+                excerpt = raw.decode(response.encoding or "utf-8", errors="replace")[:EXCERPT_CHARS]
+        if not 200 <= status_code < 300:
+            error = f"The endpoint answered HTTP {status_code}" + (
+                " (redirects are not followed: use the final URL)" if 300 <= status_code < 400 else ""
+            )
+    except requests.Timeout:
+        error = "Timed out waiting for the endpoint"
+    except requests.ConnectionError:
+        error = "Could not connect to the endpoint"
+    except requests.RequestException as exc:
+        error = f"Request failed: {type(exc).__name__}"
+    except Exception as exc:  # never leave a delivery stuck in "sending"
+        log.exception("Webhook delivery %s failed unexpectedly", delivery.pk)
+        error = f"Internal error: {type(exc).__name__}"
+    duration_ms = int((time.monotonic() - t0) * 1000)
+    host = urlsplit(endpoint.url).hostname
+    log.info("webhook %s %s → %s in %d ms", delivery.event_type, host, status_code or error, duration_ms)
+    return _record(delivery.pk, started, duration_ms, status_code, excerpt, error)
+
+
+@transaction.atomic
+def _record(delivery_id, started, duration_ms: int, status_code, excerpt: str, error: str) -> str:
+    now = timezone.now()
+    delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery_id)
+    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=delivery.endpoint_id)
+    ok = not error
+    WebhookAttempt.objects.create(
+        delivery=delivery,
+        number=delivery.attempts,
+        ok=ok,
+        status_code=status_code,
+        duration_ms=duration_ms,
+        response_excerpt=excerpt,
+        error=error[:500],
+        started_at=started,
+        finished_at=now,
+    )
+    delivery.last_status_code, delivery.last_error, delivery.lease_until = status_code, error[:500], None
+    if ok:
+        delivery.status, delivery.delivered_at, delivery.next_attempt_at = WebhookDelivery.Status.DELIVERED, now, None
+        endpoint.failing_since, endpoint.consecutive_failures, endpoint.last_success_at = None, 0, now
+        endpoint.save(update_fields=["failing_since", "consecutive_failures", "last_success_at", "updated_at"])
+    else:
+        if delivery.event_type != PING:
+            _count_failure(endpoint, now)  # may disable the endpoint: then no retry
+        retry = endpoint.is_active and delivery.event_type != PING and delivery.attempts < MAX_ATTEMPTS
+        if retry:
+            delay = RETRY_DELAYS[delivery.attempts - 1] * random.uniform(0.85, 1.15)  # jitter
+            delivery.status, delivery.next_attempt_at = WebhookDelivery.Status.QUEUED, now + timedelta(seconds=delay)
+        else:
+            delivery.status, delivery.next_attempt_at = WebhookDelivery.Status.FAILED, None
+    delivery.save()
+    return delivery.status
+
+
+def _count_failure(endpoint: WebhookEndpoint, now) -> None:
+    endpoint.failing_since = endpoint.failing_since or now
+    endpoint.consecutive_failures += 1
+    endpoint.save(update_fields=["failing_since", "consecutive_failures", "updated_at"])
+    limit = timedelta(hours=settings.WEBHOOK_DISABLE_AFTER_HOURS)
+    if endpoint.is_active and now - endpoint.failing_since >= limit:
+        _disable(endpoint, now)
+
+
+def _disable(endpoint: WebhookEndpoint, now) -> None:
+    hours = settings.WEBHOOK_DISABLE_AFTER_HOURS
+    reason = (
+        f"Every attempt failed for {hours:g} hours ({endpoint.consecutive_failures} failed attempts since "
+        f"{endpoint.failing_since:%Y-%m-%d %H:%M} UTC)."
+    )
+    endpoint.is_active, endpoint.disabled_at, endpoint.disabled_reason = False, now, reason
+    endpoint.save(update_fields=["is_active", "disabled_at", "disabled_reason", "updated_at"])
+    WebhookDelivery.objects.filter(endpoint=endpoint, status=WebhookDelivery.Status.QUEUED).update(
+        status=WebhookDelivery.Status.FAILED,
+        next_attempt_at=None,
+        last_error="Not sent: the endpoint was disabled (redeliver once it works again).",
+    )
+    record_event(
+        None, "webhook.disabled", endpoint, {"is_active": [True, False], "reason": reason}, client_scoped=False
+    )
+    from integrations.services.notifications import endpoint_disabled
+
+    transaction.on_commit(lambda: endpoint_disabled(endpoint.pk))
+
+
+def sweep() -> dict:
+    """Every minute: requeue deliveries whose worker died mid-attempt, and send what is due."""
+    now = timezone.now()
+    recovered = WebhookDelivery.objects.filter(status=WebhookDelivery.Status.SENDING, lease_until__lt=now).update(
+        status=WebhookDelivery.Status.QUEUED, next_attempt_at=now, lease_until=None
+    )
+    due = list(
+        WebhookDelivery.objects.filter(
+            status=WebhookDelivery.Status.QUEUED, next_attempt_at__lte=now, endpoint__is_active=True
+        )
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+    for pk in due:
+        enqueue("integrations.tasks.deliver_webhook", str(pk))
+    return {"recovered": recovered, "due": len(due)}
