@@ -199,5 +199,30 @@ def activity_for(target: models.Model, limit: int = 100) -> list[ActivityEvent]:
     return list(ActivityEvent.objects.filter(target_type=ct, target_id=str(target.pk))[:limit])
 
 
+def activity_for_all(targets: list[models.Model], limit: int = 100) -> list[ActivityEvent]:
+    """The trail of several things at once (a team member and its user's sign-ins), newest first."""
+    condition = models.Q(pk__in=[])
+    for target in targets:
+        ct = ContentType.objects.get_for_model(target)
+        condition |= models.Q(target_type=ct, target_id=str(target.pk))
+    return list(ActivityEvent.objects.filter(condition)[:limit])
+
+
 def activity_of_client(client: Client, limit: int = 100) -> list[ActivityEvent]:
     return list(ActivityEvent.objects.filter(client=client)[:limit])
+
+
+def audit_log() -> QuerySet[ActivityEvent]:
+    """Every activity with what the audit log shows of it (the client's name, the object type)."""
+    return ActivityEvent.objects.select_related("target_type", "client").only(
+        "id", "actor_id", "actor_label", "verb", "target_type__app_label", "target_type__model", "target_id",
+        "target_label", "client__name", "client__slug", "changes", "created_at",
+    )  # fmt: skip
+
+
+def audit_object_types() -> list[str]:
+    """The object types that have activity (for the audit log's filter)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    used = ActivityEvent.objects.exclude(target_type=None).values("target_type").distinct()
+    return sorted(ContentType.objects.filter(pk__in=used).values_list("model", flat=True))

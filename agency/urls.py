@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/password/change/", auth.password_change, name="password_change"),
     path("accounts/password/change/done/", auth.password_change_done, name="password_change_done"),
     path("settings/", settings.settings_page, name="settings"),
+    path("settings/audit/", settings.audit_log, name="audit-log"),
     path("settings/team/", team.team_list, name="team"),
     path("settings/team/<uuid:pk>/", team.team_member_edit, name="team-edit"),
     # Clients and campaigns
