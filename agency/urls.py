@@ -38,6 +38,7 @@ urlpatterns = [
     path("shoots/clashes/", shoots.shoot_clash_check, name="shoot-clashes"),
     path("shoots/feeds/", shoots.feed_list, name="shoot-feeds"),
     path("shoots/feeds/create/", shoots.feed_create_or_regenerate, name="shoot-feed-create"),
+    path("content/feeds/", shoots.feed_list, {"kind": "posts"}, name="post-feeds"),
     path("shoots/<uuid:pk>/", shoots.shoot_detail, name="shoot-detail"),
     path("shoots/<uuid:pk>/edit/", shoots.shoot_edit, name="shoot-edit"),
     path("shoots/<uuid:pk>/status/", shoots.shoot_set_status, name="shoot-status"),
