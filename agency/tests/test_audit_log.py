@@ -16,6 +16,8 @@ from agency.models import ActivityEvent
 from agency.services.activity import record_event
 from agency.tests import factories
 from conftest import PASSWORD
+from publishing.tests import media_files as mf
+from publishing.tests.conftest import client_a, upload  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
 
@@ -179,3 +181,21 @@ def test_team_member_and_social_account_pages_show_their_trail(client, owner, ed
     )  # fmt: skip
     page = client.get(f"/social-accounts/{account.pk}/").content.decode()
     assert "History" in page and "connected" in page
+
+
+def test_the_dashboard_keeps_sign_ins_out_and_the_api_shows_targetless_events(client, api_as, owner):
+    HttpClient().post("/accounts/login/", {"username": "ghost@nowhere.example", "password": "x-Secret-1"})
+    client.force_login(owner)
+    record_event(owner, "client.created", factories.client(name="Dash Co"), {})
+    page = client.get("/").content.decode()
+    assert "Dash Co" in page and "ghost@nowhere.example" not in page and "sign in failed" not in page
+    [item] = api_as(owner).get("/api/v1/activity?verb=auth.sign_in_failed").json()["items"]
+    assert item["target_type"] is None and item["target_id"] == "" and "ghost@nowhere.example" in item["summary"]
+
+
+def test_a_media_asset_page_shows_its_history(client, owner, upload):  # noqa: F811
+    response = upload(("a.jpg", mf.jpeg_bytes()))
+    asset_id = response.json()["items"][0]["id"]
+    client.force_login(owner)
+    page = client.get(f"/library/{asset_id}/").content.decode()
+    assert "History" in page and "uploaded" in page
