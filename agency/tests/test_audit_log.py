@@ -12,7 +12,7 @@ from django.db import connection
 from django.test import Client as HttpClient
 from django.utils import timezone
 
-from agency.models import ActivityEvent
+from agency.models import ActivityEvent, Client
 from agency.services.activity import record_event
 from agency.tests import factories
 from conftest import PASSWORD
@@ -82,11 +82,17 @@ def test_a_denied_page_and_a_denied_api_call_are_recorded(client, api_as, editor
     assert denials[0].changes["path"] == "/settings/audit/"
 
 
-def test_a_denial_inside_a_rolled_back_write_is_still_recorded(client, editor):
+def test_a_denial_inside_a_rolled_back_transaction_is_still_recorded(client, editor, monkeypatch):
+    # With ATOMIC_REQUESTS the view's transaction rolls back on the PermissionDenied; the record
+    # is written by the middleware after it, so it stays.
+    monkeypatch.setitem(connection.settings_dict, "ATOMIC_REQUESTS", True)
     target = factories.client(name="Stays Co")
     client.force_login(editor)
     assert client.post(f"/clients/{target.pk}/delete/").status_code == 403
-    assert ActivityEvent.objects.filter(verb="access.denied", changes__action="manage_clients").exists()
+    assert client.get("/api/v1/activity").status_code == 403
+    assert Client.objects.filter(pk=target.pk).exists()
+    actions = set(ActivityEvent.objects.filter(verb="access.denied").values_list("changes__action", flat=True))
+    assert actions == {"manage_clients", "view_audit_log"}
 
 
 @pytest.mark.parametrize("level", ["viewer", "editor"])
