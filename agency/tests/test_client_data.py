@@ -221,3 +221,32 @@ def test_the_commands_export_and_erase(owner, tmp_path, capsys):
     assert not Client.objects.filter(pk=target.pk).exists()
     assert ActivityEvent.objects.filter(verb="client.erased", actor_label="system").exists()
     assert "Erased Cmd Co" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_the_export_memory_stays_flat_with_large_files(owner, tmp_path):
+    import os
+    import tracemalloc
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from agency.services import client_data
+
+    target = factories.client(name="Big Co", slug="big-co")
+    size = 48 * 1024 * 1024
+    for i in range(2):
+        name = default_storage.save(f"media/big-co/video-{i}.mp4", ContentFile(b""))
+        with open(default_storage.path(name), "wb") as handle:
+            for _ in range(size // (1024 * 1024)):
+                handle.write(os.urandom(1024 * 1024))
+        MediaAsset.objects.create(client=target, file=name, original_name=f"v{i}.mp4", content_type="video/mp4",
+                                  kind="video", bytes=size, status="ready", sha256=f"{i:064x}")  # fmt: skip
+    tracemalloc.start()
+    with open(tmp_path / "big.zip", "wb") as out:
+        summary = client_data.client_export(actor=owner, client=target, out=out)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert summary.files == 2 and summary.bytes == 2 * size
+    assert peak < 8 * 1024 * 1024, f"peak {peak / 1e6:.1f} MB while exporting {2 * size / 1e6:.0f} MB"
+    assert zipfile.ZipFile(tmp_path / "big.zip").getinfo("media/media/big-co/video-1.mp4").file_size == size
