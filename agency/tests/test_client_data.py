@@ -144,6 +144,10 @@ def test_erasing_removes_every_row_file_and_token_and_leaves_others(
     assert set(files_a) <= set(files_before)
     b_rows = {model: model.objects.count() for model in (Post, SocialAccount, MediaAsset, Task, Lead)}
 
+    from publishing.approval_links import make_token
+
+    approval = make_token(a["post"])
+    assert HttpClient().get(f"/approve/{approval}/").status_code == 200
     client.force_login(owner)
     assert client.post(f"/clients/{pk}/erase/", {"confirm": "alpha bakery"}).status_code == 400  # not the name
     assert Client.objects.filter(pk=pk).exists()
@@ -164,6 +168,7 @@ def test_erasing_removes_every_row_file_and_token_and_leaves_others(
     assert not PublerConnection.objects.filter(client_id=pk).exists()
     assert not CalendarFeed.objects.filter(client_id=pk).exists()
     assert not ActivityEvent.objects.filter(target_id=str(a["user"].pk)).exists()
+    assert HttpClient().get(f"/approve/{approval}/").status_code == 404  # the approval link opens nothing
     left = stored_files()
     assert not set(files_a) & set(left)
     assert not any(name.startswith(f"clients/{pk}") for name in left)
