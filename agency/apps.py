@@ -5,3 +5,8 @@ class AgencyConfig(AppConfig):
     name = "agency"
     verbose_name = "Agency CRM"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from agency import audit
+
+        audit.connect()

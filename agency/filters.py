@@ -6,7 +6,7 @@ import django_filters as df
 from django.db.models import Q
 from django.utils import timezone
 
-from agency.models import Campaign, Client, Deliverable, Lead, PortalRequest, Shoot, Task, TeamMember
+from agency.models import ActivityEvent, Campaign, Client, Deliverable, Lead, PortalRequest, Shoot, Task, TeamMember
 from localbzz.listing import SearchFilterSet
 
 
@@ -129,3 +129,26 @@ class RequestFilter(SearchFilterSet):
     def filter_open(self, queryset, name, value):
         done = Q(status=PortalRequest.Status.DONE)
         return queryset.exclude(done) if value else queryset.filter(done)
+
+
+class ActivityFilter(SearchFilterSet):
+    """The audit log (page, CSV and ``/api/v1/activity``)."""
+
+    search_fields = ("actor_label", "verb", "target_label", "changes")
+    actor_id = df.NumberFilter(field_name="actor_id", label="Actor")
+    target_type = df.CharFilter(
+        field_name="target_type__model", label="Object type", help_text="e.g. shoot, post, user"
+    )
+    target_id = df.CharFilter(label="Object id")
+    verb = df.CharFilter(
+        field_name="verb", lookup_expr="startswith", label="Verb", help_text="a prefix: post. or post.approved"
+    )
+    client_id = df.UUIDFilter(field_name="client_id", label="Client")
+    since = df.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte", help_text="ISO 8601 date-time")
+    until = df.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt", help_text="ISO 8601 date-time")
+    date_from = df.DateFilter(field_name="created_at__date", lookup_expr="gte", label="From")
+    date_to = df.DateFilter(field_name="created_at__date", lookup_expr="lte", label="To")
+
+    class Meta:
+        model = ActivityEvent
+        fields = ["actor_id", "target_type", "target_id", "verb", "client_id", "since", "until", "date_from", "date_to"]

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
-from agency import permissions
+from agency import audit, permissions
 from agency.models import (
     Campaign,
     Client,
@@ -54,6 +54,7 @@ class StaffSignInForm(AuthenticationForm):
     def confirm_login_allowed(self, user) -> None:
         super().confirm_login_allowed(user)
         if not permissions.is_staff_member(user):
+            audit.login_failed(self.request, user.email)
             raise ValidationError(
                 "This sign-in is for agency staff. Clients sign in on their own portal address "
                 "(your-business.<portal domain>).",

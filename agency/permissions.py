@@ -34,6 +34,8 @@ ACTIONS: dict[str, Level] = {
     "manage_accounts": Level.ADMIN,  # social accounts and their tokens
     "manage_integrations": Level.ADMIN,  # outgoing webhooks and API keys
     "manage_owners": Level.OWNER,  # grant or remove the owner level
+    "view_audit_log": Level.ADMIN,  # the audit log: every change, sign-ins, denials
+    "manage_client_data": Level.OWNER,  # export everything of a client, erase a client
 }
 
 _DESCRIPTIONS = {
@@ -45,6 +47,8 @@ _DESCRIPTIONS = {
     "manage_accounts": "manage social accounts",
     "manage_integrations": "manage webhooks and API keys",
     "manage_owners": "manage owners",
+    "view_audit_log": "see the audit log",
+    "manage_client_data": "export or erase a client's data",
 }
 
 
@@ -90,9 +94,17 @@ def denial_message(user, action: str) -> str:
     )
 
 
+class AccessDenied(PermissionDenied):
+    """A PermissionDenied that names the action refused (for the audit log)."""
+
+    def __init__(self, message: str, action: str):
+        super().__init__(message)
+        self.action = action
+
+
 def require(user, action: str) -> None:
     if not can(user, action):
-        raise PermissionDenied(denial_message(user, action))
+        raise AccessDenied(denial_message(user, action), action)
 
 
 def staff_required(action: str = "view") -> Callable:

@@ -190,8 +190,15 @@ def urgent_requests() -> QuerySet[PortalRequest]:
 # Activity -----------------------------------------------------------------------------------
 
 
+SECURITY_VERBS = ("auth.", "access.")  # sign-ins and denials: the audit log's, not the dashboard's
+
+
 def activity_recent(limit: int = 20) -> list[ActivityEvent]:
-    return list(ActivityEvent.objects.select_related("target_type")[:limit])
+    """The latest changes to the agency's work (sign-ins and denials are in the audit log)."""
+    qs = ActivityEvent.objects.select_related("target_type")
+    for prefix in SECURITY_VERBS:
+        qs = qs.exclude(verb__startswith=prefix)
+    return list(qs[:limit])
 
 
 def activity_for(target: models.Model, limit: int = 100) -> list[ActivityEvent]:
@@ -199,5 +206,30 @@ def activity_for(target: models.Model, limit: int = 100) -> list[ActivityEvent]:
     return list(ActivityEvent.objects.filter(target_type=ct, target_id=str(target.pk))[:limit])
 
 
+def activity_for_all(targets: list[models.Model], limit: int = 100) -> list[ActivityEvent]:
+    """The trail of several things at once (a team member and its user's sign-ins), newest first."""
+    condition = models.Q(pk__in=[])
+    for target in targets:
+        ct = ContentType.objects.get_for_model(target)
+        condition |= models.Q(target_type=ct, target_id=str(target.pk))
+    return list(ActivityEvent.objects.filter(condition)[:limit])
+
+
 def activity_of_client(client: Client, limit: int = 100) -> list[ActivityEvent]:
     return list(ActivityEvent.objects.filter(client=client)[:limit])
+
+
+def audit_log() -> QuerySet[ActivityEvent]:
+    """Every activity with what the audit log shows of it (the client's name, the object type)."""
+    return ActivityEvent.objects.select_related("target_type", "client").only(
+        "id", "actor_id", "actor_label", "verb", "target_type__app_label", "target_type__model", "target_id",
+        "target_label", "client__name", "client__slug", "changes", "created_at",
+    )  # fmt: skip
+
+
+AUDITED_APPS = ("agency", "publishing", "portal", "generation")
+
+
+def audit_object_types() -> list[str]:
+    """The object types the audit log can filter by (our apps' models; no scan of the log itself)."""
+    return sorted(ContentType.objects.filter(app_label__in=AUDITED_APPS).values_list("model", flat=True))

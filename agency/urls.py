@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/password/change/", auth.password_change, name="password_change"),
     path("accounts/password/change/done/", auth.password_change_done, name="password_change_done"),
     path("settings/", settings.settings_page, name="settings"),
+    path("settings/audit/", settings.audit_log, name="audit-log"),
     path("settings/team/", team.team_list, name="team"),
     path("settings/team/<uuid:pk>/", team.team_member_edit, name="team-edit"),
     # Clients and campaigns
@@ -22,6 +23,8 @@ urlpatterns = [
     path("clients/<uuid:pk>/", clients.client_detail, name="client-detail"),
     path("clients/<uuid:pk>/edit/", clients.client_edit, name="client-edit"),
     path("clients/<uuid:pk>/delete/", clients.client_delete, name="client-delete"),
+    path("clients/<uuid:pk>/export/", clients.client_export, name="client-export"),
+    path("clients/<uuid:pk>/erase/", clients.client_erase, name="client-erase"),
     path("clients/<uuid:pk>/campaigns/new/", clients.campaign_create, name="campaign-create"),
     path(
         "clients/<uuid:pk>/<str:tab>/",
@@ -37,6 +40,7 @@ urlpatterns = [
     path("shoots/clashes/", shoots.shoot_clash_check, name="shoot-clashes"),
     path("shoots/feeds/", shoots.feed_list, name="shoot-feeds"),
     path("shoots/feeds/create/", shoots.feed_create_or_regenerate, name="shoot-feed-create"),
+    path("content/feeds/", shoots.feed_list, {"kind": "posts"}, name="post-feeds"),
     path("shoots/<uuid:pk>/", shoots.shoot_detail, name="shoot-detail"),
     path("shoots/<uuid:pk>/edit/", shoots.shoot_edit, name="shoot-edit"),
     path("shoots/<uuid:pk>/status/", shoots.shoot_set_status, name="shoot-status"),

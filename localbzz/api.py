@@ -108,6 +108,8 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, Http404):
         exc = exceptions.NotFound("Not found: nothing with that id exists here (or you cannot see it).")
     elif isinstance(exc, DjangoPermissionDenied):
+        if getattr(exc, "action", "") and context.get("request") is not None:
+            context["request"]._request.denied_action = exc.action  # for agency.audit
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, DjangoValidationError):  # raised by services: same envelope as serializer errors
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
@@ -184,6 +186,7 @@ class IsStaff(permissions.BasePermission):
         allowed = access.can(request.user, action)
         if not allowed:
             self.message = access.denial_message(request.user, action)
+            request._request.denied_action = action  # for agency.audit's record of the 403
             return False
         permits = getattr(request.auth, "permits", None)  # an API key: its scopes narrow the user's access
         if permits is not None:

@@ -125,6 +125,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "agency.audit.DenialAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "localbzz.hosts.PortalHostMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -69,6 +69,7 @@ def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
 
 def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
     message = str(exception) if exception and str(exception) else "You do not have access to this page."
+    request.denied_action = getattr(exception, "action", "")  # for agency.audit's record of the 403
     if _is_api(request):
         return error_json(403, message)
     return render(request, "403.html", {"message": message}, status=403)

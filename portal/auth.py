@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib.auth import authenticate
 
+from agency import audit
 from agency.models import Client
 from localbzz import signin_throttle
 from portal.models import ClientUser
@@ -42,12 +43,16 @@ def sign_in(request, identifier: str, password: str, *, client: Client | None = 
     wait = signin_throttle.locked_for(identifier, ip)
     if wait:
         raise SignInRefused(signin_throttle.lockout_message(wait), locked_for=wait)
+    authenticate_refused = False  # authenticate() then sent user_login_failed for the audit log
     for email in _candidates(identifier, client) if identifier and password else []:
         user = authenticate(request, username=email, password=password)
+        authenticate_refused = authenticate_refused or user is None
         membership = client_user_of(user)
         if membership is not None and (client is None or membership.client_id == client.pk):
             signin_throttle.clear(identifier, ip)
             return membership
+    if not authenticate_refused:
+        audit.login_failed(request, identifier)
     wait = signin_throttle.record_failure(identifier, ip)
     if wait:
         raise SignInRefused(signin_throttle.lockout_message(wait), locked_for=wait)

@@ -131,6 +131,13 @@ def stats(client: Client, *, now: datetime | None = None) -> Stats:
 # Posts --------------------------------------------------------------------------------------
 
 
+def posts_feed(client: Client):
+    """The client's own calendar feed of scheduled posts, or None before it asks for one."""
+    from agency.models import CalendarFeed
+
+    return CalendarFeed.objects.filter(kind=CalendarFeed.Kind.PORTAL_POSTS, client=client).first()
+
+
 def posts(client: Client) -> QuerySet[Post]:
     """The client's posts (never the agency's drafts), targets and media loaded."""
     return publishing_selectors.posts(client=client).filter(status__in=CLIENT_VISIBLE)

@@ -1,14 +1,17 @@
 from __future__ import annotations
 
-from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
+from agency import selectors
+from agency.filters import ActivityFilter
 from agency.models import ActivityEvent
 
 
 class ActivityEventOut(serializers.ModelSerializer):
-    target_type = serializers.CharField(source="target_type.model")
+    target_type = serializers.CharField(source="target_type.model", allow_null=True, default=None)
+    client_id = serializers.UUIDField(allow_null=True, read_only=True)
+    actor_id = serializers.IntegerField(allow_null=True, read_only=True)
     summary = serializers.CharField(read_only=True)
 
     class Meta:
@@ -16,34 +19,29 @@ class ActivityEventOut(serializers.ModelSerializer):
         fields = [
             "id",
             "created_at",
+            "actor_id",
             "actor_label",
             "verb",
             "target_type",
             "target_id",
             "target_label",
+            "client_id",
             "changes",
             "summary",
         ]
 
 
-class ActivityFilter(filters.FilterSet):
-    target_type = filters.CharFilter(field_name="target_type__model", help_text="e.g. shoot, deliverable, post")
-    target_id = filters.CharFilter()
-    verb = filters.CharFilter(help_text="e.g. shoot.created")
-    since = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-
-    class Meta:
-        model = ActivityEvent
-        fields = ["target_type", "target_id", "verb", "since"]
-
-
-@extend_schema(tags=["activity"], summary="The activity trail: who changed what, newest first")
+@extend_schema(
+    tags=["activity"],
+    summary="The audit log: who changed what, sign-ins and access denials, newest first (admins and owners)",
+)
 class ActivityList(generics.ListAPIView):
+    read_action = "view_audit_log"
     serializer_class = ActivityEventOut
     filterset_class = ActivityFilter
-    search_fields = ["actor_label", "verb", "target_label"]
+    search_fields = ["actor_label", "verb", "target_label", "changes"]
     sort_fields = {"created_at": "created_at", "verb": "verb"}
     default_sort = ("-created_at", "-id")
 
     def get_queryset(self):
-        return ActivityEvent.objects.select_related("target_type")
+        return selectors.audit_log()

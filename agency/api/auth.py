@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.signals import user_logged_out
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
@@ -9,7 +10,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework_simplejwt import views as jwt_views
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 
-from agency import permissions
+from agency import audit, permissions
 from localbzz import signin_throttle
 
 
@@ -31,10 +32,12 @@ class StaffTokenSerializer(TokenObtainPairSerializer):
                 "Wrong email or password (or the account is disabled).", code="invalid_credentials"
             ) from None
         if not permissions.is_staff_member(self.user):
+            audit.login_failed(request, email)
             raise exceptions.PermissionDenied(
                 "This endpoint is for agency staff; clients sign in with POST /api/v1/client/login."
             )
         signin_throttle.clear(email, ip)
+        audit.logged_in(request, self.user)
         return data
 
 
@@ -64,5 +67,23 @@ class LogoutResponse(serializers.Serializer):
 )
 class LogoutView(_Throttled, jwt_views.TokenBlacklistView):
     def post(self, request, *args, **kwargs):
+        user = _token_user(request.data.get("refresh") if hasattr(request.data, "get") else None)
         super().post(request, *args, **kwargs)
+        if user is not None:
+            user_logged_out.send(sender=user.__class__, request=request, user=user)
         return Response({"detail": "Signed out: the refresh token is revoked."})
+
+
+def _token_user(raw):
+    """The user a (still valid) refresh token belongs to, for the audit log's sign-out."""
+    from django.contrib.auth import get_user_model
+    from rest_framework_simplejwt.exceptions import TokenError
+    from rest_framework_simplejwt.tokens import RefreshToken
+
+    if not raw:
+        return None
+    try:
+        user_id = RefreshToken(str(raw)).get("user_id")
+    except TokenError:
+        return None
+    return get_user_model().objects.filter(pk=user_id).first()

@@ -20,8 +20,9 @@ class ActivityEvent(models.Model):
     )
     actor_label = models.CharField(max_length=200, blank=True)  # kept when the user is deleted
     verb = models.CharField(max_length=64)  # "<thing>.<what happened>", e.g. "post.approved"
-    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
-    target_id = models.CharField(max_length=64)
+    # No target for what concerns no stored thing (a failed sign-in with an unknown email).
+    target_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    target_id = models.CharField(max_length=64, blank=True)
     target_label = models.CharField(max_length=255, blank=True)
     # The client the change concerns (for a client's activity tab); None for agency-wide things.
     client = models.ForeignKey(
@@ -32,7 +33,10 @@ class ActivityEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["target_type", "target_id", "-created_at"], name="activity_target_idx")]
+        indexes = [
+            models.Index(fields=["target_type", "target_id", "-created_at"], name="activity_target_idx"),
+            models.Index(fields=["verb", "-created_at"], name="activity_verb_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.actor_label or 'system'} {self.verb} {self.target_label}"

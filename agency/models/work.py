@@ -196,14 +196,21 @@ class TimeEntry(models.Model):
 
 
 class CalendarFeed(models.Model):
-    """A secret-token iCalendar URL of shoots: all of them, one crew member's, or one client's."""
+    """A secret-token iCalendar URL of shoots (all of them, one crew member's, one client's) or of
+    scheduled posts (all clients' or one client's for staff; a client's own from its portal)."""
 
     class Scope(models.TextChoices):
         ALL = "all"
         MEMBER = "member"
         CLIENT = "client"
 
+    class Kind(models.TextChoices):
+        SHOOTS = "shoots", "Shoots"
+        POSTS = "posts", "Scheduled posts"
+        PORTAL_POSTS = "portal_posts", "Scheduled posts (client portal)"
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.SHOOTS)
     scope = models.CharField(max_length=6, choices=Scope.choices)
     member = models.ForeignKey(TeamMember, null=True, blank=True, on_delete=models.CASCADE, related_name="feeds")
     client = models.ForeignKey(Client, null=True, blank=True, on_delete=models.CASCADE, related_name="feeds")
@@ -214,9 +221,11 @@ class CalendarFeed(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["scope", "member", "client"], name="one_feed_per_scope"),
-            models.UniqueConstraint(fields=["scope"], condition=Q(scope="all"), name="one_feed_for_all_shoots"),
+            models.UniqueConstraint(fields=["kind", "scope", "member", "client"], name="one_feed_per_kind_and_scope"),
+            models.UniqueConstraint(
+                fields=["kind", "scope"], condition=Q(scope="all"), name="one_feed_of_each_kind_for_all"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_scope_display()} feed"
+        return f"{self.get_scope_display()} {self.get_kind_display().lower()} feed"

@@ -20,17 +20,17 @@ def actor_label(actor) -> str:
 
 
 def activity_event(
-    actor, verb: str, target: models.Model, changes: dict[str, Any] | None = None, *, client_scoped: bool = True
+    actor, verb: str, target: models.Model | None, changes: dict[str, Any] | None = None, *, client_scoped: bool = True
 ) -> ActivityEvent:
     """An unsaved event (for code that writes several at once with :func:`save_events`)."""
     return ActivityEvent(
         actor=actor if getattr(actor, "pk", None) else None,
-        client_id=_client_id_of(target) if client_scoped else None,
+        client_id=_client_id_of(target) if client_scoped and target is not None else None,
         actor_label=actor_label(actor),
         verb=verb,
-        target_type=ContentType.objects.get_for_model(target),
-        target_id=str(target.pk),
-        target_label=str(target)[:255],
+        target_type=ContentType.objects.get_for_model(target) if target is not None else None,
+        target_id=str(target.pk) if target is not None else "",
+        target_label=str(target)[:255] if target is not None else "",
         changes=changes or {},
     )
 
@@ -42,13 +42,14 @@ def save_events(events: list[ActivityEvent]) -> None:
 
 
 def record_event(
-    actor, verb: str, target: models.Model, changes: dict[str, Any] | None = None, *, client_scoped: bool = True
+    actor, verb: str, target: models.Model | None, changes: dict[str, Any] | None = None, *, client_scoped: bool = True
 ) -> ActivityEvent:
     """Record that ``actor`` (a user, or None for the system) did ``verb`` to ``target``.
 
     ``changes`` maps a field to ``[old, new]`` or to a value (e.g. ``{"comment": "..."}``).
     Called inside the service's transaction, so the event exists exactly when the change does.
     ``client_scoped=False`` keeps the event out of the client's own trail (e.g. its deletion).
+    ``target`` is None only for what concerns no stored thing (a failed sign-in of an unknown email).
     """
     event = activity_event(actor, verb, target, changes, client_scoped=client_scoped)
     event.save()

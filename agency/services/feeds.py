@@ -12,9 +12,23 @@ from agency.services.activity import record_event
 
 @transaction.atomic
 def feed_get_or_create(
-    *, actor, scope: str, member: TeamMember | None = None, client: Client | None = None
+    *,
+    actor,
+    scope: str,
+    member: TeamMember | None = None,
+    client: Client | None = None,
+    kind: str = CalendarFeed.Kind.SHOOTS,
 ) -> CalendarFeed:
+    """The feed of this kind and scope, made with a fresh secret token on first ask.
+
+    Post feeds have no member scope; a client portal's feed is always of its one client.
+    """
+    if kind != CalendarFeed.Kind.SHOOTS and scope == CalendarFeed.Scope.MEMBER:
+        raise ValueError("Post feeds are per client or for all clients, not per team member.")
+    if kind == CalendarFeed.Kind.PORTAL_POSTS and (scope != CalendarFeed.Scope.CLIENT or client is None):
+        raise ValueError("A portal's post feed belongs to one client.")
     feed, created = CalendarFeed.objects.get_or_create(
+        kind=kind,
         scope=scope,
         member=member if scope == CalendarFeed.Scope.MEMBER else None,
         client=client if scope == CalendarFeed.Scope.CLIENT else None,
@@ -29,5 +43,5 @@ def feed_regenerate(*, actor, feed: CalendarFeed) -> CalendarFeed:
     feed.token = secrets.token_urlsafe(32)
     feed.created_by = actor
     feed.save(update_fields=["token", "created_by"])
-    record_event(actor, "calendar_feed.regenerated", feed, {"scope": feed.scope})
+    record_event(actor, "calendar_feed.regenerated", feed, {"scope": feed.scope, "kind": feed.kind})
     return feed

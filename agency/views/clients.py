@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+import tempfile
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from agency import permissions, selectors
@@ -16,6 +18,7 @@ from agency.filters import CampaignFilter, ClientFilter
 from agency.forms import CampaignForm, ClientForm, ClientImportForm
 from agency.models import Campaign, Client
 from agency.permissions import staff_required
+from agency.services import client_data
 from agency.services import clients as client_services
 from localbzz.forms import add_errors, live_validation, process
 from localbzz.listing import csv_response, filtered_queryset, list_page
@@ -112,6 +115,7 @@ def client_detail(request: HttpRequest, pk, tab: str = "overview") -> HttpRespon
         "counts": selectors.client_tab_counts(client),
         "can_manage": permissions.can(request.user, "manage_clients"),
         "can_edit": permissions.can(request.user, "edit_content"),
+        "can_client_data": permissions.can(request.user, "manage_client_data"),
     }
     if tab == "overview":
         context["upcoming"] = selectors.shoots().filter(client=client, status__in=("Scheduled", "Postponed"))[:5]
@@ -226,3 +230,45 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
         rows,
         lambda c: [c.pk, c.client.name, c.name, c.status, c.goal, c.starts_on, c.ends_on, c.created_at],
     )
+
+
+# A client's data: export and erasure ----------------------------------------------------------
+
+
+@staff_required("manage_client_data")
+def client_export(request: HttpRequest, pk) -> FileResponse:
+    """Everything of the client as a zip (records + media files), built in a temporary file."""
+    client = get_object_or_404(Client, pk=pk)
+    spool = tempfile.TemporaryFile()  # noqa: SIM115  (FileResponse closes it, which removes it)
+    try:
+        client_data.client_export(actor=request.user, client=client, out=spool)
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    stamp = timezone.localdate().isoformat()
+    return FileResponse(spool, as_attachment=True, filename=f"{client.slug}-export-{stamp}.zip")
+
+
+@staff_required("manage_client_data")
+def client_erase(request: HttpRequest, pk) -> HttpResponse:
+    """Erase a client for good, after the owner types its name."""
+    client = get_object_or_404(Client, pk=pk)
+    error = ""
+    if request.method == "POST":
+        if request.POST.get("confirm", "").strip() != client.name:
+            error = f"Type the client's name exactly — “{client.name}” — to erase it."
+        else:
+            summary = client_data.client_erase(actor=request.user, client=client)
+            messages.success(
+                request,
+                f"{summary.name} is erased: {sum(summary.rows.values())} records and {summary.files} stored files.",
+            )
+            if summary.files_not_removed:
+                messages.warning(
+                    request,
+                    f"{len(summary.files_not_removed)} stored files could not be removed; they are in the server log.",
+                )
+            return redirect("clients")
+    context = {"client": client, "error": error, "counts": client_data.erasure_preview(client)}
+    return render(request, "agency/clients/erase.html", context, status=400 if error else 200)

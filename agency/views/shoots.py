@@ -197,60 +197,72 @@ def _feed_url(request, feed: CalendarFeed) -> str:
     return request.build_absolute_uri(reverse("shoot-feed", args=[feed.token]))
 
 
+STAFF_FEED_KINDS = {CalendarFeed.Kind.SHOOTS: "shoot-feeds", CalendarFeed.Kind.POSTS: "post-feeds"}
+
+
 @staff_required()
-def feed_list(request: HttpRequest) -> HttpResponse:
-    feeds = {(f.scope, f.member_id, f.client_id): f for f in CalendarFeed.objects.all()}
+def feed_list(request: HttpRequest, kind: str = CalendarFeed.Kind.SHOOTS) -> HttpResponse:
+    """The secret calendar links of shoots (/shoots/feeds/) or of scheduled posts (/content/feeds/)."""
+    feeds = {(f.scope, f.member_id, f.client_id): f for f in CalendarFeed.objects.filter(kind=kind)}
     member = getattr(request.user, "team_member", None)
-    rows = [{"label": "All shoots", "scope": "all", "target": "", "feed": feeds.get(("all", None, None))}]
-    rows += [
-        {
-            "label": m.name,
-            "scope": "member",
-            "target": m.pk,
-            "feed": feeds.get(("member", m.pk, None)),
-            "mine": m == member,
-        }
-        for m in selectors.team_member_choices()
-    ]
+    label = "All shoots" if kind == CalendarFeed.Kind.SHOOTS else "All clients"
+    rows = [{"label": label, "scope": "all", "target": "", "feed": feeds.get(("all", None, None))}]
+    if kind == CalendarFeed.Kind.SHOOTS:
+        rows += [
+            {
+                "label": m.name,
+                "scope": "member",
+                "target": m.pk,
+                "feed": feeds.get(("member", m.pk, None)),
+                "mine": m == member,
+            }
+            for m in selectors.team_member_choices()
+        ]
     rows += [
         {"label": c.name, "scope": "client", "target": c.pk, "feed": feeds.get(("client", None, c.pk))}
         for c in Client.objects.order_by("name").only("pk", "name")
     ]
     for row in rows:
         row["url"] = _feed_url(request, row["feed"]) if row["feed"] else None
-    return render(
-        request, "agency/shoots/feeds.html", {"rows": rows, "can_edit": permissions.can(request.user, "edit_content")}
-    )
+    context = {"rows": rows, "kind": kind, "can_edit": permissions.can(request.user, "edit_content")}
+    return render(request, "agency/shoots/feeds.html", context)
 
 
 @require_POST
 @staff_required("edit_content")
 def feed_create_or_regenerate(request: HttpRequest) -> HttpResponse:
+    kind = request.POST.get("kind") or CalendarFeed.Kind.SHOOTS
+    if kind not in STAFF_FEED_KINDS:
+        raise Http404("Unknown feed kind")
     scope = request.POST.get("scope")
     member = client = None
-    if scope == CalendarFeed.Scope.MEMBER:
+    if scope == CalendarFeed.Scope.MEMBER and kind == CalendarFeed.Kind.SHOOTS:
         member = get_object_or_404(TeamMember, pk=request.POST.get("target"))
     elif scope == CalendarFeed.Scope.CLIENT:
         client = get_object_or_404(Client, pk=request.POST.get("target"))
     elif scope != CalendarFeed.Scope.ALL:
         raise Http404("Unknown feed scope")
-    feed = feed_services.feed_get_or_create(actor=request.user, scope=scope, member=member, client=client)
+    feed = feed_services.feed_get_or_create(actor=request.user, scope=scope, member=member, client=client, kind=kind)
     if request.POST.get("regenerate"):
         feed_services.feed_regenerate(actor=request.user, feed=feed)
         messages.success(request, "A new secret link is ready; the old one no longer works.")
     else:
         messages.success(request, "The calendar link is ready: copy it into Google Calendar or Outlook.")
-    return redirect("shoot-feeds")
+    return redirect(STAFF_FEED_KINDS[kind])
 
 
 def feed_ics(request: HttpRequest, token: str) -> HttpResponse:
-    """Public, secret-token iCalendar feed (calendar apps cannot sign in)."""
-    feed = CalendarFeed.objects.select_related("member__user", "client").filter(token=token).first()
+    """Public, secret-token iCalendar feed (calendar apps cannot sign in) of shoots or posts.
+
+    A client portal's feed is served only on that portal's host (portal.views.content.posts_ics).
+    """
+    feed = (
+        CalendarFeed.objects.select_related("member__user", "client")
+        .filter(token=token, kind__in=list(STAFF_FEED_KINDS))
+        .first()
+    )
     if feed is None:
         raise Http404("No calendar at this address; it may have been regenerated.")
-    CalendarFeed.objects.filter(pk=feed.pk).update(last_fetched_at=timezone.now())
-    body = ical.render_feed(feed, lambda s: request.build_absolute_uri(reverse("shoot-detail", args=[s.pk])))
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'inline; filename="shoots.ics"'
-    response["Cache-Control"] = "private, max-age=300"
-    return response
+    if feed.kind == CalendarFeed.Kind.SHOOTS:
+        return ical.feed_response(feed, lambda s: request.build_absolute_uri(reverse("shoot-detail", args=[s.pk])))
+    return ical.feed_response(feed, lambda p: request.build_absolute_uri(reverse("post-detail", args=[p.pk])))

@@ -88,4 +88,5 @@ def team_member_edit(request: HttpRequest, pk) -> HttpResponse:
         else:
             messages.success(request, f"{member.name} is saved.")
             return redirect("team")
-    return render(request, "agency/team_edit.html", {"form": form, "member": member})
+    activity = selectors.activity_for_all([member, member.user], limit=50)
+    return render(request, "agency/team_edit.html", {"form": form, "member": member, "activity": activity})

@@ -18,6 +18,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from agency import audit
 from agency.models import Deliverable, PortalRequest
 from generation.contracts import GenerationFailed
 from localbzz.api import Conflict, Public
@@ -81,6 +82,7 @@ class ClientLogin(APIView):
             if refused.locked_for:
                 raise exceptions.Throttled(wait=refused.locked_for, detail=str(refused)) from None
             raise exceptions.AuthenticationFailed(str(refused), code="invalid_credentials") from None
+        audit.logged_in(request, membership.user)
         refresh = RefreshToken.for_user(membership.user)
         client = membership.client
         return Response(

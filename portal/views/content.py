@@ -13,6 +13,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from agency.ical import feed_response
+from agency.models import CalendarFeed
+from agency.services import feeds as feed_services
 from generation.contracts import GenerationFailed
 from localbzz import calendar
 from localbzz.forms import add_errors
@@ -158,7 +161,36 @@ def posts(request: HttpRequest) -> HttpResponse:
         context.update(period=period, weeks=calendar.grid(period, items, lambda p: p.scheduled_at), count=len(items))
     if request.htmx and request.htmx.target == "posts-body":
         return render(request, "portal/posts.html#body", context)
+    feed = selectors.posts_feed(client)
+    context["feed_url"] = request.build_absolute_uri(reverse("portal:posts-feed", args=[feed.token])) if feed else ""
     return render(request, "portal/posts.html", context)
+
+
+@require_POST
+@portal_required
+def posts_feed_link(request: HttpRequest) -> HttpResponse:
+    """Make (or, with ``regenerate``, replace) the client's secret calendar link of its posts."""
+    feed = feed_services.feed_get_or_create(
+        actor=request.user, scope=CalendarFeed.Scope.CLIENT, client=request.portal_client,
+        kind=CalendarFeed.Kind.PORTAL_POSTS,
+    )  # fmt: skip
+    if request.POST.get("regenerate"):
+        feed_services.feed_regenerate(actor=request.user, feed=feed)
+        messages.success(request, "A new calendar link is ready; the old one no longer works.")
+    else:
+        messages.success(request, "Your calendar link is ready: add it to Google Calendar, Outlook or Apple Calendar.")
+    return redirect(reverse("portal:posts") + "#calendar-feed")
+
+
+def posts_ics(request: HttpRequest, token: str) -> HttpResponse:
+    """The client's scheduled posts as iCalendar, by secret token, on its own portal host only."""
+    client = getattr(request, "portal_client", None)
+    feed = CalendarFeed.objects.filter(
+        token=token, kind=CalendarFeed.Kind.PORTAL_POSTS, client=client
+    ).select_related("client").first() if client is not None else None  # fmt: skip
+    if feed is None:
+        raise Http404("No calendar at this address; it may have been replaced by a new link.")
+    return feed_response(feed, lambda post: request.build_absolute_uri(reverse("portal:post", args=[post.pk])))
 
 
 def _post_context(request: HttpRequest, post: Post, **forms) -> dict:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from agency import permissions
 from agency.models import Client
 from agency.permissions import staff_required
+from agency.selectors import activity_for
 from localbzz import crypto
 from localbzz.forms import add_errors
 from publishing import selectors
@@ -108,7 +109,8 @@ def account_edit(request: HttpRequest, pk) -> HttpResponse:
         else:
             messages.success(request, f"{account.name} is saved.")
             return redirect(f"{reverse('social-accounts')}?client_id={account.client_id}")
-    return render(request, "publishing/accounts/edit.html", {"account": account, "form": form})
+    context = {"account": account, "form": form, "activity": activity_for(account)}
+    return render(request, "publishing/accounts/edit.html", context)
 
 
 @require_POST

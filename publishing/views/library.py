@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from agency.permissions import can, staff_required
+from agency.selectors import activity_for
 from publishing import selectors
 from publishing.forms import FocalPointForm, LibraryFilterForm, MediaEditForm
 from publishing.media import presets
@@ -88,6 +89,7 @@ def _detail_context(request: HttpRequest, asset: MediaAsset, form: MediaEditForm
         "poster": asset.rendition("poster"),
         "can_edit": can(request.user, "edit_content"),
         "blocking_uses": services.media_blocking_uses(asset),
+        "activity": activity_for(asset),
     }
 
 

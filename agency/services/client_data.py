@@ -1,0 +1,341 @@
+"""A client's data: export everything of one client as a zip, or erase the client completely.
+
+**Export** (:func:`client_export`) writes ``client.json`` (every record of the client, section by
+section, streamed) and ``media/`` (the stored files: originals, renditions, the logo) into a zip
+on a file object — a temporary file for downloads — so memory stays flat whatever the size.
+Secrets never leave: no token, refresh token, API key, password hash or feed token
+(:data:`SECRET_FIELDS`; the calendar feeds themselves are not exported).
+
+**Erasure** (:func:`client_erase`) deletes every row of the client in one transaction — what
+cascades from the client and what would only be unlinked (tasks, the lead it came from), its
+portal users with their sessions and JWT tokens, the activity about it — then removes the stored
+files once the transaction has committed. A file that cannot be removed is logged (its name only)
+and reported; no row is left half-deleted. The audit log keeps one ``client.erased`` event
+(client_scoped=False) with the name, slug and counts. Approval links are signed post ids: with
+the posts gone they open nothing.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import shutil
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.storage import default_storage
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from agency.models import ActivityEvent, CalendarFeed, Client, Lead, Task, TimeEntry
+from agency.permissions import require
+from agency.services.activity import record_event
+
+logger = logging.getLogger(__name__)
+
+FORMAT = "localbzz-client-export/1"
+# Fields never exported, whatever the model (secrets and their encrypted forms).
+SECRET_FIELDS = {"token", "token_encrypted", "refresh_token_encrypted", "api_key_encrypted", "password"}
+CHUNK = 1024 * 1024
+
+
+def _record(instance: models.Model, exclude: Iterable[str] = ()) -> dict[str, Any]:
+    """A row as plain JSON values (foreign keys as ids), without secret fields."""
+    skipped = SECRET_FIELDS | set(exclude)
+    row = {}
+    for f in instance._meta.concrete_fields:
+        if f.name in skipped or f.attname in skipped:
+            continue
+        value = f.value_from_object(instance)
+        if isinstance(f, models.FileField):
+            value = value.name if value else ""
+        row[f.attname if f.is_relation else f.name] = value
+    return row
+
+
+def _sections(client: Client) -> Iterator[tuple[str, Iterable[dict]]]:
+    """(name, rows) for every kind of record of ``client``; rows are generated lazily."""
+    from generation.models import GenerationItem, GenerationJob, GenerationSettings, HashtagGroup
+    from portal.models import ClientUser
+    from publishing.models import (
+        MediaAsset,
+        MediaFolder,
+        MediaRendition,
+        MediaTag,
+        Post,
+        PostMedia,
+        PostTarget,
+        PublerConnection,
+        SocialAccount,
+    )
+
+    def rows(qs, exclude=(), extra=None):
+        for obj in qs.iterator(chunk_size=500):
+            row = _record(obj, exclude)
+            if extra:
+                row.update(extra(obj))
+            yield row
+
+    c = client
+    yield "campaigns", rows(c.campaigns.order_by("created_at"))
+    yield (
+        "shoots",
+        rows(
+            c.shoots.order_by("start").prefetch_related("crew"),
+            extra=lambda s: {"crew_member_ids": [str(m.pk) for m in s.crew.all()]},
+        ),
+    )
+    yield "deliverables", rows(c.deliverables.order_by("created_at"))
+    tasks = _tasks_of(c)
+    yield "tasks", rows(tasks.order_by("created_at"))
+    yield "time_entries", rows(TimeEntry.objects.filter(task__in=tasks).order_by("started_at"))
+    yield "leads", rows(Lead.objects.filter(client=c).order_by("created_at"))
+    yield "requests", rows(_requests_of(c).order_by("created_at"))
+    yield "request_messages", rows(_messages_of(c).order_by("created_at"))
+    yield "posts", rows(Post.objects.filter(client=c).order_by("created_at"))
+    yield "post_media", rows(PostMedia.objects.filter(post__client=c).order_by("post_id", "position"))
+    yield "post_targets", rows(PostTarget.objects.filter(post__client=c).order_by("created_at"))
+    yield "media_folders", rows(MediaFolder.objects.filter(client=c))
+    yield "media_tags", rows(MediaTag.objects.filter(client=c))
+    yield (
+        "media_assets",
+        rows(
+            MediaAsset.objects.filter(client=c).order_by("created_at").prefetch_related("tags"),
+            extra=lambda a: {"tags": sorted(t.name for t in a.tags.all())},
+        ),
+    )
+    yield "media_renditions", rows(MediaRendition.objects.filter(asset__client=c))
+    yield "social_accounts", rows(SocialAccount.objects.filter(client=c).order_by("created_at"))
+    yield "publer_connection", rows(PublerConnection.objects.filter(client=c))
+    yield (
+        "portal_users",
+        rows(
+            ClientUser.objects.filter(client=c).select_related("user").order_by("created_at"),
+            extra=lambda m: {
+                "email": m.user.email,
+                "first_name": m.user.first_name,
+                "last_name": m.user.last_name,
+                "is_active": m.user.is_active,
+                "last_login": m.user.last_login,
+                "date_joined": m.user.date_joined,
+            },
+        ),
+    )
+    yield "generation_jobs", rows(GenerationJob.objects.filter(client=c).order_by("created_at"))
+    yield "generation_items", rows(GenerationItem.objects.filter(job__client=c))
+    yield "generation_settings", rows(GenerationSettings.objects.filter(client=c))
+    yield "hashtag_groups", rows(HashtagGroup.objects.filter(client=c))
+    yield "activity", rows(_activity_of(c).order_by("created_at", "id"))
+
+
+def _tasks_of(client: Client):
+    return Task.objects.filter(
+        Q(client=client) | Q(deliverable__client=client) | Q(shoot__client=client) | Q(campaign__client=client)
+    ).distinct()
+
+
+def _requests_of(client: Client):
+    from agency.models import PortalRequest
+
+    return PortalRequest.objects.filter(client=client)
+
+
+def _messages_of(client: Client):
+    from agency.models import RequestMessage
+
+    return RequestMessage.objects.filter(request__client=client)
+
+
+def _portal_user_ids(client: Client) -> list:
+    from portal.models import ClientUser
+
+    # Someone who is also agency staff keeps their account; only the membership goes.
+    return list(
+        ClientUser.objects.filter(client=client, user__team_member__isnull=True).values_list("user_id", flat=True)
+    )
+
+
+def _activity_of(client: Client):
+    """The client's trail, what was recorded about the client itself, and its people's sign-ins."""
+    user_ids = [str(pk) for pk in _portal_user_ids(client)]
+    user_type = ContentType.objects.get_for_model(get_user_model())
+    return ActivityEvent.objects.filter(
+        Q(client=client)
+        | Q(target_type=ContentType.objects.get_for_model(Client), target_id=str(client.pk))
+        | Q(target_type=user_type, target_id__in=user_ids)
+    )
+
+
+def stored_files(client: Client) -> list[str]:
+    """Every file name in storage that belongs to ``client`` (media, renditions, generated images, logo)."""
+    from publishing.models import MediaAsset, MediaRendition
+
+    names = [client.logo.name] if client.logo else []
+    names += [n for n in MediaAsset.objects.filter(client=client).values_list("file", flat=True) if n]
+    names += [n for n in MediaRendition.objects.filter(asset__client=client).values_list("file", flat=True) if n]
+    return names
+
+
+def erasure_preview(client: Client) -> dict[str, int]:
+    """What erasing ``client`` removes, in words a person checks before confirming."""
+    from publishing.models import MediaAsset, Post, SocialAccount
+
+    return {
+        "posts": Post.objects.filter(client=client).count(),
+        "media files": MediaAsset.objects.filter(client=client).count(),
+        "social accounts (and their tokens)": SocialAccount.objects.filter(client=client).count(),
+        "portal users (and their sign-ins)": len(_portal_user_ids(client)),
+        "shoots": client.shoots.count(),
+        "deliverables": client.deliverables.count(),
+        "tasks": _tasks_of(client).count(),
+        "requests": _requests_of(client).count(),
+        "campaigns": client.campaigns.count(),
+    }
+
+
+# Export -------------------------------------------------------------------------------------
+
+
+@dataclass
+class ExportSummary:
+    records: dict[str, int] = field(default_factory=dict)
+    files: int = 0
+    bytes: int = 0
+    missing_files: list[str] = field(default_factory=list)
+
+
+def client_export(*, actor, client: Client, out: IO[bytes]) -> ExportSummary:
+    """Write the zip of everything of ``client`` to ``out`` (a seekable binary file).
+
+    ``actor`` None is the command line (``manage.py client_export``); people need to be owners.
+    """
+    if actor is not None:
+        require(actor, "manage_client_data")
+    summary = ExportSummary()
+    encoder = DjangoJSONEncoder(ensure_ascii=False)
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        with archive.open("client.json", "w", force_zip64=True) as raw:
+            text = io.TextIOWrapper(raw, encoding="utf-8")
+            head = {"format": FORMAT, "exported_at": timezone.now(), "client": _record(client)}
+            text.write(encoder.encode(head)[:-1])  # the object stays open for the sections
+            for name, rows in _sections(client):
+                text.write(f", {json.dumps(name)}: [")
+                count = 0
+                for row in rows:
+                    text.write((",\n" if count else "\n") + encoder.encode(row))
+                    count += 1
+                text.write("]")
+                summary.records[name] = count
+            text.write("}\n")
+            text.flush()
+            text.detach()
+        for name in stored_files(client):
+            try:
+                with default_storage.open(name, "rb") as source, archive.open(f"media/{name}", "w") as target:
+                    shutil.copyfileobj(source, target, CHUNK)
+                summary.files += 1
+                summary.bytes += archive.getinfo(f"media/{name}").file_size
+            except OSError:
+                logger.warning("Client export: stored file %s could not be read", name)
+                summary.missing_files.append(name)
+        if summary.missing_files:
+            archive.writestr("media/MISSING.txt", "Files listed in client.json but not in storage:\n"
+                             + "\n".join(summary.missing_files) + "\n")  # fmt: skip
+    with transaction.atomic():
+        changes = {"files": summary.files, "bytes": summary.bytes, "records": sum(summary.records.values())}
+        record_event(actor, "client.exported", client, changes)
+    return summary
+
+
+# Erasure ------------------------------------------------------------------------------------
+
+
+@dataclass
+class ErasureSummary:
+    name: str
+    slug: str
+    rows: dict[str, int]
+    files: int
+    files_not_removed: list[str] = field(default_factory=list)
+
+
+@transaction.atomic
+def client_erase(*, actor, client: Client) -> ErasureSummary:
+    """Delete every row of ``client`` in one transaction; its stored files go after the commit.
+
+    ``actor`` None is the command line (``manage.py client_erase``); people need to be owners.
+    The summary's ``files_not_removed`` is filled once the transaction commits.
+    """
+    from django.contrib.sessions.models import Session
+    from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
+
+    from publishing.models import Post
+
+    if actor is not None:
+        require(actor, "manage_client_data")
+    client = Client.objects.select_for_update().get(pk=client.pk)
+    files = stored_files(client)
+    user_ids = _portal_user_ids(client)
+    rows: dict[str, int] = {}
+
+    def count(deleted: tuple[int, dict[str, int]]) -> None:
+        for model, n in deleted[1].items():
+            if n:
+                rows[model] = rows.get(model, 0) + n
+
+    count(_activity_of(client).delete())
+    # Rows that would only be unlinked from the client (SET_NULL) are the client's data too.
+    count(Task.objects.filter(pk__in=list(_tasks_of(client).values_list("pk", flat=True))).delete())
+    count(Lead.objects.filter(client=client).delete())
+    # Posts before social accounts: a post's targets protect the accounts they publish to.
+    count(Post.objects.filter(client=client).delete())
+    count(CalendarFeed.objects.filter(client=client).delete())
+    count(OutstandingToken.objects.filter(user_id__in=user_ids).delete())
+    count(Session.objects.filter(pk__in=_session_keys_of(user_ids)).delete())
+    name, slug = client.name, client.slug
+    summary = ErasureSummary(name=name, slug=slug, rows=rows, files=len(files))
+    # Recorded before the row goes (the event names it), outside the client's trail so it stays.
+    record_event(
+        actor,
+        "client.erased",
+        client,
+        {"name": name, "slug": slug, "files": len(files), "rows": rows},
+        client_scoped=False,
+    )
+    count(client.delete())
+    count(get_user_model().objects.filter(pk__in=user_ids).delete())
+    transaction.on_commit(lambda: summary.files_not_removed.extend(remove_files(files)))
+    return summary
+
+
+def _session_keys_of(user_ids: list) -> list[str]:
+    """Keys of the unexpired sessions of these users (sessions only store the user id, encoded)."""
+    if not user_ids:
+        return []
+    from django.contrib.sessions.models import Session
+
+    wanted = {str(pk) for pk in user_ids}
+    keys = []
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator(chunk_size=1000):
+        if str(session.get_decoded().get("_auth_user_id")) in wanted:
+            keys.append(session.session_key)
+    return keys
+
+
+def remove_files(names: list[str]) -> list[str]:
+    """Delete stored files; answers (and logs, by name only) those that could not be removed."""
+    failed = []
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except Exception:
+            logger.warning("Client erasure: stored file %s could not be removed; remove it by hand", name)
+            failed.append(name)
+    return failed
