@@ -73,7 +73,7 @@ def test_the_watch_sees_an_inline_style_and_an_inline_script(watched, live_serve
     assert watched.evaluate("window.__ran") is None
 
 
-def test_main_pages_run_without_policy_violations_or_console_errors(watched, live_server, make_staff):
+def test_main_pages_run_without_policy_violations_or_console_errors(watched, signed_in_page, live_server, make_staff):
     page = watched
     owner = make_staff("owner", "olivia@test.local", first_name="Olivia", last_name="Owner")
     client = Client.objects.create(name="Joe's Landscaping", slug="joes-csp", timezone="America/Chicago")
@@ -84,11 +84,7 @@ def test_main_pages_run_without_policy_violations_or_console_errors(watched, liv
     client_user_invite(actor=owner, client=client, email="joe@joes.example", role="owner", password=PASSWORD)
     base = live_server.url
 
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Email").fill(owner.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(f"{base}/")
+    signed_in_page(owner.email)
     for path in (
         "/",
         "/clients/",
@@ -114,11 +110,13 @@ def test_main_pages_run_without_policy_violations_or_console_errors(watched, liv
 
     # A confirmation declared with data-confirm still asks (and a "no" keeps the post).
     page.goto(f"{base}/content/{post.pk}/")
-    page.once("dialog", lambda dialog: dialog.dismiss())
-    cancel = page.get_by_role("button", name="Cancel post")
-    if cancel.count():
-        cancel.click()
-        expect(page).to_have_url(f"{base}/content/{post.pk}/")
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Cancel post").click()
+    expect(page).to_have_url(f"{base}/content/{post.pk}/")
+    assert asked == ["Cancel this post? Nothing will be published."]
+    post.refresh_from_db()
+    assert post.status == "approved"
 
     portal = base.replace("://localhost", "://joes-csp.localhost")
     page.goto(f"{portal}/sign-in/")
@@ -128,8 +126,8 @@ def test_main_pages_run_without_policy_violations_or_console_errors(watched, liv
     expect(page).to_have_url(f"{portal}/")
     for path in ("/", "/submit/", "/media/", "/posts/"):
         page.check_clean(portal + path)
-    meter_fill = page.goto(f"{portal}/") and page.locator(".meter span")
-    assert meter_fill.evaluate("el => el.style.width").endswith("%")
+    page.goto(f"{portal}/")
+    assert page.locator(".meter span").evaluate("el => el.style.width").endswith("%")
 
     page.check_clean(f"{base}/forms/intake/")
     page.check_clean(f"{base}/api/docs/")
