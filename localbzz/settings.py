@@ -301,6 +301,9 @@ PERMISSIONS_POLICY = {
 # Rate limits (localbzz.rate_limits): "<count>/<second|minute|hour|day>", per user when signed in,
 # per address otherwise. Failed sign-ins are counted separately (LOGIN_FAILURE_LIMIT above).
 RATE_LIMIT_ENABLED = env_bool("RATE_LIMIT_ENABLED", True)
+# Behind a load balancer every request comes from its address: then count by the first
+# X-Forwarded-For entry instead (only if the proxy overwrites that header; clients can forge it).
+USE_X_FORWARDED_FOR = env_bool("USE_X_FORWARDED_FOR", False)
 RATE_LIMIT_LOGIN = env("RATE_LIMIT_LOGIN", "20/minute")  # sign-in attempts, pages and API
 RATE_LIMIT_UPLOAD = env("RATE_LIMIT_UPLOAD", "120/hour")  # upload requests (each may hold many files)
 RATE_LIMIT_API_USER = env("RATE_LIMIT_API_USER", "1200/minute")  # any API call, signed in

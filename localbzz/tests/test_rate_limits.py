@@ -229,3 +229,14 @@ def test_limits_can_be_switched_off(db, api_as, owner, settings):
     settings.RATE_LIMIT_API_USER = "1/minute"
     api = api_as(owner)
     assert [api.get("/api/v1/clients").status_code for _ in range(3)] == [200] * 3
+
+
+def test_behind_a_load_balancer_it_counts_the_forwarded_address(clock, db, settings):
+    settings.RATE_LIMIT_API_ANON = "1/minute"
+    settings.USE_X_FORWARDED_FOR = True
+    balancer = "10.0.0.2"
+    first = APIClient(REMOTE_ADDR=balancer, HTTP_X_FORWARDED_FOR="198.51.100.9, 10.0.0.2")
+    second = APIClient(REMOTE_ADDR=balancer, HTTP_X_FORWARDED_FOR="198.51.100.10")
+    assert first.get("/api/v1/schema").status_code == 200
+    assert second.get("/api/v1/schema").status_code == 200  # another person behind the same balancer
+    assert_429_envelope(first.get("/api/v1/schema", HTTP_ACCEPT="application/json"))
