@@ -24,7 +24,8 @@ urlpatterns = [
         name="api-docs",
     ),
     # Redoc (styled-components) writes <style> elements as it renders and searches in a blob:
-    # worker: this view alone allows inline styles and blob: workers. Scripts stay nonce-only.
+    # worker: this view alone allows those. Scripts stay nonce-only. Its footer logo, from its
+    # CDN, stays blocked (Redoc hides it when it fails to load).
     path(
         "api/docs/redoc/",
         csp_update({"style-src": ["'unsafe-inline'"], "worker-src": ["blob:"]})(

@@ -41,12 +41,16 @@ def watched(page):
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     page.on("pageerror", lambda error: errors.append(str(error)))
 
-    def check(url: str) -> None:
+    def check(url: str, ready: str = "", blocked_image: str = "") -> None:
         page.goto(url)
         settled(page)
-        violations = page.evaluate("window.__violations")
+        if ready:  # a page that renders itself from an API call (the docs): wait for it
+            expect(page.locator(ready).first).to_be_visible(timeout=30_000)
+        violations = [v for v in page.evaluate("window.__violations") if not blocked_image or blocked_image not in v]
         assert violations == [], f"{url}: {violations}"
-        assert errors == [], f"{url}: {errors}"
+        unexpected = [e for e in errors if not blocked_image or blocked_image not in e]
+        assert unexpected == [], f"{url}: {unexpected}"
+        errors.clear()
 
     page.check_clean = check
     return page
@@ -118,6 +122,16 @@ def test_main_pages_run_without_policy_violations_or_console_errors(watched, sig
     post.refresh_from_db()
     assert post.status == "approved"
 
+    # Dialogs and auto-submitting filters are wired by data- attributes too.
+    page.goto(f"{base}/requests/")
+    page.get_by_role("button", name="Log a request").click()
+    expect(page.locator("#new-request")).to_be_visible()
+    page.locator("#new-request [data-close-dialog]").click()
+    expect(page.locator("#new-request")).to_be_hidden()
+    page.goto(f"{base}/social-accounts/")
+    page.locator("select[name=client_id]").select_option(str(client.pk))
+    expect(page).to_have_url(f"{base}/social-accounts/?client_id={client.pk}")
+
     portal = base.replace("://localhost", "://joes-csp.localhost")
     page.goto(f"{portal}/sign-in/")
     page.get_by_label("Email or business name").fill("joe@joes.example")
@@ -130,5 +144,7 @@ def test_main_pages_run_without_policy_violations_or_console_errors(watched, sig
     assert page.locator(".meter span").evaluate("el => el.style.width").endswith("%")
 
     page.check_clean(f"{base}/forms/intake/")
-    page.check_clean(f"{base}/api/docs/")
-    expect(page.locator(".swagger-ui")).to_be_visible()
+    page.check_clean(f"{base}/api/docs/", ready=".swagger-ui .info .title")
+    # Redoc's footer logo comes from its CDN: blocked on purpose (see docs/architecture.md).
+    logo = "https://cdn.redoc.ly/redoc/logo-mini.svg"
+    page.check_clean(f"{base}/api/docs/redoc/", ready="h1:has-text('LocalBzz API')", blocked_image=logo)
