@@ -153,3 +153,19 @@ def test_it_allows_images_from_the_s3_origin_when_storage_is_s3(monkeypatch):
     finally:
         monkeypatch.undo()
         importlib.reload(project_settings)
+
+
+def test_it_sends_every_header_in_the_admin(staff_browser):
+    response = staff_browser.get("/admin/")
+    assert response.status_code == 200 and "LocalBzz operations" in response.content.decode()
+    assert_common_headers(response)
+    for tag in SCRIPT_TAG.findall(response.content.decode()):
+        assert "src=" in tag, f"inline script in the admin: {tag}"  # served from 'self'
+
+
+def test_it_sends_hsts_over_https_in_production(db, settings):
+    settings.SECURE_HSTS_SECONDS = 2592000
+    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    response = HttpClient().get("/accounts/login/", secure=True)
+    assert response["Strict-Transport-Security"] == "max-age=2592000; includeSubDomains"
+    assert_common_headers(response)
