@@ -305,7 +305,7 @@ RATE_LIMIT_ENABLED = env_bool("RATE_LIMIT_ENABLED", True)
 # X-Forwarded-For entry instead (only if the proxy overwrites that header; clients can forge it).
 USE_X_FORWARDED_FOR = env_bool("USE_X_FORWARDED_FOR", False)
 RATE_LIMIT_LOGIN = env("RATE_LIMIT_LOGIN", "20/minute")  # sign-in attempts, pages and API
-RATE_LIMIT_UPLOAD = env("RATE_LIMIT_UPLOAD", "120/hour")  # upload requests (each may hold many files)
+RATE_LIMIT_UPLOAD = env("RATE_LIMIT_UPLOAD", "1000/hour")  # upload requests; the upload box sends one per file
 RATE_LIMIT_API_USER = env("RATE_LIMIT_API_USER", "1200/minute")  # any API call, signed in
 RATE_LIMIT_API_ANON = env("RATE_LIMIT_API_ANON", "120/minute")  # any API call, anonymous
 
