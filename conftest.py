@@ -142,3 +142,18 @@ def signed_in_page(page, live_server):
         return page
 
     return sign_in
+
+
+@pytest.fixture(autouse=True)
+def csp_refusals(request):
+    """Every browser test also fails on a Content-Security-Policy violation anywhere in its
+    journey (Chromium reports each one on the console, across navigations). A test that causes
+    one on purpose takes this list and removes what it expects."""
+    refused: list[str] = []
+    if request.node.get_closest_marker("browser") is None or "page" not in request.fixturenames:
+        yield refused
+        return
+    page = request.getfixturevalue("page")
+    page.on("console", lambda m: "Content Security Policy" in m.text and refused.append(f"{page.url}: {m.text}"))
+    yield refused
+    assert not refused, "\n".join(refused)

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -42,7 +43,7 @@ _STATUS_CODES = {
     413: "too_large",
     415: "unsupported_media_type",
     422: "unprocessable",
-    429: "throttled",
+    429: "rate_limited",
     500: "server_error",
     503: "unavailable",
 }
@@ -146,8 +147,12 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
             message = "; ".join(str(d) for d in detail)
         else:
             message = str(detail) if detail else response.reason_phrase if hasattr(response, "reason_phrase") else code
-        if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-            details = {"retry_after_seconds": int(exc.wait)}
+        if isinstance(exc, exceptions.Throttled):
+            from localbzz.rate_limits import retry_message
+
+            if str(exc.detail).startswith("Request was throttled"):  # DRF's wording: say when, in ours
+                message = retry_message(exc.wait)
+            details = {"retry_after_seconds": math.ceil(exc.wait)} if exc.wait is not None else {}
         if isinstance(exc, exceptions.NotAuthenticated):
             message = "Sign in first: send 'Authorization: Bearer <access token>' from POST /api/v1/auth/token/."
         code = getattr(exc, "default_code", None) or code
@@ -156,6 +161,8 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         codes = exc.get_codes() if hasattr(exc, "get_codes") else None
         if isinstance(codes, str) and codes not in {"error", "invalid"}:
             code = codes
+        if isinstance(exc, exceptions.Throttled):
+            code = "rate_limited"
     response.data = error_body(code, message, details)
     return response
 

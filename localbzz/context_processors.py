@@ -42,3 +42,10 @@ def shell(request) -> dict:
         "portal_domain": settings.PORTAL_DOMAIN,
         "my_timer": selectors.running_timer(member),
     }
+
+
+def csp_nonce(request) -> dict:
+    """The response's Content-Security-Policy nonce, for <script nonce> (and django-htmx's tags).
+
+    Lazy: the nonce only enters the header of responses that print it."""
+    return {"csp_nonce": getattr(request, "csp_nonce", None)}

@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "django_q",
+    "csp",
     "localbzz",
     "agency",
     "publishing",
@@ -119,6 +120,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",  # up here: error pages get it too
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "localbzz.middleware.ApiTrailingSlashMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -128,7 +132,6 @@ MIDDLEWARE = [
     "agency.audit.DenialAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "localbzz.hosts.PortalHostMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "localbzz.middleware.HtmxMessagesMiddleware",
     "localbzz.middleware.AgencyTimezoneMiddleware",
@@ -149,6 +152,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "localbzz.context_processors.shell",
                 "portal.context_processors.portal_shell",
+                "localbzz.context_processors.csp_nonce",
             ],
             "builtins": ["django.templatetags.static", "django_htmx.templatetags.django_htmx"],
         },
@@ -248,6 +252,65 @@ SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Security headers and rate limits (docs/architecture.md, "Security headers and rate limits") ------
+# Content-Security-Policy (django-csp): no inline script or style anywhere; our <script> tags carry
+# the per-response nonce. Media may come from S3 (or its CDN domain) when configured.
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+
+def _storage_origins() -> list[str]:
+    origins = []
+    if env("AWS_S3_CUSTOM_DOMAIN"):
+        origins.append("https://" + env("AWS_S3_CUSTOM_DOMAIN").strip("/"))
+    if env("AWS_S3_ENDPOINT_URL"):
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(env("AWS_S3_ENDPOINT_URL"))
+        origins.append(f"{parts.scheme}://{parts.netloc}")
+        if env("AWS_STORAGE_BUCKET_NAME"):  # virtual-hosted style addressing
+            origins.append(f"{parts.scheme}://{env('AWS_STORAGE_BUCKET_NAME')}.{parts.netloc}")
+    elif env("AWS_STORAGE_BUCKET_NAME"):
+        origins.append(f"https://{env('AWS_STORAGE_BUCKET_NAME')}.s3.amazonaws.com")
+    return origins
+
+
+CSP_MEDIA_ORIGINS = _storage_origins() + env_list("CSP_EXTRA_MEDIA_ORIGINS")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:", *CSP_MEDIA_ORIGINS],
+        "media-src": [SELF, "blob:", *CSP_MEDIA_ORIGINS],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "worker-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],  # the intake form replaces it with INTAKE_FRAME_ANCESTORS
+    },
+}
+if env("CSP_REPORT_URI"):
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-uri"] = [env("CSP_REPORT_URI")]
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer", "autoplay", "camera", "display-capture", "encrypted-media", "geolocation",
+        "gyroscope", "magnetometer", "microphone", "midi", "payment", "usb", "xr-spatial-tracking",
+    )
+}  # fmt: skip
+# Rate limits (localbzz.rate_limits): "<count>/<second|minute|hour|day>", per user when signed in,
+# per address otherwise. Failed sign-ins are counted separately (LOGIN_FAILURE_LIMIT above).
+RATE_LIMIT_ENABLED = env_bool("RATE_LIMIT_ENABLED", True)
+# Behind a load balancer every request comes from its address: then count by the first
+# X-Forwarded-For entry instead (only if the proxy overwrites that header; clients can forge it).
+USE_X_FORWARDED_FOR = env_bool("USE_X_FORWARDED_FOR", False)
+RATE_LIMIT_LOGIN = env("RATE_LIMIT_LOGIN", "20/minute")  # sign-in attempts, pages and API
+RATE_LIMIT_UPLOAD = env("RATE_LIMIT_UPLOAD", "1000/hour")  # upload requests; the upload box sends one per file
+RATE_LIMIT_API_USER = env("RATE_LIMIT_API_USER", "1200/minute")  # any API call, signed in
+RATE_LIMIT_API_ANON = env("RATE_LIMIT_API_ANON", "120/minute")  # any API call, anonymous
 
 # Internationalisation ----------------------------------------------------------------------------
 FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6's default: a typed "example.com" becomes https://example.com
@@ -355,7 +418,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "localbzz.api.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"login": "20/min", "anon": "100/min"},
+    # Rates come from RATE_LIMIT_* (see the security block above), read per request.
+    "DEFAULT_THROTTLE_CLASSES": ["localbzz.rate_limits.ApiUserRate", "localbzz.rate_limits.ApiAnonRate"],
     "PAGE_SIZE": 50,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

@@ -71,3 +71,11 @@ def lockout_message(seconds: int) -> str:
         f"Too many failed sign-in attempts. Try again in {minutes} {unit}, "
         "or reset your password if you have forgotten it."
     )
+
+
+def answer_locked(response, form, identifier: str, request):
+    """A sign-in page refused for a lockout answers 429 with ``Retry-After``, like the API."""
+    if form.has_error("__all__", "locked"):
+        response.status_code = 429
+        response["Retry-After"] = str(max(1, locked_for(identifier, client_ip(request))))
+    return response

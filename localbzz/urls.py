@@ -1,8 +1,9 @@
+from csp.decorators import csp_update
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
 
 from localbzz import views
 
@@ -18,8 +19,22 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("settings/", include("integrations.urls")),
     path("api/v1/", include("localbzz.api_urls")),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("api/docs/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    # Swagger UI's init script is served as a file (the split view): no inline script anywhere.
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="api_docs/swagger_ui.html"),
+        name="api-docs",
+    ),
+    # Redoc (styled-components) writes <style> elements as it renders and searches in a blob:
+    # worker: this view alone allows those. Scripts stay nonce-only. Its footer logo, from its
+    # CDN, stays blocked (Redoc hides it when it fails to load).
+    path(
+        "api/docs/redoc/",
+        csp_update({"style-src": ["'unsafe-inline'"], "worker-src": ["blob:"]})(
+            SpectacularRedocView.as_view(url_name="schema", template_name="api_docs/redoc.html")
+        ),
+        name="api-redoc",
+    ),
 ]
 
 if settings.DEBUG:

@@ -6,12 +6,11 @@ from django.contrib.auth.signals import user_logged_out
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework_simplejwt import views as jwt_views
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 
 from agency import audit, permissions
-from localbzz import signin_throttle
+from localbzz import rate_limits, signin_throttle
 
 
 class StaffTokenSerializer(TokenObtainPairSerializer):
@@ -21,13 +20,13 @@ class StaffTokenSerializer(TokenObtainPairSerializer):
         ip = signin_throttle.client_ip(request)
         wait = signin_throttle.locked_for(email, ip)
         if wait:
-            raise exceptions.Throttled(wait=wait, detail=signin_throttle.lockout_message(wait))
+            raise rate_limits.throttled(wait, signin_throttle.lockout_message(wait))
         try:
             data = super().validate(attrs)
         except exceptions.AuthenticationFailed:
             wait = signin_throttle.record_failure(email, ip)
             if wait:
-                raise exceptions.Throttled(wait=wait, detail=signin_throttle.lockout_message(wait)) from None
+                raise rate_limits.throttled(wait, signin_throttle.lockout_message(wait)) from None
             raise exceptions.AuthenticationFailed(
                 "Wrong email or password (or the account is disabled).", code="invalid_credentials"
             ) from None
@@ -42,8 +41,7 @@ class StaffTokenSerializer(TokenObtainPairSerializer):
 
 
 class _Throttled:
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "login"
+    throttle_classes = [rate_limits.LoginRate]
 
 
 @extend_schema(tags=["auth"], summary="Get an access and a refresh token (staff email + password)")

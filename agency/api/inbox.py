@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, permissions, status
-from rest_framework.exceptions import Throttled, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agency import intake_limit, selectors
+from agency import selectors
 from agency.api.serializers import (
     ClientSerializer,
     LeadApproveIn,
@@ -22,7 +22,7 @@ from agency.filters import LeadFilter, RequestFilter
 from agency.models import Lead, PortalRequest
 from agency.services import inbox as services
 from agency.services.activity import diff, record_event
-from localbzz.signin_throttle import client_ip
+from localbzz import rate_limits
 
 
 @extend_schema_view(
@@ -52,8 +52,9 @@ class LeadList(generics.ListCreateAPIView):
         return super().get_authenticators()
 
     def perform_create(self, serializer):
-        if not intake_limit.allow(client_ip(self.request)):
-            raise Throttled(detail="Too many submissions from your network this hour; try again later.")
+        wait = rate_limits.check(self.request, rate_limits.IntakeRate)
+        if wait is not None:
+            raise rate_limits.throttled(wait, rate_limits.intake_message(wait))
         serializer.instance = services.lead_submit(source=Lead.Source.API, **serializer.validated_data)
 
 

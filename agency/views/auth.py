@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
 from django.urls import reverse_lazy
+from django.utils.decorators import method_decorator
 
 from agency.forms import StaffSignInForm
+from localbzz import rate_limits, signin_throttle
 
 
+@method_decorator(rate_limits.limit(rate_limits.LoginRate), name="dispatch")
 class SignInView(auth_views.LoginView):
     form_class = StaffSignInForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        email = (form.data.get("username") or "").strip().lower()
+        return signin_throttle.answer_locked(super().form_invalid(form), form, email, self.request)
 
 
 sign_in = SignInView.as_view()

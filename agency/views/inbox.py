@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -11,20 +13,21 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from agency import intake_limit, permissions, selectors
+from agency import permissions, selectors
 from agency.filters import LeadFilter, RequestFilter
 from agency.forms import LeadApproveForm, LeadIntakeForm, LeadRejectForm, PortalRequestForm, RequestReplyForm
 from agency.models import Client, Lead, PortalRequest
 from agency.permissions import staff_required
 from agency.services import inbox as services
+from localbzz import rate_limits
 from localbzz.listing import csv_response, filtered_queryset, list_page
-from localbzz.signin_throttle import client_ip
 
 # Leads ---------------------------------------------------------------------------------------
 
 
 def _frameable(response: HttpResponse) -> HttpResponse:
-    response["Content-Security-Policy"] = "frame-ancestors " + " ".join(settings.INTAKE_FRAME_ANCESTORS)
+    # The one page others may frame: django-csp swaps 'none' for the configured origins.
+    response._csp_replace = {"frame-ancestors": settings.INTAKE_FRAME_ANCESTORS}
     return response
 
 
@@ -34,8 +37,12 @@ def intake_form(request: HttpRequest) -> HttpResponse:
     """The public intake form (no sign-in), embeddable on the agency's website."""
     form = LeadIntakeForm(request.POST or None)
     if request.method == "POST":
-        if not intake_limit.allow(client_ip(request)):
-            return _frameable(render(request, "agency/leads/intake.html", {"form": form, "limited": True}, status=429))
+        wait = rate_limits.check(request, rate_limits.IntakeRate)
+        if wait is not None:
+            context = {"form": form, "limited": rate_limits.intake_message(wait)}
+            response = render(request, "agency/leads/intake.html", context, status=429)
+            response["Retry-After"] = str(math.ceil(wait))
+            return _frameable(response)
         if form.is_spam():  # a bot filled the hidden field: look successful, store nothing
             return _frameable(render(request, "agency/leads/intake_thanks.html"))
         if form.is_valid():

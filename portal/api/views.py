@@ -14,13 +14,13 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_seriali
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from agency import audit
 from agency.models import Deliverable, PortalRequest
 from generation.contracts import GenerationFailed
+from localbzz import rate_limits
 from localbzz.api import Conflict, Public
 from portal import auth, selectors, services
 from portal.api import serializers as io
@@ -66,8 +66,7 @@ class GenerationUnavailable(exceptions.APIException):
 class ClientLogin(APIView):
     permission_classes = [Public]
     authentication_classes = []
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "login"
+    throttle_classes = [rate_limits.LoginRate]
 
     def get_authenticate_header(self, request) -> str:
         return 'Bearer realm="api"'  # wrong credentials are a 401 (DRF answers 403 without this)
@@ -80,7 +79,7 @@ class ClientLogin(APIView):
             membership = auth.sign_in(request, identifier, data.validated_data["password"])
         except auth.SignInRefused as refused:
             if refused.locked_for:
-                raise exceptions.Throttled(wait=refused.locked_for, detail=str(refused)) from None
+                raise rate_limits.throttled(refused.locked_for, str(refused)) from None
             raise exceptions.AuthenticationFailed(str(refused), code="invalid_credentials") from None
         audit.logged_in(request, membership.user)
         refresh = RefreshToken.for_user(membership.user)
@@ -113,6 +112,7 @@ class ClientLogin(APIView):
 )  # fmt: skip
 class ClientMediaUpload(ClientAPIView):
     parser_classes = [MultiPartParser, FormParser]
+    throttle_classes = rate_limits.UPLOAD_THROTTLES
 
     def post(self, request):
         data = io.ClientUploadIn(data=request.data)

@@ -54,7 +54,8 @@ def test_a_wrong_password_is_refused_then_throttled(client_a, joe, settings):
     _, response = _sign_in(client_a, "joe@joes.example", "nope")
     assert b"Too many failed sign-in attempts" in response.content
     _, response = _sign_in(client_a, "joe@joes.example")  # even the right password waits now
-    assert response.status_code == 200 and b"Too many failed sign-in attempts" in response.content
+    assert response.status_code == 429 and b"Too many failed sign-in attempts" in response.content
+    assert int(response["Retry-After"]) > 0
 
 
 def test_pages_ask_to_sign_in_first(client_a, portal_as):

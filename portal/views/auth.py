@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from localbzz import rate_limits, signin_throttle
 from portal.forms import PortalSignInForm
 from portal.models import ClientUser
 from portal.permissions import belongs_to
@@ -24,6 +25,7 @@ from portal.permissions import belongs_to
 
 @sensitive_post_parameters("password")
 @never_cache
+@rate_limits.limit(rate_limits.LoginRate)
 def sign_in(request: HttpRequest) -> HttpResponse:
     client = request.portal_client
     next_url = request.POST.get("next") or request.GET.get("next") or ""
@@ -35,7 +37,9 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         login(request, form.client_user.user, backend="agency.auth_backends.StaffBackend")
         return redirect(next_url or "portal:dashboard")
-    return render(request, "portal/login.html", {"form": form, "next": next_url})
+    response = render(request, "portal/login.html", {"form": form, "next": next_url})
+    identifier = (request.POST.get("identifier") or "").strip()
+    return signin_throttle.answer_locked(response, form, identifier, request) if form.is_bound else response
 
 
 @require_POST

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from localbzz import rate_limits
 from portal import selectors, services
 from portal.permissions import portal_required
 from publishing.media.uploads import upload_limits
@@ -54,6 +55,7 @@ def media(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @portal_required
+@rate_limits.limit(rate_limits.UploadRate, as_json=True)
 def media_upload(request: HttpRequest) -> HttpResponse:
     """The upload box's endpoint: the same answer as the media API (``{"items": [asset, …]}``)."""
     from publishing.api.media import upload_status, uploaded_items

@@ -9,6 +9,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from agency.models import Campaign, Client
+from localbzz import rate_limits
 from localbzz.api import Conflict, error_body
 from publishing import selectors
 from publishing.media.presets import PRESETS
@@ -196,6 +197,7 @@ class MediaListCreate(generics.ListAPIView):
     write_action = "edit_content"
     serializer_class = MediaAssetOut
     parser_classes = [MultiPartParser, FormParser]
+    throttle_classes = rate_limits.UPLOAD_THROTTLES
     search_fields = ["original_name", "tags__name"]
     sort_fields = {
         "created_at": "created_at",

@@ -107,6 +107,56 @@
     }
   });
 
+  // Confirmations, auto-submitting filters and dialogs, declared in the markup (the
+  // Content-Security-Policy forbids onclick=/onsubmit=/onchange= attributes):
+  // <form data-confirm="Delete this?">, <button data-confirm="…">, <select data-autosubmit>,
+  // <button data-open-dialog="id">, <button data-close-dialog>.
+  function confirmed(el, event) {
+    if (!el || window.confirm(el.getAttribute("data-confirm"))) return true;
+    event.preventDefault();
+    event.stopPropagation();  // capture phase: htmx on the element never hears of it
+    return false;
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button[data-confirm], a[data-confirm]");
+    if (!confirmed(button, event)) return;
+    var opener = event.target.closest && event.target.closest("[data-open-dialog]");
+    if (opener) {
+      var dialog = document.getElementById(opener.getAttribute("data-open-dialog"));
+      if (dialog) dialog.showModal();
+    }
+    var closer = event.target.closest && event.target.closest("[data-close-dialog]");
+    if (closer) closer.closest("dialog").close();
+  }, true);
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.matches && form.matches("form[data-confirm]")) confirmed(form, event);
+  }, true);
+  document.addEventListener("change", function (event) {
+    var field = event.target;
+    if (field.matches && field.matches("[data-autosubmit]") && field.form) field.form.requestSubmit();
+  });
+
+  // Sizes computed per item (ratio boxes, meter fills, focal dots, rendition frames) arrive as
+  // numeric data- attributes on [data-sized]: styles set from script are allowed by the CSP.
+  var SIZES = { pxWidth: ["width", "px"], pxHeight: ["height", "px"], pctWidth: ["width", "%"],
+                pctLeft: ["left", "%"], pctTop: ["top", "%"] };
+  function applySizes(root) {
+    if (!root || !root.querySelectorAll) return;
+    var items = Array.prototype.slice.call(root.querySelectorAll("[data-sized]"));
+    if (root.matches && root.matches("[data-sized]")) items.push(root);
+    items.forEach(function (el) {
+      Object.keys(SIZES).forEach(function (key) {
+        var value = parseFloat(el.dataset[key]);
+        if (isFinite(value)) el.style[SIZES[key][0]] = value + SIZES[key][1];
+      });
+      var w = parseFloat(el.dataset.aspectW), h = parseFloat(el.dataset.aspectH);
+      if (w > 0 && h > 0) el.style.aspectRatio = w + " / " + h;
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { applySizes(document.body); });
+  document.addEventListener("htmx:load", function (event) { applySizes(event.detail.elt); });
+
   // Live character counters: <textarea data-count-max="2200" data-counter="#id">.
   function updateCounter(field) {
     var target = document.querySelector(field.getAttribute("data-counter"));
