@@ -102,23 +102,12 @@ def claim_due(*, owner: str, limit: int = 200, now: datetime | None = None) -> l
     return [Claim(str(target_id), token, status == T.UNCONFIRMED) for target_id, status in rows]
 
 
-_BROKERS: dict[int, object] = {}
-
-
-def _broker():
-    """One django-q2 broker per process: without one, every async_task makes a new broker and,
-    on Redis, a new connection (~2.5 ms each, most of a dispatcher's work)."""
-    import os
-
-    from django_q.brokers import get_broker
-
-    return _BROKERS.setdefault(os.getpid(), get_broker())
-
-
 def enqueue_claims(claims: list[Claim]) -> None:
     from django_q.tasks import async_task
 
-    broker = _broker() if claims else None
+    from localbzz import queue
+
+    broker = queue.broker() if claims else None
     for claim in claims:
         task = "publishing.tasks.verify_target" if claim.verify else "publishing.tasks.publish_target"
         # The outcome is recorded on the target itself: django-q2 need not store a result row.
