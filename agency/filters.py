@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from agency.models import Campaign, Client, Deliverable, Lead, PortalRequest, Shoot, Task, TeamMember
-from localbzz.listing import SearchFilterSet
+from localbzz.listing import DateTimeFilter, SearchFilterSet
 
 
 class ClientFilter(SearchFilterSet):
@@ -53,8 +53,8 @@ class ShootFilter(SearchFilterSet):
     client_id = df.UUIDFilter(field_name="client_id")
     member_id = df.UUIDFilter(field_name="crew", label="Crew member", distinct=True)
     status = df.ChoiceFilter(choices=Shoot.Status.choices)
-    starts_after = df.IsoDateTimeFilter(field_name="start", lookup_expr="gte")
-    starts_before = df.IsoDateTimeFilter(field_name="start", lookup_expr="lt")
+    starts_after = DateTimeFilter(field_name="start", lookup_expr="gte")
+    starts_before = DateTimeFilter(field_name="start", lookup_expr="lt")
 
     class Meta:
         model = Shoot

@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, filters, permissions, serializers, status
 from rest_framework.pagination import BasePagination
@@ -103,6 +104,19 @@ def _flatten(detail: Any, prefix: str = "") -> list[str]:
     return [f"{prefix}: {text}" if prefix else text]
 
 
+def _still_in_use(exc: ProtectedError | RestrictedError) -> Conflict:
+    """A delete that the database's protected foreign keys refuse: say what still uses the object."""
+    holders = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
+    kinds = sorted({str(obj._meta.verbose_name_plural) for obj in holders})
+    return Conflict(
+        {
+            "message": f"This is still in use ({', '.join(kinds)}): remove or reassign those first, "
+            "or archive it instead of deleting it.",
+            "in_use_by": kinds,
+        }
+    )
+
+
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     """DRF exception handler: every error in the envelope, with a message a person can act on."""
     if isinstance(exc, Http404):
@@ -116,6 +130,8 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         exc = PayloadTooLarge("Too many files or fields in one request: send fewer at a time.")
     elif isinstance(exc, RequestDataTooBig):
         exc = PayloadTooLarge("The form fields of this request are too large: send files as files, not as text.")
+    elif isinstance(exc, (ProtectedError, RestrictedError)):
+        exc = _still_in_use(exc)
     elif isinstance(exc, SuspiciousOperation):  # what Django itself would answer with 400
         exc = exceptions.ParseError("The request could not be understood; check its format.")
 
@@ -218,6 +234,8 @@ class EnvelopePagination(BasePagination):
             queryset.count() if hasattr(queryset, "count") and not isinstance(queryset, list) else len(queryset)
         )
         start = (self.page - 1) * self.page_size
+        if start >= self.total:  # also keeps an absurd ?page= from reaching SQL's OFFSET (bigint)
+            return []
         return list(queryset[start : start + self.page_size])
 
     def get_paginated_response(self, data):

@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
 from agency.models import ActivityEvent
+from localbzz.listing import DateTimeFilter
 
 
 class ActivityEventOut(serializers.ModelSerializer):
@@ -30,7 +31,7 @@ class ActivityFilter(filters.FilterSet):
     target_type = filters.CharFilter(field_name="target_type__model", help_text="e.g. shoot, deliverable, post")
     target_id = filters.CharFilter()
     verb = filters.CharFilter(help_text="e.g. shoot.created")
-    since = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    since = DateTimeFilter(field_name="created_at", lookup_expr="gte")
 
     class Meta:
         model = ActivityEvent

@@ -178,3 +178,26 @@ def test_tokens_never_leave_the_api(api_as, owner, accounts):
     body = api_as(owner).get("/api/v1/social-accounts").json()
     text = str(body)
     assert body["total"] == 3 and "demo-" not in text and all(item["has_token"] for item in body["items"])
+
+
+def test_deletes_answer_what_the_schema_documents(owner, client_a, accounts):
+    """Found by the API fuzz test: a refused post delete (400), an account that has posted (disabled,
+    200 with the account) and one with scheduled posts (400) answered undocumented status codes."""
+    from conftest import PASSWORD
+    from localbzz.tests.openapi import conforms, staff_token
+    from publishing.models import SocialAccount
+
+    token = staff_token(owner, PASSWORD)
+    post = approved_post(owner, client_a, accounts.values())
+    Post.objects.filter(pk=post.pk).update(status="published")
+    refused = conforms("DELETE", "/api/v1/posts/{id}", token=token, path_parameters={"id": str(post.pk)})
+    assert refused.status_code == 400
+
+    facebook, x = accounts["facebook"], accounts["x"]
+    PostTarget.objects.filter(post=post, account=facebook).update(status="published")
+    disabled = conforms("DELETE", "/api/v1/social-accounts/{id}", token=token, path_parameters={"id": str(facebook.pk)})
+    assert disabled.status_code == 200 and disabled.json()["status"] == SocialAccount.Status.DISABLED
+
+    PostTarget.objects.filter(post=post, account=x).update(status="scheduled")
+    busy = conforms("DELETE", "/api/v1/social-accounts/{id}", token=token, path_parameters={"id": str(x.pk)})
+    assert busy.status_code == 400 and "scheduled" in busy.json()["error"]["message"]
