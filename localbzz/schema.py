@@ -11,6 +11,7 @@ _DESCRIPTIONS = {
     "403": "Signed in, but without enough access for this.",
     "404": "Nothing with that id exists here (or you cannot see it).",
     "409": "It is still in use by other records, or its state does not allow this; the message says which.",
+    "415": "The body's Content-Type is not one this operation takes (see its request body), or it is malformed.",
     "429": "Too many requests; `details.retry_after_seconds` says when to try again.",
 }
 
@@ -29,6 +30,8 @@ def add_error_responses(result: dict, generator, request, public) -> dict:
                 wanted.append("400")
             if method == "delete":
                 wanted.append("409")
+            if operation.get("requestBody"):
+                wanted.append("415")
             if "{" in path:
                 wanted.append("404")
             if not operation.get("security") and operation.get("security") is not None:
