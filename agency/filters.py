@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from agency.models import ActivityEvent, Campaign, Client, Deliverable, Lead, PortalRequest, Shoot, Task, TeamMember
-from localbzz.listing import SearchFilterSet
+from localbzz.listing import DateTimeFilter, SearchFilterSet
 
 
 class ClientFilter(SearchFilterSet):
@@ -53,8 +53,8 @@ class ShootFilter(SearchFilterSet):
     client_id = df.UUIDFilter(field_name="client_id")
     member_id = df.UUIDFilter(field_name="crew", label="Crew member", distinct=True)
     status = df.ChoiceFilter(choices=Shoot.Status.choices)
-    starts_after = df.IsoDateTimeFilter(field_name="start", lookup_expr="gte")
-    starts_before = df.IsoDateTimeFilter(field_name="start", lookup_expr="lt")
+    starts_after = DateTimeFilter(field_name="start", lookup_expr="gte")
+    starts_before = DateTimeFilter(field_name="start", lookup_expr="lt")
 
     class Meta:
         model = Shoot
@@ -144,8 +144,8 @@ class ActivityFilter(SearchFilterSet):
         field_name="verb", lookup_expr="startswith", label="Verb", help_text="a prefix: post. or post.approved"
     )
     client_id = df.UUIDFilter(field_name="client_id", label="Client")
-    since = df.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte", help_text="ISO 8601 date-time")
-    until = df.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt", help_text="ISO 8601 date-time")
+    since = DateTimeFilter(field_name="created_at", lookup_expr="gte", help_text="ISO 8601 date-time")
+    until = DateTimeFilter(field_name="created_at", lookup_expr="lt", help_text="ISO 8601 date-time")
     date_from = df.DateFilter(field_name="created_at__date", lookup_expr="gte", label="From")
     date_to = df.DateFilter(field_name="created_at__date", lookup_expr="lte", label="To")
 

@@ -15,6 +15,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, filters, permissions, serializers, status
 from rest_framework.pagination import BasePagination
@@ -104,6 +105,19 @@ def _flatten(detail: Any, prefix: str = "") -> list[str]:
     return [f"{prefix}: {text}" if prefix else text]
 
 
+def _still_in_use(exc: ProtectedError | RestrictedError) -> Conflict:
+    """A delete that the database's protected foreign keys refuse: say what still uses the object."""
+    holders = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
+    kinds = sorted({str(obj._meta.verbose_name_plural) for obj in holders})
+    return Conflict(
+        {
+            "message": f"This is still in use ({', '.join(kinds)}): remove or reassign those first, "
+            "or archive it instead of deleting it.",
+            "in_use_by": kinds,
+        }
+    )
+
+
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     """DRF exception handler: every error in the envelope, with a message a person can act on."""
     if isinstance(exc, Http404):
@@ -119,6 +133,8 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         exc = PayloadTooLarge("Too many files or fields in one request: send fewer at a time.")
     elif isinstance(exc, RequestDataTooBig):
         exc = PayloadTooLarge("The form fields of this request are too large: send files as files, not as text.")
+    elif isinstance(exc, (ProtectedError, RestrictedError)):
+        exc = _still_in_use(exc)
     elif isinstance(exc, SuspiciousOperation):  # what Django itself would answer with 400
         exc = exceptions.ParseError("The request could not be understood; check its format.")
 
@@ -165,6 +181,36 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
             code = "rate_limited"
     response.data = error_body(code, message, details)
     return response
+
+
+# --------------------------------------------------------------------------------------------
+# Date-times
+# --------------------------------------------------------------------------------------------
+
+
+def use_rfc3339_offsets() -> None:
+    """Every date-time the API writes is a valid RFC 3339 date-time.
+
+    DRF writes them in the active time zone; before standard time (New York: 1883) a zone's offset
+    is its local mean time, with seconds (-04:56:02), which RFC 3339 and most clients cannot read.
+    Such values are written in UTC instead (same instant). Installed once, by LocalbzzConfig.ready,
+    so it covers every serializer, declared fields and model fields alike.
+    """
+    from datetime import UTC
+
+    enforce_timezone = serializers.DateTimeField.enforce_timezone
+    if getattr(enforce_timezone, "rfc3339", False):
+        return
+
+    def enforce_whole_minute_offsets(self, value):
+        value = enforce_timezone(self, value)
+        offset = value.utcoffset() if hasattr(value, "utcoffset") else None
+        if offset is not None and offset.total_seconds() % 60:
+            return value.astimezone(UTC)
+        return value
+
+    enforce_whole_minute_offsets.rfc3339 = True
+    serializers.DateTimeField.enforce_timezone = enforce_whole_minute_offsets
 
 
 # --------------------------------------------------------------------------------------------
@@ -237,6 +283,8 @@ class EnvelopePagination(BasePagination):
             queryset.count() if hasattr(queryset, "count") and not isinstance(queryset, list) else len(queryset)
         )
         start = (self.page - 1) * self.page_size
+        if start >= self.total:  # also keeps an absurd ?page= from reaching SQL's OFFSET (bigint)
+            return []
         return list(queryset[start : start + self.page_size])
 
     def get_paginated_response(self, data):

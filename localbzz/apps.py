@@ -10,6 +10,11 @@ class LocalbzzConfig(AppConfig):
     name = "localbzz"
     verbose_name = "LocalBzz"
 
+    def ready(self) -> None:
+        from localbzz.api import use_rfc3339_offsets
+
+        use_rfc3339_offsets()
+
 
 class LocalbzzAdminConfig(admin_apps.AdminConfig):
     default = False

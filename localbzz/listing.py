@@ -10,12 +10,34 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC
 from typing import Any
 
 import django_filters
+from django import forms
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.http import StreamingHttpResponse
+
+
+class UtcIsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    """ISO 8601 date-time, turned into UTC: Python accepts offsets up to ±23:59 but PostgreSQL only
+    ±15:59, so an odd offset would otherwise fail in SQL."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return value
+        try:
+            return value.astimezone(UTC)
+        except (OverflowError, ValueError):
+            raise forms.ValidationError("Use a date and time between the years 1 and 9999.", code="invalid") from None
+
+
+class DateTimeFilter(django_filters.IsoDateTimeFilter):
+    """``?…_after=`` / ``?…_before=`` filters: ISO 8601 with any offset, compared in UTC."""
+
+    field_class = UtcIsoDateTimeField
 
 
 class SearchFilterSet(django_filters.FilterSet):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import django_filters as df
 
-from localbzz.listing import SearchFilterSet
+from localbzz.listing import DateTimeFilter, SearchFilterSet
 from publishing.models import Post, SocialAccount
 from publishing.states import PostStatus
 
@@ -18,8 +18,8 @@ class PostFilter(SearchFilterSet):
         choices=SocialAccount.Platform.choices, field_name="targets__account__platform", distinct=True
     )
     source = df.ChoiceFilter(choices=Post.Source.choices)
-    scheduled_after = df.IsoDateTimeFilter(field_name="scheduled_at", lookup_expr="gte")
-    scheduled_before = df.IsoDateTimeFilter(field_name="scheduled_at", lookup_expr="lt")
+    scheduled_after = DateTimeFilter(field_name="scheduled_at", lookup_expr="gte")
+    scheduled_before = DateTimeFilter(field_name="scheduled_at", lookup_expr="lt")
 
     class Meta:
         model = Post

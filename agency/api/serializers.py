@@ -239,9 +239,15 @@ class TimeEntryIn(serializers.Serializer):
     minutes = serializers.IntegerField(min_value=1, max_value=24 * 60)
     note = serializers.CharField(required=False, allow_blank=True, max_length=255)
 
+    def validate_started_at(self, value):
+        # Before 1900 local times carry sub-minute offsets (LMT) that no ISO 8601 reader takes back.
+        if value.year < 2000:
+            raise serializers.ValidationError("Time entries start in the year 2000 or later.")
+        return value
+
 
 class LeadSerializer(serializers.ModelSerializer):
-    client_id = serializers.UUIDField(read_only=True)
+    client_id = serializers.UUIDField(read_only=True, allow_null=True)  # null until the lead is approved
 
     class Meta:
         model = Lead

@@ -176,3 +176,23 @@ def test_viewer_cannot_write_campaigns(api_as, viewer):
         api_as(viewer).post(f"/api/v1/clients/{client.pk}/campaigns", {"name": "X"}, format="json").status_code == 403
     )
     assert not Task.objects.exists()
+
+
+def test_deleting_a_client_with_posts_is_a_409_that_says_why(owner):
+    """Found by the API fuzz test: the database's protected foreign keys refused the delete and the
+    API answered 500."""
+    from conftest import PASSWORD
+    from localbzz.tests.openapi import conforms, staff_token
+    from publishing.services import posts as post_services
+    from publishing.tests.posting import accounts_for
+
+    client = factories.client()
+    accounts = accounts_for(client, owner, platforms=("facebook",))
+    post_services.post_create(actor=owner, client=client, caption="Spring lawns", accounts=list(accounts.values()))
+    response = conforms("DELETE", "/api/v1/clients/{id}", token=staff_token(owner, PASSWORD),
+                        path_parameters={"id": str(client.pk)})  # fmt: skip
+    assert response.status_code == 409
+    error = response.json()["error"]
+    assert error["code"] == "conflict" and "still in use" in error["message"]
+    assert error["details"]["in_use_by"]
+    assert Client.objects.filter(pk=client.pk).exists()

@@ -125,3 +125,14 @@ def test_staff_can_correct_a_new_lead(api_as, editor):
     lead = Lead.objects.create(**FORM)
     response = api_as(editor).patch(f"/api/v1/form-submissions/{lead.pk}", {"phone": "+1 512 555 0100"}, format="json")
     assert response.status_code == 200 and response.json()["phone"] == "+1 512 555 0100"
+
+
+def test_a_new_lead_has_no_client_yet_and_the_schema_says_so(owner):
+    """Found by the API fuzz test: client_id is null until approval, the schema said it was a string."""
+    from conftest import PASSWORD
+    from localbzz.tests.openapi import conforms, staff_token
+
+    lead = Lead.objects.create(**FORM)
+    response = conforms("GET", "/api/v1/form-submissions/{id}", token=staff_token(owner, PASSWORD),
+                        path_parameters={"id": str(lead.pk)})  # fmt: skip
+    assert response.status_code == 200 and response.json()["client_id"] is None

@@ -211,3 +211,20 @@ def test_cancelled_shoots_are_cancelled_events(client, owner):
     feed = feeds.feed_get_or_create(actor=owner, scope="all")
     event = next(iter(_parse(client.get(f"/calendar/{feed.token}.ics")).walk("VEVENT")))
     assert str(event["status"]) == "CANCELLED" and shoot.title in str(event["summary"])
+
+
+def test_date_times_before_standard_time_are_written_in_utc(editor):
+    """Found by the API fuzz test: a shoot moved to the year 24 came back with New York's local mean
+    time offset (-04:56:02), which is not an RFC 3339 date-time; such values are written in UTC."""
+    from conftest import PASSWORD
+    from localbzz.tests.openapi import conforms, staff_token
+
+    token = staff_token(editor, PASSWORD)
+    ancient, modern = factories.shoot(), factories.shoot()
+    response = conforms("PATCH", "/api/v1/shoots/{id}", token=token, path_parameters={"id": str(ancient.pk)},
+                        body={"start": "0024-07-14T16:28:55.3Z"})  # fmt: skip
+    assert response.status_code == 200
+    assert response.json()["start"] == "0024-07-14T16:28:55.300000Z"
+    # Ordinary date-times keep the agency's offset.
+    kept = conforms("GET", "/api/v1/shoots/{id}", token=token, path_parameters={"id": str(modern.pk)})
+    assert kept.json()["start"][-6:] in {"-05:00", "-04:00"}

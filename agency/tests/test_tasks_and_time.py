@@ -155,3 +155,18 @@ def test_time_report_page(client, viewer, editor):
     client.force_login(viewer)
     html = client.get("/tasks/time/").content.decode()
     assert "Report Client" in html and "1h 00m" in html
+
+
+def test_a_time_entry_from_antiquity_is_refused(editor):
+    """Found by the API fuzz test: a start in the year 425 was stored and then rendered with New York's
+    local mean time offset (-04:56:02), which is not a valid date-time in the answer."""
+    from conftest import PASSWORD
+    from localbzz.tests.openapi import conforms, staff_token
+
+    task = factories.task()
+    response = conforms("POST", "/api/v1/tasks/{id}/time-entries", token=staff_token(editor, PASSWORD),
+                        path_parameters={"id": str(task.pk)},
+                        body={"started_at": "0425-02-24T01:29:23.593063Z", "minutes": 5})  # fmt: skip
+    assert response.status_code == 400
+    assert "started_at" in response.json()["error"]["details"]
+    assert not TimeEntry.objects.filter(task=task).exists()

@@ -112,3 +112,61 @@ def test_list_query_count_does_not_grow_with_rows(api_as, owner, django_assert_m
     client = api_as(owner)
     with django_assert_max_num_queries(4):
         assert len(client.get("/api/v1/activity?page_size=50").json()["items"]) == 50
+
+
+# Found by the API fuzz test (test_api_fuzz.py) --------------------------------------------------
+
+
+def test_unsafe_methods_on_unknown_api_paths_get_the_json_404_not_a_csrf_page(owner):
+    """A POST with a session cookie to a path no route matches got Django's HTML CSRF page (403)."""
+    from django.test import Client as HttpClient
+
+    browser = HttpClient(enforce_csrf_checks=True)
+    browser.force_login(owner)
+    for method in ("post", "put", "patch", "delete"):
+        response = getattr(browser, method)("/api/v1/campaigns/null,null", {}, content_type="application/json")
+        assert response.status_code == 404, method
+        assert response["Content-Type"] == "application/json"
+        assert response.json()["error"]["code"] == "not_found"
+
+
+def test_bad_query_parameters_answer_a_documented_400(owner):
+    """Filters, page_size and sort_order are validated: the 400 must be in the schema of GET lists."""
+    from conftest import PASSWORD
+    from localbzz.tests.openapi import conforms, staff_token
+
+    token = staff_token(owner, PASSWORD)
+    for path, query in [
+        ("/api/v1/campaigns", {"status": "AAA"}),
+        ("/api/v1/activity", {"sort_order": "AAA"}),
+        ("/api/v1/team-members", {"page_size": 201}),
+    ]:
+        response = conforms("GET", path, token=token, query=query)
+        assert response.status_code == 400, path
+        assert response.json()["error"]["code"] == "invalid"
+
+
+def test_a_page_far_past_the_end_is_empty_not_a_server_error(owner):
+    """?page=39180076076021080064 made SQL's OFFSET overflow (bigint): 500."""
+    from conftest import PASSWORD
+    from localbzz.tests.openapi import conforms, staff_token
+
+    response = conforms("GET", "/api/v1/campaigns", token=staff_token(owner, PASSWORD),
+                        query={"page": 39180076076021080064, "page_size": 30})  # fmt: skip
+    assert response.status_code == 200
+    assert response.json()["items"] == [] and response.json()["has_more"] is False
+
+
+def test_date_time_filters_take_any_offset_and_refuse_impossible_dates(owner):
+    """An offset PostgreSQL refuses (beyond ±15:59, e.g. -21:44) reached SQL: 500."""
+    from conftest import PASSWORD
+    from localbzz.tests.openapi import conforms, staff_token
+
+    token = staff_token(owner, PASSWORD)
+    for path, name in [("/api/v1/posts", "scheduled_after"), ("/api/v1/shoots", "starts_before"),
+                       ("/api/v1/activity", "since")]:  # fmt: skip
+        response = conforms("GET", path, token=token, query={name: "0303-04-30T23:10:52.0649-21:44"})
+        assert response.status_code == 200, path
+        refused = conforms("GET", path, token=token, query={name: "0001-01-01T00:00:00+05:00"})
+        assert refused.status_code == 400, path
+        assert name in refused.json()["error"]["details"]

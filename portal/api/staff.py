@@ -60,11 +60,15 @@ class ClientSetPassword(APIView):
         return Response(PortalUserOut(membership).data)
 
 
+class PortalUserList(serializers.Serializer):
+    items = PortalUserOut(many=True)
+
+
 class ClientPortalUsers(APIView):
     read_action = "view"
     write_action = "manage_clients"
 
-    @extend_schema(tags=["clients"], summary="Who can sign in to a client's portal", responses=PortalUserOut(many=True))
+    @extend_schema(tags=["clients"], summary="Who can sign in to a client's portal", responses=PortalUserList)
     def get(self, request, client_id):
         client = get_object_or_404(Client, pk=client_id)
         return Response({"items": PortalUserOut(selectors.portal_users(client), many=True).data})

@@ -96,16 +96,20 @@ class ClientLogin(APIView):
         )  # fmt: skip
 
 
+CLIENT_UPLOADED = inline_serializer(
+    "ClientUploaded",
+    {"items": io.ClientMediaOut(many=True), "media_ids": serializers.ListField(child=serializers.UUIDField()),
+     "media_urls": serializers.ListField(child=serializers.CharField())},
+)  # fmt: skip
+
+
 @extend_schema(
     tags=TAGS,
     summary="Upload photos and videos (multipart, several `files`) → their URLs and ids",
     request={"multipart/form-data": io.ClientUploadIn},
     responses={
-        201: inline_serializer(
-            "ClientUploaded",
-            {"items": io.ClientMediaOut(many=True), "media_ids": serializers.ListField(child=serializers.UUIDField()),
-             "media_urls": serializers.ListField(child=serializers.CharField())},
-        ),
+        201: CLIENT_UPLOADED,
+        200: OpenApiResponse(CLIENT_UPLOADED, description="Every file was already in the library: the existing ones."),
         413: OpenApiResponse(description="A file or the batch is too large"),
         415: OpenApiResponse(description="Not a photo or video we take"),
     },

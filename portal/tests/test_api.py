@@ -168,3 +168,28 @@ def test_staff_invite_people_over_the_api(client_a, api_as, admin_user, django_c
     assert mail.outbox[0].to == ["sam@joes.example"]
     listed = api_as(admin_user).get(f"/api/v1/clients/{client_a.pk}/portal-users").json()
     assert [u["email"] for u in listed["items"]] == ["sam@joes.example"]
+
+
+def test_the_portal_people_list_answers_what_the_schema_says(client_a, joe, owner):
+    """Found by the API fuzz test: documented as a bare array, answered as {"items": [...]}."""
+    from localbzz.tests.openapi import conforms, staff_token
+
+    response = conforms("GET", "/api/v1/clients/{client_id}/portal-users", token=staff_token(owner, PASSWORD),
+                        path_parameters={"client_id": str(client_a.pk)})  # fmt: skip
+    assert response.status_code == 200
+    assert [person["email"] for person in response.json()["items"]] == ["joe@joes.example"]
+
+
+def test_uploading_a_file_the_library_already_has_answers_a_documented_200(client_a, joe):
+    """Found by the API fuzz test: the same photo sent again answered 200 (nothing new stored), which
+    the schema did not document."""
+    from localbzz.tests.openapi import conforms
+    from publishing.tests.media_files import jpeg_bytes, photo
+
+    token = APIClient().post("/api/v1/client/login", {"email": joe.user.email, "password": PASSWORD}).json()
+    data = jpeg_bytes(photo((64, 48)))
+    upload = {"token": token["access_token"], "body": {"files": [data]}, "media_type": "multipart/form-data"}
+    first = conforms("POST", "/api/v1/client/media/upload", **upload)
+    assert first.status_code == 201, first.text
+    again = conforms("POST", "/api/v1/client/media/upload", **upload)
+    assert again.status_code == 200 and again.json()["media_ids"] == first.json()["media_ids"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -83,7 +83,14 @@ class SocialAccountList(generics.ListCreateAPIView):
 
 @extend_schema_view(
     get=extend_schema(summary="Get a social account", tags=["social accounts"]),
-    delete=extend_schema(summary="Delete an account (disabled instead if it has posted)", tags=["social accounts"]),
+    delete=extend_schema(
+        summary="Delete an account (disabled instead if it has posted)",
+        tags=["social accounts"],
+        responses={
+            204: OpenApiResponse(description="Deleted."),
+            200: OpenApiResponse(SocialAccountOut, description="It has posted: disabled instead, here it is."),
+        },
+    ),
 )
 class SocialAccountDetail(generics.RetrieveDestroyAPIView):
     serializer_class = SocialAccountOut

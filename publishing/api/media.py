@@ -174,6 +174,9 @@ def uploaded_items(client: Client, results: list[services.UploadResult], out=Non
     return items
 
 
+MEDIA_UPLOADED = inline_serializer("MediaUploaded", {"items": UploadedAssetOut(many=True)})
+
+
 def upload_status(results: list[services.UploadResult]) -> int:
     """201 when something new was stored; 200 when every file was already in the library."""
     return status.HTTP_201_CREATED if any(r.created for r in results) else status.HTTP_200_OK
@@ -224,8 +227,10 @@ class MediaListCreate(generics.ListAPIView):
         summary="Upload photos and videos (multipart, several `files`)",
         request={"multipart/form-data": MediaUploadIn},
         responses={
-            201: inline_serializer("MediaUploaded", {"items": UploadedAssetOut(many=True)}),
-            200: OpenApiResponse(description="Every file was already in the library: the existing assets."),
+            201: MEDIA_UPLOADED,
+            200: OpenApiResponse(
+                MEDIA_UPLOADED, description="Every file was already in the library: the existing assets."
+            ),
             413: OpenApiResponse(description="A file is too large, has too many pixels, or too many files."),
             415: OpenApiResponse(description="A file is not a photo or video we take."),
         },

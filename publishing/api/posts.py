@@ -106,15 +106,16 @@ class PostIn(serializers.Serializer):
     scheduled_at = serializers.DateTimeField(
         required=False, allow_null=True, help_text="Wanted time (approval schedules it)."
     )
-    title = serializers.CharField(required=False, allow_blank=True, default="")
-    cta = serializers.CharField(required=False, allow_blank=True, default="")
-    cta_action = serializers.CharField(required=False, allow_blank=True, default="")
+    # The lengths are the columns' (publishing.models.Post): longer text was a 500 from the database.
+    title = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    cta = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    cta_action = serializers.CharField(required=False, allow_blank=True, default="", max_length=12)
     cta_url = serializers.URLField(required=False, allow_blank=True, default="")
     link = serializers.URLField(required=False, allow_blank=True, default="")
     placement = serializers.ChoiceField(choices=Post.Placement.choices, required=False, default="feed")
-    topic = serializers.CharField(required=False, allow_blank=True, default="")
+    topic = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     notes = serializers.CharField(required=False, allow_blank=True, default="")
-    alt_text = serializers.CharField(required=False, allow_blank=True, default="")
+    alt_text = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
     submit = serializers.BooleanField(required=False, default=True, help_text="False keeps it a draft.")
 
 

@@ -178,3 +178,52 @@ def test_tokens_never_leave_the_api(api_as, owner, accounts):
     body = api_as(owner).get("/api/v1/social-accounts").json()
     text = str(body)
     assert body["total"] == 3 and "demo-" not in text and all(item["has_token"] for item in body["items"])
+
+
+def test_deletes_answer_what_the_schema_documents(owner, client_a, accounts):
+    """Found by the API fuzz test: a refused post delete (400), an account that has posted (disabled,
+    200 with the account) and one with scheduled posts (400) answered undocumented status codes."""
+    from conftest import PASSWORD
+    from localbzz.tests.openapi import conforms, staff_token
+    from publishing.models import SocialAccount
+
+    token = staff_token(owner, PASSWORD)
+    post = approved_post(owner, client_a, accounts.values())
+    Post.objects.filter(pk=post.pk).update(status="published")
+    refused = conforms("DELETE", "/api/v1/posts/{id}", token=token, path_parameters={"id": str(post.pk)})
+    assert refused.status_code == 400
+
+    facebook, x = accounts["facebook"], accounts["x"]
+    PostTarget.objects.filter(post=post, account=facebook).update(status="published")
+    disabled = conforms("DELETE", "/api/v1/social-accounts/{id}", token=token, path_parameters={"id": str(facebook.pk)})
+    assert disabled.status_code == 200 and disabled.json()["status"] == SocialAccount.Status.DISABLED
+
+    PostTarget.objects.filter(post=post, account=x).update(status="scheduled")
+    busy = conforms("DELETE", "/api/v1/social-accounts/{id}", token=token, path_parameters={"id": str(x.pk)})
+    assert busy.status_code == 400 and "scheduled" in busy.json()["error"]["message"]
+
+
+def test_text_longer_than_its_column_is_a_400_not_a_500(owner, client_a, accounts):
+    """Found by the API fuzz test: a 13-character cta_action reached the varchar(12) column: 500."""
+    from conftest import PASSWORD
+    from localbzz.tests.openapi import conforms, staff_token
+
+    post = approved_post(owner, client_a, accounts.values())
+    response = conforms("PATCH", "/api/v1/posts/{id}", token=staff_token(owner, PASSWORD),
+                        path_parameters={"id": str(post.pk)}, body={"cta_action": "needs a smaller file"})  # fmt: skip
+    assert response.status_code == 400
+    assert "cta_action" in response.json()["error"]["details"]
+    post.refresh_from_db()
+    assert post.cta_action == ""
+
+
+def test_a_body_in_a_type_the_operation_does_not_take_is_a_documented_415(owner, client_a, accounts):
+    """Found by the API fuzz test: 415 was not in the schema of operations that take a body."""
+    from conftest import PASSWORD
+    from localbzz.tests.openapi import conforms, staff_token
+
+    post = approved_post(owner, client_a, accounts.values())
+    response = conforms("POST", "/api/v1/posts/{id}/request-changes", token=staff_token(owner, PASSWORD),
+                        path_parameters={"id": str(post.pk)}, body="please redo", media_type="text/plain")  # fmt: skip
+    assert response.status_code == 415
+    assert response.json()["error"]["code"] == "unsupported_media_type"
