@@ -32,7 +32,8 @@ def test_a_signed_url_serves_the_file_without_a_session(client, stored):
 def test_a_tampered_or_expired_url_is_refused(client, stored, settings):
     url = media_url(stored)
     assert client.get(url.replace("clip.mp4", "other.mp4")).status_code == 403
-    assert client.get(url[:-2] + "00").status_code == 403
+    tampered = url[:-1] + ("1" if url.endswith("0") else "0")  # always a different signature
+    assert client.get(tampered).status_code == 403
     with time_machine.travel(time.time() + settings.MEDIA_URL_EXPIRE_SECONDS + 1200, tick=False):
         response = client.get(url)
     assert response.status_code == 403 and "expired" in response.content.decode()
