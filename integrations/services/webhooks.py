@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import json
 import logging
 import random
@@ -37,6 +36,7 @@ from django.utils import timezone
 from agency.services.activity import record_event
 from integrations.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from localbzz.events import EVENT_NAMES, Event
+from localbzz.net import is_loopback
 from localbzz.queue import enqueue
 
 log = logging.getLogger(__name__)
@@ -59,15 +59,6 @@ def new_secret() -> str:
     return "whsec_" + secrets.token_urlsafe(32)
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def check_url(url: str) -> str:
     url = (url or "").strip()
     parts = urlsplit(url)
@@ -77,7 +68,7 @@ def check_url(url: str) -> str:
         raise ValidationError(
             {"url": ["Leave user names and passwords out of the URL; receivers verify our signature instead."]}
         )
-    if parts.scheme != "https" and not (settings.DEBUG or _is_loopback(parts.hostname)):
+    if parts.scheme != "https" and not (settings.DEBUG or is_loopback(parts.hostname)):
         raise ValidationError({"url": ["Use an https:// URL: webhook bodies carry client data."]})
     return url
 

@@ -9,11 +9,12 @@ machine reaches no other host.
 from __future__ import annotations
 
 import base64
-import ipaddress
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from urllib.parse import urlsplit
+
+from localbzz.net import is_loopback
 
 # An 8×8 JPEG and a 1×1 PNG (made once with Pillow), so the fake serves real image bytes without a dependency.
 JPEG = base64.b64decode(
@@ -69,7 +70,7 @@ def fetch(url: str, timeout: float) -> Fetched:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return Fetched(False, "unreachable", url=url)
-    if not _loopback(parts.hostname):
+    if not is_loopback(parts.hostname):
         return Fetched(True, url=url, fetched=False)
     try:
         with urllib.request.urlopen(url, timeout=timeout) as answer:  # noqa: S310 - loopback http(s) only
@@ -78,12 +79,3 @@ def fetch(url: str, timeout: float) -> Fetched:
         return Fetched(False, "timeout", url=url)
     except (urllib.error.URLError, OSError) as exc:
         return Fetched(False, "timeout" if "timed out" in str(exc) else "unreachable", url=url)
-
-
-def _loopback(host: str) -> bool:
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-import signal
-
 from django.core.management.base import BaseCommand
 
 from generation.fakes.server import DEFAULT_KEY, FakeAIServer
+from localbzz.net import serve_until_stopped
 
 
 class Command(BaseCommand):
@@ -24,14 +23,4 @@ class Command(BaseCommand):
         if latency:
             server.fake.set_latency("*", latency)
         self.stdout.write(f"Fake AI providers on {server.url} (key {DEFAULT_KEY}; control: {server.url}/_fake/control)")
-        signal.signal(signal.SIGTERM, _interrupt)
-        try:
-            server.httpd.serve_forever()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            server.httpd.server_close()
-
-
-def _interrupt(*_: object) -> None:
-    raise KeyboardInterrupt
+        serve_until_stopped(server.httpd)

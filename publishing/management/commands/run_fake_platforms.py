@@ -1,9 +1,8 @@
 from __future__ import annotations
 
-import signal
-
 from django.core.management.base import BaseCommand
 
+from localbzz.net import serve_until_stopped
 from publishing.fakes.server import FakePlatformServer
 
 
@@ -25,14 +24,4 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Fake platforms on {server.url} (ledger: {server.url}/_fake/, control: {server.url}/_fake/control)"
         )
-        signal.signal(signal.SIGTERM, _interrupt)
-        try:
-            server.httpd.serve_forever()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            server.httpd.server_close()
-
-
-def _interrupt(*_: object) -> None:
-    raise KeyboardInterrupt
+        serve_until_stopped(server.httpd)
