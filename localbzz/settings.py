@@ -333,6 +333,9 @@ PUBLISH_MAX_ATTEMPTS = env_int("PUBLISH_MAX_ATTEMPTS", 6)
 PUBLISH_BACKOFF_BASE_SECONDS = float(env("PUBLISH_BACKOFF_BASE_SECONDS", "2"))
 PUBLISH_VERIFY_DELAY_SECONDS = env_int("PUBLISH_VERIFY_DELAY_SECONDS", 5)
 PUBLISH_MAX_VERIFY_ATTEMPTS = env_int("PUBLISH_MAX_VERIFY_ATTEMPTS", 6)
+# Verification reads what the account published from the attempt's start minus this margin (the
+# platforms' clocks are not ours) to now plus it.
+PUBLISH_VERIFY_CLOCK_SKEW_SECONDS = env_int("PUBLISH_VERIFY_CLOCK_SKEW_SECONDS", 300)
 APPROVAL_LINK_DAYS = env_int("APPROVAL_LINK_DAYS", 7)
 
 # Static and media --------------------------------------------------------------------------------
@@ -503,6 +506,8 @@ PLATFORM_READ_TIMEOUT = float(env("PLATFORM_READ_TIMEOUT", "30"))
 PLATFORM_POLL_INTERVAL = float(env("PLATFORM_POLL_INTERVAL", "1"))
 PLATFORM_POLL_MAX_INTERVAL = float(env("PLATFORM_POLL_MAX_INTERVAL", "10"))
 PLATFORM_POLL_TIMEOUT = float(env("PLATFORM_POLL_TIMEOUT", "60"))
+# Pages (up to 100 posts each) one verification may read before it says "still unknown".
+PLATFORM_VERIFY_MAX_PAGES = env_int("PLATFORM_VERIFY_MAX_PAGES", 20)
 # App credentials for the OAuth flows; the fake platforms accept their own defaults.
 _FAKE = bool(FAKE_PLATFORMS_URL)
 META_APP_ID = env("META_APP_ID", "fake-meta-app" if _FAKE else "")

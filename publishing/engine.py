@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from agency.services.activity import activity_event, record_event, save_events
 from publishing import states
-from publishing.connectors.base import ErrorKind, PlatformError, PublishResult
+from publishing.connectors.base import ErrorKind, PlatformError, PublishResult, Window
 from publishing.models import PlatformPause, Post, PostTarget, SocialAccount
 from publishing.states import PostStatus as P
 from publishing.states import TargetStatus as T
@@ -165,7 +165,9 @@ def publish(target_id: str, token: str) -> str:
     started = (
         _held(target_id, token)
         .filter(status=T.PUBLISHING, phase="")
-        .update(phase="sending", lease_until=timezone.now() + timedelta(seconds=lease_seconds()))
+        .update(
+            phase="sending", sent_at=timezone.now(), lease_until=timezone.now() + timedelta(seconds=lease_seconds())
+        )
     )
     if not started:
         return "lost the lease"
@@ -201,7 +203,7 @@ def verify(target_id: str, token: str) -> str:
     connector = delivery.connector_for(target.account)
     try:
         request = delivery.build_request(target, on_checkpoint=lambda cp: _save_checkpoint(target_id, token, cp))
-        result = connector.verify(request, dict(target.checkpoint))
+        result = connector.verify(request, dict(target.checkpoint), verify_window(target))
     except PlatformError as error:
         if error.kind == ErrorKind.AUTH_EXPIRED:
             _handle_error(target, token, error)
@@ -226,6 +228,21 @@ def verify(target_id: str, token: str) -> str:
         return "not published: rescheduled" if moved else "lost the lease"
     _succeed(target, token, result, allow_from=T.UNCONFIRMED)
     return "published (verified)"
+
+
+def verify_window(target: PostTarget) -> Window:
+    """Where verification looks: from the latest send's start (never known earlier than the target's
+    creation) minus the clock-skew margin, to now plus it; posts other targets of ours on the same
+    account already own in that window are skipped, so a same-text post is never taken for this one."""
+    skew = timedelta(seconds=_setting("PUBLISH_VERIFY_CLOCK_SKEW_SECONDS", 300))
+    since = (target.sent_at or target.created_at) - skew
+    owned = (
+        PostTarget.objects.filter(account_id=target.account_id, published_at__gte=since)
+        .exclude(pk=target.pk)
+        .exclude(external_id="")
+        .values_list("external_id", flat=True)
+    )
+    return Window(since=since, until=timezone.now() + skew, skip_ids=frozenset(owned))
 
 
 def _still_unconfirmed(target: PostTarget, token: str, reason: str) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import IO, Any, Protocol
 
@@ -101,6 +101,22 @@ class PublishRequest:
     on_checkpoint: Callable[[dict[str, Any]], None] | None = field(default=None, compare=False, repr=False)
 
 
+@dataclass(frozen=True)
+class Window:
+    """Where ``verify`` looks: what the account published from ``since`` to ``until`` (the attempt's
+    start minus a clock-skew margin, to now plus that margin). ``skip_ids`` are posts other targets
+    of ours already own on the account: a same-text post among them is not this one."""
+
+    since: datetime
+    until: datetime
+    skip_ids: frozenset[str] = frozenset()
+
+    @classmethod
+    def last(cls, seconds: float = 86400, skip_ids: frozenset[str] = frozenset()) -> Window:
+        now = datetime.now(UTC)
+        return cls(since=now - timedelta(seconds=seconds), until=now + timedelta(minutes=5), skip_ids=skip_ids)
+
+
 @dataclass
 class PublishResult:
     state: str  # "published" | "scheduled" (held by the platform, e.g. Publer) | "processing"
@@ -142,9 +158,15 @@ class Connector(Protocol):
         ``checkpoint`` is what an earlier attempt left; resume from it. Raise PlatformError.
         """
 
-    def verify(self, request: PublishRequest, checkpoint: dict[str, Any]) -> PublishResult | None:
+    def verify(
+        self, request: PublishRequest, checkpoint: dict[str, Any], window: Window | None = None
+    ) -> PublishResult | None:
         """After an unknown outcome: did the post go out? A result if it did, None if it surely did
-        not (safe to publish again); raise PlatformError(UNKNOWN_OUTCOME) if still cannot tell."""
+        not (safe to publish again); raise PlatformError(UNKNOWN_OUTCOME) if still cannot tell.
+
+        Without a checkpoint that names the post, the connector reads EVERYTHING the account
+        published in ``window`` (default: the last day), page after page with the platform's own
+        time filters, and answers None only once it has seen the whole window."""
 
     def check_account(self, account: Account) -> AccountCheck:
         """Is the token alive? (the 'verify' button; marks needs_reconnect when dead)"""

@@ -9,13 +9,15 @@ Contract kept here:
   ``photo_ids`` one by one, so a retry never uploads a photo twice), then ``POST /{page}/feed``
   with ``attached_media[i]={"media_fbid": id}``.
 - Video: ``POST <graph-video>/{page}/videos`` (``file_url``, ``description``) → ``{"id"}``.
-- ``verify`` reads the page's recent feed (or videos) and recognises our text; Facebook has no
-  idempotency key, so this is the only way to learn whether a lost answer published.
+- ``verify`` reads everything the page published in the attempt's window (``published_posts`` or
+  ``videos`` with ``since``/``until``, 100 a page, cursor paging) and recognises our text; Facebook
+  has no idempotency key, so this is the only way to learn whether a lost answer published.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
@@ -27,8 +29,9 @@ from publishing.connectors.base import (
     PlatformError,
     PublishRequest,
     PublishResult,
+    Window,
 )
-from publishing.connectors.http import HTTPConnector, PlatformHTTP, Progress, same_text
+from publishing.connectors.http import HTTPConnector, PlatformHTTP, Progress, parse_time, same_text, search_window
 
 
 class FacebookConnector(HTTPConnector):
@@ -90,20 +93,25 @@ class FacebookConnector(HTTPConnector):
         data = http.json("POST", f"{page}/feed", target=request.target_id, link=request.link, data=fields)
         return self._result(http, str(data["id"]))
 
-    def verify(self, request: PublishRequest, checkpoint: dict[str, Any]) -> PublishResult | None:
-        """Look for our text among the page's latest posts (videos: among its latest videos)."""
+    def verify(
+        self, request: PublishRequest, checkpoint: dict[str, Any], window: Window | None = None
+    ) -> PublishResult | None:
+        """Our text among everything the page published in ``window`` (videos: among its videos),
+        read with ``since``/``until`` and followed page by page."""
+        window = window or Window.last()
         http = self.http(request.account)
-        page = _page_id(request.account)
-        if any(m.kind == "video" for m in request.media):
-            data = http.json("GET", f"{page}/videos", params={"fields": "id,description,created_time", "limit": 25})
-            text_field = "description"
-        else:
-            data = http.json("GET", f"{page}/feed", params={"fields": "id,message,created_time", "limit": 25})
-            text_field = "message"
-        for item in data.get("data") or []:
-            if same_text(item.get(text_field, ""), _message(request)):
-                return self._result(http, str(item["id"]))
-        return None
+        video = any(m.kind == "video" for m in request.media)
+        edge, text_field = ("videos", "description") if video else ("published_posts", "message")
+        params = {"fields": f"id,{text_field},created_time", **graph_window(window)}
+        found = search_window(
+            self.platform,
+            graph_pages(http, f"{_page_id(request.account)}/{edge}", params),
+            window,
+            created=lambda item: parse_time(item.get("created_time")),
+            matches=lambda item: same_text(item.get(text_field, ""), _message(request)),
+            ident=lambda item: str(item.get("id")),
+        )
+        return self._result(http, str(found["id"])) if found else None
 
     def check_account(self, account: Account) -> AccountCheck:
         http = self.http(account)
@@ -113,6 +121,25 @@ class FacebookConnector(HTTPConnector):
         return http.result(
             state="published", external_id=post_id, url=f"{settings.PLATFORM_URLS['facebook_web']}/{post_id}"
         )
+
+
+def graph_window(window: Window) -> dict[str, Any]:
+    """Graph API edge parameters for a time window: ``since``/``until`` in unix seconds, 100 a page."""
+    return {"since": int(window.since.timestamp()), "until": int(window.until.timestamp()) + 1, "limit": 100}
+
+
+def graph_pages(http: PlatformHTTP, path: str, params: dict[str, Any]) -> Iterator[list[dict[str, Any]]]:
+    """The pages of a Graph API edge: ``data`` of each, following ``paging.cursors.after`` while
+    ``paging.next`` says more remain (the cursor goes back with OUR parameters and headers: the
+    ``next`` URL itself is never followed, so no token rides in a URL)."""
+    while True:
+        data = http.json("GET", path, params=params)
+        yield [item for item in data.get("data") or [] if isinstance(item, dict)]
+        paging = data.get("paging") or {}
+        after = (paging.get("cursors") or {}).get("after")
+        if not paging.get("next") or not after:
+            return
+        params = {**params, "after": after}
 
 
 def _page_id(account: Account) -> str:

@@ -8,15 +8,33 @@ Contract kept here:
 - HTTP 200 is not "live": the post's ``state`` is re-read (bounded polling). LIVE → published
   (url = ``searchUrl``); PROCESSING → result state ``processing`` (call ``verify`` later, it
   re-reads); REJECTED → PlatformError(REJECTED).
-- ``verify`` re-reads the checkpointed post, or looks for our summary among the location's posts.
+- ``verify`` re-reads the checkpointed post, or looks for our summary among the location's posts
+  of the attempt's window (newest first, ``pageToken`` paging).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
-from publishing.connectors.base import Account, AccountCheck, ErrorKind, PlatformError, PublishRequest, PublishResult
-from publishing.connectors.http import HTTPConnector, PlatformHTTP, Progress, poll, same_text
+from publishing.connectors.base import (
+    Account,
+    AccountCheck,
+    ErrorKind,
+    PlatformError,
+    PublishRequest,
+    PublishResult,
+    Window,
+)
+from publishing.connectors.http import (
+    HTTPConnector,
+    PlatformHTTP,
+    Progress,
+    parse_time,
+    poll,
+    same_text,
+    search_window,
+)
 
 PROCESSING, LIVE, REJECTED = "PROCESSING", "LIVE", "REJECTED"
 
@@ -34,15 +52,34 @@ class GoogleBusinessConnector(HTTPConnector):
             post = self._create(http, request, progress)
         return self._outcome(http, post)
 
-    def verify(self, request: PublishRequest, checkpoint: dict[str, Any]) -> PublishResult | None:
+    def verify(
+        self, request: PublishRequest, checkpoint: dict[str, Any], window: Window | None = None
+    ) -> PublishResult | None:
+        """The checkpointed post re-read; without one, our summary among the location's posts,
+        newest first, 100 a page (``pageToken`` ↔ ``nextPageToken``) back to ``window.since``."""
+        window = window or Window.last()
         http = self.http(request.account)
         if checkpoint.get("name"):
             return self._outcome(http, http.json("GET", checkpoint["name"]))
-        data = http.json("GET", f"{request.account.external_id}/localPosts", params={"pageSize": 20})
-        for post in data.get("localPosts") or []:
-            if same_text(post.get("summary", ""), request.text):
-                return self._outcome(http, post)
-        return None
+
+        def pages() -> Iterator[list[dict[str, Any]]]:
+            params: dict[str, Any] = {"pageSize": 100}
+            while True:
+                data = http.json("GET", f"{request.account.external_id}/localPosts", params=params)
+                yield [p for p in data.get("localPosts") or [] if isinstance(p, dict)]
+                if not data.get("nextPageToken"):
+                    return
+                params = {"pageSize": 100, "pageToken": data["nextPageToken"]}
+
+        found = search_window(
+            self.platform,
+            pages(),
+            window,
+            created=lambda post: parse_time(post.get("createTime")),
+            matches=lambda post: same_text(post.get("summary", ""), request.text),
+            ident=lambda post: str(post.get("name")),
+        )
+        return self._outcome(http, found) if found else None
 
     def check_account(self, account: Account) -> AccountCheck:
         http = self.http(account)

@@ -10,8 +10,9 @@ checkpoint of one attempt; ``poll`` bounds every wait for asynchronous platform 
 from __future__ import annotations
 
 import logging
+import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -28,6 +29,7 @@ from publishing.connectors.base import (
     PlatformError,
     PublishRequest,
     PublishResult,
+    Window,
 )
 
 logger = logging.getLogger("publishing.connectors")
@@ -226,6 +228,57 @@ class HTTPConnector:
                 return AccountCheck(ok=False, message=error.message)
             raise
         return AccountCheck(ok=True, message=f"Token valid for {name}", name=name)
+
+
+def parse_time(value: Any) -> datetime | None:
+    """A platform's timestamp → aware datetime: epoch seconds or milliseconds (LinkedIn), ISO 8601
+    with ``Z``, ``+0000`` (Graph API) or nanoseconds (Google). None when absent or unreadable."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return datetime.fromtimestamp(value / 1000 if value > 10**11 else value, UTC)
+    text = str(value or "").strip()
+    if not text:
+        return None
+    text = re.sub(r"([+-]\d\d)(\d\d)$", r"\1:\2", text.replace("Z", "+00:00"))
+    text = re.sub(r"(\.\d{6})\d+", r"\1", text)  # Python reads at most microseconds
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def search_window(
+    platform: str,
+    pages: Iterator[list[T]],
+    window: Window,
+    *,
+    created: Callable[[T], datetime | None],
+    matches: Callable[[T], bool],
+    ident: Callable[[T], str],
+) -> T | None:
+    """Walk what an account published, newest first, page by page (``pages`` makes the calls), and
+    answer the first item inside ``window`` that ``matches`` and is not one of ``window.skip_ids``.
+
+    None — "surely not published" — only once the walk went past ``window.since`` or the platform
+    had no more pages; a walk cut short by PLATFORM_VERIFY_MAX_PAGES raises UNKNOWN_OUTCOME, because
+    an unread page may hold the post.
+    """
+    budget = settings.PLATFORM_VERIFY_MAX_PAGES
+    for number, page in enumerate(pages, start=1):
+        for item in page:
+            when = created(item)
+            if when is not None and when < window.since:
+                return None  # newest first: everything after this is older still
+            if (when is None or when <= window.until) and matches(item) and ident(item) not in window.skip_ids:
+                return item
+        if number >= budget:
+            raise PlatformError(
+                ErrorKind.UNKNOWN_OUTCOME,
+                f"Read {number} pages of the account's {errors.NAMES.get(platform, platform)} posts without "
+                "reaching the time of the attempt; checking again later.",
+                platform=platform,
+            )
+    return None
 
 
 def same_text(a: str, b: str) -> bool:

@@ -32,8 +32,10 @@ from publishing.connectors.base import (
     PublishRequest,
     PublishResult,
     Quota,
+    Window,
 )
-from publishing.connectors.http import HTTPConnector, PlatformHTTP, Progress, poll, same_text
+from publishing.connectors.facebook import graph_pages, graph_window
+from publishing.connectors.http import HTTPConnector, PlatformHTTP, Progress, parse_time, poll, same_text, search_window
 
 IN_PROGRESS, FINISHED, PUBLISHED = "IN_PROGRESS", "FINISHED", "PUBLISHED"
 DEAD = {"ERROR", "EXPIRED"}
@@ -94,7 +96,9 @@ class InstagramConnector(HTTPConnector):
         progress.save(media_id=str(data["id"]))
         return self._published(http, str(data["id"]))
 
-    def verify(self, request: PublishRequest, checkpoint: dict[str, Any]) -> PublishResult | None:
+    def verify(
+        self, request: PublishRequest, checkpoint: dict[str, Any], window: Window | None = None
+    ) -> PublishResult | None:
         """PUBLISHED container (or a checkpointed media id) → the post; any other state → None."""
         http = self.http(request.account)
         if checkpoint.get("media_id"):
@@ -104,7 +108,7 @@ class InstagramConnector(HTTPConnector):
             return None  # nothing can be published without a container we would have checkpointed
         if self._status(http, container)["status_code"] != PUBLISHED:
             return None
-        return self._published_container(http, request, Progress(request, checkpoint))
+        return self._published_container(http, request, Progress(request, checkpoint), window)
 
     def check_account(self, account: Account) -> AccountCheck:
         http = self.http(account)
@@ -197,17 +201,29 @@ class InstagramConnector(HTTPConnector):
     def _status(self, http: PlatformHTTP, container: str) -> dict[str, Any]:
         return http.json("GET", container, params={"fields": "status_code,status"})
 
-    def _published_container(self, http: PlatformHTTP, request: PublishRequest, progress: Progress) -> PublishResult:
-        """The container says PUBLISHED: find the media it became among the account's latest posts."""
-        data = http.json(
-            "GET",
-            f"{request.account.external_id}/media",
-            params={"fields": "id,caption,permalink,timestamp", "limit": 25},
+    def _published_container(
+        self, http: PlatformHTTP, request: PublishRequest, progress: Progress, window: Window | None = None
+    ) -> PublishResult:
+        """The container says PUBLISHED: find the media it became among what the account published in
+        ``window`` (``since``/``until``, cursor paging), by caption."""
+        window = window or Window.last()
+        params = {"fields": "id,caption,permalink,timestamp", **graph_window(window)}
+        item = search_window(
+            self.platform,
+            graph_pages(http, f"{request.account.external_id}/media", params),
+            window,
+            created=lambda media: parse_time(media.get("timestamp")),
+            matches=lambda media: same_text(media.get("caption", ""), request.text),
+            ident=lambda media: str(media.get("id")),
         )
-        for item in data.get("data") or []:
-            if same_text(item.get("caption", ""), request.text):
-                progress.save(media_id=str(item["id"]))
-                return http.result(state="published", external_id=str(item["id"]), url=item.get("permalink", ""))
+        if item:
+            progress.save(media_id=str(item["id"]))
+            return http.result(
+                state="published",
+                external_id=str(item["id"]),
+                url=item.get("permalink", ""),
+                checkpoint=dict(progress.data),
+            )
         return http.result(
             state="published", detail=f"Instagram says container {progress.get('container_id')} is published."
         )

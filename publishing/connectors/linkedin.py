@@ -9,19 +9,29 @@ Contract kept here:
 - ``POST /rest/posts`` answers 201 with an EMPTY body: the post URN is the ``x-restli-id`` header.
 - Commentary is "little text": reserved characters are escaped (else LinkedIn silently cuts
   the text there) and ``#tag`` becomes a real hashtag.
-- ``verify`` lists the author's latest posts and recognises our commentary.
+- ``verify`` lists the author's posts newest first (``sortBy=CREATED``, ``start``/``count`` paging)
+  back to the attempt's window and recognises our commentary.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
 
-from publishing.connectors.base import Account, AccountCheck, ErrorKind, PlatformError, PublishRequest, PublishResult
-from publishing.connectors.http import HTTPConnector, PlatformHTTP, Progress, read_bytes
+from publishing.connectors.base import (
+    Account,
+    AccountCheck,
+    ErrorKind,
+    PlatformError,
+    PublishRequest,
+    PublishResult,
+    Window,
+)
+from publishing.connectors.http import HTTPConnector, PlatformHTTP, Progress, parse_time, read_bytes, search_window
 
 RESERVED = re.compile(r"([\\|{}@\[\]()<>#*_~])")
 HASHTAG = re.compile(r"(?<![\w#])#(\w+)")
@@ -103,18 +113,38 @@ class LinkedInConnector(HTTPConnector):
             )
         return self._result(http, urn)
 
-    def verify(self, request: PublishRequest, checkpoint: dict[str, Any]) -> PublishResult | None:
+    def verify(
+        self, request: PublishRequest, checkpoint: dict[str, Any], window: Window | None = None
+    ) -> PublishResult | None:
+        """Our commentary among the author's posts, newest first (``sortBy=CREATED``), read 100 at a
+        time (``start``/``count``) until past ``window.since`` (LinkedIn has no time filter)."""
+        window = window or Window.last()
         http = self.http(request.account)
-        data = http.json(
-            "GET",
-            "rest/posts",
-            params={"author": request.account.external_id, "q": "author", "count": 20, "sortBy": "LAST_MODIFIED"},
-        )
+        count = 100
+
+        def pages() -> Iterator[list[dict[str, Any]]]:
+            start = 0
+            while True:
+                params = {"q": "author", "author": request.account.external_id, "count": count, "start": start,
+                          "sortBy": "CREATED"}  # fmt: skip
+                data = http.json("GET", "rest/posts", params=params)
+                elements = [e for e in data.get("elements") or [] if isinstance(e, dict)]
+                yield elements
+                links = (data.get("paging") or {}).get("links") or []
+                if not elements or (len(elements) < count and not any(li.get("rel") == "next" for li in links)):
+                    return
+                start += len(elements)
+
         wanted = escape_commentary(request.text)
-        for post in data.get("elements") or []:
-            if post.get("commentary") == wanted:
-                return self._result(http, post["id"])
-        return None
+        found = search_window(
+            self.platform,
+            pages(),
+            window,
+            created=lambda post: parse_time(post.get("createdAt") or post.get("publishedAt")),
+            matches=lambda post: post.get("commentary") == wanted,
+            ident=lambda post: str(post.get("id")),
+        )
+        return self._result(http, found["id"]) if found else None
 
     def check_account(self, account: Account) -> AccountCheck:
         http = self.http(account)

@@ -17,14 +17,32 @@ Contract kept here:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import requests
 
-from publishing.connectors.base import Account, AccountCheck, ErrorKind, PlatformError, PublishRequest, PublishResult
-from publishing.connectors.http import HTTPConnector, PlatformHTTP, Progress, poll, read_bytes, same_text
+from publishing.connectors.base import (
+    Account,
+    AccountCheck,
+    ErrorKind,
+    PlatformError,
+    PublishRequest,
+    PublishResult,
+    Window,
+)
+from publishing.connectors.http import (
+    HTTPConnector,
+    PlatformHTTP,
+    Progress,
+    parse_time,
+    poll,
+    read_bytes,
+    same_text,
+    search_window,
+)
 
 T = TypeVar("T")
 DONE = {"complete", "completed", "failed"}
@@ -111,11 +129,28 @@ class PublerWorkspace:
     def posts(
         self, *, state: str = "", account_ids: tuple[str, ...] = (), start: str = "", end: str = "", page: int = 0
     ) -> list[PublerPost]:
+        return self._posts_page(state=state, account_ids=account_ids, start=start, end=end, page=page)[0]
+
+    def post_pages(
+        self, *, state: str = "", account_ids: tuple[str, ...] = (), start: str = "", end: str = ""
+    ) -> Iterator[list[PublerPost]]:
+        """Every page of the posts list (``page`` 0, 1, … until ``total_pages``)."""
+        page = 0
+        while True:
+            posts, total_pages = self._posts_page(state=state, account_ids=account_ids, start=start, end=end, page=page)
+            yield posts
+            page += 1
+            if page >= total_pages or not posts:
+                return
+
+    def _posts_page(
+        self, *, state: str, account_ids: tuple[str, ...], start: str, end: str, page: int
+    ) -> tuple[list[PublerPost], int]:
         params: list[tuple[str, Any]] = [("page", page)]
         params += [(name, value) for name, value in (("state", state), ("from", start), ("to", end)) if value]
         params += [("account_ids[]", account_id) for account_id in account_ids]
         data = _unwrap(self.http.json("GET", "posts", params=params))
-        return [_build(PublerPost, p) for p in data.get("posts") or []]
+        return [_build(PublerPost, p) for p in data.get("posts") or []], int(data.get("total_pages") or 0)
 
     def update(self, post_id: str, changes: dict[str, Any]) -> None:
         self.http.json("PUT", f"posts/{post_id}", json={"post": changes})
@@ -137,9 +172,11 @@ class PublerConnector(HTTPConnector):
         job_id = progress.get("job_id") or self._create(ws, request, progress)
         return self._outcome(ws, request, ws.wait(job_id), progress)
 
-    def verify(self, request: PublishRequest, checkpoint: dict[str, Any]) -> PublishResult | None:
+    def verify(
+        self, request: PublishRequest, checkpoint: dict[str, Any], window: Window | None = None
+    ) -> PublishResult | None:
         """With a job id: what the job says (UNKNOWN_OUTCOME while it still works). Without: our text
-        among the account's scheduled and published posts."""
+        among the account's scheduled and published posts of ``window`` (``from``/``to``, every page)."""
         ws = self.workspace(request.account)
         progress = Progress(request, checkpoint)
         if checkpoint.get("job_id"):
@@ -154,7 +191,7 @@ class PublerConnector(HTTPConnector):
                 if error.kind == ErrorKind.REJECTED:
                     return None  # the job failed for this account: nothing went out
                 raise
-        post = self._find(ws, request)
+        post = self._find(ws, request, window)
         return self._result(ws, request, post) if post else None
 
     def check_account(self, account: Account) -> AccountCheck:
@@ -242,12 +279,26 @@ class PublerConnector(HTTPConnector):
             progress.save(post_id=post.id)
         return self._result(ws, request, post)
 
-    def _find(self, ws: PublerWorkspace, request: PublishRequest) -> PublerPost | None:
+    def _find(self, ws: PublerWorkspace, request: PublishRequest, window: Window | None = None) -> PublerPost | None:
+        """Our text among the account's scheduled and published posts whose time falls in ``window``
+        (stretched to the post's own ``scheduled_at``), every page of each list."""
+        window = window or Window.last()
+        until = max(window.until, (request.scheduled_at or window.until) + MIN_LEAD)
+        window = Window(since=window.since, until=until, skip_ids=window.skip_ids)
         account_id = str(request.account.extra.get("account_id"))
         for state in ("scheduled", "published"):
-            for post in ws.posts(state=state, account_ids=(account_id,)):
-                if same_text(post.text, request.text):
-                    return post
+            pages = ws.post_pages(state=state, account_ids=(account_id,), start=window.since.isoformat(),
+                                  end=until.isoformat())  # fmt: skip
+            found = search_window(
+                self.platform,
+                pages,
+                window,
+                created=lambda post: parse_time(post.scheduled_at),
+                matches=lambda post: same_text(post.text, request.text),
+                ident=lambda post: post.id,
+            )
+            if found:
+                return found
         return None
 
     def _result(self, ws: PublerWorkspace, request: PublishRequest, post: PublerPost | None) -> PublishResult:

@@ -9,17 +9,40 @@ Contract kept here:
   (``media_ids``) one by one.
 - ``POST /2/tweets`` ``{"text", "media": {"media_ids"}}`` → 201 ``{"data": {"id", "text"}}``.
 - The 280 weighted characters and the 4-image cap are validated by the engine, not here.
-- ``verify`` reads the user's latest posts and recognises our text.
+- ``verify`` reads the user's posts since the attempt's window began (``start_time``, paged with
+  ``pagination_token``) and recognises our text (links compared as links: X rewrites them to t.co).
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from datetime import UTC
 from typing import Any
 
 from django.conf import settings
 
-from publishing.connectors.base import Account, AccountCheck, ErrorKind, PlatformError, PublishRequest, PublishResult
-from publishing.connectors.http import HTTPConnector, PlatformHTTP, Progress, poll, read_bytes, same_text
+from publishing.connectors.base import (
+    Account,
+    AccountCheck,
+    ErrorKind,
+    PlatformError,
+    PublishRequest,
+    PublishResult,
+    Window,
+)
+from publishing.connectors.http import (
+    HTTPConnector,
+    PlatformHTTP,
+    Progress,
+    parse_time,
+    poll,
+    read_bytes,
+    same_text,
+    search_window,
+)
+
+LINK = re.compile(r"https?://\S+")
 
 
 class XConnector(HTTPConnector):
@@ -42,17 +65,40 @@ class XConnector(HTTPConnector):
         data = http.json("POST", "2/tweets", target=request.target_id, json=body).get("data") or {}
         return self._result(http, str(data["id"]))
 
-    def verify(self, request: PublishRequest, checkpoint: dict[str, Any]) -> PublishResult | None:
+    def verify(
+        self, request: PublishRequest, checkpoint: dict[str, Any], window: Window | None = None
+    ) -> PublishResult | None:
+        """Our text among the user's posts since ``window.since`` (``start_time``, 100 a page,
+        ``pagination_token`` from ``meta.next_token``). X shows links as t.co links: they match any link."""
+        window = window or Window.last()
         http = self.http(request.account)
-        data = http.json(
-            "GET",
-            f"2/users/{request.account.external_id}/tweets",
-            params={"max_results": 10, "tweet.fields": "created_at"},
+        path = f"2/users/{request.account.external_id}/tweets"
+        params = {
+            "start_time": window.since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "max_results": 100,
+            "tweet.fields": "created_at",
+        }
+
+        def pages() -> Iterator[list[dict[str, Any]]]:
+            query = dict(params)
+            while True:
+                data = http.json("GET", path, params=query)
+                yield [t for t in data.get("data") or [] if isinstance(t, dict)]
+                token = (data.get("meta") or {}).get("next_token")
+                if not token:
+                    return
+                query = {**params, "pagination_token": token}
+
+        wanted = _without_links(request.text)
+        found = search_window(
+            self.platform,
+            pages(),
+            window,
+            created=lambda tweet: parse_time(tweet.get("created_at")),
+            matches=lambda tweet: same_text(_without_links(tweet.get("text", "")), wanted),
+            ident=lambda tweet: str(tweet.get("id")),
         )
-        for tweet in data.get("data") or []:
-            if same_text(tweet.get("text", ""), request.text):
-                return self._result(http, str(tweet["id"]))
-        return None
+        return self._result(http, str(found["id"])) if found else None
 
     def check_account(self, account: Account) -> AccountCheck:
         http = self.http(account)
@@ -104,3 +150,7 @@ class XConnector(HTTPConnector):
         return http.result(
             state="published", external_id=tweet_id, url=f"{settings.PLATFORM_URLS['x_web']}/i/web/status/{tweet_id}"
         )
+
+
+def _without_links(text: str) -> str:
+    return LINK.sub("<link>", text or "")

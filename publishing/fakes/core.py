@@ -7,6 +7,7 @@ writes; ``server.py`` puts it behind HTTP. Tests drive it in-process (``fake.fai
 
 from __future__ import annotations
 
+import base64
 import copy
 import itertools
 import json
@@ -327,3 +328,50 @@ class FakePlatforms:
 
 def now_unix() -> int:
     return int(time.time())
+
+
+# Reading back what an account published (platform-contracts.md §10) ------------------------------
+
+
+def parse_when(value: str) -> float | None:
+    """A time parameter as platforms take it (unix seconds, or ISO 8601 with ``Z``/``+0000``) → unix."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if re.fullmatch(r"-?\d+(\.\d+)?", value):
+        return float(value)
+    text = re.sub(r"([+-]\d\d)(\d\d)$", r"\1:\2", value.replace("Z", "+00:00"))
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"not a time: {value}") from None
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp()
+
+
+def newest_first(entries: list[dict[str, Any]], since: float | None = None, until: float | None = None) -> list[dict]:
+    """Ledger entries newest first, within [since, until] (receipt time) when given."""
+    return [
+        e
+        for e in sorted(entries, key=lambda e: e["seq"], reverse=True)
+        if (since is None or e["received"] >= since) and (until is None or e["received"] <= until)
+    ]
+
+
+def keyset_page(entries: list[dict[str, Any]], after: str, size: int) -> tuple[list[dict[str, Any]], str]:
+    """One page of newest-first ``entries`` after an opaque cursor (the last ``seq`` seen), and the
+    cursor of the next page ("" when this is the last). Posts arriving while a client pages do not
+    shift the pages it has not read yet (real cursors behave so too)."""
+    if after:
+        try:
+            last = int(base64.urlsafe_b64decode(after.encode()).decode().removeprefix("seq:"))
+        except ValueError:
+            raise ValueError("invalid cursor") from None
+        entries = [e for e in entries if e["seq"] < last]
+    chunk = entries[:size]
+    more = len(entries) > size
+    cursor = base64.urlsafe_b64encode(f"seq:{chunk[-1]['seq']}".encode()).decode() if chunk and more else ""
+    return chunk, cursor
+
+
+def iso_z(unix: float) -> str:
+    return datetime.fromtimestamp(unix, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"

@@ -8,10 +8,11 @@ downloaded; errors are Google's ``{"error": {"code", "message", "status"}}``.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from publishing.fakes import media
-from publishing.fakes.core import FakePlatforms, Reply, Request, Response
+from publishing.fakes.core import FakePlatforms, Reply, Request, Response, iso_z, keyset_page, newest_first
 from publishing.fakes.server import route
 
 API = r"^/gbp/v4"
@@ -79,6 +80,7 @@ def install(fake: FakePlatforms) -> None:
             "summary": summary,
             "topicType": body["topicType"],
             "state": "PROCESSING",
+            "createTime": iso_z(time.time()),
             "searchUrl": f"{request.base_url}/gbp-web/posts/{number}",
             "media": body.get("media") or [],
             "_reads_left": fake.config["google_business.processing_reads"],
@@ -110,11 +112,19 @@ def install(fake: FakePlatforms) -> None:
 
     @route(fake, "GET", API + "/" + LOCATION + r"/localPosts$", "google_business", "read")
     def list_posts(fake: FakePlatforms, request: Request, match) -> Response:
+        """Newest first, ``pageSize`` (default 20, at most 100), ``pageToken`` ↔ ``nextPageToken``."""
         auth(request)
-        found = [p for name, p in posts().items() if name.startswith(match["location"] + "/")]
-        return Response(
-            200, {"localPosts": [_public(p) for p in reversed(found)][: int(request.arg("pageSize", "20"))]}
-        )
+        entries = newest_first(fake.ledger("google_business", account=match["location"]))
+        try:
+            size = min(100, max(1, int(request.arg("pageSize", "20"))))
+            chunk, token = keyset_page(entries, request.arg("pageToken"), size)
+        except ValueError:
+            return g_error(400, "INVALID_ARGUMENT", "Invalid pageSize or pageToken.")
+        found = [posts().get(e["external_id"]) for e in chunk]
+        body: dict[str, Any] = {"localPosts": [_public(p) for p in found if p]}
+        if token:
+            body["nextPageToken"] = token
+        return Response(200, body)
 
 
 def _advance(fake: FakePlatforms, post: dict[str, Any]) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from publishing.fakes import media
 from publishing.fakes.core import FakePlatforms, Request, Response
-from publishing.fakes.meta import GRAPH, auth, decorate, error, meta_error
+from publishing.fakes.meta import GRAPH, auth, cursor_page, decorate, error, graph_time, meta_error
 from publishing.fakes.server import route
 
 REASONS = {
@@ -143,8 +143,7 @@ def install(fake: FakePlatforms) -> None:
     @route(fake, "GET", GRAPH + r"/(?P<user>\d+)/media$", "instagram", "read")
     def media_list(fake: FakePlatforms, request: Request, match) -> Response:
         auth(fake, request, "instagram")
-        entries = list(reversed(fake.ledger("instagram", account=match["user"])))
-        return Response(200, {"data": [_media(e) for e in entries[: int(request.arg("limit", "25"))]]})
+        return cursor_page(request, fake.ledger("instagram", account=match["user"]), _media)
 
     @route(fake, "GET", GRAPH + r"/(?P<user>\d+)/content_publishing_limit$", "instagram", "limit")
     def limit(fake: FakePlatforms, request: Request, match) -> Response:
@@ -189,5 +188,5 @@ def _media(entry: dict[str, Any]) -> dict[str, Any]:
         "id": entry["external_id"],
         "caption": entry["text"],
         "permalink": entry["url"],
-        "timestamp": entry["received_at"],
+        "timestamp": graph_time(entry["received"]),
     }

@@ -13,9 +13,9 @@ import hashlib
 import re
 import secrets
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, urlencode
 
-from publishing.fakes.core import FakePlatforms, Reply, Request, Response
+from publishing.fakes.core import FakePlatforms, Reply, Request, Response, newest_first
 from publishing.fakes.meta import authorize_redirect
 from publishing.fakes.server import route
 
@@ -156,11 +156,29 @@ def install(fake: FakePlatforms) -> None:
 
     @route(fake, "GET", API + r"/rest/posts$", "linkedin", "read")
     def list_posts(fake: FakePlatforms, request: Request, match) -> Response:
+        """``q=author``: newest first (``sortBy`` CREATED or LAST_MODIFIED, the default), offset paging
+        ``start``/``count`` (default 10, at most 100) with a ``next`` link while more remain."""
         auth(fake, request)
+        if request.arg("q") != "author" or not request.arg("author"):
+            return li_error(400, "q=author and author are required", "ILLEGAL_ARGUMENT")
         author = unquote(request.arg("author"))
-        entries = list(reversed(fake.ledger("linkedin", account=author)))[: int(request.arg("count", "10"))]
-        elements = [{"id": e["external_id"], "author": author, "commentary": e["commentary"]} for e in entries]
-        return Response(200, {"elements": elements, "paging": {"start": 0, "count": len(elements)}})
+        try:
+            start, count = max(0, int(request.arg("start", "0"))), min(100, max(1, int(request.arg("count", "10"))))
+        except ValueError:
+            return li_error(400, "start and count must be numbers", "ILLEGAL_ARGUMENT")
+        entries = newest_first(fake.ledger("linkedin", account=author))
+        chunk = entries[start : start + count]
+        elements = [
+            {"id": e["external_id"], "author": author, "commentary": e["commentary"], "lifecycleState": "PUBLISHED",
+             "createdAt": int(e["received"] * 1000), "publishedAt": int(e["received"] * 1000),
+             "lastModifiedAt": int(e["received"] * 1000)}
+            for e in chunk
+        ]  # fmt: skip
+        paging: dict[str, Any] = {"start": start, "count": count, "links": []}
+        if start + count < len(entries):
+            query = urlencode({"q": "author", "author": author, "count": count, "start": start + count})
+            paging["links"].append({"type": "application/json", "rel": "next", "href": f"/rest/posts?{query}"})
+        return Response(200, {"elements": elements, "paging": paging})
 
     @route(fake, "GET", API + r"/v2/userinfo$", "linkedin", "read")
     def userinfo(fake: FakePlatforms, request: Request, match) -> Response:

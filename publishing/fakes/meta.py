@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
 from publishing.fakes import media
-from publishing.fakes.core import FakePlatforms, Reply, Request, Response
+from publishing.fakes.core import FakePlatforms, Reply, Request, Response, keyset_page, newest_first, parse_when
 from publishing.fakes.server import route
 
 GRAPH = r"^/graph/v[\d.]+"
@@ -94,6 +96,27 @@ def decorate(fake: FakePlatforms, request: Request, response: Response) -> None:
     )
 
 
+def graph_time(unix: float) -> str:
+    """Graph API timestamps: ``2025-06-01T09:00:00+0000``."""
+    return datetime.fromtimestamp(unix, UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
+
+
+def cursor_page(request: Request, entries: list[dict[str, Any]], shape: Callable[[dict], dict]) -> Response:
+    """A Graph API edge read (page feed, Instagram media): newest first within ``since``/``until``,
+    ``limit`` items (25 by default, at most 100), then ``paging.cursors.after`` and ``paging.next``."""
+    try:
+        since, until = parse_when(request.arg("since")), parse_when(request.arg("until"))
+        limit = min(100, max(1, int(request.arg("limit", "25"))))
+        chunk, after = keyset_page(newest_first(entries, since, until), request.arg("after"), limit)
+    except ValueError as exc:
+        return meta_error(100, f"(#100) Invalid parameter: {exc}")
+    paging: dict[str, Any] = {"cursors": {"after": after}} if after else {}
+    if after:
+        query = {k: v[0] for k, v in request.query.items() if k != "after"}
+        paging["next"] = f"{request.base_url}{request.path}?{urlencode({**query, 'after': after})}"
+    return Response(200, {"data": [shape(e) for e in chunk], "paging": paging})
+
+
 def fetch_or_fail(fake: FakePlatforms, url: str) -> media.Fetched:
     fetched = media.fetch(url, fake.config["fetch_timeout"])
     if not fetched.ok:
@@ -168,16 +191,16 @@ def install(fake: FakePlatforms) -> None:
         )
         return Response(200, {"id": video_id})
 
-    @route(fake, "GET", GRAPH + r"/(?P<page>\d+)/(?P<edge>feed|videos)$", "facebook", "read")
+    @route(fake, "GET", GRAPH + r"/(?P<page>\d+)/(?P<edge>feed|published_posts|videos)$", "facebook", "read")
     def page_posts(fake: FakePlatforms, request: Request, match) -> Response:
+        """Newest first, ``since``/``until`` (unix or ISO 8601), ``limit`` (default 25, at most 100),
+        cursor paging (``after`` ↔ ``paging.cursors.after``, ``paging.next`` while more remain)."""
         auth(fake, request)
-        field = "message" if match["edge"] == "feed" else "description"
-        kinds = {"feed", "photo"} if match["edge"] == "feed" else {"video"}
+        field = "description" if match["edge"] == "videos" else "message"
+        kinds = {"video"} if match["edge"] == "videos" else {"feed", "photo"}
         entries = [e for e in fake.ledger("facebook", account=match["page"]) if e.get("kind") in kinds]
-        items = [
-            {"id": e["external_id"], field: e["text"], "created_time": e["received_at"]} for e in reversed(entries)
-        ]
-        return Response(200, {"data": items[: int(request.arg("limit", "25"))]})
+        return cursor_page(request, entries, lambda e: {"id": e["external_id"], field: e["text"],
+                                                        "created_time": graph_time(e["received"])})  # fmt: skip
 
     @route(fake, "GET", GRAPH + r"/oauth/access_token$", "facebook", "oauth")
     def access_token(fake: FakePlatforms, request: Request, match) -> Response:

@@ -150,11 +150,23 @@ def install(fake: FakePlatforms) -> None:
         auth(request)
         wanted_accounts = set(request.query.get("account_ids[]", []))
         state = request.arg("state")
-        found = [
-            p
-            for p in posts().values()
-            if (not state or p["state"] == state) and (not wanted_accounts or p["account_id"] in wanted_accounts)
-        ]
+        try:  # from/to bound the post's time (scheduled_at); a bare date covers its whole day
+            start = _bound(request.arg("from"), end=False)
+            end = _bound(request.arg("to"), end=True)
+        except ValueError:
+            return Response(422, {"errors": ["from and to must be dates or ISO-8601 times"]})
+        found = sorted(
+            (
+                p
+                for p in posts().values()
+                if (not state or p["state"] == state)
+                and (not wanted_accounts or p["account_id"] in wanted_accounts)
+                and (start is None or _parse(p["scheduled_at"]) >= start)
+                and (end is None or _parse(p["scheduled_at"]) <= end)
+            ),
+            key=lambda p: (_parse(p["scheduled_at"]), int(p["id"][1:])),
+            reverse=True,
+        )
         page, per_page = int(request.arg("page", "0")), 20
         chunk = found[page * per_page : (page + 1) * per_page]
         total_pages = (len(found) + per_page - 1) // per_page
@@ -243,6 +255,18 @@ def _parse(value: str) -> datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo else None
+
+
+def _bound(value: str, *, end: bool) -> datetime | None:
+    if not value:
+        return None
+    if len(value) == 10:  # YYYY-MM-DD
+        day = datetime.fromisoformat(value).replace(tzinfo=UTC)
+        return day + timedelta(days=1) - timedelta(microseconds=1) if end else day
+    parsed = _parse(value)
+    if parsed is None:
+        raise ValueError(value)
+    return parsed
 
 
 def _rate_headers(fake: FakePlatforms, request: Request, response: Response) -> None:

@@ -12,7 +12,7 @@ import base64
 import time
 from typing import Any
 
-from publishing.fakes.core import FakePlatforms, Reply, Request, Response
+from publishing.fakes.core import FakePlatforms, Reply, Request, Response, iso_z, keyset_page, newest_first, parse_when
 from publishing.fakes.linkedin import token_exchange
 from publishing.fakes.meta import authorize_redirect
 from publishing.fakes.server import route
@@ -143,10 +143,25 @@ def install(fake: FakePlatforms) -> None:
 
     @route(fake, "GET", API + r"/2/users/(?P<user>\d+)/tweets$", "x", "read")
     def timeline(fake: FakePlatforms, request: Request, match) -> Response:
+        """Newest first; ``start_time``/``end_time`` (ISO 8601), ``max_results`` 5–100 (default 10,
+        else 400), ``pagination_token`` ↔ ``meta.next_token``."""
         auth(fake, request)
-        entries = list(reversed(fake.ledger("x", account=match["user"])))[: int(request.arg("max_results", "10"))]
-        data = [{"id": e["external_id"], "text": e["text"], "created_at": e["received_at"]} for e in entries]
-        return Response(200, {"data": data, "meta": {"result_count": len(data)}})
+        try:
+            size = int(request.arg("max_results", "10"))
+            if not 5 <= size <= 100:
+                raise ValueError("max_results must be between 5 and 100")
+            start, end = parse_when(request.arg("start_time")), parse_when(request.arg("end_time"))
+            entries = newest_first(fake.ledger("x", account=match["user"]), start, end)
+            chunk, token = keyset_page(entries, request.arg("pagination_token"), size)
+        except ValueError as exc:
+            return x_error(400, "Invalid Request", f"One or more parameters to your request was invalid: {exc}")
+        data = [{"id": e["external_id"], "text": e["text"], "created_at": iso_z(e["received"])} for e in chunk]
+        meta: dict[str, Any] = {"result_count": len(data)}
+        if data:
+            meta.update(newest_id=data[0]["id"], oldest_id=data[-1]["id"])
+        if token:
+            meta["next_token"] = token
+        return Response(200, {"data": data, "meta": meta} if data else {"meta": meta})
 
     @route(fake, "GET", r"^/x-oauth/i/oauth2/authorize$", "x", "oauth")
     def authorize(fake: FakePlatforms, request: Request, match) -> Response:

@@ -119,6 +119,8 @@ class PostTarget(models.Model):
     lease_owner = models.CharField(max_length=80, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
     phase = models.CharField(max_length=8, blank=True)  # "" or "sending"
+    # When the latest send began (set with phase "sending"): where verification starts looking.
+    sent_at = models.DateTimeField(null=True, blank=True)
     checkpoint = models.JSONField(default=dict, blank=True)  # connector progress (container ids, job ids)
     media_choices = models.JSONField(default=list, blank=True)  # per media: "original" or a rendition preset
     external_id = models.CharField(max_length=200, blank=True)
