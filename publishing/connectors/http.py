@@ -274,7 +274,7 @@ def search_window(
         if number >= budget:
             raise PlatformError(
                 ErrorKind.UNKNOWN_OUTCOME,
-                f"Read {number} pages of the account's {errors.NAMES.get(platform, platform)} posts without "
+                f"Read {number} {'page' if number == 1 else 'pages'} of the account's {errors.NAMES.get(platform, platform)} posts without "
                 "reaching the time of the attempt; checking again later.",
                 platform=platform,
             )

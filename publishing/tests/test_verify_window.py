@@ -152,3 +152,22 @@ def test_a_same_text_post_from_before_the_attempt_is_not_taken_for_it(fake_platf
     assert run_due() == ["not published: rescheduled"]
     assert run_due() == ["published"]
     assert post.targets.get().external_id != old["external_id"]
+
+
+def test_a_window_too_long_to_read_stays_unknown_never_not_published(fake_platforms, publish_request, settings):
+    """None means "safe to send again": a verification that ran out of pages must not say it."""
+    from publishing.connectors.base import ErrorKind, PlatformError
+    from publishing.connectors.facebook import FacebookConnector
+
+    by_hand = Request("POST", "/", {}, {}, b"", fake_platforms.url)
+    request = publish_request("facebook", text="Ours, under a hundred later posts")
+    fake_platforms.record(by_hand, "facebook", account="10001", external_id="10001_1", text=request.text, kind="feed")
+    for number in range(120):
+        fake_platforms.record(by_hand, "facebook", account="10001", external_id=f"10001_{number + 2}",
+                              text=f"later {number}", kind="feed")  # fmt: skip
+    settings.PLATFORM_VERIFY_MAX_PAGES = 1
+    with pytest.raises(PlatformError) as caught:
+        FacebookConnector().verify(request, {})
+    assert caught.value.kind == ErrorKind.UNKNOWN_OUTCOME and "Read 1 page of" in caught.value.message
+    settings.PLATFORM_VERIFY_MAX_PAGES = 2
+    assert FacebookConnector().verify(request, {}).external_id == "10001_1"
