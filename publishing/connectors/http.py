@@ -272,9 +272,10 @@ def search_window(
             if (when is None or when <= window.until) and matches(item) and ident(item) not in window.skip_ids:
                 return item
         if number >= budget:
+            pages_read = f"{number} {'page' if number == 1 else 'pages'}"
             raise PlatformError(
                 ErrorKind.UNKNOWN_OUTCOME,
-                f"Read {number} {'page' if number == 1 else 'pages'} of the account's {errors.NAMES.get(platform, platform)} posts without "
+                f"Read {pages_read} of the account's {errors.NAMES.get(platform, platform)} posts without "
                 "reaching the time of the attempt; checking again later.",
                 platform=platform,
             )
