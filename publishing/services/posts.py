@@ -165,7 +165,8 @@ def post_update(
     **changes: Any,
 ) -> Post:
     """Edit a post that has not gone out. Changes by someone who cannot approve send an
-    approved or scheduled post back for approval."""
+    approved or scheduled post back for approval (unscheduled, also in Publer); once some of it is
+    going out, such an edit is refused with what to do instead."""
     post = Post.objects.select_for_update().get(pk=post.pk)
     if post.status not in states.EDITABLE:
         raise ValidationError(f"This post is {post.get_status_display().lower()}; it can no longer be edited.")
@@ -201,9 +202,8 @@ def post_update(
         if overrides:
             changed["overrides"] = sorted(overrides)
     if changed and post.status in {P.APPROVED, P.SCHEDULED} and not permissions.can(actor, "approve_posts"):
-        _unschedule(post)
-        old = transition(post, P.CHANGES_REQUESTED)
-        transition(post, P.PENDING_APPROVAL)
+        _back_to_approval(post)
+        old = transition(post, P.PENDING_APPROVAL)
         changed["status"] = [old, P.PENDING_APPROVAL]
     post.save()
     if changed:
@@ -217,6 +217,33 @@ def post_update(
             post.scheduled_at = changes["scheduled_at"]
             post.save(update_fields=["scheduled_at", "updated_at"])
     return post
+
+
+def _back_to_approval(post: Post) -> None:
+    """An approved or scheduled post edited by someone who cannot approve goes back for approval:
+    nothing of it may go out until it is approved again. Refused (nothing changes) once some of it
+    is going out or has gone out; posts Publer holds are deleted there first (a refusal by Publer
+    leaves everything as it was)."""
+    busy = list(post.targets.select_related("account").filter(status__in=[T.PUBLISHING, T.UNCONFIRMED, T.PUBLISHED]))
+    if busy:
+        where = ", ".join(f"{t.account} ({t.get_status_display().lower()})" for t in busy)
+        raise ValidationError(
+            f"This post is already going out ({where}), so an edit can no longer send it back for approval. "
+            "Ask someone who can approve posts to make the change, or cancel the accounts it has not reached."
+        )
+    held = list(
+        post.targets.select_related("account__client__publer", "post")
+        .filter(status=T.SCHEDULED)
+        .exclude(remote_state="")
+    )
+    if held:
+        from publishing.services import publer
+
+        publer.cancel_remote(held)  # raises with Publer's reason: the transaction leaves everything as it was
+        PostTarget.objects.filter(pk__in=[t.pk for t in held]).update(
+            status=T.PENDING, next_attempt_at=None, remote_state="", external_id="", url="", checkpoint={}
+        )
+    _unschedule(post)
 
 
 def _unschedule(post: Post) -> None:

@@ -126,7 +126,7 @@ def _editor(request: HttpRequest, post: Post | None) -> HttpResponse:
             except ValidationError as error:
                 add_errors(form, error)
             else:
-                messages.success(request, _saved_message(saved))
+                messages.success(request, _saved_message(saved, was=post.status if post else None))
                 return redirect("post-detail", saved.pk)
         selected = [i for i in (form["media"].value() or "").split(",") if i]
         context = {
@@ -139,7 +139,12 @@ def _editor(request: HttpRequest, post: Post | None) -> HttpResponse:
         return render(request, "publishing/posts/editor.html", context)
 
 
-def _saved_message(post: Post) -> str:
+def _saved_message(post: Post, was: str | None = None) -> str:
+    if was in {P.APPROVED, P.SCHEDULED} and post.status == P.PENDING_APPROVAL:
+        return (
+            "Saved. Your changes need approval again, so the post is no longer scheduled: it goes out once "
+            "someone who can approve posts approves and schedules it."
+        )
     if post.status == P.SCHEDULED:
         return f"Approved and scheduled for {timezone.localtime(post.scheduled_at, post.client.tz):%a %d %b, %H:%M}."
     if post.status == P.PENDING_CLIENT_APPROVAL:
