@@ -151,11 +151,14 @@ def connector_for(account: SocialAccount):
 
 
 def reconnect_message(account: SocialAccount, detail: str = "") -> str:
-    where = "the client's Publer workspace" if account.route == SocialAccount.Route.PUBLER else "Accounts"
-    why = f" ({detail})" if detail else ""
+    """What to do about a dead connection. ``detail``, the classified error's message, already says
+    what to do (errors.reconnect): it only gains "then press Retry" — never a second "reconnect"."""
+    if detail:
+        return detail if "press Retry" in detail else f"{detail.rstrip('. ')}, then press Retry."
+    where = "the client's Publer workspace" if account.route == SocialAccount.Route.PUBLER else "Social accounts"
     return (
-        f"{account.get_platform_display()} no longer accepts our access to {account.name}{why}. "
-        f"Reconnect the account in {where}, then press Retry."
+        f"{account.get_platform_display()} no longer accepts our access to {account.name}. "
+        f"Reconnect the account under {where}, then press Retry."
     )
 
 

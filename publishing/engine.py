@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from agency.services.activity import activity_event, record_event, save_events
 from publishing import states
+from publishing.connectors import errors
 from publishing.connectors.base import ErrorKind, PlatformError, PublishResult, Window
 from publishing.models import PlatformPause, Post, PostTarget, SocialAccount
 from publishing.states import PostStatus as P
@@ -248,9 +249,10 @@ def verify_window(target: PostTarget) -> Window:
 def _still_unconfirmed(target: PostTarget, token: str, reason: str) -> str:
     limit = _setting("PUBLISH_MAX_VERIFY_ATTEMPTS", 6)
     if target.verify_attempts + 1 >= limit:
+        platform = target.account.get_platform_display()
         message = (
-            f"We could not confirm whether this went out on {target.account.get_platform_display()} "
-            f"({reason}). Check the account; if the post is not there, press Retry."
+            f"We could not confirm whether this went out on {platform} (the last check: {reason.rstrip('.')}). "
+            f"Look at the account on {platform}; if the post is not there, press Retry."
         )
         _finish(
             target, token, T.FAILED, error_kind=ErrorKind.UNKNOWN_OUTCOME, message=message, allow_from=T.UNCONFIRMED
@@ -340,7 +342,7 @@ def _handle_error(target: PostTarget, token: str, error: PlatformError) -> None:
     # Retryable
     attempts = target.attempts
     if attempts >= max_attempts():
-        _fail(target, token, error.kind, f"Gave up after {attempts} attempts: {error.message}")
+        _fail(target, token, error.kind, errors.gave_up(attempts, error))
         return
     _finish(
         target,

@@ -2,7 +2,11 @@
 
 ``classify(platform, response=None, exc=None)`` reads an HTTP error answer (or a ``requests``
 exception) and says what the engine should do (``ErrorKind``), when to try again, and what to tell
-people. ``slow_down(platform, response)`` reads usage headers on SUCCESSFUL answers. The table in
+people. ``slow_down(platform, response)`` reads usage headers on SUCCESSFUL answers.
+
+Messages say what happened and, where a person must act, what to do. A RETRYABLE message says only
+what happened: the engine adds "Will retry: …", or ``gave_up`` when attempts run out (it must not
+read "…; trying again" then). An AUTH_EXPIRED message names the reconnect once (``reconnect``). The table in
 docs/architecture.md ("Platforms") mirrors this module; keep both true.
 """
 
@@ -38,13 +42,13 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 # Instagram subcodes: (kind, message for people, retry needs a NEW container).
 # {files} names the media concerned; a retry with a dead container is pointless, so those drop it.
 IG_SUBCODES: dict[int, tuple[ErrorKind, str, bool]] = {
-    2207003: (ErrorKind.RETRYABLE, "Instagram timed out downloading {files}; trying again.", True),
-    2207001: (ErrorKind.RETRYABLE, "Instagram had a server error; trying again.", False),
-    2207032: (ErrorKind.RETRYABLE, "Instagram could not create the post; trying again.", True),
-    2207008: (ErrorKind.RETRYABLE, "Instagram is temporarily unavailable; trying again shortly.", False),
-    2207027: (ErrorKind.RETRYABLE, "Instagram is still processing {files}; checking again shortly.", False),
-    2207020: (ErrorKind.RETRYABLE, "The Instagram upload expired; uploading {files} again.", True),
-    2207053: (ErrorKind.RETRYABLE, "Instagram's upload of {files} failed; uploading again.", True),
+    2207003: (ErrorKind.RETRYABLE, "Instagram timed out downloading {files}.", True),
+    2207001: (ErrorKind.RETRYABLE, "Instagram had a server error.", False),
+    2207032: (ErrorKind.RETRYABLE, "Instagram could not create the post.", True),
+    2207008: (ErrorKind.RETRYABLE, "Instagram was temporarily unavailable.", False),
+    2207027: (ErrorKind.RETRYABLE, "Instagram was still processing {files}.", False),
+    2207020: (ErrorKind.RETRYABLE, "The Instagram upload of {files} expired.", True),
+    2207053: (ErrorKind.RETRYABLE, "Instagram's upload of {files} failed.", True),
     2207042: (
         ErrorKind.RATE_LIMITED,
         "This Instagram account reached its daily publishing limit; it will go out when the limit resets.",
@@ -67,6 +71,7 @@ IG_SUBCODES: dict[int, tuple[ErrorKind, str, bool]] = {
         False,
     ),
     2207005: (ErrorKind.REJECTED, "Instagram needs JPEG images: convert {files} or pick another photo.", False),
+    # (2207005 on files that ARE JPEGs, and 2207026 on photos, are worded by _instagram_message.)
     2207009: (
         ErrorKind.REJECTED,
         "Instagram accepts feed images from 4:5 (portrait) to 1.91:1 (landscape): crop {files} or pick "
@@ -133,13 +138,11 @@ def classify_exception(platform: str, exc: BaseException) -> PlatformError:
     request = getattr(exc, "request", None)
     method = (getattr(request, "method", None) or "POST").upper()
     if isinstance(exc, requests.ConnectTimeout) or (isinstance(exc, requests.ConnectionError) and _never_sent(exc)):
-        return PlatformError(
-            ErrorKind.RETRYABLE, f"Could not reach {name} ({type(exc).__name__}); trying again.", platform=platform
-        )
+        return PlatformError(ErrorKind.RETRYABLE, f"Could not reach {name} ({type(exc).__name__}).", platform=platform)
     if method in SAFE_METHODS:
         return PlatformError(
             ErrorKind.RETRYABLE,
-            f"{name} did not answer in time ({type(exc).__name__}); trying again.",
+            f"{name} did not answer in time ({type(exc).__name__}).",
             platform=platform,
         )
     if isinstance(exc, requests.RequestException):
@@ -167,11 +170,48 @@ def instagram_container_error(status: str, media: Iterable[MediaItem] = ()) -> P
     match = re.search(r"\b(2207\d{3})\b", status or "")
     subcode = int(match.group(1)) if match else None
     if subcode in IG_SUBCODES:
-        kind, template, _ = IG_SUBCODES[subcode]
-        message = template.format(files=_names(tuple(media), subcode))
+        kind, message = IG_SUBCODES[subcode][0], _instagram_message(subcode, tuple(media))
     else:
         kind, message = ErrorKind.REJECTED, f"Instagram could not process the media: {status or 'no reason given'}."
     return PlatformError(kind, message, platform="instagram", subcode=subcode, code="container_error")
+
+
+def reconnect(name: str, said: str) -> str:
+    """The one wording of a dead connection: what the platform said, and the reconnect, once."""
+    return f"{name} no longer accepts this account's connection ({said}): reconnect the account under Social accounts."
+
+
+def refused(name: str, said: str) -> str:
+    """A refusal the platform explained in its own words: quote them, say what to do."""
+    return f"{name} refused the post: {said.rstrip('. ')}. Change what it points out in the post, then press Retry."
+
+
+def gave_up(attempts: int, error: PlatformError) -> str:
+    """The final message of a target whose retryable failures used up its attempts."""
+    name = NAMES.get(error.platform, error.platform)
+    tries = f"{attempts} {'attempt' if attempts == 1 else 'attempts'}"
+    return (
+        f"Gave up after {tries}. The last one: {error.message.rstrip('.')}. When {name} works again "
+        "(check its status page), press Retry."
+    )
+
+
+def _instagram_message(subcode: int, media: tuple[MediaItem, ...]) -> str:
+    """An Instagram subcode's message, worded for the media concerned: 2207026 is about video
+    formats, yet Instagram also answers it for photos; 2207005 on a file that is already a JPEG
+    means the JPEG itself is unusual (CMYK, progressive…), not that it needs converting."""
+    images = [m for m in media if m.kind == "image"]
+    if subcode == 2207026 and media and not any(m.kind == "video" for m in media):
+        return (
+            f"Instagram could not process {', '.join(m.filename for m in images)} (unsupported format): export it "
+            "as a standard JPEG (sRGB) or pick another photo, then retry."
+        )
+    if subcode == 2207005 and images and all(m.mime == "image/jpeg" for m in images):
+        return (
+            f"Instagram could not read {', '.join(m.filename for m in images)} although it is a JPEG: save it again "
+            "as a standard JPEG (sRGB, not CMYK or progressive) or pick another photo, then retry."
+        )
+    return IG_SUBCODES[subcode][1].format(files=_names(media, subcode))
 
 
 def slow_down(platform: str, response: requests.Response) -> tuple[float, str] | None:
@@ -209,16 +249,13 @@ def _meta(platform: str, response, body: dict, media: tuple[MediaItem, ...], lin
 
     ig_subcode = subcode if subcode in IG_SUBCODES else IG_CODES.get(code or 0)
     if ig_subcode:
-        kind, template, _ = IG_SUBCODES[ig_subcode]
+        kind = IG_SUBCODES[ig_subcode][0]
         wait = IG_DAILY_LIMIT_WAIT if kind == ErrorKind.RATE_LIMITED else None
         if ig_subcode == 2207008:
             wait = DEFAULT_RETRY_AFTER
-        return make(kind, template.format(files=_names(media, ig_subcode)), retry_after=wait)
+        return make(kind, _instagram_message(ig_subcode, media), retry_after=wait)
     if code in (190, 102):
-        return make(
-            ErrorKind.AUTH_EXPIRED,
-            f"The {name} connection expired or was revoked ({said}): reconnect the account in LocalBzz.",
-        )
+        return make(ErrorKind.AUTH_EXPIRED, reconnect(name, said))
     if code in META_RATE_CODES:
         scope = "app" if code == 4 else "account"
         wait = _regain_seconds(_usage_entries(_header_json(response.headers.get("X-Business-Use-Case-Usage"))))
@@ -230,7 +267,7 @@ def _meta(platform: str, response, body: dict, media: tuple[MediaItem, ...], lin
             scope=scope,
         )
     if code in (1, 2) or response.status_code >= 500 or error.get("is_transient"):
-        return make(ErrorKind.RETRYABLE, f"{name} had a temporary error ({said}); trying again.")
+        return make(ErrorKind.RETRYABLE, f"{name} had a temporary error ({said}).")
     if code == 10 or (code is not None and 200 <= code <= 299):
         return make(
             ErrorKind.REJECTED,
@@ -242,7 +279,7 @@ def _meta(platform: str, response, body: dict, media: tuple[MediaItem, ...], lin
         return make(
             ErrorKind.REJECTED,
             f"{name} temporarily blocked posting from this account for a policy reason ({said}): check the "
-            "account's quality notices in Meta Business Suite before trying again.",
+            "account's quality notices in Meta Business Suite, then press Retry.",
         )
     if code == 506:
         return make(
@@ -252,8 +289,8 @@ def _meta(platform: str, response, body: dict, media: tuple[MediaItem, ...], lin
         what = f"the link {link}" if link else "the link"
         return make(ErrorKind.REJECTED, f"{name} could not read {what}: check that it opens publicly, then retry.")
     if response.status_code == 401:
-        return make(ErrorKind.AUTH_EXPIRED, f"{name} refused the token ({said}): reconnect the account.")
-    return make(ErrorKind.REJECTED, f"{name} refused the post: {said}")
+        return make(ErrorKind.AUTH_EXPIRED, reconnect(name, said))
+    return make(ErrorKind.REJECTED, refused(name, said))
 
 
 def _usage_entries(data: Any) -> list[dict]:
@@ -303,7 +340,7 @@ def _publer(platform: str, response, body: dict) -> PlatformError:
             http_status=status,
         )
     if status == 413:
-        said = "the file is larger than Publer's 200 MB"
+        said = "the file is larger than Publer's 200 MB limit: use a smaller file or a shorter video"
     return _status_default(platform, response, said)
 
 
@@ -330,10 +367,11 @@ def _x(platform: str, response, body: dict) -> PlatformError:
     if status == 401:
         return _auth(platform, status, said)
     if status in (400, 403):
-        hint = " Change the text: X refuses posting the same text twice." if "duplicate" in said.lower() else ""
-        return PlatformError(
-            ErrorKind.REJECTED, f"X refused the post: {said}.{hint}", platform=platform, http_status=status
-        )
+        if "duplicate" in said.lower():
+            message = f"X refused the post: {said.rstrip('.')}. Change the text: X refuses posting the same text twice."
+        else:
+            message = refused("X", said)
+        return PlatformError(ErrorKind.REJECTED, message, platform=platform, http_status=status)
     return _status_default(platform, response, said)
 
 
@@ -399,19 +437,18 @@ def _status_default(platform: str, response, said: str) -> PlatformError:
     if status >= 500 or status == 408:
         return PlatformError(
             ErrorKind.RETRYABLE,
-            f"{name} had a temporary error ({said}); trying again.",
+            f"{name} had a temporary error ({said}).",
             platform=platform,
             retry_after=_retry_after(response),
             http_status=status,
         )
-    return PlatformError(ErrorKind.REJECTED, f"{name} refused the post: {said}", platform=platform, http_status=status)
+    return PlatformError(ErrorKind.REJECTED, refused(name, said), platform=platform, http_status=status)
 
 
 def _auth(platform: str, status: int, said: str) -> PlatformError:
-    name = NAMES.get(platform, platform)
     return PlatformError(
         ErrorKind.AUTH_EXPIRED,
-        f"The {name} connection expired or was revoked ({said}): reconnect the account in LocalBzz.",
+        reconnect(NAMES.get(platform, platform), said),
         platform=platform,
         http_status=status,
     )

@@ -276,7 +276,7 @@ def search_window(
             raise PlatformError(
                 ErrorKind.UNKNOWN_OUTCOME,
                 f"Read {pages_read} of the account's {errors.NAMES.get(platform, platform)} posts without "
-                "reaching the time of the attempt; checking again later.",
+                "reaching the time of the attempt.",
                 platform=platform,
             )
     return None
@@ -303,7 +303,7 @@ def read_bytes(http: PlatformHTTP, item: MediaItem) -> bytes:
     except requests.RequestException as exc:
         raise PlatformError(
             ErrorKind.RETRYABLE,
-            f"Could not read {item.filename} from the media store ({type(exc).__name__}); trying again.",
+            f"Could not read {item.filename} from the media store ({type(exc).__name__}).",
             platform=http.platform,
         ) from exc
     return response.content

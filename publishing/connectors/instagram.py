@@ -63,7 +63,7 @@ class InstagramConnector(HTTPConnector):
                 progress.drop("container_id", "children")  # gone (containers live 24 h): start again
                 raise PlatformError(
                     ErrorKind.RETRYABLE,
-                    "The earlier Instagram upload is gone; uploading again.",
+                    "The earlier Instagram upload was gone (Instagram keeps them 24 hours).",
                     platform=self.platform,
                 ) from error
             if status["status_code"] == PUBLISHED:
@@ -79,7 +79,7 @@ class InstagramConnector(HTTPConnector):
         if code == IN_PROGRESS:
             raise PlatformError(
                 ErrorKind.RETRYABLE,
-                "Instagram is still processing the media; checking again shortly.",
+                "Instagram was still processing the media.",
                 platform=self.platform,
             )
         if code in DEAD:

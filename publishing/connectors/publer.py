@@ -256,9 +256,7 @@ class PublerConnector(HTTPConnector):
         self, ws: PublerWorkspace, request: PublishRequest, job: PublerJob, progress: Progress
     ) -> PublishResult:
         if not job.done:
-            raise PlatformError(
-                ErrorKind.RETRYABLE, "Publer is still working on the post; checking again shortly.", platform="publer"
-            )
+            raise PlatformError(ErrorKind.RETRYABLE, "Publer was still working on the post.", platform="publer")
         account_id = str(request.account.extra.get("account_id"))
         failure = job.failures.get(account_id) or (job.status == "failed" and (job.message or "the job failed"))
         if failure:

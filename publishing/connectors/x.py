@@ -141,7 +141,7 @@ class XConnector(HTTPConnector):
         if info and info.get("state") != "succeeded":
             raise PlatformError(
                 ErrorKind.RETRYABLE,
-                f"X is still processing {item.filename}; trying again shortly.",
+                f"X was still processing {item.filename}.",
                 platform=self.platform,
             )
         return media_id

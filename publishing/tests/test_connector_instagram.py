@@ -204,7 +204,7 @@ def test_an_expired_container_at_publish_time_is_retried_with_a_new_one(fake_pla
         (36004, 2207010, ErrorKind.REJECTED, "2,200 characters"),
         (100, 2207028, ErrorKind.REJECTED, "2 to 10"),
         (9004, 2207052, ErrorKind.REJECTED, "could not download a.jpg"),
-        (352, 2207026, ErrorKind.REJECTED, "MP4"),
+        (352, 2207026, ErrorKind.REJECTED, "could not process a.jpg (unsupported format)"),  # a photo: no "video"
     ],
 )
 def test_instagram_error_codes_are_classified(fake_platforms, publish_request, media, code, subcode, kind, words):

@@ -111,7 +111,10 @@ def test_a_dead_token_marks_the_account_and_fails_with_what_to_do(
         outcomes = sorted(run_due())
     assert outcomes == ["error: auth_expired", "published"]
     fb = post.targets.get(account__platform="facebook")
-    assert fb.status == "failed" and "Reconnect the account" in fb.last_error
+    assert fb.status == "failed" and fb.last_error.endswith(
+        "reconnect the account under Social accounts, then press Retry."
+    )
+    assert fb.last_error.lower().count("reconnect") == 1
     assert SocialAccount.objects.get(pk=fb.account_id).status == "needs_reconnect"
     post.refresh_from_db()
     assert post.status == Post.Status.PARTIALLY_PUBLISHED
