@@ -171,3 +171,52 @@ def test_a_window_too_long_to_read_stays_unknown_never_not_published(fake_platfo
     assert caught.value.kind == ErrorKind.UNKNOWN_OUTCOME and "Read 1 page of" in caught.value.message
     settings.PLATFORM_VERIFY_MAX_PAGES = 2
     assert FacebookConnector().verify(request, {}).external_id == "10001_1"
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_the_reproduction_with_real_workers_ends_exactly_once_everywhere(fake_platforms, owner):
+    """The issue's reproduction with real processes: a dispatcher and a django-q2 cluster with a 2 s
+    read timeout; the first post on Facebook, X and LinkedIn hangs 6 s (it goes out, the answer is
+    lost); 30 / 12 / 22 more posts go out on the same accounts before it is verified. Every post
+    ends published exactly once (the fake's ledger) and none is marked failed."""
+    from django.db import connection
+
+    from publishing.tests.test_guarantees import TERMINAL, processes, wait_until
+
+    if connection.vendor != "postgresql":
+        pytest.skip("Several processes share the database: PostgreSQL only.")
+    fake_platforms.set_latency("*", 0.1)
+    client = Client.objects.create(name="Repro Bakery", slug="repro-bakery")
+    accounts = accounts_for(client, owner, platforms=("facebook", "x", "linkedin"))
+    fake_platforms.register_token("demo-x", "x", accounts["x"].external_id)
+    start = timezone.now() + timedelta(seconds=4)
+    firsts, posts = [], []
+    for platform, (operation, more) in PUBLISHING_CALL.items():
+        if platform not in accounts:
+            continue
+        fake_platforms.fail(platform, "hang", operation, times=1, seconds=6)
+        first = approved_post(owner, client, [accounts[platform]], caption=f"The first {platform} post")
+        scheduling.post_schedule(actor=owner, post=first, scheduled_at=start)
+        firsts.append(first)
+        for number in range(more):
+            later = approved_post(owner, client, [accounts[platform]], caption=f"Later {platform} post {number}")
+            scheduling.post_schedule(actor=owner, post=later, scheduled_at=start + timedelta(seconds=5))
+            posts.append(later)
+    targets = PostTarget.objects.filter(post__in=firsts + posts)
+    with processes(fake_platforms.url, dispatchers=1, clusters=1, workers=4, PLATFORM_READ_TIMEOUT="2",
+                   PUBLISH_VERIFY_DELAY_SECONDS="15"):  # fmt: skip
+        assert wait_until(lambda: targets.filter(status="unconfirmed").count() == 3, timeout=40), list(
+            targets.values_list("status", "last_error")
+        )
+        done = wait_until(lambda: not targets.exclude(status__in=TERMINAL).exists(), timeout=90)
+    assert done, sorted(targets.exclude(status__in=TERMINAL).values_list("status", "last_error"))
+    assert set(targets.values_list("status", flat=True)) == {"published"}
+    for target in targets:
+        entries = fake_platforms.ledger(target_id=str(target.pk))
+        assert len(entries) == 1, (target.post.caption, entries)
+    for first in firsts:
+        assert (
+            first.targets.get().external_id
+            == fake_platforms.ledger(target_id=str(first.targets.get().pk))[0]["external_id"]
+        )
