@@ -13,13 +13,22 @@ ends published, failed (with a reason a person can act on) or canceled.
   anything is sent again.
 - Connector checkpoints (container ids, uploaded media, job ids) are stored as they happen, so a
   retry resumes instead of creating a second container.
+- Leases are short (``PUBLISH_LEASE_SECONDS``, 15 s) and renewed every
+  ``PUBLISH_HEARTBEAT_SECONDS`` while the claim waits or is in flight (``run_claims``), so the
+  sweep finds a dead worker's claims — or claims whose queued task the broker lost — in seconds.
+- A worker task runs a batch of claims concurrently (one thread and one database connection per
+  claim); on shutdown it finishes what is in flight within ``PUBLISH_SHUTDOWN_GRACE_SECONDS`` and
+  hands the rest back (``release``): never started → scheduled again, maybe sent → unconfirmed.
 """
 
 from __future__ import annotations
 
 import logging
+import queue as queue_module
 import random
 import socket
+import threading
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -44,7 +53,19 @@ def _setting(name: str, default):
 
 
 def lease_seconds() -> int:
-    return _setting("PUBLISH_LEASE_SECONDS", 180)
+    return _setting("PUBLISH_LEASE_SECONDS", 15)
+
+
+def heartbeat_seconds() -> float:
+    return _setting("PUBLISH_HEARTBEAT_SECONDS", 4)
+
+
+def task_size() -> int:
+    return max(1, _setting("PUBLISH_TASK_SIZE", 10))
+
+
+def shutdown_grace_seconds() -> float:
+    return _setting("PUBLISH_SHUTDOWN_GRACE_SECONDS", 3)
 
 
 def max_attempts() -> int:
@@ -103,17 +124,17 @@ def claim_due(*, owner: str, limit: int = 200, now: datetime | None = None) -> l
 
 
 def enqueue_claims(claims: list[Claim]) -> None:
+    """One django-q2 task per ``PUBLISH_TASK_SIZE`` claims; the worker publishes them concurrently."""
     from django_q.tasks import async_task
 
     from localbzz import queue
 
     broker = queue.broker() if claims else None
-    for claim in claims:
-        task = "publishing.tasks.verify_target" if claim.verify else "publishing.tasks.publish_target"
+    size = task_size()
+    for start in range(0, len(claims), size):
+        batch = [(c.target_id, c.token, c.verify) for c in claims[start : start + size]]
         # The outcome is recorded on the target itself: django-q2 need not store a result row.
-        async_task(
-            task, claim.target_id, claim.token, q_options={"timeout": lease_seconds(), "save": False, "broker": broker}
-        )
+        async_task("publishing.tasks.run_claims", batch, q_options={"save": False, "broker": broker})
 
 
 def dispatch_once(*, owner: str, limit: int = 200) -> int:
@@ -131,6 +152,124 @@ def next_due_at() -> datetime | None:
         .first()
     )
     return row
+
+
+# Running a batch of claims in a worker -------------------------------------------------------
+
+
+def run_claims(claims: list[Claim]) -> dict[str, int]:
+    """Publish (or verify) ``claims`` at once, one thread and database connection per claim,
+    renewing their leases every ``PUBLISH_HEARTBEAT_SECONDS`` until each is settled.
+
+    When the worker is asked to stop (``localbzz.queue.stopping``) no claim is started any more;
+    those in flight get ``PUBLISH_SHUTDOWN_GRACE_SECONDS`` to finish, then every claim still held
+    is handed back (``release``) so that it is sent again or, if it may have gone out, verified.
+    """
+    from django_q.conf import Conf
+
+    from localbzz.queue import stopping
+
+    if Conf.SYNC:  # django-q2's sync mode (tests): in this thread, on this connection, in turn
+        for claim in claims:
+            _run_claim(claim)
+        return {"claims": len(claims), "released": 0}
+    todo: queue_module.SimpleQueue[Claim] = queue_module.SimpleQueue()
+    for claim in claims:
+        todo.put(claim)
+    settled: set[Claim] = set()
+    lock = threading.Lock()
+
+    def work() -> None:
+        try:
+            while not stopping():
+                try:
+                    claim = todo.get_nowait()
+                except queue_module.Empty:
+                    return
+                _run_claim(claim)
+                with lock:
+                    settled.add(claim)
+        finally:
+            connection.close()  # this thread's own connection
+
+    threads = [threading.Thread(target=work, name=f"publish-{i}", daemon=True) for i in range(len(claims))]
+    for thread in threads:
+        thread.start()
+    beat_at = time.monotonic() + heartbeat_seconds()
+    give_up_at = None
+    while any(thread.is_alive() for thread in threads):
+        next(thread for thread in threads if thread.is_alive()).join(timeout=0.1)
+        now = time.monotonic()
+        if stopping() and give_up_at is None:
+            give_up_at = now + shutdown_grace_seconds()
+        if give_up_at is not None and now >= give_up_at:
+            break
+        if now >= beat_at:
+            with lock:
+                open_claims = [c for c in claims if c not in settled]
+            renew(open_claims)
+            beat_at = now + heartbeat_seconds()
+    with lock:
+        left = [c for c in claims if c not in settled]
+    if left:
+        release(left)
+    return {"claims": len(claims), "released": len(left)}
+
+
+def _run_claim(claim: Claim) -> None:
+    try:
+        (verify if claim.verify else publish)(claim.target_id, claim.token)
+    except Exception:  # the claim stays held: its lease runs out and the sweep takes it back
+        log.exception("Publishing target %s failed", claim.target_id)
+
+
+def _by_token(claims: list[Claim]) -> dict[str, list[str]]:
+    groups: dict[str, list[str]] = {}
+    for claim in claims:
+        groups.setdefault(claim.token, []).append(claim.target_id)
+    return groups
+
+
+def renew(claims: list[Claim]) -> int:
+    """The heartbeat: extend the leases still held by these claims (one UPDATE per token)."""
+    lease = timezone.now() + timedelta(seconds=lease_seconds())
+    return sum(
+        PostTarget.objects.filter(pk__in=ids, lease_owner=token, status__in=[T.PUBLISHING, T.UNCONFIRMED]).update(
+            lease_until=lease
+        )
+        for token, ids in _by_token(claims).items()
+    )
+
+
+def release(claims: list[Claim]) -> dict[str, int]:
+    """Hand back claims this worker will not finish (it is stopping). A publish that may still be
+    under way is verified after ``PUBLISH_VERIFY_DELAY_SECONDS``, never resent blindly."""
+    report = {"unconfirmed": 0, "requeued": 0}
+    verify_at = timezone.now() + timedelta(seconds=_setting("PUBLISH_VERIFY_DELAY_SECONDS", 5))
+    for token, ids in _by_token(claims).items():
+        for key, value in _hand_back(PostTarget.objects.filter(pk__in=ids, lease_owner=token), verify_at).items():
+            report[key] += value
+    return report
+
+
+def _hand_back(held, verify_at: datetime) -> dict[str, int]:
+    """THE rule for claims whose holder is gone or giving up: "sending" → unconfirmed (verify at
+    ``verify_at``), not started → scheduled now (the attempt is given back), verifying → free."""
+    now = timezone.now()
+    with transaction.atomic():
+        unconfirmed = held.filter(status=T.PUBLISHING, phase="sending").update(
+            status=T.UNCONFIRMED,
+            lease_owner="",
+            lease_until=None,
+            next_attempt_at=verify_at,
+            error_kind=ErrorKind.UNKNOWN_OUTCOME,
+            last_error="The worker stopped while sending; checking with the platform.",
+        )
+        requeued = held.filter(status=T.PUBLISHING, phase="").update(
+            status=T.SCHEDULED, lease_owner="", lease_until=None, next_attempt_at=now, attempts=F("attempts") - 1
+        )
+        held.filter(status=T.UNCONFIRMED).update(lease_owner="", lease_until=None)
+    return {"unconfirmed": unconfirmed, "requeued": requeued}
 
 
 # Publishing one target ----------------------------------------------------------------------
@@ -386,31 +525,12 @@ def refresh_post(post_id, with_events: list | None = None) -> None:
 
 
 def sweep(*, owner: str = "sweeper", dispatch: bool = True) -> dict[str, int]:
-    """Recover expired leases and dispatch whatever is due (when no dispatcher is running)."""
+    """Take back claims whose lease ran out (their worker died, or the broker lost their task:
+    nobody renews them) and dispatch whatever is due (when no dispatcher is running). Maybe sent
+    → unconfirmed and verified at once; never started → scheduled again."""
     now = timezone.now()
-    report = {"unconfirmed": 0, "requeued": 0, "dispatched": 0}
-    with transaction.atomic():
-        expired = PostTarget.objects.select_for_update(skip_locked=True).filter(
-            status=T.PUBLISHING, lease_until__lt=now
-        )
-        # Maybe sent: never resend without asking the platform.
-        report["unconfirmed"] = expired.filter(phase="sending").update(
-            status=T.UNCONFIRMED,
-            lease_owner="",
-            lease_until=None,
-            next_attempt_at=now,
-            error_kind=ErrorKind.UNKNOWN_OUTCOME,
-            last_error="The worker stopped while sending; checking with the platform.",
-        )
-        # Claimed but never started: nothing was sent, take it again.
-        report["requeued"] = expired.filter(phase="").update(
-            status=T.SCHEDULED,
-            lease_owner="",
-            lease_until=None,
-            next_attempt_at=now,
-            attempts=F("attempts") - 1,
-        )
-        PostTarget.objects.filter(status=T.UNCONFIRMED, lease_until__lt=now).update(lease_owner="", lease_until=None)
+    expired = PostTarget.objects.filter(status__in=[T.PUBLISHING, T.UNCONFIRMED], lease_until__lt=now)
+    report = {**_hand_back(expired, now), "dispatched": 0}
     if dispatch:
         report["dispatched"] = dispatch_once(owner=owner)
     return report
