@@ -16,25 +16,27 @@ ends published, failed (with a reason a person can act on) or canceled.
 - Leases are short (``PUBLISH_LEASE_SECONDS``, 15 s) and renewed every
   ``PUBLISH_HEARTBEAT_SECONDS`` while the claim waits or is in flight (``run_claims``), so the
   sweep finds a dead worker's claims — or claims whose queued task the broker lost — in seconds.
-- A worker task runs a batch of claims concurrently (one thread and one database connection per
-  claim); on shutdown it finishes what is in flight within ``PUBLISH_SHUTDOWN_GRACE_SECONDS`` and
+- A worker task runs a batch of claims concurrently on the worker's thread pool (one database
+  connection per thread); on shutdown it finishes what is in flight within ``PUBLISH_SHUTDOWN_GRACE_SECONDS`` and
   hands the rest back (``release``): never started → scheduled again, maybe sent → unconfirmed.
 """
 
 from __future__ import annotations
 
 import logging
-import queue as queue_module
+import os
+import queue
 import random
 import socket
 import threading
 import time
 import uuid
+from concurrent import futures
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import close_old_connections, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -127,9 +129,9 @@ def enqueue_claims(claims: list[Claim]) -> None:
     """One django-q2 task per ``PUBLISH_TASK_SIZE`` claims; the worker publishes them concurrently."""
     from django_q.tasks import async_task
 
-    from localbzz import queue
+    from localbzz.queue import broker as queue_broker
 
-    broker = queue.broker() if claims else None
+    broker = queue_broker() if claims else None
     size = task_size()
     for start in range(0, len(claims), size):
         batch = [(c.target_id, c.token, c.verify) for c in claims[start : start + size]]
@@ -158,8 +160,9 @@ def next_due_at() -> datetime | None:
 
 
 def run_claims(claims: list[Claim]) -> dict[str, int]:
-    """Publish (or verify) ``claims`` at once, one thread and database connection per claim,
-    renewing their leases every ``PUBLISH_HEARTBEAT_SECONDS`` until each is settled.
+    """Publish (or verify) ``claims`` at once on this worker's thread pool (one database
+    connection per thread, kept between claims), renewing their leases every
+    ``PUBLISH_HEARTBEAT_SECONDS`` until each is settled.
 
     When the worker is asked to stop (``localbzz.queue.stopping``) no claim is started any more;
     those in flight get ``PUBLISH_SHUTDOWN_GRACE_SECONDS`` to finish, then every claim still held
@@ -173,47 +176,83 @@ def run_claims(claims: list[Claim]) -> dict[str, int]:
         for claim in claims:
             _run_claim(claim)
         return {"claims": len(claims), "released": 0}
-    todo: queue_module.SimpleQueue[Claim] = queue_module.SimpleQueue()
-    for claim in claims:
-        todo.put(claim)
+    running = {_pool().submit(_pooled, claim): claim for claim in claims}
     settled: set[Claim] = set()
-    lock = threading.Lock()
-
-    def work() -> None:
-        try:
-            while not stopping():
-                try:
-                    claim = todo.get_nowait()
-                except queue_module.Empty:
-                    return
-                _run_claim(claim)
-                with lock:
-                    settled.add(claim)
-        finally:
-            connection.close()  # this thread's own connection
-
-    threads = [threading.Thread(target=work, name=f"publish-{i}", daemon=True) for i in range(len(claims))]
-    for thread in threads:
-        thread.start()
     beat_at = time.monotonic() + heartbeat_seconds()
     give_up_at = None
-    while any(thread.is_alive() for thread in threads):
-        next(thread for thread in threads if thread.is_alive()).join(timeout=0.1)
+    while running:
+        done, _ = futures.wait(running, timeout=0.1, return_when=futures.FIRST_COMPLETED)
+        for future in done:
+            claim = running.pop(future)
+            if not future.cancelled() and future.result():
+                settled.add(claim)
         now = time.monotonic()
         if stopping() and give_up_at is None:
             give_up_at = now + shutdown_grace_seconds()
+            for future in running:
+                future.cancel()  # not started yet: handed back below
         if give_up_at is not None and now >= give_up_at:
             break
-        if now >= beat_at:
-            with lock:
-                open_claims = [c for c in claims if c not in settled]
-            renew(open_claims)
+        if now >= beat_at and running:
+            renew(list(running.values()))
             beat_at = now + heartbeat_seconds()
-    with lock:
-        left = [c for c in claims if c not in settled]
+    left = [c for c in claims if c not in settled]
     if left:
         release(left)
     return {"claims": len(claims), "released": len(left)}
+
+
+class _Pool:
+    """This worker process's publishing threads: daemon threads, so a publish hanging on the
+    network never holds the process's exit (``ThreadPoolExecutor`` joins its threads at exit)."""
+
+    def __init__(self, size: int) -> None:
+        self.size, self.threads, self.jobs = size, [], queue.SimpleQueue()
+
+    def submit(self, fn, arg) -> futures.Future:
+        future: futures.Future = futures.Future()
+        self.jobs.put((future, fn, arg))
+        if len(self.threads) < self.size:
+            thread = threading.Thread(target=self._work, name=f"publish-{len(self.threads)}", daemon=True)
+            self.threads.append(thread)
+            thread.start()
+        return future
+
+    def _work(self) -> None:
+        while True:
+            future, fn, arg = self.jobs.get()
+            if future.set_running_or_notify_cancel():
+                try:
+                    future.set_result(fn(arg))
+                except BaseException as error:
+                    future.set_exception(error)
+
+
+_POOL: tuple[int, _Pool] | None = None
+
+
+def _pool() -> _Pool:
+    """Made after the fork, once per process (threads are not inherited)."""
+    global _POOL
+    if _POOL is None or _POOL[0] != os.getpid():
+        _POOL = (os.getpid(), _Pool(task_size()))
+    return _POOL[1]
+
+
+def _pooled(claim: Claim) -> bool:
+    """One claim on a pool thread. Answers False if it was not started (the worker is stopping)."""
+    from localbzz.queue import stopping
+
+    close_old_connections()  # like a request: a broken or too old connection is replaced
+    try:
+        if stopping():
+            return False
+        _run_claim(claim)
+        return True
+    finally:
+        close_old_connections()
+        if stopping():
+            connection.close()
 
 
 def _run_claim(claim: Claim) -> None:

@@ -50,7 +50,9 @@ def processes(fake_url: str, *, dispatchers: int, clusters: int, workers: int = 
     env = {
         **os.environ, "DATABASE_URL": _database_url(), "FAKE_PLATFORMS_URL": fake_url, "DEBUG": "1",
         "Q_WORKERS": str(workers), "PLATFORM_POLL_INTERVAL": "0.05", "PLATFORM_POLL_MAX_INTERVAL": "0.2",
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT), "LOG_LEVEL": "WARNING", **env_overrides,
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT), "LOG_LEVEL": "WARNING",
+        "PUBLISH_TASK_SIZE": "5",  # threads (and connections) per worker: spare a shared database server
+        **env_overrides,
     }  # fmt: skip
     env.pop("REDIS_URL", None)
     if redis:
