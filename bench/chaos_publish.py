@@ -44,8 +44,7 @@ FAULTS = [  # (platform, publish operation, kind, times, params)
     ("facebook", "feed", "http_500", 4, {}),
     ("linkedin", "posts", "http_500", 4, {}),
     ("x", "tweets", "http_500", 4, {}),
-    ("x", "tweets", "rate_limit", 2, {"retry_after": 2}),
-    ("facebook", "feed", "rate_limit", 2, {"retry_after": 2}),
+    ("x", "tweets", "rate_limit", 2, {"seconds": 5}),  # 429, the window resets in 5 s (x-rate-limit-reset)
 ]
 
 
