@@ -336,6 +336,9 @@ PUBLISH_HEARTBEAT_SECONDS = float(env("PUBLISH_HEARTBEAT_SECONDS", "4"))
 PUBLISH_SWEEP_SECONDS = float(env("PUBLISH_SWEEP_SECONDS", "2"))
 # Claims per worker task, published concurrently (one thread and database connection each).
 PUBLISH_TASK_SIZE = env_int("PUBLISH_TASK_SIZE", 10)
+# Dispatchers claim scheduled targets this many seconds before their time; the worker prepares
+# them (rows, media, request) and sends at the scheduled time, never before.
+PUBLISH_LOOKAHEAD_SECONDS = float(env("PUBLISH_LOOKAHEAD_SECONDS", "1.5"))
 # On SIGTERM a worker finishes in-flight publishes for this long, then hands them back for
 # verification (honcho sends SIGKILL 5 s after SIGTERM).
 PUBLISH_SHUTDOWN_GRACE_SECONDS = float(env("PUBLISH_SHUTDOWN_GRACE_SECONDS", "3"))

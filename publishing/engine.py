@@ -66,6 +66,10 @@ def task_size() -> int:
     return max(1, _setting("PUBLISH_TASK_SIZE", 10))
 
 
+def lookahead_seconds() -> float:
+    return _setting("PUBLISH_LOOKAHEAD_SECONDS", 1.5)
+
+
 def shutdown_grace_seconds() -> float:
     return _setting("PUBLISH_SHUTDOWN_GRACE_SECONDS", 3)
 
@@ -88,7 +92,9 @@ class Claim:
     verify: bool  # an unconfirmed target: ask the platform, never send
 
 
-def _due(now: datetime):
+def _due(now: datetime, ahead: float = 0.0):
+    """Targets to claim now: due ones, and scheduled ones due within ``ahead`` seconds (the
+    worker prepares them and sends at their time, never before)."""
     paused_platforms = list(PlatformPause.objects.filter(paused_until__gt=now).values_list("platform", flat=True))
     paused = Q(account__paused_until__gt=now)
     if paused_platforms:
@@ -97,19 +103,26 @@ def _due(now: datetime):
         if "publer" in paused_platforms:
             paused |= ~direct
     return (
-        PostTarget.objects.filter(status__in=[T.SCHEDULED, T.UNCONFIRMED], next_attempt_at__lte=now, remote_state="")
+        PostTarget.objects.filter(
+            Q(status=T.SCHEDULED, next_attempt_at__lte=now + timedelta(seconds=ahead))
+            | Q(status=T.UNCONFIRMED, next_attempt_at__lte=now),
+            remote_state="",
+        )
         .exclude(paused)
         .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
     )
 
 
-def claim_due(*, owner: str, limit: int = 200, now: datetime | None = None) -> list[Claim]:
-    """Take up to ``limit`` due targets for this node. Safe with any number of dispatchers."""
+def claim_due(*, owner: str, limit: int = 200, now: datetime | None = None, ahead: float = 0.0) -> list[Claim]:
+    """Take up to ``limit`` due targets (or due within ``ahead`` seconds) for this node. Safe
+    with any number of dispatchers."""
     now = now or timezone.now()
     token = f"{owner}:{uuid.uuid4().hex[:12]}"
+    # Due now → publishing (an attempt); due within ``ahead`` → only reserved (leased, still
+    # scheduled: a cancel or a new time in the meantime wins, see ``_take_up``).
     with transaction.atomic():
         rows = list(
-            _due(now)
+            _due(now, ahead)
             .order_by("next_attempt_at")
             .select_for_update(skip_locked=True, of=("self",))
             .values_list("id", "status")[:limit]
@@ -118,8 +131,11 @@ def claim_due(*, owner: str, limit: int = 200, now: datetime | None = None) -> l
             return []
         ids = [r[0] for r in rows]
         lease = now + timedelta(seconds=lease_seconds())
-        PostTarget.objects.filter(id__in=ids, status=T.SCHEDULED).update(
+        PostTarget.objects.filter(id__in=ids, status=T.SCHEDULED, next_attempt_at__lte=now).update(
             status=T.PUBLISHING, lease_owner=token, lease_until=lease, phase="", attempts=F("attempts") + 1
+        )
+        PostTarget.objects.filter(id__in=ids, status=T.SCHEDULED, next_attempt_at__gt=now).update(
+            lease_owner=token, lease_until=lease
         )
         PostTarget.objects.filter(id__in=ids, status=T.UNCONFIRMED).update(lease_owner=token, lease_until=lease)
     return [Claim(str(target_id), token, status == T.UNCONFIRMED) for target_id, status in rows]
@@ -139,9 +155,10 @@ def enqueue_claims(claims: list[Claim]) -> None:
         async_task("publishing.tasks.run_claims", batch, q_options={"save": False, "broker": broker})
 
 
-def dispatch_once(*, owner: str, limit: int = 200) -> int:
-    """Claim what is due and enqueue it (after the claim committed). Answers how many."""
-    claims = claim_due(owner=owner, limit=limit)
+def dispatch_once(*, owner: str, limit: int = 200, ahead: float = 0.0) -> int:
+    """Claim what is due (or due within ``ahead`` s) and enqueue it after the claim committed.
+    Answers how many."""
+    claims = claim_due(owner=owner, limit=limit, ahead=ahead)
     enqueue_claims(claims)
     return len(claims)
 
@@ -273,9 +290,9 @@ def renew(claims: list[Claim]) -> int:
     """The heartbeat: extend the leases still held by these claims (one UPDATE per token)."""
     lease = timezone.now() + timedelta(seconds=lease_seconds())
     return sum(
-        PostTarget.objects.filter(pk__in=ids, lease_owner=token, status__in=[T.PUBLISHING, T.UNCONFIRMED]).update(
-            lease_until=lease
-        )
+        PostTarget.objects.filter(
+            pk__in=ids, lease_owner=token, status__in=[T.SCHEDULED, T.PUBLISHING, T.UNCONFIRMED]
+        ).update(lease_until=lease)
         for token, ids in _by_token(claims).items()
     )
 
@@ -293,7 +310,8 @@ def release(claims: list[Claim]) -> dict[str, int]:
 
 def _hand_back(held, verify_at: datetime) -> dict[str, int]:
     """THE rule for claims whose holder is gone or giving up: "sending" → unconfirmed (verify at
-    ``verify_at``), not started → scheduled now (the attempt is given back), verifying → free."""
+    ``verify_at``), not started → scheduled now (the attempt is given back), verifying or
+    reserved ahead of time → free."""
     now = timezone.now()
     with transaction.atomic():
         unconfirmed = held.filter(status=T.PUBLISHING, phase="sending").update(
@@ -307,7 +325,7 @@ def _hand_back(held, verify_at: datetime) -> dict[str, int]:
         requeued = held.filter(status=T.PUBLISHING, phase="").update(
             status=T.SCHEDULED, lease_owner="", lease_until=None, next_attempt_at=now, attempts=F("attempts") - 1
         )
-        held.filter(status=T.UNCONFIRMED).update(lease_owner="", lease_until=None)
+        held.filter(status__in=[T.UNCONFIRMED, T.SCHEDULED]).update(lease_owner="", lease_until=None)
     return {"unconfirmed": unconfirmed, "requeued": requeued}
 
 
@@ -328,16 +346,21 @@ def publish(target_id: str, token: str) -> str:
     from publishing import delivery
 
     target = _load(target_id)
-    if target is None or target.status != T.PUBLISHING or target.lease_owner != token:
+    if target is None or target.status not in (T.PUBLISHING, T.SCHEDULED) or target.lease_owner != token:
         return "stale claim"
+    problem = None
     if target.account.status != SocialAccount.Status.CONNECTED:
-        _fail(target, token, ErrorKind.AUTH_EXPIRED, delivery.reconnect_message(target.account))
-        return "account not connected"
-    try:
-        request = delivery.build_request(target, on_checkpoint=lambda cp: _save_checkpoint(target_id, token, cp))
-    except delivery.NotDeliverable as error:
-        _fail(target, token, ErrorKind.REJECTED, str(error))
-        return "not deliverable"
+        problem = (ErrorKind.AUTH_EXPIRED, delivery.reconnect_message(target.account), "account not connected")
+    else:
+        try:
+            request = delivery.build_request(target, on_checkpoint=lambda cp: _save_checkpoint(target_id, token, cp))
+        except delivery.NotDeliverable as error:
+            problem = (ErrorKind.REJECTED, str(error), "not deliverable")
+    if target.status == T.SCHEDULED and not _take_up(target, token):
+        return "changed while waiting"
+    if problem:
+        _fail(target, token, problem[0], problem[1])
+        return problem[2]
     # The point of no return: only the lease holder may mark the target as being sent. One
     # UPDATE, committed on its own (autocommit) before the platform is called.
     started = (
@@ -367,6 +390,27 @@ def publish(target_id: str, token: str) -> str:
         return "crashed"
     _succeed(target, token, result)
     return result.state
+
+
+def _take_up(target: PostTarget, token: str) -> bool:
+    """A target reserved ahead of its time (the dispatcher's lookahead): wait for its time, then
+    take it up (publishing, one attempt) unless it was canceled, rescheduled or sent back for
+    approval meanwhile — those change its status or time, and then it is let go."""
+    wait = (target.next_attempt_at - timezone.now()).total_seconds() if target.next_attempt_at else 0
+    held = _held(str(target.pk), token)
+    if wait > lookahead_seconds() + 1:  # moved to a later time since the claim
+        held.update(lease_owner="", lease_until=None)
+        return False
+    if wait > 0:
+        time.sleep(wait)
+    if held.filter(status=T.SCHEDULED, next_attempt_at=target.next_attempt_at).update(
+        status=T.PUBLISHING, phase="", attempts=F("attempts") + 1,
+        lease_until=timezone.now() + timedelta(seconds=lease_seconds()),
+    ):  # fmt: skip
+        target.status, target.attempts = T.PUBLISHING, target.attempts + 1
+        return True
+    held.update(lease_owner="", lease_until=None)
+    return False
 
 
 def verify(target_id: str, token: str) -> str:

@@ -45,7 +45,7 @@ class Command(BaseCommand):
                     recovered = engine.sweep(owner=owner, dispatch=False)
                     if recovered["unconfirmed"] or recovered["requeued"]:
                         log.warning("Took back expired claims: %s", recovered)
-                claimed = engine.dispatch_once(owner=owner, limit=batch)
+                claimed = engine.dispatch_once(owner=owner, limit=batch, ahead=engine.lookahead_seconds())
             except Exception:  # keep dispatching: the next round retries; the sweeper is the safety net
                 log.exception("Dispatch round failed; reconnecting")
                 connection.close()
@@ -76,7 +76,7 @@ class Command(BaseCommand):
         due = engine.next_due_at()
         wait = poll
         if due is not None:
-            wait = min(poll, (due - timezone.now()).total_seconds())
+            wait = min(poll, (due - timezone.now()).total_seconds() - engine.lookahead_seconds())
             if wait <= 0:
                 # Due but not claimable (its account or platform is paused for a rate limit):
                 # wait a full round instead of spinning.
