@@ -43,9 +43,13 @@ def parse_args():
         help="django-q2 broker; 'none' uses the database (ORM broker).",
     )
     parser.add_argument("--dispatchers", type=int, default=2)
-    parser.add_argument("--clusters", type=int, default=2)
+    parser.add_argument("--clusters", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=3, help="Worker processes per cluster.")
     parser.add_argument(
-        "--workers", type=int, default=12, help="Workers per cluster (each waits on HTTP most of the time)."
+        "--task-size",
+        type=int,
+        default=16,
+        help="PUBLISH_TASK_SIZE: targets per task, published at once by a worker's threads (one connection each).",
     )
     return parser.parse_args()
 
@@ -90,12 +94,14 @@ def main() -> None:
         "SECRET_KEY": secrets.token_urlsafe(50), "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "ALLOWED_HOSTS": "localhost",
         "VAR_DIR": os.environ.get("VAR_DIR", str(ROOT / "var")), "Q_WORKERS": str(args.workers),
+        "PUBLISH_TASK_SIZE": str(args.task_size),
         "PLATFORM_POLL_INTERVAL": "0.05", "PLATFORM_POLL_MAX_INTERVAL": "0.2", "Q_POLL": "0.05",
         "DB_CONN_MAX_AGE": "600",
     }  # fmt: skip
     env.pop("REDIS_URL", None)
     if use_redis:
         env["REDIS_URL"] = args.redis_url
+    env["BENCH_LATENCY"] = str(args.latency)
     os.environ.update(env)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "localbzz.settings")
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
@@ -112,7 +118,8 @@ def main() -> None:
     print(
         f"Database: {'PostgreSQL' if db_url.startswith('postgres') else 'SQLite'} · broker: "
         f"{'Redis' if use_redis else 'database (ORM)'} · {args.dispatchers} dispatchers · {args.clusters} clusters × "
-        f"{args.workers} workers · fake platforms answer after {args.latency * 1000:.0f} ms · {os.cpu_count()} CPUs"
+        f"{args.workers} workers × {args.task_size} threads"
+        f" · fake platforms answer after {args.latency * 1000:.0f} ms · {os.cpu_count()} CPUs"
     )
 
     procs = []
@@ -147,6 +154,7 @@ def main() -> None:
             server.fake.configure(**{"x.rate_limit": 100_000, "publer.rate_limit": 100_000})
             server.fake.set_latency("*", args.latency)
             results.append(round_of(n, world, server))
+        floor = http_floor(args.targets, args.workers * args.clusters * args.task_size, server)
     finally:
         for proc in procs:
             if proc.poll() is None:
@@ -165,8 +173,35 @@ def main() -> None:
         print(
             "  ".join([f"{r['n']:>11}", *lags, f"{r['rate']:>11.1f}", f"{r['duplicates']:>11}", f"{r['losses']:>11}"])
         )
-    print("\nTargets: p99 lag < 1 s for 100 due at once; 0 duplicates; 0 losses; >= 50 publishes/s.")
+    print(
+        f"\nFloor, same run: {args.targets} bare POSTs to the fake (no database, no Django), "
+        f"{floor['threads']} at a time from one process: {floor['rate']:.1f}/s."
+    )
+    print("Targets: p99 lag < 1 s for 100 due at once; >= 200 publishes/s for 1,000; 0 duplicates; 0 losses.")
     print("(Peers such as Buffer or Publer tick once a minute: a lag of up to 60 s.)")
+
+
+def http_floor(n: int, threads: int, server) -> dict:
+    """What the network part alone allows on this machine now: n POSTs to the fake's Facebook feed
+    (same latency), ``threads`` at a time, from one process."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import requests
+
+    server.fake.reset()
+    server.fake.set_latency("*", float(os.environ.get("BENCH_LATENCY", "0.1")))
+    session_of = {}
+
+    def post(i: int) -> None:
+        import threading
+
+        session = session_of.setdefault(threading.get_ident(), requests.Session())
+        session.post(f"{server.url}/graph/v23.0/10001/feed", data={"message": f"floor {i}", "access_token": "demo-x"})
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        list(pool.map(post, range(n)))
+    return {"threads": threads, "rate": n / (time.monotonic() - started)}
 
 
 def setup_world():

@@ -28,3 +28,27 @@ def enqueue(task: str, *args: Any, group: str | None = None, **kwargs: Any) -> N
     """Run ``task`` (a dotted path to a function in some ``tasks.py``) on a worker after commit."""
     options = {"group": group} if group else {}
     transaction.on_commit(lambda: async_task(task, *args, broker=broker(), **options, **kwargs))
+
+
+# Shutdown: one flag shared by a cluster's processes -------------------------------------------
+
+_STOPPING = None  # a multiprocessing.RawValue made by the cluster's master before it forks
+
+
+def share_stop_flag() -> None:
+    """Make the stop flag that the cluster's forked processes share (call in the master, before
+    the cluster starts)."""
+    global _STOPPING
+    import multiprocessing
+
+    _STOPPING = multiprocessing.get_context("fork").RawValue("b", 0)
+
+
+def request_stop(*_: object) -> None:
+    """The cluster is stopping: running tasks finish what is in flight and hand back the rest."""
+    if _STOPPING is not None:
+        _STOPPING.value = 1
+
+
+def stopping() -> bool:
+    return bool(_STOPPING is not None and _STOPPING.value)

@@ -107,9 +107,9 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "template_partials",
+    "localbzz",  # before django_q: its qcluster command (clean shutdown) replaces django-q2's
     "django_q",
     "csp",
-    "localbzz",
     "agency",
     "publishing",
     "generation",
@@ -328,7 +328,20 @@ INTAKE_FRAME_ANCESTORS = env_list("INTAKE_FRAME_ANCESTORS", "'self'")
 INTAKE_RATE_PER_HOUR = env_int("INTAKE_RATE_PER_HOUR", 10)
 
 # Publishing engine: leases, retries, verification of unknown outcomes, client approval links.
-PUBLISH_LEASE_SECONDS = env_int("PUBLISH_LEASE_SECONDS", 180)
+# A claim's lease: renewed every PUBLISH_HEARTBEAT_SECONDS while it waits in a worker or is in
+# flight; a lease nobody renews (dead worker, task lost by the broker) is taken back by the sweep
+# (every PUBLISH_SWEEP_SECONDS in each dispatcher) and verified or sent again.
+PUBLISH_LEASE_SECONDS = env_int("PUBLISH_LEASE_SECONDS", 15)
+PUBLISH_HEARTBEAT_SECONDS = float(env("PUBLISH_HEARTBEAT_SECONDS", "4"))
+PUBLISH_SWEEP_SECONDS = float(env("PUBLISH_SWEEP_SECONDS", "2"))
+# Claims per worker task, published concurrently (one thread and database connection each).
+PUBLISH_TASK_SIZE = env_int("PUBLISH_TASK_SIZE", 10)
+# Dispatchers claim scheduled targets this many seconds before their time; the worker prepares
+# them (rows, media, request) and sends at the scheduled time, never before.
+PUBLISH_LOOKAHEAD_SECONDS = float(env("PUBLISH_LOOKAHEAD_SECONDS", "1.5"))
+# On SIGTERM a worker finishes in-flight publishes for this long, then hands them back for
+# verification (honcho sends SIGKILL 5 s after SIGTERM).
+PUBLISH_SHUTDOWN_GRACE_SECONDS = float(env("PUBLISH_SHUTDOWN_GRACE_SECONDS", "3"))
 PUBLISH_MAX_ATTEMPTS = env_int("PUBLISH_MAX_ATTEMPTS", 6)
 PUBLISH_BACKOFF_BASE_SECONDS = float(env("PUBLISH_BACKOFF_BASE_SECONDS", "2"))
 PUBLISH_VERIFY_DELAY_SECONDS = env_int("PUBLISH_VERIFY_DELAY_SECONDS", 5)

@@ -13,19 +13,30 @@ ends published, failed (with a reason a person can act on) or canceled.
   anything is sent again.
 - Connector checkpoints (container ids, uploaded media, job ids) are stored as they happen, so a
   retry resumes instead of creating a second container.
+- Leases are short (``PUBLISH_LEASE_SECONDS``, 15 s) and renewed every
+  ``PUBLISH_HEARTBEAT_SECONDS`` while the claim waits or is in flight (``run_claims``), so the
+  sweep finds a dead worker's claims — or claims whose queued task the broker lost — in seconds.
+- A worker task runs a batch of claims concurrently on the worker's thread pool (one database
+  connection per thread); on shutdown it finishes what is in flight within ``PUBLISH_SHUTDOWN_GRACE_SECONDS`` and
+  hands the rest back (``release``): never started → scheduled again, maybe sent → unconfirmed.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import queue
 import random
 import socket
+import threading
+import time
 import uuid
+from concurrent import futures
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import close_old_connections, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -45,7 +56,23 @@ def _setting(name: str, default):
 
 
 def lease_seconds() -> int:
-    return _setting("PUBLISH_LEASE_SECONDS", 180)
+    return _setting("PUBLISH_LEASE_SECONDS", 15)
+
+
+def heartbeat_seconds() -> float:
+    return _setting("PUBLISH_HEARTBEAT_SECONDS", 4)
+
+
+def task_size() -> int:
+    return max(1, _setting("PUBLISH_TASK_SIZE", 10))
+
+
+def lookahead_seconds() -> float:
+    return _setting("PUBLISH_LOOKAHEAD_SECONDS", 1.5)
+
+
+def shutdown_grace_seconds() -> float:
+    return _setting("PUBLISH_SHUTDOWN_GRACE_SECONDS", 3)
 
 
 def max_attempts() -> int:
@@ -66,7 +93,9 @@ class Claim:
     verify: bool  # an unconfirmed target: ask the platform, never send
 
 
-def _due(now: datetime):
+def _due(now: datetime, ahead: float = 0.0):
+    """Targets to claim now: due ones, and scheduled ones due within ``ahead`` seconds (the
+    worker prepares them and sends at their time, never before)."""
     paused_platforms = list(PlatformPause.objects.filter(paused_until__gt=now).values_list("platform", flat=True))
     paused = Q(account__paused_until__gt=now)
     if paused_platforms:
@@ -75,19 +104,26 @@ def _due(now: datetime):
         if "publer" in paused_platforms:
             paused |= ~direct
     return (
-        PostTarget.objects.filter(status__in=[T.SCHEDULED, T.UNCONFIRMED], next_attempt_at__lte=now, remote_state="")
+        PostTarget.objects.filter(
+            Q(status=T.SCHEDULED, next_attempt_at__lte=now + timedelta(seconds=ahead))
+            | Q(status=T.UNCONFIRMED, next_attempt_at__lte=now),
+            remote_state="",
+        )
         .exclude(paused)
         .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
     )
 
 
-def claim_due(*, owner: str, limit: int = 200, now: datetime | None = None) -> list[Claim]:
-    """Take up to ``limit`` due targets for this node. Safe with any number of dispatchers."""
+def claim_due(*, owner: str, limit: int = 200, now: datetime | None = None, ahead: float = 0.0) -> list[Claim]:
+    """Take up to ``limit`` due targets (or due within ``ahead`` seconds) for this node. Safe
+    with any number of dispatchers."""
     now = now or timezone.now()
     token = f"{owner}:{uuid.uuid4().hex[:12]}"
+    # Due now → publishing (an attempt); due within ``ahead`` → only reserved (leased, still
+    # scheduled: a cancel or a new time in the meantime wins, see ``_take_up``).
     with transaction.atomic():
         rows = list(
-            _due(now)
+            _due(now, ahead)
             .order_by("next_attempt_at")
             .select_for_update(skip_locked=True, of=("self",))
             .values_list("id", "status")[:limit]
@@ -96,30 +132,34 @@ def claim_due(*, owner: str, limit: int = 200, now: datetime | None = None) -> l
             return []
         ids = [r[0] for r in rows]
         lease = now + timedelta(seconds=lease_seconds())
-        PostTarget.objects.filter(id__in=ids, status=T.SCHEDULED).update(
+        PostTarget.objects.filter(id__in=ids, status=T.SCHEDULED, next_attempt_at__lte=now).update(
             status=T.PUBLISHING, lease_owner=token, lease_until=lease, phase="", attempts=F("attempts") + 1
+        )
+        PostTarget.objects.filter(id__in=ids, status=T.SCHEDULED, next_attempt_at__gt=now).update(
+            lease_owner=token, lease_until=lease
         )
         PostTarget.objects.filter(id__in=ids, status=T.UNCONFIRMED).update(lease_owner=token, lease_until=lease)
     return [Claim(str(target_id), token, status == T.UNCONFIRMED) for target_id, status in rows]
 
 
 def enqueue_claims(claims: list[Claim]) -> None:
+    """One django-q2 task per ``PUBLISH_TASK_SIZE`` claims; the worker publishes them concurrently."""
     from django_q.tasks import async_task
 
-    from localbzz import queue
+    from localbzz.queue import broker as queue_broker
 
-    broker = queue.broker() if claims else None
-    for claim in claims:
-        task = "publishing.tasks.verify_target" if claim.verify else "publishing.tasks.publish_target"
+    broker = queue_broker() if claims else None
+    size = task_size()
+    for start in range(0, len(claims), size):
+        batch = [(c.target_id, c.token, c.verify) for c in claims[start : start + size]]
         # The outcome is recorded on the target itself: django-q2 need not store a result row.
-        async_task(
-            task, claim.target_id, claim.token, q_options={"timeout": lease_seconds(), "save": False, "broker": broker}
-        )
+        async_task("publishing.tasks.run_claims", batch, q_options={"save": False, "broker": broker})
 
 
-def dispatch_once(*, owner: str, limit: int = 200) -> int:
-    """Claim what is due and enqueue it (after the claim committed). Answers how many."""
-    claims = claim_due(owner=owner, limit=limit)
+def dispatch_once(*, owner: str, limit: int = 200, ahead: float = 0.0) -> int:
+    """Claim what is due (or due within ``ahead`` s) and enqueue it after the claim committed.
+    Answers how many."""
+    claims = claim_due(owner=owner, limit=limit, ahead=ahead)
     enqueue_claims(claims)
     return len(claims)
 
@@ -132,6 +172,162 @@ def next_due_at() -> datetime | None:
         .first()
     )
     return row
+
+
+# Running a batch of claims in a worker -------------------------------------------------------
+
+
+def run_claims(claims: list[Claim]) -> dict[str, int]:
+    """Publish (or verify) ``claims`` at once on this worker's thread pool (one database
+    connection per thread, kept between claims), renewing their leases every
+    ``PUBLISH_HEARTBEAT_SECONDS`` until each is settled.
+
+    When the worker is asked to stop (``localbzz.queue.stopping``) no claim is started any more;
+    those in flight get ``PUBLISH_SHUTDOWN_GRACE_SECONDS`` to finish, then every claim still held
+    is handed back (``release``) so that it is sent again or, if it may have gone out, verified.
+    """
+    from django_q.conf import Conf
+
+    from localbzz.queue import stopping
+
+    if Conf.SYNC:  # django-q2's sync mode (tests): in this thread, on this connection, in turn
+        for claim in claims:
+            _run_claim(claim)
+        return {"claims": len(claims), "released": 0}
+    running = {_pool().submit(_pooled, claim): claim for claim in claims}
+    settled: set[Claim] = set()
+    beat_at = time.monotonic() + heartbeat_seconds()
+    give_up_at = None
+    while running:
+        done, _ = futures.wait(running, timeout=0.1, return_when=futures.FIRST_COMPLETED)
+        for future in done:
+            claim = running.pop(future)
+            if not future.cancelled() and future.result():
+                settled.add(claim)
+        now = time.monotonic()
+        if stopping() and give_up_at is None:
+            give_up_at = now + shutdown_grace_seconds()
+            for future in running:
+                future.cancel()  # not started yet: handed back below
+        if give_up_at is not None and now >= give_up_at:
+            break
+        if now >= beat_at and running:
+            renew(list(running.values()))
+            beat_at = now + heartbeat_seconds()
+    left = [c for c in claims if c not in settled]
+    if left:
+        release(left)
+    return {"claims": len(claims), "released": len(left)}
+
+
+class _Pool:
+    """This worker process's publishing threads: daemon threads, so a publish hanging on the
+    network never holds the process's exit (``ThreadPoolExecutor`` joins its threads at exit)."""
+
+    def __init__(self, size: int) -> None:
+        self.size, self.threads, self.jobs = size, [], queue.SimpleQueue()
+
+    def submit(self, fn, arg) -> futures.Future:
+        future: futures.Future = futures.Future()
+        self.jobs.put((future, fn, arg))
+        if len(self.threads) < self.size:
+            thread = threading.Thread(target=self._work, name=f"publish-{len(self.threads)}", daemon=True)
+            self.threads.append(thread)
+            thread.start()
+        return future
+
+    def _work(self) -> None:
+        while True:
+            future, fn, arg = self.jobs.get()
+            if future.set_running_or_notify_cancel():
+                try:
+                    future.set_result(fn(arg))
+                except BaseException as error:
+                    future.set_exception(error)
+
+
+_POOL: tuple[int, _Pool] | None = None
+
+
+def _pool() -> _Pool:
+    """Made after the fork, once per process (threads are not inherited)."""
+    global _POOL
+    if _POOL is None or _POOL[0] != os.getpid():
+        _POOL = (os.getpid(), _Pool(task_size()))
+    return _POOL[1]
+
+
+def _pooled(claim: Claim) -> bool:
+    """One claim on a pool thread. Answers False if it was not started (the worker is stopping)."""
+    from localbzz.queue import stopping
+
+    close_old_connections()  # like a request: a broken or too old connection is replaced
+    try:
+        if stopping():
+            return False
+        _run_claim(claim)
+        return True
+    finally:
+        close_old_connections()
+        if stopping():
+            connection.close()
+
+
+def _run_claim(claim: Claim) -> None:
+    try:
+        (verify if claim.verify else publish)(claim.target_id, claim.token)
+    except Exception:  # the claim stays held: its lease runs out and the sweep takes it back
+        log.exception("Publishing target %s failed", claim.target_id)
+
+
+def _by_token(claims: list[Claim]) -> dict[str, list[str]]:
+    groups: dict[str, list[str]] = {}
+    for claim in claims:
+        groups.setdefault(claim.token, []).append(claim.target_id)
+    return groups
+
+
+def renew(claims: list[Claim]) -> int:
+    """The heartbeat: extend the leases still held by these claims (one UPDATE per token)."""
+    lease = timezone.now() + timedelta(seconds=lease_seconds())
+    return sum(
+        PostTarget.objects.filter(
+            pk__in=ids, lease_owner=token, status__in=[T.SCHEDULED, T.PUBLISHING, T.UNCONFIRMED]
+        ).update(lease_until=lease)
+        for token, ids in _by_token(claims).items()
+    )
+
+
+def release(claims: list[Claim]) -> dict[str, int]:
+    """Hand back claims this worker will not finish (it is stopping). A publish that may still be
+    under way is verified after ``PUBLISH_VERIFY_DELAY_SECONDS``, never resent blindly."""
+    report = {"unconfirmed": 0, "requeued": 0}
+    verify_at = timezone.now() + timedelta(seconds=_setting("PUBLISH_VERIFY_DELAY_SECONDS", 5))
+    for token, ids in _by_token(claims).items():
+        for key, value in _hand_back(PostTarget.objects.filter(pk__in=ids, lease_owner=token), verify_at).items():
+            report[key] += value
+    return report
+
+
+def _hand_back(held, verify_at: datetime) -> dict[str, int]:
+    """THE rule for claims whose holder is gone or giving up: "sending" → unconfirmed (verify at
+    ``verify_at``), not started → scheduled now (the attempt is given back), verifying or
+    reserved ahead of time → free."""
+    now = timezone.now()
+    with transaction.atomic():
+        unconfirmed = held.filter(status=T.PUBLISHING, phase="sending").update(
+            status=T.UNCONFIRMED,
+            lease_owner="",
+            lease_until=None,
+            next_attempt_at=verify_at,
+            error_kind=ErrorKind.UNKNOWN_OUTCOME,
+            last_error="The worker stopped while sending; checking with the platform.",
+        )
+        requeued = held.filter(status=T.PUBLISHING, phase="").update(
+            status=T.SCHEDULED, lease_owner="", lease_until=None, next_attempt_at=now, attempts=F("attempts") - 1
+        )
+        held.filter(status__in=[T.UNCONFIRMED, T.SCHEDULED]).update(lease_owner="", lease_until=None)
+    return {"unconfirmed": unconfirmed, "requeued": requeued}
 
 
 # Publishing one target ----------------------------------------------------------------------
@@ -151,16 +347,21 @@ def publish(target_id: str, token: str) -> str:
     from publishing import delivery
 
     target = _load(target_id)
-    if target is None or target.status != T.PUBLISHING or target.lease_owner != token:
+    if target is None or target.status not in (T.PUBLISHING, T.SCHEDULED) or target.lease_owner != token:
         return "stale claim"
+    problem = None
     if target.account.status != SocialAccount.Status.CONNECTED:
-        _fail(target, token, ErrorKind.AUTH_EXPIRED, delivery.reconnect_message(target.account))
-        return "account not connected"
-    try:
-        request = delivery.build_request(target, on_checkpoint=lambda cp: _save_checkpoint(target_id, token, cp))
-    except delivery.NotDeliverable as error:
-        _fail(target, token, ErrorKind.REJECTED, str(error))
-        return "not deliverable"
+        problem = (ErrorKind.AUTH_EXPIRED, delivery.reconnect_message(target.account), "account not connected")
+    else:
+        try:
+            request = delivery.build_request(target, on_checkpoint=lambda cp: _save_checkpoint(target_id, token, cp))
+        except delivery.NotDeliverable as error:
+            problem = (ErrorKind.REJECTED, str(error), "not deliverable")
+    if target.status == T.SCHEDULED and not _take_up(target, token):
+        return "changed while waiting"
+    if problem:
+        _fail(target, token, problem[0], problem[1])
+        return problem[2]
     # The point of no return: only the lease holder may mark the target as being sent. One
     # UPDATE, committed on its own (autocommit) before the platform is called.
     started = (
@@ -192,6 +393,27 @@ def publish(target_id: str, token: str) -> str:
         return "crashed"
     _succeed(target, token, result)
     return result.state
+
+
+def _take_up(target: PostTarget, token: str) -> bool:
+    """A target reserved ahead of its time (the dispatcher's lookahead): wait for its time, then
+    take it up (publishing, one attempt) unless it was canceled, rescheduled or sent back for
+    approval meanwhile — those change its status or time, and then it is let go."""
+    wait = (target.next_attempt_at - timezone.now()).total_seconds() if target.next_attempt_at else 0
+    held = _held(str(target.pk), token)
+    if wait > lookahead_seconds() + 1:  # moved to a later time since the claim
+        held.update(lease_owner="", lease_until=None)
+        return False
+    if wait > 0:
+        time.sleep(wait)
+    if held.filter(status=T.SCHEDULED, next_attempt_at=target.next_attempt_at).update(
+        status=T.PUBLISHING, phase="", attempts=F("attempts") + 1,
+        lease_until=timezone.now() + timedelta(seconds=lease_seconds()),
+    ):  # fmt: skip
+        target.status, target.attempts = T.PUBLISHING, target.attempts + 1
+        return True
+    held.update(lease_owner="", lease_until=None)
+    return False
 
 
 def verify(target_id: str, token: str) -> str:
@@ -405,31 +627,12 @@ def refresh_post(post_id, with_events: list | None = None) -> None:
 
 
 def sweep(*, owner: str = "sweeper", dispatch: bool = True) -> dict[str, int]:
-    """Recover expired leases and dispatch whatever is due (when no dispatcher is running)."""
+    """Take back claims whose lease ran out (their worker died, or the broker lost their task:
+    nobody renews them) and dispatch whatever is due (when no dispatcher is running). Maybe sent
+    → unconfirmed and verified at once; never started → scheduled again."""
     now = timezone.now()
-    report = {"unconfirmed": 0, "requeued": 0, "dispatched": 0}
-    with transaction.atomic():
-        expired = PostTarget.objects.select_for_update(skip_locked=True).filter(
-            status=T.PUBLISHING, lease_until__lt=now
-        )
-        # Maybe sent: never resend without asking the platform.
-        report["unconfirmed"] = expired.filter(phase="sending").update(
-            status=T.UNCONFIRMED,
-            lease_owner="",
-            lease_until=None,
-            next_attempt_at=now,
-            error_kind=ErrorKind.UNKNOWN_OUTCOME,
-            last_error="The worker stopped while sending; checking with the platform.",
-        )
-        # Claimed but never started: nothing was sent, take it again.
-        report["requeued"] = expired.filter(phase="").update(
-            status=T.SCHEDULED,
-            lease_owner="",
-            lease_until=None,
-            next_attempt_at=now,
-            attempts=F("attempts") - 1,
-        )
-        PostTarget.objects.filter(status=T.UNCONFIRMED, lease_until__lt=now).update(lease_owner="", lease_until=None)
+    expired = PostTarget.objects.filter(status__in=[T.PUBLISHING, T.UNCONFIRMED], lease_until__lt=now)
+    report = {**_hand_back(expired, now), "dispatched": 0}
     if dispatch:
         report["dispatched"] = dispatch_once(owner=owner)
     return report

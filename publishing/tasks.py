@@ -10,6 +10,13 @@ def media_renditions_make(asset_id: str, version: int) -> str:
     return "done" if asset is not None else "skipped"
 
 
+def run_claims(batch: list) -> dict:
+    """A batch of claims (target id, lease token, verify?) published concurrently."""
+    from publishing import engine
+
+    return engine.run_claims([engine.Claim(str(target_id), token, bool(verify)) for target_id, token, verify in batch])
+
+
 def publish_target(target_id: str, token: str) -> str:
     from publishing import engine
 

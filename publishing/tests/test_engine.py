@@ -211,3 +211,50 @@ def test_publish_now_goes_straight_to_the_queue(world, owner, client_a, sync_tas
     post.refresh_from_db()
     assert post.status == Post.Status.PUBLISHED
     assert len(world["fake"].ledger(platform="x")) == 1
+
+
+# The dispatcher's lookahead: reserved ahead of time, sent at the time, never before ----------
+
+
+def _due_in(post, seconds: float) -> None:
+    PostTarget.objects.filter(post=post).update(next_attempt_at=timezone.now() + timedelta(seconds=seconds))
+
+
+def test_a_target_claimed_ahead_is_sent_at_its_time_not_before(world, settings):
+    settings.PUBLISH_LOOKAHEAD_SECONDS = 2
+    post = _post(world, platforms=("facebook",))
+    _due_in(post, 0.6)
+    assert engine.claim_due(owner="early") == []  # not within the lookahead
+    claims = engine.claim_due(owner="early", ahead=2)
+    target = post.targets.get()
+    assert len(claims) == 1 and target.status == "scheduled" and target.lease_owner == claims[0].token
+    assert target.attempts == 0  # reserved: no attempt used yet
+    assert engine.claim_due(owner="other", ahead=2) == []  # nobody else takes it
+    assert engine.publish(claims[0].target_id, claims[0].token) == "published"
+    target.refresh_from_db()
+    received = world["fake"].ledger(target_id=str(target.pk))[0]["received"]
+    assert received >= target.next_attempt_at.timestamp()
+    assert target.attempts == 1 and target.status == "published"
+
+
+def test_a_target_canceled_or_moved_while_reserved_is_let_go(world, settings):
+    from publishing.services import scheduling
+
+    settings.PUBLISH_LOOKAHEAD_SECONDS = 2
+    canceled, moved = _post(world, platforms=("facebook",)), _post(world, platforms=("x",))
+    _due_in(canceled, 0.3)
+    _due_in(moved, 0.3)
+    claims = engine.claim_due(owner="early", ahead=2)
+    assert len(claims) == 2
+    scheduling.post_cancel(actor=world["owner"], post=canceled)
+    later = timezone.now() + timedelta(hours=1)
+    scheduling.post_schedule(actor=world["owner"], post=moved, scheduled_at=later)
+    outcomes = {str(c.target_id): engine.publish(c.target_id, c.token) for c in claims}
+    assert outcomes == {
+        str(canceled.targets.get().pk): "stale claim",
+        str(moved.targets.get().pk): "changed while waiting",
+    }
+    assert world["fake"].ledger() == []
+    assert canceled.targets.get().status == "canceled"
+    target = moved.targets.get()
+    assert (target.status, target.next_attempt_at, target.lease_owner, target.attempts) == ("scheduled", later, "", 0)

@@ -43,28 +43,39 @@ def _database_url() -> str:
 
 
 @contextmanager
-def processes(fake_url: str, *, dispatchers: int, clusters: int, workers: int = 2, **env_overrides):
-    """Start dispatchers and django-q2 clusters on the test database; stop them all afterwards."""
+def processes(fake_url: str, *, dispatchers: int, clusters: int, workers: int = 2, redis: bool = False,
+              **env_overrides):  # fmt: skip
+    """Start dispatchers and django-q2 clusters on the test database; stop them all afterwards.
+    ``redis``: the Redis broker at TEST_REDIS_URL (emptied first) instead of the database's."""
     env = {
         **os.environ, "DATABASE_URL": _database_url(), "FAKE_PLATFORMS_URL": fake_url, "DEBUG": "1",
         "Q_WORKERS": str(workers), "PLATFORM_POLL_INTERVAL": "0.05", "PLATFORM_POLL_MAX_INTERVAL": "0.2",
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT), "LOG_LEVEL": "WARNING", **env_overrides,
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT), "LOG_LEVEL": "WARNING",
+        "PUBLISH_TASK_SIZE": "5",  # threads (and connections) per worker: spare a shared database server
+        **env_overrides,
     }  # fmt: skip
     env.pop("REDIS_URL", None)
-    started = {"dispatchers": [], "clusters": []}
+    if redis:
+        import redis as redis_client
+
+        if not os.environ.get("TEST_REDIS_URL"):
+            pytest.skip("Set TEST_REDIS_URL to test with the Redis broker.")
+        env["REDIS_URL"] = os.environ["TEST_REDIS_URL"]
+        redis_client.Redis.from_url(env["REDIS_URL"]).flushdb()
+    commands = {"dispatchers": ["run_dispatcher", "--poll", "0.2"], "clusters": ["qcluster"]}
+
+    def start(kind: str) -> subprocess.Popen:
+        """Start one more process ("dispatchers" or "clusters"), in its own process group."""
+        command = [sys.executable, "manage.py", *commands[kind]]
+        proc = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+        started[kind].append(proc)
+        return proc
+
+    started = {"dispatchers": [], "clusters": [], "env": env, "start": start}
     for _ in range(dispatchers):
-        started["dispatchers"].append(
-            subprocess.Popen(
-                [sys.executable, "manage.py", "run_dispatcher", "--poll", "0.2"],
-                cwd=ROOT,
-                env=env,
-                start_new_session=True,
-            )
-        )
+        start("dispatchers")
     for _ in range(clusters):
-        started["clusters"].append(
-            subprocess.Popen([sys.executable, "manage.py", "qcluster"], cwd=ROOT, env=env, start_new_session=True)
-        )
+        start("clusters")
     try:
         yield started
     finally:

@@ -1,5 +1,8 @@
 """The dispatcher: sleeps until the next target falls due, claims due targets atomically and
-enqueues one django-q2 task per target. Run one or more (claims are safe across nodes)."""
+enqueues them as django-q2 tasks (``PUBLISH_TASK_SIZE`` claims each). Every
+``PUBLISH_SWEEP_SECONDS`` it also takes back claims whose lease ran out (a dead worker, a task
+the broker lost). Run one or more (claims are safe across nodes); SIGTERM/SIGINT end it after
+the current round."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ import select
 import signal
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import connection
 from django.utils import timezone
@@ -32,9 +36,16 @@ class Command(BaseCommand):
         owner = engine.node_name()
         listening = self._listen()
         self.stdout.write(f"Dispatcher {owner} running (poll {poll}s, {'LISTEN/NOTIFY' if listening else 'polling'}).")
+        sweep_every = getattr(settings, "PUBLISH_SWEEP_SECONDS", 2)
+        swept_at = 0.0
         while self.running:
             try:
-                claimed = engine.dispatch_once(owner=owner, limit=batch)
+                if time.monotonic() - swept_at >= sweep_every:
+                    swept_at = time.monotonic()
+                    recovered = engine.sweep(owner=owner, dispatch=False)
+                    if recovered["unconfirmed"] or recovered["requeued"]:
+                        log.warning("Took back expired claims: %s", recovered)
+                claimed = engine.dispatch_once(owner=owner, limit=batch, ahead=engine.lookahead_seconds())
             except Exception:  # keep dispatching: the next round retries; the sweeper is the safety net
                 log.exception("Dispatch round failed; reconnecting")
                 connection.close()
@@ -65,7 +76,7 @@ class Command(BaseCommand):
         due = engine.next_due_at()
         wait = poll
         if due is not None:
-            wait = min(poll, (due - timezone.now()).total_seconds())
+            wait = min(poll, (due - timezone.now()).total_seconds() - engine.lookahead_seconds())
             if wait <= 0:
                 # Due but not claimable (its account or platform is paused for a rate limit):
                 # wait a full round instead of spinning.
