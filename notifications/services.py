@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_urlconf, reverse, set_urlconf
 from django.utils import timezone
 
 from localbzz.events import Event
@@ -31,7 +31,14 @@ def notify_event(event: Event) -> None:
     kind = KIND_BY_EVENT.get(event.type)
     if kind is None:
         return
-    draft = RULES[kind.key](event)
+    # Links go to the staff app, also for events raised on a client's portal (whose requests
+    # resolve URLs with the portal's urlconf).
+    previous = get_urlconf()
+    set_urlconf(None)
+    try:
+        draft = RULES[kind.key](event)
+    finally:
+        set_urlconf(previous)
     if draft is not None and draft.recipients:
         notifications_create(kind=kind, event=event, draft=draft)
 

@@ -58,6 +58,12 @@ class Client(models.Model):
         PER_PROJECT = "Per Project"
         AD_HOC = "Ad Hoc"
 
+    class LateApproval(models.TextChoices):
+        """What happens to a post the client approves after its planned time has passed."""
+
+        ASK_AGENCY = "ask_agency", "Ask the agency for a new time"
+        PUBLISH_NOW = "publish_now", "Publish it at once"
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField("business name", max_length=200)
     slug = models.CharField(
@@ -90,6 +96,13 @@ class Client(models.Model):
     portal_enabled = models.BooleanField(default=True)
     requires_client_approval = models.BooleanField(
         default=False, help_text="Posts the agency approves also wait for the client's approval."
+    )
+    late_approval = models.CharField(
+        "if the client approves after the post's time",
+        max_length=12,
+        choices=LateApproval.choices,
+        default=LateApproval.ASK_AGENCY,
+        help_text="Publish a late-approved post at once, or tell the agency so it picks a new time.",
     )
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -25,6 +25,7 @@ from portal.permissions import portal_required
 from publishing import rules
 from publishing.media.uploads import upload_limits
 from publishing.models import Post
+from publishing.services.missed import client_approved_message
 from publishing.states import PostStatus as P
 
 # The posts page's tabs: (key, label, statuses)
@@ -251,8 +252,8 @@ def post_decide(request: HttpRequest, post_id) -> HttpResponse:
     comment = form.cleaned_data.get("comment", "")
     try:
         if request.POST.get("decision") == "approve":
-            services.post_approve_by_client(client_user=request.client_user, post=post, comment=comment)
-            messages.success(request, "Approved. Thank you!")
+            post = services.post_approve_by_client(client_user=request.client_user, post=post, comment=comment)
+            messages.success(request, client_approved_message(post))
         else:
             services.post_changes_by_client(client_user=request.client_user, post=post, comment=comment)
             messages.success(request, "Sent back to the team with your comment.")

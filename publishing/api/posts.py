@@ -17,6 +17,7 @@ from publishing import selectors, states
 from publishing.filters import PostFilter
 from publishing.media.urls import media_url
 from publishing.models import Post, PostTarget
+from publishing.services import missed as missed_services
 from publishing.services import posts as post_services
 from publishing.services import scheduling
 from publishing.services.scheduling import PostNotReady
@@ -69,14 +70,17 @@ class PostOut(serializers.ModelSerializer):
     text = serializers.CharField(source="text_for")
     media = serializers.SerializerMethodField()
     targets = TargetOut(many=True)
+    missed = serializers.SerializerMethodField(
+        help_text="Why the post missed its time (empty when it has not): fix it with POST …/resolve-missed."
+    )
 
     class Meta:
         model = Post
         fields = [
             "id", "client", "campaign_id", "title", "caption", "hashtags", "cta", "cta_action", "cta_url", "link",
             "placement", "topic", "notes", "alt_text", "text", "status", "status_label", "scheduled_at", "source",
-            "submitted_at", "approved_at", "client_approved_at", "published_at", "media", "targets", "created_at",
-            "updated_at",
+            "submitted_at", "approved_at", "client_approved_at", "published_at", "media", "targets", "missed",
+            "missed_at", "created_at", "updated_at",
         ]  # fmt: skip
 
     @extend_schema_field(Ref)
@@ -86,6 +90,9 @@ class PostOut(serializers.ModelSerializer):
     @extend_schema_field(PostMediaOut(many=True))
     def get_media(self, post):
         return post_media_items(post)
+
+    def get_missed(self, post) -> str:
+        return missed_services.REASONS.get(missed_services.waited_for(post), "")
 
 
 class PostIn(serializers.Serializer):
@@ -331,6 +338,32 @@ class PostPublishNow(_Action):
 
     def run(self, request, post, data):
         scheduling.post_publish_now(actor=request.user, post=post)
+
+
+class MissedIn(serializers.Serializer):
+    publish_now = serializers.BooleanField(required=False, default=False)
+    scheduled_at = serializers.DateTimeField(required=False, allow_null=True, help_text="The new time.")
+
+    def validate(self, data):
+        if data.get("publish_now") == bool(data.get("scheduled_at")):
+            raise serializers.ValidationError("Send either publish_now: true or a new scheduled_at (not both).")
+        return data
+
+
+class PostMissedResolve(_Action):
+    request_serializer = MissedIn
+
+    @_action(
+        "Fix a missed time in one step: publish now or a new time (approving the post when it still "
+        "waits for the agency; one waiting for the client keeps waiting, with the new time)",
+        MissedIn,
+    )
+    def post(self, request, pk):
+        return super().post(request, pk)
+
+    def run(self, request, post, data):
+        when = None if data.get("publish_now") else data["scheduled_at"]
+        missed_services.post_missed_resolve(actor=request.user, post=post, scheduled_at=when)
 
 
 class TargetRetry(APIView):

@@ -57,6 +57,10 @@ class Post(models.Model):
     client_approved_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)  # counts toward the month's limit
     published_at = models.DateTimeField(null=True, blank=True)
+    # When the agency was told the post's time passed while it waited (publishing.services.missed);
+    # cleared when it gets a new time or is published now.
+    missed_at = models.DateTimeField(null=True, blank=True)
+    missed_reason = models.CharField(max_length=16, blank=True)  # a key of publishing.services.missed.REASONS
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
