@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import get_urlconf, reverse, set_urlconf
 from django.utils import timezone
 
+from localbzz.app_urls import with_base
 from localbzz.events import Event
 from localbzz.queue import enqueue
 from notifications import selectors
@@ -110,8 +111,7 @@ def preferences_save(*, user, choices: dict[str, dict[str, bool]]) -> None:
 
 def absolute_url(path: str) -> str:
     """A link for an email: NOTIFICATIONS_BASE_URL (default: APP_HOST over https, http in DEBUG) + path."""
-    base = settings.NOTIFICATIONS_BASE_URL or f"{'http' if settings.DEBUG else 'https'}://{settings.APP_HOST}"
-    return base.rstrip("/") + path
+    return with_base(settings.NOTIFICATIONS_BASE_URL, path)
 
 
 def notification_email_send(*, notification_id: str) -> str:

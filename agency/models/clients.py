@@ -4,9 +4,10 @@ import re
 import uuid
 import zoneinfo
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+
+from localbzz import app_urls
 
 RESERVED_SLUGS = frozenset(
     {
@@ -117,11 +118,7 @@ class Client(models.Model):
 
     @property
     def portal_url(self) -> str:
-        port = ""
-        app_host = settings.APP_HOST
-        if ":" in app_host and settings.PORTAL_DOMAIN in {"localhost", app_host.split(":")[0]}:
-            port = ":" + app_host.split(":")[1]
-        return f"{settings.PORTAL_SCHEME}://{self.slug}.{settings.PORTAL_DOMAIN}{port}/"
+        return app_urls.portal_url(self.slug)
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:

@@ -18,6 +18,7 @@ from agency.models import CalendarFeed
 from agency.services import feeds as feed_services
 from generation.contracts import GenerationFailed
 from localbzz import calendar
+from localbzz.app_urls import portal_url
 from localbzz.forms import add_errors
 from portal import selectors, services
 from portal.forms import CommentForm, RescheduleForm, SubmitForm
@@ -163,7 +164,7 @@ def posts(request: HttpRequest) -> HttpResponse:
     if request.htmx and request.htmx.target == "posts-body":
         return render(request, "portal/posts.html#body", context)
     feed = selectors.posts_feed(client)
-    context["feed_url"] = request.build_absolute_uri(reverse("portal:posts-feed", args=[feed.token])) if feed else ""
+    context["feed_url"] = portal_url(client.slug, reverse("portal:posts-feed", args=[feed.token])) if feed else ""
     return render(request, "portal/posts.html", context)
 
 
@@ -191,7 +192,7 @@ def posts_ics(request: HttpRequest, token: str) -> HttpResponse:
     ).select_related("client").first() if client is not None else None  # fmt: skip
     if feed is None:
         raise Http404("No calendar at this address; it may have been replaced by a new link.")
-    return feed_response(feed, lambda post: request.build_absolute_uri(reverse("portal:post", args=[post.pk])))
+    return feed_response(feed, lambda post: portal_url(client.slug, reverse("portal:post", args=[post.pk])))
 
 
 def _post_context(request: HttpRequest, post: Post, **forms) -> dict:

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -19,6 +20,7 @@ from agency import permissions
 from agency.models import Client
 from agency.permissions import staff_required
 from localbzz import calendar
+from localbzz.app_urls import app_url
 from localbzz.forms import add_errors
 from localbzz.listing import list_page
 from publishing import approval_links, delivery, rules, selectors, states
@@ -251,7 +253,7 @@ def post_detail(request: HttpRequest, pk) -> HttpResponse:
                 "can_edit": permissions.can(request.user, "edit_content") and post.status in states.EDITABLE,
                 "can_approve": permissions.can(request.user, "approve_posts"),
                 "cancelable": post.status in states.CANCELABLE,
-                "approval_link": request.build_absolute_uri(f"/approve/{approval_links.make_token(post)}/")
+                "approval_link": app_url(reverse("post-approval-link", args=[approval_links.make_token(post)]))
                 if post.status == P.PENDING_CLIENT_APPROVAL
                 else "",
                 "previews": _previews(post),
