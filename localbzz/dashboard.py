@@ -29,10 +29,10 @@ def build(user) -> dict:
 
 def _publishing() -> dict:
     now = timezone.now()
-    missed = missed_posts(now).select_related("client").order_by("scheduled_at")
+    missed = list(missed_posts(now).select_related("client").order_by("scheduled_at")[:100])  # one query
     return {
-        "missed_posts": list(missed[:6]),
-        "missed_count": missed.count(),
+        "missed_posts": missed[:6],
+        "missed_count": len(missed),
         "posts_waiting": Post.objects.filter(status=PostStatus.PENDING_APPROVAL).count(),
         "posts_next_24h": Post.objects.filter(
             status=PostStatus.SCHEDULED, scheduled_at__range=(now, now + timedelta(days=1))

@@ -199,7 +199,6 @@ def _post_context(request: HttpRequest, post: Post, **forms) -> dict:
     return {
         "post": post,
         "targets": list(post.targets.all()),
-        "media": [pm.asset for pm in post.post_media.all()],
         "can_reschedule": services.can_reschedule(post),
         "reschedule_reason": "" if services.can_reschedule(post) else services.reschedule_reason(post),
         "reschedule_form": forms.get("reschedule_form") or RescheduleForm(initial={"scheduled_at": post.scheduled_at}),

@@ -24,20 +24,6 @@ from publishing.services.scheduling import PostNotReady
 from publishing.states import PostStatus as P
 
 
-class TargetOut(serializers.ModelSerializer):
-    account_id = serializers.UUIDField(source="account.pk")
-    account = serializers.CharField(source="account.name")
-    platform = serializers.CharField(source="account.platform")
-    route = serializers.CharField(source="account.route")
-
-    class Meta:
-        model = PostTarget
-        fields = [
-            "id", "account_id", "account", "platform", "route", "status", "scheduled_at", "published_at", "external_id",
-            "url", "attempts", "error_kind", "last_error", "caption_override",
-        ]  # fmt: skip
-
-
 class PostMediaOut(serializers.Serializer):
     id = serializers.UUIDField()
     kind = serializers.CharField()
@@ -46,21 +32,46 @@ class PostMediaOut(serializers.Serializer):
     thumbnail_url = serializers.CharField(allow_null=True)
 
 
-def post_media_items(post: Post) -> list[dict]:
-    """A post's media in order, with signed URLs (renditions prefetched by the selectors)."""
+def media_items(assets) -> list[dict]:
+    """Media in order, with signed URLs (renditions prefetched by the selectors)."""
     out = []
-    for pm in post.post_media.all():
-        thumb = next((r for r in pm.asset.renditions.all() if r.preset == "thumbnail"), None)
+    for asset in assets:
+        thumb = asset.rendition("thumbnail")
         out.append(
             {
-                "id": pm.asset.pk,
-                "kind": pm.asset.kind,
-                "name": pm.asset.original_name,
-                "url": media_url(pm.asset.file),
+                "id": asset.pk,
+                "kind": asset.kind,
+                "name": asset.original_name,
+                "url": media_url(asset.file),
                 "thumbnail_url": media_url(thumb.file) if thumb else None,
             }
         )
     return out
+
+
+def post_media_items(post: Post) -> list[dict]:
+    """Every medium the post shows, once: its own, then each target's own (``Post.all_assets``)."""
+    return media_items(post.all_assets())
+
+
+class TargetOut(serializers.ModelSerializer):
+    account_id = serializers.UUIDField(source="account.pk")
+    account = serializers.CharField(source="account.name")
+    platform = serializers.CharField(source="account.platform")
+    route = serializers.CharField(source="account.route")
+    text = serializers.CharField(help_text="What goes out on this account: its own text, else the post's.")
+    media = serializers.SerializerMethodField(help_text="What this account gets: its own media, else the post's.")
+
+    class Meta:
+        model = PostTarget
+        fields = [
+            "id", "account_id", "account", "platform", "route", "status", "scheduled_at", "published_at", "external_id",
+            "url", "attempts", "error_kind", "last_error", "caption_override", "text", "media",
+        ]  # fmt: skip
+
+    @extend_schema_field(PostMediaOut(many=True))
+    def get_media(self, target):
+        return media_items(target.assets())
 
 
 class PostOut(serializers.ModelSerializer):

@@ -1,6 +1,7 @@
-"""A real Chromium: a late client approval asks what to do. Joe approves, on his portal, a post
-whose time has passed; the portal says so before and after; the agency is told at once (bell,
-dashboard, post page) and picks a new time in one step."""
+"""A real Chromium: a late client approval asks what to do; a client approval shows the images.
+
+Joe approves, on his portal, a post whose time has passed; the portal says so before and after;
+the agency is told at once (bell, dashboard, post page) and picks a new time in one step."""
 
 from __future__ import annotations
 
@@ -81,3 +82,39 @@ def test_a_late_client_approval_asks_what_to_do(page, live_server, make_staff):
     expect(page.locator("#missed-time")).to_have_count(0)
     post.refresh_from_db()
     assert post.status == P.SCHEDULED and post.scheduled_at == new_time and post.missed_at is None
+
+
+def test_client_approval_shows_the_images(page, live_server, make_staff, sync_tasks):
+    """Issue 15: a post made with the wizard (one image per platform, on its targets) shows its
+    images, each platform's text and the time with its zone where Bella approves it."""
+    from publishing.tests.test_approval_shows_the_post import wizard_post_for_the_client
+
+    owner = make_staff("owner", "olivia@test.local", first_name="Olivia", last_name="Owner")
+    post = wizard_post_for_the_client(owner)  # renditions made by the (in-process) worker
+    client_user_invite(actor=owner, client=post.client, email="bella@bella.example", role="owner", password=PASSWORD)
+    portal = live_server.url.replace("://localhost", f"://{post.client.slug}.localhost")
+    page.goto(f"{portal}/sign-in/")
+    page.get_by_label("Email or business name").fill("bella@bella.example")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{portal}/approvals/")
+    card = page.locator(f"#post-{post.pk}")
+    for platform, name in [("facebook", "facebook-cupcakes.jpg"), ("instagram", "instagram-cupcakes.jpg")]:
+        image = card.locator(f'[data-platform="{platform}"] img[alt="{name}"]')
+        expect(image).to_be_visible()
+        assert image.evaluate("img => img.complete && img.naturalWidth > 0"), f"{name} did not load"
+    expect(card.locator('[data-platform="facebook"]')).to_contain_text("Mint cupcakes are back this weekend")
+    expect(card.locator("[data-as-it-appears]")).to_contain_text("(America/Los_Angeles)")
+    page.screenshot(path=f"{SHOTS}/approval-images-1440.png", full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=f"{SHOTS}/approval-images-390.png", full_page=True)
+    assert card.evaluate("el => el.scrollWidth <= el.clientWidth")
+    page.set_viewport_size({"width": 1440, "height": 900})
+    # The post page shows the same; then Bella approves.
+    card.get_by_role("link").first.click()
+    expect(page.locator('[data-platform="instagram"] img[alt="instagram-cupcakes.jpg"]')).to_be_visible()
+    expect(page.get_by_text("No media")).to_have_count(0)
+    page.get_by_role("button", name="Approve").click()
+    expect(page.get_by_text("Approved. It goes out").first).to_be_visible()
+    post.refresh_from_db()
+    assert post.status == P.SCHEDULED
