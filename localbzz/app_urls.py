@@ -10,7 +10,11 @@ for a client's portal.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.conf import settings
+from django.urls import get_urlconf, set_urlconf
 
 
 def app_scheme() -> str:
@@ -50,3 +54,16 @@ def with_base(base: str, path: str) -> str:
     """``base`` (a configured override such as MEDIA_PUBLIC_BASE_URL, or "") + ``path``; the app's
     own base when the override is empty."""
     return (base.rstrip("/") or app_base()) + (path if path.startswith("/") else f"/{path}")
+
+
+@contextmanager
+def staff_urlconf() -> Iterator[None]:
+    """``reverse()`` answers staff-app paths inside, also when the current thread serves a portal
+    host (``request.urlconf = "portal.urls"``): for work a portal request sets off in-process, such
+    as notifying staff."""
+    previous = get_urlconf()
+    set_urlconf(None)
+    try:
+        yield
+    finally:
+        set_urlconf(previous)

@@ -11,10 +11,10 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.urls import get_urlconf, reverse, set_urlconf
+from django.urls import reverse
 from django.utils import timezone
 
-from localbzz.app_urls import with_base
+from localbzz.app_urls import staff_urlconf, with_base
 from localbzz.events import Event
 from localbzz.queue import enqueue
 from notifications import selectors
@@ -32,14 +32,8 @@ def notify_event(event: Event) -> None:
     kind = KIND_BY_EVENT.get(event.type)
     if kind is None:
         return
-    # Links go to the staff app, also for events raised on a client's portal (whose requests
-    # resolve URLs with the portal's urlconf).
-    previous = get_urlconf()
-    set_urlconf(None)
-    try:
+    with staff_urlconf():  # links go to the staff app, also for events raised on a client's portal
         draft = RULES[kind.key](event)
-    finally:
-        set_urlconf(previous)
     if draft is not None and draft.recipients:
         notifications_create(kind=kind, event=event, draft=draft)
 
@@ -136,7 +130,8 @@ def notification_email_send(*, notification_id: str) -> str:
             return "no address"
         notification.email_attempts += 1
         try:
-            _message(notification).send()
+            with staff_urlconf():  # in-process (sync tasks) it may run inside a portal request
+                _message(notification).send()
         except Exception as exc:
             notification.email_error = f"{type(exc).__name__}: {str(exc)[:200]}"
             if notification.email_attempts >= settings.NOTIFICATIONS_EMAIL_MAX_ATTEMPTS:

@@ -190,8 +190,10 @@ def test_a_late_approval_on_the_portal_tells_the_agency(
 
 
 def test_changes_a_client_requests_on_the_portal_reach_the_author(
-    client_a, joe, portal_as, editor, owner, django_capture_on_commit_callbacks
+    client_a, joe, portal_as, editor, owner, django_capture_on_commit_callbacks, sync_tasks
 ):
+    from django.core import mail
+
     from notifications.models import Notification
 
     client_a.requires_client_approval = True
@@ -209,3 +211,5 @@ def test_changes_a_client_requests_on_the_portal_reach_the_author(
         set_urlconf(None)
     told = Notification.objects.get(recipient=editor, kind="changes_requested")
     assert told.link == f"/content/{post.pk}/" and "Other photo" in told.body
+    told.refresh_from_db()  # its email (sent in-process here) links to the staff app too
+    assert told.email_status == "sent" and f"/content/{post.pk}/" in mail.outbox[-1].body
