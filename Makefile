@@ -31,12 +31,15 @@ seed: migrate
 	$(PY) manage.py seed_demo
 
 FAKE_PLATFORMS_PORT ?= 8010
+FAKE_PLATFORMS_URL ?= http://127.0.0.1:$(FAKE_PLATFORMS_PORT)
+# Where the staff app is reached, used in every link we send and every URL the (fake) platforms
+# fetch media from: HOST:PORT (localhost for a loopback or wildcard HOST), unless APP_HOST is set.
+APP_HOST ?= $(if $(filter 127.0.0.1 0.0.0.0 :: ::1 localhost,$(HOST)),localhost,$(HOST)):$(PORT)
 run: export DEBUG ?= 1
-run: export FAKE_PLATFORMS_PORT := $(FAKE_PLATFORMS_PORT)
-run: export FAKE_PLATFORMS_URL ?= http://127.0.0.1:$(FAKE_PLATFORMS_PORT)
+run: export APP_HOST := $(APP_HOST)
 run: seed
-	@$(PY) manage.py welcome --host $(HOST) --port $(PORT)
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" HOST=$(HOST) exec $(VENV)/bin/honcho start -f Procfile -p $(PORT)
+	@$(PY) manage.py welcome
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" HOST=$(HOST) APP_HOST=$(APP_HOST) FAKE_PLATFORMS_PORT=$(FAKE_PLATFORMS_PORT) FAKE_PLATFORMS_URL=$(FAKE_PLATFORMS_URL) exec $(VENV)/bin/honcho start -f Procfile -p $(PORT)
 
 test: install
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

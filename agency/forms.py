@@ -90,7 +90,8 @@ class ClientForm(forms.ModelForm):
             "name", "slug", "status", "industry", "location", "website", "primary_contact_name",
             "primary_contact_email", "primary_contact_phone", "timezone", "shoot_frequency", "monthly_post_limit",
             "default_reels", "default_photos", "default_carousels", "publer_workspace_id", "portal_enabled",
-            "brand_colors", "logo", "description", "brand_guidelines", "notes",
+            "requires_client_approval", "late_approval", "brand_colors", "logo", "description", "brand_guidelines",
+            "notes",
         ]  # fmt: skip
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),

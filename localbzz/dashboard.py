@@ -9,6 +9,7 @@ from django.utils import timezone
 from agency import selectors as agency
 from agency.models import Lead
 from publishing.models import Post, PostTarget, SocialAccount
+from publishing.services.missed import missed_posts
 from publishing.states import PostStatus, TargetStatus
 
 
@@ -28,7 +29,10 @@ def build(user) -> dict:
 
 def _publishing() -> dict:
     now = timezone.now()
+    missed = list(missed_posts(now).select_related("client").order_by("scheduled_at")[:100])  # one query
     return {
+        "missed_posts": missed[:6],
+        "missed_count": len(missed),
         "posts_waiting": Post.objects.filter(status=PostStatus.PENDING_APPROVAL).count(),
         "posts_next_24h": Post.objects.filter(
             status=PostStatus.SCHEDULED, scheduled_at__range=(now, now + timedelta(days=1))

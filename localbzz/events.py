@@ -62,6 +62,7 @@ EVENT_TYPES: dict[str, Callable[[str, dict], bool]] = {
         or (verb in {"post.created", "post.edited"} and _new(changes, "status") == "pending_approval")
     ),
     "post.changes_requested": lambda verb, changes: verb == "post.changes_requested",
+    "post.missed_time": lambda verb, changes: verb == "post.missed_time",
     "social_account.needs_reconnect": lambda verb, changes: verb == "social_account.needs_reconnect",
     "lead.submitted": lambda verb, changes: verb == "lead.submitted",
     "deliverable.ready": lambda verb, changes: (

@@ -46,6 +46,10 @@ KINDS: dict[str, Kind] = {
         Kind("post_failed", "Post failed",
              "A post you wrote could not be published to an account (approvers when nobody on the team wrote it).",
              ("post.failed",), "edit_content", Level.VIEWER),
+        Kind("post_missed_time", "Post missed its time",
+             "A post's time passed while it waited (approval, the client, a paused account), or the client "
+             "approved it late: publish it now or pick a new time (approvers and the author).",
+             ("post.missed_time",), "approve_posts", Level.VIEWER),
         Kind("account_reconnect", "Account needs reconnecting",
              "A platform stopped accepting our access to a social account (admins and owners).",
              ("social_account.needs_reconnect",), "manage_accounts", Level.VIEWER),

@@ -141,6 +141,27 @@ def post_failed(event: Event) -> Draft | None:
     )
 
 
+def post_missed_time(event: Event) -> Draft | None:
+    post = _post(event)
+    if post is None:
+        return None
+    planned = _when(post.scheduled_at)
+    recipients = {u.pk: u for u in [*staff_who_can("approve_posts"), *_staff(post.created_by)]}
+    problem = event.changes.get("problem")
+    return Draft(
+        recipients=list(recipients.values()),
+        title=f"Missed its time: {post}",
+        body=(
+            f"{event.changes.get('reason', 'Its time passed while it waited.')} "
+            f"({post.client.name}{f', planned for {planned}' if planned else ''}). It has not gone out."
+            + (f" The platform check said: {problem}" if problem else "")
+        ),
+        action="Publish it now or pick a new time, in one step on the post page.",
+        link=reverse("post-detail", args=[post.pk]),
+        link_label="Publish now or pick a time",
+    )
+
+
 def account_reconnect(event: Event) -> Draft | None:
     account = SocialAccount.objects.select_related("client").filter(pk=event.object_id).first()
     if account is None:
@@ -232,6 +253,7 @@ RULES: dict[str, Callable[[Event], Draft | None]] = {
     "post_scheduled": post_scheduled,
     "post_published": post_published,
     "post_failed": post_failed,
+    "post_missed_time": post_missed_time,
     "account_reconnect": account_reconnect,
     "new_lead": new_lead,
     "client_request": client_request,

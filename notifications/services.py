@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from localbzz.app_urls import staff_urlconf, with_base
 from localbzz.events import Event
 from localbzz.queue import enqueue
 from notifications import selectors
@@ -31,7 +32,8 @@ def notify_event(event: Event) -> None:
     kind = KIND_BY_EVENT.get(event.type)
     if kind is None:
         return
-    draft = RULES[kind.key](event)
+    with staff_urlconf():  # links go to the staff app, also for events raised on a client's portal
+        draft = RULES[kind.key](event)
     if draft is not None and draft.recipients:
         notifications_create(kind=kind, event=event, draft=draft)
 
@@ -103,8 +105,7 @@ def preferences_save(*, user, choices: dict[str, dict[str, bool]]) -> None:
 
 def absolute_url(path: str) -> str:
     """A link for an email: NOTIFICATIONS_BASE_URL (default: APP_HOST over https, http in DEBUG) + path."""
-    base = settings.NOTIFICATIONS_BASE_URL or f"{'http' if settings.DEBUG else 'https'}://{settings.APP_HOST}"
-    return base.rstrip("/") + path
+    return with_base(settings.NOTIFICATIONS_BASE_URL, path)
 
 
 def notification_email_send(*, notification_id: str) -> str:
@@ -129,7 +130,8 @@ def notification_email_send(*, notification_id: str) -> str:
             return "no address"
         notification.email_attempts += 1
         try:
-            _message(notification).send()
+            with staff_urlconf():  # in-process (sync tasks) it may run inside a portal request
+                _message(notification).send()
         except Exception as exc:
             notification.email_error = f"{type(exc).__name__}: {str(exc)[:200]}"
             if notification.email_attempts >= settings.NOTIFICATIONS_EMAIL_MAX_ATTEMPTS:

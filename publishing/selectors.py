@@ -21,6 +21,7 @@ from publishing.models import (
     PostMedia,
     PostTarget,
     SocialAccount,
+    TargetMedia,
 )
 from publishing.states import PostStatus, TargetStatus
 
@@ -105,7 +106,17 @@ ON_CALENDAR = [
 def posts(*, client: Client | None = None) -> QuerySet[Post]:
     """Posts with their targets, accounts and media loaded (lists stay at a fixed query count)."""
     qs = Post.objects.select_related("client", "campaign", "created_by", "approved_by").prefetch_related(
-        Prefetch("targets", queryset=PostTarget.objects.select_related("account").order_by("account__platform")),
+        Prefetch(
+            "targets",
+            queryset=PostTarget.objects.select_related("account")
+            .prefetch_related(
+                Prefetch(
+                    "target_media",
+                    queryset=TargetMedia.objects.select_related("asset").prefetch_related("asset__renditions"),
+                )
+            )
+            .order_by("account__platform"),
+        ),
         Prefetch(
             "post_media", queryset=PostMedia.objects.select_related("asset").prefetch_related("asset__renditions")
         ),

@@ -31,10 +31,11 @@ def verify_target(target_id: str, token: str) -> str:
 
 def sweep() -> dict:
     """Every minute (django-q2 Schedule): recover expired leases, dispatch what was missed,
-    read back what Publer published."""
+    read back what Publer published, tell the agency about posts that missed their time."""
     from publishing import engine
-    from publishing.services import publer
+    from publishing.services import missed, publer
 
     report = engine.sweep()
     report["publer"] = publer.sync_due()
+    report["missed"] = missed.flag_missed()
     return report

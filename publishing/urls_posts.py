@@ -19,6 +19,7 @@ urlpatterns = [
     path("content/<uuid:pk>/schedule/", posts.post_schedule, name="post-schedule"),
     path("content/<uuid:pk>/queue/", posts.post_add_to_queue, name="post-queue"),
     path("content/<uuid:pk>/publish/", posts.post_publish_now, name="post-publish-now"),
+    path("content/<uuid:pk>/missed/", posts.post_missed_resolve, name="post-missed-resolve"),
     path("content/<uuid:pk>/cancel/", posts.post_cancel, name="post-cancel"),
     path("content/<uuid:pk>/move/", posts.calendar_move, name="calendar-move"),
     path("content/<uuid:pk>/targets/<uuid:target_id>/retry/", posts.target_retry, name="post-target-retry"),

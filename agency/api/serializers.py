@@ -42,7 +42,8 @@ class ClientSerializer(serializers.ModelSerializer):
             "id", "name", "slug", "portal_url", "status", "industry", "location", "website", "description",
             "primary_contact_name", "primary_contact_email", "primary_contact_phone", "timezone", "shoot_frequency",
             "default_reels", "default_photos", "default_carousels", "monthly_post_limit", "brand_guidelines",
-            "brand_colors", "logo_url", "publer_workspace_id", "portal_enabled", "notes", "created_at", "updated_at",
+            "brand_colors", "logo_url", "publer_workspace_id", "portal_enabled", "requires_client_approval",
+            "late_approval", "notes", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = ["id", "created_at", "updated_at"]
 

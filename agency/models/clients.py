@@ -4,9 +4,10 @@ import re
 import uuid
 import zoneinfo
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+
+from localbzz import app_urls
 
 RESERVED_SLUGS = frozenset(
     {
@@ -58,6 +59,12 @@ class Client(models.Model):
         PER_PROJECT = "Per Project"
         AD_HOC = "Ad Hoc"
 
+    class LateApproval(models.TextChoices):
+        """What happens to a post the client approves after its planned time has passed."""
+
+        ASK_AGENCY = "ask_agency", "Ask the agency for a new time"
+        PUBLISH_NOW = "publish_now", "Publish it at once"
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField("business name", max_length=200)
     slug = models.CharField(
@@ -91,6 +98,13 @@ class Client(models.Model):
     requires_client_approval = models.BooleanField(
         default=False, help_text="Posts the agency approves also wait for the client's approval."
     )
+    late_approval = models.CharField(
+        "if the client approves after the post's time",
+        max_length=12,
+        choices=LateApproval.choices,
+        default=LateApproval.ASK_AGENCY,
+        help_text="Publish a late-approved post at once, or tell the agency so it picks a new time.",
+    )
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -104,11 +118,7 @@ class Client(models.Model):
 
     @property
     def portal_url(self) -> str:
-        port = ""
-        app_host = settings.APP_HOST
-        if ":" in app_host and settings.PORTAL_DOMAIN in {"localhost", app_host.split(":")[0]}:
-            port = ":" + app_host.split(":")[1]
-        return f"{settings.PORTAL_SCHEME}://{self.slug}.{settings.PORTAL_DOMAIN}{port}/"
+        return app_urls.portal_url(self.slug)
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:

@@ -16,7 +16,7 @@ CLIENT_FIELDS = [
     "name", "slug", "status", "industry", "location", "website", "description", "primary_contact_name",
     "primary_contact_email", "primary_contact_phone", "timezone", "shoot_frequency", "default_reels",
     "default_photos", "default_carousels", "monthly_post_limit", "brand_guidelines", "brand_colors", "logo",
-    "publer_workspace_id", "portal_enabled", "notes",
+    "publer_workspace_id", "portal_enabled", "requires_client_approval", "late_approval", "notes",
 ]  # fmt: skip
 CAMPAIGN_FIELDS = ["name", "goal", "status", "brief", "starts_on", "ends_on"]
 

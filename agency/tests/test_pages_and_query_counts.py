@@ -90,7 +90,7 @@ def test_lists_stay_under_a_fixed_number_of_queries(
         assert response.status_code == 200, url
     client.force_login(owner)
     for url in PAGES:
-        with django_assert_max_num_queries(20):
+        with django_assert_max_num_queries(21):  # the dashboard's 21st: posts that missed their time
             response = client.get(url)
         assert response.status_code == 200, url
     nested = agency_at_scale[0]

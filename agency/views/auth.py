@@ -8,6 +8,7 @@ from django.utils.decorators import method_decorator
 
 from agency.forms import StaffSignInForm
 from localbzz import rate_limits, signin_throttle
+from localbzz.app_urls import app_base
 
 
 @method_decorator(rate_limits.limit(rate_limits.LoginRate), name="dispatch")
@@ -23,7 +24,16 @@ class SignInView(auth_views.LoginView):
 
 sign_in = SignInView.as_view()
 sign_out = auth_views.LogoutView.as_view()
-password_reset = auth_views.PasswordResetView.as_view(
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    def form_valid(self, form):
+        # The emailed link is built from APP_HOST (localbzz.app_urls), not from the request's host.
+        self.extra_email_context = {"base": app_base()}
+        return super().form_valid(form)
+
+
+password_reset = PasswordResetView.as_view(
     template_name="registration/password_reset_form.html",
     email_template_name="registration/password_reset_email.txt",
     subject_template_name="registration/password_reset_subject.txt",

@@ -19,6 +19,7 @@ from agency.services import feeds as feed_services
 from agency.services import shoots as shoot_services
 from agency.services.shoots import CrewDoubleBooked
 from localbzz import calendar
+from localbzz.app_urls import app_url
 from localbzz.forms import live_validation, process
 from localbzz.listing import csv_response, filtered_queryset, list_page
 
@@ -194,7 +195,7 @@ def shoot_delete(request: HttpRequest, pk) -> HttpResponse:
 
 
 def _feed_url(request, feed: CalendarFeed) -> str:
-    return request.build_absolute_uri(reverse("shoot-feed", args=[feed.token]))
+    return app_url(reverse("shoot-feed", args=[feed.token]))
 
 
 STAFF_FEED_KINDS = {CalendarFeed.Kind.SHOOTS: "shoot-feeds", CalendarFeed.Kind.POSTS: "post-feeds"}
@@ -264,5 +265,5 @@ def feed_ics(request: HttpRequest, token: str) -> HttpResponse:
     if feed is None:
         raise Http404("No calendar at this address; it may have been regenerated.")
     if feed.kind == CalendarFeed.Kind.SHOOTS:
-        return ical.feed_response(feed, lambda s: request.build_absolute_uri(reverse("shoot-detail", args=[s.pk])))
-    return ical.feed_response(feed, lambda p: request.build_absolute_uri(reverse("post-detail", args=[p.pk])))
+        return ical.feed_response(feed, lambda s: app_url(reverse("shoot-detail", args=[s.pk])))
+    return ical.feed_response(feed, lambda p: app_url(reverse("post-detail", args=[p.pk])))

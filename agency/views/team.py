@@ -17,12 +17,13 @@ from agency.forms import TeamMemberForm
 from agency.models import TeamMember
 from agency.permissions import staff_required
 from agency.services import team as services
+from localbzz.app_urls import app_url
 
 
 def send_invite(request, member: TeamMember) -> None:
     """Email a one-time link to choose a password (Django's reset token: single use, expires)."""
     user = member.user
-    link = request.build_absolute_uri(
+    link = app_url(
         reverse(
             "password_reset_confirm",
             args=[urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)],

@@ -11,13 +11,9 @@ from django.urls import reverse
 
 from agency.models import TeamMember
 from integrations.models import WebhookEndpoint
+from localbzz.app_urls import app_url
 
 log = logging.getLogger(__name__)
-
-
-def _app_url(path: str) -> str:
-    scheme = "http" if settings.DEBUG else "https"
-    return f"{scheme}://{settings.APP_HOST}{path}"
 
 
 def endpoint_disabled(endpoint_id) -> None:
@@ -33,7 +29,7 @@ def endpoint_disabled(endpoint_id) -> None:
         return
     context = {
         "endpoint": endpoint,
-        "link": _app_url(reverse("webhook-detail", args=[endpoint.pk])),
+        "link": app_url(reverse("webhook-detail", args=[endpoint.pk])),
         "agency_name": settings.AGENCY_NAME,
     }
     try:

@@ -19,8 +19,9 @@ def test_seed_demo_is_idempotent(capsys):
 
 
 @pytest.mark.django_db
-def test_welcome_prints_urls_and_logins(capsys):
-    call_command("welcome", port="8000")
+def test_welcome_prints_urls_and_logins(capsys, settings):
+    settings.DEBUG, settings.APP_HOST, settings.PORTAL_SCHEME = True, "localhost:8000", "http"  # as make run
+    call_command("welcome")
     out = capsys.readouterr().out
     assert "http://localhost:8000/api/docs/" in out
     assert "http://joes-landscaping.localhost:8000/" in out
@@ -32,7 +33,7 @@ def test_the_demo_clients_sign_in_to_their_portals(capsys):
     from django.test import Client as HttpClient
 
     call_command("seed_demo")
-    call_command("welcome", port="8000")
+    call_command("welcome")
     out = capsys.readouterr().out
     assert "joe@joes-landscaping.example" in out and "bella@bella-bakery.example" in out
     for host, email in [("joes-landscaping.localhost", "joe@joes-landscaping.example"),

@@ -170,3 +170,46 @@ def test_a_client_cannot_approve_its_own_content_when_the_agency_approves(client
     assert "the agency approves your posts" in response.content.decode()
     post.refresh_from_db()
     assert post.status == P.PENDING_APPROVAL
+
+
+def test_a_late_approval_on_the_portal_tells_the_agency(
+    client_a, joe, portal_as, waiting, owner, editor, django_capture_on_commit_callbacks
+):
+    """Events raised on a portal host notify staff with staff links (the portal's urlconf is not
+    the staff app's): a late approval, and a request for changes."""
+    from notifications.models import Notification
+
+    Post.objects.filter(pk=waiting.pk).update(scheduled_at=timezone.now() - timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = portal_as(client_a, joe).post(f"/posts/{waiting.pk}/decide", {"decision": "approve"}, follow=True)
+    assert "the team is picking a new time" in response.content.decode()
+    waiting.refresh_from_db()
+    assert waiting.status == P.APPROVED and waiting.missed_at
+    told = Notification.objects.get(recipient=owner, kind="post_missed_time")
+    assert told.link == f"/content/{waiting.pk}/"
+
+
+def test_changes_a_client_requests_on_the_portal_reach_the_author(
+    client_a, joe, portal_as, editor, owner, django_capture_on_commit_callbacks, sync_tasks
+):
+    from django.core import mail
+
+    from notifications.models import Notification
+
+    client_a.requires_client_approval = True
+    client_a.save()
+    account = accounts_for(client_a, owner, platforms=("facebook",))["facebook"]
+    post = post_services.post_create(actor=editor, client=client_a, caption="By the editor", accounts=[account])
+    post = post_services.post_approve(actor=owner, post=post, scheduled_at=_local(client_a, 3, 10))
+    from django.urls import set_urlconf
+
+    set_urlconf("portal.urls")  # what a portal request runs under when its transaction commits
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            post_services.post_request_changes(actor=joe.user, post=post, comment="Other photo", by_client=True)
+    finally:
+        set_urlconf(None)
+    told = Notification.objects.get(recipient=editor, kind="changes_requested")
+    assert told.link == f"/content/{post.pk}/" and "Other photo" in told.body
+    told.refresh_from_db()  # its email (sent in-process here) links to the staff app too
+    assert told.email_status == "sent" and f"/content/{post.pk}/" in mail.outbox[-1].body

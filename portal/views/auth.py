@@ -18,6 +18,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from localbzz import rate_limits, signin_throttle
+from localbzz.app_urls import portal_base
 from portal.forms import PortalSignInForm
 from portal.models import ClientUser
 from portal.permissions import belongs_to
@@ -80,7 +81,11 @@ class PasswordReset(auth_views.PasswordResetView):
             email_template_name=self.email_template_name,
             subject_template_name=self.subject_template_name,
             request=self.request,
-            extra_email_context={"client": self.request.portal_client},
+            # The link is built from the portal's address (localbzz.app_urls), not the request's host.
+            extra_email_context={
+                "client": self.request.portal_client,
+                "base": portal_base(self.request.portal_client.slug),
+            },
         )
         return redirect(self.get_success_url())
 

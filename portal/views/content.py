@@ -18,6 +18,7 @@ from agency.models import CalendarFeed
 from agency.services import feeds as feed_services
 from generation.contracts import GenerationFailed
 from localbzz import calendar
+from localbzz.app_urls import portal_url
 from localbzz.forms import add_errors
 from portal import selectors, services
 from portal.forms import CommentForm, RescheduleForm, SubmitForm
@@ -25,6 +26,7 @@ from portal.permissions import portal_required
 from publishing import rules
 from publishing.media.uploads import upload_limits
 from publishing.models import Post
+from publishing.services.missed import client_approved_message
 from publishing.states import PostStatus as P
 
 # The posts page's tabs: (key, label, statuses)
@@ -162,7 +164,7 @@ def posts(request: HttpRequest) -> HttpResponse:
     if request.htmx and request.htmx.target == "posts-body":
         return render(request, "portal/posts.html#body", context)
     feed = selectors.posts_feed(client)
-    context["feed_url"] = request.build_absolute_uri(reverse("portal:posts-feed", args=[feed.token])) if feed else ""
+    context["feed_url"] = portal_url(client.slug, reverse("portal:posts-feed", args=[feed.token])) if feed else ""
     return render(request, "portal/posts.html", context)
 
 
@@ -190,14 +192,13 @@ def posts_ics(request: HttpRequest, token: str) -> HttpResponse:
     ).select_related("client").first() if client is not None else None  # fmt: skip
     if feed is None:
         raise Http404("No calendar at this address; it may have been replaced by a new link.")
-    return feed_response(feed, lambda post: request.build_absolute_uri(reverse("portal:post", args=[post.pk])))
+    return feed_response(feed, lambda post: portal_url(client.slug, reverse("portal:post", args=[post.pk])))
 
 
 def _post_context(request: HttpRequest, post: Post, **forms) -> dict:
     return {
         "post": post,
         "targets": list(post.targets.all()),
-        "media": [pm.asset for pm in post.post_media.all()],
         "can_reschedule": services.can_reschedule(post),
         "reschedule_reason": "" if services.can_reschedule(post) else services.reschedule_reason(post),
         "reschedule_form": forms.get("reschedule_form") or RescheduleForm(initial={"scheduled_at": post.scheduled_at}),
@@ -251,8 +252,8 @@ def post_decide(request: HttpRequest, post_id) -> HttpResponse:
     comment = form.cleaned_data.get("comment", "")
     try:
         if request.POST.get("decision") == "approve":
-            services.post_approve_by_client(client_user=request.client_user, post=post, comment=comment)
-            messages.success(request, "Approved. Thank you!")
+            post = services.post_approve_by_client(client_user=request.client_user, post=post, comment=comment)
+            messages.success(request, client_approved_message(post))
         else:
             services.post_changes_by_client(client_user=request.client_user, post=post, comment=comment)
             messages.success(request, "Sent back to the team with your comment.")

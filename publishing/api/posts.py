@@ -17,24 +17,11 @@ from publishing import selectors, states
 from publishing.filters import PostFilter
 from publishing.media.urls import media_url
 from publishing.models import Post, PostTarget
+from publishing.services import missed as missed_services
 from publishing.services import posts as post_services
 from publishing.services import scheduling
 from publishing.services.scheduling import PostNotReady
 from publishing.states import PostStatus as P
-
-
-class TargetOut(serializers.ModelSerializer):
-    account_id = serializers.UUIDField(source="account.pk")
-    account = serializers.CharField(source="account.name")
-    platform = serializers.CharField(source="account.platform")
-    route = serializers.CharField(source="account.route")
-
-    class Meta:
-        model = PostTarget
-        fields = [
-            "id", "account_id", "account", "platform", "route", "status", "scheduled_at", "published_at", "external_id",
-            "url", "attempts", "error_kind", "last_error", "caption_override",
-        ]  # fmt: skip
 
 
 class PostMediaOut(serializers.Serializer):
@@ -45,21 +32,46 @@ class PostMediaOut(serializers.Serializer):
     thumbnail_url = serializers.CharField(allow_null=True)
 
 
-def post_media_items(post: Post) -> list[dict]:
-    """A post's media in order, with signed URLs (renditions prefetched by the selectors)."""
+def media_items(assets) -> list[dict]:
+    """Media in order, with signed URLs (renditions prefetched by the selectors)."""
     out = []
-    for pm in post.post_media.all():
-        thumb = next((r for r in pm.asset.renditions.all() if r.preset == "thumbnail"), None)
+    for asset in assets:
+        thumb = asset.rendition("thumbnail")
         out.append(
             {
-                "id": pm.asset.pk,
-                "kind": pm.asset.kind,
-                "name": pm.asset.original_name,
-                "url": media_url(pm.asset.file),
+                "id": asset.pk,
+                "kind": asset.kind,
+                "name": asset.original_name,
+                "url": media_url(asset.file),
                 "thumbnail_url": media_url(thumb.file) if thumb else None,
             }
         )
     return out
+
+
+def post_media_items(post: Post) -> list[dict]:
+    """Every medium the post shows, once: its own, then each target's own (``Post.all_assets``)."""
+    return media_items(post.all_assets())
+
+
+class TargetOut(serializers.ModelSerializer):
+    account_id = serializers.UUIDField(source="account.pk")
+    account = serializers.CharField(source="account.name")
+    platform = serializers.CharField(source="account.platform")
+    route = serializers.CharField(source="account.route")
+    text = serializers.CharField(help_text="What goes out on this account: its own text, else the post's.")
+    media = serializers.SerializerMethodField(help_text="What this account gets: its own media, else the post's.")
+
+    class Meta:
+        model = PostTarget
+        fields = [
+            "id", "account_id", "account", "platform", "route", "status", "scheduled_at", "published_at", "external_id",
+            "url", "attempts", "error_kind", "last_error", "caption_override", "text", "media",
+        ]  # fmt: skip
+
+    @extend_schema_field(PostMediaOut(many=True))
+    def get_media(self, target):
+        return media_items(target.assets())
 
 
 class PostOut(serializers.ModelSerializer):
@@ -69,14 +81,17 @@ class PostOut(serializers.ModelSerializer):
     text = serializers.CharField(source="text_for")
     media = serializers.SerializerMethodField()
     targets = TargetOut(many=True)
+    missed = serializers.SerializerMethodField(
+        help_text="Why the post missed its time (empty when it has not): fix it with POST …/resolve-missed."
+    )
 
     class Meta:
         model = Post
         fields = [
             "id", "client", "campaign_id", "title", "caption", "hashtags", "cta", "cta_action", "cta_url", "link",
             "placement", "topic", "notes", "alt_text", "text", "status", "status_label", "scheduled_at", "source",
-            "submitted_at", "approved_at", "client_approved_at", "published_at", "media", "targets", "created_at",
-            "updated_at",
+            "submitted_at", "approved_at", "client_approved_at", "published_at", "media", "targets", "missed",
+            "missed_at", "created_at", "updated_at",
         ]  # fmt: skip
 
     @extend_schema_field(Ref)
@@ -86,6 +101,9 @@ class PostOut(serializers.ModelSerializer):
     @extend_schema_field(PostMediaOut(many=True))
     def get_media(self, post):
         return post_media_items(post)
+
+    def get_missed(self, post) -> str:
+        return missed_services.REASONS.get(missed_services.waited_for(post), "")
 
 
 class PostIn(serializers.Serializer):
@@ -331,6 +349,32 @@ class PostPublishNow(_Action):
 
     def run(self, request, post, data):
         scheduling.post_publish_now(actor=request.user, post=post)
+
+
+class MissedIn(serializers.Serializer):
+    publish_now = serializers.BooleanField(required=False, default=False)
+    scheduled_at = serializers.DateTimeField(required=False, allow_null=True, help_text="The new time.")
+
+    def validate(self, data):
+        if data.get("publish_now") == bool(data.get("scheduled_at")):
+            raise serializers.ValidationError("Send either publish_now: true or a new scheduled_at (not both).")
+        return data
+
+
+class PostMissedResolve(_Action):
+    request_serializer = MissedIn
+
+    @_action(
+        "Fix a missed time in one step: publish now or a new time (approving the post when it still "
+        "waits for the agency; one waiting for the client keeps waiting, with the new time)",
+        MissedIn,
+    )
+    def post(self, request, pk):
+        return super().post(request, pk)
+
+    def run(self, request, post, data):
+        when = None if data.get("publish_now") else data["scheduled_at"]
+        missed_services.post_missed_resolve(actor=request.user, post=post, scheduled_at=when)
 
 
 class TargetRetry(APIView):

@@ -16,5 +16,6 @@ urlpatterns = [
     path("posts/<uuid:pk>/schedule", posts.PostSchedule.as_view(), name="api-post-schedule"),
     path("posts/<uuid:pk>/cancel", posts.PostCancel.as_view(), name="api-post-cancel"),
     path("posts/<uuid:pk>/publish", posts.PostPublishNow.as_view(), name="api-post-publish"),
+    path("posts/<uuid:pk>/resolve-missed", posts.PostMissedResolve.as_view(), name="api-post-resolve-missed"),
     path("posts/<uuid:pk>/targets/<uuid:target_id>/retry", posts.TargetRetry.as_view(), name="api-post-target-retry"),
 ]

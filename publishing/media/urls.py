@@ -17,6 +17,8 @@ from django.db.models.fields.files import FieldFile
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from localbzz.app_urls import with_base
+
 _SALT = "publishing.media.urls"
 # Filesystem URLs expire on the next multiple of this many seconds after their lifetime, so a page
 # shown twice within it gets the same URLs and the browser's cache keeps working.
@@ -67,5 +69,4 @@ def media_public_url(file: FieldFile | str, *, lifetime: int | None = None) -> s
     lifetime = lifetime or settings.MEDIA_PUBLIC_URL_EXPIRE_SECONDS
     if not on_filesystem():
         return default_storage.url(name, expire=lifetime)
-    base = settings.MEDIA_PUBLIC_BASE_URL or f"{'http' if settings.DEBUG else 'https'}://{settings.APP_HOST}"
-    return base + signed_path(name, lifetime)
+    return with_base(settings.MEDIA_PUBLIC_BASE_URL, signed_path(name, lifetime))

@@ -57,6 +57,10 @@ class Post(models.Model):
     client_approved_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)  # counts toward the month's limit
     published_at = models.DateTimeField(null=True, blank=True)
+    # When the agency was told the post's time passed while it waited (publishing.services.missed);
+    # cleared when it gets a new time or is published now.
+    missed_at = models.DateTimeField(null=True, blank=True)
+    missed_reason = models.CharField(max_length=16, blank=True)  # a key of publishing.services.missed.REASONS
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -81,6 +85,13 @@ class Post(models.Model):
         if self.hashtags:
             parts.append(" ".join(f"#{tag.lstrip('#')}" for tag in self.hashtags))
         return "\n\n".join(p for p in parts if p)
+
+    def all_assets(self) -> list[MediaAsset]:
+        """Every photo and video the post shows anywhere, once, in order: its own media, then each
+        target's own (the wizard gives each platform its generated image). Uses prefetches."""
+        assets = [pm.asset for pm in self.post_media.all()]
+        assets += [tm.asset for target in self.targets.all() for tm in target.target_media.all()]
+        return list({asset.pk: asset for asset in assets}.values())
 
 
 class PostMedia(models.Model):
@@ -160,6 +171,16 @@ class PostTarget(models.Model):
         platform), else the post's. Uses prefetched ``target_media``/``post_media`` when present."""
         own = [tm.asset for tm in self.target_media.all()]
         return own or [pm.asset for pm in self.post.post_media.all()]
+
+    def previews(self) -> list[tuple[MediaAsset, object]]:
+        """(asset, file to show) per medium, as it will appear on this account: the platform-sized
+        rendition scheduling chose for it (``media_choices``), else the thumbnail (else None)."""
+        out = []
+        for i, asset in enumerate(self.assets()):
+            choice = self.media_choices[i] if i < len(self.media_choices or []) else "original"
+            shown = (asset.rendition(choice) if choice != "original" else None) or asset.rendition("thumbnail")
+            out.append((asset, shown.file if shown else None))
+        return out
 
 
 class TargetMedia(models.Model):

@@ -14,14 +14,10 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.urls import reverse
 
+from localbzz.app_urls import app_url
 from publishing.approval_links import make_token
 
 log = logging.getLogger(__name__)
-
-
-def _app_url(path: str) -> str:
-    scheme = "http" if settings.DEBUG else "https"
-    return f"{scheme}://{settings.APP_HOST}{path}"
 
 
 def _send(subject: str, body: str, to: list[str]) -> None:
@@ -35,7 +31,7 @@ def _send(subject: str, body: str, to: list[str]) -> None:
 
 
 def client_approval_requested(post) -> None:
-    link = _app_url(reverse("post-approval-link", args=[make_token(post)]))
+    link = app_url(reverse("post-approval-link", args=[make_token(post)]))
     days = getattr(settings, "APPROVAL_LINK_DAYS", 7)
     when = f" for {post.scheduled_at:%a %d %b %H:%M} UTC" if post.scheduled_at else ""
     body = (

@@ -262,14 +262,17 @@ def post_submit(*, actor, post: Post) -> Post:
 
 
 @transaction.atomic
-def post_approve(*, actor, post: Post, comment: str = "", scheduled_at: datetime | None = None) -> Post:
+def post_approve(
+    *, actor, post: Post, comment: str = "", scheduled_at: datetime | None = None, schedule: bool = True
+) -> Post:
     """Staff approval. Where the client must also approve, the post waits for the client (who
-    gets a signed link); otherwise it is approved and, with a time, scheduled."""
+    gets a signed link); otherwise it is approved and, with a time (and ``schedule``), scheduled."""
     permissions.require(actor, "approve_posts")
     post = Post.objects.select_for_update().select_related("client").get(pk=post.pk)
     needs_client = post.client.requires_client_approval and not post.client_approved_at
     old = transition(post, P.PENDING_CLIENT_APPROVAL if needs_client else P.APPROVED)
     post.approved_by, post.approved_at = actor, timezone.now()
+    post.missed_at = None  # a new wait: the sweeper tells the agency again if its time has still passed
     wanted = scheduled_at or post.scheduled_at
     if needs_client and scheduled_at:
         post.scheduled_at = scheduled_at  # scheduled once the client approves
@@ -281,7 +284,7 @@ def post_approve(*, actor, post: Post, comment: str = "", scheduled_at: datetime
         from publishing.services.notifications import client_approval_requested
 
         transaction.on_commit(lambda: client_approval_requested(post))
-    elif wanted:
+    elif wanted and schedule:
         from publishing.services.scheduling import post_schedule
 
         post_schedule(actor=actor, post=post, scheduled_at=wanted)
@@ -301,6 +304,10 @@ def post_client_approve(*, post: Post, user=None, via: str = "portal", comment: 
         from publishing.services.scheduling import post_schedule
 
         post_schedule(actor=user, post=post, scheduled_at=post.scheduled_at, check_access=False)
+    else:  # its time has passed (or it never had one): publish at once or tell the agency
+        from publishing.services.missed import client_approved_late
+
+        client_approved_late(post, user)
     return post
 
 

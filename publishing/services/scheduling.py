@@ -63,7 +63,7 @@ def validate(post: Post) -> list[TargetProblems]:
     return report
 
 
-def _check_time(when: datetime) -> None:
+def check_time(when: datetime) -> None:
     now = timezone.now()
     if when < now - timedelta(seconds=30):
         raise ValidationError({"scheduled_at": "That time has passed; pick a time in the future (or publish now)."})
@@ -82,7 +82,7 @@ def post_schedule(*, actor, post: Post, scheduled_at: datetime, check_access: bo
         raise ValidationError(f"Only approved posts can be scheduled; this one is {post.get_status_display().lower()}.")
     if not post.targets.exclude(status=T.CANCELED).exists():
         raise ValidationError({"accounts": "Choose at least one account to post to."})
-    _check_time(scheduled_at)
+    check_time(scheduled_at)
     problems = validate(post)
     if problems:
         raise PostNotReady(problems)
@@ -97,8 +97,8 @@ def post_schedule(*, actor, post: Post, scheduled_at: datetime, check_access: bo
         publer.reschedule_remote(held, scheduled_at)  # raises if Publer refuses: nothing changes here
     old_time = post.scheduled_at
     old = transition(post, P.SCHEDULED)
-    post.scheduled_at = scheduled_at
-    post.save(update_fields=["status", "scheduled_at", "updated_at"])
+    post.scheduled_at, post.missed_at = scheduled_at, None
+    post.save(update_fields=["status", "scheduled_at", "missed_at", "updated_at"])
     for target in post.targets.select_related("account").filter(status__in=[T.PENDING, T.SCHEDULED, T.FAILED]):
         if target.remote_state:  # held by Publer: moved there by the reschedule service
             continue
@@ -115,9 +115,11 @@ def post_schedule(*, actor, post: Post, scheduled_at: datetime, check_access: bo
 
 
 @transaction.atomic
-def post_publish_now(*, actor, post: Post) -> Post:
-    """Send an approved post now: straight to the queue, no waiting for the dispatcher."""
-    permissions.require(actor, "approve_posts")
+def post_publish_now(*, actor, post: Post, check_access: bool = True) -> Post:
+    """Send an approved post now: straight to the queue, no waiting for the dispatcher.
+    (``check_access`` False: the client's own late approval, when its setting says publish at once.)"""
+    if check_access:
+        permissions.require(actor, "approve_posts")
     post = Post.objects.select_for_update().get(pk=post.pk)
     if post.status not in {P.APPROVED, P.SCHEDULED}:
         raise ValidationError(f"Only approved posts can be published; this one is {post.get_status_display().lower()}.")
@@ -126,8 +128,8 @@ def post_publish_now(*, actor, post: Post) -> Post:
         raise PostNotReady(problems)
     now = timezone.now()
     old = transition(post, P.SCHEDULED)
-    post.scheduled_at = now
-    post.save(update_fields=["status", "scheduled_at", "updated_at"])
+    post.scheduled_at, post.missed_at = now, None
+    post.save(update_fields=["status", "scheduled_at", "missed_at", "updated_at"])
     post.targets.filter(status__in=[T.PENDING, T.SCHEDULED], remote_state="").update(
         status=T.SCHEDULED, scheduled_at=now, next_attempt_at=now, phase=""
     )

@@ -105,7 +105,9 @@ def test_a_client_gets_its_own_feed_on_its_portal_only(owner, posts):
 
     anonymous = HttpClient(HTTP_HOST="alpha-bakery.localhost")
     [event] = events(anonymous.get(f"/calendar/{feed.token}.ics"))  # calendar apps do not sign in
-    assert str(event["url"]) == f"http://alpha-bakery.localhost/posts/{posts['scheduled'].pk}/"
+    # Links point at the client's portal address (localbzz.app_urls: APP_HOST's port), not the request's host.
+    assert str(event["url"]) == f"{posts['a'].portal_url}posts/{posts['scheduled'].pk}/"
+    assert posts["a"].portal_url.startswith("http://alpha-bakery.localhost")
     # The token opens nothing on another portal or on the staff host.
     assert HttpClient(HTTP_HOST="beta-gym.localhost").get(f"/calendar/{feed.token}.ics").status_code == 404
     assert HttpClient().get(f"/calendar/{feed.token}.ics").status_code == 404

@@ -159,6 +159,8 @@ PROVIDERS = {"meta": oauth.meta_authorize_url, "linkedin": oauth.linkedin_author
 
 
 def _callback_url(request, provider: str) -> str:
+    # The one absolute URL built from the request, not localbzz.app_urls: the provider must send
+    # the person back to the host whose session holds the OAuth state.
     return request.build_absolute_uri(reverse("social-oauth-callback", args=[provider]))
 
 

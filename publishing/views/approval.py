@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from publishing import approval_links, selectors
 from publishing.services import posts as post_services
+from publishing.services.missed import client_approved_message
 from publishing.states import PostStatus as P
 
 
@@ -24,13 +25,13 @@ def approval_link(request: HttpRequest, token: str) -> HttpResponse:
     post = selectors.posts().filter(pk=post_id).first()
     if post is None:
         return render(request, "publishing/approval_link.html", {"invalid": True}, status=404)
-    done, error = "", ""
+    done, error, outcome = "", "", ""
     if request.method == "POST" and post.status == P.PENDING_CLIENT_APPROVAL:
         comment = request.POST.get("comment", "").strip()
         try:
             if request.POST.get("decision") == "approve":
-                post_services.post_client_approve(post=post, via="email link", comment=comment)
-                done = "approved"
+                post = post_services.post_client_approve(post=post, via="email link", comment=comment)
+                done, outcome = "approved", client_approved_message(post)
             else:
                 post_services.post_request_changes(actor=None, post=post, comment=comment, by_client=True)
                 done = "changes"
@@ -40,5 +41,11 @@ def approval_link(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "publishing/approval_link.html",
-        {"post": post, "done": done, "error": error, "waiting": post.status == P.PENDING_CLIENT_APPROVAL},
+        {
+            "post": post,
+            "done": done,
+            "outcome": outcome,
+            "error": error,
+            "waiting": post.status == P.PENDING_CLIENT_APPROVAL,
+        },
     )

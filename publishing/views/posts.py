@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -19,6 +20,7 @@ from agency import permissions
 from agency.models import Client
 from agency.permissions import staff_required
 from localbzz import calendar
+from localbzz.app_urls import app_url
 from localbzz.forms import add_errors
 from localbzz.listing import list_page
 from publishing import approval_links, delivery, rules, selectors, states
@@ -26,6 +28,7 @@ from publishing.filters import PostFilter
 from publishing.forms import PostForm, ReviewForm, ScheduleForm, parse_tags
 from publishing.media.uploads import upload_limits
 from publishing.models import MediaAsset, Post, PostTarget, SocialAccount
+from publishing.services import missed as missed_services
 from publishing.services import posts as post_services
 from publishing.services import scheduling
 from publishing.services.scheduling import PostNotReady
@@ -239,8 +242,10 @@ def post_detail(request: HttpRequest, pk) -> HttpResponse:
     post = get_object_or_404(selectors.posts(), pk=pk)
     from agency.selectors import activity_for
 
+    missed = missed_services.waited_for(post)
     with timezone.override(post.client.tz):
         schedule_form = ScheduleForm(initial={"scheduled_at": post.scheduled_at or timezone.now().replace(second=0)})
+        missed_form = ScheduleForm(prefix="missed", initial={"scheduled_at": missed_services.suggested_time()})
         return render(
             request,
             "publishing/posts/detail.html",
@@ -253,11 +258,14 @@ def post_detail(request: HttpRequest, pk) -> HttpResponse:
                 "can_edit": permissions.can(request.user, "edit_content") and post.status in states.EDITABLE,
                 "can_approve": permissions.can(request.user, "approve_posts"),
                 "cancelable": post.status in states.CANCELABLE,
-                "approval_link": request.build_absolute_uri(f"/approve/{approval_links.make_token(post)}/")
+                "approval_link": app_url(reverse("post-approval-link", args=[approval_links.make_token(post)]))
                 if post.status == P.PENDING_CLIENT_APPROVAL
                 else "",
                 "previews": _previews(post),
                 "zone": post.client.tz,
+                "missed": missed,
+                "missed_form": missed_form,
+                "missed_reason": missed_services.REASONS.get(missed, ""),
             },
         )
 
@@ -351,6 +359,29 @@ def post_schedule(request, pk):
 @staff_required("approve_posts")
 def post_publish_now(request, pk):
     return _act(request, pk, lambda p: scheduling.post_publish_now(actor=request.user, post=p), "Publishing now.")
+
+
+@require_POST
+@staff_required("approve_posts")
+def post_missed_resolve(request, pk):
+    """One step for a post that missed its time: publish now, or a new time (approving it on the way)."""
+    post = get_object_or_404(Post.objects.select_related("client"), pk=pk)
+    when = None
+    if not request.POST.get("publish_now"):
+        with timezone.override(post.client.tz):
+            form = ScheduleForm(request.POST, prefix="missed")
+            if not form.is_valid():
+                messages.error(request, "Pick a date and time to publish at, or press Publish now.")
+                return redirect("post-detail", pk)
+            when = form.cleaned_data["scheduled_at"]
+    done = (
+        "Publishing now."
+        if when is None
+        else f"New time: {timezone.localtime(when, post.client.tz):%a %d %b, %H:%M} ({post.client.timezone})."
+    )
+    return _act(
+        request, pk, lambda p: missed_services.post_missed_resolve(actor=request.user, post=p, scheduled_at=when), done
+    )
 
 
 @require_POST

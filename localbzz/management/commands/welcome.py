@@ -1,22 +1,18 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from agency import demo
+from localbzz.app_urls import app_base, portal_url
 from portal import demo as portal_demo
 
 
 class Command(BaseCommand):
-    help = "Print where everything is and the demo sign-ins (used by `make run`)."
+    help = "Print where everything is and the demo sign-ins (used by `make run`; APP_HOST says where)."
 
-    def add_arguments(self, parser) -> None:
-        parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--port", default="8000")
-
-    def handle(self, *args, host: str, port: str, **options) -> None:
-        base = f"http://localhost:{port}"
-        portal = f"http://{demo.DEMO_CLIENT_SLUGS[0]}.{settings.PORTAL_DOMAIN}:{port}/"
+    def handle(self, *args, **options) -> None:
+        base = app_base()
+        portal = portal_url(demo.DEMO_CLIENT_SLUGS[0])
         lines = [
             "",
             "  LocalBzz is starting",
@@ -29,7 +25,7 @@ class Command(BaseCommand):
         ]
         lines += [f"    {label:<22} {email}" for label, email in demo.demo_logins()]
         for client, email in portal_demo.portal_logins():
-            url = f"http://{client.slug}.{settings.PORTAL_DOMAIN}:{port}/"
+            url = portal_url(client.slug)
             lines.append(f"    {client.name + ' portal':<22} {email}  at {url}")
         lines.append("")
         self.stdout.write("\n".join(lines))
