@@ -78,3 +78,25 @@ def test_a_client_cannot_delete_an_upload_a_post_uses(client_a, joe, portal_as, 
     response = browser.post(f"/media/{asset_id}/delete", follow=True)
     assert MediaAsset.objects.filter(pk=asset_id).exists()
     assert "used.jpg is used by the post “Uses it”" in response.content.decode()
+
+
+def test_a_600_character_name_through_the_client_api_is_shortened(joe_api):
+    from publishing.tests.media_files import raw_multipart
+
+    response = raw_multipart(joe_api, "/api/v1/client/media/upload", "ü" * 600 + ".jpg", jpeg_bytes())
+    assert response.status_code == 201, response.content
+    name = response.json()["items"][0]["name"]
+    assert len(name) <= 255 and name.startswith("ü" * 200) and name.endswith(".jpg")
+
+
+def test_odd_text_in_the_upload_box_fields_is_no_server_error(client_a, joe, portal_as):
+    browser = portal_as(client_a, joe)
+    photo_file = SimpleUploadedFile("a\x00b.jpg", jpeg_bytes(photo((300, 200))))
+    response = browser.post("/media/upload", {"files": [photo_file], "folder": "x\x00y", "tags": "t\x00u, v"})
+    assert response.status_code == 201, response.content
+    asset = MediaAsset.objects.get()
+    assert (asset.original_name, asset.folder.name, sorted(t.name for t in asset.tags.all())) == (
+        "ab.jpg",
+        "xy",
+        ["tu", "v"],
+    )

@@ -25,9 +25,10 @@ from django.utils.text import get_valid_filename, slugify
 from agency.models import Campaign, Client
 from agency.services.activity import diff, record_event
 from localbzz.queue import enqueue
+from localbzz.text import storable
 from publishing.media import imaging, presets, video
 from publishing.media.probe import FileProblem, Probe, human_bytes, probe_file, sniff
-from publishing.media.uploads import RefusedUpload
+from publishing.media.uploads import RefusedUpload, display_name
 from publishing.media.urls import on_filesystem
 from publishing.models import MediaAsset, MediaFolder, MediaRendition, MediaTag
 
@@ -135,12 +136,8 @@ def media_upload(
             raise
 
 
-def _display_name(upload: File) -> str:
-    return os.path.basename(upload.name or "upload")[:255] or "upload"
-
-
 def _check(upload: File, cleanup: ExitStack) -> _Checked:
-    name = _display_name(upload)
+    name = display_name(upload.name)
     if isinstance(upload, RefusedUpload):
         if upload.reason == "too_many":
             raise FileProblem(name, "too_many_files", f"{name} was not uploaded: too many files in one upload.", 413)
@@ -188,7 +185,7 @@ def _store(
             continue
         asset = MediaAsset(
             client=client,
-            original_name=_display_name(item.upload),
+            original_name=display_name(item.upload.name),
             kind=item.probe.kind,
             sha256=item.sha256,
             uploaded_by=uploaded_by if getattr(uploaded_by, "pk", None) else None,
@@ -237,7 +234,7 @@ def _store(
 
 
 def folder_get_or_create(*, client: Client, name: str) -> MediaFolder:
-    folder, _ = MediaFolder.objects.get_or_create(client=client, name=" ".join(name.split())[:100])
+    folder, _ = MediaFolder.objects.get_or_create(client=client, name=" ".join(storable(name).split())[:100])
     return folder
 
 
@@ -245,7 +242,7 @@ def normalise_tags(names: Sequence[str]) -> list[str]:
     """Lower-case, single-spaced, unique, in order; commas split a string into several tags."""
     out: list[str] = []
     for raw in names:
-        for part in str(raw).split(","):
+        for part in storable(str(raw)).split(","):
             tag = " ".join(part.split()).lower()[:50]
             if tag and tag not in out:
                 out.append(tag)

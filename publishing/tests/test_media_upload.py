@@ -209,3 +209,22 @@ def test_posting_many_files_loads_the_answer_in_a_fixed_number_of_queries(upload
     with django_assert_max_num_queries(12 * 8 + 20):  # per file: look-up, insert, tags, event, job
         response = upload(*files)
     assert response.status_code == 201 and len(response.json()["items"]) == 12
+
+
+@pytest.mark.parametrize(
+    ("given", "shown"),
+    [
+        ("holiday.jpg", "holiday.jpg"),
+        ("C:\\\\fakepath/../../etc/beach.png", "beach.png"),
+        ("  spaced \t out .jpg ", "spaced out .jpg"),
+        ("nul\x00byte.jpg", "nulbyte.jpg"),
+        ("", "upload"),
+        ("a" * 300 + ".jpeg", "a" * 249 + "….jpeg"),
+        ("b" * 300, "b" * 254 + "…"),
+    ],
+)
+def test_display_name_is_storable_short_and_keeps_the_extension(given, shown):
+    from publishing.media.uploads import display_name
+
+    assert display_name(given) == shown
+    assert len(display_name(given)) <= 255

@@ -12,6 +12,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from agency.permissions import can, staff_required
 from agency.selectors import activity_for
+from localbzz.text import storable_query
 from publishing import selectors
 from publishing.forms import FocalPointForm, LibraryFilterForm, MediaEditForm
 from publishing.media import presets
@@ -31,7 +32,7 @@ def _asset(asset_id) -> MediaAsset:
 
 @staff_required("view")
 def library(request: HttpRequest) -> HttpResponse:
-    form = LibraryFilterForm(request.GET)
+    form = LibraryFilterForm(storable_query(request.GET))
     filters = form.cleaned_data if form.is_valid() else {}
     clients = list(selectors.media_clients())
     client = next((c for c in clients if c.pk == filters.get("client")), None)
