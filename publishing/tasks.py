@@ -10,6 +10,13 @@ def media_renditions_make(asset_id: str, version: int) -> str:
     return "done" if asset is not None else "skipped"
 
 
+def media_sweep() -> dict:
+    """Every five minutes (django-q2 Schedule): leftovers of crashed uploads and workers, stuck assets."""
+    from publishing.services.media_sweep import media_sweep as sweep_media
+
+    return {k: len(v) for k, v in sweep_media().items()}
+
+
 def publish_target(target_id: str, token: str) -> str:
     from publishing import engine
 

@@ -97,15 +97,28 @@ def to_srgb(im: Image.Image) -> Image.Image:
 # --------------------------------------------------------------------------------------------
 
 
-def clean_original(path: str, fmt: str) -> Cleaned:
-    """The original to keep for the image at ``path`` (already probed as ``fmt``)."""
+def clean_without_decoding(path: str, fmt: str) -> Cleaned | None:
+    """The original to keep when it needs no decode (an upright sRGB JPEG: segments rewritten,
+    pixels untouched — cheap enough for the upload request); None when it needs the worker."""
+    if fmt != "JPEG":
+        return None
     with Image.open(path, formats=[fmt]) as im:
         exif = im.getexif()
         orientation = exif.get(_ORIENTATION, 1)
-        if fmt == "JPEG" and orientation in (0, 1) and im.mode in ("RGB", "L") and _is_srgb(im.info.get("icc_profile")):
+        if orientation in (0, 1) and im.mode in ("RGB", "L") and _is_srgb(im.info.get("icc_profile")):
             with open(path, "rb") as fh:
                 data = _jpeg_without_metadata(fh.read(), clean_exif(exif, keep_orientation=True))
             return Cleaned(data, "JPEG", "image/jpeg", "jpg", *im.size)
+    return None
+
+
+def clean_original(path: str, fmt: str) -> Cleaned:
+    """The original to keep for the image at ``path`` (already probed as ``fmt``)."""
+    cheap = clean_without_decoding(path, fmt)
+    if cheap is not None:
+        return cheap
+    with Image.open(path, formats=[fmt]) as im:
+        exif = im.getexif()
         if fmt == "GIF" or getattr(im, "is_animated", False):
             return _animated(im, fmt)
         im.load()
@@ -293,6 +306,11 @@ def decode_for(path: str, presets: list[Preset]) -> Image.Image:
         if getattr(im, "is_animated", False):
             im.seek(0)
         im.load()
+        factor = int(1 / need) if im.format != "JPEG" and need > 0 else 1
+        if factor >= 2:  # PNG, WebP, GIF, HEIC have no draft mode: one cheap box reduce right away
+            if im.mode not in ("L", "LA", "RGB", "RGBA", "CMYK", "I", "F"):
+                im = to_srgb(im)
+            im = im.reduce(factor)
         upright = ImageOps.exif_transpose(im) or im
         upright = to_srgb(upright)
         return _flatten(upright)
