@@ -14,6 +14,8 @@ spec: ``source`` (path), ``format`` (JPEG, PNG, …), ``clean`` (write the priva
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import json
 import os
 import resource
@@ -24,6 +26,11 @@ import warnings
 from pathlib import Path
 
 _BASE_DIR = Path(__file__).resolve().parents[2]
+_PR_SET_PDEATHSIG = 1
+try:
+    _LIBC = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6") if sys.platform == "linux" else None
+except OSError:  # pragma: no cover
+    _LIBC = None
 
 
 class WorkFailed(Exception):
@@ -69,6 +76,8 @@ def run(spec: dict, *, memory_mb: int, seconds: int) -> dict:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 5))
         os.setpgrp()  # our own group: nothing of ours outlives a timeout
+        if _LIBC is not None:  # and the child dies with the worker (a worker killed mid-rendition)
+            _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
     env = {**os.environ, "MALLOC_ARENA_MAX": "2", "PYTHONPATH": str(_BASE_DIR)}
     proc = subprocess.Popen(
