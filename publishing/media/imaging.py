@@ -190,6 +190,8 @@ def _end_of_image(data: bytes, pos: int) -> int:
             pos += 1 if marker == 0xFF else 2
         elif marker == 0xD9:
             return pos + 2
+        elif pos + 4 > len(data):  # a segment cut off before its length: the file ends here
+            return len(data)
         else:  # DHT, SOS, DRI... between scans
             pos += 2 + struct.unpack(">H", data[pos + 2 : pos + 4])[0]
 
