@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import math
 import struct
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -97,9 +98,52 @@ def to_srgb(im: Image.Image) -> Image.Image:
 # --------------------------------------------------------------------------------------------
 
 
+# PNG chunks a clean original keeps; every other ancillary chunk (text, XMP in iTXt, eXIf, time,
+# private chunks) is dropped. A PNG with an eXIf chunk (which may rotate it) goes to the worker.
+_PNG_KEEP = {b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"sRGB", b"gAMA", b"cHRM", b"pHYs", b"sBIT", b"bKGD",
+             b"iCCP", b"acTL", b"fcTL", b"fdAT"}  # fmt: skip
+
+
+def _png_without_metadata(data: bytes) -> bytes | None:
+    """The same PNG without metadata chunks, pixels untouched; None when it needs a decode (an eXIf
+    chunk, a colour profile other than sRGB) or its chunks do not add up."""
+    out, pos = [data[:8]], 8
+    while pos + 12 <= len(data):
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        end = pos + 12 + length
+        if end > len(data) or kind == b"eXIf":
+            return None
+        if kind == b"iCCP" and not _png_profile_is_srgb(data[pos + 8 : pos + 8 + length]):
+            return None
+        if kind in _PNG_KEEP:
+            out.append(data[pos:end])
+        if kind == b"IEND":
+            return b"".join(out)
+        pos = end
+    return None
+
+
+def _png_profile_is_srgb(payload: bytes) -> bool:
+    _name, _, rest = payload.partition(b"\x00")
+    if rest[:1] != b"\x00":  # compression method 0 (zlib) is the only one
+        return False
+    try:  # at most 1 MB of profile: a zip bomb in a colour profile stays small
+        return _is_srgb(zlib.decompressobj().decompress(rest[1:], 1 << 20))
+    except zlib.error:
+        return False
+
+
 def clean_without_decoding(path: str, fmt: str) -> Cleaned | None:
-    """The original to keep when it needs no decode (an upright sRGB JPEG: segments rewritten,
-    pixels untouched — cheap enough for the upload request); None when it needs the worker."""
+    """The original to keep when it needs no decode — an upright sRGB JPEG (segments rewritten) or a
+    PNG without eXIf (metadata chunks dropped): pixels untouched, cheap enough for the upload
+    request. None when it needs the worker."""
+    if fmt == "PNG":
+        with open(path, "rb") as fh:
+            data = _png_without_metadata(fh.read())
+        if data is None:
+            return None
+        with Image.open(io.BytesIO(data), formats=["PNG"]) as im:
+            return Cleaned(data, "PNG", "image/png", "png", *im.size)
     if fmt != "JPEG":
         return None
     with Image.open(path, formats=[fmt]) as im:

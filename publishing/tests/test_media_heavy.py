@@ -68,6 +68,7 @@ def test_a_huge_png_is_stored_without_decoding_and_made_ready_by_the_worker(
     assert response.status_code == 201, response.content
     item = response.json()["items"][0]
     assert item["status"] == "processing" and (item["width"], item["height"]) == (9990, 9990)
+    assert item["url"], "a PNG without EXIF is cleaned in the request (chunks dropped, no decode)"
     assert len(jobs) == 1
     jobs[0]()  # the worker's job, in this process: the decoding happens in its child process
     detail = client_api_get(editor, f"/api/v1/media/{item['id']}")
@@ -90,11 +91,11 @@ def test_a_file_over_the_memory_ceiling_fails_with_the_reason(
 
 
 def test_a_file_over_the_time_limit_fails_with_the_reason(
-    upload, editor, huge_png, settings, sync_tasks, django_capture_on_commit_callbacks
+    upload, editor, settings, sync_tasks, django_capture_on_commit_callbacks
 ):
-    settings.MEDIA_WORK_SECONDS = 1  # decoding 100 megapixels takes longer
+    settings.MEDIA_WORK_SECONDS = 1  # decoding and re-encoding 25 frames of 2000×2000 takes longer
     with django_capture_on_commit_callbacks(execute=True):
-        item = upload(("flat.png", huge_png)).json()["items"][0]
+        item = upload(("long.gif", animated_gif(25, (2000, 2000)))).json()["items"][0]
     detail = client_api_get(editor, f"/api/v1/media/{item['id']}")
     assert detail["status"] == "failed"
     assert "1 seconds" in detail["processing_error"], detail["processing_error"]

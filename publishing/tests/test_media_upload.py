@@ -188,6 +188,21 @@ def test_a_png_with_location_is_never_served_before_the_worker_strips_it(
     assert not any(name.startswith("incoming/") for name in stored_files()), "the raw upload is gone"
 
 
+def test_a_png_loses_its_text_chunks_in_the_request_without_a_decode(upload, client, editor):
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Location", "37.7749 N, 122.4194 W")
+    info.add_itxt("XML:com.adobe.xmp", "<x:xmpmeta>GPSLatitude 37.7749</x:xmpmeta>")
+    source = mf.image_bytes("PNG", mf.photo((320, 200)), pnginfo=info)
+    item = upload(("screenshot.png", source)).json()["items"][0]
+    assert item["url"], "served at once: no location left to remove"
+    client.force_login(editor)
+    original = fetch(client, item["url"])
+    assert b"37.7749" not in original and b"xmpmeta" not in original
+    assert Image.open(io.BytesIO(original)).tobytes() == Image.open(io.BytesIO(source)).tobytes()
+
+
 def test_cmyk_photos_are_stored_in_rgb(upload, client, editor, sync_tasks, django_capture_on_commit_callbacks):
     cmyk = mf.photo().convert("CMYK")
     with django_capture_on_commit_callbacks(execute=True):
