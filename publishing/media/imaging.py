@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import math
 import struct
+import warnings
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -142,8 +143,10 @@ def clean_without_decoding(path: str, fmt: str) -> Cleaned | None:
             data = _png_without_metadata(fh.read())
         if data is None:
             return None
-        with Image.open(io.BytesIO(data), formats=["PNG"]) as im:
-            return Cleaned(data, "PNG", "image/png", "png", *im.size)
+        with warnings.catch_warnings():  # the pixel cap was checked by the probe
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=["PNG"]) as im:
+                return Cleaned(data, "PNG", "image/png", "png", *im.size)
     if fmt != "JPEG":
         return None
     with Image.open(path, formats=[fmt]) as im:
