@@ -305,7 +305,7 @@ def media_update(
             asset.focal_x, asset.focal_y = new if new else (None, None)
             if asset.kind == MediaAsset.Kind.IMAGE:
                 asset.render_version += 1
-                asset.status = MediaAsset.Status.PROCESSING
+                asset.status, asset.processing_attempts = MediaAsset.Status.PROCESSING, 0
                 enqueue("publishing.tasks.media_renditions_make", str(asset.pk), asset.render_version, group="media")
     asset.save()
     if tags is not None:

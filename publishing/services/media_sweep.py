@@ -81,14 +81,15 @@ def media_sweep() -> dict:
     if on_filesystem():
         _remove_empty_folders()
     cutoff = timezone.now() - timedelta(seconds=settings.MEDIA_LEFTOVER_SECONDS)
-    for asset in MediaAsset.objects.filter(created_at__lt=cutoff).exclude(status=MediaAsset.Status.FAILED):
-        if asset.file.name not in stored:
-            MediaAsset.objects.filter(pk=asset.pk).update(
+    rows = MediaAsset.objects.filter(created_at__lt=cutoff).exclude(status=MediaAsset.Status.FAILED)
+    for pk, name in rows.values_list("pk", "file").iterator():
+        if name not in stored:
+            MediaAsset.objects.filter(pk=pk).update(
                 status=MediaAsset.Status.FAILED,
                 processing_error="The original file is missing from storage (its upload never finished). "
                 "Delete this entry and upload the file again.",
             )
-            report["missing_originals"].append(str(asset.pk))
+            report["missing_originals"].append(str(pk))
     _sweep_stuck(report)
     if any(report.values()):
         logger.info("Media sweep: %s", {k: len(v) for k, v in report.items()})
