@@ -22,6 +22,9 @@ def _test_settings(settings, tmp_path):
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": uuid.uuid4().hex}
     }
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.MEDIA_UPLOAD_TEMP_DIR = tmp_path / "uploads"
+    settings.MEDIA_UPLOAD_TEMP_DIR.mkdir()
+    settings.FILE_UPLOAD_TEMP_DIR = str(settings.MEDIA_UPLOAD_TEMP_DIR)
     if settings.STORAGES["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage":
         settings.STORAGES = {
             **settings.STORAGES,

@@ -11,8 +11,17 @@ large video upload costs the web process.
 2. Starts gunicorn (one worker) on a scratch database and uploads a 500 MB MP4 through the real
    POST /api/v1/media, sampling the worker's resident memory from /proc; prints the peak above
    the idle process (target: under 100 MB).
+3. Hostile files: gunicorn with 4 sync workers and a django-q2 cluster (2 workers) on a scratch
+   database; four heavy files at once through the client API (POST /api/v1/client/media/upload):
+   an animated GIF of 100 frames of 2000×2000 (~390 KB) and a one-colour 9990×9990 PNG (~300 KB),
+   two of each, while /healthz is asked every 100 ms. Prints each upload's time to answer and
+   status, /healthz latency (max, p50), and how long each asset takes to settle (ready, or failed
+   with its reason); targets: uploads < 3 s, /healthz < 1 s, settled < 90 s, no 5xx. Beside it,
+   the floor of the old way: what decoding the same files in the request cost (measured here).
 
-Run: .venv/bin/python bench/media_ingest.py  [--photos N] [--video-mb N] [--skip-video]
+Run: .venv/bin/python bench/media_ingest.py  [--photos N] [--video-mb N] [--skip-video] [--skip-hostile]
+     BENCH_PORTS=9400-9499 picks the ports; BENCH_DATABASE_URL (PostgreSQL) the scratch database of
+     part 3 (default: SQLite in a scratch folder).
 """
 
 from __future__ import annotations
@@ -168,14 +177,15 @@ def bench_photos(count: int) -> None:
 
 
 def free_port() -> int:
-    for port in range(8100, 8200):
+    low, high = (int(p) for p in os.environ.get("BENCH_PORTS", "8100-8199").split("-"))
+    for port in range(low, high + 1):
         with socket.socket() as sock:
             try:
                 sock.bind(("127.0.0.1", port))
             except OSError:
                 continue
             return port
-    raise SystemExit("No free port between 8100 and 8199.")
+    raise SystemExit(f"No free port between {low} and {high} (BENCH_PORTS).")
 
 
 def make_video(path: Path, megabytes: int, scratch: Path) -> None:
@@ -297,6 +307,156 @@ def bench_upload(megabytes: int) -> None:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+# --------------------------------------------------------------------------------------------
+# Hostile files: four heavy uploads at once
+# --------------------------------------------------------------------------------------------
+
+
+def make_hostile(scratch: Path) -> dict[str, Path]:
+    """Two different GIFs and two different PNGs (the same bytes twice would be one asset)."""
+    made = {}
+    for i in range(2):
+        gif, png = scratch / f"party-{i}.gif", scratch / f"flat-{i}.png"
+        frames = [Image.new("L", (2000, 2000), (n * 37 + i) % 256) for n in range(100)]
+        frames[0].save(gif, "GIF", save_all=True, append_images=frames[1:])
+        Image.new("RGB", (9990, 9990), (200, 30 + i, 30)).save(png, "PNG")
+        made[gif.name], made[png.name] = gif, png
+    return made
+
+
+def old_way_seconds(path: Path) -> float:
+    """What the request used to spend: every frame decoded (and re-encoded for an animation)."""
+    started = time.perf_counter()
+    Image.MAX_IMAGE_PIXELS = None
+    with Image.open(path) as im:
+        for index in range(getattr(im, "n_frames", 1)):
+            im.seek(index)
+            im.load()
+    return time.perf_counter() - started
+
+
+def _http(port: int, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    started = time.perf_counter()
+    conn.request(method, path, body=body, headers=headers or {})
+    response = conn.getresponse()
+    data = response.read()
+    return response.status, data, time.perf_counter() - started
+
+
+def bench_hostile() -> None:
+    scratch = Path(tempfile.mkdtemp(prefix="localbzz-bench-hostile-"))
+    database = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{scratch / 'bench.sqlite3'}"
+    env = {**os.environ, "DEBUG": "1", "VAR_DIR": str(scratch / "var"), "SECRET_KEY": "bench-" + uuid.uuid4().hex,
+           "DATABASE_URL": database, "MEDIA_ROOT": str(scratch / "media"), "TMPDIR": str(scratch),
+           "LOG_LEVEL": "WARNING", "Q_WORKERS": "2", "RATE_LIMIT_UPLOAD": "10000/hour"}  # fmt: skip
+    env.pop("REDIS_URL", None)
+    python = sys.executable
+    procs: list[subprocess.Popen] = []
+    tag = uuid.uuid4().hex[:8]  # a PostgreSQL scratch database may be reused: fresh people each run
+    try:
+        subprocess.run([python, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
+        setup = (
+            "from agency.services.team import team_member_create; from agency.models import Client;"
+            "from portal.services import client_user_invite;"
+            "from rest_framework_simplejwt.tokens import AccessToken;"
+            f"m = team_member_create(actor=None, email='bench-{tag}@localbzz.local', access_level='editor');"
+            f"c = Client.objects.create(name='Bench {tag}', slug='bench-{tag}');"
+            f"client_user_invite(actor=None, client=c, email='joe-{tag}@bench.local', first_name='Joe', role='owner',"
+            " password='bench-password-123', send_invite=False);"
+            "print(AccessToken.for_user(m.user))"
+        )
+        staff_token = subprocess.run([python, "manage.py", "shell", "-c", setup], cwd=ROOT, env=env, check=True,
+                                     capture_output=True, text=True).stdout.split()[-1]  # fmt: skip
+        files = make_hostile(scratch)
+        port = free_port()
+        procs.append(subprocess.Popen(
+            [str(Path(python).parent / "gunicorn"), "localbzz.wsgi", "-b", f"127.0.0.1:{port}", "-w", "4",
+             "--timeout", "120", "--log-level", "warning"], cwd=ROOT, env=env))  # fmt: skip
+        _wait_for_worker(procs[0], port)
+        procs.append(subprocess.Popen([python, "manage.py", "qcluster"], cwd=ROOT, env=env,
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))  # fmt: skip
+        login = json.dumps({"email": f"joe-{tag}@bench.local", "password": "bench-password-123"}).encode()
+        status, body, _ = _http(port, "POST", "/api/v1/client/login", login, {"Content-Type": "application/json"})
+        assert status == 200, body
+        client_token = json.loads(body)["access_token"]
+
+        health: list[float] = []
+        health_statuses: list[int] = []
+        done = threading.Event()
+
+        def probe_health():
+            while not done.is_set():
+                try:
+                    code, _, took = _http(port, "GET", "/healthz")
+                except OSError:
+                    code, took = 0, 60.0
+                health.append(took)
+                health_statuses.append(code)
+                time.sleep(0.1)
+
+        prober = threading.Thread(target=probe_health, daemon=True)
+        prober.start()
+        time.sleep(0.5)
+        results: list[tuple[str, int, float, dict]] = []
+
+        def upload(name: str, path: Path):
+            boundary = uuid.uuid4().hex
+            body = (f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{name}"\r\n\r\n'
+                    ).encode() + path.read_bytes() + f"\r\n--{boundary}--\r\n".encode()  # fmt: skip
+            code, data, took = _http(port, "POST", "/api/v1/client/media/upload", body, {
+                "Authorization": f"Bearer {client_token}",
+                "Content-Type": f"multipart/form-data; boundary={boundary}"})  # fmt: skip
+            results.append((name, code, took, json.loads(data or b"{}")))
+
+        uploads = [threading.Thread(target=upload, args=(name, path)) for name, path in files.items()]
+        started = time.perf_counter()
+        for thread in uploads:
+            thread.start()
+        for thread in uploads:
+            thread.join()
+        settled: dict[str, tuple[str, float, str]] = {}
+        ids = {r[3]["items"][0]["id"]: r[0] for r in results if r[1] in (200, 201)}
+        while len(settled) < len(ids) and time.perf_counter() - started < 180:
+            for asset_id in ids:
+                if asset_id in settled:
+                    continue
+                _, data, _ = _http(port, "GET", f"/api/v1/media/{asset_id}", headers={
+                    "Authorization": f"Bearer {staff_token}"})  # fmt: skip
+                item = json.loads(data)
+                if item["status"] != "processing":
+                    settled[asset_id] = (item["status"], time.perf_counter() - started, item["processing_error"])
+            time.sleep(0.25)
+        done.set()
+        prober.join()
+
+        print("\nHostile files: 2 × GIF (100 frames of 2000×2000) + 2 × PNG (9990×9990, one colour) at once "
+              "through POST /api/v1/client/media/upload (gunicorn 4 sync workers, django-q2 2 workers)")  # fmt: skip
+        for kind, path in list(files.items())[:2]:
+            print(f"  {kind}: {path.stat().st_size / 1024:.0f} KB on the wire; the old way decoded it in the request: "
+                  f"{old_way_seconds(path):.1f} s (floor, this machine, now)")  # fmt: skip
+        for name, code, took, data in sorted(results):
+            message = data.get("error", {}).get("message", "")[:110] if code >= 400 else "stored"
+            print(f"  upload {name:<10} → {code} in {took:.2f} s (target < 3 s)  {message}")
+        for asset_id, name in sorted(ids.items(), key=lambda kv: kv[1]):
+            state, at, error = settled.get(asset_id, ("still processing", float("nan"), ""))
+            print(f"  asset {name:<10} {state} {at:.1f} s after the uploads began (target < 90 s) {error[:80]}")
+        ordered = sorted(health)
+        print(f"  /healthz during it: {len(health)} probes, max {ordered[-1] * 1000:.0f} ms, "
+              f"p50 {ordered[len(ordered) // 2] * 1000:.0f} ms (target < 1 s), "
+              f"non-200: {sum(1 for c in health_statuses if c != 200)}")  # fmt: skip
+        print(f"  5xx answers: {sum(1 for r in results if r[1] >= 500)}")
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
 def _wait_for_worker(server: subprocess.Popen, port: int) -> int:
     deadline = time.time() + 30
     while time.time() < deadline:
@@ -316,10 +476,15 @@ def main() -> None:
     parser.add_argument("--photos", type=int, default=8)
     parser.add_argument("--video-mb", type=int, default=500)
     parser.add_argument("--skip-video", action="store_true")
+    parser.add_argument("--skip-hostile", action="store_true")
+    parser.add_argument("--only-hostile", action="store_true")
     args = parser.parse_args()
-    bench_photos(args.photos)
-    if not args.skip_video:
-        bench_upload(args.video_mb)
+    if not args.only_hostile:
+        bench_photos(args.photos)
+        if not args.skip_video:
+            bench_upload(args.video_mb)
+    if not args.skip_hostile:
+        bench_hostile()
 
 
 if __name__ == "__main__":

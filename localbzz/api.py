@@ -23,6 +23,7 @@ from rest_framework.response import Response
 
 from agency import permissions as access
 from localbzz.listing import SortError, apply_sort
+from localbzz.text import storable
 
 logger = logging.getLogger(__name__)
 
@@ -135,6 +136,10 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         exc = PayloadTooLarge("The form fields of this request are too large: send files as files, not as text.")
     elif isinstance(exc, (ProtectedError, RestrictedError)):
         exc = _still_in_use(exc)
+    elif isinstance(exc, exceptions.ParseError) and "header size exceeded" in str(exc.detail):
+        from publishing.media.uploads import TOO_LONG_MESSAGE
+
+        exc = exceptions.ParseError(TOO_LONG_MESSAGE)
     elif isinstance(exc, SuspiciousOperation):  # what Django itself would answer with 400
         exc = exceptions.ParseError("The request could not be understood; check its format.")
 
@@ -339,6 +344,9 @@ class SearchFilter(filters.SearchFilter):
     """``?search=`` over the view's ``search_fields``."""
 
     search_param = "search"
+
+    def get_search_terms(self, request):
+        return [storable(term) for term in super().get_search_terms(request) if storable(term)]
 
 
 class SortFilter(filters.BaseFilterBackend):

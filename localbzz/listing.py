@@ -19,6 +19,8 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.http import StreamingHttpResponse
 
+from localbzz.text import storable, storable_query
+
 
 class UtcIsoDateTimeField(django_filters.fields.IsoDateTimeField):
     """ISO 8601 date-time, turned into UTC: Python accepts offsets up to ±23:59 but PostgreSQL only
@@ -46,8 +48,12 @@ class SearchFilterSet(django_filters.FilterSet):
     search_fields: tuple[str, ...] = ()
     search = django_filters.CharFilter(method="filter_search", label="Search")
 
+    def __init__(self, data=None, *args, **kwargs):
+        # Every FilterSet (pages and API) drops what PostgreSQL cannot store before validating.
+        super().__init__(storable_query(data), *args, **kwargs)
+
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        terms = value.split()
+        terms = storable(value).split()
         for term in terms[:5]:
             condition = Q()
             for path in self.search_fields:

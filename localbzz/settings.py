@@ -395,6 +395,24 @@ MEDIA_MAX_VIDEO_BYTES = env_int("MEDIA_MAX_VIDEO_BYTES", 1024 * 1024 * 1024)
 MEDIA_MAX_FILES_PER_REQUEST = env_int("MEDIA_MAX_FILES_PER_REQUEST", 100)
 # Decompression-bomb guard: images with more pixels than this are refused before decoding.
 MEDIA_MAX_IMAGE_PIXELS = env_int("MEDIA_MAX_IMAGE_PIXELS", 100_000_000)
+# Animated images (GIF, WebP, APNG): at most this many frames, and this many pixels over all frames
+# (frames × width × height), read from the header at upload; the worker checks them again.
+MEDIA_MAX_FRAMES = env_int("MEDIA_MAX_FRAMES", 300)
+MEDIA_MAX_ANIMATION_PIXELS = env_int("MEDIA_MAX_ANIMATION_PIXELS", 100_000_000)
+# Decoding, cleaning and renditions run in the worker, in a child process with this memory ceiling
+# (address space, MB) and time limit (seconds); a file over them fails with that reason.
+MEDIA_WORK_MEMORY_MB = env_int("MEDIA_WORK_MEMORY_MB", 1536)
+MEDIA_WORK_SECONDS = env_int("MEDIA_WORK_SECONDS", 90)
+# An asset still "processing" this long after its last attempt started is tried again, at most
+# MEDIA_PROCESSING_MAX_ATTEMPTS times in all, then marked failed (with a Retry button).
+MEDIA_PROCESSING_STALE_SECONDS = env_int("MEDIA_PROCESSING_STALE_SECONDS", 600)
+MEDIA_PROCESSING_MAX_ATTEMPTS = env_int("MEDIA_PROCESSING_MAX_ATTEMPTS", 3)
+# Uploads stream here (not /tmp); the media sweep removes files in it older than an hour, and
+# stored files no row refers to (older than an hour), on the filesystem and on S3.
+MEDIA_UPLOAD_TEMP_DIR = Path(env("MEDIA_UPLOAD_TEMP_DIR", str(VAR_DIR / "uploads")))
+MEDIA_UPLOAD_TEMP_DIR.mkdir(parents=True, exist_ok=True)
+FILE_UPLOAD_TEMP_DIR = str(MEDIA_UPLOAD_TEMP_DIR)
+MEDIA_LEFTOVER_SECONDS = env_int("MEDIA_LEFTOVER_SECONDS", 3600)
 # Where platforms (Instagram, Google Business Profile) fetch media stored on the filesystem.
 MEDIA_PUBLIC_BASE_URL = env("MEDIA_PUBLIC_BASE_URL").rstrip("/")
 MEDIA_URL_EXPIRE_SECONDS = env_int("MEDIA_URL_EXPIRE_SECONDS", 3600)

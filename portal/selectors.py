@@ -8,6 +8,7 @@ computed; ``portal.services.content_submit`` holds it under concurrency.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from urllib.parse import unquote, urlparse
@@ -197,14 +198,27 @@ def media_by_urls(client: Client, urls: list[str]) -> tuple[list[MediaAsset], li
     by_name = {a.file.name: a for a in media(client).filter(file__in=names)}
     for rendition in MediaRendition.objects.filter(asset__client=client, file__in=names).select_related("asset"):
         by_name.setdefault(rendition.file.name, rendition.asset)
+    # A URL the upload answered while the file was still being cleaned names it under incoming/;
+    # the asset's id in the path still finds it once the cleaned file has taken its place.
+    parts = {c.split("/")[0] for candidates in wanted.values() for c in candidates}  # every path segment
+    by_id = {str(a.pk): a for a in media(client).filter(pk__in=[p for p in parts if _is_uuid(p)])}
     found, unknown = [], []
     for url, candidates in wanted.items():
         asset = next((by_name[n] for n in candidates if n in by_name), None)
+        asset = asset or next((by_id[c.split("/")[0]] for c in candidates if c.split("/")[0] in by_id), None)
         if asset is None:
             unknown.append(url)
         else:
             found.append(asset)
     return found, unknown
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 def portal_uploader_ids(client: Client) -> set:

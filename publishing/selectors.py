@@ -11,6 +11,7 @@ from datetime import date
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from agency.models import Campaign, Client
+from localbzz.text import storable
 from publishing.media import presets
 from publishing.models import (
     MediaAsset,
@@ -45,9 +46,9 @@ def media_assets(
     if kind:
         qs = qs.filter(kind=kind)
     if tag:
-        qs = qs.filter(tags__name=tag.strip().lower())
+        qs = qs.filter(tags__name=storable(tag).strip().lower())
     if folder:
-        qs = qs.filter(folder__name=folder)
+        qs = qs.filter(folder__name=storable(folder))
     if source:
         qs = qs.filter(source=source)
     if campaign_id:
@@ -56,8 +57,8 @@ def media_assets(
         qs = qs.filter(created_at__date__gte=since)
     if until:
         qs = qs.filter(created_at__date__lte=until)
-    if search:
-        qs = qs.filter(original_name__icontains=search.strip())
+    if search and storable(search).strip():
+        qs = qs.filter(original_name__icontains=storable(search).strip())
     return qs
 
 

@@ -17,6 +17,13 @@ def run_claims(batch: list) -> dict:
     return engine.run_claims([engine.Claim(str(target_id), token, bool(verify)) for target_id, token, verify in batch])
 
 
+def media_sweep() -> dict:
+    """Every five minutes (django-q2 Schedule): leftovers of crashed uploads and workers, stuck assets."""
+    from publishing.services.media_sweep import media_sweep as sweep_media
+
+    return {k: len(v) for k, v in sweep_media().items()}
+
+
 def publish_target(target_id: str, token: str) -> str:
     from publishing import engine
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, generics, serializers, status
@@ -128,8 +129,12 @@ class ClientMediaUpload(ClientAPIView):
         except media_services.MediaRejected as exc:
             return rejected_response(exc)
         items = uploaded_items(self.client, results, io.ClientMediaOut)
+        # A file still being cleaned has no download URL yet; its reference (the files-view path of
+        # the stored name, which names the asset) works in content/submit all the same.
+        names = [r.asset.file.name for r in results]
+        urls = [i["url"] or reverse("media-file", kwargs={"name": n}) for i, n in zip(items, names, strict=True)]
         return Response(
-            {"items": items, "media_ids": [i["id"] for i in items], "media_urls": [i["url"] for i in items]},
+            {"items": items, "media_ids": [i["id"] for i in items], "media_urls": urls},
             status=upload_status(results),
         )
 

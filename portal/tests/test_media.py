@@ -78,3 +78,54 @@ def test_a_client_cannot_delete_an_upload_a_post_uses(client_a, joe, portal_as, 
     response = browser.post(f"/media/{asset_id}/delete", follow=True)
     assert MediaAsset.objects.filter(pk=asset_id).exists()
     assert "used.jpg is used by the post “Uses it”" in response.content.decode()
+
+
+def test_a_600_character_name_through_the_client_api_is_shortened(joe_api):
+    from publishing.tests.media_files import raw_multipart
+
+    response = raw_multipart(joe_api, "/api/v1/client/media/upload", "ü" * 600 + ".jpg", jpeg_bytes())
+    assert response.status_code == 201, response.content
+    name = response.json()["items"][0]["name"]
+    assert len(name) <= 255 and name.startswith("ü" * 200) and name.endswith(".jpg")
+
+
+def test_odd_text_in_the_upload_box_fields_is_no_server_error(client_a, joe, portal_as):
+    browser = portal_as(client_a, joe)
+    photo_file = SimpleUploadedFile("a\x00b.jpg", jpeg_bytes(photo((300, 200))))
+    response = browser.post("/media/upload", {"files": [photo_file], "folder": "x\x00y", "tags": "t\x00u, v"})
+    assert response.status_code == 201, response.content
+    asset = MediaAsset.objects.get()
+    assert (asset.original_name, asset.folder.name, sorted(t.name for t in asset.tags.all())) == (
+        "ab.jpg",
+        "xy",
+        ["tu", "v"],
+    )
+
+
+def test_a_file_still_being_cleaned_has_a_media_url_that_submit_understands_after_the_swap(
+    joe_api, sync_tasks, django_capture_on_commit_callbacks
+):
+    """A GIF is cleaned by the worker: the upload answers before that, with a reference URL (not a
+    download link) that still names the asset once the cleaned file has replaced the upload."""
+    from PIL import Image
+
+    from portal.selectors import media_by_urls
+
+    out = __import__("io").BytesIO()
+    frames = [Image.new("L", (40, 40), v) for v in (10, 200)]
+    frames[0].save(out, "GIF", save_all=True, append_images=frames[1:])
+    with django_capture_on_commit_callbacks(execute=False) as jobs:
+        response = joe_api.post(
+            "/api/v1/client/media/upload",
+            {"files": [SimpleUploadedFile("wave.gif", out.getvalue())]},
+            format="multipart",
+        )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["items"][0]["url"] is None and "/incoming/" in body["media_urls"][0]
+    asset = MediaAsset.objects.get(pk=body["media_ids"][0])
+    assert media_by_urls(asset.client, body["media_urls"]) == ([asset], [])
+    jobs[0]()
+    asset.refresh_from_db()
+    assert asset.status == "ready" and asset.file.name.startswith("media/")
+    assert media_by_urls(asset.client, body["media_urls"]) == ([asset], [])

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from localbzz import rate_limits
+from localbzz.text import storable
 from portal import selectors, services
 from portal.permissions import portal_required
 from publishing.media.uploads import upload_limits
@@ -36,7 +37,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def media(request: HttpRequest) -> HttpResponse:
     client = request.portal_client
     kind = request.GET.get("kind") if request.GET.get("kind") in MediaAsset.Kind.values else None
-    search = request.GET.get("q", "").strip()[:100] or None
+    search = storable(request.GET.get("q", "")).strip()[:100] or None
     assets = selectors.media(client, kind=kind, search=search)
     page = Paginator(assets, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {

@@ -16,6 +16,7 @@ from publishing.media.presets import PRESETS
 from publishing.media.urls import media_url
 from publishing.models import MediaAsset
 from publishing.services import media as services
+from publishing.services.media_sweep import media_retry
 
 # --------------------------------------------------------------------------------------------
 # Output
@@ -252,6 +253,28 @@ class MediaListCreate(generics.ListAPIView):
         except services.MediaRejected as exc:
             return rejected_response(exc)
         return Response({"items": uploaded_items(client, results)}, status=upload_status(results))
+
+
+@extend_schema(tags=["media"])
+class MediaRetry(generics.GenericAPIView):
+    write_action = "edit_content"
+    serializer_class = MediaAssetOut
+
+    @extend_schema(
+        summary="Retry an asset whose processing failed (cleaning the original and making its sizes)",
+        request=None,
+        responses={202: MediaAssetOut, 409: OpenApiResponse(description="The asset has not failed.")},
+    )
+    def post(self, request, asset_id):
+        try:
+            asset = selectors.media_asset_get(asset_id=asset_id, client=None)
+        except MediaAsset.DoesNotExist:
+            raise Http404 from None
+        if asset.status != MediaAsset.Status.FAILED:
+            raise Conflict(f"Only a failed asset can be retried; this one is {asset.get_status_display().lower()}.")
+        media_retry(actor=request.user, asset=asset)
+        asset = selectors.media_asset_get(asset_id=asset_id, client=None)
+        return Response(MediaAssetOut(asset).data, status=status.HTTP_202_ACCEPTED)
 
 
 @extend_schema(tags=["media"])

@@ -5,6 +5,7 @@ from publishing.api import accounts, media, posts
 urlpatterns = [
     path("media", media.MediaListCreate.as_view(), name="api-media"),
     path("media/<uuid:asset_id>", media.MediaDetail.as_view(), name="api-media-detail"),
+    path("media/<uuid:asset_id>/retry", media.MediaRetry.as_view(), name="api-media-retry"),
     path("social-accounts", accounts.SocialAccountList.as_view(), name="api-social-accounts"),
     path("social-accounts/<uuid:pk>", accounts.SocialAccountDetail.as_view(), name="api-social-account"),
     path("social-accounts/<uuid:pk>/verify", accounts.SocialAccountVerify.as_view(), name="api-social-account-verify"),

@@ -14,6 +14,8 @@ from __future__ import annotations
 import io
 import math
 import struct
+import warnings
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -97,15 +99,73 @@ def to_srgb(im: Image.Image) -> Image.Image:
 # --------------------------------------------------------------------------------------------
 
 
-def clean_original(path: str, fmt: str) -> Cleaned:
-    """The original to keep for the image at ``path`` (already probed as ``fmt``)."""
+# PNG chunks a clean original keeps; every other ancillary chunk (text, XMP in iTXt, eXIf, time,
+# private chunks) is dropped. A PNG with an eXIf chunk (which may rotate it) goes to the worker.
+_PNG_KEEP = {b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"sRGB", b"gAMA", b"cHRM", b"pHYs", b"sBIT", b"bKGD",
+             b"iCCP", b"acTL", b"fcTL", b"fdAT"}  # fmt: skip
+
+
+def _png_without_metadata(data: bytes) -> bytes | None:
+    """The same PNG without metadata chunks, pixels untouched; None when it needs a decode (an eXIf
+    chunk, a colour profile other than sRGB) or its chunks do not add up."""
+    out, pos = [data[:8]], 8
+    while pos + 12 <= len(data):
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        end = pos + 12 + length
+        if end > len(data) or kind == b"eXIf":
+            return None
+        if kind == b"iCCP" and not _png_profile_is_srgb(data[pos + 8 : pos + 8 + length]):
+            return None
+        if kind in _PNG_KEEP:
+            out.append(data[pos:end])
+        if kind == b"IEND":
+            return b"".join(out)
+        pos = end
+    return None
+
+
+def _png_profile_is_srgb(payload: bytes) -> bool:
+    _name, _, rest = payload.partition(b"\x00")
+    if rest[:1] != b"\x00":  # compression method 0 (zlib) is the only one
+        return False
+    try:  # at most 1 MB of profile: a zip bomb in a colour profile stays small
+        return _is_srgb(zlib.decompressobj().decompress(rest[1:], 1 << 20))
+    except zlib.error:
+        return False
+
+
+def clean_without_decoding(path: str, fmt: str) -> Cleaned | None:
+    """The original to keep when it needs no decode — an upright sRGB JPEG (segments rewritten) or a
+    PNG without eXIf (metadata chunks dropped): pixels untouched, cheap enough for the upload
+    request. None when it needs the worker."""
+    if fmt == "PNG":
+        with open(path, "rb") as fh:
+            data = _png_without_metadata(fh.read())
+        if data is None:
+            return None
+        with warnings.catch_warnings():  # the pixel cap was checked by the probe
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=["PNG"]) as im:
+                return Cleaned(data, "PNG", "image/png", "png", *im.size)
+    if fmt != "JPEG":
+        return None
     with Image.open(path, formats=[fmt]) as im:
         exif = im.getexif()
         orientation = exif.get(_ORIENTATION, 1)
-        if fmt == "JPEG" and orientation in (0, 1) and im.mode in ("RGB", "L") and _is_srgb(im.info.get("icc_profile")):
+        if orientation in (0, 1) and im.mode in ("RGB", "L") and _is_srgb(im.info.get("icc_profile")):
             with open(path, "rb") as fh:
                 data = _jpeg_without_metadata(fh.read(), clean_exif(exif, keep_orientation=True))
             return Cleaned(data, "JPEG", "image/jpeg", "jpg", *im.size)
+    return None
+
+
+def clean_original(path: str, fmt: str) -> Cleaned:
+    """The original to keep for the image at ``path`` (already probed as ``fmt``)."""
+    cheap = clean_without_decoding(path, fmt)
+    if cheap is not None:
+        return cheap
+    with Image.open(path, formats=[fmt]) as im:
+        exif = im.getexif()
         if fmt == "GIF" or getattr(im, "is_animated", False):
             return _animated(im, fmt)
         im.load()
@@ -177,6 +237,8 @@ def _end_of_image(data: bytes, pos: int) -> int:
             pos += 1 if marker == 0xFF else 2
         elif marker == 0xD9:
             return pos + 2
+        elif pos + 4 > len(data):  # a segment cut off before its length: the file ends here
+            return len(data)
         else:  # DHT, SOS, DRI... between scans
             pos += 2 + struct.unpack(">H", data[pos + 2 : pos + 4])[0]
 
@@ -293,6 +355,11 @@ def decode_for(path: str, presets: list[Preset]) -> Image.Image:
         if getattr(im, "is_animated", False):
             im.seek(0)
         im.load()
+        factor = int(1 / need) if im.format != "JPEG" and need > 0 else 1
+        if factor >= 2:  # PNG, WebP, GIF, HEIC have no draft mode: one cheap box reduce right away
+            if im.mode not in ("L", "LA", "RGB", "RGBA", "CMYK", "I", "F"):
+                im = to_srgb(im)
+            im = im.reduce(factor)
         upright = ImageOps.exif_transpose(im) or im
         upright = to_srgb(upright)
         return _flatten(upright)

@@ -1,20 +1,23 @@
 """What an uploaded file really is, decided by its content — never by its name or the browser.
 
-``probe_file`` sniffs the first bytes, checks the size limit of that kind, then proves the file
-is whole (images are decoded; videos are read by ffprobe when installed, or their box structure
-walked). Anything else raises :class:`FileProblem` with a message that names the file and says
-what to do.
+``probe_file`` sniffs the first bytes, checks the size limit of that kind, reads pixels and
+frames from the header against the work budget, then proves the file is whole without decoding it
+(JPEG at 1/8 scale, PNG/WebP chunks; videos by ffprobe when installed, or their box structure).
+Anything else raises :class:`FileProblem` with a message that names the file and says what to do.
 """
 
 from __future__ import annotations
 
+import struct
 import warnings
+import zlib
 from dataclasses import dataclass
 
 from django.conf import settings
 from PIL import Image
 
 from publishing.media import video
+from publishing.media.work import budget_problem
 
 try:  # HEIC/HEIF photos (iPhones) through pillow-heif
     from pillow_heif import register_heif_opener
@@ -146,10 +149,23 @@ def probe_file(path: str, *, name: str, size: int) -> Probe:
         )
     if kind == "video":
         return _probe_video(path, name=name, size=size, fmt=fmt)
-    return _probe_image(path, name=name, fmt=fmt)
+    return _probe_image(path, name=name, fmt=fmt, size=size)
 
 
-def _probe_image(path: str, *, name: str, fmt: str) -> Probe:
+def work_limits() -> dict:
+    """The work budget of one image (settings), as publishing.media.work takes it."""
+    return {
+        "max_pixels": settings.MEDIA_MAX_IMAGE_PIXELS,
+        "max_frames": settings.MEDIA_MAX_FRAMES,
+        "max_animation_pixels": settings.MEDIA_MAX_ANIMATION_PIXELS,
+    }
+
+
+def _probe_image(path: str, *, name: str, fmt: str, size: int) -> Probe:
+    """Cheap checks only (the upload request must answer fast whatever the file): the size, frame
+    count and pixels from the header, the work budget, and that the file is whole — JPEG by a
+    1/8-scale decode (DC coefficients only: it reads every byte at a fraction of a full decode), PNG
+    and WebP by walking their chunks. Decoding the pixels happens in the worker."""
     cap = settings.MEDIA_MAX_IMAGE_PIXELS
     bomb = FileProblem(
         name,
@@ -165,18 +181,21 @@ def _probe_image(path: str, *, name: str, fmt: str) -> Probe:
             with im:
                 width, height = im.size
                 frames = getattr(im, "n_frames", 1)
-                if width * height > cap or width * height * frames > cap * 4:
+                if width * height > cap:
                     raise bomb
+                problem = budget_problem(fmt, width, height, frames, work_limits())
+                if problem:
+                    raise FileProblem(name, "too_many_frames", f"{name} is too heavy to process: {problem}", 413)
                 if fmt == "JPEG":
-                    # Decoding at 1/8 scale still reads every byte of the entropy-coded data, so a
-                    # truncated file fails here at a fraction of the cost of a full decode.
                     im.draft(im.mode if im.mode in ("RGB", "L") else "RGB", (max(1, width // 8), max(1, height // 8)))
-                im.load()
+                    im.load()
+        if fmt == "PNG" and not _png_is_whole(path, size) or fmt == "WEBP" and not _riff_is_whole(path, size):
+            raise OSError("truncated")
     except FileProblem:
         raise
     except Image.DecompressionBombError:
         raise bomb from None
-    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+    except (OSError, SyntaxError, ValueError, EOFError, struct.error) as exc:
         reason = "incomplete (cut off)" if "truncated" in str(exc).lower() else "damaged or incomplete"
         raise FileProblem(
             name,
@@ -184,6 +203,34 @@ def _probe_image(path: str, *, name: str, fmt: str) -> Probe:
             f"{name} could not be read: the image is {reason}. Export or copy it again and upload the new file.",
         ) from exc
     return Probe("image", fmt, IMAGE_TYPES[fmt], width, height, None, frames)
+
+
+def _png_is_whole(path: str, size: int) -> bool:
+    """Every chunk of the PNG is within the file, its CRC matches, and IEND is there."""
+    with open(path, "rb") as fh:
+        pos = fh.seek(8)
+        while pos + 12 <= size:
+            length, kind = struct.unpack(">I4s", fh.read(8))
+            if pos + 12 + length > size:
+                return False
+            crc = zlib.crc32(kind)
+            left = length
+            while left:
+                chunk = fh.read(min(left, 1 << 20))
+                crc, left = zlib.crc32(chunk, crc), left - len(chunk)
+            if struct.unpack(">I", fh.read(4))[0] != crc & 0xFFFFFFFF:
+                return False
+            if kind == b"IEND":
+                return True
+            pos += 12 + length
+    return False
+
+
+def _riff_is_whole(path: str, size: int) -> bool:
+    """The RIFF header's size covers the file (a cut-off WebP is shorter than it says)."""
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    return len(head) == 8 and struct.unpack("<I", head[4:8])[0] + 8 <= size
 
 
 def _probe_video(path: str, *, name: str, size: int, fmt: str) -> Probe:

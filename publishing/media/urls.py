@@ -25,6 +25,15 @@ _SALT = "publishing.media.urls"
 _BUCKET = 600
 
 
+# Uploads whose metadata the worker has not yet removed are stored under this prefix and are never
+# served: no URL is made for them and the file view refuses them (see publishing.services.media).
+INCOMING = "incoming/"
+
+
+def is_incoming(name: str) -> bool:
+    return name.startswith(INCOMING)
+
+
 def _name(file: FieldFile | str) -> str:
     return file.name if isinstance(file, FieldFile) else file
 
@@ -55,7 +64,7 @@ def signature_valid(name: str, expires: str, signature: str) -> bool:
 def media_url(file: FieldFile | str | None, *, lifetime: int | None = None) -> str | None:
     """URL a signed-in person's browser can load ``file`` from (None for no file)."""
     name = _name(file) if file else None
-    if not name:
+    if not name or is_incoming(name):
         return None
     lifetime = lifetime or settings.MEDIA_URL_EXPIRE_SECONDS
     if on_filesystem():
@@ -66,6 +75,8 @@ def media_url(file: FieldFile | str | None, *, lifetime: int | None = None) -> s
 def media_public_url(file: FieldFile | str, *, lifetime: int | None = None) -> str:
     """Absolute URL a platform can fetch ``file`` from without signing in."""
     name = _name(file)
+    if is_incoming(name):
+        raise ValueError("This file is still being processed (its metadata is not yet removed).")
     lifetime = lifetime or settings.MEDIA_PUBLIC_URL_EXPIRE_SECONDS
     if not on_filesystem():
         return default_storage.url(name, expire=lifetime)

@@ -163,6 +163,8 @@ def _children(buf: bytearray, start: int, end: int):
         size, kind = struct.unpack_from(">I4s", buf, pos)
         header = 8
         if size == 1:
+            if pos + 16 > end:  # a 64-bit size with no room for it
+                return
             size, header = struct.unpack_from(">Q", buf, pos + 8)[0], 16
         elif size == 0:
             size = end - pos
@@ -180,6 +182,7 @@ def _strip_in(buf: bytearray, start: int, end: int, parent: bytes) -> int:
     for pos, size, header, kind in _children(buf, start, end):
         if kind in _LOCATION_BOXES:
             buf[pos + 4 : pos + 8] = b"free"
+            buf[pos + header : pos + size] = bytes(size - header)  # the coordinates themselves go too
             removed += 1
         elif kind == b"keys":
             location_keys = _blank_location_keys(buf, pos + header + 4, pos + size)

@@ -45,8 +45,10 @@ class MediaAsset(models.Model):
     """One uploaded (or generated) photo or video of a client.
 
     ``file`` is the original as we keep it: location metadata removed, orientation applied and
-    colour in sRGB (see publishing.media.imaging). ``sha256`` is the hash of the bytes as they
-    were uploaded, so the same file uploaded again by the same client finds this asset.
+    colour in sRGB (see publishing.media.imaging). Until the worker has done that (files that need a
+    decode), ``file`` is the upload as received under ``incoming/``, which is never served.
+    ``sha256`` is the hash of the bytes as they were uploaded, so the same file uploaded again by
+    the same client finds this asset.
     """
 
     class Kind(models.TextChoices):
@@ -90,6 +92,10 @@ class MediaAsset(models.Model):
     # Bumped whenever renditions must be made again (focal point moved); a job for an older
     # version finds it changed and throws its work away.
     render_version = models.PositiveIntegerField(default=1)
+    # When the worker last started on it, and how many times (the media sweep retries an asset
+    # stuck in "processing" a bounded number of times, then marks it failed).
+    processing_started_at = models.DateTimeField(null=True, blank=True)
+    processing_attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

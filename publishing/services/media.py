@@ -19,16 +19,18 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.text import get_valid_filename, slugify
 
 from agency.models import Campaign, Client
 from agency.services.activity import diff, record_event
 from localbzz.queue import enqueue
-from publishing.media import imaging, presets, video
-from publishing.media.probe import FileProblem, Probe, human_bytes, probe_file, sniff
-from publishing.media.uploads import RefusedUpload
-from publishing.media.urls import on_filesystem
+from localbzz.text import storable
+from publishing.media import imaging, presets, video, work
+from publishing.media.probe import IMAGE_TYPES, FileProblem, Probe, human_bytes, probe_file, sniff, work_limits
+from publishing.media.uploads import RefusedUpload, display_name
+from publishing.media.urls import INCOMING, is_incoming, on_filesystem
 from publishing.models import MediaAsset, MediaFolder, MediaRendition, MediaTag
 
 logger = logging.getLogger(__name__)
@@ -135,12 +137,8 @@ def media_upload(
             raise
 
 
-def _display_name(upload: File) -> str:
-    return os.path.basename(upload.name or "upload")[:255] or "upload"
-
-
 def _check(upload: File, cleanup: ExitStack) -> _Checked:
-    name = _display_name(upload)
+    name = display_name(upload.name)
     if isinstance(upload, RefusedUpload):
         if upload.reason == "too_many":
             raise FileProblem(name, "too_many_files", f"{name} was not uploaded: too many files in one upload.", 413)
@@ -166,7 +164,8 @@ def _local_path(upload: File, cleanup: ExitStack) -> str:
     """A path on disk holding the upload: Django's temporary file, or a copy we delete after."""
     if hasattr(upload, "temporary_file_path"):
         return upload.temporary_file_path()
-    tmp = cleanup.enter_context(tempfile.NamedTemporaryFile(prefix="localbzz-upload-", suffix=".part"))  # noqa: SIM115
+    temp_dir = settings.MEDIA_UPLOAD_TEMP_DIR
+    tmp = cleanup.enter_context(tempfile.NamedTemporaryFile(prefix="localbzz-upload-", dir=temp_dir))  # noqa: SIM115
     upload.seek(0)
     for chunk in upload.chunks():
         tmp.write(chunk)
@@ -188,7 +187,7 @@ def _store(
             continue
         asset = MediaAsset(
             client=client,
-            original_name=_display_name(item.upload),
+            original_name=display_name(item.upload.name),
             kind=item.probe.kind,
             sha256=item.sha256,
             uploaded_by=uploaded_by if getattr(uploaded_by, "pk", None) else None,
@@ -197,13 +196,20 @@ def _store(
             campaign=campaign,
             duration=item.probe.duration,
         )
+        prefix = "media"
         if item.probe.kind == "image":
-            cleaned = imaging.clean_original(item.path, item.probe.format)
-            content: File = ContentFile(cleaned.data)
-            extension, asset.content_type = cleaned.extension, cleaned.content_type
-            asset.width, asset.height, asset.bytes = cleaned.width, cleaned.height, len(cleaned.data)
+            cleaned = imaging.clean_without_decoding(item.path, item.probe.format)
+            if cleaned is not None:  # an upright sRGB JPEG: its metadata goes right away, no decode
+                content: File = ContentFile(cleaned.data)
+                extension, asset.content_type = cleaned.extension, cleaned.content_type
+                asset.width, asset.height, asset.bytes = cleaned.width, cleaned.height, len(cleaned.data)
+            else:  # decoded and cleaned by the worker; never served until then (urls.INCOMING)
+                prefix = INCOMING.rstrip("/")
+                content = File(cleanup.enter_context(open(item.path, "rb")))  # noqa: SIM115
+                extension, asset.content_type = _EXTENSIONS[item.probe.format], item.probe.content_type
+                asset.width, asset.height, asset.bytes = item.probe.width, item.probe.height, item.size
         else:
-            video.strip_location(item.path)
+            video.strip_location(item.path)  # in place, no byte moves: cheap at any size
             if hasattr(item.upload, "temporary_file_path"):
                 content = item.upload  # filesystem storage moves Django's temporary file: no copy
             else:
@@ -212,7 +218,7 @@ def _store(
             asset.content_type = item.probe.content_type
             asset.width, asset.height, asset.bytes = item.probe.width, item.probe.height, item.size
         stem = slugify(os.path.splitext(asset.original_name)[0])[:60] or "media"
-        name = default_storage.save(f"media/{client.pk}/{asset.pk}/{get_valid_filename(stem)}.{extension}", content)
+        name = default_storage.save(f"{prefix}/{client.pk}/{asset.pk}/{get_valid_filename(stem)}.{extension}", content)
         stored.append(name)
         asset.file.name = name
         try:
@@ -237,7 +243,7 @@ def _store(
 
 
 def folder_get_or_create(*, client: Client, name: str) -> MediaFolder:
-    folder, _ = MediaFolder.objects.get_or_create(client=client, name=" ".join(name.split())[:100])
+    folder, _ = MediaFolder.objects.get_or_create(client=client, name=" ".join(storable(name).split())[:100])
     return folder
 
 
@@ -245,7 +251,7 @@ def normalise_tags(names: Sequence[str]) -> list[str]:
     """Lower-case, single-spaced, unique, in order; commas split a string into several tags."""
     out: list[str] = []
     for raw in names:
-        for part in str(raw).split(","):
+        for part in storable(str(raw)).split(","):
             tag = " ".join(part.split()).lower()[:50]
             if tag and tag not in out:
                 out.append(tag)
@@ -299,7 +305,7 @@ def media_update(
             asset.focal_x, asset.focal_y = new if new else (None, None)
             if asset.kind == MediaAsset.Kind.IMAGE:
                 asset.render_version += 1
-                asset.status = MediaAsset.Status.PROCESSING
+                asset.status, asset.processing_attempts = MediaAsset.Status.PROCESSING, 0
                 enqueue("publishing.tasks.media_renditions_make", str(asset.pk), asset.render_version, group="media")
     asset.save()
     if tags is not None:
@@ -366,76 +372,108 @@ def _delete_files(names: list[str]) -> None:
 
 
 def media_renditions_build(*, asset_id: str, version: int) -> MediaAsset | None:
-    """Make the thumbnail and platform renditions (or a video's poster and thumbnail) and swap
-    them in. Idempotent; a job whose ``version`` is no longer the asset's does nothing, and one that
-    finds the version changed when it finishes throws its files away."""
+    """Clean the original if the upload left that to us, make the thumbnail and platform
+    renditions (or a video's poster and thumbnail) and swap them in.
+
+    The work runs in a child process under the memory ceiling and time limit of settings
+    (publishing.media.work); a file over them, over the work budget, or damaged, leaves the asset
+    failed with the reason. Idempotent; a job whose ``version`` is no longer the asset's does
+    nothing, and one that finds the version changed when it finishes throws its files away."""
     asset = MediaAsset.objects.filter(pk=asset_id, render_version=version).first()
     if asset is None:
         return None
+    MediaAsset.objects.filter(pk=asset_id, render_version=version).update(
+        processing_started_at=timezone.now(), processing_attempts=F("processing_attempts") + 1
+    )
     made: list[MediaRendition] = []
+    cleaned: dict | None = None
     try:
-        with ExitStack() as cleanup:
-            path = _original_on_disk(asset, cleanup)
-            for preset, rendered in _render(asset, path, cleanup).items():
+        with tempfile.TemporaryDirectory(prefix="localbzz-work-", dir=settings.MEDIA_UPLOAD_TEMP_DIR) as workdir:
+            answer = _work(asset, _original_on_disk(asset, workdir), workdir)
+            if answer["cleaned"]:
+                cleaned = answer["cleaned"]
+                stem = os.path.splitext(os.path.basename(asset.file.name))[0]
+                with open(cleaned["path"], "rb") as fh:
+                    cleaned["name"] = default_storage.save(
+                        f"media/{asset.client_id}/{asset.pk}/{stem}.{cleaned['extension']}", File(fh)
+                    )
+                cleaned["bytes"] = default_storage.size(cleaned["name"])
+            for preset, rendered in answer["renditions"].items():
+                with open(rendered["path"], "rb") as fh:
+                    data = fh.read()
                 name = default_storage.save(
-                    f"media/{asset.client_id}/{asset.pk}/{preset}-{secrets.token_hex(4)}.jpg",
-                    ContentFile(rendered.data),
+                    f"media/{asset.client_id}/{asset.pk}/{preset}-{secrets.token_hex(4)}.jpg", ContentFile(data)
                 )
                 made.append(
                     MediaRendition(
-                        asset=asset,
-                        preset=preset,
-                        file=name,
-                        width=rendered.width,
-                        height=rendered.height,
-                        bytes=len(rendered.data),
+                        asset=asset, preset=preset, file=name,
+                        width=rendered["width"], height=rendered["height"], bytes=len(data),
                     )
-                )
+                )  # fmt: skip
     except Exception as exc:
-        logger.exception("Renditions of media asset %s failed", asset_id)
-        for r in made:
-            default_storage.delete(r.file.name)
+        if isinstance(exc, work.WorkFailed):
+            reason = exc.reason
+        else:
+            logger.exception("Renditions of media asset %s failed", asset_id)
+            reason = f"Sizes for platforms could not be made ({exc.__class__.__name__})."
+        _delete_files([r.file.name for r in made] + ([cleaned["name"]] if cleaned and cleaned.get("name") else []))
         MediaAsset.objects.filter(pk=asset_id, render_version=version).update(
-            status=MediaAsset.Status.FAILED,
-            processing_error=f"Sizes for platforms could not be made ({exc.__class__.__name__}). "
-            "The original is kept; upload it again or move the focal point to retry.",
+            status=MediaAsset.Status.FAILED, processing_error=f"{reason} Use Retry to try again."[:500]
         )
         return None
-    return _swap_renditions(asset_id, version, made)
+    return _swap_renditions(asset_id, version, made, cleaned)
+
+
+_EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif", "HEIF": "heic"}
+_FORMATS = {content_type: fmt for fmt, content_type in IMAGE_TYPES.items()}
+
+
+def _work(asset: MediaAsset, path: str, workdir: str) -> dict:
+    limits = {"memory_mb": settings.MEDIA_WORK_MEMORY_MB, "seconds": settings.MEDIA_WORK_SECONDS}
+    if asset.kind == MediaAsset.Kind.IMAGE:
+        spec = {
+            "source": path, "format": _FORMATS.get(asset.content_type, "JPEG"), "clean": is_incoming(asset.file.name),
+            "presets": [presets.THUMBNAIL.name, *presets.PRESETS], "focal": asset.focal_point, "outdir": workdir,
+        }  # fmt: skip
+        return work.run({**spec, **work_limits()}, **limits)
+    poster = os.path.join(workdir, "poster-frame.jpg")
+    if not video.poster_frame(path, poster, asset.duration):
+        return {"cleaned": None, "renditions": {}}  # no ffmpeg: the video is kept without a poster
+    spec = {"source": poster, "format": "JPEG", "clean": False, "focal": None, "outdir": workdir,
+            "presets": [presets.POSTER.name, presets.THUMBNAIL.name]}  # fmt: skip
+    return work.run({**spec, **work_limits()}, **limits)
 
 
 @transaction.atomic
-def _swap_renditions(asset_id: str, version: int, made: list[MediaRendition]) -> MediaAsset | None:
+def _swap_renditions(
+    asset_id: str, version: int, made: list[MediaRendition], cleaned: dict | None = None
+) -> MediaAsset | None:
     asset = MediaAsset.objects.select_for_update().filter(pk=asset_id).first()
+    new_names = [r.file.name for r in made] + ([cleaned["name"]] if cleaned else [])
     if asset is None or asset.render_version != version:
-        transaction.on_commit(lambda: _delete_files([r.file.name for r in made]))
+        transaction.on_commit(lambda: _delete_files(new_names))
         return None
     old = list(asset.renditions.all())
+    old_names = [r.file.name for r in old]
+    if cleaned:
+        old_names.append(asset.file.name)
+        asset.file.name, asset.content_type = cleaned["name"], cleaned["content_type"]
+        asset.width, asset.height, asset.bytes = cleaned["width"], cleaned["height"], cleaned["bytes"]
     MediaRendition.objects.filter(pk__in=[r.pk for r in old]).delete()
     MediaRendition.objects.bulk_create(made)
     asset.status, asset.processing_error = MediaAsset.Status.READY, ""
-    asset.save(update_fields=["status", "processing_error", "updated_at"])
-    old_names = [r.file.name for r in old]
-    transaction.on_commit(lambda: [default_storage.delete(n) for n in old_names])
+    asset.save(update_fields=["file", "content_type", "width", "height", "bytes", "status", "processing_error",
+                              "updated_at"])  # fmt: skip
+    transaction.on_commit(lambda: [default_storage.delete(n) for n in old_names if n])
     return asset
 
 
-def _original_on_disk(asset: MediaAsset, cleanup: ExitStack) -> str:
+def _original_on_disk(asset: MediaAsset, workdir: str) -> str:
     try:
         return default_storage.path(asset.file.name)
-    except NotImplementedError:  # remote storage: stream it to a temporary file
-        tmp = cleanup.enter_context(tempfile.NamedTemporaryFile(prefix="localbzz-original-"))  # noqa: SIM115
-        with default_storage.open(asset.file.name, "rb") as src:
+    except NotImplementedError:  # remote storage: stream it to a file in the work directory
+        path = os.path.join(workdir, "source")
+        with default_storage.open(asset.file.name, "rb") as src, open(path, "wb") as out:
             for chunk in iter(lambda: src.read(1024 * 1024), b""):
-                tmp.write(chunk)
-        tmp.flush()
-        return tmp.name
-
-
-def _render(asset: MediaAsset, path: str, cleanup: ExitStack) -> dict[str, imaging.Rendered]:
-    if asset.kind == MediaAsset.Kind.IMAGE:
-        return imaging.render(path, [presets.THUMBNAIL, *presets.PRESETS.values()], focal=asset.focal_point)
-    tmp = cleanup.enter_context(tempfile.NamedTemporaryFile(prefix="localbzz-poster-", suffix=".jpg"))  # noqa: SIM115
-    if not video.poster_frame(path, tmp.name, asset.duration):
-        return {}  # no ffmpeg: the video is kept without a poster
-    return imaging.render(tmp.name, [presets.POSTER, presets.THUMBNAIL])
+                out.write(chunk)
+        return path

@@ -93,3 +93,21 @@ def minimal_mp4() -> bytes:
         + box(b"moov", box(b"mvhd", b"\x00" * 100))
         + box(b"mdat", b"\x00" * 2048)
     )
+
+
+def raw_multipart(api, path: str, file_name: str, content: bytes, **fields: str):
+    """POST a multipart body written by hand, as a browser sends it (the name as raw UTF-8 in the
+    part header; Django's test client would encode it for us)."""
+    boundary = "----localbzz-test-boundary"
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode()
+        for key, value in fields.items()
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{file_name}"\r\n'
+        "Content-Type: image/jpeg\r\n\r\n".encode()
+        + content
+        + b"\r\n"
+    )
+    body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+    return api.generic("POST", path, body, content_type=f"multipart/form-data; boundary={boundary}")

@@ -69,3 +69,30 @@ def test_staff_click_the_photo_to_move_the_focal_point(signed_in_page, live_serv
     asset.refresh_from_db()
     assert asset.focal_x == pytest.approx(0.8, abs=0.02) and asset.focal_y == pytest.approx(0.3, abs=0.02)
     assert asset.render_version == 2
+
+
+def test_staff_see_why_an_asset_failed_and_retry_it(signed_in_page, live_server, make_staff, sync_tasks, settings):
+    from django.core.files.base import ContentFile
+
+    from publishing.services.media import media_upload
+
+    make_staff("editor", "rita@test.local")
+    client = Client.objects.create(name="Bella Bakery", slug="bella-retry-browser")
+    settings.MEDIA_WORK_MEMORY_MB = 60  # too little for anything: the work fails with its reason
+    asset = media_upload(client=client, files=[ContentFile(mf.jpeg_bytes(mf.photo((1600, 1200))), name="cake.jpg")])[
+        0
+    ].asset
+    asset.refresh_from_db()
+    assert asset.status == "failed"
+    settings.MEDIA_WORK_MEMORY_MB = 1536
+    page = signed_in_page("rita@test.local")
+    for width, height in ((1440, 900), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(f"{live_server.url}/library/{asset.pk}/")
+        expect(page.locator("#renditions .alert-error")).to_contain_text("memory")
+        page.screenshot(path=f"var/test-results/asset-failed-{width}.png", full_page=True)
+    page.get_by_role("button", name="Retry").click()
+    expect(page.locator("#renditions img")).to_have_count(6, timeout=20_000)
+    expect(page.locator("#renditions .alert-error")).to_have_count(0)
+    asset.refresh_from_db()
+    assert asset.status == "ready"

@@ -124,3 +124,31 @@ def test_past_djangos_own_file_cap_the_answer_is_still_a_clear_413(refused, sett
     settings.DATA_UPLOAD_MAX_NUMBER_FILES = 5
     files = [(f"p{i}.gif", b"GIF89a") for i in range(6)]
     refused(*files, status=413, code="too_large", says=["Too many files", "send fewer at a time"])
+
+
+# File names -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stem", ["a" * 600, "é" * 600, "Ω🙂" * 300], ids=["ascii", "accents", "emoji"])
+def test_a_600_character_name_is_shortened_and_keeps_its_extension(api_as, editor, client_a, stem):
+    response = mf.raw_multipart(api_as(editor), "/api/v1/media", stem + ".jpg", mf.jpeg_bytes(), client_id=client_a.pk)
+    assert response.status_code == 201, response.content
+    name = response.json()["items"][0]["name"]
+    assert len(name) <= 255
+    assert name.startswith(stem[:200]) and name.endswith(".jpg")
+    assert MediaAsset.objects.get().original_name == name
+
+
+def test_a_nul_in_a_file_name_is_dropped(upload):
+    response = upload(("bad\x00name.jpg", mf.jpeg_bytes()))
+    assert response.status_code == 201, response.content
+    assert response.json()["items"][0]["name"] == "badname.jpg"
+
+
+def test_a_name_too_long_to_read_gets_a_message_a_person_can_act_on(api_as, editor, client_a, stored_files):
+    response = mf.raw_multipart(
+        api_as(editor), "/api/v1/media", "x" * 70_000 + ".jpg", mf.jpeg_bytes(), client_id=client_a.pk
+    )
+    assert response.status_code == 400
+    assert "Rename the file to something shorter" in response.json()["error"]["message"]
+    assert MediaAsset.objects.count() == 0 and stored_files() == []

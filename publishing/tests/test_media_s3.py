@@ -79,3 +79,29 @@ def test_upload_renditions_signed_urls_and_delete_on_s3(s3, upload, api_as, edit
     with django_capture_on_commit_callbacks(execute=True):
         assert api_as(editor).delete(f"/api/v1/media/{item['id']}").status_code == 204
     assert list(s3.objects.all()) == []
+
+
+def test_on_s3_the_worker_cleans_an_incoming_png_and_the_sweep_removes_orphans(
+    s3, upload, api_as, editor, settings, sync_tasks, django_capture_on_commit_callbacks
+):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from publishing.services.media_sweep import media_sweep
+
+    exif = Image.Exif()
+    exif.get_ifd(mf.GPS_IFD)[1] = "N"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(("map.png", mf.image_bytes("PNG", mf.photo((640, 480)), exif=exif.tobytes())))
+    item = api_as(editor).get(f"/api/v1/media/{response.json()['items'][0]['id']}").json()
+    assert item["status"] == "ready", item["processing_error"]
+    keys = sorted(o.key for o in s3.objects.all())
+    assert not any(k.startswith("incoming/") for k in keys) and len(keys) == 8
+    original = requests.get(item["url"], timeout=10).content
+    assert not Image.open(io.BytesIO(original)).getexif().get_ifd(mf.GPS_IFD)
+
+    orphan = default_storage.save("media/crashed/before-its-row.jpg", ContentFile(b"half a photo"))
+    settings.MEDIA_LEFTOVER_SECONDS = 0  # S3 keeps its own times: count everything as old
+    report = media_sweep()
+    assert report["orphan_files"] == [orphan]
+    assert sorted(o.key for o in s3.objects.all()) == keys

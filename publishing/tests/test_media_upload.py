@@ -140,25 +140,74 @@ def test_a_polyglot_keeps_nothing_after_the_image(upload, client, editor):
     assert b"<script>" not in original and original.endswith(b"\xff\xd9")
 
 
-def test_heic_photos_are_kept_as_upright_jpeg_without_location(upload, client, editor):
+def test_heic_photos_are_kept_as_upright_jpeg_without_location(
+    upload, client, editor, sync_tasks, django_capture_on_commit_callbacks
+):
     im = mf.photo((900, 600))
     exif = Image.Exif()
     exif[0x0112] = 8
     exif.get_ifd(mf.GPS_IFD)[1] = "N"
     out = io.BytesIO()
     im.save(out, "HEIF", exif=exif.tobytes())
-    response = upload(("IMG_2231.HEIC", out.getvalue()))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(("IMG_2231.HEIC", out.getvalue()))
     assert response.status_code == 201, response.json()
-    item = response.json()["items"][0]
+    assert response.json()["items"][0]["url"] is None, "not served before the worker has cleaned it"
+    item = client_api_get(editor, f"/api/v1/media/{response.json()['items'][0]['id']}")
+    assert item["status"] == "ready", item["processing_error"]
     assert item["content_type"] == "image/jpeg" and (item["width"], item["height"]) == (600, 900)
     client.force_login(editor)
     original = fetch(client, item["url"])
     assert Image.open(io.BytesIO(original)).format == "JPEG" and not _has_gps(original)
 
 
-def test_cmyk_photos_are_stored_in_rgb(upload, client, editor):
+def test_a_png_with_location_is_never_served_before_the_worker_strips_it(
+    upload, client, editor, sync_tasks, django_capture_on_commit_callbacks, stored_files
+):
+    from publishing.media.urls import signed_path
+
+    exif = Image.Exif()
+    exif.get_ifd(mf.GPS_IFD)[1] = "N"
+    source = mf.image_bytes("PNG", mf.photo((640, 480)), exif=exif.tobytes())
+    assert _has_gps(source)
+    response = upload(("map.png", source))
+    item = response.json()["items"][0]
+    assert response.status_code == 201 and item["url"] is None and item["status"] == "processing"
+    incoming = MediaAsset.objects.get(pk=item["id"]).file.name
+    assert incoming.startswith("incoming/")
+    client.force_login(editor)
+    assert client.get(signed_path(incoming, 600)).status_code == 403, "even a correctly signed link is refused"
+
+    from publishing.tasks import media_renditions_make
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert media_renditions_make(item["id"], 1) == "done"
+    detail = client_api_get(editor, f"/api/v1/media/{item['id']}")
+    assert detail["status"] == "ready" and detail["url"]
+    assert not _has_gps(fetch(client, detail["url"]))
+    assert not any(name.startswith("incoming/") for name in stored_files()), "the raw upload is gone"
+
+
+def test_a_png_loses_its_text_chunks_in_the_request_without_a_decode(upload, client, editor):
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Location", "37.7749 N, 122.4194 W")
+    info.add_itxt("XML:com.adobe.xmp", "<x:xmpmeta>GPSLatitude 37.7749</x:xmpmeta>")
+    source = mf.image_bytes("PNG", mf.photo((320, 200)), pnginfo=info)
+    item = upload(("screenshot.png", source)).json()["items"][0]
+    assert item["url"], "served at once: no location left to remove"
+    client.force_login(editor)
+    original = fetch(client, item["url"])
+    assert b"37.7749" not in original and b"xmpmeta" not in original
+    assert Image.open(io.BytesIO(original)).tobytes() == Image.open(io.BytesIO(source)).tobytes()
+
+
+def test_cmyk_photos_are_stored_in_rgb(upload, client, editor, sync_tasks, django_capture_on_commit_callbacks):
     cmyk = mf.photo().convert("CMYK")
-    item = upload(("print.jpg", mf.image_bytes("JPEG", cmyk))).json()["items"][0]
+    with django_capture_on_commit_callbacks(execute=True):
+        item = upload(("print.jpg", mf.image_bytes("JPEG", cmyk))).json()["items"][0]
+    item = client_api_get(editor, f"/api/v1/media/{item['id']}")
     client.force_login(editor)
     assert Image.open(io.BytesIO(fetch(client, item["url"]))).mode == "RGB"
 
@@ -198,6 +247,7 @@ def test_an_animated_gif_keeps_its_frames_and_gets_renditions_of_the_first(
     frames[0].save(out, "GIF", save_all=True, append_images=frames[1:], duration=200, loop=0, comment=b"secret place")
     with django_capture_on_commit_callbacks(execute=True):
         item = upload(("wave.gif", out.getvalue())).json()["items"][0]
+    item = client_api_get(editor, f"/api/v1/media/{item['id']}")
     client.force_login(editor)
     stored = Image.open(io.BytesIO(fetch(client, item["url"])))
     assert stored.format == "GIF" and stored.n_frames == 3 and "comment" not in stored.info
@@ -209,3 +259,22 @@ def test_posting_many_files_loads_the_answer_in_a_fixed_number_of_queries(upload
     with django_assert_max_num_queries(12 * 8 + 20):  # per file: look-up, insert, tags, event, job
         response = upload(*files)
     assert response.status_code == 201 and len(response.json()["items"]) == 12
+
+
+@pytest.mark.parametrize(
+    ("given", "shown"),
+    [
+        ("holiday.jpg", "holiday.jpg"),
+        ("C:\\\\fakepath/../../etc/beach.png", "beach.png"),
+        ("  spaced \t out .jpg ", "spaced out .jpg"),
+        ("nul\x00byte.jpg", "nulbyte.jpg"),
+        ("", "upload"),
+        ("a" * 300 + ".jpeg", "a" * 249 + "….jpeg"),
+        ("b" * 300, "b" * 254 + "…"),
+    ],
+)
+def test_display_name_is_storable_short_and_keeps_the_extension(given, shown):
+    from publishing.media.uploads import display_name
+
+    assert display_name(given) == shown
+    assert len(display_name(given)) <= 255

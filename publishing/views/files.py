@@ -14,7 +14,7 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.views.decorators.http import require_safe
 
-from publishing.media.urls import signature_valid
+from publishing.media.urls import is_incoming, signature_valid
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 _TYPES = {".jpg": "image/jpeg", ".png": "image/png", ".webp": "image/webp", ".gif": "image/gif",
@@ -24,7 +24,7 @@ _TYPES = {".jpg": "image/jpeg", ".png": "image/png", ".webp": "image/webp", ".gi
 @require_safe
 def media_file(request: HttpRequest, name: str) -> HttpResponse:
     expires = request.GET.get("e", "")
-    if not signature_valid(name, expires, request.GET.get("s", "")):
+    if is_incoming(name) or not signature_valid(name, expires, request.GET.get("s", "")):
         return HttpResponse(
             "This media link is invalid or has expired. Reload the page you came from to get a fresh one.",
             status=403,

@@ -12,12 +12,14 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from agency.permissions import can, staff_required
 from agency.selectors import activity_for
+from localbzz.text import storable_query
 from publishing import selectors
 from publishing.forms import FocalPointForm, LibraryFilterForm, MediaEditForm
 from publishing.media import presets
 from publishing.media.uploads import upload_limits
 from publishing.models import MediaAsset
 from publishing.services import media as services
+from publishing.services.media_sweep import media_retry
 
 PAGE_SIZE = 48
 
@@ -31,7 +33,7 @@ def _asset(asset_id) -> MediaAsset:
 
 @staff_required("view")
 def library(request: HttpRequest) -> HttpResponse:
-    form = LibraryFilterForm(request.GET)
+    form = LibraryFilterForm(storable_query(request.GET))
     filters = form.cleaned_data if form.is_valid() else {}
     clients = list(selectors.media_clients())
     client = next((c for c in clients if c.pk == filters.get("client")), None)
@@ -118,6 +120,17 @@ def asset_edit(request: HttpRequest, asset_id) -> HttpResponse:
         messages.success(request, "Saved.")
         asset, form = _asset(asset_id), None
     return render(request, "publishing/asset_detail.html#details", _detail_context(request, asset, form))
+
+
+@require_POST
+@staff_required("edit_content")
+def asset_retry(request: HttpRequest, asset_id) -> HttpResponse:
+    """Retry button of an asset whose processing failed: clean and make the sizes again."""
+    asset = _asset(asset_id)
+    if asset.status == MediaAsset.Status.FAILED:
+        media_retry(actor=request.user, asset=asset)
+        messages.success(request, "Trying again; the sizes are being made.")
+    return render(request, "publishing/asset_detail.html#renditions", _detail_context(request, _asset(asset_id)))
 
 
 @require_POST

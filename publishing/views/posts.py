@@ -424,6 +424,7 @@ LIST_SORT = {"scheduled_at": "scheduled_at", "created_at": "created_at", "status
 def content_calendar(request: HttpRequest) -> HttpResponse:
     view = request.GET.get("view") if request.GET.get("view") in {"month", "week", "list"} else "month"
     client_id, platform = request.GET.get("client") or None, request.GET.get("platform") or None
+    platform = platform if platform in SocialAccount.Platform.values else None
     context = {
         "view": view, "clients": Client.objects.order_by("name").only("pk", "name"),
         "platforms": SocialAccount.Platform.choices, "client_id": client_id, "platform": platform,
