@@ -124,12 +124,18 @@ ON_CALENDAR = [
 ]  # fmt: skip
 
 
-def posts(*, client: Client | None = None) -> QuerySet[Post]:
-    """Posts with their targets, accounts and media loaded (lists stay at a fixed query count)."""
+def posts(*, client: Client | None = None, thumbnails_only: bool = False) -> QuerySet[Post]:
+    """Posts with their targets, accounts and media loaded (lists stay at a fixed query count).
+    ``thumbnails_only``: of each media's renditions only the thumbnail (lists show no other; an
+    asset has up to seven)."""
+    renditions = MediaRendition.objects.filter(preset=presets.THUMBNAIL.name) if thumbnails_only else None
     qs = Post.objects.select_related("client", "campaign", "created_by", "approved_by").prefetch_related(
         Prefetch("targets", queryset=PostTarget.objects.select_related("account").order_by("account__platform")),
         Prefetch(
-            "post_media", queryset=PostMedia.objects.select_related("asset").prefetch_related("asset__renditions")
+            "post_media",
+            queryset=PostMedia.objects.select_related("asset").prefetch_related(
+                Prefetch("asset__renditions", queryset=renditions)
+            ),
         ),
     )
     return qs.filter(client=client) if client is not None else qs

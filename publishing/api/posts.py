@@ -160,7 +160,7 @@ class PostList(generics.ListCreateAPIView):
     default_sort = ("-created_at", "-id")  # post_created_idx; pages by cursor (?after=)
 
     def get_queryset(self):
-        return selectors.posts()
+        return selectors.posts(thumbnails_only=True)
 
     def create(self, request, *args, **kwargs):
         data = PostIn(data=request.data)
