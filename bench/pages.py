@@ -183,11 +183,25 @@ def wrk(port: int, path: str, headers: dict, users: int, seconds: int, lua: str)
     return {"n": n, "errors": status_errors + socket_errors, "rps": n / (duration_us / 1e6), "p50": p50, "p95": p95}
 
 
+def drain(pids: list[int]) -> None:
+    """Wait until the workers are idle: when wrk stops, gunicorn still answers the requests queued
+    on its socket (it cannot tell the client left), which would land in the next run."""
+    last = cpu_seconds(pids)
+    for _ in range(600):
+        time.sleep(0.5)
+        now = cpu_seconds(pids)
+        if now - last < 0.02:
+            return
+        last = now
+
+
 def measure(port, master, path, headers, users, seconds, lua) -> dict:
     pids = worker_pids(master)
+    drain(pids)
     before = cpu_seconds(pids)
     result = wrk(port, path, headers, users, seconds, lua)
     result["cpu_ms"] = (cpu_seconds(pids) - before) * 1000 / max(result["n"], 1)
+    drain(pids)  # requests still queued are answered outside the measurement
     return result
 
 
