@@ -118,8 +118,17 @@ def board_columns(queryset: QuerySet[Deliverable]) -> list[dict]:
 
 
 def tasks() -> QuerySet[Task]:
+    """Tasks with their tracked time. A correlated subquery, not a join + GROUP BY: PostgreSQL then
+    sums the time entries of the rows of the page only, after the index gives the page's order."""
+    tracked = (
+        TimeEntry.objects.filter(task=OuterRef("pk"))
+        .order_by()
+        .values("task")
+        .annotate(total=Sum(_entry_duration()))
+        .values("total")
+    )
     return Task.objects.select_related("assignee__user", "client", "shoot", "deliverable").annotate(
-        tracked=Coalesce(Sum(_entry_duration("time_entries__")), timedelta(0))
+        tracked=Coalesce(Subquery(tracked, output_field=DurationField()), timedelta(0))
     )
 
 

@@ -17,6 +17,11 @@ class Day:
     in_range: bool
     is_today: bool
     items: list = field(default_factory=list)
+    more: int = 0  # items of the day not shown (a capped cell says "+N more")
+
+    @property
+    def next(self) -> date:
+        return self.date + timedelta(days=1)
 
 
 @dataclass
@@ -84,10 +89,17 @@ def grid(p: Period, items: Iterable, when: Callable[[object], datetime], *, own_
     for item in items:
         moment = when(item)
         by_day[(moment if own_zone else timezone.localtime(moment)).date()].append(item)
+    return grid_of_days(p, {d: (day_items, 0) for d, day_items in by_day.items()})
+
+
+def grid_of_days(p: Period, by_day: dict[date, tuple[list, int]]) -> list[list[Day]]:
+    """Weeks of days from ``p.first`` to ``p.last`` from items already grouped by date, each
+    with how many more the day holds than it shows."""
     today = timezone.localdate()
     days, current = [], p.first
     while current <= p.last:
         in_range = p.view == "week" or current.month == p.anchor.month
-        days.append(Day(current, in_range, current == today, by_day.get(current, [])))
+        shown, more = by_day.get(current, ([], 0))
+        days.append(Day(current, in_range, current == today, shown, more))
         current += timedelta(days=1)
     return [days[i : i + 7] for i in range(0, len(days), 7)]

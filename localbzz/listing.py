@@ -18,6 +18,41 @@ from django import forms
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.http import StreamingHttpResponse
+from django.utils.functional import cached_property
+
+# Lists count their rows up to this many; past it they say "10000+" (an exact COUNT(*) over a
+# large table costs more than the page itself, and nobody pages that far: they filter).
+COUNT_CAP = 10_000
+
+
+class CappedCount(int):
+    """A row count that may have stopped at the cap: an int, shown as "10000+" when capped."""
+
+    capped: bool
+
+    def __new__(cls, value: int, capped: bool = False):
+        count = super().__new__(cls, value)
+        count.capped = capped
+        return count
+
+    def __str__(self) -> str:
+        return f"{int(self)}+" if self.capped else int.__str__(self)
+
+
+def capped_count(queryset: QuerySet, cap: int = COUNT_CAP) -> CappedCount:
+    """COUNT(*) over at most ``cap + 1`` rows of ``queryset`` (its joins and order dropped)."""
+    n = queryset.order_by().values("pk")[: cap + 1].count()
+    return CappedCount(min(n, cap), capped=n > cap)
+
+
+class CappedPaginator(Paginator):
+    """A Paginator whose count is capped (see COUNT_CAP); pages past the cap are not offered."""
+
+    @cached_property
+    def count(self) -> int:
+        if isinstance(self.object_list, QuerySet):
+            return capped_count(self.object_list)
+        return super().count
 
 from localbzz.text import storable, storable_query
 
@@ -123,7 +158,7 @@ def list_page(
         qs, sort_by, order = apply_sort(qs, request.GET, sort_fields, default_sort)
     except SortError:
         qs, sort_by, order = apply_sort(qs, {}, sort_fields, default_sort)
-    paginator = Paginator(qs, per_page)
+    paginator = CappedPaginator(qs, per_page)
     page = paginator.get_page(request.GET.get("page"))
     params = dict(request.GET.items())
     return Listing(

@@ -139,9 +139,10 @@ def posts_feed(client: Client):
     return CalendarFeed.objects.filter(kind=CalendarFeed.Kind.PORTAL_POSTS, client=client).first()
 
 
-def posts(client: Client) -> QuerySet[Post]:
-    """The client's posts (never the agency's drafts), targets and media loaded."""
-    return publishing_selectors.posts(client=client).filter(status__in=CLIENT_VISIBLE)
+def posts(client: Client, *, thumbnails_only: bool = False) -> QuerySet[Post]:
+    """The client's posts (never the agency's drafts), targets and media loaded (of the media's
+    renditions only thumbnails with ``thumbnails_only``, for lists)."""
+    return publishing_selectors.posts(client=client, thumbnails_only=thumbnails_only).filter(status__in=CLIENT_VISIBLE)
 
 
 def post_get(client: Client, post_id) -> Post:
@@ -150,7 +151,7 @@ def post_get(client: Client, post_id) -> Post:
 
 
 def scheduled_posts(client: Client, *, start: datetime | None = None, end: datetime | None = None) -> QuerySet[Post]:
-    qs = posts(client).filter(status=P.SCHEDULED)
+    qs = posts(client, thumbnails_only=True).filter(status=P.SCHEDULED)
     if start is not None:
         qs = qs.filter(scheduled_at__gte=start)
     if end is not None:

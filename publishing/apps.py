@@ -14,3 +14,11 @@ class PublishingConfig(AppConfig):
         register("publishing.SocialAccount", "token_encrypted")
         register("publishing.SocialAccount", "refresh_token_encrypted")
         register("publishing.PublerConnection", "api_key_encrypted")
+
+        from django.db.models.signals import post_delete, post_save
+
+        from publishing.models import MediaAsset
+        from publishing.selectors import media_counts_changed
+
+        post_save.connect(media_counts_changed, sender=MediaAsset, dispatch_uid="media-counts-save")
+        post_delete.connect(media_counts_changed, sender=MediaAsset, dispatch_uid="media-counts-delete")

@@ -6,9 +6,12 @@ its client, always.
 
 from __future__ import annotations
 
+import zoneinfo
+from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from agency.models import Campaign, Client
 from localbzz.text import storable
@@ -75,9 +78,28 @@ def media_rendition_for(asset: MediaAsset, platform: str, placement: str = "feed
     return asset.rendition(presets.preset_for(platform, placement, aspect).name)
 
 
-def media_clients() -> QuerySet[Client]:
-    """Clients to choose from in the library (staff), with how many assets each has."""
-    return Client.objects.annotate(media_count=Count("media")).order_by("name")
+MEDIA_COUNTS_KEY = "publishing:media-counts"
+
+
+def media_clients() -> list[Client]:
+    """Clients to choose from in the library (staff), with how many assets each has
+    (``media_count``). The counts are kept in the cache, not counted over the whole media table
+    on every view; adding or deleting an asset drops them (publishing.apps), at worst they are
+    five minutes old (assets written in bulk)."""
+    counts = cache.get(MEDIA_COUNTS_KEY)
+    if counts is None:  # count (one query, as the clients are read) and keep
+        clients = list(Client.objects.annotate(media_count=Count("media")).order_by("name"))
+        cache.set(MEDIA_COUNTS_KEY, {c.pk: c.media_count for c in clients}, 300)
+        return clients
+    clients = list(Client.objects.order_by("name"))
+    for c in clients:
+        c.media_count = counts.get(c.pk, 0)
+    return clients
+
+
+def media_counts_changed(*, created: bool = True, **kwargs) -> None:
+    if created:  # an asset added (post_save) or deleted (post_delete); not a mere update
+        cache.delete(MEDIA_COUNTS_KEY)
 
 
 def media_folders(*, client: Client | None) -> QuerySet[MediaFolder]:
@@ -104,8 +126,11 @@ ON_CALENDAR = [
 ]  # fmt: skip
 
 
-def posts(*, client: Client | None = None) -> QuerySet[Post]:
-    """Posts with their targets, accounts and media loaded (lists stay at a fixed query count)."""
+def posts(*, client: Client | None = None, thumbnails_only: bool = False) -> QuerySet[Post]:
+    """Posts with their targets, accounts and media loaded (lists stay at a fixed query count).
+    ``thumbnails_only``: of each media's renditions only the thumbnail (lists show no other; an
+    asset has up to seven)."""
+    renditions = MediaRendition.objects.filter(preset=presets.THUMBNAIL.name) if thumbnails_only else None
     qs = Post.objects.select_related("client", "campaign", "created_by", "approved_by").prefetch_related(
         Prefetch(
             "targets",
@@ -119,7 +144,10 @@ def posts(*, client: Client | None = None) -> QuerySet[Post]:
             .order_by("account__platform"),
         ),
         Prefetch(
-            "post_media", queryset=PostMedia.objects.select_related("asset").prefetch_related("asset__renditions")
+            "post_media",
+            queryset=PostMedia.objects.select_related("asset").prefetch_related(
+                Prefetch("asset__renditions", queryset=renditions)
+            ),
         ),
     )
     return qs.filter(client=client) if client is not None else qs
@@ -129,13 +157,64 @@ def approval_queue(*, client: Client | None = None) -> QuerySet[Post]:
     return posts(client=client).filter(status__in=REVIEW_STATUSES).order_by("submitted_at", "created_at")
 
 
-def posts_between(start, end, *, client_id=None, platform: str | None = None) -> list[Post]:
-    qs = posts().filter(scheduled_at__gte=start, scheduled_at__lt=end, status__in=ON_CALENDAR)
+def _on_calendar(start, end, *, client_id=None, platform: str | None = None) -> QuerySet[Post]:
+    qs = Post.objects.filter(scheduled_at__gte=start, scheduled_at__lt=end, status__in=ON_CALENDAR)
     if client_id:
         qs = qs.filter(client_id=client_id)
     if platform:
-        qs = qs.filter(targets__account__platform=platform).distinct()
-    return list(qs.order_by("scheduled_at"))
+        qs = qs.filter(Exists(PostTarget.objects.filter(post=OuterRef("pk"), account__platform=platform)))
+    return qs
+
+
+@dataclass
+class CalendarDay:
+    posts: list[Post]  # the first ``per_day`` of the day, in time order
+    more: int  # how many more the day holds
+
+
+def calendar_posts(start, end, *, per_day: int, client_id=None, platform: str | None = None) -> dict[date, CalendarDay]:
+    """The calendar's cells: by each post's local date (its client's time zone), at most
+    ``per_day`` posts with only what a cell shows — time, client, title, status, platform names
+    (``p.platform_names``) and the file name of the first media's thumbnail (``p.thumbnail``, or
+    None) — and how many more the day holds.
+
+    Four small queries whatever the month holds: a lean one over the period (id, time, zone),
+    then the cells' posts, their platforms and their first thumbnails.
+    """
+    lean = _on_calendar(start, end, client_id=client_id, platform=platform).order_by("scheduled_at", "pk")
+    zones: dict[str, zoneinfo.ZoneInfo] = {}
+    days: dict[date, CalendarDay] = {}
+    shown: list = []
+    for pk, when, zone in lean.values_list("pk", "scheduled_at", "client__timezone"):
+        tz = zones.get(zone) or zones.setdefault(zone, zoneinfo.ZoneInfo(zone))
+        day = days.setdefault(when.astimezone(tz).date(), CalendarDay([], 0))
+        if len(day.posts) < per_day:
+            day.posts.append(pk)
+            shown.append(pk)
+        else:
+            day.more += 1
+    loaded = Post.objects.select_related("client").only(
+        "pk", "title", "caption", "status", "scheduled_at", "client__name", "client__timezone"
+    )
+    by_pk = {p.pk: p for p in loaded.filter(pk__in=shown)} if shown else {}
+    labels = dict(SocialAccount.Platform.choices)
+    platforms = PostTarget.objects.filter(post_id__in=shown).order_by("account__platform")
+    for p in by_pk.values():
+        p.platform_names, p.thumbnail = [], None
+    for post_id, platform_name in platforms.values_list("post_id", "account__platform") if shown else []:
+        by_pk[post_id].platform_names.append(labels.get(platform_name, platform_name))
+    thumbnail = MediaRendition.objects.filter(asset_id=OuterRef("asset_id"), preset=presets.THUMBNAIL.name)
+    firsts = (
+        PostMedia.objects.filter(post_id__in=shown)
+        .annotate(thumb=Subquery(thumbnail.values("file")[:1]))
+        .order_by("-position")  # the first position is written last
+        .values_list("post_id", "thumb")
+    )
+    for post_id, file in firsts if shown else []:
+        by_pk[post_id].thumbnail = file or None
+    for day in days.values():
+        day.posts = [by_pk[pk] for pk in day.posts]
+    return days
 
 
 def social_accounts(*, client: Client | None = None) -> QuerySet[SocialAccount]:

@@ -36,6 +36,8 @@ class ActivityEvent(models.Model):
         indexes = [
             models.Index(fields=["target_type", "target_id", "-created_at"], name="activity_target_idx"),
             models.Index(fields=["verb", "-created_at"], name="activity_verb_idx"),
+            models.Index(fields=["-created_at", "-id"], name="activity_recent_idx"),  # the default order
+            models.Index(fields=["client", "-created_at", "-id"], name="activity_client_idx"),
         ]
 
     def __str__(self) -> str:

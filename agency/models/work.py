@@ -145,6 +145,7 @@ class Task(models.Model):
             models.Index(fields=["status", "priority"]),
             models.Index(fields=["assignee", "status"]),
             models.Index(fields=["due_date"]),
+            models.Index(fields=["-created_at"], name="task_created_idx"),  # the list's order
         ]
 
     def __str__(self) -> str:

@@ -19,13 +19,56 @@ def events(owner):
 
 def test_it_answers_lists_in_the_envelope(api_as, owner, events):
     body = api_as(owner).get("/api/v1/activity?page=2&page_size=3").json()
-    assert set(body) == {"items", "total", "page", "page_size", "has_more"}
-    assert body["total"] == 8  # 7 + the team_member.created event
+    assert set(body) == {"items", "total", "total_capped", "page", "page_size", "has_more", "next_cursor"}
+    assert body["total"] == 8 and body["total_capped"] is False  # 7 + the team_member.created event
     assert body["page"] == 2 and body["page_size"] == 3
     assert len(body["items"]) == 3
     assert body["has_more"] is True
     last = api_as(owner).get("/api/v1/activity?page=3&page_size=3").json()
     assert len(last["items"]) == 2 and last["has_more"] is False
+
+
+def test_it_pages_by_cursor_in_the_default_order(api_as, owner, events):
+    api = api_as(owner)
+    by_offset = [i["id"] for p in (1, 2, 3) for i in api.get(f"/api/v1/activity?page={p}&page_size=3").json()["items"]]
+    seen, after = [], ""
+    while True:
+        body = api.get(f"/api/v1/activity?page_size=3{after}").json()
+        seen += [i["id"] for i in body["items"]]
+        if body["next_cursor"] is None:
+            assert body["has_more"] is False
+            break
+        after = f"&after={body['next_cursor']}"
+    assert seen == by_offset and len(seen) == 8  # the same rows in the same order, none twice
+    record_event(owner, "thing.late", events, {})  # a row added meanwhile does not shift the next page
+    second = api.get(
+        f"/api/v1/activity?page_size=3&after={api.get('/api/v1/activity?page_size=3').json()['next_cursor']}"
+    )
+    assert [i["id"] for i in second.json()["items"]] == by_offset[2:5]
+
+
+def test_cursor_mistakes_are_400s_that_say_what_to_do(api_as, owner, events):
+    api = api_as(owner)
+    cursor = api.get("/api/v1/activity?page_size=3").json()["next_cursor"]
+    for query, message in [
+        ("after=nonsense", "Not a cursor of this list"),
+        (f"after={cursor}&sort_by=created_at", "leave out sort_by"),
+        (f"after={cursor}&page=2", "either page or after"),
+    ]:
+        response = api.get(f"/api/v1/activity?{query}")
+        assert response.status_code == 400, query
+        assert message in str(response.json()["error"]["details"]["after"]), query
+
+
+def test_totals_are_counted_up_to_a_cap(api_as, owner, events, monkeypatch):
+    from localbzz import listing
+
+    monkeypatch.setattr(listing, "COUNT_CAP", 5)
+    monkeypatch.setattr(listing.capped_count, "__defaults__", (5,))
+    body = api_as(owner).get("/api/v1/activity?page_size=3").json()
+    assert (body["total"], body["total_capped"], body["has_more"]) == (5, True, True)
+    last = api_as(owner).get("/api/v1/activity?page=3&page_size=3").json()
+    assert len(last["items"]) == 2 and last["has_more"] is False  # exact, past the cap
 
 
 def test_it_caps_page_size_at_200(api_as, owner, events):

@@ -38,3 +38,28 @@ def test_api_docs_are_served_offline(client):
     assert "cdn" not in html.lower()
     assert client.get("/api/v1/schema/").status_code == 200
     assert client.get("/api/docs/redoc/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_healthz_reuses_its_redis_connection(client, settings, monkeypatch):
+    import os
+
+    import redis
+
+    from localbzz import views
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.ConnectionError:
+        pytest.skip(f"no Redis at {url}")
+    settings.REDIS_URL = url
+    views._redis.cache_clear()
+    connects = []
+    real_connect = redis.connection.Connection._connect  # opens a socket
+    monkeypatch.setattr(redis.connection.Connection, "_connect", lambda self: connects.append(1) or real_connect(self))
+    for _ in range(5):
+        response = client.get("/healthz")
+        assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+    assert len(connects) == 1  # one connection, kept for the next checks
+    views._redis.cache_clear()

@@ -148,7 +148,7 @@ def posts(request: HttpRequest) -> HttpResponse:
     context = {"view": view, "tab": tab, "tabs": TABS, "quota": selectors.quota(client)}
     if view == "list":
         statuses = next(t[2] for t in TABS if t[0] == tab)
-        qs = selectors.posts(client)
+        qs = selectors.posts(client, thumbnails_only=True)
         if statuses:
             qs = qs.filter(status__in=statuses)
         order = ("scheduled_at", "pk") if tab == "scheduled" else ("-updated_at", "pk")

@@ -175,10 +175,10 @@ class PostList(generics.ListCreateAPIView):
     serializer_class = PostOut
     filterset_class = PostFilter
     sort_fields = {"scheduled_at": "scheduled_at", "created_at": "created_at", "status": "status"}
-    default_sort = ("-created_at",)
+    default_sort = ("-created_at", "-id")  # post_created_idx; pages by cursor (?after=)
 
     def get_queryset(self):
-        return selectors.posts()
+        return selectors.posts(thumbnails_only=True)
 
     def create(self, request, *args, **kwargs):
         data = PostIn(data=request.data)

@@ -112,6 +112,7 @@ class MediaAsset(models.Model):
         indexes = [
             models.Index(fields=["client", "-created_at"]),
             models.Index(fields=["client", "kind", "-created_at"]),
+            models.Index(fields=["-created_at", "-id"], name="media_created_idx"),  # every client's, newest first
         ]
 
     def __str__(self) -> str:
@@ -141,7 +142,7 @@ class MediaRendition(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["asset", "preset"]
+        ordering = ["asset_id", "preset"]  # "asset" would join the asset to sort by its ordering
         constraints = [models.UniqueConstraint(fields=["asset", "preset"], name="media_rendition_unique_preset")]
 
     def __str__(self) -> str:

@@ -67,9 +67,13 @@ class Post(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [
-            models.Index(fields=["client", "status"]),
+            # Every list's default order and filter has its index (PostgreSQL plans are pinned
+            # by publishing/tests/test_query_plans.py).
+            models.Index(fields=["client", "status", "scheduled_at"], name="post_client_status_when_idx"),
             models.Index(fields=["status", "scheduled_at"]),
             models.Index(fields=["client", "submitted_at"]),
+            models.Index(fields=["-created_at", "-id"], name="post_created_idx"),  # the API's order
+            models.Index(fields=["-scheduled_at", "-created_at"], name="post_scheduled_idx"),  # list, calendar
         ]
 
     def __str__(self) -> str:
@@ -153,6 +157,7 @@ class PostTarget(models.Model):
             models.Index(
                 fields=["lease_until"], name="target_lease_idx", condition=Q(status__in=["publishing", "unconfirmed"])
             ),
+            models.Index(fields=["status", "-updated_at"], name="target_status_updated_idx"),  # failed, lately
         ]
 
     def __str__(self) -> str:

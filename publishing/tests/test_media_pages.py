@@ -112,3 +112,17 @@ def test_the_admin_lists_media_with_filters(client, owner, upload):
     assert "shop.jpg" in html and "By kind" in html
     assert client.get("/admin/publishing/mediatag/").status_code == 200
     assert client.get("/admin/publishing/mediafolder/").status_code == 200
+
+
+def test_the_per_client_counts_are_kept_and_follow_adds_and_deletes(client_a, client_b):
+    from publishing import selectors
+
+    bulk_assets(client_a, 3)
+    counts = lambda: {c.pk: c.media_count for c in selectors.media_clients()}  # noqa: E731
+    assert counts()[client_a.pk] == 3 and counts()[client_b.pk] == 0  # the second from the cache
+    asset = bulk_assets(client_b, 1)[0]  # written in bulk: no signal, the cache keeps the old count…
+    assert counts()[client_b.pk] == 0
+    asset.delete()  # …deleting (or adding) one asset drops the kept counts
+    MediaAsset.objects.create(client=client_b, file="x.jpg", original_name="x.jpg", content_type="image/jpeg",
+                              kind="image", bytes=1, sha256="1" * 64)  # fmt: skip
+    assert counts()[client_b.pk] == 1

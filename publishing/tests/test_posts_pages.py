@@ -253,3 +253,28 @@ def test_media_used_by_a_waiting_post_cannot_be_deleted(api_as, owner, client_a,
     response = api_as(owner).delete(f"/api/v1/media/{asset_id}")
     assert response.status_code == 409 and str(post) in response.json()["error"]["message"]
     assert PostTarget.objects.count() == 1
+
+
+def test_a_busy_calendar_day_shows_a_few_posts_and_how_many_more(
+    client, owner, client_a, accounts, django_assert_max_num_queries
+):
+    from publishing.tests.test_media_api import bulk_assets
+
+    photo = bulk_assets(client_a, 1)[0]
+    day = timezone.localdate(timezone=client_a.tz) + timedelta(days=3)
+    for i in range(10):
+        post = approved_post(owner, client_a, [accounts["x"], accounts["facebook"]], caption=f"Busy {i}", media=[photo])
+        when = datetime(day.year, day.month, day.day, 9, i, tzinfo=client_a.tz)
+        scheduling.post_schedule(actor=owner, post=post, scheduled_at=when)
+    client.force_login(owner)
+    with django_assert_max_num_queries(16):  # the same with a hundred posts a day: cells are capped
+        html = client.get(f"/content/?date={day.isoformat()}").content.decode()
+    assert html.count('class="cal-item') == 4 and "+6 more" in html
+    assert "Busy 0" in html and "Busy 4" not in html  # the first of the day, in time order
+    assert "/library/files/media/thumbnail-" in html  # each chip: the first media's thumbnail…
+    assert '<span class="platform-chip">Fa</span><span class="platform-chip">X</span>' in html  # …and platforms
+    more = re.search(r'href="(/content/\?view=list[^"]*)">\+6 more', html).group(1).replace("&amp;", "&")
+    listed = client.get(more).content.decode()
+    assert all(f"Busy {i}" in listed for i in range(10))  # the link lists the whole day
+    week = client.get(f"/content/?view=week&date={day.isoformat()}").content.decode()
+    assert week.count('class="cal-item') == 10 and "more</a>" not in week

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,6 +11,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from agency.permissions import can, staff_required
 from agency.selectors import activity_for
+from localbzz.listing import CappedPaginator
 from localbzz.text import storable_query
 from publishing import selectors
 from publishing.forms import FocalPointForm, LibraryFilterForm, MediaEditForm
@@ -46,7 +46,7 @@ def library(request: HttpRequest) -> HttpResponse:
         until=filters.get("until"),
         search=filters.get("q") or None,
     )
-    page = Paginator(assets, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(assets, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {

@@ -27,6 +27,7 @@ from publishing import approval_links, delivery, rules, selectors, states
 from publishing.filters import PostFilter
 from publishing.forms import PostForm, ReviewForm, ScheduleForm, parse_tags
 from publishing.media.uploads import upload_limits
+from publishing.media.urls import media_url
 from publishing.models import MediaAsset, Post, PostTarget, SocialAccount
 from publishing.services import missed as missed_services
 from publishing.services import posts as post_services
@@ -417,6 +418,9 @@ def target_retry(request, pk, target_id):
 
 # Calendar and list ------------------------------------------------------------------------------
 
+# Posts a calendar cell shows; the rest of the day is "+N more" (a link to the day's list). A busy
+# agency schedules a hundred posts a day: the cells stay readable and the page small.
+PER_DAY = {"month": 4, "week": 12}
 LIST_SORT = {"scheduled_at": "scheduled_at", "created_at": "created_at", "status": "status", "client": "client__name"}
 
 
@@ -426,26 +430,48 @@ def content_calendar(request: HttpRequest) -> HttpResponse:
     client_id, platform = request.GET.get("client") or None, request.GET.get("platform") or None
     platform = platform if platform in SocialAccount.Platform.values else None
     context = {
-        "view": view, "clients": Client.objects.order_by("name").only("pk", "name"),
+        "view": view, "clients": [(str(pk), name) for pk, name in Client.objects.values_list("pk", "name")],
+        "selected_client": client_id or request.GET.get("client_id") or "",
         "platforms": SocialAccount.Platform.choices, "client_id": client_id, "platform": platform,
         "can_approve": permissions.can(request.user, "approve_posts"),
         "waiting": selectors.posts_waiting_count(),
     }  # fmt: skip
     if view == "list":
         context["listing"] = list_page(
-            request, selectors.posts(), PostFilter, sort_fields=LIST_SORT, default_sort=("-scheduled_at", "-created_at")
+            request,
+            selectors.posts(thumbnails_only=True),
+            PostFilter,
+            sort_fields=LIST_SORT,
+            default_sort=("-scheduled_at", "-created_at"),
         )
     else:
         period = calendar.period(view, calendar.parse_anchor(request.GET.get("date")))
         try:
-            items = selectors.posts_between(period.start, period.end, client_id=client_id, platform=platform)
+            cells = selectors.calendar_posts(
+                period.start, period.end, per_day=PER_DAY[view], client_id=client_id, platform=platform
+            )
         except ValidationError:
-            items = []
-        weeks = calendar.grid(period, items, lambda p: p.scheduled_at.astimezone(p.client.tz), own_zone=True)
-        context.update(period=period, weeks=weeks, count=len(items))
+            cells = {}
+        query = request.GET.urlencode()
+        for cell in cells.values():
+            for post in cell.posts:
+                _chip(post, move=context["can_approve"], query=query)
+        weeks = calendar.grid_of_days(period, {d: (cell.posts, cell.more) for d, cell in cells.items()})
+        count = sum(len(cell.posts) + cell.more for cell in cells.values())
+        context.update(period=period, weeks=weeks, count=count)
     if request.htmx and not request.htmx.boosted:
         return render(request, "publishing/posts/calendar.html#body", context)
     return render(request, "publishing/posts/calendar.html", context)
+
+
+def _chip(post: Post, *, move: bool, query: str) -> None:
+    """What a calendar chip shows, worked out once here rather than by template filters per chip."""
+    text = str(post)
+    post.label = text if len(text) <= 40 else text[:39] + "…"
+    post.time_label = f"{post.scheduled_at.astimezone(post.client.tz):%H:%M}"
+    post.url = reverse("post-detail", args=[post.pk])
+    post.move_url = f"{reverse('calendar-move', args=[post.pk])}?{query}" if move and post.status == "scheduled" else ""
+    post.thumb_url = media_url(post.thumbnail) if post.thumbnail else ""
 
 
 @require_POST

@@ -1,0 +1,314 @@
+"""Pages and list endpoints at a real agency's scale, under gunicorn, against /healthz (issue 14).
+
+Needs wrk (Debian: ``apt-get install wrk``) and a PostgreSQL database filled by ``seed_volume``:
+
+    createdb localbzz_volume
+    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/localbzz_volume
+    DEBUG=1 .venv/bin/python manage.py migrate && DEBUG=1 .venv/bin/python manage.py seed_volume
+    .venv/bin/python bench/pages.py [--port 8600] [--seconds 10] [--users 1,50] [--redis-url URL]
+
+It starts gunicorn (3 sync workers, production settings, rate limits off) on that database, signs
+in the demo owner (session and JWT) and the owner of the busiest volume client (portal session and
+client JWT), then for each page and endpoint prints: the single-request time (median of 10, one
+after another) and the page size; for each number of concurrent users (wrk, ``--seconds`` each),
+p50/p95 and the web workers' CPU per request, each also as a multiple of /healthz's, measured right
+before it in the same run; and the workers' memory around the heaviest page. Nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import secrets
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PASSWORD = "localbzz-demo"
+STAFF = [
+    ("dashboard /", "/"),
+    ("calendar /content/", "/content/"),
+    ("calendar, week", "/content/?view=week"),
+    ("content list", "/content/?view=list"),
+    ("library /library/", "/library/"),
+    ("tasks /tasks/", "/tasks/"),
+]
+STAFF_API = [("GET /api/v1/posts", "/api/v1/posts"), ("GET /api/v1/media", "/api/v1/media")]
+PORTAL = [
+    ("portal home", "/"),
+    ("portal posts", "/posts/"),
+    ("portal calendar", "/posts/?view=calendar"),
+    ("portal media", "/media/"),
+]
+CLIENT_API = [("client scheduled-posts", "/api/v1/client/scheduled-posts")]
+LUA = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %d %d %d %d %d %d\\n", summary.requests, e.status,
+    e.connect + e.read + e.write + e.timeout, summary.duration, latency:percentile(50), latency:percentile(95)))
+end
+"""
+
+
+def server_env(args, static_root: str) -> dict[str, str]:
+    key_file = ROOT / "var" / "field_encryption_key"  # the key `seed_demo` encrypted demo tokens with
+    if key_file.exists():
+        keys = key_file.read_text().strip()
+    else:
+        from cryptography.fernet import Fernet
+
+        keys = Fernet.generate_key().decode()
+    env = dict(os.environ)
+    env.update(
+        DEBUG="0",
+        SECRET_KEY=os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50),
+        FIELD_ENCRYPTION_KEYS=os.environ.get("FIELD_ENCRYPTION_KEYS") or keys,
+        SECURE_SSL_REDIRECT="0",
+        RATE_LIMIT_ENABLED="0",
+        STATIC_ROOT=static_root,
+        VAR_DIR=tempfile.mkdtemp(prefix="bench-pages-var-"),
+        APP_HOST=f"localhost:{args.port}",
+    )
+    if args.redis_url:
+        env["REDIS_URL"] = args.redis_url
+    else:
+        env.pop("REDIS_URL", None)
+    return env
+
+
+def request(port: int, path: str, headers: dict[str, str], method: str = "GET", body: bytes | None = None):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    conn.request(method, path, body=body, headers=headers)
+    response = conn.getresponse()
+    data = response.read()
+    conn.close()
+    return response.status, data
+
+
+def sign_in(port: int) -> dict[str, dict[str, str]]:
+    """Headers per audience: staff session, staff JWT, portal session (Host), client JWT."""
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db.models import Count
+
+    from agency.models import User
+    from portal.models import ClientUser
+
+    def session_for(user) -> str:
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.save()
+        return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+
+    owner = User.objects.get(email="owner@localbzz.local")
+    busiest = (
+        ClientUser.objects.filter(client__slug__startswith="vol-")
+        .annotate(n=Count("client__posts"))
+        .order_by("-n")
+        .select_related("user", "client")
+        .first()
+    )
+    if busiest is None:
+        sys.exit("No seed_volume data in this database: run `manage.py seed_volume` first (see this file's doc).")
+
+    def token(path: str, email: str) -> str:
+        status, data = request(
+            port,
+            path,
+            {"Content-Type": "application/json", "Host": "localhost"},
+            "POST",
+            json.dumps({"email": email, "password": PASSWORD}).encode(),
+        )
+        body = json.loads(data)
+        if status != 200:
+            sys.exit(f"Sign-in at {path} failed: {status} {body}")
+        return body.get("access_token") or body["access"]
+
+    host = f"{busiest.client.slug}.localhost"
+    print(f"portal: {busiest.client.name} ({busiest.n} posts), {host}")
+    return {
+        "staff": {"Host": "localhost", "Cookie": session_for(owner)},
+        "staff_api": {"Host": "localhost", "Authorization": f"Bearer {token('/api/v1/auth/token', owner.email)}"},
+        "portal": {"Host": host, "Cookie": session_for(busiest.user)},
+        "client_api": {
+            "Host": "localhost",
+            "Authorization": f"Bearer {token('/api/v1/client/login', busiest.user.email)}",
+        },
+    }
+
+
+def worker_pids(master: int) -> list[int]:
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    return [int(pid) for pid in children]
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime + stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def rss_mb(pids: list[int]) -> list[float]:
+    out = []
+    for pid in pids:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                out.append(int(line.split()[1]) / 1024)
+    return out
+
+
+def wrk(port: int, path: str, headers: dict, users: int, seconds: int, lua: str) -> dict:
+    cmd = ["wrk", f"-t{min(users, 2)}", f"-c{users}", f"-d{seconds}s", "--timeout", "60s", "-s", lua]
+    for name, value in headers.items():
+        cmd += ["-H", f"{name}: {value}"]
+    out = subprocess.run([*cmd, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True).stdout
+    line = next(x for x in out.splitlines() if x.startswith("RESULT"))
+    n, status_errors, socket_errors, duration_us, p50, p95 = (int(v) for v in line.split()[1:])
+    return {"n": n, "errors": status_errors + socket_errors, "rps": n / (duration_us / 1e6), "p50": p50, "p95": p95}
+
+
+def drain(pids: list[int]) -> None:
+    """Wait until the workers are idle: when wrk stops, gunicorn still answers the requests queued
+    on its socket (it cannot tell the client left), which would land in the next run."""
+    last = cpu_seconds(pids)
+    for _ in range(600):
+        time.sleep(0.5)
+        now = cpu_seconds(pids)
+        if now - last < 0.02:
+            return
+        last = now
+
+
+def measure(port, master, path, headers, users, seconds, lua) -> dict:
+    pids = worker_pids(master)
+    drain(pids)
+    before = cpu_seconds(pids)
+    result = wrk(port, path, headers, users, seconds, lua)
+    result["cpu_ms"] = (cpu_seconds(pids) - before) * 1000 / max(result["n"], 1)
+    drain(pids)  # requests still queued are answered outside the measurement
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", 8600)))
+    parser.add_argument("--seconds", type=int, default=10, help="length of each wrk run")
+    parser.add_argument("--users", default="1,50", help="concurrent users, comma-separated")
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", ""), help="cache and broker")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is missing: apt-get install wrk")
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        sys.exit("Set DATABASE_URL to a PostgreSQL database filled by seed_volume (see this file's doc).")
+    static_root = tempfile.mkdtemp(prefix="bench-pages-static-")
+    env = server_env(args, static_root)
+    os.environ.update(env)  # this process signs people in: the same secret key and database
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "localbzz.settings")
+    python = str(ROOT / ".venv" / "bin" / "python")
+    subprocess.run([python, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    gunicorn = [str(ROOT / ".venv" / "bin" / "gunicorn"), "localbzz.wsgi", "--bind", f"127.0.0.1:{args.port}"]
+    server = subprocess.Popen(
+        [*gunicorn, "--workers", "3", "--worker-class", "sync", "--timeout", "120", "--log-level", "warning"],
+        cwd=ROOT,
+        env=env,
+    )
+    lua = Path(static_root) / "report.lua"
+    lua.write_text(LUA)
+    try:
+        for _ in range(100):
+            try:
+                if request(args.port, "/healthz", {"Host": "localhost"})[0] == 200:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.2)
+        else:
+            sys.exit("gunicorn did not answer /healthz")
+        run(args, server.pid, sign_in(args.port), str(lua))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(static_root, ignore_errors=True)
+
+
+def run(args, master: int, headers: dict, lua: str) -> None:
+    cases = [("/healthz (floor)", "/healthz", {"Host": "localhost"})]
+    cases += [(name, path, headers["staff"]) for name, path in STAFF]
+    cases += [(name, path, headers["staff_api"]) for name, path in STAFF_API]
+    cases += [(name, path, headers["portal"]) for name, path in PORTAL]
+    cases += [(name, path, headers["client_api"]) for name, path in CLIENT_API]
+    users = [int(u) for u in args.users.split(",")]
+    load = os.getloadavg()[0]
+    print(f"gunicorn: 3 sync workers on :{args.port}; load average before: {load:.2f} (2 CPUs)")
+
+    single: dict[str, tuple[float, int]] = {}
+    memory_before = rss_mb(worker_pids(master))
+    for name, path, h in cases:
+        status, body = request(args.port, path, h)
+        if status != 200:
+            sys.exit(f"{name}: {path} answered {status}")
+        times = []
+        for _ in range(10):
+            t0 = time.perf_counter()
+            request(args.port, path, h)
+            times.append((time.perf_counter() - t0) * 1000)
+        single[name] = (statistics.median(times), len(body))
+    memory_after = rss_mb(worker_pids(master))
+
+    results: dict[tuple[str, int], tuple[dict, dict]] = {}
+    for u in users:
+        for name, path, h in cases[1:]:
+            floor = measure(args.port, master, "/healthz", {"Host": "localhost"}, u, args.seconds, lua)
+            page = measure(args.port, master, path, h, u, args.seconds, lua)
+            results[(name, u)] = (page, floor)
+
+    print()
+    header = f"{'page':26} {'single':>8} {'KB':>6}"
+    for u in users:
+        header += f" | {u:>2} users: p50 ms  p95 ms (×floor)  CPU ms/req (×floor)  req/s err"
+    print(header)
+    floor_single = single[cases[0][0]][0]
+    print(f"{cases[0][0]:26} {floor_single:7.1f}  {single[cases[0][0]][1] / 1024:5.1f}")
+    for name, _path, _h in cases[1:]:
+        line = f"{name:26} {single[name][0]:7.1f}  {single[name][1] / 1024:5.1f}"
+        for u in users:
+            page, floor = results[(name, u)]
+            line += (
+                f" | {page['p50'] / 1000:13.1f} {page['p95'] / 1000:7.1f} ({page['p95'] / max(floor['p95'], 1):5.1f}×)"
+                f"  {page['cpu_ms']:8.1f} ({page['cpu_ms'] / max(floor['cpu_ms'], 0.01):5.1f}×)"
+                f"  {page['rps']:6.1f} {page['errors']:3d}"
+            )
+        print(line)
+    floors = [results[(name, u)][1] for name, _, _ in cases[1:] for u in users]
+    for u in users:
+        fl = [results[(name, u)][1] for name, _, _ in cases[1:]]
+        p95 = statistics.median(f["p95"] for f in fl) / 1000
+        cpu = statistics.median(f["cpu_ms"] for f in fl)
+        print(f"/healthz floor at {u} users (median of its {len(fl)} runs): p95 {p95:.1f} ms, CPU {cpu:.2f} ms/req")
+    growth = [after - before for before, after in zip(memory_before, memory_after, strict=False)]
+    print(
+        f"worker memory (RSS MB) before the single requests {[round(m) for m in memory_before]}, after "
+        f"{[round(m) for m in memory_after]}, at the end {[round(m) for m in rss_mb(worker_pids(master))]}"
+        f" (largest growth {max(growth):.1f} MB)"
+    )
+    print(f"load average after: {os.getloadavg()[0]:.2f}; {len(floors)} floor runs")
+
+
+if __name__ == "__main__":
+    main()
