@@ -8,6 +8,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
+from localbzz import zones
+
 
 class ActivityEvent(models.Model):
     """One entry of the activity trail: who did what to which thing, and what changed.
@@ -68,5 +70,5 @@ def _readable(value):
         except ValueError:
             return value
         if moment.tzinfo is not None:
-            return f"{timezone.localtime(moment):%a %d %b, %H:%M}"
+            return zones.when(moment)
     return value

@@ -7,6 +7,8 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
+from localbzz import zones
+
 register = template.Library()
 
 # Line icons (24×24, stroke) drawn in the style of Feather (MIT).
@@ -163,3 +165,36 @@ def multiply(value, factor):
         return (value or 0) * factor
     except TypeError:
         return 0
+
+
+# Times: the one rule lives in localbzz.zones (shown in a named zone, saying which) --------------
+
+
+@register.filter
+def when(value, zone=None) -> str:
+    """``{{ post.scheduled_at|when:post.client }}`` → "Sun 6 Dec, 09:30 CST"."""
+    return zones.when(value, zone, zones.SHORT)
+
+
+@register.filter
+def when_long(value, zone=None) -> str:
+    """``{{ post.scheduled_at|when_long:post.client }}`` → "Sunday 6 December 2026, 09:30 CST"."""
+    return zones.when(value, zone, zones.LONG)
+
+
+@register.filter
+def clock(value, zone=None) -> str:
+    """``{{ post.scheduled_at|clock:post.client }}`` → "09:30 CST"."""
+    return zones.when(value, zone, zones.CLOCK)
+
+
+@register.filter
+def zone_label(zone) -> str:
+    """``{{ client|zone_label }}`` → "CST"; the active zone without an argument."""
+    return zones.zone_label(zone)
+
+
+@register.filter
+def zone_name(zone) -> str:
+    """``{{ client|zone_name }}`` → "America/Chicago"."""
+    return zones.zone_name(zone)

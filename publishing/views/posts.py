@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from agency import permissions
 from agency.models import Client
 from agency.permissions import staff_required
-from localbzz import calendar
+from localbzz import calendar, zones
 from localbzz.forms import add_errors
 from localbzz.listing import list_page
 from publishing import approval_links, delivery, rules, selectors, states
@@ -141,7 +141,7 @@ def _editor(request: HttpRequest, post: Post | None) -> HttpResponse:
 
 def _saved_message(post: Post) -> str:
     if post.status == P.SCHEDULED:
-        return f"Approved and scheduled for {timezone.localtime(post.scheduled_at, post.client.tz):%a %d %b, %H:%M}."
+        return f"Approved and scheduled for {zones.when(post.scheduled_at, post.client)}."
     if post.status == P.PENDING_CLIENT_APPROVAL:
         return f"Approved; {post.client.name} has been asked to approve it too."
     if post.status == P.PENDING_APPROVAL:
@@ -338,7 +338,7 @@ def post_schedule(request, pk):
         request,
         pk,
         lambda p: scheduling.post_schedule(actor=request.user, post=p, scheduled_at=when),
-        f"Scheduled for {timezone.localtime(when, post.client.tz):%a %d %b, %H:%M} ({post.client.timezone}).",
+        f"Scheduled for {zones.when(when, post.client)}.",
     )
 
 
@@ -426,7 +426,7 @@ def calendar_move(request: HttpRequest, pk) -> HttpResponse:
         when = datetime.combine(day, local, tzinfo=zone)
         try:
             scheduling.post_schedule(actor=request.user, post=post, scheduled_at=when)
-            messages.success(request, f"Moved to {when:%a %d %b, %H:%M} ({post.client.timezone}).")
+            messages.success(request, f"Moved to {zones.when(when, post.client)}.")
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
     return content_calendar(request)
