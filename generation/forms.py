@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from agency.models import Campaign, Client
 from generation import presets, providers
-from generation.models import GenerationJob, JobStatus
+from generation.models import GenerationJob, JobStatus, Provider
 from localbzz.forms import DateTimeLocalInput
 from publishing.forms import parse_tags
 
@@ -73,7 +73,7 @@ class WizardForm(forms.Form):
     image_style = forms.ChoiceField(label="Style", choices=list(presets.STYLES.items()), initial="professional")
     image_provider = forms.ChoiceField(
         label="Made by",
-        choices=[("auto", "The client's default")] + [(p, p.title()) for p in providers.IMAGE_PROVIDERS],
+        choices=[("auto", "The client's default")] + [(p, Provider(p).label) for p in providers.IMAGE_PROVIDERS],
         initial="auto",
     )
     job = forms.UUIDField(required=False, widget=forms.HiddenInput)

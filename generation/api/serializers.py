@@ -127,10 +127,14 @@ class JobOut(serializers.ModelSerializer):
     progress_percent = serializers.IntegerField()
     post_id = serializers.UUIDField(allow_null=True)
     items = serializers.SerializerMethodField()
+    kind_label = serializers.CharField(source="get_kind_display")
+    provider_label = serializers.CharField(source="get_provider_display")
+    status_label = serializers.CharField(source="get_status_display")
 
     class Meta:
         model = GenerationJob
-        fields = ["id", "client", "campaign", "kind", "provider", "model", "status", "input", "result", "error",
+        fields = ["id", "client", "campaign", "kind", "kind_label", "provider", "provider_label", "model", "status",
+                  "status_label", "input", "result", "error",
                   "total_items", "succeeded_items", "failed_items", "progress_percent", "created_by", "post_id",
                   "created_at", "started_at", "finished_at", "duration", "items"]  # fmt: skip
 

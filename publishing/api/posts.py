@@ -30,11 +30,14 @@ class TargetOut(serializers.ModelSerializer):
     account = serializers.CharField(source="account.name")
     platform = serializers.CharField(source="account.platform")
     route = serializers.CharField(source="account.route")
+    platform_label = serializers.CharField(source="account.get_platform_display")
+    status_label = serializers.CharField(source="get_status_display")
 
     class Meta:
         model = PostTarget
         fields = [
-            "id", "account_id", "account", "platform", "route", "status", "scheduled_at", "published_at", "external_id",
+            "id", "account_id", "account", "platform", "platform_label", "route", "status", "status_label",
+            "scheduled_at", "published_at", "external_id",
             "url", "attempts", "error_kind", "last_error", "caption_override",
         ]  # fmt: skip
 
