@@ -146,7 +146,13 @@ def sort_link(context, listing, field: str, label: str) -> str:
 
 @register.filter
 def swatch(colour: str) -> str:
-    return format_html('<span class="swatch" style="background:{}" title="{}"></span>', colour, colour)
+    """A colour sample our CSP allows: an SVG whose ``fill`` is an attribute, not an inline style
+    (style-src has no 'unsafe-inline'; a ``style=""`` would be refused and show nothing)."""
+    return format_html(
+        '<svg class="swatch" width="18" height="18" viewBox="0 0 18 18" role="img" aria-label="{0}">'
+        '<title>{0}</title><rect width="18" height="18" rx="4" fill="{0}"/></svg>',
+        colour,
+    )
 
 
 @register.filter
