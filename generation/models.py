@@ -26,6 +26,21 @@ class Provider(models.TextChoices):
     LIBRARY = "library", "Media library (nothing generated)"
 
 
+class ResultState(models.TextChoices):
+    """Where a multi-platform post stands, per platform and overall (the wizard's result, its API)."""
+
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Making images"
+    DRAFT = "draft", "Saved as a draft"
+    PENDING_APPROVAL = "pending_approval", "Waiting for approval"
+    PENDING_CLIENT_APPROVAL = "pending_client_approval", "Approved; waiting for the client's approval"
+    SCHEDULED = "scheduled", "Scheduled"
+    PUBLISHING = "publishing", "Publishing now"
+    PUBLISHED = "published", "Published"
+    PARTIAL = "partial", "Done, with problems"
+    FAILED = "failed", "Nothing could be posted"
+
+
 class ItemStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
     RUNNING = "running", "Running"

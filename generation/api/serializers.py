@@ -8,7 +8,7 @@ from rest_framework import serializers
 from agency.api.serializers import Ref, ref
 from agency.models import Campaign, Client
 from generation import presets, providers
-from generation.models import GenerationItem, GenerationJob
+from generation.models import GenerationItem, GenerationJob, ResultState
 from generation.selectors import image_url
 from publishing import rules
 from publishing.models import Post
@@ -220,6 +220,8 @@ class MultiPlatformIn(serializers.Serializer):
 
 class PlatformResultOut(serializers.Serializer):
     platform = serializers.CharField()
+    status = serializers.ChoiceField(choices=ResultState.choices)
+    status_label = serializers.CharField()
     success = serializers.BooleanField()
     post_id = serializers.UUIDField(allow_null=True)
     post_url = serializers.CharField(allow_null=True)
@@ -229,19 +231,8 @@ class PlatformResultOut(serializers.Serializer):
 
 class MultiPlatformOut(serializers.Serializer):
     job_id = serializers.UUIDField()
-    status = serializers.ChoiceField(
-        choices=[
-            "queued",
-            "running",
-            "draft",
-            "pending_approval",
-            "scheduled",
-            "publishing",
-            "published",
-            "partial",
-            "failed",
-        ]  # fmt: skip
-    )
+    status = serializers.ChoiceField(choices=ResultState.choices)
+    status_label = serializers.CharField(help_text="The status as people read it, e.g. 'Scheduled'.")
     platforms = PlatformResultOut(many=True)
     total_platforms = serializers.IntegerField()
     successful = serializers.IntegerField()
