@@ -313,3 +313,19 @@ def test_the_wizard_s_examples_are_the_client_s_own(staff, brand_client, owner):
     html = staff.get(f"{URL}?client={bella.pk}").content.decode()
     assert 'placeholder="#portland #bakery"' in html
     assert "#austin" not in html and "lawn" not in html.lower()
+
+
+def test_sizes_are_previewed_with_a_photo_and_every_pick_shows_its_picture(staff, joe, photo_asset):
+    """Step 2 previews each size with the client's photo; step 3 shows every platform's pick,
+    also before the worker has made its thumbnail (the original stands in)."""
+    photo = photo_asset()  # no renditions yet
+    assert photo.rendition("thumbnail") is None
+    step2 = staff.post(URL, {**step_data(joe), "step": "1", "go": "next"}).content.decode()
+    assert step2.count('<span class="ratio-box"') == step2.count('<span class="ratio-box" data-sized') > 0
+    assert step2.count('alt=""><span class="ratio-label">') == step2.count('<span class="ratio-box"')
+    picks = {"pick_facebook": str(photo.pk), "pick_instagram": str(photo.pk), "pick_linkedin": str(photo.pk)}
+    step3 = staff.post(
+        URL, {**step_data(joe, platforms=["facebook", "instagram", "linkedin"]), **picks, "step": "3", "go": "stay"}
+    ).content.decode()
+    for label in ("Facebook", "Instagram", "LinkedIn"):
+        assert f'alt="{label} image"' in step3, label

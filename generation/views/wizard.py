@@ -200,6 +200,15 @@ def _render(
     }
     if step == 2:
         context["cards"] = _platform_cards(form, client)
+        # Each size is previewed with the client's latest photo, cropped as that platform shows it.
+        context["sample"] = (
+            MediaAsset.objects.filter(client=client, kind=MediaAsset.Kind.IMAGE)
+            .prefetch_related("renditions")
+            .order_by("-created_at")
+            .first()
+            if client
+            else None
+        )
     if step == 3:
         context["library"] = (
             list(
