@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.template.defaultfilters import filesizeformat
 
@@ -102,8 +103,9 @@ def is_change(name: str, value) -> bool:
 
 def summary(event) -> str:
     """The event's changes as one sentence, e.g. "Status: Waiting for approval → Approved"."""
-    model = event.target_type.model_class() if event.target_type_id else None
-    zone = event.client if model is not None and model._meta.label == "publishing.Post" and event.client_id else None
+    model = ContentType.objects.get_for_id(event.target_type_id).model_class() if event.target_type_id else None
+    is_post = model is not None and model._meta.label == "publishing.Post" and event.client_id
+    zone = event.client if is_post else None  # a post's times in its client's zone (selectors join the client)
     parts = []
     for name, value in (event.changes or {}).items():
         if name in HIDDEN_FIELDS:
