@@ -5,20 +5,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('agency', '0005_calendar_feed_kinds'),
+        ("agency", "0005_calendar_feed_kinds"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='lead',
-            name='timezone',
-            field=models.CharField(default=agency.models.clients.default_timezone, help_text='Where the business is; the client gets this zone when the lead is approved.', max_length=64, validators=[agency.models.clients.validate_timezone], verbose_name='time zone'),
+            model_name="lead",
+            name="timezone",
+            field=models.CharField(
+                default=agency.models.clients.default_timezone,
+                help_text="Where the business is; the client gets this zone when the lead is approved.",
+                max_length=64,
+                validators=[agency.models.clients.validate_timezone],
+                verbose_name="time zone",
+            ),
         ),
         migrations.AlterField(
-            model_name='client',
-            name='timezone',
-            field=models.CharField(default=agency.models.clients.default_timezone, help_text='Where the business is: its posts are planned, shown and counted in this zone.', max_length=64, validators=[agency.models.clients.validate_timezone], verbose_name='time zone'),
+            model_name="client",
+            name="timezone",
+            field=models.CharField(
+                default=agency.models.clients.default_timezone,
+                help_text="Where the business is: its posts are planned, shown and counted in this zone.",
+                max_length=64,
+                validators=[agency.models.clients.validate_timezone],
+                verbose_name="time zone",
+            ),
         ),
     ]

@@ -4,15 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('generation', '0001_generation_jobs'),
+        ("generation", "0001_generation_jobs"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='generationjob',
-            name='provider',
-            field=models.CharField(choices=[('builtin', 'Built-in (offline)'), ('openai', 'OpenAI'), ('fal', 'fal.ai'), ('library', 'Media library (nothing generated)')], max_length=20),
+            model_name="generationjob",
+            name="provider",
+            field=models.CharField(
+                choices=[
+                    ("builtin", "Built-in (offline)"),
+                    ("openai", "OpenAI"),
+                    ("fal", "fal.ai"),
+                    ("library", "Media library (nothing generated)"),
+                ],
+                max_length=20,
+            ),
         ),
     ]
