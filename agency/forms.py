@@ -17,7 +17,7 @@ from agency.models import (
     Task,
     TeamMember,
 )
-from agency.models.clients import validate_colours
+from agency.models.clients import default_timezone, validate_colours
 from localbzz import signin_throttle
 from localbzz.forms import DateInput, DateTimeLocalInput
 
@@ -82,7 +82,7 @@ class ClientForm(forms.ModelForm):
         required=False,
         help_text="Hex codes separated by commas, e.g. #2F6B3A, #F4E9D8",
     )
-    timezone = forms.ChoiceField(choices=TIMEZONE_CHOICES, initial="America/New_York")
+    timezone = forms.ChoiceField(label="Time zone", choices=TIMEZONE_CHOICES, initial=default_timezone)
 
     class Meta:
         model = Client
@@ -249,15 +249,25 @@ class LeadIntakeForm(forms.ModelForm):
         label="Leave this empty",
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off", "aria-hidden": "true"}),
     )
+    timezone = forms.ChoiceField(
+        label="Your time zone",
+        choices=TIMEZONE_CHOICES,
+        initial=default_timezone,
+        required=False,  # forms embedded before it was asked still work: the agency's zone then
+        help_text="Where your business is: we plan and show your posts in this zone.",
+    )
 
     class Meta:
         model = Lead
         fields = [
-            "contact_name", "email", "phone", "business_name", "website", "industry", "location", "services",
-            "budget", "message",
+            "contact_name", "email", "phone", "business_name", "website", "industry", "location", "timezone",
+            "services", "budget", "message",
         ]  # fmt: skip
         labels = {"contact_name": "Your name", "services": "What can we help with?", "message": "Tell us more"}
         widgets = {"message": forms.Textarea(attrs={"rows": 4})}
+
+    def clean_timezone(self) -> str:
+        return self.cleaned_data.get("timezone") or default_timezone()
 
     def is_spam(self) -> bool:
         return bool(self.data.get("company_url"))
@@ -265,6 +275,12 @@ class LeadIntakeForm(forms.ModelForm):
 
 class LeadApproveForm(forms.Form):
     slug = forms.CharField(required=False, label="Portal address", help_text="Leave empty to make one from the name.")
+    timezone = forms.ChoiceField(
+        label="Time zone",
+        choices=[("", "The lead's")] + TIMEZONE_CHOICES,
+        required=False,
+        help_text="Where the business is: its posts are planned here.",
+    )
     monthly_post_limit = forms.IntegerField(min_value=0, initial=8)
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from icalendar import Calendar, Event, vText
 
 from agency.models import CalendarFeed, Shoot
+from localbzz import zones
 
 _STATUS = {
     Shoot.Status.SCHEDULED: "CONFIRMED",
@@ -61,13 +62,21 @@ def render_feed(feed: CalendarFeed, url_of) -> bytes:
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", feed_name(feed))
-    cal.add("x-wr-timezone", settings.AGENCY_TIME_ZONE)
+    cal.add("x-wr-timezone", feed_zone(feed))
     cal.add("x-published-ttl", "PT1H")
     if feed.kind == CalendarFeed.Kind.SHOOTS:
         _add_shoots(cal, feed, url_of)
     else:
         _add_posts(cal, feed, url_of)
+    cal.add_missing_timezones()  # a VTIMEZONE for every TZID used
     return cal.to_ical()
+
+
+def feed_zone(feed: CalendarFeed) -> str:
+    """A client's feed is in the client's zone (its posts are planned there); others in the agency's."""
+    if feed.scope == CalendarFeed.Scope.CLIENT and feed.client_id:
+        return feed.client.timezone
+    return settings.AGENCY_TIME_ZONE
 
 
 def _add_shoots(cal: Calendar, feed: CalendarFeed, shoot_url) -> None:
@@ -129,13 +138,19 @@ def _add_posts(cal: Calendar, feed: CalendarFeed, post_url) -> None:
         event = Event()
         event.add("uid", f"post-{post.pk}@localbzz")
         event.add("dtstamp", now)
-        event.add("dtstart", post.scheduled_at)
-        event.add("dtend", post.scheduled_at + timedelta(minutes=POST_MINUTES))
+        start = post.scheduled_at.astimezone(post.client.tz)  # DTSTART;TZID=<the client's zone>
+        event.add("dtstart", start)
+        event.add("dtend", start + timedelta(minutes=POST_MINUTES))
         event.add("last-modified", post.updated_at)
         event.add("summary", post_summary(post))
         event.add("status", "CONFIRMED")
         accounts = ", ".join(f"{t.account.name} ({t.account.get_platform_display()})" for t in post.targets.all())
-        lines = [f"Client: {post.client.name}", f"Status: {post.get_status_display()}", f"Accounts: {accounts or '—'}"]
+        lines = [
+            f"Client: {post.client.name}",
+            f"When: {zones.when(post.scheduled_at, post.client, zones.LONG)} ({post.client.timezone})",
+            f"Status: {post.get_status_display()}",
+            f"Accounts: {accounts or '—'}",
+        ]
         text = post.caption + ("\n\n" + " ".join(f"#{tag}" for tag in post.hashtags) if post.hashtags else "")
         if text.strip():
             lines += ["", text]

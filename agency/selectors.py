@@ -204,7 +204,7 @@ SECURITY_VERBS = ("auth.", "access.")  # sign-ins and denials: the audit log's, 
 
 def activity_recent(limit: int = 20) -> list[ActivityEvent]:
     """The latest changes to the agency's work (sign-ins and denials are in the audit log)."""
-    qs = ActivityEvent.objects.select_related("target_type")
+    qs = ActivityEvent.objects.select_related("target_type", "client")
     for prefix in SECURITY_VERBS:
         qs = qs.exclude(verb__startswith=prefix)
     return list(qs[:limit])
@@ -212,7 +212,7 @@ def activity_recent(limit: int = 20) -> list[ActivityEvent]:
 
 def activity_for(target: models.Model, limit: int = 100) -> list[ActivityEvent]:
     ct = ContentType.objects.get_for_model(target)
-    return list(ActivityEvent.objects.filter(target_type=ct, target_id=str(target.pk))[:limit])
+    return list(ActivityEvent.objects.filter(target_type=ct, target_id=str(target.pk)).select_related("client")[:limit])
 
 
 def activity_for_all(targets: list[models.Model], limit: int = 100) -> list[ActivityEvent]:
@@ -221,18 +221,18 @@ def activity_for_all(targets: list[models.Model], limit: int = 100) -> list[Acti
     for target in targets:
         ct = ContentType.objects.get_for_model(target)
         condition |= models.Q(target_type=ct, target_id=str(target.pk))
-    return list(ActivityEvent.objects.filter(condition)[:limit])
+    return list(ActivityEvent.objects.filter(condition).select_related("client")[:limit])
 
 
 def activity_of_client(client: Client, limit: int = 100) -> list[ActivityEvent]:
-    return list(ActivityEvent.objects.filter(client=client)[:limit])
+    return list(ActivityEvent.objects.filter(client=client).select_related("client")[:limit])
 
 
 def audit_log() -> QuerySet[ActivityEvent]:
     """Every activity with what the audit log shows of it (the client's name, the object type)."""
     return ActivityEvent.objects.select_related("target_type", "client").only(
         "id", "actor_id", "actor_label", "verb", "target_type__app_label", "target_type__model", "target_id",
-        "target_label", "client__name", "client__slug", "changes", "created_at",
+        "target_label", "client__name", "client__slug", "client__timezone", "changes", "created_at",
     )  # fmt: skip
 
 

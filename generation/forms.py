@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from agency.models import Campaign, Client
 from generation import presets, providers
-from generation.models import GenerationJob, JobStatus
+from generation.models import GenerationJob, JobStatus, Provider
 from localbzz.forms import DateTimeLocalInput
 from publishing.forms import parse_tags
 
@@ -29,6 +29,14 @@ STEP_FIELDS = {
     4: ("mode", "schedule_time"),
 }
 MODES = (("draft", "Save as a draft"), ("schedule", "Schedule"), ("publish", "Publish now"))
+
+
+def example_hashtags(client: Client) -> str:
+    """An example for the hashtags box made from this client's place and trade ("#portland #bakery"),
+    never another client's."""
+    words = [client.location.split(",")[0], client.industry]
+    tags = ["#" + "".join(ch for ch in w.lower() if ch.isalnum()) for w in words if w and w.strip()]
+    return " ".join(t for t in tags if len(t) > 1) or "#yourtown #yourtrade"
 
 
 class WizardForm(forms.Form):
@@ -50,12 +58,12 @@ class WizardForm(forms.Form):
         label="Call to action",
         max_length=200,
         required=False,
-        widget=forms.TextInput(attrs={"data-count": "cta", "placeholder": "Book your spring clean-up →"}),
+        widget=forms.TextInput(attrs={"data-count": "cta", "placeholder": "Book now →"}),
     )
     hashtags = forms.CharField(
         max_length=1000,
         required=False,
-        widget=forms.TextInput(attrs={"data-count": "hashtags", "placeholder": "#austin #lawncare"}),
+        widget=forms.TextInput(attrs={"data-count": "hashtags", "placeholder": "#yourtown #yourtrade"}),
         help_text="Separated by spaces or commas; # is optional.",
     )
     platforms = forms.MultipleChoiceField(
@@ -67,13 +75,13 @@ class WizardForm(forms.Form):
         label="Describe the image",
         max_length=1000,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Freshly mowed lawn in the morning sun"}),
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Your work up close, in soft morning light"}),
         help_text="Empty: the post text is used. Each platform adds its own framing.",
     )
     image_style = forms.ChoiceField(label="Style", choices=list(presets.STYLES.items()), initial="professional")
     image_provider = forms.ChoiceField(
         label="Made by",
-        choices=[("auto", "The client's default")] + [(p, p.title()) for p in providers.IMAGE_PROVIDERS],
+        choices=[("auto", "The client's default")] + [(p, Provider(p).label) for p in providers.IMAGE_PROVIDERS],
         initial="auto",
     )
     job = forms.UUIDField(required=False, widget=forms.HiddenInput)
@@ -93,6 +101,7 @@ class WizardForm(forms.Form):
         self.can_publish_flag = can_publish
         if client is not None:
             self.fields["campaign"].queryset = Campaign.objects.filter(client=client).order_by("name")
+            self.fields["hashtags"].widget.attrs["placeholder"] = example_hashtags(client)
         if not can_publish:
             self.fields["mode"].choices = [
                 (k, "Send for approval" if k == "schedule" else v) for k, v in MODES if k != "publish"

@@ -17,6 +17,30 @@ class JobStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+class Provider(models.TextChoices):
+    """Who made it: THE labels of the providers (pages, activity, the API's provider_label)."""
+
+    BUILTIN = "builtin", "Built-in (offline)"
+    OPENAI = "openai", "OpenAI"
+    FAL = "fal", "fal.ai"
+    LIBRARY = "library", "Media library (nothing generated)"
+
+
+class ResultState(models.TextChoices):
+    """Where a multi-platform post stands, per platform and overall (the wizard's result, its API)."""
+
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Making images"
+    DRAFT = "draft", "Saved as a draft"
+    PENDING_APPROVAL = "pending_approval", "Waiting for approval"
+    PENDING_CLIENT_APPROVAL = "pending_client_approval", "Approved; waiting for the client's approval"
+    SCHEDULED = "scheduled", "Scheduled"
+    PUBLISHING = "publishing", "Publishing now"
+    PUBLISHED = "published", "Published"
+    PARTIAL = "partial", "Done, with problems"
+    FAILED = "failed", "Nothing could be posted"
+
+
 class ItemStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
     RUNNING = "running", "Running"
@@ -45,7 +69,7 @@ class GenerationJob(models.Model):
         "agency.Campaign", null=True, blank=True, on_delete=models.SET_NULL, related_name="generation_jobs"
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    provider = models.CharField(max_length=20)
+    provider = models.CharField(max_length=20, choices=Provider.choices)
     model = models.CharField(max_length=200, blank=True)
     input = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)

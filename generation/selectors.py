@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 
-from generation.models import GenerationItem, GenerationJob, ItemStatus
+from generation.models import GenerationItem, GenerationJob, ItemStatus, ResultState
 from generation.presets import PLATFORM_PRESETS
 from publishing.media.urls import media_url
 from publishing.models import PostTarget
@@ -102,14 +102,17 @@ def multi_platform_result(job: GenerationJob) -> dict:
             row["post_id"] = str(target.post_id)
             row["post_url"] = target.url or None
             state = _target_state(data.get("mode", "draft"), target)
-            row["success"] = state in {"draft", "scheduled", "pending_approval", "published"}
+            row["success"] = state in {"draft", "scheduled", "pending_approval", "pending_client_approval", "published"}
             if target.status == T.FAILED:
                 row["error"] = target.last_error or "Publishing failed."
+        row["status"], row["status_label"] = state, ResultState(state).label
         rows.append(row)
         states.append(state)
+    overall = _overall(job, states)
     return {
         "job_id": str(job.pk),
-        "status": _overall(job, states),
+        "status": overall,
+        "status_label": ResultState(overall).label,
         "platforms": rows,
         "total_platforms": len(platforms),
         "successful": sum(1 for r in rows if r["success"]),
@@ -128,7 +131,9 @@ def _target_state(mode: str, target: PostTarget) -> str:
         return "draft"
     if mode == "publish":
         return "publishing"
-    return "scheduled" if target.status == T.SCHEDULED else "pending_approval"
+    if target.status == T.SCHEDULED:
+        return "scheduled"
+    return "pending_client_approval" if target.post.status == "pending_client_approval" else "pending_approval"
 
 
 def _overall(job: GenerationJob, states: list[str]) -> str:
@@ -138,7 +143,7 @@ def _overall(job: GenerationJob, states: list[str]) -> str:
         return "failed"
     if "failed" in states:
         return "partial"
-    for state in ("running", "publishing", "pending_approval", "scheduled", "draft"):
+    for state in ("running", "publishing", "pending_approval", "pending_client_approval", "scheduled", "draft"):
         if state in states:
             return state
     return "published"
@@ -158,3 +163,56 @@ def job_outcome(job: GenerationJob) -> dict:
         posts = list(Post.objects.filter(pk__in=job.result.get("posts", [])).select_related("client"))
         return {"captions": {}, "platform_rows": rows, "posts": posts, "summary": summary}
     return {"captions": {}, "platform_rows": [], "posts": []}
+
+
+_INPUT_LABELS = {
+    "title": "Title (team only)", "topic": "Topic", "content": "Post text", "notes": "Notes", "cta": "Call to action",
+    "hashtags": "Hashtags", "platforms": "Platforms", "mode": "What to do", "schedule_time": "Publish at",
+    "base_image_prompt": "Image idea", "platform_prompts": "Image idea per platform", "image_style": "Style",
+    "image_provider": "Images made by", "image_ids": "Images", "prompt": "Prompt", "style": "Style",
+    "provider": "Made by", "base_prompt": "Image idea",
+}  # fmt: skip
+_HIDDEN_INPUTS = {"publish_immediately"}  # said by "What to do"
+_MODES = {"draft": "Save as a draft", "schedule": "Schedule", "publish": "Publish now"}
+
+
+def job_inputs(job: GenerationJob) -> list[tuple[str, str]]:
+    """A job's inputs as people read them: labelled, platforms and styles by name, times in the
+    client's zone (the raw JSON stays available beside it)."""
+    from generation.models import Provider
+    from generation.presets import STYLES
+    from localbzz import zones
+
+    def platform(p: str) -> str:
+        return PLATFORM_PRESETS[p].label if p in PLATFORM_PRESETS else p
+
+    rows = []
+    for key, value in (job.input or {}).items():
+        if key in _HIDDEN_INPUTS or value in (None, "", [], {}):
+            continue
+        if key == "platforms":
+            text = ", ".join(platform(p) for p in value)
+        elif key == "hashtags":
+            text = " ".join(f"#{t.lstrip('#')}" for t in value) if isinstance(value, list) else str(value)
+        elif key == "mode":
+            text = _MODES.get(value, str(value))
+        elif key == "schedule_time":
+            from datetime import datetime
+
+            text = f"{zones.when(datetime.fromisoformat(value), job.client, zones.LONG)} ({job.client.timezone})"
+        elif key in {"image_style", "style"}:
+            text = STYLES.get(value, str(value))
+        elif key in {"image_provider", "provider"}:
+            text = "The client's default" if value == "auto" else Provider(value).label if value in Provider else value
+        elif key == "image_ids":
+            text = f"Picked from the library for {', '.join(platform(p) for p in value)}"
+        elif key == "platform_prompts":
+            text = "\n".join(f"{platform(p)}: {v}" for p, v in value.items())
+        elif isinstance(value, list):
+            text = ", ".join(str(v) for v in value)
+        elif isinstance(value, dict):
+            text = "\n".join(f"{k}: {v}" for k, v in value.items())
+        else:
+            text = str(value)
+        rows.append((_INPUT_LABELS.get(key, key.replace("_", " ").capitalize()), text))
+    return rows

@@ -486,6 +486,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "ClientStatusEnum": "agency.models.Client.Status",
+        "MultiPlatformResultStatusEnum": "generation.models.ResultState",
         "CampaignStatusEnum": "agency.models.Campaign.Status",
         "ShootStatusEnum": "agency.models.Shoot.Status",
         "DeliverableStatusEnum": "agency.models.Deliverable.Status",

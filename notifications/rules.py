@@ -12,10 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.urls import reverse
-from django.utils import timezone
 
 from agency import permissions
 from agency.models import Deliverable, Lead, PortalRequest, Task, TeamMember
+from localbzz import zones
 from localbzz.events import Event
 from publishing.models import Post, SocialAccount
 
@@ -53,8 +53,8 @@ def _quote(text: str, limit: int = 160) -> str:
     return f"“{text[:limit]}{'…' if len(text) > limit else ''}”"
 
 
-def _when(moment) -> str:
-    return timezone.localtime(moment).strftime("%a %d %b %Y, %H:%M %Z") if moment else ""
+def _when(moment, zone=None) -> str:
+    return zones.when(moment, zone, zones.LONG)
 
 
 def approval_needed(event: Event) -> Draft | None:
@@ -92,10 +92,11 @@ def post_scheduled(event: Event) -> Draft | None:
     post = _post(event)
     if post is None or post.status != Post.Status.SCHEDULED:
         return None
+    when = _when(post.scheduled_at, post.client) or "as soon as possible"
     return Draft(
         recipients=_staff(post.created_by),
         title=f"Scheduled: {post}",
-        body=f"Your post for {post.client.name} goes out {_when(post.scheduled_at) or 'as soon as possible'}.",
+        body=f"Your post for {post.client.name} goes out {when}.",
         action="Nothing to do; you will hear when it is published.",
         link=reverse("post-detail", args=[post.pk]),
         link_label="See the post",

@@ -253,14 +253,18 @@ class LeadSerializer(serializers.ModelSerializer):
     class Meta:
         model = Lead
         fields = [
-            "id", "contact_name", "email", "phone", "business_name", "website", "industry", "location", "services",
-            "budget", "message", "source", "status", "rejection_reason", "client_id", "decided_at", "created_at",
+            "id", "contact_name", "email", "phone", "business_name", "website", "industry", "location", "timezone",
+            "services", "budget", "message", "source", "status", "rejection_reason", "client_id", "decided_at",
+            "created_at",
         ]  # fmt: skip
         read_only_fields = ["id", "source", "status", "rejection_reason", "client_id", "decided_at", "created_at"]
 
 
 class LeadApproveIn(serializers.Serializer):
     slug = serializers.CharField(required=False, allow_blank=True)
+    timezone = serializers.CharField(
+        required=False, help_text="IANA zone of the business (default: the lead's, e.g. America/Chicago)."
+    )
     monthly_post_limit = serializers.IntegerField(required=False, min_value=0)
 
 

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
@@ -45,30 +43,11 @@ class ActivityEvent(models.Model):
 
     @property
     def summary(self) -> str:
-        """A short human sentence, e.g. 'status: To Do → In Progress' (times in the active zone)."""
-        parts = []
-        for field, value in (self.changes or {}).items():
-            if isinstance(value, list) and len(value) == 2:
-                old, new = (_readable(v) for v in value)
-                parts.append(f"{field.replace('_', ' ')}: {old or '—'} → {new or '—'}")
-            elif field == "comment":
-                parts.append(f"“{value}”")
-            else:
-                parts.append(f"{field.replace('_', ' ')}: {value}")
-        return "; ".join(parts)
+        """A short human sentence, e.g. 'Status: To do → In progress' (agency.activity_display)."""
+        from agency.activity_display import summary
+
+        return summary(self)
 
     @property
     def verb_display(self) -> str:
         return self.verb.split(".", 1)[-1].replace("_", " ")
-
-
-def _readable(value):
-    """ISO datetimes (as JSON keeps them) shown as 'Sat 21 Nov, 23:26' in the active time zone."""
-    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] == "T":
-        try:
-            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return value
-        if moment.tzinfo is not None:
-            return f"{timezone.localtime(moment):%a %d %b, %H:%M}"
-    return value

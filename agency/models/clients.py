@@ -36,6 +36,11 @@ def validate_timezone(value: str) -> None:
         raise ValidationError(f"“{value}” is not a known time zone; use a name like America/New_York.")
 
 
+def default_timezone() -> str:
+    """A client (or a lead) is in the agency's zone unless someone says otherwise: never UTC by accident."""
+    return settings.AGENCY_TIME_ZONE
+
+
 def validate_colours(value) -> None:
     if not isinstance(value, list) or not all(isinstance(c, str) and _HEX_COLOUR.match(c) for c in value):
         raise ValidationError("Brand colours are hex codes like #1A2B3C.")
@@ -82,7 +87,13 @@ class Client(models.Model):
     primary_contact_name = models.CharField(max_length=120, blank=True)
     primary_contact_email = models.EmailField(blank=True)
     primary_contact_phone = models.CharField(max_length=40, blank=True)
-    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    timezone = models.CharField(
+        "time zone",
+        max_length=64,
+        default=default_timezone,
+        validators=[validate_timezone],
+        help_text="Where the business is: its posts are planned, shown and counted in this zone.",
+    )
     shoot_frequency = models.CharField(max_length=12, choices=ShootFrequency.choices, default=ShootFrequency.MONTHLY)
     default_reels = models.PositiveSmallIntegerField("reels per period", default=0)
     default_photos = models.PositiveSmallIntegerField("photos per period", default=0)

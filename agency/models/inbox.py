@@ -7,7 +7,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-from agency.models.clients import Client
+from agency.models.clients import Client, default_timezone, validate_timezone
 
 
 class Lead(models.Model):
@@ -30,6 +30,13 @@ class Lead(models.Model):
     website = models.URLField(blank=True)
     industry = models.CharField(max_length=100, blank=True)
     location = models.CharField(max_length=120, blank=True)
+    timezone = models.CharField(
+        "time zone",
+        max_length=64,
+        default=default_timezone,
+        validators=[validate_timezone],
+        help_text="Where the business is; the client gets this zone when the lead is approved.",
+    )
     services = models.CharField("services wanted", max_length=300, blank=True)
     budget = models.CharField(max_length=60, blank=True)
     message = models.TextField(blank=True)

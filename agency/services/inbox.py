@@ -13,8 +13,8 @@ from agency.services.activity import actor_label, record_event
 from agency.services.clients import client_create
 
 LEAD_FIELDS = [
-    "contact_name", "email", "phone", "business_name", "website", "industry", "location", "services", "budget",
-    "message",
+    "contact_name", "email", "phone", "business_name", "website", "industry", "location", "timezone", "services",
+    "budget", "message",
 ]  # fmt: skip
 
 
@@ -48,6 +48,7 @@ def lead_approve(*, actor, lead: Lead, **client_fields: Any) -> Client:
         "primary_contact_phone": lead.phone,
         "industry": lead.industry,
         "location": lead.location,
+        "timezone": lead.timezone,
         "website": lead.website,
         "notes": "\n\n".join(x for x in [lead.message, f"Services wanted: {lead.services}" if lead.services else "",
                                          f"Budget: {lead.budget}" if lead.budget else ""] if x),

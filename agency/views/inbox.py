@@ -80,7 +80,9 @@ def lead_detail(request: HttpRequest, pk) -> HttpResponse:
         "agency/leads/detail.html",
         {
             "lead": lead,
-            "approve_form": LeadApproveForm(initial={"slug": slug_suggest(lead.business_name)}),
+            "approve_form": LeadApproveForm(
+                initial={"slug": slug_suggest(lead.business_name), "timezone": lead.timezone}
+            ),
             "reject_form": LeadRejectForm(),
             "activity": selectors.activity_for(lead),
             "can_decide": permissions.can(request.user, "manage_clients"),
@@ -94,7 +96,7 @@ def lead_approve(request: HttpRequest, pk) -> HttpResponse:
     lead = get_object_or_404(Lead, pk=pk)
     form = LeadApproveForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Check the portal address and the monthly post limit.")
+        messages.error(request, "Check the portal address, the time zone and the monthly post limit.")
         return redirect("lead-detail", pk)
     overrides = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
     try:

@@ -8,7 +8,7 @@ from rest_framework import serializers
 from agency.api.serializers import Ref, ref
 from agency.models import Campaign, Client
 from generation import presets, providers
-from generation.models import GenerationItem, GenerationJob
+from generation.models import GenerationItem, GenerationJob, ResultState
 from generation.selectors import image_url
 from publishing import rules
 from publishing.models import Post
@@ -127,10 +127,14 @@ class JobOut(serializers.ModelSerializer):
     progress_percent = serializers.IntegerField()
     post_id = serializers.UUIDField(allow_null=True)
     items = serializers.SerializerMethodField()
+    kind_label = serializers.CharField(source="get_kind_display")
+    provider_label = serializers.CharField(source="get_provider_display")
+    status_label = serializers.CharField(source="get_status_display")
 
     class Meta:
         model = GenerationJob
-        fields = ["id", "client", "campaign", "kind", "provider", "model", "status", "input", "result", "error",
+        fields = ["id", "client", "campaign", "kind", "kind_label", "provider", "provider_label", "model", "status",
+                  "status_label", "input", "result", "error",
                   "total_items", "succeeded_items", "failed_items", "progress_percent", "created_by", "post_id",
                   "created_at", "started_at", "finished_at", "duration", "items"]  # fmt: skip
 
@@ -216,6 +220,8 @@ class MultiPlatformIn(serializers.Serializer):
 
 class PlatformResultOut(serializers.Serializer):
     platform = serializers.CharField()
+    status = serializers.ChoiceField(choices=ResultState.choices)
+    status_label = serializers.CharField()
     success = serializers.BooleanField()
     post_id = serializers.UUIDField(allow_null=True)
     post_url = serializers.CharField(allow_null=True)
@@ -225,19 +231,8 @@ class PlatformResultOut(serializers.Serializer):
 
 class MultiPlatformOut(serializers.Serializer):
     job_id = serializers.UUIDField()
-    status = serializers.ChoiceField(
-        choices=[
-            "queued",
-            "running",
-            "draft",
-            "pending_approval",
-            "scheduled",
-            "publishing",
-            "published",
-            "partial",
-            "failed",
-        ]  # fmt: skip
-    )
+    status = serializers.ChoiceField(choices=ResultState.choices)
+    status_label = serializers.CharField(help_text="The status as people read it, e.g. 'Scheduled'.")
     platforms = PlatformResultOut(many=True)
     total_platforms = serializers.IntegerField()
     successful = serializers.IntegerField()

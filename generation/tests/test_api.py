@@ -16,9 +16,10 @@ from publishing.tests.posting import accounts_for
 
 BATCH_FIELDS = {"id", "status", "total_images", "successful", "failed", "total_generation_time", "results"}
 RESULT_FIELDS = {"image_url", "platform", "tag", "aspect_ratio", "generation_time", "success", "error"}
-MULTI_FIELDS = {"job_id", "status", "platforms", "total_platforms", "successful", "failed", "images_generated",
+MULTI_FIELDS = {"job_id", "status", "status_label", "platforms", "total_platforms", "successful", "failed",
+                "images_generated",
                 "total_time"}  # fmt: skip
-PLATFORM_FIELDS = {"platform", "success", "post_id", "post_url", "image_url", "error"}
+PLATFORM_FIELDS = {"platform", "status", "status_label", "success", "post_id", "post_url", "image_url", "error"}
 
 
 @pytest.fixture

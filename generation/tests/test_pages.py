@@ -278,3 +278,54 @@ def test_suggest_captions_explains_what_is_missing(staff, joe, client_b, photo_a
 def test_suggest_captions_needs_an_editor(client, viewer, joe):
     client.force_login(viewer.user if hasattr(viewer, "user") else viewer)
     assert client.post(reverse("generation-suggest"), {"client": str(joe.pk), "caption": "x"}).status_code == 403
+
+
+def test_the_result_page_says_what_happened_in_words(staff, joe, photo_asset):
+    """Owner picks library photos and chooses Schedule for a client who approves too: the toast
+    and badges say so in words, the inputs are labelled, nothing says 'library' or '0.00 s'."""
+    joe.requires_client_approval = True
+    joe.save()
+    photo = photo_asset()
+    when = (timezone.now() + timedelta(days=2)).astimezone(joe.tz).replace(hour=9, minute=30)
+    done = staff.post(
+        URL,
+        {**step_data(joe), "pick_facebook": str(photo.pk), "pick_instagram": str(photo.pk), "step": "4",
+         "go": "finish", "schedule_time": when.strftime("%Y-%m-%dT%H:%M")},
+        follow=True,
+    )  # fmt: skip
+    html = done.content.decode()
+    toast = [str(m) for m in done.context["messages"]]
+    assert toast == ["Approved; waiting for Joe's Landscaping's approval: 2 of 2 platforms."]
+    assert Post.objects.get(client=joe).status == "pending_client_approval"
+    assert "Approved; waiting for the client&#x27;s approval" in html
+    assert "Pending_approval" not in html and "Sent for approval" not in html
+    assert "0.00 s" not in html and "— (images picked from the library)" in html
+    assert ">library<" not in html
+    assert "<dt>Post text</dt>" in html and '<dt>Platforms</dt><dd class="pre-wrap">Facebook' in html
+    assert f"{when:%A %-d %B %Y}, 09:30" in html and f"({joe.timezone})" in html
+    assert '<dt>What to do</dt><dd class="pre-wrap">Schedule</dd>' in html
+
+
+def test_the_wizard_s_examples_are_the_client_s_own(staff, brand_client, owner):
+    from agency.models import Client
+
+    bella = Client.objects.create(name="Bella Bakery", slug="bella-gen", industry="bakery", location="Portland, OR")
+    html = staff.get(f"{URL}?client={bella.pk}").content.decode()
+    assert 'placeholder="#portland #bakery"' in html
+    assert "#austin" not in html and "lawn" not in html.lower()
+
+
+def test_sizes_are_previewed_with_a_photo_and_every_pick_shows_its_picture(staff, joe, photo_asset):
+    """Step 2 previews each size with the client's photo; step 3 shows every platform's pick,
+    also before the worker has made its thumbnail (the original stands in)."""
+    photo = photo_asset()  # no renditions yet
+    assert photo.rendition("thumbnail") is None
+    step2 = staff.post(URL, {**step_data(joe), "step": "1", "go": "next"}).content.decode()
+    assert step2.count('<span class="ratio-box"') == step2.count('<span class="ratio-box" data-sized') > 0
+    assert step2.count('alt=""><span class="ratio-label">') == step2.count('<span class="ratio-box"')
+    picks = {"pick_facebook": str(photo.pk), "pick_instagram": str(photo.pk), "pick_linkedin": str(photo.pk)}
+    step3 = staff.post(
+        URL, {**step_data(joe, platforms=["facebook", "instagram", "linkedin"]), **picks, "step": "3", "go": "stay"}
+    ).content.decode()
+    for label in ("Facebook", "Instagram", "LinkedIn"):
+        assert f'alt="{label} image"' in step3, label

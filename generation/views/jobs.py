@@ -54,6 +54,7 @@ def job_detail(request: HttpRequest, pk) -> HttpResponse:
         "items": list(job.items.all()),
         "current": selectors.current_items(job),
         "can_edit": permissions.can(request.user, "edit_content"),
+        "inputs": selectors.job_inputs(job),
         "inputs_json": json.dumps(job.input, indent=2, ensure_ascii=False, default=str),
         **selectors.job_outcome(job),
     }

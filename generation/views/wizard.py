@@ -200,6 +200,15 @@ def _render(
     }
     if step == 2:
         context["cards"] = _platform_cards(form, client)
+        # Each size is previewed with the client's latest photo, cropped as that platform shows it.
+        context["sample"] = (
+            MediaAsset.objects.filter(client=client, kind=MediaAsset.Kind.IMAGE)
+            .prefetch_related("renditions")
+            .order_by("-created_at")
+            .first()
+            if client
+            else None
+        )
     if step == 3:
         context["library"] = (
             list(
@@ -334,10 +343,7 @@ def _finish(request, form: WizardForm, data, client: Client) -> HttpResponse:
         add_errors(form, error)
         return _render(request, form, 4, client, validated=True)
     summary = selectors.multi_platform_result(job)
-    done = {"draft": "Saved as a draft", "scheduled": "Scheduled", "pending_approval": "Sent for approval",
-            "published": "Published", "publishing": "Publishing now", "partial": "Done, with problems",
-            "failed": "Nothing could be posted"}  # fmt: skip
-    outcome = done.get(summary["status"], summary["status"])
+    outcome = summary["status_label"].replace("the client", client.name)  # the one label (ResultState)
     text = f"{outcome}: {summary['successful']} of {summary['total_platforms']} platforms."
     (messages.success if summary["status"] not in {"partial", "failed"} else messages.warning)(request, text)
     response = redirect("generation-job", job.pk)

@@ -98,7 +98,8 @@ def test_upload_submit_approve_schedule_reschedule_and_isolation(page, live_serv
     page.get_by_label("New date and time").fill(f"{later}T15:30")
     page.get_by_role("button", name="Move post").click()
     expect(page.locator("#toasts")).to_contain_text("Moved to")
-    expect(page.get_by_text(later.strftime("%A %-d %B %Y") + ", 15:30")).to_be_visible()
+    when_card = page.locator("section[aria-labelledby=when-title] strong").first
+    expect(when_card).to_contain_text(later.strftime("%A %-d %B %Y") + ", 15:30 C")  # CST or CDT: the zone is named
     post.refresh_from_db()
     assert post.scheduled_at.astimezone(joes.tz).strftime("%Y-%m-%d %H:%M") == f"{later} 15:30"
     assert {t.scheduled_at for t in post.targets.all()} == {post.scheduled_at}

@@ -17,7 +17,7 @@ from agency.ical import feed_response
 from agency.models import CalendarFeed
 from agency.services import feeds as feed_services
 from generation.contracts import GenerationFailed
-from localbzz import calendar
+from localbzz import calendar, zones
 from localbzz.app_urls import portal_url
 from localbzz.forms import add_errors
 from portal import selectors, services
@@ -225,7 +225,7 @@ def post_reschedule(request: HttpRequest, post_id) -> HttpResponse:
         except ValidationError as exc:
             add_errors(form, exc)
         else:
-            messages.success(request, f"Moved to {form.cleaned_data['scheduled_at']:%A %d %B at %H:%M}.")
+            messages.success(request, f"Moved to {zones.when(post.scheduled_at, post.client, zones.LONG)}.")
             target = reverse("portal:post", args=[post.pk])
             return HttpResponseClientRedirect(target) if request.htmx else redirect(target)
     post = _post(request, post_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -12,6 +13,7 @@ from rest_framework.views import APIView
 from agency import permissions
 from agency.api.serializers import Ref, ref
 from agency.models import Campaign, Client
+from localbzz import zones
 from localbzz.api import BadRequest
 from publishing import selectors, states
 from publishing.filters import PostFilter
@@ -59,13 +61,16 @@ class TargetOut(serializers.ModelSerializer):
     account = serializers.CharField(source="account.name")
     platform = serializers.CharField(source="account.platform")
     route = serializers.CharField(source="account.route")
+    platform_label = serializers.CharField(source="account.get_platform_display")
+    status_label = serializers.CharField(source="get_status_display")
     text = serializers.CharField(help_text="What goes out on this account: its own text, else the post's.")
     media = serializers.SerializerMethodField(help_text="What this account gets: its own media, else the post's.")
 
     class Meta:
         model = PostTarget
         fields = [
-            "id", "account_id", "account", "platform", "route", "status", "scheduled_at", "published_at", "external_id",
+            "id", "account_id", "account", "platform", "platform_label", "route", "status", "status_label",
+            "scheduled_at", "published_at", "external_id",
             "url", "attempts", "error_kind", "last_error", "caption_override", "text", "media",
         ]  # fmt: skip
 
@@ -78,6 +83,13 @@ class PostOut(serializers.ModelSerializer):
     client = serializers.SerializerMethodField()
     campaign_id = serializers.UUIDField(allow_null=True)
     status_label = serializers.CharField(source="get_status_display")
+    timezone = serializers.CharField(
+        source="client.timezone",
+        help_text="The client's time zone (IANA). Every date-time of the post is written in it, with its offset.",
+    )
+    scheduled_at_display = serializers.SerializerMethodField(
+        help_text="The planned time as people read it, in the client's zone: 'Sun 6 Dec, 09:30 CST'."
+    )
     text = serializers.CharField(source="text_for")
     media = serializers.SerializerMethodField()
     targets = TargetOut(many=True)
@@ -89,7 +101,8 @@ class PostOut(serializers.ModelSerializer):
         model = Post
         fields = [
             "id", "client", "campaign_id", "title", "caption", "hashtags", "cta", "cta_action", "cta_url", "link",
-            "placement", "topic", "notes", "alt_text", "text", "status", "status_label", "scheduled_at", "source",
+            "placement", "topic", "notes", "alt_text", "text", "status", "status_label", "scheduled_at",
+            "scheduled_at_display", "timezone", "source",
             "submitted_at", "approved_at", "client_approved_at", "published_at", "media", "targets", "missed",
             "missed_at", "created_at", "updated_at",
         ]  # fmt: skip
@@ -97,6 +110,13 @@ class PostOut(serializers.ModelSerializer):
     @extend_schema_field(Ref)
     def get_client(self, post):
         return ref(post.client)
+
+    def get_scheduled_at_display(self, post) -> str:
+        return zones.when(post.scheduled_at, post.client)
+
+    def to_representation(self, post):
+        with timezone.override(post.client.tz):  # the post's times in its client's zone (localbzz.zones)
+            return super().to_representation(post)
 
     @extend_schema_field(PostMediaOut(many=True))
     def get_media(self, post):
@@ -122,7 +142,10 @@ class PostIn(serializers.Serializer):
         queryset=Campaign.objects.all(), source="campaign", required=False, allow_null=True
     )
     scheduled_at = serializers.DateTimeField(
-        required=False, allow_null=True, help_text="Wanted time (approval schedules it)."
+        required=False,
+        allow_null=True,
+        help_text="Wanted time (approval schedules it), RFC 3339 with the offset of the client's zone, e.g. "
+        "2026-05-04T09:30:00-05:00 for 09:30 in America/Chicago. Without an offset it is read in the agency's zone.",
     )
     # The lengths are the columns' (publishing.models.Post): longer text was a 500 from the database.
     title = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
@@ -253,7 +276,10 @@ class RejectIn(serializers.Serializer):
 
 
 class ScheduleIn(serializers.Serializer):
-    scheduled_at = serializers.DateTimeField()
+    scheduled_at = serializers.DateTimeField(
+        help_text="RFC 3339 with an offset, e.g. 2026-05-04T09:30:00-05:00 (09:30 in America/Chicago); "
+        "answers show it in the client's zone."
+    )
 
 
 class _Action(APIView):

@@ -25,6 +25,7 @@ from django.utils.text import get_valid_filename, slugify
 
 from agency.models import Campaign, Client
 from agency.services.activity import diff, record_event
+from localbzz import zones
 from localbzz.queue import enqueue
 from localbzz.text import storable
 from publishing.media import imaging, presets, video, work
@@ -339,7 +340,7 @@ def media_blocking_uses(asset: MediaAsset) -> list[str]:
         platforms = (
             ", ".join(sorted({t.account.get_platform_display() for t in post.targets.all()})) or "no account yet"
         )
-        when = f" scheduled for {post.scheduled_at:%d %b %Y %H:%M} UTC" if post.scheduled_at else ""
+        when = f" scheduled for {zones.when(post.scheduled_at, post.client)}" if post.scheduled_at else ""
         uses.append(f"the post “{post}”{when} ({platforms}, {post.get_status_display().lower()})")
     return uses
 

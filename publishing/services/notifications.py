@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.urls import reverse
 
+from localbzz import zones
 from localbzz.app_urls import app_url
 from publishing.approval_links import make_token
 
@@ -33,7 +34,7 @@ def _send(subject: str, body: str, to: list[str]) -> None:
 def client_approval_requested(post) -> None:
     link = app_url(reverse("post-approval-link", args=[make_token(post)]))
     days = getattr(settings, "APPROVAL_LINK_DAYS", 7)
-    when = f" for {post.scheduled_at:%a %d %b %H:%M} UTC" if post.scheduled_at else ""
+    when = f" for {zones.when(post.scheduled_at, post.client)} ({post.client.timezone})" if post.scheduled_at else ""
     body = (
         f"Hello {post.client.primary_contact_name or post.client.name},\n\n"
         f"A new post{when} is ready for your approval:\n\n{post.text_for()[:500]}\n\n"

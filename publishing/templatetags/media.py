@@ -22,6 +22,21 @@ def rendition(asset, preset: str):
     return asset.rendition(preset)
 
 
+BROWSER_IMAGES = {"image/jpeg", "image/png", "image/webp", "image/gif"}
+
+
+@register.filter
+def thumb_url(asset) -> str:
+    """A small picture of the asset: its thumbnail rendition, or — until the worker has made it —
+    the original when a browser can show it (never an empty box); "" for video and HEIC."""
+    if asset is None:
+        return ""
+    thumb = asset.rendition("thumbnail")
+    if thumb is not None:
+        return media_url(thumb.file) or ""
+    return (media_url(asset.file) or "") if asset.content_type in BROWSER_IMAGES else ""
+
+
 @register.filter
 def filesize(value) -> str:
     try:

@@ -71,3 +71,43 @@ def test_write_check_fix_approve_schedule_and_see_it_on_the_calendar(
     page.goto(f"{base}/content/?view=week&date={day}")
     expect(page.locator(".calendar")).to_contain_text("Mint cupcakes are back")
     expect(page.locator(f'.day[data-date="{day}"]')).to_contain_text("10:00")
+
+
+def test_a_post_shows_the_same_wall_clock_and_zone_on_calendar_list_and_post_page(
+    page, live_server, make_staff, settings
+):
+    """An Austin client (Chicago time) seen from an agency in New York: 09:30 CST everywhere."""
+    import zoneinfo
+    from datetime import datetime
+
+    from localbzz import zones
+    from publishing.services import scheduling
+    from publishing.tests.posting import approved_post
+
+    settings.AGENCY_TIME_ZONE = "America/New_York"
+    owner = make_staff("owner", "olivia@test.local", first_name="Olivia", last_name="Owner")
+    client = Client.objects.create(name="Austin Lawns", slug="austin-lawns-browser", timezone="America/Chicago")
+    accounts = accounts_for(client, owner, platforms=("facebook", "linkedin"))
+    chicago = zoneinfo.ZoneInfo("America/Chicago")
+    day = timezone.localdate(timezone=chicago) + timedelta(days=2)
+    when = datetime(day.year, day.month, day.day, 9, 30, tzinfo=chicago)
+    post = approved_post(owner, client, accounts.values(), caption="Spring clean-up season is here")
+    scheduling.post_schedule(actor=owner, post=post, scheduled_at=when)
+    shown = f"09:30 {zones.zone_label(chicago, when)}"
+
+    base = live_server.url
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Email").fill(owner.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(f"{base}/")
+
+    page.goto(f"{base}/content/?view=month&date={day.isoformat()}")
+    expect(page.locator(".cal-item .cal-time")).to_have_text(shown)
+    page.goto(f"{base}/content/?view=week&date={day.isoformat()}")
+    expect(page.locator(".cal-item .cal-time")).to_have_text(shown)
+    page.goto(f"{base}/content/?view=list")
+    expect(page.locator("tbody tr").first.locator("td").first).to_have_text(f"{day:%a %-d %b}, {shown}")
+    page.get_by_role("link", name="Spring clean-up season is here").click()
+    expect(page.get_by_text(f"{day:%A %-d %B %Y}, {shown} (America/Chicago)")).to_be_visible()
+    expect(page.locator("tbody td.nowrap").first).to_have_text(f"{day:%a %-d %b}, {shown}")

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from agency import permissions
 from agency.models import Client
 from agency.permissions import staff_required
-from localbzz import calendar
+from localbzz import calendar, zones
 from localbzz.app_urls import app_url
 from localbzz.forms import add_errors
 from localbzz.listing import list_page
@@ -150,7 +150,7 @@ def _saved_message(post: Post, was: str | None = None) -> str:
             "someone who can approve posts approves and schedules it."
         )
     if post.status == P.SCHEDULED:
-        return f"Approved and scheduled for {timezone.localtime(post.scheduled_at, post.client.tz):%a %d %b, %H:%M}."
+        return f"Approved and scheduled for {zones.when(post.scheduled_at, post.client)}."
     if post.status == P.PENDING_CLIENT_APPROVAL:
         return f"Approved; {post.client.name} has been asked to approve it too."
     if post.status == P.PENDING_APPROVAL:
@@ -352,7 +352,7 @@ def post_schedule(request, pk):
         request,
         pk,
         lambda p: scheduling.post_schedule(actor=request.user, post=p, scheduled_at=when),
-        f"Scheduled for {timezone.localtime(when, post.client.tz):%a %d %b, %H:%M} ({post.client.timezone}).",
+        f"Scheduled for {zones.when(when, post.client)}.",
     )
 
 
@@ -469,6 +469,7 @@ def _chip(post: Post, *, move: bool, query: str) -> None:
     text = str(post)
     post.label = text if len(text) <= 40 else text[:39] + "…"
     post.time_label = f"{post.scheduled_at.astimezone(post.client.tz):%H:%M}"
+    post.zone_label = zones.zone_label(post.client.tz, post.scheduled_at)
     post.url = reverse("post-detail", args=[post.pk])
     post.move_url = f"{reverse('calendar-move', args=[post.pk])}?{query}" if move and post.status == "scheduled" else ""
     post.thumb_url = media_url(post.thumbnail) if post.thumbnail else ""
@@ -489,7 +490,7 @@ def calendar_move(request: HttpRequest, pk) -> HttpResponse:
         when = datetime.combine(day, local, tzinfo=zone)
         try:
             scheduling.post_schedule(actor=request.user, post=post, scheduled_at=when)
-            messages.success(request, f"Moved to {when:%a %d %b, %H:%M} ({post.client.timezone}).")
+            messages.success(request, f"Moved to {zones.when(when, post.client)}.")
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
     return content_calendar(request)

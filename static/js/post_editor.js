@@ -3,8 +3,9 @@
 (function () {
   "use strict";
   function input(form) { return form.querySelector("input[name=media]"); }
-  function ids(form) { return (input(form).value || "").split(",").filter(Boolean); }
+  function ids(form) { var el = input(form); return el ? (el.value || "").split(",").filter(Boolean) : []; }
   function render(form) {
+    if (!input(form)) return; // no client chosen yet: nothing to pick from
     var order = ids(form);
     form.querySelectorAll("[data-asset-id]").forEach(function (tile) {
       var at = order.indexOf(tile.dataset.assetId);
@@ -14,6 +15,7 @@
     });
   }
   function changed(form) {
+    if (!input(form)) return;
     render(form);
     input(form).dispatchEvent(new Event("change", { bubbles: true }));
   }
@@ -30,7 +32,7 @@
   document.addEventListener("media:uploaded", function (event) {
     var form = document.getElementById("post-form");
     var asset = event.detail;
-    if (!form || !asset || !asset.id) return;
+    if (!form || !asset || !asset.id || !input(form)) return;
     var picker = form.querySelector("[data-picker]");
     if (!picker.querySelector('[data-asset-id="' + asset.id + '"]')) {
       var tile = document.createElement("button");
