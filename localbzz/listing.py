@@ -20,6 +20,8 @@ from django.db.models import Q, QuerySet
 from django.http import StreamingHttpResponse
 from django.utils.functional import cached_property
 
+from localbzz.text import storable, storable_query
+
 # Lists count their rows up to this many; past it they say "10000+" (an exact COUNT(*) over a
 # large table costs more than the page itself, and nobody pages that far: they filter).
 COUNT_CAP = 10_000
@@ -53,8 +55,6 @@ class CappedPaginator(Paginator):
         if isinstance(self.object_list, QuerySet):
             return capped_count(self.object_list)
         return super().count
-
-from localbzz.text import storable, storable_query
 
 
 class UtcIsoDateTimeField(django_filters.fields.IsoDateTimeField):
