@@ -396,15 +396,3 @@ ERROR_SCHEMA = {
         }
     },
 }
-
-
-class _ErrorBody(serializers.Serializer):
-    code = serializers.CharField()
-    message = serializers.CharField()
-    details = serializers.DictField()
-
-
-class ErrorEnvelope(serializers.Serializer):
-    """The error envelope, for endpoints that document a specific error answer (e.g. 409)."""
-
-    error = _ErrorBody()

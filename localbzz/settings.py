@@ -416,7 +416,9 @@ REST_FRAMEWORK = {
         "localbzz.api.SearchFilter",
         "localbzz.api.SortFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Bodies are JSON; the two upload endpoints take multipart (their views say so).
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "localbzz.schema.AutoSchema",
     "EXCEPTION_HANDLER": "localbzz.api.exception_handler",
     # Rates come from RATE_LIMIT_* (see the security block above), read per request.
     "DEFAULT_THROTTLE_CLASSES": ["localbzz.rate_limits.ApiUserRate", "localbzz.rate_limits.ApiAnonRate"],

@@ -17,6 +17,7 @@ from agency.models import (
     TeamMember,
     TimeEntry,
 )
+from agency.models.clients import validate_colours
 
 
 class Ref(serializers.Serializer):
@@ -35,6 +36,10 @@ class ClientSerializer(serializers.ModelSerializer):
     logo_url = serializers.SerializerMethodField()
     slug = serializers.CharField(required=False, allow_blank=True, max_length=63,
                                  help_text="Portal subdomain; made from the name when empty.")  # fmt: skip
+    brand_colors = serializers.ListField(
+        child=serializers.CharField(max_length=7), required=False, validators=[validate_colours],
+        help_text="Hex codes like #1A2B3C, at most 8.",
+    )  # fmt: skip
 
     class Meta:
         model = Client

@@ -127,6 +127,8 @@ class JobOut(serializers.ModelSerializer):
     progress_percent = serializers.IntegerField()
     post_id = serializers.UUIDField(allow_null=True)
     items = serializers.SerializerMethodField()
+    input = serializers.DictField(help_text="What was asked (prompts, platforms, style, …).")
+    result = serializers.DictField(help_text="Summary of the outcome (captions, post ids, …).")
 
     class Meta:
         model = GenerationJob

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from agency.models import Deliverable, PortalRequest, RequestMessage
 from portal import services
+from portal.models import ClientUser
 from publishing.api.posts import PostMediaOut, post_media_items
 from publishing.media.urls import media_url
 from publishing.models import Post, PostTarget
@@ -77,12 +78,20 @@ class ClientRequestIn(serializers.Serializer):
 # Output ---------------------------------------------------------------------------------------
 
 
+class ClientSignedInOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    subdomain = serializers.CharField(help_text="The client's portal subdomain (its slug).")
+    portal_url = serializers.CharField()
+    role = serializers.ChoiceField(ClientUser.Role.choices, help_text="Your role in the client's portal.")
+
+
 class ClientTokensOut(serializers.Serializer):
     access_token = serializers.CharField()
     refresh_token = serializers.CharField()
     token_type = serializers.CharField(default="bearer")
     expires_in = serializers.IntegerField(help_text="Seconds the access token is valid.")
-    client = serializers.DictField()
+    client = ClientSignedInOut(help_text="The client you signed in to.")
 
 
 class ClientMediaOut(serializers.Serializer):
@@ -118,6 +127,7 @@ class ClientTargetOut(serializers.ModelSerializer):
 
 class ClientPostOut(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display")
+    hashtags = serializers.ListField(child=serializers.CharField(), help_text="Without the #.")
     text = serializers.CharField(source="text_for", help_text="The base text (caption, call to action, hashtags).")
     captions = serializers.SerializerMethodField(help_text="The text for each platform.")
     platforms = serializers.SerializerMethodField()

@@ -33,8 +33,8 @@ class PortalUserOut(serializers.ModelSerializer):
 
 class InviteIn(serializers.Serializer):
     email = serializers.EmailField()
-    first_name = serializers.CharField(max_length=150, required=False, default="")
-    last_name = serializers.CharField(max_length=150, required=False, default="")
+    first_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+    last_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
     role = serializers.ChoiceField(ClientUser.Role.choices, default=ClientUser.Role.MEMBER)
 
 

@@ -64,6 +64,7 @@ def post_media_items(post: Post) -> list[dict]:
 
 class PostOut(serializers.ModelSerializer):
     client = serializers.SerializerMethodField()
+    hashtags = serializers.ListField(child=serializers.CharField(), help_text="Without the #.")
     campaign_id = serializers.UUIDField(allow_null=True)
     status_label = serializers.CharField(source="get_status_display")
     text = serializers.CharField(source="text_for")
