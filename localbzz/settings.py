@@ -521,6 +521,12 @@ WEBHOOK_CONNECT_TIMEOUT = float(env("WEBHOOK_CONNECT_TIMEOUT", "5"))
 WEBHOOK_READ_TIMEOUT = float(env("WEBHOOK_READ_TIMEOUT", "10"))
 # An endpoint whose every attempt failed for this many hours is disabled (admins are emailed).
 WEBHOOK_DISABLE_AFTER_HOURS = float(env("WEBHOOK_DISABLE_AFTER_HOURS", "24"))
+# Outgoing requests (webhooks, platforms, generation providers) reach public addresses only (no
+# private, loopback or link-local targets: SSRF), unless this is on (default: DEBUG, read at start
+# so tests keep it); OUTBOUND_PRIVATE_ALLOWLIST names hosts, addresses or networks allowed anyway
+# (e.g. "ollama.internal,10.0.5.0/24").
+OUTBOUND_ALLOW_PRIVATE = env_bool("OUTBOUND_ALLOW_PRIVATE", DEBUG)
+OUTBOUND_PRIVATE_ALLOWLIST = env_list("OUTBOUND_PRIVATE_ALLOWLIST")
 
 # Generation (captions and images) -----------------------------------------------------------------
 # Providers: builtin (offline, deterministic), openai (any OpenAI-compatible endpoint), fal (images).
