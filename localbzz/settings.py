@@ -474,8 +474,8 @@ SPECTACULAR_SETTINGS = {
         "MediaKindEnum": "publishing.models.MediaAsset.Kind",
         "GenerationPlatformEnum": "generation.api.serializers.PLATFORM_CHOICES",
         "GenerationImagePlatformEnum": "generation.api.serializers.IMAGE_PLATFORM_CHOICES",
-        "ImageStyleEnum": "generation.api.serializers.STYLE_CHOICES",
-        "ImageProviderEnum": "generation.api.serializers.IMAGE_PROVIDER_CHOICES",
+        "ImageStyleEnum": "generation.api.serializers.STYLE_NAMES",
+        "ImageProviderEnum": "generation.api.serializers.IMAGE_PROVIDER_NAMES",
         "CaptionProviderEnum": "generation.api.serializers.CAPTION_PROVIDER_CHOICES",
         "CaptionPlatformEnum": "publishing.rules.PLATFORMS",
         "SocialPlatformEnum": "publishing.models.SocialAccount.Platform",
@@ -549,6 +549,9 @@ GENERATION_POLL_INTERVAL = float(env("GENERATION_POLL_INTERVAL", "1"))
 GENERATION_POLL_TIMEOUT = float(env("GENERATION_POLL_TIMEOUT", "180"))
 # How long POST /api/v1/social/multi-platform-posts waits for its images before answering 202.
 GENERATION_WAIT_SECONDS = float(env("GENERATION_WAIT_SECONDS", "60"))
+# The client API generation uses when a request names none (seed 004's bodies have no client_id):
+# a client's slug or id; empty: client_id is required.
+GENERATION_API_DEFAULT_CLIENT = env("GENERATION_API_DEFAULT_CLIENT", "")
 
 # Notifications (notifications/): in-app bell and emails to staff --------------------------------
 # Base of the links in notification emails; empty: https://APP_HOST (http when DEBUG).
