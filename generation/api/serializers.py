@@ -199,7 +199,7 @@ class JobOut(serializers.ModelSerializer):
                   "total_items", "succeeded_items", "failed_items", "progress_percent", "created_by", "post_id",
                   "created_at", "started_at", "finished_at", "duration", "items"]  # fmt: skip
 
-    @extend_schema_field(Ref)
+    @extend_schema_field(Ref(allow_null=True))
     def get_client(self, job):
         return ref(job.client)
 

@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agency.models import Deliverable, PortalRequest, RequestMessage
-from portal import services
+from portal import selectors, services
 from portal.models import ClientUser
 from publishing.api.posts import PostMediaOut, post_media_items
 from publishing.media.urls import media_url
@@ -183,7 +183,11 @@ class ClientStatsOut(serializers.Serializer):
     waiting_for_agency = serializers.IntegerField()
     waiting_for_you = serializers.IntegerField()
     published_this_month = serializers.IntegerField()
-    by_status = serializers.DictField(child=serializers.IntegerField())
+    by_status = type(
+        "ClientPostsByStatus",
+        (serializers.Serializer,),
+        {code: serializers.IntegerField() for code in selectors.CLIENT_VISIBLE},
+    )(help_text="Posts by status code, every status present (zeros included).")
     connected_platforms = ClientPlatformOut(many=True, source="platforms")
     accounts = serializers.IntegerField()
 
