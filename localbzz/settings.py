@@ -459,6 +459,7 @@ SPECTACULAR_SETTINGS = {
         "DeliverableStatusEnum": "agency.models.Deliverable.Status",
         "TaskStatusEnum": "agency.models.Task.Status",
         "TaskPriorityEnum": "agency.models.Task.Priority",
+        "DeliverableTypeEnum": "agency.models.Deliverable.Kind",
         "LeadStatusEnum": "agency.models.Lead.Status",
         "RequestStatusEnum": "agency.models.PortalRequest.Status",
         "RequestPriorityEnum": "agency.models.PortalRequest.Priority",

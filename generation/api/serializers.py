@@ -15,6 +15,7 @@ from agency.models import Campaign, Client
 from generation import presets, providers
 from generation.models import GenerationItem, GenerationJob
 from generation.selectors import image_url
+from localbzz.api import RejectUnknownFields
 from publishing import rules
 from publishing.models import Post
 
@@ -83,7 +84,7 @@ def with_client(attrs: dict) -> dict:
     return attrs
 
 
-class _ClientCampaign(serializers.Serializer):
+class _ClientCampaign(RejectUnknownFields, serializers.Serializer):
     client_id = serializers.PrimaryKeyRelatedField(
         queryset=Client.objects.all(), source="client", required=False,
         help_text="Whose brand; may be left out when the agency set GENERATION_API_DEFAULT_CLIENT.",
@@ -96,7 +97,7 @@ class _ClientCampaign(serializers.Serializer):
         return with_client(attrs)
 
 
-class ImageSpecIn(serializers.Serializer):
+class ImageSpecIn(RejectUnknownFields, serializers.Serializer):
     prompt = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
     platform = serializers.ChoiceField(choices=IMAGE_PLATFORM_CHOICES, required=False, default="generic")
     aspect_ratio = serializers.CharField(
