@@ -129,7 +129,7 @@ class TeamMemberSerializer(RejectUnknownFields, serializers.ModelSerializer):
     )
     roles = serializers.ListField(
         source="functional_roles", required=False,
-        child=serializers.ChoiceField(["Editor", "Scheduler", "Content Creator", *ROLE_FLAGS]),
+        child=serializers.CharField(max_length=40),
         help_text="Seed 001's roles (Editor, Scheduler, Content Creator); on input they set is_editor, "
         "is_scheduler and is_content_creator.",
     )  # fmt: skip
@@ -141,7 +141,12 @@ class TeamMemberSerializer(RejectUnknownFields, serializers.ModelSerializer):
             attrs.setdefault("user", {}).update(first_name=first, last_name=last.strip())
         roles = attrs.pop("functional_roles", None)
         if roles is not None:
-            held = {role.lower() for role in roles}
+            held = {role.strip().lower() for role in roles}
+            unknown = sorted(held - set(ROLE_FLAGS))
+            if unknown:
+                raise serializers.ValidationError(
+                    {"roles": [f"Unknown role(s) {', '.join(unknown)}: use Editor, Scheduler or Content Creator."]}
+                )
             for role, flag in ROLE_FLAGS.items():
                 attrs[flag] = role in held
         return attrs
