@@ -556,7 +556,7 @@ def main() -> None:
     db_url = database(args.database_url)
     env = {
         # Production-like: DEBUG off, persistent database connections; files in a scratch directory.
-        **os.environ, "DATABASE_URL": db_url, "DEBUG": "0", "LOG_LEVEL": "WARNING",
+        **os.environ, "DATABASE_URL": db_url, "DEBUG": "0", "OUTBOUND_ALLOW_PRIVATE": "1", "LOG_LEVEL": "WARNING",
         "SECRET_KEY": secrets.token_urlsafe(50), "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "ALLOWED_HOSTS": "localhost", "VAR_DIR": str(tmp / "var"), "MEDIA_ROOT": str(tmp / "media"),
         "Q_WORKERS": str(args.workers), "DB_CONN_MAX_AGE": "600", "DJANGO_SETTINGS_MODULE": "localbzz.settings",

@@ -90,7 +90,7 @@ def main() -> None:
     use_redis = redis_ok(args.redis_url)
     env = {
         # Production-like: DEBUG off (no per-query bookkeeping), persistent database connections.
-        **os.environ, "DATABASE_URL": db_url, "DEBUG": "0", "LOG_LEVEL": "WARNING",
+        **os.environ, "DATABASE_URL": db_url, "DEBUG": "0", "OUTBOUND_ALLOW_PRIVATE": "1", "LOG_LEVEL": "WARNING",
         "SECRET_KEY": secrets.token_urlsafe(50), "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "ALLOWED_HOSTS": "localhost",
         "VAR_DIR": os.environ.get("VAR_DIR", str(ROOT / "var")), "Q_WORKERS": str(args.workers),

@@ -64,7 +64,10 @@ class GenerationJob(models.Model):
     Status = JobStatus
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    client = models.ForeignKey("agency.Client", on_delete=models.CASCADE, related_name="generation_jobs")
+    # Seed 002: deleting a client keeps its generation tasks, without the client (erasure deletes them).
+    client = models.ForeignKey(
+        "agency.Client", null=True, blank=True, on_delete=models.SET_NULL, related_name="generation_jobs"
+    )
     campaign = models.ForeignKey(
         "agency.Campaign", null=True, blank=True, on_delete=models.SET_NULL, related_name="generation_jobs"
     )

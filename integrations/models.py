@@ -68,6 +68,8 @@ class WebhookDelivery(models.Model):
     endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
     event_id = models.CharField(max_length=120)
     event_type = models.CharField(max_length=60)
+    # "<object type>:<id>" of the event: deliveries of one object to one endpoint go out in order.
+    subject = models.CharField(max_length=120, blank=True, default="")
     body = models.TextField()  # the exact JSON sent (signed as is)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -81,7 +83,10 @@ class WebhookDelivery(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(fields=["endpoint", "subject", "created_at"], name="webhook_delivery_in_order"),
+        ]
         constraints = [
             # An event reaches an endpoint once on its own; only a manual redelivery repeats it.
             models.UniqueConstraint(

@@ -110,6 +110,14 @@ def _flatten(detail: Any, prefix: str = "") -> list[str]:
     return [f"{prefix}: {text}" if prefix else text]
 
 
+def _leaves(detail: Any) -> list:
+    if isinstance(detail, dict):
+        return [leaf for value in detail.values() for leaf in _leaves(value)]
+    if isinstance(detail, list):
+        return [leaf for value in detail for leaf in _leaves(value)]
+    return [detail]
+
+
 def _still_in_use(exc: ProtectedError | RestrictedError) -> Conflict:
     """A delete that the database's protected foreign keys refuse: say what still uses the object."""
     holders = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
@@ -163,6 +171,8 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         details = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
         problems = _flatten(exc.detail)
         message = "Please fix the highlighted fields: " + "; ".join(problems[:5]) if problems else "Invalid input."
+        if set(_leaves(exc.get_codes())) == {"unknown_field"}:
+            code = "unknown_field"
     else:
         detail = getattr(exc, "detail", None)
         if isinstance(detail, dict):
@@ -451,16 +461,31 @@ ERROR_SCHEMA = {
 }
 
 
-class _ErrorBody(serializers.Serializer):
-    code = serializers.CharField()
-    message = serializers.CharField()
-    details = serializers.DictField()
+# --------------------------------------------------------------------------------------------
+# Input: unknown fields are refused, never dropped
+# --------------------------------------------------------------------------------------------
 
 
-class ErrorEnvelope(serializers.Serializer):
-    """The error envelope, for endpoints that document a specific error answer (e.g. 409)."""
+class RejectUnknownFields:
+    """Serializer mixin: a body field the serializer does not know answers 400 ``unknown_field``
+    naming it (a misspelt field would otherwise be dropped without a word). ``extra_input_names``
+    lists names a serializer maps itself (e.g. seed spellings read in ``to_internal_value``)."""
 
-    error = _ErrorBody()
+    extra_input_names: tuple[str, ...] = ()
+
+    def to_internal_value(self, data):
+        if hasattr(data, "keys"):
+            known = set(self.fields) | set(self.extra_input_names)
+            unknown = sorted(str(name) for name in data if name not in known)
+            if unknown:
+                takes = ", ".join(sorted(n for n, f in self.fields.items() if not f.read_only))
+                raise exceptions.ValidationError(
+                    {
+                        name: [exceptions.ErrorDetail(f"Unknown field: this takes {takes}.", code="unknown_field")]
+                        for name in unknown
+                    }
+                )
+        return super().to_internal_value(data)
 
 
 # --------------------------------------------------------------------------------------------

@@ -3,11 +3,22 @@
 
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
+from rest_framework.renderers import JSONRenderer
 
 from localbzz import views
 
+
+class SchemaView(SpectacularAPIView):
+    """The schema (YAML or JSON by Accept); its errors (e.g. 405) in the JSON envelope like every other."""
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer, self.request.accepted_media_type = JSONRenderer(), "application/json"
+        return response
+
+
 urlpatterns = [
-    path("schema", SpectacularAPIView.as_view(), name="schema"),
+    path("schema", SchemaView.as_view(), name="schema"),
     path("", include("agency.api.urls")),
     path("", include("publishing.api.urls")),
     path("", include("portal.api.urls")),

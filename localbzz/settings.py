@@ -450,7 +450,9 @@ REST_FRAMEWORK = {
         "localbzz.api.SearchFilter",
         "localbzz.api.SortFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Bodies are JSON; the two upload endpoints take multipart (their views say so).
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "localbzz.schema.AutoSchema",
     "EXCEPTION_HANDLER": "localbzz.api.exception_handler",
     # Rates come from RATE_LIMIT_* (see the security block above), read per request.
     "DEFAULT_THROTTLE_CLASSES": ["localbzz.rate_limits.ApiUserRate", "localbzz.rate_limits.ApiAnonRate"],
@@ -492,6 +494,7 @@ SPECTACULAR_SETTINGS = {
         "DeliverableStatusEnum": "agency.models.Deliverable.Status",
         "TaskStatusEnum": "agency.models.Task.Status",
         "TaskPriorityEnum": "agency.models.Task.Priority",
+        "DeliverableTypeEnum": "agency.models.Deliverable.Kind",
         "LeadStatusEnum": "agency.models.Lead.Status",
         "RequestStatusEnum": "agency.models.PortalRequest.Status",
         "RequestPriorityEnum": "agency.models.PortalRequest.Priority",
@@ -507,8 +510,8 @@ SPECTACULAR_SETTINGS = {
         "MediaKindEnum": "publishing.models.MediaAsset.Kind",
         "GenerationPlatformEnum": "generation.api.serializers.PLATFORM_CHOICES",
         "GenerationImagePlatformEnum": "generation.api.serializers.IMAGE_PLATFORM_CHOICES",
-        "ImageStyleEnum": "generation.api.serializers.STYLE_CHOICES",
-        "ImageProviderEnum": "generation.api.serializers.IMAGE_PROVIDER_CHOICES",
+        "ImageStyleEnum": "generation.api.serializers.STYLE_NAMES",
+        "ImageProviderEnum": "generation.api.serializers.IMAGE_PROVIDER_NAMES",
         "CaptionProviderEnum": "generation.api.serializers.CAPTION_PROVIDER_CHOICES",
         "CaptionPlatformEnum": "publishing.rules.PLATFORMS",
         "SocialPlatformEnum": "publishing.models.SocialAccount.Platform",
@@ -556,6 +559,12 @@ WEBHOOK_CONNECT_TIMEOUT = float(env("WEBHOOK_CONNECT_TIMEOUT", "5"))
 WEBHOOK_READ_TIMEOUT = float(env("WEBHOOK_READ_TIMEOUT", "10"))
 # An endpoint whose every attempt failed for this many hours is disabled (admins are emailed).
 WEBHOOK_DISABLE_AFTER_HOURS = float(env("WEBHOOK_DISABLE_AFTER_HOURS", "24"))
+# Outgoing requests (webhooks, platforms, generation providers) reach public addresses only (no
+# private, loopback or link-local targets: SSRF), unless this is on (default: DEBUG, read at start
+# so tests keep it); OUTBOUND_PRIVATE_ALLOWLIST names hosts, addresses or networks allowed anyway
+# (e.g. "ollama.internal,10.0.5.0/24").
+OUTBOUND_ALLOW_PRIVATE = env_bool("OUTBOUND_ALLOW_PRIVATE", DEBUG)
+OUTBOUND_PRIVATE_ALLOWLIST = env_list("OUTBOUND_PRIVATE_ALLOWLIST")
 
 # Generation (captions and images) -----------------------------------------------------------------
 # Providers: builtin (offline, deterministic), openai (any OpenAI-compatible endpoint), fal (images).
@@ -578,6 +587,9 @@ GENERATION_POLL_INTERVAL = float(env("GENERATION_POLL_INTERVAL", "1"))
 GENERATION_POLL_TIMEOUT = float(env("GENERATION_POLL_TIMEOUT", "180"))
 # How long POST /api/v1/social/multi-platform-posts waits for its images before answering 202.
 GENERATION_WAIT_SECONDS = float(env("GENERATION_WAIT_SECONDS", "60"))
+# The client API generation uses when a request names none (seed 004's bodies have no client_id):
+# a client's slug or id; empty: client_id is required.
+GENERATION_API_DEFAULT_CLIENT = env("GENERATION_API_DEFAULT_CLIENT", "")
 
 # Notifications (notifications/): in-app bell and emails to staff --------------------------------
 # Base of the links in notification emails; empty: https://APP_HOST (http when DEBUG).

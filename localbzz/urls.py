@@ -2,7 +2,7 @@ from csp.decorators import csp_update
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
 
 from localbzz import views
@@ -35,6 +35,8 @@ urlpatterns = [
         ),
         name="api-redoc",
     ),
+    # Last under /api/: anything else answers the JSON error envelope (never an HTML page).
+    re_path(r"^api(?:/.*)?$", views.api_not_found),
 ]
 
 if settings.DEBUG:

@@ -16,7 +16,8 @@ from django.views.decorators.http import require_GET
 from agency.permissions import staff_required
 from localbzz import dashboard as dashboard_data
 from localbzz.api import error_json
-from localbzz.middleware import API_PREFIX
+
+API_ROOT = "/api/"  # every answer under it, errors included, is JSON
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ def _redis(url: str):
 
 
 def _is_api(request: HttpRequest) -> bool:
-    return request.path.startswith(API_PREFIX) or request.path_info.startswith(API_PREFIX)
+    return request.path.startswith(API_ROOT) or request.path_info.startswith(API_ROOT)
 
 
 def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
@@ -92,7 +93,10 @@ def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
 
 @csrf_exempt  # it changes nothing; without this, a POST with a cookie got Django's HTML CSRF page
 def api_not_found(request: HttpRequest) -> HttpResponse:
-    return error_json(404, f"No API endpoint at {request.path}. See /api/docs/ for the list.")
+    """Any path under /api/ that no route takes (other versions, unversioned seed paths): the JSON
+    envelope, with or without DEBUG."""
+    hint = " The API lives under /api/v1/." if not request.path.startswith("/api/v1/") else ""
+    return error_json(404, f"No API endpoint at {request.path}.{hint} See /api/docs/ for the list.")
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

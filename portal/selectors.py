@@ -89,9 +89,15 @@ class Stats:
     waiting_for_agency: int
     waiting_for_you: int
     published_this_month: int
-    by_status: dict[str, int]
+    by_status: dict[str, int]  # every status the client sees, by code (seed 002), zeros included
     platforms: list[dict] = field(default_factory=list)
     accounts: int = 0
+
+    @property
+    def by_status_shown(self) -> list[tuple[str, int]]:
+        """(label, count) of the statuses that have posts, for the dashboard page."""
+        labels = dict(P.choices)
+        return [(labels[code], n) for code, n in self.by_status.items() if n]
 
 
 def stats(client: Client, *, now: datetime | None = None) -> Stats:
@@ -104,7 +110,6 @@ def stats(client: Client, *, now: datetime | None = None) -> Stats:
         published_this_month=Count("pk", filter=Q(status__in=WENT_OUT, published_at__gte=start, published_at__lt=end)),
     )
     by_status = dict(visible.order_by().values_list("status").annotate(n=Count("pk")))
-    labels = dict(P.choices)
     platforms: dict[str, dict] = {}
     accounts = 0
     for platform, status in connected_accounts(client).order_by().values_list("platform", "status"):
@@ -123,7 +128,7 @@ def stats(client: Client, *, now: datetime | None = None) -> Stats:
         waiting_for_agency=sum(by_status.get(s, 0) for s in IN_REVIEW),
         waiting_for_you=by_status.get(P.PENDING_CLIENT_APPROVAL, 0),
         published_this_month=figures["published_this_month"],
-        by_status={labels[s]: by_status[s] for s in P.values if by_status.get(s)},
+        by_status={s: by_status.get(s, 0) for s in CLIENT_VISIBLE},
         platforms=sorted(platforms.values(), key=lambda p: p["label"]),
         accounts=accounts,
     )

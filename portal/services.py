@@ -108,12 +108,17 @@ def client_user_invite(
     return membership
 
 
+NAME_SIGN_IN_DOMAIN = "sign-in-by-business-name.invalid"  # RFC 2606: .invalid never delivers
+
+
 @transaction.atomic
 def client_password_set(*, actor, client: Client, password: str, email: str = "") -> ClientUser:
     """Set the portal password of one of ``client``'s people (by email), or of its owner.
 
     Without an email, the client's first owner is used; a client with nobody yet gets an owner
-    made from its primary contact's email (seed 000's "set the client's password").
+    made from its primary contact's email, or — without one — an owner who signs in with the
+    business name (seed 000's "set the client's password"): its address is a never-deliverable
+    placeholder (``NAME_SIGN_IN_DOMAIN``) until the agency invites someone by email.
     """
     password_validation.validate_password(password)
     users = selectors.portal_users(client)
@@ -124,15 +129,12 @@ def client_password_set(*, actor, client: Client, password: str, email: str = ""
     else:
         membership = users.filter(role=ClientUser.Role.OWNER).order_by("created_at").first()
         if membership is None:
-            if not client.primary_contact_email:
-                raise ValidationError(
-                    {"email": f"{client.name} has no portal user and no primary contact email; give an email."}
-                )
+            contact = client.primary_contact_name.split(" ")[0] if client.primary_contact_name else ""
             membership = client_user_invite(
                 actor=actor,
                 client=client,
-                email=client.primary_contact_email,
-                first_name=client.primary_contact_name.split(" ")[0] if client.primary_contact_name else "",
+                email=client.primary_contact_email or f"client-{client.pk.hex}@{NAME_SIGN_IN_DOMAIN}",
+                first_name=contact if client.primary_contact_email else (contact or client.name[:150]),
                 role=ClientUser.Role.OWNER,
                 password=password,
             )

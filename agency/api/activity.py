@@ -13,6 +13,7 @@ class ActivityEventOut(serializers.ModelSerializer):
     client_id = serializers.UUIDField(allow_null=True, read_only=True)
     actor_id = serializers.IntegerField(allow_null=True, read_only=True)
     summary = serializers.CharField(read_only=True)
+    changes = serializers.DictField(read_only=True, help_text="What changed or happened, by field name.")
 
     class Meta:
         model = ActivityEvent

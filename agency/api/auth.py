@@ -44,12 +44,27 @@ class _Throttled:
     throttle_classes = [rate_limits.LoginRate]
 
 
-@extend_schema(tags=["auth"], summary="Get an access and a refresh token (staff email + password)")
+class TokenPairOut(serializers.Serializer):
+    access = serializers.CharField(help_text="Send as 'Authorization: Bearer <access>'.")
+    refresh = serializers.CharField(help_text="Exchange at POST /api/v1/auth/token/refresh for a new pair.")
+
+
+@extend_schema(
+    tags=["auth"],
+    summary="Get an access and a refresh token (staff email + password)",
+    responses={200: TokenPairOut},
+    auth=[],
+)
 class TokenObtainView(_Throttled, jwt_views.TokenObtainPairView):
     serializer_class = StaffTokenSerializer
 
 
-@extend_schema(tags=["auth"], summary="Exchange a refresh token for a new pair (the old refresh is revoked)")
+@extend_schema(
+    tags=["auth"],
+    summary="Exchange a refresh token for a new pair (the old refresh is revoked)",
+    responses={200: TokenPairOut},
+    auth=[],
+)
 class TokenRefreshView(_Throttled, jwt_views.TokenRefreshView):
     pass
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -17,6 +18,10 @@ from agency.models import (
     TeamMember,
     TimeEntry,
 )
+from agency.models.clients import validate_colours
+from localbzz.api import RejectUnknownFields
+
+SEED = "Seed 001's name for `{}` (same value, in and out)."
 
 
 class Ref(serializers.Serializer):
@@ -30,11 +35,26 @@ def ref(obj, name_attr: str = "name"):
     return {"id": obj.pk, "name": getattr(obj, name_attr)} if obj else None
 
 
-class ClientSerializer(serializers.ModelSerializer):
+class ClientSerializer(RejectUnknownFields, serializers.ModelSerializer):
+    extra_input_names = ("business_name",)  # seed 000's name for `name`
     portal_url = serializers.CharField(read_only=True)
+    email = serializers.EmailField(
+        source="primary_contact_email", required=False, allow_blank=True, help_text=SEED.format("primary_contact_email")
+    )
+    phone = serializers.CharField(
+        source="primary_contact_phone", required=False, allow_blank=True, max_length=40,
+        help_text=SEED.format("primary_contact_phone"),
+    )  # fmt: skip
+    client_portal_subdomain = serializers.CharField(
+        source="slug", required=False, allow_blank=True, max_length=63, help_text=SEED.format("slug")
+    )
     logo_url = serializers.SerializerMethodField()
     slug = serializers.CharField(required=False, allow_blank=True, max_length=63,
                                  help_text="Portal subdomain; made from the name when empty.")  # fmt: skip
+    brand_colors = serializers.ListField(
+        child=serializers.CharField(max_length=7), required=False, validators=[validate_colours],
+        help_text="Hex codes like #1A2B3C, at most 8.",
+    )  # fmt: skip
 
     class Meta:
         model = Client
@@ -44,6 +64,7 @@ class ClientSerializer(serializers.ModelSerializer):
             "default_reels", "default_photos", "default_carousels", "monthly_post_limit", "brand_guidelines",
             "brand_colors", "logo_url", "publer_workspace_id", "portal_enabled", "requires_client_approval",
             "late_approval", "notes", "created_at", "updated_at",
+            "email", "phone", "client_portal_subdomain",
         ]  # fmt: skip
         read_only_fields = ["id", "created_at", "updated_at"]
 
@@ -56,8 +77,10 @@ class ClientSerializer(serializers.ModelSerializer):
             data = {**data, "name": data["business_name"]}
         return super().to_internal_value(data)
 
-    def validate_slug(self, value: str) -> str:
-        return value.strip().lower()
+    def validate(self, attrs):
+        if "slug" in attrs:  # from slug or client_portal_subdomain
+            attrs["slug"] = attrs["slug"].strip().lower()
+        return attrs
 
 
 class ClientListSerializer(ClientSerializer):
@@ -69,7 +92,7 @@ class ClientListSerializer(ClientSerializer):
         fields = [*ClientSerializer.Meta.fields, "open_deliverables", "open_tasks", "upcoming_shoots"]
 
 
-class CampaignSerializer(serializers.ModelSerializer):
+class CampaignSerializer(RejectUnknownFields, serializers.ModelSerializer):
     client_id = serializers.PrimaryKeyRelatedField(source="client", queryset=Client.objects.all())
 
     class Meta:
@@ -95,12 +118,39 @@ class NestedCampaignSerializer(CampaignSerializer):
     client_id = serializers.UUIDField(required=False, write_only=False)
 
 
-class TeamMemberSerializer(serializers.ModelSerializer):
+ROLE_FLAGS = {"editor": "is_editor", "scheduler": "is_scheduler", "content creator": "is_content_creator"}
+
+
+class TeamMemberSerializer(RejectUnknownFields, serializers.ModelSerializer):
     email = serializers.EmailField(source="user.email")
     first_name = serializers.CharField(source="user.first_name", required=False, allow_blank=True)
     last_name = serializers.CharField(source="user.last_name", required=False, allow_blank=True)
-    name = serializers.CharField(read_only=True)
-    roles = serializers.ListField(source="functional_roles", read_only=True, child=serializers.CharField())
+    name = serializers.CharField(
+        required=False, max_length=300, help_text="Full name (seed 001); on input it fills first and last name."
+    )
+    roles = serializers.ListField(
+        source="functional_roles", required=False,
+        child=serializers.CharField(max_length=40),
+        help_text="Seed 001's roles (Editor, Scheduler, Content Creator); on input they set is_editor, "
+        "is_scheduler and is_content_creator.",
+    )  # fmt: skip
+
+    def validate(self, attrs):
+        name = attrs.pop("name", None)
+        if name is not None and not {"first_name", "last_name"} & set(attrs.get("user", {})):
+            first, _, last = name.strip().partition(" ")
+            attrs.setdefault("user", {}).update(first_name=first, last_name=last.strip())
+        roles = attrs.pop("functional_roles", None)
+        if roles is not None:
+            held = {role.strip().lower() for role in roles}
+            unknown = sorted(held - set(ROLE_FLAGS))
+            if unknown:
+                raise serializers.ValidationError(
+                    {"roles": [f"Unknown role(s) {', '.join(unknown)}: use Editor, Scheduler or Content Creator."]}
+                )
+            for role, flag in ROLE_FLAGS.items():
+                attrs[flag] = role in held
+        return attrs
 
     class Meta:
         model = TeamMember
@@ -111,7 +161,12 @@ class TeamMemberSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at"]
 
 
-class ShootSerializer(serializers.ModelSerializer):
+def _day(when) -> str:
+    local = timezone.localtime(when) if when else timezone.localtime()
+    return f"{local.day} {local:%b}"
+
+
+class ShootSerializer(RejectUnknownFields, serializers.ModelSerializer):
     client_id = serializers.PrimaryKeyRelatedField(source="client", queryset=Client.objects.all())
     client = serializers.SerializerMethodField()
     campaign_id = serializers.PrimaryKeyRelatedField(
@@ -121,8 +176,18 @@ class ShootSerializer(serializers.ModelSerializer):
         source="crew", queryset=TeamMember.objects.filter(is_active=True), many=True, required=False
     )
     crew = serializers.SerializerMethodField()
+    title = serializers.CharField(
+        required=False, allow_blank=True, max_length=200,
+        help_text="Empty: \"<client> shoot, <day>\", e.g. \"Joe's Landscaping shoot, 12 Dec\".",
+    )  # fmt: skip
+    start = serializers.DateTimeField(required=False, help_text="Required (or shoot_start).")
     end = serializers.DateTimeField(required=False, help_text="Give an end or a duration; both are returned.")
     duration_minutes = serializers.IntegerField(required=False, min_value=1)
+    shoot_start = serializers.DateTimeField(source="start", required=False, help_text=SEED.format("start"))
+    duration = serializers.IntegerField(
+        source="duration_minutes", required=False, min_value=1, help_text=SEED.format("duration_minutes") + " Minutes."
+    )
+    shoot_end = serializers.DateTimeField(source="end", required=False, help_text=SEED.format("end"))
     allow_conflict = serializers.BooleanField(
         required=False, write_only=True, default=False, help_text="Book even when crew members are double-booked."
     )
@@ -132,7 +197,7 @@ class ShootSerializer(serializers.ModelSerializer):
         fields = [
             "id", "client_id", "client", "title", "start", "duration_minutes", "end", "status", "location",
             "calendar_link", "drive_folder_link", "notes", "campaign_id", "crew_ids", "crew", "allow_conflict",
-            "created_at", "updated_at",
+            "created_at", "updated_at", "shoot_start", "duration", "shoot_end",
         ]  # fmt: skip
         read_only_fields = ["id", "created_at", "updated_at"]
 
@@ -145,12 +210,18 @@ class ShootSerializer(serializers.ModelSerializer):
         return [ref(m) for m in shoot.crew.all()]
 
     def validate(self, attrs):
-        if self.instance is None and "end" not in attrs and "duration_minutes" not in attrs:
-            raise serializers.ValidationError({"duration_minutes": ["Give a duration in minutes or an end time."]})
+        if self.instance is None:
+            if "start" not in attrs:
+                raise serializers.ValidationError({"start": ["Give the start time (start or shoot_start)."]})
+            if "end" not in attrs and "duration_minutes" not in attrs:
+                raise serializers.ValidationError({"duration_minutes": ["Give a duration in minutes or an end time."]})
+        if not (attrs.get("title") or "").strip() and (self.instance is None or "title" in attrs):
+            client = attrs.get("client") or self.instance.client
+            attrs["title"] = f"{client.name} shoot, {_day(attrs.get('start') or self.instance.start)}"[:200]
         return attrs
 
 
-class DeliverableSerializer(serializers.ModelSerializer):
+class DeliverableSerializer(RejectUnknownFields, serializers.ModelSerializer):
     client_id = serializers.PrimaryKeyRelatedField(source="client", queryset=Client.objects.all())
     client = serializers.SerializerMethodField()
     shoot_id = serializers.PrimaryKeyRelatedField(
@@ -163,6 +234,13 @@ class DeliverableSerializer(serializers.ModelSerializer):
         source="assignee", queryset=TeamMember.objects.all(), required=False, allow_null=True
     )
     type = serializers.ChoiceField(source="kind", choices=Deliverable.Kind.choices, required=False)
+    deliverable_type = serializers.ChoiceField(
+        source="kind", choices=Deliverable.Kind.choices, required=False, help_text=SEED.format("type")
+    )
+    title = serializers.CharField(
+        required=False, allow_blank=True, max_length=200,
+        help_text="Empty: \"<client> <type>, <day>\", e.g. \"Joe's Landscaping reel, 12 Dec\".",
+    )  # fmt: skip
     is_overdue = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -170,7 +248,7 @@ class DeliverableSerializer(serializers.ModelSerializer):
         fields = [
             "id", "client_id", "client", "shoot_id", "campaign_id", "title", "type", "status", "due_date", "is_overdue",
             "assignee_id", "file_link", "caption", "posting_instructions", "client_feedback", "delivered_at",
-            "created_at", "updated_at",
+            "created_at", "updated_at", "deliverable_type",
         ]  # fmt: skip
         read_only_fields = ["id", "delivered_at", "created_at", "updated_at"]
 
@@ -178,8 +256,17 @@ class DeliverableSerializer(serializers.ModelSerializer):
     def get_client(self, obj):
         return ref(obj.client)
 
+    def validate(self, attrs):
+        if not (attrs.get("title") or "").strip() and (self.instance is None or "title" in attrs):
+            client = attrs.get("client") or self.instance.client
+            kind = attrs.get("kind") or (self.instance.kind if self.instance else Deliverable.Kind.OTHER)
+            when = attrs.get("due_date") or (self.instance and self.instance.due_date)
+            day = f"{when.day} {when:%b}" if when else _day(None)
+            attrs["title"] = f"{client.name} {Deliverable.Kind(kind).label.lower()}, {day}"[:200]
+        return attrs
 
-class TaskSerializer(serializers.ModelSerializer):
+
+class TaskSerializer(RejectUnknownFields, serializers.ModelSerializer):
     assignee_id = serializers.PrimaryKeyRelatedField(
         source="assignee", queryset=TeamMember.objects.all(), required=False, allow_null=True
     )
@@ -235,7 +322,7 @@ class TimeEntrySerializer(serializers.ModelSerializer):
         return entry.seconds // 60
 
 
-class TimeEntryIn(serializers.Serializer):
+class TimeEntryIn(RejectUnknownFields, serializers.Serializer):
     started_at = serializers.DateTimeField()
     minutes = serializers.IntegerField(min_value=1, max_value=24 * 60)
     note = serializers.CharField(required=False, allow_blank=True, max_length=255)
@@ -247,7 +334,7 @@ class TimeEntryIn(serializers.Serializer):
         return value
 
 
-class LeadSerializer(serializers.ModelSerializer):
+class LeadSerializer(RejectUnknownFields, serializers.ModelSerializer):
     client_id = serializers.UUIDField(read_only=True, allow_null=True)  # null until the lead is approved
 
     class Meta:
@@ -260,7 +347,7 @@ class LeadSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "source", "status", "rejection_reason", "client_id", "decided_at", "created_at"]
 
 
-class LeadApproveIn(serializers.Serializer):
+class LeadApproveIn(RejectUnknownFields, serializers.Serializer):
     slug = serializers.CharField(required=False, allow_blank=True)
     timezone = serializers.CharField(
         required=False, help_text="IANA zone of the business (default: the lead's, e.g. America/Chicago)."
@@ -268,18 +355,18 @@ class LeadApproveIn(serializers.Serializer):
     monthly_post_limit = serializers.IntegerField(required=False, min_value=0)
 
 
-class LeadRejectIn(serializers.Serializer):
+class LeadRejectIn(RejectUnknownFields, serializers.Serializer):
     reason = serializers.CharField()
 
 
-class RequestMessageSerializer(serializers.ModelSerializer):
+class RequestMessageSerializer(RejectUnknownFields, serializers.ModelSerializer):
     class Meta:
         model = RequestMessage
         fields = ["id", "author_label", "from_staff", "body", "created_at"]
         read_only_fields = ["id", "author_label", "from_staff", "created_at"]
 
 
-class PortalRequestSerializer(serializers.ModelSerializer):
+class PortalRequestSerializer(RejectUnknownFields, serializers.ModelSerializer):
     client_id = serializers.PrimaryKeyRelatedField(source="client", queryset=Client.objects.all())
     client = serializers.SerializerMethodField()
     request_type = serializers.ChoiceField(source="kind", choices=PortalRequest.Kind.choices, required=False)

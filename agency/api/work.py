@@ -25,15 +25,13 @@ from agency.services import deliverables as deliverable_services
 from agency.services import shoots as shoot_services
 from agency.services import tasks as task_services
 from agency.services.shoots import CrewDoubleBooked
-from localbzz.api import Conflict, ErrorEnvelope
+from localbzz.api import Conflict
 
 ALLOW_CONFLICT = OpenApiParameter(
     "allow_conflict", bool, description="Book even when crew members are double-booked (also accepted in the body)."
 )
 SHOOT_SORT = {"start": "start", "title": "title", "status": "status", "client": "client__name"}
-CONFLICT_RESPONSE = OpenApiResponse(
-    ErrorEnvelope, description="Crew double-booked: `details.clashes` says who and with what."
-)
+CONFLICT_RESPONSE = OpenApiResponse(description="Crew double-booked: `details.clashes` says who and with what.")
 
 
 def _allow_conflict(request, data: dict) -> bool:

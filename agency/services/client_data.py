@@ -276,6 +276,7 @@ def client_erase(*, actor, client: Client) -> ErasureSummary:
     from django.contrib.sessions.models import Session
     from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
+    from generation.models import GenerationJob
     from publishing.models import Post
 
     if actor is not None:
@@ -297,6 +298,7 @@ def client_erase(*, actor, client: Client) -> ErasureSummary:
     # Posts before social accounts: a post's targets protect the accounts they publish to.
     count(Post.objects.filter(client=client).delete())
     count(CalendarFeed.objects.filter(client=client).delete())
+    count(GenerationJob.objects.filter(client=client).delete())  # SET NULL otherwise (seed 002)
     count(OutstandingToken.objects.filter(user_id__in=user_ids).delete())
     count(Session.objects.filter(pk__in=_session_keys_of(user_ids)).delete())
     name, slug = client.name, client.slug

@@ -65,8 +65,8 @@ def client_update(*, actor, client: Client, **changes: Any) -> Client:
 
 @transaction.atomic
 def client_delete(*, actor, client: Client) -> None:
-    """Delete a client with its campaigns, shoots, deliverables and requests; its tasks stay,
-    without a client."""
+    """Delete a client with its campaigns, shoots, deliverables and requests; its tasks and
+    generation tasks (jobs) stay, without a client."""
     record_event(actor, "client.deleted", client, {"name": client.name}, client_scoped=False)
     client.delete()
 

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import uuid
+
+from django.conf import settings
+from django.db.models import Q
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -10,6 +15,7 @@ from agency.models import Campaign, Client
 from generation import presets, providers
 from generation.models import GenerationItem, GenerationJob, ResultState
 from generation.selectors import image_url
+from localbzz.api import RejectUnknownFields
 from publishing import rules
 from publishing.models import Post
 
@@ -18,22 +24,80 @@ IMAGE_PLATFORM_CHOICES = ["generic", *PLATFORM_CHOICES]
 STYLE_CHOICES = list(presets.STYLES)
 IMAGE_PROVIDER_CHOICES = ["auto", *providers.IMAGE_PROVIDERS]
 CAPTION_PROVIDER_CHOICES = ["", "auto", *providers.CAPTION_PROVIDERS]
+# Seed 004's names: styles we draw in another of ours; providers we do not integrate go to the
+# configured one ("auto"), whose name the job records.
+STYLE_ALIASES = {"creative": "playful", "modern": "minimal", "minimalist": "minimal", "vibrant": "bold",
+                 "corporate": "professional", "fun": "playful"}  # fmt: skip
+IMAGE_PROVIDER_ALIASES = {"google": "auto", "pollinations": "auto"}
+STYLE_NAMES = [*STYLE_CHOICES, *STYLE_ALIASES]  # what the schema lists
+IMAGE_PROVIDER_NAMES = [*IMAGE_PROVIDER_CHOICES, *IMAGE_PROVIDER_ALIASES]
 
 
-class _ClientCampaign(serializers.Serializer):
-    client_id = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all(), source="client")
+class AliasChoiceField(serializers.ChoiceField):
+    """A choice that also takes other names for some choices (mapped on input)."""
+
+    def __init__(self, choices, aliases: dict[str, str], what: str, **kwargs):
+        self.aliases, self.real = aliases, list(choices)
+        kwargs.setdefault("error_messages", {})["invalid_choice"] = (
+            f"“{{input}}” is not a {what} we have: use one of {', '.join(c or '(empty)' for c in self.real)} "
+            f"(also accepted: {', '.join(f'{k} → {v}' for k, v in aliases.items())})."
+        )
+        super().__init__(choices=[*self.real, *aliases], **kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        return self.aliases.get(value, value)
+
+
+def style_field(**kwargs):
+    return AliasChoiceField(STYLE_CHOICES, STYLE_ALIASES, "style", **kwargs)
+
+
+def image_provider_field(**kwargs):
+    return AliasChoiceField(IMAGE_PROVIDER_CHOICES, IMAGE_PROVIDER_ALIASES, "image provider", **kwargs)
+
+
+def default_client() -> Client | None:
+    """The agency's default client for API generation (GENERATION_API_DEFAULT_CLIENT: slug or id)."""
+    wanted = settings.GENERATION_API_DEFAULT_CLIENT.strip()
+    if not wanted:
+        return None
+    match = Q(slug=wanted.lower())
+    with contextlib.suppress(ValueError):
+        match |= Q(pk=uuid.UUID(wanted))
+    return Client.objects.filter(match).first()
+
+
+def with_client(attrs: dict) -> dict:
+    """The body's client, else the agency's default client for API generation, else a 400 saying so;
+    then the campaign must be the client's."""
+    if attrs.get("client") is None:
+        attrs["client"] = default_client()
+        if attrs["client"] is None:
+            raise serializers.ValidationError(
+                {"client_id": "Give client_id: whose brand this is for. (An agency may instead set a default "
+                 "client for API generation: GENERATION_API_DEFAULT_CLIENT, a client's slug or id.)"}
+            )  # fmt: skip
+    campaign = attrs.get("campaign")
+    if campaign is not None and campaign.client_id != attrs["client"].pk:
+        raise serializers.ValidationError({"campaign_id": "That campaign belongs to another client."})
+    return attrs
+
+
+class _ClientCampaign(RejectUnknownFields, serializers.Serializer):
+    client_id = serializers.PrimaryKeyRelatedField(
+        queryset=Client.objects.all(), source="client", required=False,
+        help_text="Whose brand; may be left out when the agency set GENERATION_API_DEFAULT_CLIENT.",
+    )  # fmt: skip
     campaign_id = serializers.PrimaryKeyRelatedField(
         queryset=Campaign.objects.all(), source="campaign", required=False, allow_null=True
     )
 
     def validate(self, attrs):
-        campaign = attrs.get("campaign")
-        if campaign is not None and campaign.client_id != attrs["client"].pk:
-            raise serializers.ValidationError({"campaign_id": "That campaign belongs to another client."})
-        return attrs
+        return with_client(attrs)
 
 
-class ImageSpecIn(serializers.Serializer):
+class ImageSpecIn(RejectUnknownFields, serializers.Serializer):
     prompt = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
     platform = serializers.ChoiceField(choices=IMAGE_PLATFORM_CHOICES, required=False, default="generic")
     aspect_ratio = serializers.CharField(
@@ -52,8 +116,8 @@ class ImageSpecIn(serializers.Serializer):
 
 class ImageBatchIn(_ClientCampaign):
     base_prompt = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
-    style = serializers.ChoiceField(choices=STYLE_CHOICES, required=False, default="professional")
-    provider = serializers.ChoiceField(choices=IMAGE_PROVIDER_CHOICES, required=False, default="auto")
+    style = style_field(required=False, default="professional")
+    provider = image_provider_field(required=False, default="auto")
     model = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     images = ImageSpecIn(many=True, allow_empty=False)
 
@@ -93,11 +157,11 @@ class ImageBatchOut(serializers.Serializer):
 
 class ImageIn(_ClientCampaign):
     prompt = serializers.CharField(max_length=2000)
-    provider = serializers.ChoiceField(choices=IMAGE_PROVIDER_CHOICES, required=False, default="auto")
+    provider = image_provider_field(required=False, default="auto")
     model = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     platform = serializers.ChoiceField(choices=IMAGE_PLATFORM_CHOICES, required=False, default="generic")
     aspect_ratio = serializers.CharField(required=False, allow_blank=True, default="")
-    style = serializers.ChoiceField(choices=STYLE_CHOICES, required=False, default="professional")
+    style = style_field(required=False, default="professional")
 
     def validate_provider(self, value: str) -> str:
         return "" if value == "auto" else value
@@ -130,6 +194,8 @@ class JobOut(serializers.ModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display")
     provider_label = serializers.CharField(source="get_provider_display")
     status_label = serializers.CharField(source="get_status_display")
+    input = serializers.DictField(help_text="What was asked (prompts, platforms, style, …).")
+    result = serializers.DictField(help_text="Summary of the outcome (captions, post ids, …).")
 
     class Meta:
         model = GenerationJob
@@ -138,7 +204,7 @@ class JobOut(serializers.ModelSerializer):
                   "total_items", "succeeded_items", "failed_items", "progress_percent", "created_by", "post_id",
                   "created_at", "started_at", "finished_at", "duration", "items"]  # fmt: skip
 
-    @extend_schema_field(Ref)
+    @extend_schema_field(Ref(allow_null=True))
     def get_client(self, job):
         return ref(job.client)
 
@@ -184,11 +250,7 @@ class CaptionOut(serializers.Serializer):
     job_id = serializers.CharField()
 
 
-class MultiPlatformIn(serializers.Serializer):
-    client_id = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all(), source="client")
-    campaign_id = serializers.PrimaryKeyRelatedField(
-        queryset=Campaign.objects.all(), source="campaign", required=False, allow_null=True
-    )
+class MultiPlatformIn(_ClientCampaign):
     content = serializers.CharField(max_length=5000)
     cta = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     hashtags = serializers.ListField(child=serializers.CharField(max_length=60), required=False, default=list)
@@ -199,8 +261,8 @@ class MultiPlatformIn(serializers.Serializer):
     )
     publish_immediately = serializers.BooleanField(required=False, default=False)
     schedule_time = serializers.DateTimeField(required=False, allow_null=True)
-    image_style = serializers.ChoiceField(choices=STYLE_CHOICES, required=False, default="professional")
-    image_provider = serializers.ChoiceField(choices=IMAGE_PROVIDER_CHOICES, required=False, default="auto")
+    image_style = style_field(required=False, default="professional")
+    image_provider = image_provider_field(required=False, default="auto")
 
     def validate_image_provider(self, value: str) -> str:
         return "" if value == "auto" else value
@@ -210,12 +272,6 @@ class MultiPlatformIn(serializers.Serializer):
         if unknown:
             raise serializers.ValidationError(f"Unknown platforms: {', '.join(sorted(unknown))}.")
         return value
-
-    def validate(self, attrs):
-        campaign = attrs.get("campaign")
-        if campaign is not None and campaign.client_id != attrs["client"].pk:
-            raise serializers.ValidationError({"campaign_id": "That campaign belongs to another client."})
-        return attrs
 
 
 class PlatformResultOut(serializers.Serializer):

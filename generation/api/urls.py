@@ -15,4 +15,11 @@ urlpatterns = [
     path(
         "social/multi-platform-posts/<uuid:pk>", views.MultiPlatformPostDetail.as_view(), name="api-multi-platform-post"
     ),
+    # Seed 004's paths (aliases of the two above).
+    path("marketing/image/batch-generate", views.SeedBatchGenerate.as_view(), name="seed-batch-generate"),
+    path(
+        "social/create-multi-platform-post",
+        views.SeedCreateMultiPlatformPost.as_view(),
+        name="seed-create-multi-platform-post",
+    ),
 ]

@@ -22,14 +22,40 @@ from localbzz.api import UnprocessableEntity
 from publishing.states import TargetStatus as T
 
 
+def absolute_urls(request, answer: dict) -> dict:
+    """Image URLs in an answer as absolute URLs (seed 004 clients fetch them as they are)."""
+    for row in answer.get("results", []) + answer.get("platforms", []):
+        if row.get("image_url", "") and row["image_url"].startswith("/"):
+            row["image_url"] = request.build_absolute_uri(row["image_url"])
+    return answer
+
+
+def wait_until(job: GenerationJob, settled) -> tuple[GenerationJob, bool]:
+    """Re-read ``job`` until ``settled(job)`` or GENERATION_WAIT_SECONDS have passed."""
+    deadline = time.monotonic() + settings.GENERATION_WAIT_SECONDS
+    while True:
+        job = multi_platform.retry_finish_if_due(selectors.jobs().get(pk=job.pk))
+        if settled(job):
+            return job, True
+        if time.monotonic() >= deadline:
+            return job, False
+        time.sleep(0.1)
+
+
+BATCH_DONE = {GenerationJob.Status.SUCCEEDED, GenerationJob.Status.PARTIAL, GenerationJob.Status.FAILED}
+
+
 class ImageBatchCreate(APIView):
     write_action = "edit_content"
 
     @extend_schema(
         summary="Generate a batch of platform-sized images (one background task per image)",
+        description="Waits up to GENERATION_WAIT_SECONDS for the images and answers 201 with the finished "
+        "batch (times, absolute image URLs); past that, 202 with the batch so far: poll "
+        "GET /generation/image-batches/{id}.",
         tags=["generation"],
         request=s.ImageBatchIn,
-        responses={202: s.ImageBatchOut},
+        responses={201: s.ImageBatchOut, 202: s.ImageBatchOut},
     )
     def post(self, request):
         data = s.ImageBatchIn(data=request.data)
@@ -40,7 +66,11 @@ class ImageBatchCreate(APIView):
             style=v["style"], provider=v["provider"], model=v["model"],
             images=[images.ImageSpec(**spec) for spec in v["images"]],
         )  # fmt: skip
-        return Response(selectors.batch_result(selectors.jobs().get(pk=job.pk)), status=status.HTTP_202_ACCEPTED)
+        job, done = wait_until(job, lambda j: j.status in BATCH_DONE)
+        return Response(
+            absolute_urls(request, selectors.batch_result(job)),
+            status=status.HTTP_201_CREATED if done else status.HTTP_202_ACCEPTED,
+        )
 
 
 class ImageBatchDetail(APIView):
@@ -48,7 +78,7 @@ class ImageBatchDetail(APIView):
                    responses={200: s.ImageBatchOut})  # fmt: skip
     def get(self, request, pk):
         job = get_object_or_404(selectors.jobs(), pk=pk)
-        return Response(selectors.batch_result(multi_platform.retry_finish_if_due(job)))
+        return Response(absolute_urls(request, selectors.batch_result(multi_platform.retry_finish_if_due(job))))
 
 
 class ImageGenerate(APIView):
@@ -161,15 +191,10 @@ class MultiPlatformPostCreate(APIView):
             schedule_time=v.get("schedule_time"), image_style=v["image_style"], image_provider=v["image_provider"],
             campaign=v.get("campaign"),
         )  # fmt: skip
-        deadline = time.monotonic() + settings.GENERATION_WAIT_SECONDS
-        while True:
-            job = multi_platform.retry_finish_if_due(selectors.jobs().get(pk=job.pk))
-            if _settled(job) or time.monotonic() >= deadline:
-                break
-            time.sleep(0.1)
-        done = _settled(job)
+        job, done = wait_until(job, _settled)
         return Response(
-            selectors.multi_platform_result(job), status=status.HTTP_201_CREATED if done else status.HTTP_202_ACCEPTED
+            absolute_urls(request, selectors.multi_platform_result(job)),
+            status=status.HTTP_201_CREATED if done else status.HTTP_202_ACCEPTED,
         )
 
 
@@ -178,4 +203,32 @@ class MultiPlatformPostDetail(APIView):
                    responses={200: s.MultiPlatformOut})  # fmt: skip
     def get(self, request, pk):
         job = get_object_or_404(selectors.jobs(kind=GenerationJob.Kind.MULTI_PLATFORM_POST), pk=pk)
-        return Response(selectors.multi_platform_result(multi_platform.retry_finish_if_due(job)))
+        return Response(
+            absolute_urls(request, selectors.multi_platform_result(multi_platform.retry_finish_if_due(job)))
+        )
+
+
+# Seed 004's paths, as written: the same views, marked as aliases in the docs.
+_ALIAS = "Alias of {path} (the path of seed 004, kept for clients written against it)."
+
+
+@extend_schema(
+    summary="Alias of POST /generation/image-batches (seed 004)",
+    description=_ALIAS.format(path="POST /api/v1/generation/image-batches"),
+    tags=["seed aliases"],
+    request=s.ImageBatchIn,
+    responses={201: s.ImageBatchOut, 202: s.ImageBatchOut},
+)
+class SeedBatchGenerate(ImageBatchCreate):
+    pass
+
+
+@extend_schema(
+    summary="Alias of POST /social/multi-platform-posts (seed 004)",
+    description=_ALIAS.format(path="POST /api/v1/social/multi-platform-posts"),
+    tags=["seed aliases"],
+    request=s.MultiPlatformIn,
+    responses={201: s.MultiPlatformOut, 202: s.MultiPlatformOut},
+)
+class SeedCreateMultiPlatformPost(MultiPlatformPostCreate):
+    pass

@@ -20,6 +20,7 @@ import requests
 from django.conf import settings
 
 from generation.providers.base import ErrorKind, ProviderError
+from localbzz.net import outbound_session
 
 logger = logging.getLogger("generation.providers")
 MAX_RETRY_AFTER = 30.0  # seconds we are willing to wait inside one job for a rate limit
@@ -92,7 +93,7 @@ class ProviderHTTP:
     def __init__(self, label: str, headers: dict[str, str], session: requests.Session | None = None):
         self.label = label
         self.headers = headers
-        self.session = session or requests.Session()
+        self.session = session or outbound_session()
         self.calls = 0  # requests sent, retries included
 
     def __repr__(self) -> str:  # never show the headers (the key)

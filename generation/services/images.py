@@ -163,7 +163,7 @@ def image_generate(
 @transaction.atomic
 def image_item_regenerate(*, actor, item: GenerationItem, prompt: str | None = None) -> GenerationItem:
     """Make one platform's image again: the old item is kept (marked replaced), a new one runs."""
-    item = GenerationItem.objects.select_for_update().select_related("job__client").get(pk=item.pk)
+    item = GenerationItem.objects.select_for_update(of=("self",)).select_related("job__client").get(pk=item.pk)
     job = GenerationJob.objects.select_for_update().get(pk=item.job_id)
     if item.replaced:
         raise ValidationError("A newer image already replaced this one.")
@@ -231,6 +231,10 @@ def image_item_run(*, item_id: str) -> str:
     GenerationJob.objects.filter(pk=job.pk, started_at__isnull=True).update(started_at=now)
     GenerationJob.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(status=JobStatus.RUNNING)
     started = time.monotonic()
+    if job.client is None:  # the client was deleted meanwhile (jobs stay, without it: seed 002)
+        _item_done(item, ItemStatus.FAILED, started, error="The client was deleted; nothing was made.")
+        job_refresh(job_id=str(job.pk))
+        return item.status
     try:
         made = providers.image_provider(job.provider).render(_brief(item))
         name = f"{slugify(job.client.name)[:30] or 'image'}-{item.platform}-{str(item.pk)[:8]}.jpg"

@@ -80,6 +80,7 @@ class WebhookDeliveryOut(serializers.ModelSerializer):
 class ApiKeyOut(serializers.ModelSerializer):
     status = serializers.ChoiceField(choices=API_KEY_STATUSES, read_only=True)
     created_by = serializers.EmailField(source="created_by.email", read_only=True)
+    scopes = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta:
         model = ApiKey

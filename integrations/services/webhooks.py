@@ -1,5 +1,12 @@
 """Outgoing webhooks: endpoints, one delivery per (event, endpoint), signed POSTs with retries.
 
+Signed as Standard Webhooks (https://www.standardwebhooks.com): ``webhook-id`` (the event id, the
+same on retries and redeliveries), ``webhook-timestamp`` and ``webhook-signature: v1,<base64>`` with a
+``whsec_<base64 key>`` secret, made by the ``standardwebhooks`` package, so receivers verify with it.
+Events of one object reach an endpoint in the order they happened: a delivery is not claimed while
+an earlier one of the same object (``subject``) to the same endpoint is still queued or sending.
+Endpoints (and every attempt) must be public addresses (``localbzz.net.vetted_address``).
+
 Flow: an activity commits → ``localbzz.events`` calls :func:`on_event` → one ``WebhookDelivery``
 row per active endpoint that wants the event type (the body is built and stored once) → a
 django-q2 task per delivery (:func:`deliver`) after commit. A delivery is claimed with one
@@ -14,15 +21,14 @@ admins and owners are emailed.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
+import base64
 import json
 import logging
 import random
 import secrets
 import time
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import requests
@@ -30,13 +36,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from agency.services.activity import record_event
 from integrations.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from localbzz.events import EVENT_NAMES, Event
-from localbzz.net import is_loopback
+from localbzz.net import is_loopback, outbound_refusal, outbound_session
 from localbzz.queue import enqueue
 
 log = logging.getLogger(__name__)
@@ -56,7 +62,8 @@ SWEEP_BATCH = 500
 
 
 def new_secret() -> str:
-    return "whsec_" + secrets.token_urlsafe(32)
+    """``whsec_`` + a base64 32-byte key: the Standard Webhooks secret format."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
 def check_url(url: str) -> str:
@@ -70,6 +77,9 @@ def check_url(url: str) -> str:
         )
     if parts.scheme != "https" and not (settings.DEBUG or is_loopback(parts.hostname)):
         raise ValidationError({"url": ["Use an https:// URL: webhook bodies carry client data."]})
+    refusal = outbound_refusal(url)
+    if refusal:
+        raise ValidationError({"url": [refusal]})
     return url
 
 
@@ -162,10 +172,14 @@ def on_event(event: Event) -> None:
 def deliveries_create(*, event: Event, endpoints: list[WebhookEndpoint]) -> list[WebhookDelivery]:
     now = timezone.now()
     body = body_of(event.id, event.type, event.created_at, event.data())
+    subject = f"{event.object_type}:{event.object_id}" if event.object_type else ""
     rows = [
-        WebhookDelivery(endpoint=endpoint, event_id=event.id, event_type=event.type, body=body, next_attempt_at=now)
+        WebhookDelivery(
+            endpoint=endpoint, event_id=event.id, event_type=event.type, body=body, next_attempt_at=now,
+            subject=subject, created_at=event.created_at or now,
+        )
         for endpoint in endpoints
-    ]
+    ]  # fmt: skip
     # The unique (endpoint, event_id) constraint makes a repeated event a no-op.
     WebhookDelivery.objects.bulk_create(rows, ignore_conflicts=True)
     for row in rows:
@@ -225,14 +239,68 @@ def claim(delivery_id) -> bool:
     if not WebhookEndpoint.objects.filter(deliveries=delivery_id, is_active=True).exists():
         return False
     return bool(
-        WebhookDelivery.objects.filter(
-            pk=delivery_id, status=WebhookDelivery.Status.QUEUED, next_attempt_at__lte=now
-        ).update(status=WebhookDelivery.Status.SENDING, attempts=F("attempts") + 1, lease_until=now + _lease())
+        WebhookDelivery.objects.filter(pk=delivery_id, status=WebhookDelivery.Status.QUEUED, next_attempt_at__lte=now)
+        .exclude(Exists(_earlier_of_same_subject()))
+        .update(status=WebhookDelivery.Status.SENDING, attempts=F("attempts") + 1, lease_until=now + _lease())
     )
 
 
-def sign(secret: str, timestamp: int, body: str) -> str:
-    return hmac.new(secret.encode(), f"{timestamp}.{body}".encode(), hashlib.sha256).hexdigest()
+_UNSETTLED = (WebhookDelivery.Status.QUEUED, WebhookDelivery.Status.SENDING)
+
+
+def _earlier_of_same_subject():
+    """Deliveries of the same object to the same endpoint that happened before and are not settled:
+    they go first (redeliveries and pings, which have no subject, never wait)."""
+    before = Q(created_at__lt=OuterRef("created_at")) | Q(
+        created_at=OuterRef("created_at"), event_id__lt=OuterRef("event_id")
+    )
+    return (
+        WebhookDelivery.objects.filter(before, endpoint_id=OuterRef("endpoint_id"), subject=OuterRef("subject"))
+        .filter(status__in=_UNSETTLED, redelivery_of__isnull=True)
+        .exclude(subject="")
+        .exclude(pk=OuterRef("pk"))
+    )
+
+
+def _next_in_line(delivery: WebhookDelivery) -> None:
+    """After a delivery settles, send the next one of its object (it waited for this one)."""
+    if not delivery.subject or delivery.redelivery_of_id:
+        return
+    following = (
+        WebhookDelivery.objects.filter(
+            endpoint_id=delivery.endpoint_id, subject=delivery.subject, status=WebhookDelivery.Status.QUEUED,
+            redelivery_of__isnull=True, next_attempt_at__lte=timezone.now(),
+        )
+        .order_by("created_at", "event_id")
+        .values_list("pk", flat=True)
+        .first()
+    )  # fmt: skip
+    if following:
+        enqueue("integrations.tasks.deliver_webhook", str(following))
+
+
+def sign(secret: str, msg_id: str, timestamp: int, body: str) -> str:
+    """The ``webhook-signature`` value (Standard Webhooks: ``v1,<base64 HMAC-SHA256>``)."""
+    from standardwebhooks import Webhook
+
+    return Webhook(secret).sign(msg_id, datetime.fromtimestamp(timestamp, tz=UTC), body)
+
+
+def signed_headers(delivery: WebhookDelivery, secret: str, timestamp: int | None = None) -> dict[str, str]:
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    return {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        "webhook-id": delivery.event_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": sign(secret, delivery.event_id, timestamp, delivery.body),
+        "X-LocalBzz-Event": delivery.event_type,
+        "X-LocalBzz-Delivery": str(delivery.pk),
+    }
+
+
+class _Refused(Exception):
+    pass
 
 
 def deliver(delivery_id) -> str:
@@ -245,15 +313,11 @@ def deliver(delivery_id) -> str:
     t0 = time.monotonic()
     status_code, excerpt, error = None, "", ""
     try:
-        timestamp = int(time.time())
-        headers = {
-            "Content-Type": "application/json",
-            "User-Agent": USER_AGENT,
-            "X-LocalBzz-Event": delivery.event_type,
-            "X-LocalBzz-Delivery": str(delivery.pk),
-            "X-LocalBzz-Signature": f"t={timestamp},v1={sign(endpoint.secret, timestamp, delivery.body)}",
-        }
-        with requests.Session() as session:
+        refusal = outbound_refusal(endpoint.url)
+        if refusal:
+            raise _Refused(refusal)
+        headers = signed_headers(delivery, endpoint.secret)
+        with outbound_session() as session:
             session.trust_env = False  # no proxies or .netrc credentials from the environment
             response = session.post(
                 endpoint.url,
@@ -271,6 +335,8 @@ def deliver(delivery_id) -> str:
             error = f"The endpoint answered HTTP {status_code}" + (
                 " (redirects are not followed: use the final URL)" if 300 <= status_code < 400 else ""
             )
+    except _Refused as refused:
+        error = f"Not sent: {refused}"
     except requests.Timeout:
         error = "Timed out waiting for the endpoint"
     except requests.ConnectionError:
@@ -318,6 +384,8 @@ def _record(delivery_id, started, duration_ms: int, status_code, excerpt: str, e
         else:
             delivery.status, delivery.next_attempt_at = WebhookDelivery.Status.FAILED, None
     delivery.save()
+    if delivery.status != WebhookDelivery.Status.QUEUED:
+        transaction.on_commit(lambda: _next_in_line(delivery))
     return delivery.status
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import threading
@@ -11,11 +12,12 @@ import pytest
 import time_machine
 from django.core import mail
 from django.utils import timezone
+from standardwebhooks import Webhook, WebhookVerificationError
 
 from agency.models import ActivityEvent
 from integrations.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from integrations.services import webhooks
-from integrations.tests.receiver import Receiver, verify
+from integrations.tests.receiver import Receiver
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -142,7 +144,8 @@ def test_a_wrong_secret_fails_verification_and_stale_timestamps_are_refused(
 ):
     register()
     right = receiver.secret
-    receiver.secret = "whsec_not-the-one-we-were-given"
+    assert right.startswith("whsec_") and len(base64.b64decode(right.removeprefix("whsec_"))) == 32
+    receiver.secret = "whsec_" + base64.b64encode(b"not the key we were given").decode()
     receiver.answer = 200
     set_status(api_as(admin_user), shop, "Inactive")
     assert len(receiver.requests) == 1 and not receiver.requests[0]["verified"]
@@ -152,11 +155,16 @@ def test_a_wrong_secret_fails_verification_and_stale_timestamps_are_refused(
     assert WebhookDelivery.objects.get().status == "queued"  # will be retried
 
     sent = receiver.requests[0]
-    header, body = sent["headers"]["X-LocalBzz-Signature"], sent["body"]
-    t = int(header.split(",")[0].removeprefix("t="))
-    assert verify(right, header, body, now=t + 10)
-    assert not verify(right, header, body, now=t + 301)  # a replay after 5 minutes
-    assert not verify(right, header, body + b" ", now=t)  # a changed body
+    headers, body = sent["headers"], sent["body"]
+    assert headers["webhook-id"] == json.loads(body)["id"] and headers["webhook-signature"].startswith("v1,")
+    assert Webhook(right).verify(body, headers)["id"] == headers["webhook-id"]  # standardwebhooks verifies it
+    sent_at = int(headers["webhook-timestamp"])
+    with time_machine.travel(sent_at + 301), pytest.raises(WebhookVerificationError):  # a replay after 5 min
+        Webhook(right).verify(body, headers)
+    with pytest.raises(WebhookVerificationError):  # a changed body
+        Webhook(right).verify(body + b" ", headers)
+    with pytest.raises(WebhookVerificationError):  # another event's id
+        Webhook(right).verify(body, {**headers, "webhook-id": "evt_other"})
 
 
 def test_a_disabled_endpoint_gets_nothing(sync_tasks, register, receiver, api_as, admin_user, shop):

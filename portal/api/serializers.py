@@ -7,7 +7,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agency.models import Deliverable, PortalRequest, RequestMessage
-from portal import services
+from localbzz.api import RejectUnknownFields
+from portal import selectors, services
+from portal.models import ClientUser
 from publishing.api.posts import PostMediaOut, post_media_items
 from publishing.media.urls import media_url
 from publishing.models import Post, PostTarget
@@ -15,7 +17,7 @@ from publishing.models import Post, PostTarget
 # Input ----------------------------------------------------------------------------------------
 
 
-class ClientLoginIn(serializers.Serializer):
+class ClientLoginIn(RejectUnknownFields, serializers.Serializer):
     email = serializers.EmailField(required=False, help_text="Your email …")
     business_name = serializers.CharField(required=False, max_length=200, help_text="… or your business name.")
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
@@ -34,7 +36,7 @@ class ClientUploadIn(serializers.Serializer):
     )
 
 
-class ClientSubmitIn(serializers.Serializer):
+class ClientSubmitIn(RejectUnknownFields, serializers.Serializer):
     media_ids = serializers.ListField(child=serializers.UUIDField(), required=False, default=list)
     media_urls = serializers.ListField(
         child=serializers.CharField(max_length=2000),
@@ -61,13 +63,13 @@ class ClientSubmitIn(serializers.Serializer):
         return attrs
 
 
-class ClientRescheduleIn(serializers.Serializer):
+class ClientRescheduleIn(RejectUnknownFields, serializers.Serializer):
     new_scheduled_time = serializers.DateTimeField(
         help_text="ISO 8601; without an offset it is read in your time zone. At least five minutes ahead."
     )
 
 
-class ClientRequestIn(serializers.Serializer):
+class ClientRequestIn(RejectUnknownFields, serializers.Serializer):
     content = serializers.CharField(max_length=5000)
     request_type = serializers.ChoiceField(PortalRequest.Kind.choices, default=PortalRequest.Kind.REQUEST)
     topic = serializers.ChoiceField(PortalRequest.Topic.choices, default=PortalRequest.Topic.GENERAL)
@@ -77,12 +79,20 @@ class ClientRequestIn(serializers.Serializer):
 # Output ---------------------------------------------------------------------------------------
 
 
+class ClientSignedInOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    subdomain = serializers.CharField(help_text="The client's portal subdomain (its slug).")
+    portal_url = serializers.CharField()
+    role = serializers.ChoiceField(ClientUser.Role.choices, help_text="Your role in the client's portal.")
+
+
 class ClientTokensOut(serializers.Serializer):
     access_token = serializers.CharField()
     refresh_token = serializers.CharField()
     token_type = serializers.CharField(default="bearer")
     expires_in = serializers.IntegerField(help_text="Seconds the access token is valid.")
-    client = serializers.DictField()
+    client = ClientSignedInOut(help_text="The client you signed in to.")
 
 
 class ClientMediaOut(serializers.Serializer):
@@ -118,6 +128,7 @@ class ClientTargetOut(serializers.ModelSerializer):
 
 class ClientPostOut(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display")
+    hashtags = serializers.ListField(child=serializers.CharField(), help_text="Without the #.")
     text = serializers.CharField(source="text_for", help_text="The base text (caption, call to action, hashtags).")
     captions = serializers.SerializerMethodField(help_text="The text for each platform.")
     platforms = serializers.SerializerMethodField()
@@ -173,7 +184,11 @@ class ClientStatsOut(serializers.Serializer):
     waiting_for_agency = serializers.IntegerField()
     waiting_for_you = serializers.IntegerField()
     published_this_month = serializers.IntegerField()
-    by_status = serializers.DictField(child=serializers.IntegerField())
+    by_status = type(
+        "ClientPostsByStatus",
+        (serializers.Serializer,),
+        {code: serializers.IntegerField() for code in selectors.CLIENT_VISIBLE},
+    )(help_text="Posts by status code, every status present (zeros included).")
     connected_platforms = ClientPlatformOut(many=True, source="platforms")
     accounts = serializers.IntegerField()
 

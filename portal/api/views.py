@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, generics, serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -22,7 +22,7 @@ from agency import audit
 from agency.models import Deliverable, PortalRequest
 from generation.contracts import GenerationFailed
 from localbzz import rate_limits
-from localbzz.api import Conflict, Public
+from localbzz.api import Conflict, EnvelopePagination, Public
 from portal import auth, selectors, services
 from portal.api import serializers as io
 from portal.permissions import IsClientUser
@@ -116,7 +116,7 @@ CLIENT_UPLOADED = inline_serializer(
     },
 )  # fmt: skip
 class ClientMediaUpload(ClientAPIView):
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser]
     throttle_classes = rate_limits.UPLOAD_THROTTLES
 
     def post(self, request):
@@ -150,8 +150,6 @@ class ClientMediaUpload(ClientAPIView):
     },
 )
 class ClientContentSubmit(ClientAPIView):
-    parser_classes = [JSONParser, FormParser, MultiPartParser]
-
     def post(self, request):
         data = io.ClientSubmitIn(data=request.data)
         data.is_valid(raise_exception=True)
@@ -186,10 +184,21 @@ class ClientContentSubmit(ClientAPIView):
         return Response(io.ClientPostOut(selectors.post_get(self.client, post.pk)).data, status=status.HTTP_201_CREATED)
 
 
+class WithUsagePagination(EnvelopePagination):
+    """The list envelope plus ``usage``: this month's posts used, left and when the count resets."""
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        envelope = super().get_paginated_response_schema(schema)
+        envelope["properties"]["usage"] = {"$ref": "#/components/schemas/ClientQuotaOut"}  # see ClientStatsOut
+        envelope["required"] = [*envelope["required"], "usage"]
+        return envelope
+
+
 @extend_schema(tags=TAGS, summary="Your scheduled posts, soonest first (with this month's usage)")
 class ClientScheduledPosts(ClientAPIView, generics.ListAPIView):
     serializer_class = io.ClientPostOut
     queryset = Post.objects.none()  # schema hint
+    pagination_class = WithUsagePagination
 
     def get_queryset(self):
         return selectors.scheduled_posts(self.client)
@@ -207,7 +216,7 @@ class ClientScheduledPosts(ClientAPIView, generics.ListAPIView):
     responses={200: io.ClientPostOut, 409: OpenApiResponse(description="Not a post you can move (and why)")},
 )
 class ClientReschedule(ClientAPIView):
-    parser_classes = [JSONParser, FormParser]
+    patch_is_partial = False  # new_scheduled_time is required
 
     def patch(self, request, post_id):
         data = io.ClientRescheduleIn(data=request.data)
@@ -248,7 +257,6 @@ class SubdomainScoped(ClientAPIView):
 class ClientPortalRequests(SubdomainScoped, generics.ListAPIView):
     serializer_class = io.ClientRequestOut
     queryset = PortalRequest.objects.none()  # schema hint
-    parser_classes = [JSONParser, FormParser]
 
     def get_queryset(self):
         return selectors.requests(self.client)

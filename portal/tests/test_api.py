@@ -193,3 +193,10 @@ def test_uploading_a_file_the_library_already_has_answers_a_documented_200(clien
     assert first.status_code == 201, first.text
     again = conforms("POST", "/api/v1/client/media/upload", **upload)
     assert again.status_code == 200 and again.json()["media_ids"] == first.json()["media_ids"]
+
+
+def test_stats_by_status_is_keyed_by_code_with_every_status(client_a, joe):
+    """Seed 002: by_status keyed by status code, every status present (zeros included)."""
+    by_status = bearer(joe).get("/api/v1/client/stats").json()["by_status"]
+    assert by_status["scheduled"] == 0 and by_status["pending_approval"] == 0
+    assert "Scheduled" not in by_status and len(by_status) == 11

@@ -55,10 +55,11 @@ def test_stats_agree_with_the_quota_and_leave_drafts_out(client_a, client_b, own
     assert stats.posts_this_month == selectors.quota(client_a).used == 6
     assert (stats.scheduled, stats.waiting_for_agency, stats.waiting_for_you) == (2, 2, 1)
     assert stats.published_this_month == 1
-    assert stats.by_status == {
-        "Waiting for approval": 1, "Changes requested": 1, "Waiting for the client": 1, "Scheduled": 2,
-        "Published": 1, "Rejected": 1,
+    assert stats.by_status == {  # by code, every status the client sees (seed 002), zeros included
+        "pending_approval": 1, "changes_requested": 1, "pending_client_approval": 1, "approved": 0, "scheduled": 2,
+        "publishing": 0, "published": 1, "partially_published": 0, "failed": 0, "canceled": 0, "rejected": 1,
     }  # fmt: skip
+    assert ("Waiting for approval", 1) in stats.by_status_shown and ("Failed", 0) not in stats.by_status_shown
     assert [p["platform"] for p in stats.platforms] == ["facebook", "instagram"] and stats.accounts == 2
 
 

@@ -15,8 +15,14 @@ from publishing.models import SocialAccount
 from publishing.services import accounts as services
 
 
+class PostingSlot(serializers.Serializer):
+    day = serializers.IntegerField(min_value=0, max_value=6, help_text="0 = Monday … 6 = Sunday.")
+    time = serializers.CharField(help_text="HH:MM in the account's time zone.")
+
+
 class SocialAccountOut(serializers.ModelSerializer):
     client_id = serializers.UUIDField()
+    posting_slots = PostingSlot(many=True, help_text='Times "add to queue" uses.')
     has_token = serializers.SerializerMethodField()
 
     class Meta:

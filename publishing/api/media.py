@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import exceptions, generics, serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from agency.models import Campaign, Client
@@ -200,7 +200,7 @@ class MediaListCreate(generics.ListAPIView):
     read_action = "view"
     write_action = "edit_content"
     serializer_class = MediaAssetOut
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser]
     throttle_classes = rate_limits.UPLOAD_THROTTLES
     search_fields = ["original_name", "tags__name"]
     sort_fields = {
@@ -282,7 +282,6 @@ class MediaDetail(generics.GenericAPIView):
     read_action = "view"
     write_action = "edit_content"
     serializer_class = MediaAssetOut
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_object(self) -> MediaAsset:
         try:

@@ -81,6 +81,7 @@ class TargetOut(serializers.ModelSerializer):
 
 class PostOut(serializers.ModelSerializer):
     client = serializers.SerializerMethodField()
+    hashtags = serializers.ListField(child=serializers.CharField(), help_text="Without the #.")
     campaign_id = serializers.UUIDField(allow_null=True)
     status_label = serializers.CharField(source="get_status_display")
     timezone = serializers.CharField(

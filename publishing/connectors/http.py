@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import requests
 from django.conf import settings
 
+from localbzz.net import outbound_session
 from publishing.connectors import errors
 from publishing.connectors.base import (
     Account,
@@ -200,7 +201,7 @@ class HTTPConnector:
     url_key = ""
 
     def __init__(self, session: requests.Session | None = None):
-        self.session = session or requests.Session()
+        self.session = session or outbound_session()
 
     def publish(self, request: PublishRequest, checkpoint: dict[str, Any]) -> PublishResult:
         """One attempt (``attempt``), resumed from ``checkpoint``; every PlatformError leaving it

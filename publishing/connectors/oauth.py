@@ -21,9 +21,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-import requests
 from django.conf import settings
 
+from localbzz.net import outbound_session
 from publishing.connectors.http import PlatformHTTP
 
 META_SCOPES = (
@@ -101,7 +101,7 @@ class XUser:
 def _http(platform: str, key: str, token: str = "", **headers: str) -> PlatformHTTP:
     if token:
         headers["Authorization"] = f"Bearer {token}"
-    return PlatformHTTP(platform, key, requests.Session(), headers)
+    return PlatformHTTP(platform, key, outbound_session(), headers)
 
 
 def _tokens(data: dict[str, Any]) -> TokenSet:

@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 
 import requests
 
+from localbzz.net import outbound_session
 from publishing.connectors.base import (
     Account,
     AccountCheck,
@@ -95,7 +96,7 @@ class PublerWorkspace:
 
     def __init__(self, api_key: str, workspace_id: str, session: requests.Session | None = None):
         headers = {"Authorization": f"Bearer-API {api_key}", "Publer-Workspace-Id": str(workspace_id)}
-        self.http = PlatformHTTP("publer", "publer", session or requests.Session(), headers)
+        self.http = PlatformHTTP("publer", "publer", session or outbound_session(), headers)
 
     def accounts(self) -> list[PublerAccount]:
         data = _unwrap(self.http.json("GET", "accounts"))
