@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from agency.models import Client, Deliverable, Shoot, TimeEntry
@@ -95,3 +97,22 @@ def test_create_client_book_shoot_with_clash_move_deliverable_and_time_it(page, 
     entry = TimeEntry.objects.get()
     assert entry.ended_at is not None and entry.member == owner.team_member
     expect(page.get_by_role("button", name=re.compile("Start timer on Edit garden reel"))).to_be_visible()
+
+
+def test_the_second_timer_keeps_the_first_timers_minutes(page, live_server, make_staff):
+    maya = make_staff("editor", "maya@test.local", first_name="Maya", last_name="Lens").team_member
+    first = factories.task(name="Edit garden reel", assignee=maya)
+    factories.task(name="Caption spring carousel", assignee=maya)
+    sign_in(page, live_server.url, maya.user.email)
+    page.get_by_role("link", name="Tasks").click()
+    page.get_by_role("button", name="Start timer on Edit garden reel").click()
+    expect(page.locator(".sidebar-timer")).to_contain_text("Edit garden reel")
+    # Forty minutes of work later (moved back in the database: tests never wait for the clock).
+    TimeEntry.objects.filter(task=first).update(started_at=timezone.now() - timedelta(minutes=40))
+
+    page.get_by_role("button", name="Start timer on Caption spring carousel").click()
+    expect(page.locator(".sidebar-timer")).to_contain_text("Caption spring carousel")
+    expect(page.locator("#toasts")).to_contain_text("Stopped your timer on “Edit garden reel” after 40m")
+    stopped = TimeEntry.objects.get(task=first)
+    assert stopped.ended_at is not None and stopped.seconds // 60 == 40
+    expect(page.locator("#task-" + str(first.pk))).to_contain_text("40m")
