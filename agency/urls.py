@@ -22,7 +22,6 @@ urlpatterns = [
     path("clients/import/", clients.client_import, name="client-import"),
     path("clients/<uuid:pk>/", clients.client_detail, name="client-detail"),
     path("clients/<uuid:pk>/edit/", clients.client_edit, name="client-edit"),
-    path("clients/<uuid:pk>/delete/", clients.client_delete, name="client-delete"),
     path("clients/<uuid:pk>/export/", clients.client_export, name="client-export"),
     path("clients/<uuid:pk>/erase/", clients.client_erase, name="client-erase"),
     path("clients/<uuid:pk>/campaigns/new/", clients.campaign_create, name="campaign-create"),

@@ -116,3 +116,24 @@ def test_the_second_timer_keeps_the_first_timers_minutes(page, live_server, make
     stopped = TimeEntry.objects.get(task=first)
     assert stopped.ended_at is not None and stopped.seconds // 60 == 40
     expect(page.locator("#task-" + str(first.pk))).to_contain_text("40m")
+
+
+def test_the_client_page_loads_its_posts_media_and_accounts_tabs(page, live_server, make_staff):
+    from publishing.services import posts as post_services
+    from publishing.tests.posting import accounts_for
+
+    owner = make_staff("owner", "olivia@test.local", first_name="Olivia", last_name="Owner")
+    client = factories.client(name="Bella Bakery")
+    accounts = accounts_for(client, owner, platforms=("facebook", "instagram"))
+    for n in range(11):
+        post_services.post_create(actor=owner, client=client, caption=f"Bake {n:02d}", accounts=list(accounts.values()))
+    sign_in(page, live_server.url, owner.email)
+    page.goto(f"{live_server.url}/clients/{client.pk}/")
+    page.get_by_role("link", name=re.compile("^Posts")).click()
+    panel = page.locator("#client-panel")
+    expect(panel.locator("tbody tr")).to_have_count(10)
+    panel.get_by_role("link", name="Next").click()
+    expect(panel).to_contain_text("11–11 of 11")
+    expect(page).to_have_url(re.compile(f"/clients/{client.pk}/posts/$"))  # still the client's page
+    page.get_by_role("link", name=re.compile("^Social accounts")).click()
+    expect(page.locator("#client-panel")).to_contain_text("Instagram")
