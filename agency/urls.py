@@ -31,6 +31,7 @@ urlpatterns = [
         name="client-tab",
     ),
     path("campaigns/export/", clients.campaign_list, name="campaigns-csv"),
+    path("campaigns/options/", clients.campaign_options, name="campaign-options"),
     path("campaigns/<uuid:pk>/edit/", clients.campaign_edit, name="campaign-edit"),
     path("campaigns/<uuid:pk>/delete/", clients.campaign_delete, name="campaign-delete"),
     # Shoots

@@ -11,11 +11,13 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from agency import client_tabs, permissions, selectors
 from agency.filters import CampaignFilter, ClientFilter
-from agency.forms import CampaignForm, ClientForm, ClientImportForm
+from agency.forms import CampaignForm, ClientForm, ClientImportForm, campaign_choices, parse_uuid
 from agency.models import Campaign, Client
 from agency.permissions import staff_required
 from agency.services import client_data
@@ -206,6 +208,20 @@ def campaign_delete(request: HttpRequest, pk) -> HttpResponse:
     client_services.campaign_delete(actor=request.user, campaign=campaign)
     messages.success(request, f"Campaign “{campaign.name}” is deleted; its shoots and deliverables stay.")
     return redirect("client-tab", client_id, "campaigns")
+
+
+@staff_required()
+def campaign_options(request: HttpRequest) -> HttpResponse:
+    """The <option>s of a campaign select for the chosen client (a form's dependent select)."""
+    chosen = request.GET.get("campaign", "")
+    options = campaign_choices(parse_uuid(request.GET.get("client")))
+    return HttpResponse(
+        format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((value, mark_safe(" selected") if value and value == chosen else "", label) for value, label in options),
+        )
+    )
 
 
 @staff_required()
