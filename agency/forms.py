@@ -125,8 +125,15 @@ class ClientForm(forms.ModelForm):
         super()._post_clean()
 
 
-class ClientImportForm(forms.Form):
-    file = forms.FileField(help_text="A .csv file with a header row; UTF-8. Only 'name' is required.")
+class CsvUploadForm(forms.Form):
+    """A CSV file to import (decoded to text); subclasses say which columns are required."""
+
+    required_columns_help = ""
+    file = forms.FileField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = f"A .csv file with a header row; UTF-8. {self.required_columns_help}".strip()
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -139,6 +146,10 @@ class ClientImportForm(forms.Form):
                 "That file is not UTF-8 text; export it from your spreadsheet as CSV UTF-8."
             ) from None
         return text
+
+
+class ClientImportForm(CsvUploadForm):
+    required_columns_help = "Only 'name' is required."
 
 
 class CampaignForm(forms.ModelForm):
