@@ -280,7 +280,7 @@ CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
-        "style-src": [SELF],
+        "style-src": [SELF, NONCE],  # nonce'd <style> blocks only (a client's portal colours); no style="" attributes
         "img-src": [SELF, "data:", "blob:", *CSP_MEDIA_ORIGINS],
         "media-src": [SELF, "blob:", *CSP_MEDIA_ORIGINS],
         "font-src": [SELF],
