@@ -169,6 +169,8 @@ def clients_import(*, actor, records: list[dict[str, str]], columns: list[str], 
                     "one a slug of its own if it is another business with the same name."
                 )
         seen.setdefault(key, line)
+        if row.errors:
+            continue  # no portal address is made up for a refused row
         values["slug"] = (values.get("slug") or slug_suggest(values["name"], taken)).lower()
         for key in ("status", "shoot_frequency", "timezone"):
             if not values.get(key):
