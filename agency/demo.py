@@ -140,18 +140,23 @@ def _seed_client_work(client: Client, owner: User, maya: TeamMember, leo: TeamMe
         if is_joe
         else "Close-ups of cakes being decorated; the team at 5 am; pre-order reminder.",
     )
-    shoot_plan = [
-        (-12, 9, "Completed", "Backyard makeover — before", [maya]),
-        (
-            0 if is_joe else 1,
-            10 if is_joe else 7,
-            "Scheduled",
-            "Crew at work" if is_joe else "Morning bake",
-            [maya, leo],
-        ),
-        (9, 8, "Scheduled", "Finished gardens" if is_joe else "Cake decorating", [leo]),
-        (20, 14, "Postponed", "Team portraits", [maya]),
-    ]
+    # (days from today, hour, status, title, crew): each client's own shoots, on days of their own,
+    # so no one of the crew is booked twice (the booking refuses a clash: no allow_conflict here).
+    shoot_plan = (
+        [
+            (-12, 9, "Completed", "Backyard makeover — before", [maya]),
+            (0, 10, "Scheduled", "Crew at work", [maya, leo]),
+            (9, 8, "Scheduled", "Finished gardens", [leo]),
+            (20, 14, "Postponed", "Team portraits", [maya]),
+        ]
+        if is_joe
+        else [
+            (-10, 7, "Completed", "Storefront and pastry case", [maya]),
+            (1, 7, "Scheduled", "Morning bake", [maya, leo]),
+            (11, 8, "Scheduled", "Cake decorating", [leo]),
+            (22, 14, "Postponed", "Team portraits", [maya]),
+        ]
+    )
     booked = []
     for days, hour, status, title, crew in shoot_plan:
         booked.append(
@@ -163,7 +168,6 @@ def _seed_client_work(client: Client, owner: User, maya: TeamMember, leo: TeamMe
                 duration_minutes=150,
                 crew=crew,
                 status=status,
-                allow_conflict=True,
                 campaign=campaign,
                 location="4410 Oak Hollow Dr, Austin" if is_joe else "Bella Bakery, 12 Alder St, Portland",
             )

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import uuid
 import zoneinfo
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from agency import audit, permissions
 from agency.models import (
@@ -124,8 +126,15 @@ class ClientForm(forms.ModelForm):
         super()._post_clean()
 
 
-class ClientImportForm(forms.Form):
-    file = forms.FileField(help_text="A .csv file with a header row; UTF-8. Only 'name' is required.")
+class CsvUploadForm(forms.Form):
+    """A CSV file to import (decoded to text); subclasses say which columns are required."""
+
+    required_columns_help = ""
+    file = forms.FileField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = f"A .csv file with a header row; UTF-8. {self.required_columns_help}".strip()
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -140,6 +149,10 @@ class ClientImportForm(forms.Form):
         return text
 
 
+class ClientImportForm(CsvUploadForm):
+    required_columns_help = "Only 'name' is required."
+
+
 class CampaignForm(forms.ModelForm):
     class Meta:
         model = Campaign
@@ -147,11 +160,61 @@ class CampaignForm(forms.ModelForm):
         widgets = {"starts_on": DateInput(), "ends_on": DateInput(), "brief": forms.Textarea(attrs={"rows": 4})}
 
 
+def empty_labels(form: forms.BaseForm, **labels: str) -> None:
+    """Say what an empty choice means ("No campaign") instead of Django's "---------"."""
+    for name, label in labels.items():
+        form.fields[name].empty_label = label
+        form.fields[name].widget.choices = form.fields[name].choices
+
+
+def chosen_client_id(form: forms.BaseForm) -> str | None:
+    """The client a form is about: the posted one (unless the field is locked), else the initial
+    or the instance's; None when none or not an id."""
+    field = form.fields.get("client")
+    if form.is_bound and field is not None and not field.disabled:
+        raw = form.data.get(form.add_prefix("client"))
+    else:
+        raw = form.initial.get("client") or getattr(form.instance, "client_id", None)
+    return parse_uuid(getattr(raw, "pk", raw))
+
+
+def parse_uuid(raw) -> str | None:
+    try:
+        return str(uuid.UUID(str(raw))) if raw else None
+    except ValueError:
+        return None
+
+
+def campaign_choices(client_id: str | None) -> list[tuple[str, str]]:
+    """Options of a campaign select: the client's campaigns, with an empty label that says what it means."""
+    if not client_id:
+        return [("", "Choose a client first")]
+    campaigns = Campaign.objects.filter(client_id=client_id).order_by("name").values_list("pk", "name")
+    return [("", "No campaign"), *((str(pk), name) for pk, name in campaigns)]
+
+
+def offer_client_campaigns(form: forms.BaseForm, options_url: str) -> None:
+    """The campaign select offers only the chosen client's campaigns and reloads its options with
+    htmx when the client changes. Validation still accepts any campaign, so a mismatch (an old
+    page, the API) gets the form's own clear message rather than 'not a valid choice'."""
+    field = form.fields["campaign"]
+    field.widget.choices = campaign_choices(chosen_client_id(form))
+    client_id = form["client"].auto_id
+    field.widget.attrs.update(
+        {
+            "hx-get": options_url,
+            "hx-trigger": f"change from:#{client_id}",
+            "hx-include": f"#{client_id}",
+            "hx-target": "this",
+            "hx-swap": "innerHTML",
+        }
+    )
+
+
 class ShootForm(forms.ModelForm):
     crew = forms.ModelMultipleChoiceField(
         queryset=TeamMember.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
-    allow_conflict = forms.BooleanField(required=False, label="Book anyway, even though crew members are double-booked")
 
     class Meta:
         model = Shoot
@@ -168,21 +231,19 @@ class ShootForm(forms.ModelForm):
 
         self.fields["crew"].queryset = selectors.team_member_choices()
         self.fields["client"].queryset = Client.objects.order_by("name")
+        empty_labels(self, client="Choose a client")
         self.fields["campaign"].queryset = Campaign.objects.select_related("client").order_by("name")
         self.fields["start"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
-        if self.is_bound and self.data.get("allow_conflict"):
-            self.offer_conflict_override()
-        else:
-            self.fields["allow_conflict"].widget = forms.HiddenInput()
-
-    def offer_conflict_override(self) -> None:
-        self.fields["allow_conflict"].widget = forms.CheckboxInput(attrs={"data_full": True})
+        # Staff take times in the agency's zone (AgencyTimezoneMiddleware): say which.
+        self.fields["start"].label = f"Start ({timezone.get_current_timezone_name().replace('_', ' ')} time)"
 
     def clean(self):
         cleaned = super().clean()
         campaign, client = cleaned.get("campaign"), cleaned.get("client")
         if campaign and client and campaign.client_id != client.pk:
-            self.add_error("campaign", "That campaign belongs to another client.")
+            self.add_error(
+                "campaign", f"“{campaign.name}” is a campaign of {campaign.client.name}, not of {client.name}."
+            )
         return cleaned
 
 
@@ -205,6 +266,7 @@ class DeliverableForm(forms.ModelForm):
         self.fields["assignee"].queryset = TeamMember.objects.select_related("user").filter(is_active=True)
         self.fields["shoot"].queryset = Shoot.objects.select_related("client").order_by("-start")
         self.fields["campaign"].queryset = Campaign.objects.select_related("client").order_by("name")
+        empty_labels(self, client="Choose a client", assignee="Nobody yet", shoot="No shoot", campaign="No campaign")
 
     def clean(self):
         cleaned = super().clean()
@@ -233,6 +295,10 @@ class TaskForm(forms.ModelForm):
         self.fields["shoot"].queryset = Shoot.objects.select_related("client").order_by("-start")
         self.fields["deliverable"].queryset = Deliverable.objects.select_related("client").order_by("title")
         self.fields["campaign"].queryset = Campaign.objects.select_related("client").order_by("name")
+        empty_labels(
+            self, assignee="Nobody yet", client="No client", shoot="No shoot", deliverable="No deliverable",
+            campaign="No campaign",
+        )  # fmt: skip
 
 
 class TimeEntryForm(forms.Form):
@@ -297,6 +363,10 @@ class PortalRequestForm(forms.ModelForm):
         model = PortalRequest
         fields = ["client", "kind", "topic", "priority", "content"]
         widgets = {"content": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        empty_labels(self, client="Choose a client")
 
 
 class TeamMemberForm(forms.Form):

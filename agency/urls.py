@@ -22,7 +22,6 @@ urlpatterns = [
     path("clients/import/", clients.client_import, name="client-import"),
     path("clients/<uuid:pk>/", clients.client_detail, name="client-detail"),
     path("clients/<uuid:pk>/edit/", clients.client_edit, name="client-edit"),
-    path("clients/<uuid:pk>/delete/", clients.client_delete, name="client-delete"),
     path("clients/<uuid:pk>/export/", clients.client_export, name="client-export"),
     path("clients/<uuid:pk>/erase/", clients.client_erase, name="client-erase"),
     path("clients/<uuid:pk>/campaigns/new/", clients.campaign_create, name="campaign-create"),
@@ -32,6 +31,7 @@ urlpatterns = [
         name="client-tab",
     ),
     path("campaigns/export/", clients.campaign_list, name="campaigns-csv"),
+    path("campaigns/options/", clients.campaign_options, name="campaign-options"),
     path("campaigns/<uuid:pk>/edit/", clients.campaign_edit, name="campaign-edit"),
     path("campaigns/<uuid:pk>/delete/", clients.campaign_delete, name="campaign-delete"),
     # Shoots

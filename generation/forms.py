@@ -8,6 +8,7 @@ each step is validated on the server before the next one opens.
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 
 from agency.models import Campaign, Client
@@ -166,3 +167,26 @@ class JobFilterForm(forms.Form):
     client = forms.ModelChoiceField(queryset=Client.objects.order_by("name"), required=False, empty_label="All clients")
     kind = forms.ChoiceField(choices=[("", "Every kind"), *GenerationJob.Kind.choices], required=False)
     status = forms.ChoiceField(choices=[("", "Any status"), *JobStatus.choices], required=False)
+
+
+class GenerationSettingsForm(forms.Form):
+    """A client's own providers and image style; empty keeps the app's default (settings)."""
+
+    caption_provider = forms.ChoiceField(label="Captions written by", required=False)
+    image_provider = forms.ChoiceField(label="Images made by", required=False)
+    image_style = forms.ChoiceField(label="Image style", required=False)
+
+    NAMES = {"builtin": "Built-in (offline, free)", "openai": "OpenAI-compatible API", "fal": "fal"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        default_caption, default_image = settings.GENERATION_CAPTION_PROVIDER, settings.GENERATION_IMAGE_PROVIDER
+        self.fields["caption_provider"].choices = [
+            ("", f"The app's default ({self.NAMES.get(default_caption, default_caption)})"),
+            *((p, self.NAMES.get(p, p)) for p in providers.CAPTION_PROVIDERS),
+        ]
+        self.fields["image_provider"].choices = [
+            ("", f"The app's default ({self.NAMES.get(default_image, default_image)})"),
+            *((p, self.NAMES.get(p, p)) for p in providers.IMAGE_PROVIDERS),
+        ]
+        self.fields["image_style"].choices = [("", "Professional (the default)"), *presets.STYLES.items()]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from generation.views import jobs, suggest, wizard
+from generation.views import client_settings, jobs, suggest, wizard
 
 urlpatterns = [
     path("", wizard.wizard, name="generate"),
@@ -11,4 +11,6 @@ urlpatterns = [
     path("jobs/<uuid:pk>/progress/", jobs.job_progress, name="generation-job-progress"),
     path("items/<uuid:pk>/regenerate/", jobs.item_regenerate, name="generation-item-regenerate"),
     path("suggest-captions/", suggest.suggest_captions, name="generation-suggest"),
+    # The AI tab of a client's page (agency.client_tabs), loaded into it with htmx.
+    path("clients/<uuid:client_id>/settings/", client_settings.client_generation_settings, name="client-panel-ai"),
 ]

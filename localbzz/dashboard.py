@@ -15,8 +15,12 @@ from publishing.states import PostStatus, TargetStatus
 
 def build(user) -> dict:
     overdue = agency.deliverables_overdue()
+    shoots_today, now = agency.shoots_today(), timezone.now()
     return {
-        "shoots_today": agency.shoots_today(),
+        "shoots_today": shoots_today,
+        # The hint under today's count: what is on now or comes next, never a shoot already over.
+        "shoot_on_now": next((s for s in shoots_today if s.start <= now < s.end), None),
+        "shoot_next": next((s for s in shoots_today if s.start > now), None),
         "overdue": list(overdue[:8]),
         "overdue_count": overdue.count(),
         "timers": agency.running_timers(),

@@ -30,9 +30,10 @@ class DateInput(forms.DateInput):
 
 def live_validation(form: forms.BaseForm, url: str) -> forms.BaseForm:
     """Make each field validate on change: htmx posts the whole form with the header
-    ``X-Validate-Field: <name>`` and swaps in that field's errors (see :func:`validation_response`)."""
+    ``X-Validate-Field: <name>`` and swaps in that field's errors (see :func:`validation_response`).
+    A field already wired to its own htmx request (``hx-get``, e.g. a dependent select) keeps it."""
     for name, field in form.fields.items():
-        if isinstance(field.widget, (forms.FileInput, forms.HiddenInput)):
+        if isinstance(field.widget, (forms.FileInput, forms.HiddenInput)) or "hx-get" in field.widget.attrs:
             continue
         field.widget.attrs.update(
             {

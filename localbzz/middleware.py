@@ -39,8 +39,9 @@ class HtmxMessagesMiddleware:
         response = self.get_response(request)
         if not getattr(request, "htmx", False):
             return response
-        if 300 <= response.status_code < 400 or "HX-Redirect" in response or "HX-Location" in response:
-            return response  # the next full page shows them
+        page_follows = any(header in response for header in ("HX-Redirect", "HX-Location", "HX-Refresh"))
+        if 300 <= response.status_code < 400 or page_follows:
+            return response  # the next full page shows them (an event on a page about to reload is lost)
         items = [{"level": m.level_tag, "message": str(m)} for m in messages.get_messages(request)]
         if not items:
             return response

@@ -280,7 +280,7 @@ CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
-        "style-src": [SELF],
+        "style-src": [SELF, NONCE],  # nonce'd <style> blocks only (a client's portal colours); no style="" attributes
         "img-src": [SELF, "data:", "blob:", *CSP_MEDIA_ORIGINS],
         "media-src": [SELF, "blob:", *CSP_MEDIA_ORIGINS],
         "font-src": [SELF],
@@ -428,7 +428,11 @@ FILE_UPLOAD_HANDLERS = [
 DATA_UPLOAD_MAX_NUMBER_FILES = max(1000, MEDIA_MAX_FILES_PER_REQUEST * 10)
 
 # Email -------------------------------------------------------------------------------------------
-EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# With DEBUG (make run): each email in full under var/mail/, one line about it in the log.
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND", "localbzz.mail.SummaryFileBackend" if DEBUG else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 587)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER")

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from portal.permissions import belongs_to, client_user_of
+from portal.theme import portal_theme
 from publishing.models import Post
 from publishing.states import PostStatus as P
 
@@ -24,7 +25,11 @@ def portal_shell(request) -> dict:
     client = getattr(request, "portal_client", None)
     if client is None:
         return {}
-    context = {"portal_client": client, "agency_name": settings.AGENCY_NAME}
+    context = {
+        "portal_client": client,
+        "agency_name": settings.AGENCY_NAME,
+        "portal_theme": portal_theme(client.brand_colors),
+    }
     user = getattr(request, "user", None)
     if user is None or not belongs_to(user, client) or getattr(request, "htmx", False):
         return context

@@ -13,7 +13,7 @@ from portal.services import client_user_invite
 
 # slug -> (email, first name, last name); printed by `manage.py welcome`
 PORTAL_USERS = {
-    "joes-landscaping": ("joe@joes-landscaping.example", "Joe", "Green"),
+    "joes-landscaping": ("joe@joes-landscaping.example", "Joe", "Alvarez"),  # the CRM's primary contact
     "bella-bakery": ("bella@bella-bakery.example", "Bella", "Rossi"),
 }
 # This client approves its posts too, so the demo shows the portal's approvals.
@@ -48,7 +48,7 @@ def _waiting_post(actor, client: Client) -> int:
 
     client.requires_client_approval = True
     client.save(update_fields=["requires_client_approval", "updated_at"])
-    photo = MediaAsset.objects.filter(client=client).order_by("-created_at").first()
+    photo = MediaAsset.objects.filter(client=client, original_name="fresh-loaves.jpg").first()  # a loaf
     accounts = list(SocialAccount.objects.filter(client=client, platform__in=["facebook", "instagram"]))
     day = timezone.localdate(timezone=client.tz) + timedelta(days=3)
     post = post_services.post_create(

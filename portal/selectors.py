@@ -44,6 +44,16 @@ class Quota:
     used: int
     month_start: datetime
     resets_at: datetime
+    by_client: int = 0  # of ``used``: submitted by the client's own people; the rest by the agency
+
+    @property
+    def by_agency(self) -> int:
+        return self.used - self.by_client
+
+    @property
+    def breakdown(self) -> str:
+        """Which posts count, e.g. '4 by the agency, 2 by you'."""
+        return f"{self.by_agency} by the agency, {self.by_client} by you"
 
     @property
     def remaining(self) -> int:
@@ -64,7 +74,7 @@ class Quota:
     def exhausted_message(self) -> str:
         who = settings.AGENCY_NAME + (f" ({settings.AGENCY_CONTACT_EMAIL})" if settings.AGENCY_CONTACT_EMAIL else "")
         return (
-            f"You have used all {self.limit} posts of your plan for {self.month_label}. "
+            f"You have used all {self.limit} posts of your plan for {self.month_label} ({self.breakdown}). "
             f"Your limit resets on {self.resets_at.strftime('%B')} {self.resets_at.day}; to post more this month, "
             f"ask {who} to raise it, or send a request from the Requests page."
         )
@@ -74,10 +84,20 @@ def _counted(start: datetime, end: datetime) -> Q:
     return Q(submitted_at__gte=start, submitted_at__lt=end) & ~Q(status__in=NOT_COUNTED)
 
 
+def _by_client(client: Client) -> Q:
+    """Posts made by the client's own people (the portal or the client API), not by the agency."""
+    return Q(created_by__client_user__client=client)
+
+
 def quota(client: Client, *, now: datetime | None = None) -> Quota:
     start, end = month_bounds(client, now)
-    used = Post.objects.filter(_counted(start, end), client=client).count()
-    return Quota(limit=client.monthly_post_limit, used=used, month_start=start, resets_at=end)
+    figures = Post.objects.filter(_counted(start, end), client=client).aggregate(
+        used=Count("pk"), by_client=Count("pk", filter=_by_client(client))
+    )
+    return Quota(
+        limit=client.monthly_post_limit, used=figures["used"], by_client=figures["by_client"], month_start=start,
+        resets_at=end,
+    )  # fmt: skip
 
 
 @dataclass
@@ -107,6 +127,7 @@ def stats(client: Client, *, now: datetime | None = None) -> Stats:
     figures = Post.objects.filter(client=client).aggregate(
         total=Count("pk", filter=Q(status__in=CLIENT_VISIBLE)),
         this_month=Count("pk", filter=_counted(start, end)),
+        this_month_by_client=Count("pk", filter=_counted(start, end) & _by_client(client)),
         published_this_month=Count("pk", filter=Q(status__in=WENT_OUT, published_at__gte=start, published_at__lt=end)),
     )
     by_status = dict(visible.order_by().values_list("status").annotate(n=Count("pk")))
@@ -121,7 +142,13 @@ def stats(client: Client, *, now: datetime | None = None) -> Stats:
         entry["accounts"] += 1
         entry["attention"] += status == SocialAccount.Status.NEEDS_RECONNECT
     return Stats(
-        quota=Quota(limit=client.monthly_post_limit, used=figures["this_month"], month_start=start, resets_at=end),
+        quota=Quota(
+            limit=client.monthly_post_limit,
+            used=figures["this_month"],
+            by_client=figures["this_month_by_client"],
+            month_start=start,
+            resets_at=end,
+        ),  # fmt: skip
         posts_total=figures["total"],
         posts_this_month=figures["this_month"],
         scheduled=by_status.get(P.SCHEDULED, 0),

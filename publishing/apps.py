@@ -22,3 +22,11 @@ class PublishingConfig(AppConfig):
 
         post_save.connect(media_counts_changed, sender=MediaAsset, dispatch_uid="media-counts-save")
         post_delete.connect(media_counts_changed, sender=MediaAsset, dispatch_uid="media-counts-delete")
+
+        # The Posts, Media and Social accounts tabs of a client's page (views.client_panels).
+        from agency.client_tabs import ClientTab
+        from agency.client_tabs import register as add_tab
+
+        add_tab(ClientTab("posts", "Posts", "client-panel-posts", lambda c: c.posts.count()))
+        add_tab(ClientTab("media", "Media", "client-panel-media", lambda c: c.media.count()))
+        add_tab(ClientTab("accounts", "Social accounts", "client-panel-accounts", lambda c: c.social_accounts.count()))

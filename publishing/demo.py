@@ -185,17 +185,17 @@ def seed_publishing(actor) -> dict[str, int]:
         if Post.objects.filter(client=client).exists():
             continue
         accounts = list(SocialAccount.objects.filter(client=client))
-        photos = list(MediaAsset.objects.filter(client=client).order_by("created_at"))
+        photos = {a.original_name: a for a in MediaAsset.objects.filter(client=client)}
         feed = [a for a in accounts if a.platform in {"facebook", "instagram"}]
         tomorrow = timezone.localdate(timezone=client.tz) + timedelta(days=1)
         plans = _plans(slug)
-        for i, (caption, tags, state) in enumerate(plans):
+        for i, (caption, tags, state, photo) in enumerate(plans):
             post = post_services.post_create(
                 actor=actor,
                 client=client,
                 caption=caption,
                 hashtags=tags,
-                media=photos[i % len(photos) : i % len(photos) + 1] if photos else [],
+                media=[photos[photo]] if photo in photos else [],  # the photo the caption talks about
                 accounts=feed,
                 submit=state != "draft",
             )
@@ -206,15 +206,20 @@ def seed_publishing(actor) -> dict[str, int]:
     return created
 
 
-def _plans(slug: str) -> list[tuple[str, list[str], str]]:
+def _plans(slug: str) -> list[tuple[str, list[str], str, str]]:
+    """(caption, hashtags, state, the demo photo it shows) per post."""
     if slug == "joes-landscaping":
         return [
             ("Spring clean-up season is here! 🌱 We turned this tired backyard into a weekend retreat.",
-             ["landscaping", "austin", "springcleanup"], "scheduled"),
-            ("Before → after: a front lawn we brought back to life in two visits.", ["lawncare", "austin"], "pending"),
-            ("Hedge trimming tips for a tidy summer (draft — add the crew photo).", ["gardening"], "draft"),
+             ["landscaping", "austin", "springcleanup"], "scheduled", "backyard-evening.jpg"),
+            ("Before → after: a front lawn we brought back to life in two visits.", ["lawncare", "austin"], "pending",
+             "front-lawn-sunrise.jpg"),
+            ("Hedge trimming tips for a tidy summer (draft — add the crew photo).", ["gardening"], "draft",
+             "hedge-detail.jpg"),
         ]  # fmt: skip
     return [
-        ("Fresh sourdough, out of the oven at 7 every morning. 🍞", ["bakery", "sourdough", "portland"], "scheduled"),
-        ("New this week: mint cupcakes for spring! Which flavour next?", ["cupcakes", "portland"], "pending"),
+        ("Fresh sourdough, out of the oven at 7 every morning. 🍞", ["bakery", "sourdough", "portland"], "scheduled",
+         "fresh-loaves.jpg"),
+        ("New this week: mint cupcakes for spring! Which flavour next?", ["cupcakes", "portland"], "pending",
+         "mint-cupcakes.jpg"),
     ]  # fmt: skip

@@ -200,9 +200,10 @@ def calendar_posts(start, end, *, per_day: int, client_id=None, platform: str | 
     labels = dict(SocialAccount.Platform.choices)
     platforms = PostTarget.objects.filter(post_id__in=shown).order_by("account__platform")
     for p in by_pk.values():
-        p.platform_names, p.thumbnail = [], None
+        p.platform_names, p.platform_keys, p.thumbnail = [], [], None
     for post_id, platform_name in platforms.values_list("post_id", "account__platform") if shown else []:
         by_pk[post_id].platform_names.append(labels.get(platform_name, platform_name))
+        by_pk[post_id].platform_keys.append(platform_name)
     thumbnail = MediaRendition.objects.filter(asset_id=OuterRef("asset_id"), preset=presets.THUMBNAIL.name)
     firsts = (
         PostMedia.objects.filter(post_id__in=shown)

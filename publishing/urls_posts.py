@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from publishing.views import accounts, approval, bulk, posts
+from publishing.views import accounts, approval, bulk, client_panels, posts
 
 urlpatterns = [
     path("content/", posts.content_calendar, name="content"),
@@ -25,6 +25,10 @@ urlpatterns = [
     path("content/<uuid:pk>/targets/<uuid:target_id>/retry/", posts.target_retry, name="post-target-retry"),
     path("approve/<str:token>/", approval.approval_link, name="post-approval-link"),
     path("social-accounts/", accounts.account_list, name="social-accounts"),
+    # The Posts, Media and Social accounts tabs of a client's page, loaded into it with htmx.
+    path("clients/<uuid:client_id>/panels/posts/", client_panels.client_posts, name="client-panel-posts"),
+    path("clients/<uuid:client_id>/panels/media/", client_panels.client_media, name="client-panel-media"),
+    path("clients/<uuid:client_id>/panels/accounts/", client_panels.client_accounts, name="client-panel-accounts"),
     path("social-accounts/add/", accounts.account_add, name="social-account-add"),
     path("social-accounts/<uuid:pk>/", accounts.account_edit, name="social-account-edit"),
     path("social-accounts/<uuid:pk>/verify/", accounts.account_verify, name="social-account-verify"),

@@ -293,7 +293,7 @@ class TaskTimer(APIView):
     @extend_schema(summary="Start your timer on this task", request=None, responses={201: TimeEntrySerializer})
     def post(self, request, pk):
         task = get_object_or_404(Task, pk=pk)
-        entry = task_services.timer_start(member=_member(request), task=task)
+        entry = task_services.timer_start(member=_member(request), task=task).entry
         return Response(TimeEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Stop your running timer", request=None, responses={200: TimeEntrySerializer})

@@ -145,6 +145,8 @@ def clients_import(*, actor, records: list[dict[str, str]], columns: list[str], 
     if "name" not in columns:
         report.unknown_columns.append("(missing required column: name)")
     taken: set[str] = set()
+    existing = {name.casefold(): slug for name, slug in Client.objects.values_list("name", "slug")}
+    seen: dict[str, int] = {}  # name -> line of its first row
     for line, record in enumerate(records, start=2):  # line 1 is the header
         values: dict[str, Any] = {k: (record.get(k) or "").strip() for k in IMPORT_COLUMNS if k in record}
         row = ImportRow(line=line, values=values)
@@ -152,6 +154,23 @@ def clients_import(*, actor, records: list[dict[str, str]], columns: list[str], 
         if not values.get("name"):
             row.errors.append("name: a business name is required.")
             continue
+        # A name seen before is most likely the same business twice: refused, unless the row gives
+        # its own portal address (the explicit choice of a second business with that name).
+        key = values["name"].casefold()
+        if not values.get("slug"):
+            if key in existing:
+                row.errors.append(
+                    f"name: “{values['name']}” is already a client (portal address {existing[key]}). Remove this "
+                    "row, or give it a slug of its own if it is another business with the same name."
+                )
+            elif key in seen:
+                row.errors.append(
+                    f"name: “{values['name']}” is also on line {seen[key]}. Remove one of the rows, or give this "
+                    "one a slug of its own if it is another business with the same name."
+                )
+        seen.setdefault(key, line)
+        if row.errors:
+            continue  # no portal address is made up for a refused row
         values["slug"] = (values.get("slug") or slug_suggest(values["name"], taken)).lower()
         for key in ("status", "shoot_frequency", "timezone"):
             if not values.get(key):

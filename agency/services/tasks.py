@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -70,11 +71,25 @@ def task_delete(*, actor, task: Task) -> None:
     task.delete()
 
 
+@dataclass(frozen=True)
+class TimerStarted:
+    """The timer now running, and the one that starting it stopped (kept with its time), if any."""
+
+    entry: TimeEntry
+    stopped: TimeEntry | None
+    already_running: bool = False
+
+
 @transaction.atomic
-def timer_start(*, member: TeamMember, task: Task, note: str = "") -> TimeEntry:
-    """Start the member's timer on ``task``; a timer already running for them stops first."""
+def timer_start(*, member: TeamMember, task: Task, note: str = "") -> TimerStarted:
+    """Start the member's timer on ``task``. A timer already running for them on another task
+    stops first and keeps its time; one already running on ``task`` goes on (a second click or a
+    stale page must not cut it short into a separate entry)."""
     TeamMember.objects.select_for_update().filter(pk=member.pk).first()  # one start at a time per person
-    timer_stop(member=member)
+    running = TimeEntry.objects.filter(member=member, ended_at__isnull=True).select_related("task").first()
+    if running is not None and running.task_id == task.pk:
+        return TimerStarted(entry=running, stopped=None, already_running=True)
+    stopped = timer_stop(member=member)
     try:
         with transaction.atomic():
             entry = TimeEntry.objects.create(task=task, member=member, started_at=timezone.now(), note=note)
@@ -83,13 +98,18 @@ def timer_start(*, member: TeamMember, task: Task, note: str = "") -> TimeEntry:
     if task.status == Task.Status.TO_DO:
         task_update(actor=member.user, task=task, status=Task.Status.IN_PROGRESS)
     record_event(member.user, "task.timer_started", task, {})
-    return entry
+    return TimerStarted(entry=entry, stopped=stopped)
 
 
 @transaction.atomic
 def timer_stop(*, member: TeamMember) -> TimeEntry | None:
     """Stop the member's running timer, if any; answers the stopped entry."""
-    entry = TimeEntry.objects.select_for_update().filter(member=member, ended_at__isnull=True).first()
+    entry = (
+        TimeEntry.objects.select_for_update(of=("self",))
+        .select_related("task")
+        .filter(member=member, ended_at__isnull=True)
+        .first()
+    )
     if entry is None:
         return None
     entry.ended_at = timezone.now()

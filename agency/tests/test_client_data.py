@@ -255,3 +255,15 @@ def test_the_export_memory_stays_flat_with_large_files(owner, tmp_path):
     assert summary.files == 2 and summary.bytes == 2 * size
     assert peak < 8 * 1024 * 1024, f"peak {peak / 1e6:.1f} MB while exporting {2 * size / 1e6:.0f} MB"
     assert zipfile.ZipFile(tmp_path / "big.zip").getinfo("media/media/big-co/video-1.mp4").file_size == size
+
+
+def test_the_client_page_has_one_delete_action_the_erasure(client, owner, admin_user):
+    target = factories.client(name="Kept Co")
+    client.force_login(owner)
+    page = client.get(f"/clients/{target.pk}/").content.decode()
+    assert page.count("Delete client") == 1 and "Erase client" not in page
+    assert f'href="/clients/{target.pk}/erase/"' in page
+    assert "Delete Kept Co for good" in client.get(f"/clients/{target.pk}/erase/").content.decode()
+    assert client.post(f"/clients/{target.pk}/delete/", {"confirm": target.slug}).status_code == 404  # no second way
+    client.force_login(admin_user)
+    assert "Delete client" not in client.get(f"/clients/{target.pk}/").content.decode()

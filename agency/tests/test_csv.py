@@ -98,3 +98,33 @@ def test_unknown_columns_block_the_import(client, admin_user):
 def test_editors_cannot_import(client, editor):
     client.force_login(editor)
     assert client.get("/clients/import/").status_code == 403
+
+
+def test_a_duplicate_name_is_refused_with_its_line_not_renamed(client, admin_user):
+    factories.client(name="Bella Bakery", slug="bella-bakery")
+    client.force_login(admin_user)
+    text = "name,slug\nBella Bakery,\nNew Co,\nnew co,\nBella Bakery,bella-bakery-pearl\n"
+    html = _upload(client, text).content.decode()
+    assert "“Bella Bakery” is already a client (portal address bella-bakery)" in html
+    assert "“new co” is also on line 3." in html
+    assert "bella-bakery-2" not in html and "2 rows with errors" in html
+    client.post("/clients/import/", {"csv_text": text, "confirm": "1"})
+    assert Client.objects.count() == 1
+    # Without the duplicates, a second "Bella Bakery" with its own portal address is an explicit choice.
+    ok = "name,slug\nBella Bakery,bella-bakery-pearl\nNew Co,\n"
+    assert client.post("/clients/import/", {"csv_text": ok, "confirm": "1"}).status_code == 302
+    assert sorted(Client.objects.values_list("slug", flat=True)) == ["bella-bakery", "bella-bakery-pearl", "new-co"]
+
+
+def test_the_bulk_post_help_is_about_posts_with_an_example_in_the_future(client, owner):
+    from datetime import date
+
+    factories.client(name="Joe's Landscaping", slug="joes-landscaping", timezone="America/Chicago")
+    client.force_login(owner)
+    html = client.get("/content/bulk/").content.decode()
+    assert "Only &#x27;name&#x27; is required" not in html and "Only 'name' is required" not in html
+    assert "Required columns: client, platforms, scheduled_at, caption." in html
+    example = html.split('<pre class="mono sample-block">')[1].split("</pre>")[0].splitlines()[1]
+    assert example.startswith("joes-landscaping,")
+    assert date.fromisoformat(example.split(",")[2][:10]) > date.today()
+    assert "Only &#x27;name&#x27; is required." in client.get("/clients/import/").content.decode()

@@ -228,3 +228,60 @@ def test_date_times_before_standard_time_are_written_in_utc(editor):
     # Ordinary date-times keep the agency's offset.
     kept = conforms("GET", "/api/v1/shoots/{id}", token=token, path_parameters={"id": str(modern.pk)})
     assert kept.json()["start"][-6:] in {"-05:00", "-04:00"}
+
+
+def test_the_booking_form_offers_only_the_chosen_clients_campaigns(client, editor):
+    from agency.models import Campaign
+
+    joe, bella = factories.client(name="Joe"), factories.client(name="Bella")
+    lawns, cakes = (
+        Campaign.objects.create(client=joe, name="Spring lawns"),
+        Campaign.objects.create(client=bella, name="Holiday cakes"),
+    )
+    client.force_login(editor)
+    page = client.get(f"/shoots/new/?client={joe.pk}").content.decode()
+    assert "Spring lawns" in page and "Holiday cakes" not in page and "---------" not in page
+    assert '<option value="" selected>Choose a client</option>' not in page  # Joe is chosen
+    assert 'hx-get="/campaigns/options/" hx-trigger="change from:#id_client"' in page
+    assert "Choose a client first" in client.get("/shoots/new/").content.decode()
+    options = client.get(f"/campaigns/options/?client={bella.pk}&campaign={cakes.pk}").content.decode()
+    assert options == f'<option value="">No campaign</option><option value="{cakes.pk}" selected>Holiday cakes</option>'
+    assert (
+        client.get("/campaigns/options/?client=nope").content.decode()
+        == '<option value="">Choose a client first</option>'
+    )
+    # The server still refuses another client's campaign, saying whose it is.
+    data = {"client": joe.pk, "title": "Lawn day", "start": factories.form_time(factories.at(4, 10)),
+            "duration_minutes": 60, "status": "Scheduled", "campaign": cakes.pk}  # fmt: skip
+    refused = client.post("/shoots/new/", data).content.decode()
+    assert "“Holiday cakes” is a campaign of Bella, not of Joe." in refused and not Shoot.objects.exists()
+    assert client.post("/shoots/new/", {**data, "campaign": lawns.pk}).status_code == 302
+
+
+def test_book_anyway_comes_with_the_live_clash_warning_and_times_name_their_zone(client, editor, make_staff, settings):
+    maya = make_staff("editor", first_name="Maya", last_name="Lens").team_member
+    factories.shoot(start=factories.at(6, 10), crew=[maya], title="Cake decorating")
+    client.force_login(editor)
+    form = client.get("/shoots/new/").content.decode()
+    assert "allow_conflict" not in form  # nothing to override yet
+    assert f"Start ({settings.AGENCY_TIME_ZONE.replace('_', ' ')} time)" in form
+    data = {"client": factories.client().pk, "title": "New", "start": factories.form_time(factories.at(6, 11)),
+            "duration_minutes": 60, "status": "Scheduled", "crew": [maya.pk]}  # fmt: skip
+    live = client.post("/shoots/clashes/", data, HTTP_HX_REQUEST="true").content.decode()
+    assert '<input type="checkbox" name="allow_conflict" value="on">' in live
+    ticked = client.post("/shoots/clashes/", {**data, "allow_conflict": "on"}, HTTP_HX_REQUEST="true").content.decode()
+    assert 'name="allow_conflict" value="on" checked' in ticked
+
+
+def test_every_calendar_day_offers_booking_on_it(client, editor):
+    client.force_login(editor)
+    page = client.get("/shoots/?date=2026-03-10").content.decode()
+    assert 'data-new-shoot="/shoots/new/?start=2026-03-10T09:00"' in page
+    assert 'aria-label="Book a shoot on Tuesday 10 March"' in page
+    assert "js/shoot_calendar.js" in page
+
+
+def test_crm_forms_say_what_an_empty_choice_means(client, editor):
+    client.force_login(editor)
+    for url in ("/shoots/new/", "/deliverables/new/", "/tasks/new/"):
+        assert "---------" not in client.get(url).content.decode(), url

@@ -88,6 +88,53 @@ def test_timer_buttons_on_the_pages(client, editor):
     response = client.post("/tasks/timer/stop/", HTTP_HX_REQUEST="true")
     assert response.status_code == 204 and response["HX-Refresh"] == "true"
     assert not TimeEntry.objects.filter(ended_at__isnull=True).exists()
+    # The page reloads, so the message waits for it rather than riding on the 204 as an event.
+    assert "HX-Trigger" not in response
+    assert "Timer stopped:" in client.get("/tasks/mine/").content.decode()
+
+
+def test_it_keeps_the_first_timers_minutes_and_says_which_timer_stopped(client, editor):
+    first = factories.task(name="Edit the reel", assignee=editor.team_member)
+    second = factories.task(name="Caption the carousel", assignee=editor.team_member)
+    client.force_login(editor)
+    client.post(f"/tasks/{first.pk}/timer/start/")
+    TimeEntry.objects.filter(task=first).update(started_at=timezone.now() - timedelta(minutes=25))
+    response = client.post(f"/tasks/{second.pk}/timer/start/", follow=True)
+    stopped = TimeEntry.objects.get(task=first)
+    assert stopped.ended_at is not None and 25 * 60 <= stopped.seconds < 26 * 60
+    said = [str(m) for m in response.context["messages"]]
+    assert "Stopped your timer on “Edit the reel” after 25m; that time is saved." in said
+    assert "Timer started on “Caption the carousel”." in said
+    assert TimeEntry.objects.get(task=second).ended_at is None
+
+
+def test_starting_the_running_timer_again_keeps_it_running(client, editor):
+    task = factories.task(name="Edit the reel")
+    client.force_login(editor)
+    client.post(f"/tasks/{task.pk}/timer/start/")
+    TimeEntry.objects.filter(task=task).update(started_at=timezone.now() - timedelta(minutes=10))
+    response = client.post(f"/tasks/{task.pk}/timer/start/", follow=True)  # a stale page, a double click
+    entry = TimeEntry.objects.get(task=task)  # one entry, not a 0-minute one beside it
+    assert entry.ended_at is None and entry.seconds >= 600
+    assert "Your timer on “Edit the reel” is already running (10m)." in [str(m) for m in response.context["messages"]]
+
+
+def test_a_short_timer_reads_in_seconds_not_0m():
+    from localbzz.templatetags.ui import hours
+
+    assert [hours(0), hours(40), hours(60), hours(3900)] == ["0m", "40s", "1m", "1h 05m"]
+
+
+def test_my_tasks_without_any_shows_the_teams_open_tasks(client, owner, editor):
+    factories.task(name="Edit the reel", assignee=editor.team_member)
+    factories.task(name="Old work", status=Task.Status.COMPLETED)
+    client.force_login(owner)
+    page = client.get("/tasks/mine/").content.decode()
+    assert "Nothing is assigned to you" in page and "The team has 1 open task;" in page
+    assert "Edit the reel" in page and "Old work" not in page
+    assert 'href="/tasks/?open=true"' in page
+    filtered = client.get("/tasks/mine/?search=nothing").content.decode()  # a filter: the plain empty state
+    assert "Nothing is assigned to you" not in filtered and "No tasks" in filtered
 
 
 def test_viewers_cannot_track_time(client, viewer):

@@ -11,11 +11,13 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from agency import permissions, selectors
+from agency import client_tabs, permissions, selectors
 from agency.filters import CampaignFilter, ClientFilter
-from agency.forms import CampaignForm, ClientForm, ClientImportForm
+from agency.forms import CampaignForm, ClientForm, ClientImportForm, campaign_choices, parse_uuid
 from agency.models import Campaign, Client
 from agency.permissions import staff_required
 from agency.services import client_data
@@ -87,32 +89,27 @@ def client_edit(request: HttpRequest, pk) -> HttpResponse:
     return render(request, "agency/clients/form.html", {"form": form, "client": client})
 
 
-@require_POST
-@staff_required("manage_clients")
-def client_delete(request: HttpRequest, pk) -> HttpResponse:
-    client = get_object_or_404(Client, pk=pk)
-    if request.POST.get("confirm") != client.slug:
-        messages.error(request, f"Type the portal address “{client.slug}” to confirm deleting {client.name}.")
-        return redirect("client-detail", client.pk)
-    name = client.name
-    client_services.client_delete(actor=request.user, client=client)
-    messages.success(request, f"{name} and its campaigns, shoots, deliverables and requests are deleted.")
-    return redirect("clients")
-
-
-TABS = ["overview", "shoots", "deliverables", "tasks", "campaigns", "requests", "activity"]
+# (slug, label) of the client page's own tabs; other apps add theirs after the overview.
+TABS = [
+    ("overview", "Overview"), ("shoots", "Shoots"), ("deliverables", "Deliverables"), ("tasks", "Tasks"),
+    ("campaigns", "Campaigns"), ("requests", "Requests"), ("activity", "Activity"),
+]  # fmt: skip
 
 
 @staff_required()
 def client_detail(request: HttpRequest, pk, tab: str = "overview") -> HttpResponse:
-    if tab not in TABS:
+    added = {t.slug: t for t in client_tabs.registered()}
+    if tab not in dict(TABS) and tab not in added:
         raise Http404(f"A client page has no “{tab}” tab.")
     client = get_object_or_404(Client, pk=pk)
+    counts = selectors.client_tab_counts(client)
+    counts.update({t.slug: t.count(client) for t in added.values()})
     context = {
         "client": client,
         "tab": tab,
-        "tabs": TABS,
-        "counts": selectors.client_tab_counts(client),
+        "tabs": [TABS[0], *((t.slug, t.label) for t in added.values()), *TABS[1:]],
+        "added_tab": added.get(tab),
+        "counts": counts,
         "can_manage": permissions.can(request.user, "manage_clients"),
         "can_edit": permissions.can(request.user, "edit_content"),
         "can_client_data": permissions.can(request.user, "manage_client_data"),
@@ -214,6 +211,20 @@ def campaign_delete(request: HttpRequest, pk) -> HttpResponse:
 
 
 @staff_required()
+def campaign_options(request: HttpRequest) -> HttpResponse:
+    """The <option>s of a campaign select for the chosen client (a form's dependent select)."""
+    chosen = request.GET.get("campaign", "")
+    options = campaign_choices(parse_uuid(request.GET.get("client")))
+    return HttpResponse(
+        format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((value, mark_safe(" selected") if value and value == chosen else "", label) for value, label in options),
+        )
+    )
+
+
+@staff_required()
 def campaign_list(request: HttpRequest) -> HttpResponse:
     """All campaigns as CSV (the pages show them per client)."""
     rows = filtered_queryset(
@@ -252,7 +263,8 @@ def client_export(request: HttpRequest, pk) -> FileResponse:
 
 @staff_required("manage_client_data")
 def client_erase(request: HttpRequest, pk) -> HttpResponse:
-    """Erase a client for good, after the owner types its name."""
+    """Delete (erase) a client for good, after the owner types its name: the client page's one
+    delete action, so no row or stored file of the client is left behind."""
     client = get_object_or_404(Client, pk=pk)
     error = ""
     if request.method == "POST":
@@ -262,7 +274,8 @@ def client_erase(request: HttpRequest, pk) -> HttpResponse:
             summary = client_data.client_erase(actor=request.user, client=client)
             messages.success(
                 request,
-                f"{summary.name} is erased: {sum(summary.rows.values())} records and {summary.files} stored files.",
+                f"{summary.name} is deleted for good: {sum(summary.rows.values())} records "
+                f"and {summary.files} stored files.",
             )
             if summary.files_not_removed:
                 messages.warning(

@@ -6,11 +6,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from agency import permissions, selectors
 from agency.filters import DeliverableFilter
-from agency.forms import DeliverableForm
+from agency.forms import DeliverableForm, offer_client_campaigns
 from agency.models import Client, Deliverable, TeamMember
 from agency.permissions import staff_required
 from agency.services import deliverables as services
@@ -95,7 +96,9 @@ def _initial(request) -> dict:
 
 @staff_required("edit_content")
 def deliverable_create(request: HttpRequest) -> HttpResponse:
-    form = live_validation(DeliverableForm(request.POST or None, initial=_initial(request)), request.path)
+    form = DeliverableForm(request.POST or None, initial=_initial(request))
+    offer_client_campaigns(form, reverse("campaign-options"))
+    live_validation(form, request.path)
     response, deliverable = process(request, form, lambda data: services.deliverable_create(actor=request.user, **data))
     if response:
         return response
@@ -110,6 +113,7 @@ def deliverable_edit(request: HttpRequest, pk) -> HttpResponse:
     deliverable = get_object_or_404(Deliverable, pk=pk)
     form = DeliverableForm(request.POST or None, instance=deliverable)
     form.fields["client"].disabled = True
+    offer_client_campaigns(form, reverse("campaign-options"))
     live_validation(form, request.path)
 
     def save(data):

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from agency import ical, permissions, selectors
 from agency.filters import ShootFilter
-from agency.forms import ShootForm
+from agency.forms import ShootForm, offer_client_campaigns
 from agency.models import CalendarFeed, Client, Shoot, TeamMember
 from agency.permissions import staff_required
 from agency.services import feeds as feed_services
@@ -38,6 +38,7 @@ def shoot_calendar(request: HttpRequest) -> HttpResponse:
         "client_id": client_id,
         "member_id": member_id,
         "can_edit": permissions.can(request.user, "edit_content"),
+        "zone_label": timezone.get_current_timezone_name().replace("_", " "),
     }
     if view == "list":
         queryset = selectors.shoots()
@@ -84,12 +85,17 @@ def _initial_from_query(request) -> dict:
     return initial
 
 
+def _override(request) -> dict:
+    return {"allow_conflict": request.POST.get("allow_conflict") == "on"}
+
+
 def _save(request, form, clashes: list, shoot_pk=None):
     """The save step for `process`: on a crew clash, keep who clashes with what and offer
     'book anyway' instead of saving."""
 
     def save(data):
-        allow, crew = data.pop("allow_conflict", False), data.pop("crew", [])
+        # "Book anyway" is offered beside the clash warning (_clashes.html), not as a form field.
+        allow, crew = _override(request)["allow_conflict"], data.pop("crew", [])
         try:
             if shoot_pk is None:
                 return shoot_services.shoot_create(actor=request.user, crew=crew, allow_conflict=allow, **data)
@@ -98,7 +104,6 @@ def _save(request, form, clashes: list, shoot_pk=None):
             return shoot_services.shoot_update(actor=request.user, shoot=shoot, crew=crew, allow_conflict=allow, **data)
         except CrewDoubleBooked as clash:
             clashes.extend(clash.clashes)
-            form.offer_conflict_override()
             return None
 
     return save
@@ -106,7 +111,9 @@ def _save(request, form, clashes: list, shoot_pk=None):
 
 @staff_required("edit_content")
 def shoot_create(request: HttpRequest) -> HttpResponse:
-    form = live_validation(ShootForm(request.POST or None, initial=_initial_from_query(request)), request.path)
+    form = ShootForm(request.POST or None, initial=_initial_from_query(request))
+    offer_client_campaigns(form, reverse("campaign-options"))
+    live_validation(form, request.path)
     clashes: list = []
     response, shoot = process(request, form, _save(request, form, clashes))
     if response:
@@ -114,7 +121,9 @@ def shoot_create(request: HttpRequest) -> HttpResponse:
     if shoot:
         messages.success(request, f"“{shoot.title}” is booked for {timezone.localtime(shoot.start):%a %d %b, %H:%M}.")
         return redirect("shoot-detail", shoot.pk)
-    return render(request, "agency/shoots/form.html", {"form": form, "shoot": None, "clashes": clashes})
+    return render(
+        request, "agency/shoots/form.html", {"form": form, "shoot": None, "clashes": clashes, **_override(request)}
+    )
 
 
 @staff_required("edit_content")
@@ -122,6 +131,7 @@ def shoot_edit(request: HttpRequest, pk) -> HttpResponse:
     shoot = get_object_or_404(selectors.shoots(), pk=pk)
     form = ShootForm(request.POST or None, instance=shoot, initial={"crew": list(shoot.crew.all())})
     form.fields["client"].disabled = True
+    offer_client_campaigns(form, reverse("campaign-options"))
     live_validation(form, request.path)
     clashes: list = []
     response, saved = process(request, form, _save(request, form, clashes, shoot_pk=pk))
@@ -130,7 +140,9 @@ def shoot_edit(request: HttpRequest, pk) -> HttpResponse:
     if saved:
         messages.success(request, f"“{saved.title}” is saved.")
         return redirect("shoot-detail", saved.pk)
-    return render(request, "agency/shoots/form.html", {"form": form, "shoot": shoot, "clashes": clashes})
+    return render(
+        request, "agency/shoots/form.html", {"form": form, "shoot": shoot, "clashes": clashes, **_override(request)}
+    )
 
 
 @require_POST
@@ -145,7 +157,11 @@ def shoot_clash_check(request: HttpRequest) -> HttpResponse:
         exclude = Shoot.objects.filter(pk=request.POST.get("shoot_id") or None).first()
         _, end = shoot_services.shoot_timing(start, duration_minutes=duration)
         clashes = shoot_services.crew_clashes(start=start, end=end, crew=crew, exclude=exclude)
-    return render(request, "agency/shoots/_clashes.html", {"clashes": clashes})
+    return render(
+        request,
+        "agency/shoots/_clashes.html",
+        {"clashes": clashes, **_override(request)},
+    )
 
 
 @staff_required()

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,6 +20,7 @@ from agency.permissions import staff_required
 from agency.services import tasks as services
 from localbzz.forms import live_validation, process
 from localbzz.listing import csv_response, filtered_queryset, list_page
+from localbzz.templatetags.ui import hours
 
 SORT_FIELDS = {
     "name": "name", "status": "status", "priority": "priority", "due_date": "due_date", "created_at": "created_at",
@@ -75,6 +77,13 @@ def task_list(request: HttpRequest, mine: bool = False) -> HttpResponse:
     if mine:
         week_start = timezone.localdate() - timedelta(days=timezone.localdate().weekday())
         context["week_total"] = selectors.time_totals(since=week_start, member=member).total if member else timedelta(0)
+        if not context["listing"].total and not context["listing"].params:
+            # Nothing is assigned to this person (the Tasks menu lands here): show the team's open
+            # work under the empty state rather than a blank page.
+            team_open = selectors.tasks().exclude(status=Task.Status.COMPLETED)
+            team_open = team_open.order_by(F("due_date").asc(nulls_last=True), "-created_at")
+            context["team_open"] = team_open[:10]
+            context["team_open_total"] = team_open.count()
     if request.htmx and not request.htmx.boosted:
         return render(request, "agency/tasks/list.html#results", context)
     return render(request, "agency/tasks/list.html", context)
@@ -174,10 +183,20 @@ def timer_start(request: HttpRequest, pk) -> HttpResponse:
         messages.error(request, "Only team members track time.")
         return redirect("task-detail", pk)
     try:
-        services.timer_start(member=member, task=task)
-        messages.success(request, f"Timer started on “{task.name}”.")
+        started = services.timer_start(member=member, task=task)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+    else:
+        if started.stopped:
+            stopped = started.stopped
+            messages.info(
+                request,
+                f"Stopped your timer on “{stopped.task.name}” after {hours(stopped.seconds)}; that time is saved.",
+            )
+        if started.already_running:
+            messages.info(request, f"Your timer on “{task.name}” is already running ({hours(started.entry.seconds)}).")
+        else:
+            messages.success(request, f"Timer started on “{task.name}”.")
     return _after_timer(request, "tasks-mine")
 
 
@@ -187,7 +206,7 @@ def timer_stop(request: HttpRequest) -> HttpResponse:
     member = _member(request)
     entry = services.timer_stop(member=member) if member else None
     if entry:
-        messages.success(request, f"Timer stopped: {entry.seconds // 60} min on “{entry.task.name}”.")
+        messages.success(request, f"Timer stopped: {hours(entry.seconds)} on “{entry.task.name}”.")
     else:
         messages.info(request, "No timer was running.")
     return _after_timer(request, "tasks-mine")

@@ -115,11 +115,13 @@ def initials(value) -> str:
 
 @register.filter
 def hours(seconds) -> str:
-    """Seconds as '2h 05m' (or '12m')."""
+    """Seconds as '2h 05m' (or '12m'; '40s' under a minute, so a short timer never reads '0m')."""
     try:
         seconds = int(seconds or 0)
     except (TypeError, ValueError):
         return "—"
+    if 0 < seconds < 60:
+        return f"{seconds}s"
     h, m = divmod(seconds // 60, 60)
     return f"{h}h {m:02d}m" if h else f"{m}m"
 

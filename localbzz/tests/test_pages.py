@@ -74,3 +74,30 @@ def test_htmx_messages_travel_as_a_toast_trigger(owner):
     response = HtmxMessagesMiddleware(view)(request)
     triggers = json.loads(response["HX-Trigger"])
     assert triggers == {"refreshList": None, "toast": {"items": [{"level": "success", "message": "Saved."}]}}
+
+
+def test_the_shoots_today_hint_never_points_at_a_shoot_that_is_over(client, owner, settings):
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    from agency.tests import factories
+
+    zone = ZoneInfo(settings.AGENCY_TIME_ZONE)
+    day = datetime(2026, 6, 10, tzinfo=zone)
+    factories.shoot(start=day.replace(hour=8), minutes=60, title="Morning")
+    factories.shoot(start=day.replace(hour=14), minutes=120, title="Afternoon")
+    client.force_login(owner)
+
+    def hint(hour: int, minute: int = 0) -> str:
+        with time_machine.travel(day.replace(hour=hour, minute=minute), tick=False):
+            html = client.get("/").content.decode()
+        return html.split("Shoots today</span>")[1].split('<span class="hint">')[1].split("</span>")[0]
+
+    assert hint(7) == "next: 08:00"
+    assert hint(8, 30) == "on now, until 09:00"
+    assert hint(10) == "next: 14:00"  # the 08:00 shoot is over: not "next: 08:00"
+    assert hint(17) == "all done for today"
+    with time_machine.travel(day + timedelta(days=1, hours=9), tick=False):
+        assert "none booked" in client.get("/").content.decode()

@@ -46,3 +46,28 @@ def test_the_demo_clients_sign_in_to_their_portals(capsys):
     bella = HttpClient(HTTP_HOST="bella-bakery.localhost")
     bella.post("/sign-in/", {"identifier": "Bella Bakery", "password": "localbzz-demo"})
     assert "lemon-poppyseed" in bella.get("/approvals/").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_demo_data_agrees_with_itself():
+    from agency.models import Client, Shoot
+    from agency.services.shoots import crew_clashes
+    from portal.models import ClientUser
+    from publishing.models import Post
+
+    call_command("seed_demo")
+    # Each client's shoots are its own kind of work.
+    bella_shoots = set(Shoot.objects.filter(client__slug="bella-bakery").values_list("title", flat=True))
+    assert not {t for t in bella_shoots if "ackyard" in t or "garden" in t.lower()}, bella_shoots
+    # No one of the crew is booked twice.
+    for shoot in Shoot.objects.filter(status__in=Shoot.ACTIVE).prefetch_related("crew"):
+        assert not crew_clashes(start=shoot.start, end=shoot.end, crew=list(shoot.crew.all()), exclude=shoot), shoot
+    # Each post shows the photo its caption talks about.
+    shown = {p.caption: [pm.asset.original_name for pm in p.post_media.all()] for p in Post.objects.all()}
+    assert shown["New this week: mint cupcakes for spring! Which flavour next?"] == ["mint-cupcakes.jpg"]
+    assert next(v for k, v in shown.items() if k.startswith("Fresh sourdough")) == ["fresh-loaves.jpg"]
+    assert next(v for k, v in shown.items() if k.startswith("Our lemon-poppyseed loaf")) == ["fresh-loaves.jpg"]
+    # The portal's people are the CRM's contacts, by the same name.
+    for client in Client.objects.filter(slug__in=["joes-landscaping", "bella-bakery"]):
+        owner = ClientUser.objects.get(client=client, role="owner").user
+        assert owner.display_name == client.primary_contact_name, client

@@ -113,3 +113,49 @@ def test_upload_submit_approve_schedule_reschedule_and_isolation(page, live_serv
     expect(page.get_by_text("No photos or videos yet")).to_be_visible()
     response = page.goto(f"{bella_portal}/posts/{post.pk}/")
     assert response.status == 404
+
+
+def test_caption_boxes_follow_the_ticked_platforms_in_the_clients_colours(page, live_server, make_staff):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from publishing.services import media as media_services
+
+    owner = make_staff("owner", "olivia@test.local", first_name="Olivia", last_name="Owner")
+    joes = Client.objects.create(
+        name="Joe's Landscaping and Garden Design", slug="joes-browser", brand_colors=["#F4F1E8", "#2F6B3A"]
+    )
+    accounts_for(joes, owner, platforms=("facebook", "instagram", "x"))
+    joe = client_user_invite(actor=owner, client=joes, email="joe@joes.example", role="owner", password=PASSWORD)
+    media_services.media_upload(
+        client=joes, files=[SimpleUploadedFile("patio.jpg", jpeg_bytes(photo(seed=1)))], uploaded_by=joe.user
+    )
+    base = portal_url(live_server, "joes-browser")
+    sign_in(page, base, "joe@joes.example")
+
+    # The portal wears Joe's colours; his long business name is shown whole in the sidebar.
+    button = page.locator(".topbar .btn-primary")
+    assert button.evaluate("el => getComputedStyle(el).backgroundColor") == "rgb(47, 107, 58)"
+    name = page.locator(".sidebar .brand-name")
+    expect(name).to_have_text("Joe's Landscaping and Garden Design")
+    assert name.evaluate("el => el.scrollWidth <= el.clientWidth && getComputedStyle(el).textOverflow !== 'ellipsis'")
+
+    page.get_by_role("link", name="Submit content").first.click()
+    page.locator("[data-picker] input[name=media]").first.check()
+    page.get_by_role("button", name="Write captions with AI").click()
+    expect(page.get_by_label("X caption")).not_to_have_value("", timeout=15_000)
+    settled(page)
+    for label in ("Facebook caption", "Instagram caption", "X caption"):  # every platform is ticked at first
+        expect(page.get_by_label(label)).to_be_visible()
+    page.get_by_label("Instagram", exact=True).uncheck()
+    page.get_by_label("X", exact=True).uncheck()
+    expect(page.get_by_label("Facebook caption")).to_be_visible()
+    expect(page.get_by_label("Instagram caption")).to_be_hidden()
+    expect(page.get_by_label("X caption")).to_be_hidden()
+    page.get_by_label("X", exact=True).check()
+    expect(page.get_by_label("X caption")).to_be_visible()
+    expect(page.get_by_label("Instagram caption")).to_be_hidden()
+    # Written again, the boxes still follow the ticks (the server renders them the same way).
+    page.get_by_role("button", name="Write again").click()
+    settled(page)
+    expect(page.get_by_label("Instagram caption")).to_be_hidden()
+    expect(page.get_by_label("X caption")).to_be_visible()

@@ -3,6 +3,7 @@ figures by status, platforms; and a fixed number of queries however many posts t
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -97,3 +98,37 @@ def test_the_dashboard_stays_at_a_fixed_number_of_queries_with_5000_posts(
         response = browser.get("/")
     assert response.status_code == 200
     assert "1000" in response.content.decode()  # 1000 scheduled
+
+
+def test_the_meter_says_which_posts_count_the_agencys_and_the_clients(client_a, joe, portal_as, owner):
+    now = timezone.now()
+    for _ in range(4):
+        _post(client_a, P.SCHEDULED, now, created_by=owner)  # the agency's
+    _post(client_a, P.PENDING_APPROVAL, now, created_by=joe.user, source=Post.Source.PORTAL)
+    _post(client_a, P.PENDING_APPROVAL, now, created_by=joe.user, source=Post.Source.API)  # the client API
+    _post(client_a, P.REJECTED, now, created_by=joe.user)  # gave its place back
+    quota = selectors.quota(client_a)
+    assert (quota.used, quota.by_agency, quota.by_client, quota.limit) == (6, 4, 2, 8)
+    assert selectors.stats(client_a).quota == quota
+    page = portal_as(client_a, joe).get("/").content.decode()
+    assert "6 of 8 posts used in" in page and "4 by the agency, 2 by you" in page
+    assert "the ones the team makes for you and the ones you submit both count" in page
+    submit = portal_as(client_a, joe).get("/submit/").content.decode()
+    assert "2 of 8 posts left in" in submit and "(6 used: 4 by the agency, 2 by you)" in submit
+
+
+def test_the_portal_wears_the_clients_brand_colours(client_a, joe, portal_as):
+    from portal.theme import portal_theme
+
+    client_a.brand_colors = ["#F4F1E8", "#2F6B3A"]  # a light cream first: unreadable as an accent
+    client_a.save()
+    page = portal_as(client_a, joe).get("/")
+    html = page.content.decode()
+    nonce = re.search(r"'nonce-([^']+)'", page["Content-Security-Policy"].split("style-src")[1]).group(1)
+    assert f'<style nonce="{nonce}">:root {{ --brand: #f4f1e8; --brand-ink: #1c2230; --accent: #2f6b3a;' in html
+    assert 'style="' not in html  # still no inline style attributes
+    assert portal_theme(["#FFFFFF", "#EEEEEE"]) == {"--brand": "#ffffff", "--brand-ink": "#1c2230"}  # no accent
+    assert portal_theme(["nonsense;}body{display:none"]) is None and portal_theme([]) is None
+    client_a.brand_colors = []
+    client_a.save()
+    assert "<style" not in portal_as(client_a, joe).get("/").content.decode()

@@ -53,7 +53,10 @@ def test_the_ai_writes_captions_per_platform_and_the_client_submits_them_edited(
     captions = browser.post("/submit/captions", form, HTTP_HX_REQUEST="true")
     html = captions.content.decode()
     assert captions.status_code == 200 and 'name="caption_facebook"' in html and 'name="caption_x"' in html
-    assert 'name="caption_instagram"' in html  # every connected platform has a box; only chosen ones are used
+    # Every connected platform has a box (ticking it later shows it), the unticked ones hidden.
+    assert 'data-platform-caption="instagram" hidden>' in html
+    assert 'data-platform-caption="facebook">' in html and 'data-platform-caption="x">' in html
+    assert 'name="caption_instagram"' in html
     x_text = html.split('name="caption_x"', 1)[1].split(">", 1)[1].split("</textarea>", 1)[0]
     assert x_text.strip() and len(x_text) <= 280
 

@@ -105,6 +105,7 @@ class PostMedia(models.Model):
 
     class Meta:
         ordering = ["position"]
+        verbose_name_plural = "post media"
         constraints = [models.UniqueConstraint(fields=["post", "asset"], name="post_media_once")]
 
     def __str__(self) -> str:
@@ -198,6 +199,7 @@ class TargetMedia(models.Model):
 
     class Meta:
         ordering = ["position"]
+        verbose_name_plural = "target media"
         constraints = [models.UniqueConstraint(fields=["target", "asset"], name="target_media_once")]
 
     def __str__(self) -> str:

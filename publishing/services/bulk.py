@@ -19,6 +19,7 @@ from publishing.services import posts as post_services
 from publishing.services import scheduling
 
 COLUMNS = ["client", "platforms", "scheduled_at", "caption", "hashtags", "media", "cta"]
+REQUIRED = ["client", "platforms", "scheduled_at", "caption"]
 
 
 @dataclass
@@ -47,7 +48,7 @@ def parse(text: str) -> BulkReport:
     reader = csv.DictReader(io.StringIO(text))
     columns = [c.strip() for c in reader.fieldnames or []]
     report = BulkReport(rows=[])
-    missing = [c for c in ("client", "platforms", "scheduled_at", "caption") if c not in columns]
+    missing = [c for c in REQUIRED if c not in columns]
     unknown = [c for c in columns if c not in COLUMNS]
     if missing:
         report.problems.append(f"Missing columns: {', '.join(missing)}.")

@@ -1,5 +1,8 @@
 from django import template
+from django.templatetags.static import static
+from django.utils.html import format_html
 
+from publishing import rules
 from publishing.forms import format_slots
 from publishing.services.missed import client_note
 
@@ -15,3 +18,27 @@ def slots(value) -> str:
 def client_late_note(post) -> str:
     """What the client reads when the post's time passed before it approved (else "")."""
     return client_note(post)
+
+
+@register.simple_tag
+def platform_icon(platform: str, size: int = 16, title: str = "") -> str:
+    """A platform's icon (static/img/platforms/, see its README for the licences), named for
+    screen readers; ``title`` (e.g. the account) shows on hover."""
+    label = rules.PLATFORM_LABELS.get(platform)
+    if label is None:
+        return format_html('<span class="platform-chip">{}</span>', platform)
+    return format_html(
+        '<img class="platform-icon" src="{}" width="{}" height="{}" alt="{}" title="{}">',
+        static(f"img/platforms/{platform}.svg"),
+        size,
+        size,
+        label,
+        title or label,
+    )
+
+
+@register.inclusion_tag("publishing/partials/platform_legend.html")
+def platform_legend(platforms=None) -> dict:
+    """What each icon means, under a calendar: every platform, or the ``platforms`` given."""
+    keys = [p for p in rules.PLATFORMS if platforms is None or p in platforms]
+    return {"platforms": [(key, rules.PLATFORM_LABELS[key]) for key in keys]}

@@ -272,9 +272,19 @@ def post_detail(request: HttpRequest, pk) -> HttpResponse:
 
 
 def _previews(post: Post) -> list[dict]:
+    """Each account's post as its platform will show it: its text, and each photo in the size
+    made for that platform (what is sent), uncropped beyond what the platform does."""
     targets = post.targets.select_related("account").prefetch_related("target_media__asset__renditions")
-    return [{"target": t, "label": rules.PLATFORM_LABELS[t.account.platform], "text": t.text, "media": t.assets()[:4]}
-            for t in targets]  # fmt: skip
+    previews = []
+    for t in targets:
+        platform = t.account.platform
+        media = [
+            (asset, selectors.media_rendition_for(asset, platform, post.placement) or asset.rendition("thumbnail"))
+            for asset in t.assets()[:4]
+        ]
+        label = rules.PLATFORM_LABELS[platform]
+        previews.append({"target": t, "platform": platform, "label": label, "text": t.text, "media": media})
+    return previews
 
 
 def _act(request, pk, action, success: str):

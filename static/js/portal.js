@@ -1,5 +1,6 @@
 // Client portal behaviour on the submit page: files uploaded there join the picker already
-// chosen, the "n chosen" count follows the checkboxes, and caption boxes count characters.
+// chosen, the "n chosen" count follows the checkboxes, and caption boxes (one per ticked platform)
+// count characters.
 (function () {
   "use strict";
 
@@ -63,9 +64,20 @@
     pickedCount();
   });
 
+  // Caption boxes follow the ticked platforms (none ticked: the team chooses, so all show).
+  function captionBoxes() {
+    var ticked = Array.prototype.map.call(
+      document.querySelectorAll("#submit-form input[name=platforms]:checked"), function (box) { return box.value; });
+    document.querySelectorAll("[data-platform-caption]").forEach(function (box) {
+      box.hidden = ticked.length > 0 && ticked.indexOf(box.getAttribute("data-platform-caption")) === -1;
+    });
+  }
+
   document.addEventListener("change", function (event) {
     if (event.target.matches && event.target.matches("[data-picker] input[name=media]")) pickedCount();
+    if (event.target.matches && event.target.matches("#submit-form input[name=platforms]")) captionBoxes();
   });
+  document.addEventListener("htmx:afterSwap", captionBoxes);
 
   document.addEventListener("input", function (event) {
     var area = event.target;
