@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
 from agency import permissions, selectors
 from agency.models import Lead, PortalRequest
@@ -18,13 +19,23 @@ def shell(request) -> dict:
     level = permissions.staff_level(user) if user is not None else None
     if level is None or getattr(request, "htmx", False):
         return {"nav": [], "staff_level": level.name.lower() if level else None}
+    return {
+        "nav": SimpleLazyObject(lambda: _nav(request, user)),
+        "staff_level": level.name.lower(),
+        "portal_domain": settings.PORTAL_DOMAIN,
+        "my_timer": SimpleLazyObject(lambda: selectors.running_timer(getattr(user, "team_member", None))),
+    }
+
+
+def _nav(request, user) -> list[dict]:
+    """The sidebar with its counts: queried only by pages that draw it (not by fragments)."""
     first = request.path.strip("/").split("/")[0]
     counts = {
         "new_leads": Lead.objects.filter(status=Lead.Status.NEW).count(),
         "open_requests": PortalRequest.objects.filter(status=PortalRequest.Status.NEW).count(),
         "posts_waiting": publishing_selectors.posts_waiting_count(),
     }
-    nav = [
+    return [
         {
             "label": e.label,
             "url": reverse(e.url_name),
@@ -35,13 +46,6 @@ def shell(request) -> dict:
         for e in NAV
         if permissions.can(user, e.action)
     ]
-    member = getattr(user, "team_member", None)
-    return {
-        "nav": nav,
-        "staff_level": level.name.lower(),
-        "portal_domain": settings.PORTAL_DOMAIN,
-        "my_timer": selectors.running_timer(member),
-    }
 
 
 def csp_nonce(request) -> dict:

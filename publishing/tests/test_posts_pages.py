@@ -272,7 +272,7 @@ def test_a_busy_calendar_day_shows_a_few_posts_and_how_many_more(
     assert html.count('class="cal-item') == 4 and "+6 more" in html
     assert "Busy 0" in html and "Busy 4" not in html  # the first of the day, in time order
     assert "/library/files/media/thumbnail-" in html  # each chip: the first media's thumbnail…
-    assert '<span class="platform-chip">Fa</span><span class="platform-chip">X</span>' in html  # …and platforms
+    assert re.search(r'alt="Facebook"[^>]*><img class="platform-icon"[^>]*alt="X"', html)  # …and platforms' icons
     more = re.search(r'href="(/content/\?view=list[^"]*)">\+6 more', html).group(1).replace("&amp;", "&")
     listed = client.get(more).content.decode()
     assert all(f"Busy {i}" in listed for i in range(10))  # the link lists the whole day
