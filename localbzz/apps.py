@@ -11,9 +11,10 @@ class LocalbzzConfig(AppConfig):
     verbose_name = "LocalBzz"
 
     def ready(self) -> None:
-        from localbzz.api import use_rfc3339_offsets
+        from localbzz.api import refuse_unknown_fields, use_rfc3339_offsets
 
         use_rfc3339_offsets()
+        refuse_unknown_fields()
 
 
 class LocalbzzAdminConfig(admin_apps.AdminConfig):

@@ -10,7 +10,8 @@ from drf_spectacular import openapi
 from localbzz.api import ERROR_SCHEMA
 
 _DESCRIPTIONS = {
-    "400": "Invalid input (body or query parameters), or a change the object's state refuses: the message says "
+    "400": "Invalid input (body or query parameters; a body field the operation does not know is `unknown_field`, "
+    "named in `details`), or a change the object's state refuses: the message says "
     "what to fix, `details` holds field errors.",
     "401": "Not signed in, or the token is invalid, expired or revoked.",
     "403": "Signed in, but without enough access for this.",

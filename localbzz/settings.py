@@ -481,7 +481,8 @@ SPECTACULAR_SETTINGS = {
         "The LocalBzz REST API: agency CRM, media library, publishing and generation. "
         "Authenticate with `POST /api/v1/auth/token/` (email + password) and send "
         "`Authorization: Bearer <access>`. Lists answer `{items, total, page, page_size, has_more}`; "
-        "errors answer `{error: {code, message, details}}`."
+        "errors answer `{error: {code, message, details}}`. A body field an operation does not know answers 400 "
+        "`unknown_field` naming it (never dropped); read-only fields of an answer are accepted and ignored."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -18,6 +18,7 @@ pages = [
     path("media/", home.media, name="media"),
     path("media/upload", home.media_upload, name="media-upload"),
     path("media/<uuid:asset_id>/tile", home.media_tile, name="media-tile"),
+    path("media/<uuid:asset_id>/upload-status", home.media_upload_status, name="media-upload-status"),
     path("media/<uuid:asset_id>/delete", home.media_delete, name="media-delete"),
     path("submit/", content.submit, name="submit"),
     path("submit/captions", content.submit_captions, name="submit-captions"),

@@ -71,6 +71,15 @@ def media_asset_get(*, asset_id, client: Client | None) -> MediaAsset:
     return qs.get(pk=asset_id)
 
 
+def media_asset_state(*, asset_id, client: Client | None) -> MediaAsset | None:
+    """Only what an upload row shows (status and failure reason), in one query: it is polled every
+    two seconds while the asset is processed. None when it is gone (or outside ``client``'s library)."""
+    qs = MediaAsset.objects.filter(pk=asset_id)
+    if client is not None:
+        qs = qs.filter(client=client)
+    return qs.only("id", "client_id", "status", "processing_error").first()
+
+
 def media_rendition_for(asset: MediaAsset, platform: str, placement: str = "feed") -> MediaRendition | None:
     """The rendition to publish ``asset`` with on ``platform`` (see presets.preset_for), picked by
     the asset's aspect ratio; None while renditions are being made or for videos."""

@@ -19,7 +19,6 @@ from agency.models import (
     TimeEntry,
 )
 from agency.models.clients import validate_colours
-from localbzz.api import RejectUnknownFields
 
 SEED = "Seed 001's name for `{}` (same value, in and out)."
 
@@ -35,7 +34,7 @@ def ref(obj, name_attr: str = "name"):
     return {"id": obj.pk, "name": getattr(obj, name_attr)} if obj else None
 
 
-class ClientSerializer(RejectUnknownFields, serializers.ModelSerializer):
+class ClientSerializer(serializers.ModelSerializer):
     extra_input_names = ("business_name",)  # seed 000's name for `name`
     portal_url = serializers.CharField(read_only=True)
     email = serializers.EmailField(
@@ -92,7 +91,7 @@ class ClientListSerializer(ClientSerializer):
         fields = [*ClientSerializer.Meta.fields, "open_deliverables", "open_tasks", "upcoming_shoots"]
 
 
-class CampaignSerializer(RejectUnknownFields, serializers.ModelSerializer):
+class CampaignSerializer(serializers.ModelSerializer):
     client_id = serializers.PrimaryKeyRelatedField(source="client", queryset=Client.objects.all())
 
     class Meta:
@@ -121,7 +120,7 @@ class NestedCampaignSerializer(CampaignSerializer):
 ROLE_FLAGS = {"editor": "is_editor", "scheduler": "is_scheduler", "content creator": "is_content_creator"}
 
 
-class TeamMemberSerializer(RejectUnknownFields, serializers.ModelSerializer):
+class TeamMemberSerializer(serializers.ModelSerializer):
     email = serializers.EmailField(source="user.email")
     first_name = serializers.CharField(source="user.first_name", required=False, allow_blank=True)
     last_name = serializers.CharField(source="user.last_name", required=False, allow_blank=True)
@@ -166,7 +165,7 @@ def _day(when) -> str:
     return f"{local.day} {local:%b}"
 
 
-class ShootSerializer(RejectUnknownFields, serializers.ModelSerializer):
+class ShootSerializer(serializers.ModelSerializer):
     client_id = serializers.PrimaryKeyRelatedField(source="client", queryset=Client.objects.all())
     client = serializers.SerializerMethodField()
     campaign_id = serializers.PrimaryKeyRelatedField(
@@ -221,7 +220,7 @@ class ShootSerializer(RejectUnknownFields, serializers.ModelSerializer):
         return attrs
 
 
-class DeliverableSerializer(RejectUnknownFields, serializers.ModelSerializer):
+class DeliverableSerializer(serializers.ModelSerializer):
     client_id = serializers.PrimaryKeyRelatedField(source="client", queryset=Client.objects.all())
     client = serializers.SerializerMethodField()
     shoot_id = serializers.PrimaryKeyRelatedField(
@@ -266,7 +265,7 @@ class DeliverableSerializer(RejectUnknownFields, serializers.ModelSerializer):
         return attrs
 
 
-class TaskSerializer(RejectUnknownFields, serializers.ModelSerializer):
+class TaskSerializer(serializers.ModelSerializer):
     assignee_id = serializers.PrimaryKeyRelatedField(
         source="assignee", queryset=TeamMember.objects.all(), required=False, allow_null=True
     )
@@ -322,7 +321,7 @@ class TimeEntrySerializer(serializers.ModelSerializer):
         return entry.seconds // 60
 
 
-class TimeEntryIn(RejectUnknownFields, serializers.Serializer):
+class TimeEntryIn(serializers.Serializer):
     started_at = serializers.DateTimeField()
     minutes = serializers.IntegerField(min_value=1, max_value=24 * 60)
     note = serializers.CharField(required=False, allow_blank=True, max_length=255)
@@ -334,7 +333,7 @@ class TimeEntryIn(RejectUnknownFields, serializers.Serializer):
         return value
 
 
-class LeadSerializer(RejectUnknownFields, serializers.ModelSerializer):
+class LeadSerializer(serializers.ModelSerializer):
     client_id = serializers.UUIDField(read_only=True, allow_null=True)  # null until the lead is approved
 
     class Meta:
@@ -347,7 +346,7 @@ class LeadSerializer(RejectUnknownFields, serializers.ModelSerializer):
         read_only_fields = ["id", "source", "status", "rejection_reason", "client_id", "decided_at", "created_at"]
 
 
-class LeadApproveIn(RejectUnknownFields, serializers.Serializer):
+class LeadApproveIn(serializers.Serializer):
     slug = serializers.CharField(required=False, allow_blank=True)
     timezone = serializers.CharField(
         required=False, help_text="IANA zone of the business (default: the lead's, e.g. America/Chicago)."
@@ -355,18 +354,18 @@ class LeadApproveIn(RejectUnknownFields, serializers.Serializer):
     monthly_post_limit = serializers.IntegerField(required=False, min_value=0)
 
 
-class LeadRejectIn(RejectUnknownFields, serializers.Serializer):
+class LeadRejectIn(serializers.Serializer):
     reason = serializers.CharField()
 
 
-class RequestMessageSerializer(RejectUnknownFields, serializers.ModelSerializer):
+class RequestMessageSerializer(serializers.ModelSerializer):
     class Meta:
         model = RequestMessage
         fields = ["id", "author_label", "from_staff", "body", "created_at"]
         read_only_fields = ["id", "author_label", "from_staff", "created_at"]
 
 
-class PortalRequestSerializer(RejectUnknownFields, serializers.ModelSerializer):
+class PortalRequestSerializer(serializers.ModelSerializer):
     client_id = serializers.PrimaryKeyRelatedField(source="client", queryset=Client.objects.all())
     client = serializers.SerializerMethodField()
     request_type = serializers.ChoiceField(source="kind", choices=PortalRequest.Kind.choices, required=False)

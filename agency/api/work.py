@@ -290,6 +290,8 @@ def _member(request) -> TeamMember:
 class TaskTimer(APIView):
     """Your timer on a task: POST starts it (stopping any other of yours), DELETE stops it."""
 
+    no_body_methods = ("post",)  # localbzz.api.refuse_a_body: a body is refused, not ignored
+
     @extend_schema(summary="Start your timer on this task", request=None, responses={201: TimeEntrySerializer})
     def post(self, request, pk):
         task = get_object_or_404(Task, pk=pk)

@@ -15,7 +15,6 @@ from agency.models import Campaign, Client
 from generation import presets, providers
 from generation.models import GenerationItem, GenerationJob, ResultState
 from generation.selectors import image_url
-from localbzz.api import RejectUnknownFields
 from publishing import rules
 from publishing.models import Post
 
@@ -84,7 +83,7 @@ def with_client(attrs: dict) -> dict:
     return attrs
 
 
-class _ClientCampaign(RejectUnknownFields, serializers.Serializer):
+class _ClientCampaign(serializers.Serializer):
     client_id = serializers.PrimaryKeyRelatedField(
         queryset=Client.objects.all(), source="client", required=False,
         help_text="Whose brand; may be left out when the agency set GENERATION_API_DEFAULT_CLIENT.",
@@ -97,7 +96,7 @@ class _ClientCampaign(RejectUnknownFields, serializers.Serializer):
         return with_client(attrs)
 
 
-class ImageSpecIn(RejectUnknownFields, serializers.Serializer):
+class ImageSpecIn(serializers.Serializer):
     prompt = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
     platform = serializers.ChoiceField(choices=IMAGE_PLATFORM_CHOICES, required=False, default="generic")
     aspect_ratio = serializers.CharField(
@@ -218,6 +217,7 @@ class JobOut(serializers.ModelSerializer):
 
 
 class TaskFilterIn(serializers.Serializer):
+    accepts_unknown_fields = True  # the query string also carries page, page_size…
     client_id = serializers.UUIDField(required=False)
     campaign_id = serializers.UUIDField(required=False)
     kind = serializers.ChoiceField(choices=GenerationJob.Kind.choices, required=False)

@@ -7,7 +7,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agency.models import Deliverable, PortalRequest, RequestMessage
-from localbzz.api import RejectUnknownFields
 from portal import selectors, services
 from portal.models import ClientUser
 from publishing.api.posts import PostMediaOut, post_media_items
@@ -17,7 +16,7 @@ from publishing.models import Post, PostTarget
 # Input ----------------------------------------------------------------------------------------
 
 
-class ClientLoginIn(RejectUnknownFields, serializers.Serializer):
+class ClientLoginIn(serializers.Serializer):
     email = serializers.EmailField(required=False, help_text="Your email …")
     business_name = serializers.CharField(required=False, max_length=200, help_text="… or your business name.")
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
@@ -36,7 +35,7 @@ class ClientUploadIn(serializers.Serializer):
     )
 
 
-class ClientSubmitIn(RejectUnknownFields, serializers.Serializer):
+class ClientSubmitIn(serializers.Serializer):
     media_ids = serializers.ListField(child=serializers.UUIDField(), required=False, default=list)
     media_urls = serializers.ListField(
         child=serializers.CharField(max_length=2000),
@@ -63,13 +62,13 @@ class ClientSubmitIn(RejectUnknownFields, serializers.Serializer):
         return attrs
 
 
-class ClientRescheduleIn(RejectUnknownFields, serializers.Serializer):
+class ClientRescheduleIn(serializers.Serializer):
     new_scheduled_time = serializers.DateTimeField(
         help_text="ISO 8601; without an offset it is read in your time zone. At least five minutes ahead."
     )
 
 
-class ClientRequestIn(RejectUnknownFields, serializers.Serializer):
+class ClientRequestIn(serializers.Serializer):
     content = serializers.CharField(max_length=5000)
     request_type = serializers.ChoiceField(PortalRequest.Kind.choices, default=PortalRequest.Kind.REQUEST)
     topic = serializers.ChoiceField(PortalRequest.Topic.choices, default=PortalRequest.Topic.GENERAL)

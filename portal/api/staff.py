@@ -9,12 +9,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agency.models import Client
-from localbzz.api import RejectUnknownFields
 from portal import selectors, services
 from portal.models import ClientUser
 
 
-class SetPasswordIn(RejectUnknownFields, serializers.Serializer):
+class SetPasswordIn(serializers.Serializer):
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
     email = serializers.EmailField(
         required=False, help_text="Whose password; empty: the client's owner (made from its primary contact)."
@@ -32,7 +31,7 @@ class PortalUserOut(serializers.ModelSerializer):
         fields = ["id", "email", "name", "role", "has_password", "last_login", "created_at"]
 
 
-class InviteIn(RejectUnknownFields, serializers.Serializer):
+class InviteIn(serializers.Serializer):
     email = serializers.EmailField()
     first_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
     last_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")

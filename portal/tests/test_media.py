@@ -129,3 +129,34 @@ def test_a_file_still_being_cleaned_has_a_media_url_that_submit_understands_afte
     asset.refresh_from_db()
     assert asset.status == "ready" and asset.file.name.startswith("media/")
     assert media_by_urls(asset.client, body["media_urls"]) == ([asset], [])
+
+
+def test_the_upload_row_says_why_without_the_staff_retry_hint_and_only_for_the_client_s_files(
+    client_a, client_b, joe, bella, portal_as, settings, sync_tasks, django_capture_on_commit_callbacks
+):
+    """The portal's upload box asks its own status partial: "Processing…" (polling), then the reason
+    a client can act on (no Retry button here: they upload a smaller file)."""
+    import re
+
+    def state(html: str) -> str:
+        return re.search(r'data-upload-state="(\w+)"', html).group(1)
+
+    browser = portal_as(client_a, joe)
+    page = browser.get("/media/").content.decode()
+    assert 'data-status-url="/media/00000000-0000-0000-0000-000000000000/upload-status"' in page
+    with django_capture_on_commit_callbacks(execute=False) as jobs:
+        item = _upload(browser, "patio.jpg").json()["items"][0]
+    url = f"/media/{item['id']}/upload-status"
+    html = browser.get(url).content.decode()
+    assert state(html) == "processing" and f'hx-get="{url}"' in html and 'hx-trigger="every 2s"' in html
+
+    settings.MEDIA_WORK_MEMORY_MB = 60  # too little to decode anything: the worker fails the asset
+    jobs[0]()
+    html = browser.get(url).content.decode()
+    assert state(html) == "failed" and "(60 MB)" in html and "Upload a smaller version" in html
+    assert "hx-trigger" not in html, "final: the polling stops"
+    assert "Retry" not in html and "Open it" not in html, "clients have no Retry button"
+
+    other = portal_as(client_b, bella).get(url).content.decode()
+    assert state(other) == "gone" and "60 MB" not in other, "another client's file says nothing about it"
+    assert portal_as(client_a).get(url).status_code == 302, "signed-in clients only"

@@ -96,6 +96,21 @@ def media_tile(request: HttpRequest, asset_id) -> HttpResponse:
     return render(request, "portal/partials/media_tile.html", context)
 
 
+@portal_required
+def media_upload_status(request: HttpRequest, asset_id) -> HttpResponse:
+    """An upload row's status (the staff library's partial): polled while the file is prepared,
+    then "Ready" or why it failed (without the staff's Retry hint: clients upload a new file)."""
+    from publishing.selectors import media_asset_state
+
+    asset = media_asset_state(asset_id=asset_id, client=request.portal_client)
+    context = {
+        "asset": asset,
+        "existing": request.GET.get("existing") == "1",
+        "reason": asset.failure_reason if asset else "",
+    }
+    return render(request, "publishing/partials/upload_status.html", context)
+
+
 @require_POST
 @portal_required
 def media_delete(request: HttpRequest, asset_id) -> HttpResponse:

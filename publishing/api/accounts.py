@@ -51,8 +51,8 @@ class SocialAccountIn(serializers.Serializer):
         help_text="Access token (direct accounts). Stored encrypted; never returned.",
     )
     timezone = serializers.CharField(required=False, allow_blank=True, default="", source="timezone_name")
-    posting_slots = serializers.ListField(child=serializers.DictField(), required=False, default=list)
-    extra = serializers.DictField(required=False, default=dict)
+    posting_slots = PostingSlot(many=True, required=False, default=list)
+    extra = serializers.DictField(required=False, default=dict, help_text="Free-form details of the platform.")
 
 
 class VerifyOut(serializers.Serializer):
@@ -112,6 +112,7 @@ class SocialAccountDetail(generics.RetrieveDestroyAPIView):
 
 class SocialAccountVerify(APIView):
     write_action = "manage_accounts"
+    no_body_methods = ("post",)  # localbzz.api.refuse_a_body: a body is refused, not ignored
 
     @extend_schema(
         summary="Check the token with the platform (marks needs_reconnect when dead)",

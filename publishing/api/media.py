@@ -138,6 +138,7 @@ class MediaUpdateIn(serializers.Serializer):
 
 
 class MediaListQuery(serializers.Serializer):
+    accepts_unknown_fields = True  # the query string also carries page, page_size, search, sort_by…
     client_id = serializers.UUIDField(required=False)
     kind = serializers.ChoiceField(MediaAsset.Kind.choices, required=False)
     tag = serializers.CharField(required=False)
@@ -258,6 +259,7 @@ class MediaListCreate(generics.ListAPIView):
 @extend_schema(tags=["media"])
 class MediaRetry(generics.GenericAPIView):
     write_action = "edit_content"
+    no_body_methods = ("post",)  # localbzz.api.refuse_a_body: a body is refused, not ignored
     serializer_class = MediaAssetOut
 
     @extend_schema(

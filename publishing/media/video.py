@@ -12,6 +12,9 @@ import shutil
 import struct
 import subprocess
 from dataclasses import dataclass
+from pathlib import Path
+
+from publishing.media import work
 
 logger = logging.getLogger(__name__)
 
@@ -111,25 +114,40 @@ def _rotation(stream: dict) -> int:
         return 0
 
 
-def poster_frame(path: str, out_path: str, duration: float | None) -> bool:
-    """Write one frame (about a second in, upright) as JPEG to ``out_path``; False without ffmpeg."""
+# What ffmpeg writes when an allocation failed under the memory ceiling (or its libraries could
+# not even be mapped): the file is too heavy for our limits, not damaged.
+_OUT_OF_MEMORY = (b"cannot allocate memory", b"failed to map segment", b"out of memory",
+                  b"resource temporarily unavailable")  # fmt: skip
+
+
+def poster_frame(path: str, out_path: str, duration: float | None, *, memory_mb: int, seconds: int) -> bool:
+    """Write one frame (about a second in, upright) as JPEG to ``out_path``; False without ffmpeg
+    (the video is then kept without a poster, as documented at the top of this module).
+
+    ffmpeg runs like the image work child (``work.run_limited``): under the memory ceiling
+    (``RLIMIT_AS`` = ``memory_mb``), ``RLIMIT_CPU`` and a wall-clock timeout of ``seconds``, in its
+    own process group, niced, one thread (threads multiply the address space a frame needs). A
+    video over those limits, or whose frame cannot be read, raises ``work.WorkFailed`` with the
+    reason, and the asset is marked failed with it."""
     ffmpeg = tool("ffmpeg")
     if not ffmpeg:
         return False
     at = min(1.0, duration / 3) if duration else 0.0
-    try:
-        result = subprocess.run(  # noqa: S603 - fixed arguments
-            [ffmpeg, "-v", "error", "-y", "-ss", f"{at:.3f}", "-i", path, "-frames:v", "1", "-q:v", "2",
-             "-f", "image2", "-c:v", "mjpeg", out_path],
-            capture_output=True,
-            timeout=120,
-            check=False,
-        )  # fmt: skip
-    except (subprocess.TimeoutExpired, OSError):
-        return False
-    if result.returncode != 0:
+    smaller = "fewer pixels, e.g. 1080p, or a shorter clip"
+    result = work.run_limited(
+        [ffmpeg, "-nostdin", "-v", "error", "-y", "-threads", "1", "-ss", f"{at:.3f}", "-i", path,
+         "-frames:v", "1", "-threads", "1", "-filter_threads", "1", "-q:v", "2", "-f", "image2", "-c:v", "mjpeg",
+         out_path],
+        memory_mb=memory_mb, seconds=seconds, smaller=smaller,
+    )  # fmt: skip
+    if result.returncode != 0 or not Path(out_path).is_file():
         logger.warning("ffmpeg could not take a poster frame: %s", result.stderr[-500:])
-        return False
+        if any(marker in result.stderr.lower() for marker in _OUT_OF_MEMORY):
+            raise work.over_memory(memory_mb, seconds, smaller)
+        raise work.WorkFailed(
+            "No frame of this video could be read for its preview (it may be damaged or use an unusual codec). "
+            "Export it again as an MP4 (H.264) and upload the new file."
+        )
     return True
 
 

@@ -68,30 +68,42 @@ def budget_problem(fmt: str, width: int, height: int, frames: int, limits: dict)
 # --------------------------------------------------------------------------------------------
 
 
-def run(spec: dict, *, memory_mb: int, seconds: int) -> dict:
-    """Do ``spec`` in a child process under the limits; the child's answer, or WorkFailed."""
-    limit = memory_mb * 1024 * 1024
+def child_limits(memory_mb: int, seconds: int):
+    """The ``preexec_fn`` of every heavy child (this module's and ffmpeg's poster frame): runs in
+    the child between fork and exec."""
+    ceiling = memory_mb * 1024 * 1024
 
-    def limits() -> None:  # runs in the child between fork and exec
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    def apply() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
         resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 5))
         os.setpgrp()  # our own group: nothing of ours outlives a timeout
         os.nice(10)  # web processes on the same node answer first
         if _LIBC is not None:  # and the child dies with the worker (a worker killed mid-rendition)
             _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
+    return apply
+
+
+def run_limited(
+    argv: list[str], *, memory_mb: int, seconds: int, stdin: bytes = b"", smaller: str = "fewer pixels or frames"
+) -> subprocess.CompletedProcess:
+    """Run ``argv`` under the memory ceiling (``RLIMIT_AS``), the CPU-time limit (``RLIMIT_CPU``)
+    and a wall-clock timeout of ``seconds`` (the whole process group is killed). Over the time
+    limit, or killed by a signal (e.g. aborted when an allocation failed under the ceiling), it
+    raises WorkFailed with the reason; otherwise it answers the finished process (any exit code).
+    ``smaller`` completes "Upload a smaller version (…)"."""
     env = {**os.environ, "MALLOC_ARENA_MAX": "2", "PYTHONPATH": str(_BASE_DIR)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "publishing.media.work"],
+    proc = subprocess.Popen(  # noqa: S603 - our own argv (this module, ffmpeg), never user input
+        argv,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        preexec_fn=limits,
+        preexec_fn=child_limits(memory_mb, seconds),
         cwd=_BASE_DIR,
         env=env,
     )
     try:
-        out, _ = proc.communicate(json.dumps({**spec, "memory_mb": memory_mb}).encode(), timeout=seconds)
+        out, err = proc.communicate(stdin, timeout=seconds)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.communicate()
@@ -104,11 +116,27 @@ def run(spec: dict, *, memory_mb: int, seconds: int) -> dict:
             f"It needed more than {seconds} seconds of processing (our limit per file). "
             "Upload a smaller or simpler version."
         )
-    if proc.returncode < 0:  # e.g. aborted when the memory ceiling was reached inside a decoder
-        raise WorkFailed(
-            f"It could not be processed within our limits per file ({memory_mb} MB of memory, {seconds} seconds). "
-            "Upload a smaller version (fewer pixels or frames)."
-        )
+    if proc.returncode < 0:
+        raise over_memory(memory_mb, seconds, smaller)
+    return subprocess.CompletedProcess(argv, proc.returncode, out, err)
+
+
+def over_memory(memory_mb: int, seconds: int, smaller: str) -> WorkFailed:
+    return WorkFailed(
+        f"It could not be processed within our limits per file ({memory_mb} MB of memory, {seconds} seconds). "
+        f"Upload a smaller version ({smaller})."
+    )
+
+
+def run(spec: dict, *, memory_mb: int, seconds: int) -> dict:
+    """Do ``spec`` in a child process under the limits; the child's answer, or WorkFailed."""
+    proc = run_limited(
+        [sys.executable, "-m", "publishing.media.work"],
+        memory_mb=memory_mb,
+        seconds=seconds,
+        stdin=json.dumps({**spec, "memory_mb": memory_mb}).encode(),
+    )
+    out = proc.stdout
     try:
         answer = json.loads(out or b"{}")
     except ValueError:

@@ -124,9 +124,18 @@ class MediaAsset(models.Model):
             return None
         return (self.focal_x, self.focal_y)
 
+    @property
+    def failure_reason(self) -> str:
+        """Why processing failed, without the sentence about the Retry button (which only the
+        staff's asset page has): what the client portal shows."""
+        return self.processing_error.removesuffix(RETRY_HINT).strip()
+
     def rendition(self, preset: str) -> MediaRendition | None:
         """The rendition made for ``preset`` (uses prefetched renditions when present)."""
         return next((r for r in self.renditions.all() if r.preset == preset), None)
+
+
+RETRY_HINT = "Use Retry to try again."  # ends processing_error (publishing.services.media)
 
 
 class MediaRendition(models.Model):

@@ -33,6 +33,7 @@ from publishing.media.probe import IMAGE_TYPES, FileProblem, Probe, human_bytes,
 from publishing.media.uploads import RefusedUpload, display_name
 from publishing.media.urls import INCOMING, is_incoming, on_filesystem
 from publishing.models import MediaAsset, MediaFolder, MediaRendition, MediaTag
+from publishing.models.media import RETRY_HINT
 
 logger = logging.getLogger(__name__)
 
@@ -419,7 +420,7 @@ def media_renditions_build(*, asset_id: str, version: int) -> MediaAsset | None:
             reason = f"Sizes for platforms could not be made ({exc.__class__.__name__})."
         _delete_files([r.file.name for r in made] + ([cleaned["name"]] if cleaned and cleaned.get("name") else []))
         MediaAsset.objects.filter(pk=asset_id, render_version=version).update(
-            status=MediaAsset.Status.FAILED, processing_error=f"{reason} Use Retry to try again."[:500]
+            status=MediaAsset.Status.FAILED, processing_error=f"{reason[: 499 - len(RETRY_HINT)]} {RETRY_HINT}"
         )
         return None
     return _swap_renditions(asset_id, version, made, cleaned)
@@ -438,7 +439,7 @@ def _work(asset: MediaAsset, path: str, workdir: str) -> dict:
         }  # fmt: skip
         return work.run({**spec, **work_limits()}, **limits)
     poster = os.path.join(workdir, "poster-frame.jpg")
-    if not video.poster_frame(path, poster, asset.duration):
+    if not video.poster_frame(path, poster, asset.duration, **limits):  # under the same limits as the work child
         return {"cleaned": None, "renditions": {}}  # no ffmpeg: the video is kept without a poster
     spec = {"source": poster, "format": "JPEG", "clean": False, "focal": None, "outdir": workdir,
             "presets": [presets.POSTER.name, presets.THUMBNAIL.name]}  # fmt: skip

@@ -1,6 +1,9 @@
-"""A real Chromium uploads two photos on the library page: two progress bars fill, two thumbnails appear."""
+"""A real Chromium uploads photos on the library page: progress bars fill, each row says "Processing…"
+until the sizes are made ("Ready") or failed (the reason), thumbnails appear."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -31,7 +34,7 @@ def test_staff_upload_two_photos_and_see_them_in_the_library(signed_in_page, liv
     expect(rows).to_have_count(2)
     for row in (rows.nth(0), rows.nth(1)):
         expect(row.locator("progress")).to_have_attribute("value", "100", timeout=20_000)
-        expect(row.locator(".status")).to_have_text("Done")
+        expect(row.locator(".status")).to_have_text("Ready", timeout=10_000)  # the sizes are made
     tiles = page.locator("#library-grid .media-tile img")
     expect(tiles).to_have_count(2, timeout=10_000)
     expect(page.locator("#library-grid")).to_contain_text("2 items")
@@ -46,6 +49,49 @@ def test_staff_upload_two_photos_and_see_them_in_the_library(signed_in_page, liv
         [{"name": "notes.jpg", "mimeType": "image/jpeg", "buffer": b"<html>not a photo</html>"}]
     )
     expect(page.locator(".uploads li.failed .status")).to_contain_text("notes.jpg is not a photo or video")
+
+
+def test_the_upload_row_says_processing_until_the_worker_is_done_then_ready_or_why_it_failed(
+    signed_in_page, live_server, make_staff, settings
+):
+    """No synchronous tasks here: the files stay processing until this test runs the worker's job,
+    as a real worker would later; the rows follow (htmx polling of the status partial)."""
+    from publishing.services.media import media_renditions_build
+
+    make_staff("editor", "paula@test.local")
+    client = Client.objects.create(name="Bella Bakery", slug="bella-processing-browser")
+    page = signed_in_page("paula@test.local")
+    page.goto(f"{live_server.url}/library/?client={client.pk}")
+    page.locator("[data-file-input]").set_input_files(
+        [
+            {"name": "fine.jpg", "mimeType": "image/jpeg", "buffer": mf.jpeg_bytes(mf.photo((1200, 900)))},
+            {"name": "heavy.jpg", "mimeType": "image/jpeg", "buffer": mf.jpeg_bytes(mf.photo((1600, 1200), seed=4))},
+        ]
+    )
+    fine = page.locator(".uploads li", has_text="fine.jpg")
+    heavy = page.locator(".uploads li", has_text="heavy.jpg")
+    for row in (fine, heavy):
+        expect(row.locator("progress")).to_have_attribute("value", "100", timeout=20_000)
+        expect(row.locator(".status")).to_have_text("Processing…")
+        expect(row).to_have_class(re.compile(r"\bprocessing\b"))
+    page.wait_for_timeout(2500)  # a poll or two: still processing, nothing claims "Done"
+    expect(fine.locator(".status")).to_have_text("Processing…")
+
+    assets = {a.original_name: a for a in MediaAsset.objects.all()}
+    media_renditions_build(asset_id=assets["fine.jpg"].pk, version=1)
+    settings.MEDIA_WORK_MEMORY_MB = 60  # too little: this one fails, with the reason
+    media_renditions_build(asset_id=assets["heavy.jpg"].pk, version=1)
+
+    expect(fine.locator(".status")).to_have_text("Ready", timeout=10_000)
+    expect(fine).to_have_class(re.compile(r"\bdone\b"))
+    expect(heavy.locator(".status")).to_contain_text("(60 MB)", timeout=10_000)
+    expect(heavy).to_have_class(re.compile(r"\bfailed\b"))
+    expect(heavy.get_by_role("link", name="Open it")).to_have_attribute("href", f"/library/{assets['heavy.jpg'].pk}/")
+    page.screenshot(path="var/test-results/upload-rows-final.png", full_page=True)
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.wait_for_timeout(4500)
+    assert not [url for url in requests if "upload-status" in url], "final rows poll no more"
 
 
 def test_staff_click_the_photo_to_move_the_focal_point(signed_in_page, live_server, make_staff, sync_tasks):

@@ -71,6 +71,20 @@ def asset_tile(request: HttpRequest, asset_id) -> HttpResponse:
     return render(request, "publishing/partials/media_tile.html", {"asset": _asset(asset_id)})
 
 
+@staff_required("view")
+def asset_upload_status(request: HttpRequest, asset_id) -> HttpResponse:
+    """The status of an upload box's row once the file is up (static/js/uploader.js): polled while
+    the asset is processed, final once it is ready or failed (the reason, and its page to retry)."""
+    asset = selectors.media_asset_state(asset_id=asset_id, client=None)
+    context = {
+        "asset": asset,
+        "existing": request.GET.get("existing") == "1",
+        "reason": asset.processing_error if asset else "",
+        "asset_url": reverse("library-asset", args=[asset.pk]) if asset else "",
+    }
+    return render(request, "publishing/partials/upload_status.html", context)
+
+
 def _detail_context(request: HttpRequest, asset: MediaAsset, form: MediaEditForm | None = None) -> dict:
     campaigns = selectors.media_campaigns(client=asset.client)
     if form is None:

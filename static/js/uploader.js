@@ -1,11 +1,15 @@
 // Upload box with a progress bar per file: any element with [data-uploader] (see
 // templates/publishing/partials/uploader.html). Each file goes in its own XMLHttpRequest to the
 // box's data-endpoint (multipart `files`, plus the box's fields), so each has its own progress and
-// its own error message. A finished file fires `media:uploaded` on <body> with the asset.
+// its own error message. A stored file fires `media:uploaded` on <body> with the asset; its row then
+// says "Processing…" and asks the box's data-status-url (templates/publishing/partials/upload_status.html,
+// with htmx) until the asset is ready ("Ready") or failed (the reason), since the sizes are made in
+// the background and can still fail.
 // Reused by the client portal: nothing here is specific to the staff pages.
 (function () {
   "use strict";
   var PARALLEL = 3;
+  var ANY_ASSET = "00000000-0000-0000-0000-000000000000";  // in data-status-url, replaced by the asset's id
 
   function csrfToken() {
     var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
@@ -23,6 +27,7 @@
   function Uploader(box) {
     this.box = box;
     this.endpoint = box.getAttribute("data-endpoint");
+    this.statusUrl = box.getAttribute("data-status-url") || "";
     this.maxFiles = parseInt(box.getAttribute("data-max-files"), 10) || 100;
     this.maxImage = parseInt(box.getAttribute("data-max-image-bytes"), 10) || Infinity;
     this.maxVideo = parseInt(box.getAttribute("data-max-video-bytes"), 10) || Infinity;
@@ -119,8 +124,7 @@
       if (xhr.status === 200 || xhr.status === 201) {
         var asset = body && body.items && body.items[0];
         bar.value = 100;
-        row.classList.add("done");
-        status.textContent = asset && asset.existing ? "Already in the library" : "Done";
+        self.track(row, asset);
         document.body.dispatchEvent(new CustomEvent("media:uploaded", { detail: asset, bubbles: true }));
       } else {
         var message = body && body.error && body.error.message;
@@ -134,12 +138,42 @@
     xhr.send(form);
   };
 
+  // The file is up; what becomes of it is the server's to say: the status partial replaces the
+  // row's status (at once, then every 2 s while processing; a final answer stops the polling).
+  Uploader.prototype.track = function (row, asset) {
+    var status = row.querySelector(".status");
+    row.classList.add("uploaded");
+    if (!asset || !this.statusUrl || !window.htmx) {
+      row.classList.add("done");
+      status.textContent = asset && asset.existing ? "Already in the library" : "Uploaded";
+      return;
+    }
+    row.classList.add("processing");
+    status.textContent = "Processing…";
+    var url = this.statusUrl.replace(ANY_ASSET, asset.id) + (asset.existing ? "?existing=1" : "");
+    status.setAttribute("hx-get", url);
+    status.setAttribute("hx-trigger", "load");
+    status.setAttribute("hx-swap", "outerHTML");
+    htmx.process(status);
+  };
+
+  // A status partial arrived: the row takes its state (colours; failed rows say why in red).
+  function showState(elt) {
+    var state = elt.getAttribute && elt.getAttribute("data-upload-state");
+    var row = state && elt.closest(".uploads li");
+    if (!row) return;
+    row.classList.toggle("processing", state === "processing");
+    row.classList.toggle("done", state === "ready");
+    row.classList.toggle("failed", state === "failed" || state === "gone");
+    row.querySelector("progress").classList.toggle("failed", state === "failed" || state === "gone");
+  }
+
   function init(root) {
     (root || document).querySelectorAll("[data-uploader]").forEach(function (box) {
       if (!box._uploader) box._uploader = new Uploader(box);
     });
   }
   document.addEventListener("DOMContentLoaded", function () { init(document); });
-  document.addEventListener("htmx:load", function (event) { init(event.detail.elt); });
+  document.addEventListener("htmx:load", function (event) { init(event.detail.elt); showState(event.detail.elt); });
   window.LocalBzzUploader = { init: init };
 })();
