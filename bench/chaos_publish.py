@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from publish_precision import database, redis_ok  # noqa: E402
+from publish_precision import bench_port, database, redis_ok  # noqa: E402
 
 TEXT_PLATFORMS = ("facebook", "linkedin", "x")
 FAULTS = [  # (platform, publish operation, kind, times, params)
@@ -108,7 +108,7 @@ def run(args, env: dict, number: int) -> dict:
 
     from publishing.fakes.server import FakePlatformServer
 
-    server = FakePlatformServer("127.0.0.1", 0).start()
+    server = FakePlatformServer("127.0.0.1", bench_port()).start()
     env["FAKE_PLATFORMS_URL"] = os.environ["FAKE_PLATFORMS_URL"] = server.url
     subprocess.run([sys.executable, "manage.py", "seed_demo"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
     import django
