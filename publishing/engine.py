@@ -5,10 +5,10 @@ Guarantee (tested in publishing/tests/test_guarantees.py): a target is sent at m
 ends published, failed (with a reason a person can act on) or canceled.
 
 - ``claim_due`` moves due targets to ``publishing`` with a lease, in one transaction that skips
-  rows other dispatchers hold (``SELECT … FOR UPDATE SKIP LOCKED``); each claimed target gets a
-  lease token and one django-q2 task.
-- ``publish`` first flips ``phase`` "" → "sending" with a conditional UPDATE guarded by the lease
-  token and commits; only then does it call the platform. A target whose lease expired while
+  rows other dispatchers hold (``SELECT … FOR UPDATE SKIP LOCKED``); the claims get a lease token
+  and go out as django-q2 tasks of ``PUBLISH_TASK_SIZE`` claims each.
+- A claim is sent only after its ``phase`` flipped "" → "sending" in a conditional UPDATE guarded
+  by the lease token, committed; only then is the platform called. A target whose lease expired while
   "sending" may have gone out, so it becomes ``unconfirmed`` and ``verify`` asks the platform before
   anything is sent again.
 - Connector checkpoints (container ids, uploaded media, job ids) are stored as they happen, so a
@@ -16,9 +16,12 @@ ends published, failed (with a reason a person can act on) or canceled.
 - Leases are short (``PUBLISH_LEASE_SECONDS``, 15 s) and renewed every
   ``PUBLISH_HEARTBEAT_SECONDS`` while the claim waits or is in flight (``run_claims``), so the
   sweep finds a dead worker's claims — or claims whose queued task the broker lost — in seconds.
-- A worker task runs a batch of claims concurrently on the worker's thread pool (one database
-  connection per thread); on shutdown it finishes what is in flight within ``PUBLISH_SHUTDOWN_GRACE_SECONDS`` and
-  hands the rest back (``release``): never started → scheduled again, maybe sent → unconfirmed.
+- A worker task runs a batch of claims together (``run_claims``): the database work is done for
+  the whole batch in a constant number of queries (one load; one conditional UPDATE to "sending"
+  per due instant, committed before any call; the results recorded together), and only the
+  platform calls run on the worker's thread pool, all at once. On shutdown it finishes what is in
+  flight within ``PUBLISH_SHUTDOWN_GRACE_SECONDS`` and hands the rest back (``release``): never
+  started → scheduled again, maybe sent → unconfirmed.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -446,17 +449,14 @@ def _pool() -> _Pool:
 
 
 def _pooled(job_and_arg):
-    """A job on a pool thread, with this thread's own database connection (opened only if the job
-    uses it: checkpoints, verification)."""
-    from localbzz.queue import stopping
-
+    """A job on a pool thread. A job that needs the database (checkpoints, verification) opens this
+    thread's own connection and closes it when done: the pool has ``PUBLISH_TASK_SIZE`` threads per
+    worker, too many to keep a connection each, and a text post never opens one."""
     job, arg = job_and_arg
-    close_old_connections()  # like a request: a broken or too old connection is replaced
     try:
         return job(arg)
     finally:
-        close_old_connections()
-        if stopping():
+        if connection.connection is not None:
             connection.close()
 
 
