@@ -86,7 +86,7 @@ def main() -> None:
 
 def _env(args) -> dict:
     env = {
-        **os.environ, "DEBUG": "0", "LOG_LEVEL": "WARNING",
+        **os.environ, "DEBUG": "0", "LOG_LEVEL": "WARNING", "OUTBOUND_ALLOW_PRIVATE": "1",
         "SECRET_KEY": secrets.token_urlsafe(50), "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "ALLOWED_HOSTS": "localhost", "VAR_DIR": os.environ.get("VAR_DIR", str(ROOT / "var")),
         "Q_WORKERS": str(args.workers), "PUBLISH_TASK_SIZE": str(args.task_size), "Q_POLL": "0.05",

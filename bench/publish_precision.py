@@ -6,7 +6,7 @@ processes, then schedules N targets across many accounts, all due at the same in
 lag from the scheduled time to the fake's receipt (p50/p99/max), publishes per second, duplicates
 and losses — for 100 targets due at once and for --targets (default 500).
 
-    .venv/bin/python bench/publish_precision.py [--targets 500] [--latency 0.1] [--redis-url redis://…]
+    .venv/bin/python bench/publish_precision.py [--targets 1000] [--latency 0.1] [--workers 3 --task-size 50]
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--targets", type=int, default=500)
+    parser.add_argument("--targets", type=int, default=1000)
     parser.add_argument("--latency", type=float, default=0.1, help="Seconds the fake platforms take to answer.")
     parser.add_argument(
         "--database-url",
@@ -48,7 +48,7 @@ def parse_args():
     parser.add_argument(
         "--task-size",
         type=int,
-        default=16,
+        default=50,
         help="PUBLISH_TASK_SIZE: targets per task, published at once by a worker's threads (one connection each).",
     )
     parser.add_argument("--logs", default="", help="A folder for the dispatchers' and clusters' output (else dropped).")
@@ -108,7 +108,7 @@ def log_file(args, name: str):
     if not args.logs:
         return subprocess.DEVNULL
     Path(args.logs).mkdir(parents=True, exist_ok=True)
-    return open(Path(args.logs) / f"{name}.log", "w")  # noqa: SIM115 (open while the process runs)
+    return open(Path(args.logs) / f"{name}.log", "w")  # kept open while the process runs
 
 
 def main() -> None:
