@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from publish_precision import database, redis_ok  # noqa: E402
+from publish_precision import bench_port, database, redis_ok  # noqa: E402
 
 TEXT_PLATFORMS = ("facebook", "linkedin", "x")
 FAULTS = [  # (platform, publish operation, kind, times, params)
@@ -86,7 +86,7 @@ def main() -> None:
 
 def _env(args) -> dict:
     env = {
-        **os.environ, "DEBUG": "0", "LOG_LEVEL": "WARNING",
+        **os.environ, "DEBUG": "0", "LOG_LEVEL": "WARNING", "OUTBOUND_ALLOW_PRIVATE": "1",
         "SECRET_KEY": secrets.token_urlsafe(50), "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "ALLOWED_HOSTS": "localhost", "VAR_DIR": os.environ.get("VAR_DIR", str(ROOT / "var")),
         "Q_WORKERS": str(args.workers), "PUBLISH_TASK_SIZE": str(args.task_size), "Q_POLL": "0.05",
@@ -108,7 +108,7 @@ def run(args, env: dict, number: int) -> dict:
 
     from publishing.fakes.server import FakePlatformServer
 
-    server = FakePlatformServer("127.0.0.1", 0).start()
+    server = FakePlatformServer("127.0.0.1", bench_port()).start()
     env["FAKE_PLATFORMS_URL"] = os.environ["FAKE_PLATFORMS_URL"] = server.url
     subprocess.run([sys.executable, "manage.py", "seed_demo"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
     import django

@@ -6,7 +6,7 @@ processes, then schedules N targets across many accounts, all due at the same in
 lag from the scheduled time to the fake's receipt (p50/p99/max), publishes per second, duplicates
 and losses — for 100 targets due at once and for --targets (default 500).
 
-    .venv/bin/python bench/publish_precision.py [--targets 500] [--latency 0.1] [--redis-url redis://…]
+    .venv/bin/python bench/publish_precision.py [--targets 1000] [--latency 0.1] [--workers 3 --task-size 50]
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--targets", type=int, default=500)
+    parser.add_argument("--targets", type=int, default=1000)
     parser.add_argument("--latency", type=float, default=0.1, help="Seconds the fake platforms take to answer.")
     parser.add_argument(
         "--database-url",
@@ -48,9 +48,10 @@ def parse_args():
     parser.add_argument(
         "--task-size",
         type=int,
-        default=16,
+        default=50,
         help="PUBLISH_TASK_SIZE: targets per task, published at once by a worker's threads (one connection each).",
     )
+    parser.add_argument("--logs", default="", help="A folder for the dispatchers' and clusters' output (else dropped).")
     return parser.parse_args()
 
 
@@ -71,6 +72,24 @@ def database(url: str) -> str:
         return f"sqlite:///{tempfile.mkdtemp(prefix='localbzz-bench-')}/bench.sqlite3"
 
 
+def bench_port() -> int:
+    """A free port for the fake platforms: the first free one of ``BENCH_PORTS`` (e.g. 9500-9599)
+    when it is set, else one the system picks."""
+    import socket
+
+    if not os.environ.get("BENCH_PORTS"):
+        return 0
+    low, high = (int(p) for p in os.environ["BENCH_PORTS"].split("-"))
+    for port in range(low, high + 1):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise SystemExit(f"No free port between {low} and {high} (BENCH_PORTS).")
+
+
 def redis_ok(url: str) -> bool:
     if url == "none":
         return False
@@ -82,6 +101,14 @@ def redis_ok(url: str) -> bool:
         return True
     except Exception:
         return False
+
+
+def log_file(args, name: str):
+    """Where a process's output goes: ``--logs``/NAME.log, or nowhere."""
+    if not args.logs:
+        return subprocess.DEVNULL
+    Path(args.logs).mkdir(parents=True, exist_ok=True)
+    return open(Path(args.logs) / f"{name}.log", "w")  # kept open while the process runs
 
 
 def main() -> None:
@@ -108,7 +135,7 @@ def main() -> None:
 
     from publishing.fakes.server import FakePlatformServer
 
-    server = FakePlatformServer("127.0.0.1", 0).start()
+    server = FakePlatformServer("127.0.0.1", bench_port()).start()
     env["FAKE_PLATFORMS_URL"] = os.environ["FAKE_PLATFORMS_URL"] = server.url
     import django
 
@@ -131,6 +158,7 @@ def main() -> None:
                 env=env,
                 start_new_session=True,
                 stdout=subprocess.DEVNULL,
+                stderr=log_file(args, f"dispatcher-{len(procs)}"),
             )
         )
     for _ in range(args.clusters):
@@ -141,7 +169,7 @@ def main() -> None:
                 env=env,
                 start_new_session=True,
                 stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
+                stderr=log_file(args, f"cluster-{len(procs)}"),
             )
         )
     try:

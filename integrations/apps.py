@@ -6,9 +6,9 @@ class IntegrationsConfig(AppConfig):
     verbose_name = "Integrations"
 
     def ready(self) -> None:
-        from integrations.services.webhooks import on_event
+        from integrations.services.webhooks import on_events
         from localbzz.crypto import register_encrypted
         from localbzz.events import listen
 
         register_encrypted("integrations.WebhookEndpoint", "secret_encrypted")
-        listen(on_event)
+        listen(on_events, many=True)

@@ -98,13 +98,15 @@ class Event:
         }
 
 
-_listeners: list[Callable[[Event], None]] = []
+_listeners: list[tuple[Callable, bool]] = []
 
 
-def listen(listener: Callable[[Event], None]) -> None:
-    """Call ``listener(event)`` for every event from now on (idempotent)."""
-    if listener not in _listeners:
-        _listeners.append(listener)
+def listen(listener: Callable, *, many: bool = False) -> None:
+    """Call ``listener(event)`` for every event from now on (idempotent). ``many=True``: call
+    ``listener(events)`` once with all the events of a transaction instead (a batch of published
+    posts reads its webhook endpoints and notification rules once, not once per post)."""
+    if (listener, many) not in _listeners:
+        _listeners.append((listener, many))
 
 
 def events_of(activity) -> list[Event]:
@@ -139,9 +141,10 @@ def announce(activities) -> None:
 
 
 def _deliver(events: list[Event]) -> None:
-    for event in events:
-        for listener in list(_listeners):
+    for listener, many in list(_listeners):
+        for batch in [events] if many else [[event] for event in events]:
             try:
-                listener(event)
+                listener(batch if many else batch[0])
             except Exception:
-                logger.exception("Event listener %s failed on %s", getattr(listener, "__name__", listener), event.id)
+                name = getattr(listener, "__name__", listener)
+                logger.exception("Event listener %s failed on %s", name, ", ".join(e.id for e in batch))

@@ -128,11 +128,12 @@ class VettedAdapter(HTTPAdapter):
         self.poolmanager.pool_classes_by_scheme = {"http": _VettedHTTPPool, "https": _VettedHTTPSPool}
 
 
-def outbound_session() -> requests.Session:
+def outbound_session(pool_size: int = 10) -> requests.Session:
     """A ``requests.Session`` for every request to a URL set by configuration or by an admin
-    (webhooks, platforms, generation providers): private targets refused unless allowed (above)."""
+    (webhooks, platforms, generation providers): private targets refused unless allowed (above).
+    ``pool_size``: connections kept open per host (as many as threads that share the session)."""
     session = requests.Session()
-    adapter = VettedAdapter()
+    adapter = VettedAdapter(pool_maxsize=pool_size)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session

@@ -334,8 +334,9 @@ INTAKE_RATE_PER_HOUR = env_int("INTAKE_RATE_PER_HOUR", 10)
 PUBLISH_LEASE_SECONDS = env_int("PUBLISH_LEASE_SECONDS", 15)
 PUBLISH_HEARTBEAT_SECONDS = float(env("PUBLISH_HEARTBEAT_SECONDS", "4"))
 PUBLISH_SWEEP_SECONDS = float(env("PUBLISH_SWEEP_SECONDS", "2"))
-# Claims per worker task, published concurrently (one thread and database connection each).
-PUBLISH_TASK_SIZE = env_int("PUBLISH_TASK_SIZE", 10)
+# Claims per worker task: their database work is done as one batch, their platform calls all at
+# once on the worker's threads (one thread each).
+PUBLISH_TASK_SIZE = env_int("PUBLISH_TASK_SIZE", 50)
 # Dispatchers claim scheduled targets this many seconds before their time; the worker prepares
 # them (rows, media, request) and sends at the scheduled time, never before.
 PUBLISH_LOOKAHEAD_SECONDS = float(env("PUBLISH_LOOKAHEAD_SECONDS", "1.5"))

@@ -7,6 +7,6 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from localbzz.events import listen
-        from notifications.services import notify_event
+        from notifications.services import notify_events
 
-        listen(notify_event)
+        listen(notify_events, many=True)

@@ -8,7 +8,9 @@ decide who the event concerns.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.urls import reverse
@@ -44,7 +46,25 @@ def _staff(user) -> list:
     return [user] if user is not None and permissions.is_staff_member(user) else []
 
 
+_PRELOADED: ContextVar[dict | None] = ContextVar("preloaded_posts", default=None)
+
+
+@contextmanager
+def posts_preloaded(events: list[Event]) -> Iterator[None]:
+    """Inside, the rules read the posts of ``events`` from one query instead of one each."""
+    ids = {e.object_id for e in events if e.object_type == "post"}
+    posts = Post.objects.select_related("client", "created_by").filter(pk__in=ids) if ids else []
+    token = _PRELOADED.set({str(p.pk): p for p in posts})
+    try:
+        yield
+    finally:
+        _PRELOADED.reset(token)
+
+
 def _post(event: Event) -> Post | None:
+    preloaded = _PRELOADED.get()
+    if preloaded is not None and event.object_id in preloaded:
+        return preloaded[event.object_id]
     return Post.objects.select_related("client", "created_by").filter(pk=event.object_id).first()
 
 

@@ -20,15 +20,29 @@ from localbzz.queue import enqueue
 from notifications import selectors
 from notifications.kinds import CHANNELS, KIND_BY_EVENT, KINDS, Kind
 from notifications.models import Notification, NotificationPreference
-from notifications.rules import RULES, Draft
+from notifications.rules import RULES, Draft, posts_preloaded
 
 log = logging.getLogger(__name__)
 
 EMAIL_TASK = "notifications.tasks.notification_email_send"
 
 
+def notify_events(events: list[Event]) -> None:
+    """The ``localbzz.events`` listener (``many``): the notifications each event calls for, the
+    posts concerned read once for all (a batch of published posts)."""
+    wanted = [e for e in events if e.type in KIND_BY_EVENT]
+    if not wanted:
+        return
+    with posts_preloaded(wanted):
+        for event in wanted:
+            try:
+                notify_event(event)
+            except Exception:  # one event's failure keeps the others' notifications
+                log.exception("Notifying %s failed", event.id)
+
+
 def notify_event(event: Event) -> None:
-    """The ``localbzz.events`` listener: the notifications an event calls for, for whom it concerns."""
+    """The notifications an event calls for, for whom it concerns."""
     kind = KIND_BY_EVENT.get(event.type)
     if kind is None:
         return

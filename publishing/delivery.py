@@ -40,11 +40,18 @@ def media_facts(asset: MediaAsset) -> rules.MediaFacts:
 
 
 def target_assets(target: PostTarget) -> list[MediaAsset]:
-    """The media a target sends, with renditions loaded: its own (TargetMedia) or else the post's."""
-    own = [tm.asset for tm in target.target_media.select_related("asset").prefetch_related("asset__renditions")]
+    """The media a target sends, with renditions loaded: its own (TargetMedia) or else the post's.
+    Uses what was prefetched (``engine._load_many`` loads a whole batch's media at once)."""
+    own = [tm.asset for tm in _media_rows(target, "target_media")]
     if own:
         return own
-    return [pm.asset for pm in target.post.post_media.select_related("asset").prefetch_related("asset__renditions")]
+    return [pm.asset for pm in _media_rows(target.post, "post_media")]
+
+
+def _media_rows(owner, relation: str):
+    if relation in getattr(owner, "_prefetched_objects_cache", {}):
+        return getattr(owner, relation).all()
+    return getattr(owner, relation).select_related("asset").prefetch_related("asset__renditions")
 
 
 def _media_item(asset: MediaAsset, choice: str, alt_text: str) -> base.MediaItem:

@@ -5,10 +5,10 @@ Guarantee (tested in publishing/tests/test_guarantees.py): a target is sent at m
 ends published, failed (with a reason a person can act on) or canceled.
 
 - ``claim_due`` moves due targets to ``publishing`` with a lease, in one transaction that skips
-  rows other dispatchers hold (``SELECT … FOR UPDATE SKIP LOCKED``); each claimed target gets a
-  lease token and one django-q2 task.
-- ``publish`` first flips ``phase`` "" → "sending" with a conditional UPDATE guarded by the lease
-  token and commits; only then does it call the platform. A target whose lease expired while
+  rows other dispatchers hold (``SELECT … FOR UPDATE SKIP LOCKED``); the claims get a lease token
+  and go out as django-q2 tasks of ``PUBLISH_TASK_SIZE`` claims each.
+- A claim is sent only after its ``phase`` flipped "" → "sending" in a conditional UPDATE guarded
+  by the lease token, committed; only then is the platform called. A target whose lease expired while
   "sending" may have gone out, so it becomes ``unconfirmed`` and ``verify`` asks the platform before
   anything is sent again.
 - Connector checkpoints (container ids, uploaded media, job ids) are stored as they happen, so a
@@ -16,9 +16,12 @@ ends published, failed (with a reason a person can act on) or canceled.
 - Leases are short (``PUBLISH_LEASE_SECONDS``, 15 s) and renewed every
   ``PUBLISH_HEARTBEAT_SECONDS`` while the claim waits or is in flight (``run_claims``), so the
   sweep finds a dead worker's claims — or claims whose queued task the broker lost — in seconds.
-- A worker task runs a batch of claims concurrently on the worker's thread pool (one database
-  connection per thread); on shutdown it finishes what is in flight within ``PUBLISH_SHUTDOWN_GRACE_SECONDS`` and
-  hands the rest back (``release``): never started → scheduled again, maybe sent → unconfirmed.
+- A worker task runs a batch of claims together (``run_claims``): the database work is done for
+  the whole batch in a constant number of queries (one load; one conditional UPDATE to "sending"
+  per due instant, committed before any call; the results recorded together), and only the
+  platform calls run on the worker's thread pool, all at once. On shutdown it finishes what is in
+  flight within ``PUBLISH_SHUTDOWN_GRACE_SECONDS`` and hands the rest back (``release``): never
+  started → scheduled again, maybe sent → unconfirmed.
 """
 
 from __future__ import annotations
@@ -36,14 +39,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
-from django.db.models import F, Q
+from django.db import connection, transaction
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from agency.services.activity import activity_event, record_event, save_events
 from publishing import states
 from publishing.connectors import errors
-from publishing.connectors.base import ErrorKind, PlatformError, PublishResult, Window
+from publishing.connectors.base import ErrorKind, PlatformError, PublishRequest, PublishResult, Window
 from publishing.models import PlatformPause, Post, PostTarget, SocialAccount
 from publishing.states import PostStatus as P
 from publishing.states import TargetStatus as T
@@ -178,46 +182,233 @@ def next_due_at() -> datetime | None:
 
 
 def run_claims(claims: list[Claim]) -> dict[str, int]:
-    """Publish (or verify) ``claims`` at once on this worker's thread pool (one database
-    connection per thread, kept between claims), renewing their leases every
+    """Publish (or verify) ``claims`` together, renewing their leases every
     ``PUBLISH_HEARTBEAT_SECONDS`` until each is settled.
 
-    When the worker is asked to stop (``localbzz.queue.stopping``) no claim is started any more;
-    those in flight get ``PUBLISH_SHUTDOWN_GRACE_SECONDS`` to finish, then every claim still held
-    is handed back (``release``) so that it is sent again or, if it may have gone out, verified.
+    The database work is done for the whole batch at once, in this thread: one load of the targets
+    with everything their requests need, one conditional UPDATE flipping every target due at the
+    same instant to "sending" (committed before any of them is sent), and the outcomes written
+    together (``_succeed_many``, ``refresh_posts``). Only the platform calls (and the connectors'
+    checkpoints) run on the worker's thread pool, all at once.
+
+    When the worker is asked to stop (``localbzz.queue.stopping``) nothing more is started; calls
+    in flight get ``PUBLISH_SHUTDOWN_GRACE_SECONDS`` to finish, then every claim still held is
+    handed back (``release``) so that it is sent again or, if it may have gone out, verified.
     """
     from django_q.conf import Conf
 
-    from localbzz.queue import stopping
+    batch = _Batch(claims, pool=None if Conf.SYNC else _pool())  # django-q2's sync mode (tests): inline
+    batch.run()
+    return {"claims": len(batch.claims), "released": batch.released}
 
-    if Conf.SYNC:  # django-q2's sync mode (tests): in this thread, on this connection, in turn
-        for claim in claims:
-            _run_claim(claim)
-        return {"claims": len(claims), "released": 0}
-    running = {_pool().submit(_pooled, claim): claim for claim in claims}
-    settled: set[Claim] = set()
-    beat_at = time.monotonic() + heartbeat_seconds()
-    give_up_at = None
-    while running:
-        done, _ = futures.wait(running, timeout=0.1, return_when=futures.FIRST_COMPLETED)
-        for future in done:
-            claim = running.pop(future)
-            if not future.cancelled() and future.result():
-                settled.add(claim)
-        now = time.monotonic()
-        if stopping() and give_up_at is None:
-            give_up_at = now + shutdown_grace_seconds()
-            for future in running:
-                future.cancel()  # not started yet: handed back below
-        if give_up_at is not None and now >= give_up_at:
-            break
-        if now >= beat_at and running:
-            renew(list(running.values()))
-            beat_at = now + heartbeat_seconds()
-    left = [c for c in claims if c not in settled]
-    if left:
-        release(left)
-    return {"claims": len(claims), "released": len(left)}
+
+def publish(target_id: str, token: str) -> str:
+    """Publish one claimed target (a batch of one). Answers what happened (for logs and tests)."""
+    return _Batch([Claim(str(target_id), token, False)], pool=None).run()[str(target_id)]
+
+
+@dataclass
+class _Send:
+    """A claim on its way: the target, its request, and (once back) what the platform answered."""
+
+    claim: Claim
+    target: PostTarget
+    request: PublishRequest | None = None
+    problem: tuple[str, str, str] | None = None  # (error kind, message for people, outcome)
+    answer: PublishResult | PlatformError | None = None
+    crashed: bool = False  # the connector raised something unexpected (a bug of ours)
+
+
+class _Batch:
+    """One worker task's claims (see ``run_claims``)."""
+
+    def __init__(self, claims: list[Claim], pool: _Pool | None) -> None:
+        self.claims = list(dict.fromkeys(claims))
+        self.pool = pool
+        self.outcomes: dict[str, str] = {}
+        self.settled: set[Claim] = set()  # claims no longer ours to hand back: finished, let go, stale
+        self.groups: dict[datetime | None, list[_Send]] = {}  # by the time they may be sent (None: now)
+        self.released = 0
+
+    def run(self) -> dict[str, str]:
+        from localbzz.queue import stopping
+
+        self._prepare()
+        in_flight: dict[futures.Future, object] = {}
+        for claim in self.claims:
+            if claim.verify and claim not in self.settled:
+                in_flight[self._submit(_verify_job, claim)] = claim
+        beat_at = time.monotonic() + heartbeat_seconds()
+        give_up_at = None
+        while (self.groups and give_up_at is None) or in_flight:
+            if stopping() and give_up_at is None:
+                give_up_at = time.monotonic() + shutdown_grace_seconds()
+                self.groups.clear()  # never started: handed back below
+                for future in list(in_flight):
+                    if future.cancel():  # not started yet (may have been flipped: verified later)
+                        in_flight.pop(future)
+            if give_up_at is None:
+                for send in self._start_due():
+                    in_flight[self._submit(_send_job, send)] = send
+            timeout = 0.1
+            later = [at for at in self.groups if at is not None]
+            if later and give_up_at is None:  # wake at the next group's time, not after it
+                timeout = min(timeout, max(0.0, (min(later) - timezone.now()).total_seconds()))
+            if in_flight:
+                done, _ = futures.wait(in_flight, timeout=timeout, return_when=futures.FIRST_COMPLETED)
+                if done and len(done) < len(in_flight):  # answers come close together: record them together
+                    done, _ = futures.wait(in_flight, timeout=0.02, return_when=futures.ALL_COMPLETED)
+            else:
+                done = set()
+                time.sleep(timeout)
+            self._record([(in_flight.pop(future), future) for future in done])
+            now = time.monotonic()
+            if give_up_at is not None and now >= give_up_at:
+                break
+            if now >= beat_at:
+                held = [c for c in self.claims if c not in self.settled]
+                if held:
+                    renew(held)
+                beat_at = now + heartbeat_seconds()
+        left = [c for c in self.claims if c not in self.settled]
+        if left:
+            release(left)
+            self.released = len(left)
+        return self.outcomes
+
+    # The steps ---------------------------------------------------------------------------------
+
+    def _settle(self, claim: Claim, outcome: str) -> None:
+        self.outcomes[claim.target_id] = outcome
+        self.settled.add(claim)
+
+    def _submit(self, job, arg) -> futures.Future:
+        if self.pool is not None:
+            return self.pool.submit(_pooled, (job, arg))
+        future: futures.Future = futures.Future()
+        future.set_result(job(arg))
+        return future
+
+    def _prepare(self) -> None:
+        """Load every target of the batch at once and build their requests; let go of those whose
+        time moved past the lookahead since the claim."""
+        from publishing import delivery
+
+        sends = [c for c in self.claims if not c.verify]
+        targets = _load_many([c.target_id for c in sends])
+        let_go: list[Claim] = []
+        for claim in sends:
+            target = targets.get(claim.target_id)
+            if target is None or target.status not in (T.PUBLISHING, T.SCHEDULED) or target.lease_owner != claim.token:
+                self._settle(claim, "stale claim")
+                continue
+            send = _Send(claim, target)
+            if target.account.status != SocialAccount.Status.CONNECTED:
+                send.problem = (
+                    ErrorKind.AUTH_EXPIRED,
+                    delivery.reconnect_message(target.account),
+                    "account not connected",
+                )
+            else:
+                try:
+                    send.request = delivery.build_request(target, on_checkpoint=_checkpointer(claim))
+                except delivery.NotDeliverable as error:
+                    send.problem = (ErrorKind.REJECTED, str(error), "not deliverable")
+            at = target.next_attempt_at if target.status == T.SCHEDULED else None
+            if at is not None and (at - timezone.now()).total_seconds() > lookahead_seconds() + 1:
+                let_go.append(claim)  # moved to a later time since the claim
+                continue
+            self.groups.setdefault(at, []).append(send)
+        if let_go:
+            _let_go(let_go)
+            for claim in let_go:
+                self._settle(claim, "changed while waiting")
+
+    def _start_due(self) -> list[_Send]:
+        """The groups whose time has come: flip them to "sending" (reserved ones are taken up in the
+        same UPDATE), fail those that cannot be sent. Answers what to send now."""
+        now = timezone.now()
+        due = [s for at in [at for at in self.groups if at is None or at <= now] for s in self.groups.pop(at)]
+        if not due:
+            return []
+        for send in [s for s in due if s.problem]:
+            if send.target.status == T.SCHEDULED and not _take_up(send.target, send.claim.token):
+                self._settle(send.claim, "changed while waiting")
+            else:
+                _fail(send.target, send.claim.token, send.problem[0], send.problem[1])
+                self._settle(send.claim, send.problem[2])
+        sendable = [s for s in due if not s.problem]
+        started = _start_sending(sendable) if sendable else set()
+        unreserved = [s.claim for s in sendable if s.target.pk not in started and s.target.status == T.SCHEDULED]
+        if unreserved:  # canceled, rescheduled or sent back for approval while it waited
+            _let_go(unreserved)
+        for send in sendable:
+            if send.target.pk in started:
+                if send.target.status == T.SCHEDULED:
+                    send.target.status, send.target.attempts = T.PUBLISHING, send.target.attempts + 1
+            else:
+                lost = "changed while waiting" if send.target.status == T.SCHEDULED else "lost the lease"
+                self._settle(send.claim, lost)
+        return [s for s in sendable if s.target.pk in started]
+
+    def _record(self, finished: list[tuple[object, futures.Future]]) -> None:
+        """Write what came back: every success of this round together, each failure by its rule."""
+        successes = []
+        for item, future in finished:
+            if isinstance(item, Claim):  # a verification: it recorded its own outcome (on a crash the
+                # claim stays held: its lease runs out and the sweep takes it back)
+                self._settle(item, future.result() if future.exception() is None else "crashed")
+                continue
+            send: _Send = item
+            if future.exception() is not None:  # not sent (a bug before the call): the sweep verifies it
+                log.error("Publishing target %s failed", send.target.pk, exc_info=future.exception())
+                continue
+            answer = future.result()
+            if isinstance(answer, PublishResult):
+                successes.append(send)
+                continue
+            try:
+                _handle_error(send.target, send.claim.token, answer)
+            except Exception:  # the claim stays held: its lease runs out and the sweep takes it back
+                log.exception("Recording the failure of target %s failed", send.target.pk)
+                continue
+            self._settle(send.claim, "crashed" if send.crashed else f"error: {answer.kind}")
+        if successes:
+            try:
+                _succeed_many([(s.target, s.answer) for s in successes])
+            except Exception:  # not settled: handed back at the end (sending → unconfirmed → verified)
+                log.exception("Recording %d published targets failed", len(successes))
+                return
+            for send in successes:
+                self._settle(send.claim, send.answer.state)
+
+
+def _send_job(send: _Send) -> PublishResult | PlatformError:
+    """On a pool thread: the platform call, and only that (its checkpoints are written as they come)."""
+    from publishing import delivery
+
+    try:
+        answer = delivery.connector_for(send.target.account).publish(send.request, dict(send.target.checkpoint))
+    except PlatformError as error:
+        answer = error
+    except Exception as error:  # a bug of ours: keep the target safe, do not resend blindly
+        log.exception("Connector crashed publishing target %s", send.target.pk)
+        answer = PlatformError(
+            ErrorKind.UNKNOWN_OUTCOME,
+            f"Unexpected error: {error.__class__.__name__}",
+            platform=send.target.account.platform,
+        )
+        send.crashed = True
+    send.answer = answer
+    return answer
+
+
+def _verify_job(claim: Claim) -> str:
+    try:
+        return verify(claim.target_id, claim.token)
+    except Exception:  # the claim stays held: its lease runs out and the sweep takes it back
+        log.exception("Verifying target %s failed", claim.target_id)
+        raise
 
 
 class _Pool:
@@ -257,27 +448,16 @@ def _pool() -> _Pool:
     return _POOL[1]
 
 
-def _pooled(claim: Claim) -> bool:
-    """One claim on a pool thread. Answers False if it was not started (the worker is stopping)."""
-    from localbzz.queue import stopping
-
-    close_old_connections()  # like a request: a broken or too old connection is replaced
+def _pooled(job_and_arg):
+    """A job on a pool thread. A job that needs the database (checkpoints, verification) opens this
+    thread's own connection and closes it when done: the pool has ``PUBLISH_TASK_SIZE`` threads per
+    worker, too many to keep a connection each, and a text post never opens one."""
+    job, arg = job_and_arg
     try:
-        if stopping():
-            return False
-        _run_claim(claim)
-        return True
+        return job(arg)
     finally:
-        close_old_connections()
-        if stopping():
+        if connection.connection is not None:
             connection.close()
-
-
-def _run_claim(claim: Claim) -> None:
-    try:
-        (verify if claim.verify else publish)(claim.target_id, claim.token)
-    except Exception:  # the claim stays held: its lease runs out and the sweep takes it back
-        log.exception("Publishing target %s failed", claim.target_id)
 
 
 def _by_token(claims: list[Claim]) -> dict[str, list[str]]:
@@ -330,82 +510,98 @@ def _hand_back(held, verify_at: datetime) -> dict[str, int]:
     return {"unconfirmed": unconfirmed, "requeued": requeued}
 
 
-# Publishing one target ----------------------------------------------------------------------
+# Publishing: the batch's database steps ---------------------------------------------------------
 
 
-def _load(target_id: str) -> PostTarget | None:
-    # Client rows are wide and rarely needed here (Publer credentials load the client on demand).
-    return PostTarget.objects.select_related("post", "account").filter(pk=target_id).order_by().first()
+def _load_many(target_ids: list[str]) -> dict[str, PostTarget]:
+    """The targets with their post, account and media (renditions too): a few queries for any
+    number of targets. Client rows are wide and rarely needed here: only Publer accounts get theirs
+    (their credentials are the client's Publer key)."""
+    from django.db.models import Prefetch, prefetch_related_objects
+
+    from publishing.models import PostMedia, TargetMedia
+
+    if not target_ids:
+        return {}
+    media = {"asset__renditions"}
+    targets = list(
+        PostTarget.objects.select_related("post", "account")
+        .filter(pk__in=target_ids)
+        .order_by()
+        .prefetch_related(
+            Prefetch("target_media", TargetMedia.objects.select_related("asset").prefetch_related(*media)),
+            Prefetch("post__post_media", PostMedia.objects.select_related("asset").prefetch_related(*media)),
+        )
+    )
+    publer = [t.account for t in targets if t.account.route == SocialAccount.Route.PUBLER]
+    if publer:
+        prefetch_related_objects(publer, "client__publer")
+    return {str(t.pk): t for t in targets}
 
 
 def _held(target_id: str, token: str):
     return PostTarget.objects.filter(pk=target_id, lease_owner=token)
 
 
-def publish(target_id: str, token: str) -> str:
-    """Publish one claimed target. Answers what happened (for logs and tests)."""
-    from publishing import delivery
+def _let_go(claims: list[Claim]) -> None:
+    """Give up claims reserved ahead of time that changed meanwhile (one UPDATE per token)."""
+    for token, ids in _by_token(claims).items():
+        PostTarget.objects.filter(pk__in=ids, lease_owner=token).update(lease_owner="", lease_until=None)
 
-    target = _load(target_id)
-    if target is None or target.status not in (T.PUBLISHING, T.SCHEDULED) or target.lease_owner != token:
-        return "stale claim"
-    problem = None
-    if target.account.status != SocialAccount.Status.CONNECTED:
-        problem = (ErrorKind.AUTH_EXPIRED, delivery.reconnect_message(target.account), "account not connected")
-    else:
-        try:
-            request = delivery.build_request(target, on_checkpoint=lambda cp: _save_checkpoint(target_id, token, cp))
-        except delivery.NotDeliverable as error:
-            problem = (ErrorKind.REJECTED, str(error), "not deliverable")
-    if target.status == T.SCHEDULED and not _take_up(target, token):
-        return "changed while waiting"
-    if problem:
-        _fail(target, token, problem[0], problem[1])
-        return problem[2]
-    # The point of no return: only the lease holder may mark the target as being sent. One
-    # UPDATE, committed on its own (autocommit) before the platform is called.
-    started = (
-        _held(target_id, token)
-        .filter(status=T.PUBLISHING, phase="")
-        .update(
-            phase="sending", sent_at=timezone.now(), lease_until=timezone.now() + timedelta(seconds=lease_seconds())
-        )
-    )
-    if not started:
-        return "lost the lease"
-    connector = delivery.connector_for(target.account)
-    try:
-        result = connector.publish(request, dict(target.checkpoint))
-    except PlatformError as error:
-        _handle_error(target, token, error)
-        return f"error: {error.kind}"
-    except Exception as error:  # a bug of ours: keep the target safe, do not resend blindly
-        log.exception("Connector crashed publishing target %s", target_id)
-        _handle_error(
-            target,
-            token,
-            PlatformError(
-                ErrorKind.UNKNOWN_OUTCOME,
-                f"Unexpected error: {error.__class__.__name__}",
-                platform=target.account.platform,
-            ),
-        )
-        return "crashed"
-    _succeed(target, token, result)
-    return result.state
+
+def _start_sending(sends: list[_Send]) -> set:
+    """The point of no return, for a whole group at once: only the lease holder may mark a target as
+    being sent. Due targets (publishing) get ``phase`` "" → "sending"; targets reserved ahead of
+    time are taken up in the same step (scheduled → publishing, one attempt) unless they were
+    canceled, rescheduled or sent back for approval meanwhile (their status or time changed). One
+    transaction, committed before any platform is called. Answers the ids of the targets started."""
+    now = timezone.now()
+    lease = now + timedelta(seconds=lease_seconds())
+    started: set = set()
+    with transaction.atomic():
+        for token, group in _sends_by_token(sends).items():
+            eligible = Q(pk__in=[s.target.pk for s in group if s.target.status == T.PUBLISHING], status=T.PUBLISHING)
+            at_time: dict[datetime, list] = {}
+            for send in group:
+                if send.target.status == T.SCHEDULED:
+                    at_time.setdefault(send.target.next_attempt_at, []).append(send.target.pk)
+            for at, ids in at_time.items():
+                eligible |= Q(pk__in=ids, status=T.SCHEDULED, next_attempt_at=at)
+            ids = set(
+                PostTarget.objects.filter(eligible, lease_owner=token, phase="")
+                .order_by("pk")
+                .select_for_update()
+                .values_list("pk", flat=True)
+            )
+            due = [s.target.pk for s in group if s.target.pk in ids and s.target.status == T.PUBLISHING]
+            reserved = [s.target.pk for s in group if s.target.pk in ids and s.target.status == T.SCHEDULED]
+            sending = {"phase": "sending", "sent_at": now, "lease_until": lease}
+            if due:
+                PostTarget.objects.filter(pk__in=due).update(**sending)
+            if reserved:
+                PostTarget.objects.filter(pk__in=reserved).update(
+                    status=T.PUBLISHING, attempts=F("attempts") + 1, **sending
+                )
+            started |= ids
+    return started
+
+
+def _sends_by_token(sends: list[_Send]) -> dict[str, list[_Send]]:
+    groups: dict[str, list[_Send]] = {}
+    for send in sends:
+        groups.setdefault(send.claim.token, []).append(send)
+    return groups
+
+
+def _checkpointer(claim: Claim):
+    return lambda checkpoint: _save_checkpoint(claim.target_id, claim.token, checkpoint)
 
 
 def _take_up(target: PostTarget, token: str) -> bool:
-    """A target reserved ahead of its time (the dispatcher's lookahead): wait for its time, then
-    take it up (publishing, one attempt) unless it was canceled, rescheduled or sent back for
-    approval meanwhile — those change its status or time, and then it is let go."""
-    wait = (target.next_attempt_at - timezone.now()).total_seconds() if target.next_attempt_at else 0
+    """A target reserved ahead of its time (the dispatcher's lookahead) that cannot be sent: take it
+    up at its time (publishing, one attempt) to fail it, unless it was canceled, rescheduled or sent
+    back for approval meanwhile — those change its status or time, and then it is let go."""
     held = _held(str(target.pk), token)
-    if wait > lookahead_seconds() + 1:  # moved to a later time since the claim
-        held.update(lease_owner="", lease_until=None)
-        return False
-    if wait > 0:
-        time.sleep(wait)
     if held.filter(status=T.SCHEDULED, next_attempt_at=target.next_attempt_at).update(
         status=T.PUBLISHING, phase="", attempts=F("attempts") + 1,
         lease_until=timezone.now() + timedelta(seconds=lease_seconds()),
@@ -414,6 +610,10 @@ def _take_up(target: PostTarget, token: str) -> bool:
         return True
     held.update(lease_owner="", lease_until=None)
     return False
+
+
+def _load(target_id: str) -> PostTarget | None:
+    return _load_many([target_id]).get(str(target_id))
 
 
 def verify(target_id: str, token: str) -> str:
@@ -499,28 +699,58 @@ def _save_checkpoint(target_id: str, token: str, checkpoint: dict) -> None:
 
 
 def _succeed(target: PostTarget, token: str, result: PublishResult, allow_from: str = T.PUBLISHING) -> None:
+    _succeed_many([(target, result)], allow_from=allow_from)
+
+
+def _succeed_many(results: list[tuple[PostTarget, PublishResult]], allow_from: str = T.PUBLISHING) -> None:
+    """Record targets that went out, in one transaction for all of them: the targets (one UPDATE
+    per kind of result, the per-target values in CASE expressions), their activity and their posts'
+    new status (``refresh_posts``). Success wins over a sweeper that already marked a target
+    unconfirmed: it did go out."""
     from publishing import delivery
 
     now = timezone.now()
-    fields = {"external_id": result.external_id or "", "url": result.url or "", "checkpoint": result.checkpoint or {},
-              "phase": "", "lease_owner": "", "lease_until": None, "error_kind": "", "last_error": ""}  # fmt: skip
-    if result.state == "scheduled":  # the platform (Publer) holds the schedule; its outcome is read back later
-        fields.update(status=T.SCHEDULED, remote_state="scheduled")
-    elif result.state == "processing":  # accepted, not live yet (e.g. Google Business Profile)
-        fields.update(status=T.PUBLISHED, published_at=now, remote_state="processing")
-    else:
-        fields.update(status=T.PUBLISHED, published_at=now)
     with transaction.atomic():
-        # Success wins over a sweeper that already marked it unconfirmed: it did go out.
-        done = PostTarget.objects.filter(pk=target.pk, status__in=[allow_from, T.UNCONFIRMED, T.PUBLISHING]).update(
-            **fields
+        open_ = [allow_from, T.UNCONFIRMED, T.PUBLISHING]
+        recorded = set(
+            PostTarget.objects.filter(pk__in=[t.pk for t, _ in results], status__in=open_)
+            .order_by("pk")
+            .select_for_update()
+            .values_list("pk", flat=True)
         )
-        if done and result.slow_down:
-            delivery.slow_down(target.account, result.slow_down, result.slow_down_scope)
-        if done:
+        kinds: dict[str, list[tuple[PostTarget, PublishResult]]] = {}
+        for target, result in results:
+            if target.pk in recorded:
+                kinds.setdefault(result.state if result.state in ("scheduled", "processing") else "", []).append(
+                    (target, result)
+                )
+        events = []
+        for state, group in kinds.items():
+            fields = {"phase": "", "lease_owner": "", "lease_until": None, "error_kind": "", "last_error": ""}
+            if state == "scheduled":  # the platform (Publer) holds the schedule; its outcome is read back later
+                fields.update(status=T.SCHEDULED, remote_state="scheduled")
+            elif state == "processing":  # accepted, not live yet (e.g. Google Business Profile)
+                fields.update(status=T.PUBLISHED, published_at=now, remote_state="processing")
+            else:
+                fields.update(status=T.PUBLISHED, published_at=now)
+            for name, value_of in (
+                ("external_id", lambda r: r.external_id or ""),
+                ("url", lambda r: r.url or ""),
+                ("checkpoint", lambda r: r.checkpoint or {}),
+            ):
+                field = PostTarget._meta.get_field(name)
+                whens = [When(pk=t.pk, then=Value(value_of(r), output_field=field)) for t, r in group]
+                fields[name] = Case(*whens, output_field=field)
+            PostTarget.objects.filter(pk__in=[t.pk for t, _ in group]).update(**fields)
             verb = "post.target_published" if fields["status"] == T.PUBLISHED else "post.target_scheduled_remotely"
-            event = activity_event(None, verb, target.post, {"account": str(target.account), "url": fields["url"]})
-            refresh_post(target.post_id, with_events=[event])
+            for target, result in group:
+                if result.slow_down:
+                    delivery.slow_down(target.account, result.slow_down, result.slow_down_scope)
+                changes = {"account": str(target.account), "url": result.url or ""}
+                events.append(activity_event(None, verb, target.post, changes))
+        if events:
+            posts = {t.post_id: t.post for t, _ in results if t.pk in recorded}
+            refresh_posts(list(posts), with_events=events, posts=posts)
 
 
 def _handle_error(target: PostTarget, token: str, error: PlatformError) -> None:
@@ -604,22 +834,47 @@ def _finish(target: PostTarget, token: str, status: str, *, error_kind: str, mes
 
 
 def refresh_post(post_id, with_events: list | None = None) -> None:
-    """Settle a post's status from its targets once none is still open.
+    refresh_posts([post_id], with_events=with_events)
 
-    The post row is locked BEFORE the targets are read: two workers finishing two targets of one
-    post at once then settle one after the other, and the second sees both results.
-    ``with_events``: unsaved activity events to write together with the post's own (one INSERT).
+
+def refresh_posts(post_ids, with_events: list | None = None, posts: dict | None = None) -> None:
+    """Settle posts' statuses from their targets once none is still open.
+
+    The post rows are locked (in id order) BEFORE the targets are read: two workers finishing two
+    targets of one post at once then settle one after the other, and the second sees both results.
+    ``with_events``: unsaved activity events to write together with the posts' own (one INSERT).
+    ``posts``: the Post objects already at hand, by id (for the events' labels). Four queries for
+    any number of posts (one more for each other status they move to).
     """
     events = list(with_events or [])
-    post = Post.objects.select_for_update().get(pk=post_id)
-    statuses = list(PostTarget.objects.filter(post_id=post_id).values_list("status", flat=True))
-    outcome = states.post_outcome(statuses)
-    if outcome is not None and post.status != outcome and outcome in states.POST_TRANSITIONS.get(post.status, set()):
-        old, post.status = post.status, outcome
+    locked = dict(
+        Post.objects.select_for_update().filter(pk__in=list(post_ids)).order_by("pk").values_list("pk", "status")
+    )
+    statuses: dict = {}
+    for post_id, status in (
+        PostTarget.objects.filter(post_id__in=list(locked)).order_by().values_list("post_id", "status")
+    ):
+        statuses.setdefault(post_id, []).append(status)
+    moved: dict[str, list] = {}
+    for post_id, current in locked.items():
+        outcome = states.post_outcome(statuses.get(post_id, []))
+        if outcome is None or current == outcome or outcome not in states.POST_TRANSITIONS.get(current, set()):
+            continue
+        moved.setdefault(outcome, []).append(post_id)
+    known = dict(posts or {})
+    missing = [pk for ids in moved.values() for pk in ids if pk not in known]
+    if missing:
+        known.update(Post.objects.in_bulk(missing))
+    now = timezone.now()
+    for outcome, ids in moved.items():
+        fields = {"status": outcome, "updated_at": now}
         if outcome in {P.PUBLISHED, P.PARTIALLY_PUBLISHED}:
-            post.published_at = post.published_at or timezone.now()
-        post.save(update_fields=["status", "published_at", "updated_at"])
-        events.append(activity_event(None, "post.status_changed", post, {"status": [old, outcome]}))
+            fields["published_at"] = Coalesce("published_at", Value(now))
+        Post.objects.filter(pk__in=ids).update(**fields)
+        for post_id in ids:
+            post = known[post_id]
+            events.append(activity_event(None, "post.status_changed", post, {"status": [locked[post_id], outcome]}))
+            post.status = outcome
     save_events(events)
 
 

@@ -162,10 +162,18 @@ def body_of(event_id: str, event_type: str, created_at, data: dict) -> str:
 
 
 def on_event(event: Event) -> None:
-    """``localbzz.events`` listener: a delivery per active endpoint that wants ``event``."""
-    endpoints = [e for e in WebhookEndpoint.objects.filter(is_active=True) if e.wants(event.type)]
-    if endpoints:
-        deliveries_create(event=event, endpoints=endpoints)
+    """A delivery per active endpoint that wants ``event``."""
+    on_events([event])
+
+
+def on_events(events: list[Event]) -> None:
+    """``localbzz.events`` listener (``many``): the active endpoints are read once for all the
+    events of a transaction; a delivery per endpoint that wants each event."""
+    active = list(WebhookEndpoint.objects.filter(is_active=True))
+    for event in events:
+        endpoints = [e for e in active if e.wants(event.type)]
+        if endpoints:
+            deliveries_create(event=event, endpoints=endpoints)
 
 
 @transaction.atomic

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def heard(monkeypatch):
     got: list[events.Event] = []
-    monkeypatch.setattr(events, "_listeners", [got.append])
+    monkeypatch.setattr(events, "_listeners", [(got.append, False)])
     return got
 
 
@@ -55,11 +55,26 @@ def test_a_failing_listener_does_not_stop_the_others(owner, monkeypatch, django_
     def broken(event):
         raise ValueError("boom")
 
-    monkeypatch.setattr(events, "_listeners", [broken, got.append])
+    monkeypatch.setattr(events, "_listeners", [(broken, False), (got.append, False)])
     client = Client.objects.create(name="Joe", slug="joe-listeners")
     with django_capture_on_commit_callbacks(execute=True):
         client_update(actor=owner, client=client, status="Inactive")
     assert len(got) == 1
+
+
+def test_a_listener_of_many_hears_events_saved_together_at_once(monkeypatch, django_capture_on_commit_callbacks):
+    from agency.services.activity import activity_event, save_events
+
+    batches, single = [], []
+    monkeypatch.setattr(events, "_listeners", [])
+    events.listen(batches.append, many=True)
+    events.listen(single.append)
+    events.listen(single.append)  # idempotent
+    one, two = (Client.objects.create(name=n, slug=f"many-{n}") for n in ("One", "Two"))
+    with django_capture_on_commit_callbacks(execute=True):
+        save_events([activity_event(None, "client.updated", c, {"status": ["Active", "Inactive"]}) for c in (one, two)])
+    assert [[e.object_id for e in batch] for batch in batches] == [[str(one.pk), str(two.pk)]]
+    assert [e.object_id for e in single] == [str(one.pk), str(two.pk)]
 
 
 @pytest.mark.parametrize(

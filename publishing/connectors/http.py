@@ -201,7 +201,9 @@ class HTTPConnector:
     url_key = ""
 
     def __init__(self, session: requests.Session | None = None):
-        self.session = session or outbound_session()
+        # One connector serves a worker's publishing threads (``engine._pool``): a kept connection
+        # per thread, so none is opened and closed per post.
+        self.session = session or outbound_session(pool_size=max(10, getattr(settings, "PUBLISH_TASK_SIZE", 10)))
 
     def publish(self, request: PublishRequest, checkpoint: dict[str, Any]) -> PublishResult:
         """One attempt (``attempt``), resumed from ``checkpoint``; every PlatformError leaving it

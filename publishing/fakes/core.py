@@ -271,16 +271,17 @@ class FakePlatforms:
     ) -> list[dict[str, Any]]:
         """Ledger entries, filtered; ``text`` matches exactly (after folding whitespace)."""
         fold = " ".join(text.split())
-        with self.lock:
-            entries = copy.deepcopy(self.entries)
-        return [
-            e
-            for e in entries
-            if (not platform or e["platform"] == platform)
-            and (not target_id or e["target_id"] == str(target_id))
-            and (not account or e["account"] == account)
-            and (not text or " ".join(e["text"].split()) == fold)
-        ]
+        with self.lock:  # filtered first, then copied: the platforms look up the ledger on every publish
+            return copy.deepcopy(
+                [
+                    e
+                    for e in self.entries
+                    if (not platform or e["platform"] == platform)
+                    and (not target_id or e["target_id"] == str(target_id))
+                    and (not account or e["account"] == account)
+                    and (not text or " ".join(e["text"].split()) == fold)
+                ]
+            )
 
     def find_entry(self, platform: str, external_id: str) -> dict[str, Any] | None:
         with self.lock:
