@@ -12,6 +12,7 @@ from django.core.files.base import ContentFile
 from PIL import Image, ImageDraw, ImageFilter
 
 from agency.models import Client
+from publishing.fakes.x import DEMO_USER_ID as X_DEMO_USER_ID
 from publishing.services.media import media_upload
 
 Size = tuple[int, int]
@@ -142,7 +143,9 @@ DEMO_ACCOUNTS = {
         ("facebook", "Joe's Landscaping", "5550001", ""),
         ("instagram", "joes.landscaping", "17841455500001", "joes.landscaping"),
         ("google_business", "Joe's Landscaping — Austin", "accounts/5550001/locations/42", ""),
-        ("x", "Joe's Landscaping", "5550009", "joeslandscaping"),
+        # the fake's X user for a token it did not issue, so that reading the account's posts back
+        # (verification) finds what its token posted
+        ("x", "Joe's Landscaping", X_DEMO_USER_ID, "joeslandscaping"),
     ],
     "bella-bakery": [
         ("facebook", "Bella Bakery", "5550101", ""),

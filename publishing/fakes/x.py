@@ -59,6 +59,9 @@ def auth(fake: FakePlatforms, request: Request) -> str:
     return token
 
 
+DEMO_USER_ID = "2244994945"  # whom a token the fake did not issue acts for (the demo X account's id)
+
+
 def install(fake: FakePlatforms) -> None:
     fake.errors["x"] = error
     uploads = lambda: fake.objects("x")  # noqa: E731 - the store is replaced on reset
@@ -179,4 +182,4 @@ def install(fake: FakePlatforms) -> None:
 def _user(fake: FakePlatforms, token: str) -> str:
     """The X user a token acts for: its registered subject, else the demo user."""
     known = fake.tokens.get(token)
-    return known.subject if known and known.subject else "2244994945"
+    return known.subject if known and known.subject else DEMO_USER_ID
