@@ -90,4 +90,4 @@ def test_sizes_minutes_and_enums_of_other_models_read_plainly(owner, post):
     assert asset_event.summary == "Kind: Image; Bytes: 278.2\xa0KB"
     account_event = record_event(owner, "social_account.connected", post, {"platform": "linkedin"})
     assert account_event.summary == "Platform: LinkedIn"
-    assert record_event(owner, "task.time_logged", post, {"minutes": 100}).summary == "Minutes: 1 h 40 min"
+    assert record_event(owner, "task.time_logged", post, {"minutes": 100}).summary == "Minutes: 1h 40m"
