@@ -114,7 +114,10 @@ def summary(event) -> str:
             parts.append(f"“{value}”")
         elif is_change(name, value):
             old, new = (value_text(model, name, v, zone) for v in value)
-            parts.append(f"{field_label(model, name)}: {old} → {new}")
+            # A value set for the first time reads as itself ("Publish at: Mon 7 Dec, 09:30 PST"), not "— → …".
+            parts.append(
+                f"{field_label(model, name)}: {new}" if old == "—" else f"{field_label(model, name)}: {old} → {new}"
+            )
         else:
             parts.append(f"{field_label(model, name)}: {value_text(model, name, value, zone)}")
     return "; ".join(parts)

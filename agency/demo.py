@@ -110,6 +110,7 @@ def seed() -> dict[str, int]:
             business_name="Sunrise Yoga Studio",
             industry="fitness",
             location="Austin, TX",
+            timezone="America/Chicago",  # as the intake form asks: a Texas business, not the agency's zone
             services="Monthly reels and a spring campaign",
             budget="$800/month",
             message="We are opening a second studio in April and want to build buzz.",
@@ -120,6 +121,7 @@ def seed() -> dict[str, int]:
             business_name="Bianchi Auto Repair",
             industry="automotive",
             location="Round Rock, TX",
+            timezone="America/Chicago",
             services="Photos of the shop and team",
         )
         created["leads"] += 2

@@ -255,7 +255,8 @@ class ShootForm(forms.ModelForm):
     def _set_zone(self, client: Client | None) -> None:
         field = self.fields["start"]
         field.zone = client.tz if client else None
-        zone = zones.input_label(client) if client else "the client's time zone"
+        # Without a client yet: no word "client" here (the Client field's label must stay its own).
+        zone = zones.input_label(client) if client else "local time where the shoot is"
         field.label = format_html('Start <span class="muted small" data-zone-label>({})</span>', zone)
         self.fields["client"].widget.attrs["data-zone-for"] = "start"
 

@@ -267,7 +267,7 @@ def test_book_anyway_comes_with_the_live_clash_warning_and_times_name_their_zone
     client.force_login(editor)
     form = client.get("/shoots/new/").content.decode()
     assert "allow_conflict" not in form  # nothing to override yet
-    assert "(the client&#x27;s time zone)</span>" in form  # no client chosen yet: said which zone it will be
+    assert "(local time where the shoot is)</span>" in form  # no client chosen yet: said which zone it will be
     data = {"client": factories.client().pk, "title": "New", "start": factories.form_time(factories.at(6, 11)),
             "duration_minutes": 60, "status": "Scheduled", "crew": [maya.pk]}  # fmt: skip
     live = client.post("/shoots/clashes/", data, HTTP_HX_REQUEST="true").content.decode()

@@ -141,7 +141,7 @@
       var label = document.querySelector("#field-" + field.getAttribute("data-zone-for") + " [data-zone-label]");
       var option = field.selectedOptions && field.selectedOptions[0];
       var zone = option && option.getAttribute("data-zone");
-      if (label) label.textContent = "(" + (zone ? zone + " time" : "the client's time zone") + ")";
+      if (label) label.textContent = "(" + (zone ? zone + " time" : "local time where the shoot is") + ")";
     }
   });
 
