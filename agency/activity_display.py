@@ -15,6 +15,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.template.defaultfilters import filesizeformat
 
 from localbzz import zones
+from localbzz.templatetags import ui
 
 # Fields whose value is a list of names (so a list of two is not an [old, new] pair).
 LIST_FIELDS = {"accounts", "crew", "platforms", "hashtags", "tags", "media", "events", "scopes", "files"}
@@ -88,8 +89,7 @@ def value_text(model, name: str, value, zone=None) -> str:
     if name == "bytes" and isinstance(value, int):
         return str(filesizeformat(value))
     if name == "minutes" and isinstance(value, int):
-        hours, minutes = divmod(value, 60)
-        return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+        return ui.hours(value * 60)  # as the pages write tracked time: "1h 40m"
     return str(value)
 
 
@@ -104,8 +104,8 @@ def is_change(name: str, value) -> bool:
 def summary(event) -> str:
     """The event's changes as one sentence, e.g. "Status: Waiting for approval → Approved"."""
     model = ContentType.objects.get_for_id(event.target_type_id).model_class() if event.target_type_id else None
-    is_post = model is not None and model._meta.label == "publishing.Post" and event.client_id
-    zone = event.client if is_post else None  # a post's times in its client's zone (selectors join the client)
+    client_zoned = model is not None and model._meta.label in zones.CLIENT_ZONED and event.client_id
+    zone = event.client if client_zoned else None  # a post or shoot in its client's zone (selectors join it)
     parts = []
     for name, value in (event.changes or {}).items():
         if name in HIDDEN_FIELDS:
@@ -114,7 +114,10 @@ def summary(event) -> str:
             parts.append(f"“{value}”")
         elif is_change(name, value):
             old, new = (value_text(model, name, v, zone) for v in value)
-            parts.append(f"{field_label(model, name)}: {old} → {new}")
+            # A value set for the first time reads as itself ("Publish at: Mon 7 Dec, 09:30 PST"), not "— → …".
+            parts.append(
+                f"{field_label(model, name)}: {new}" if old == "—" else f"{field_label(model, name)}: {old} → {new}"
+            )
         else:
             parts.append(f"{field_label(model, name)}: {value_text(model, name, value, zone)}")
     return "; ".join(parts)

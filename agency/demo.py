@@ -71,9 +71,9 @@ def demo_logins() -> list[tuple[str, str]]:
     return [(f"Staff {level}", email) for email, _, _, level, _ in STAFF]
 
 
-def _at(days: int, hour: int, minute: int = 0) -> datetime:
-    """A time in the agency's time zone, ``days`` from today."""
-    zone = zoneinfo.ZoneInfo(settings.AGENCY_TIME_ZONE)
+def _at(days: int, hour: int, minute: int = 0, zone: zoneinfo.ZoneInfo | None = None) -> datetime:
+    """A time in ``zone`` (default: the agency's time zone), ``days`` from today there."""
+    zone = zone or zoneinfo.ZoneInfo(settings.AGENCY_TIME_ZONE)
     day = timezone.localdate(timezone=zone) + timedelta(days=days)
     return timezone.make_aware(datetime.combine(day, time(hour, minute)), zone)
 
@@ -110,6 +110,7 @@ def seed() -> dict[str, int]:
             business_name="Sunrise Yoga Studio",
             industry="fitness",
             location="Austin, TX",
+            timezone="America/Chicago",  # as the intake form asks: a Texas business, not the agency's zone
             services="Monthly reels and a spring campaign",
             budget="$800/month",
             message="We are opening a second studio in April and want to build buzz.",
@@ -120,6 +121,7 @@ def seed() -> dict[str, int]:
             business_name="Bianchi Auto Repair",
             industry="automotive",
             location="Round Rock, TX",
+            timezone="America/Chicago",
             services="Photos of the shop and team",
         )
         created["leads"] += 2
@@ -140,7 +142,7 @@ def _seed_client_work(client: Client, owner: User, maya: TeamMember, leo: TeamMe
         if is_joe
         else "Close-ups of cakes being decorated; the team at 5 am; pre-order reminder.",
     )
-    # (days from today, hour, status, title, crew): each client's own shoots, on days of their own,
+    # (days from today, hour at the client's, status, title, crew): each client's own shoots, on days of their own,
     # so no one of the crew is booked twice (the booking refuses a clash: no allow_conflict here).
     shoot_plan = (
         [
@@ -164,7 +166,7 @@ def _seed_client_work(client: Client, owner: User, maya: TeamMember, leo: TeamMe
                 actor=owner,
                 client=client,
                 title=title,
-                start=_at(days, hour),
+                start=_at(days, hour, zone=client.tz),  # a shoot's time is the client's (localbzz/zones.py)
                 duration_minutes=150,
                 crew=crew,
                 status=status,

@@ -6,7 +6,7 @@ import zoneinfo
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils.html import format_html
 
 from agency import audit, permissions
 from agency.models import (
@@ -20,8 +20,8 @@ from agency.models import (
     TeamMember,
 )
 from agency.models.clients import default_timezone, validate_colours
-from localbzz import signin_throttle
-from localbzz.forms import DateInput, DateTimeLocalInput
+from localbzz import signin_throttle, zones
+from localbzz.forms import DateInput, DateTimeLocalInput, ZonedDateTimeField, ZoneNamingSelect
 
 
 class StaffSignInForm(AuthenticationForm):
@@ -211,10 +211,19 @@ def offer_client_campaigns(form: forms.BaseForm, options_url: str) -> None:
     )
 
 
+def due_date_help() -> str:
+    """A due date is a day of the agency's calendar (no time, so no zone on it): say when it is over."""
+    return f"Overdue from the day after, by the agency's calendar ({zones.zone_title(None)})."
+
+
 class ShootForm(forms.ModelForm):
+    """A shoot's start is read and shown in its client's zone (where the crew will be; the rule of
+    localbzz/zones.py): the label names that zone and follows the client select."""
+
     crew = forms.ModelMultipleChoiceField(
         queryset=TeamMember.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
+    start = ZonedDateTimeField(widget=DateTimeLocalInput(), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
 
     class Meta:
         model = Shoot
@@ -222,7 +231,7 @@ class ShootForm(forms.ModelForm):
             "client", "title", "start", "duration_minutes", "status", "location", "campaign", "calendar_link",
             "drive_folder_link", "crew", "notes",
         ]  # fmt: skip
-        widgets = {"start": DateTimeLocalInput(), "notes": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"client": ZoneNamingSelect(), "notes": forms.Textarea(attrs={"rows": 3})}
         labels = {"duration_minutes": "Duration (minutes)"}
 
     def __init__(self, *args, **kwargs):
@@ -233,9 +242,28 @@ class ShootForm(forms.ModelForm):
         self.fields["client"].queryset = Client.objects.order_by("name")
         empty_labels(self, client="Choose a client")
         self.fields["campaign"].queryset = Campaign.objects.select_related("client").order_by("name")
-        self.fields["start"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
-        # Staff take times in the agency's zone (AgencyTimezoneMiddleware): say which.
-        self.fields["start"].label = f"Start ({timezone.get_current_timezone_name().replace('_', ' ')} time)"
+        self._set_zone(self._known_client())
+
+    def _known_client(self) -> Client | None:
+        """The client as far as the form knows before cleaning: posted, given, or the shoot's."""
+        raw = self.data.get(self.add_prefix("client")) if self.is_bound else None
+        raw = raw or self.initial.get("client") or (self.instance.client_id if self.instance.pk else None)
+        if isinstance(raw, Client):
+            return raw
+        return Client.objects.filter(pk=raw).first() if parse_uuid(raw) else None
+
+    def _set_zone(self, client: Client | None) -> None:
+        field = self.fields["start"]
+        field.zone = client.tz if client else None
+        # Without a client yet: no word "client" here (the Client field's label must stay its own).
+        zone = zones.input_label(client) if client else "local time where the shoot is"
+        field.label = format_html('Start <span class="muted small" data-zone-label>({})</span>', zone)
+        self.fields["client"].widget.attrs["data-zone-for"] = "start"
+
+    def clean_client(self):
+        client = self.cleaned_data.get("client")
+        self._set_zone(client)  # the start (cleaned next) is read in this client's zone
+        return client
 
     def clean(self):
         cleaned = super().clean()
@@ -267,6 +295,7 @@ class DeliverableForm(forms.ModelForm):
         self.fields["shoot"].queryset = Shoot.objects.select_related("client").order_by("-start")
         self.fields["campaign"].queryset = Campaign.objects.select_related("client").order_by("name")
         empty_labels(self, client="Choose a client", assignee="Nobody yet", shoot="No shoot", campaign="No campaign")
+        self.fields["due_date"].help_text = due_date_help()
 
     def clean(self):
         cleaned = super().clean()
@@ -299,12 +328,19 @@ class TaskForm(forms.ModelForm):
             self, assignee="Nobody yet", client="No client", shoot="No shoot", deliverable="No deliverable",
             campaign="No campaign",
         )  # fmt: skip
+        self.fields["due_date"].help_text = due_date_help()
 
 
 class TimeEntryForm(forms.Form):
+    """Staff log time in the agency's zone (the active one on staff pages): the label says so."""
+
     started_at = forms.DateTimeField(label="Started", widget=DateTimeLocalInput(), input_formats=["%Y-%m-%dT%H:%M"])
     minutes = forms.IntegerField(min_value=1, max_value=24 * 60, label="Minutes")
     note = forms.CharField(max_length=255, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["started_at"].label = f"Started ({zones.input_label(None)})"
 
 
 class LeadIntakeForm(forms.ModelForm):

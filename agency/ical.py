@@ -85,15 +85,21 @@ def _add_shoots(cal: Calendar, feed: CalendarFeed, shoot_url) -> None:
         event = Event()
         event.add("uid", f"shoot-{shoot.pk}@localbzz")
         event.add("dtstamp", now)
-        event.add("dtstart", shoot.start)
-        event.add("dtend", shoot.end)
+        zone = shoot.client.tz  # DTSTART;TZID=<the client's zone>: where the shoot happens
+        event.add("dtstart", shoot.start.astimezone(zone))
+        event.add("dtend", shoot.end.astimezone(zone))
         event.add("last-modified", shoot.updated_at)
         event.add("summary", f"{shoot.title} — {shoot.client.name}")
         event.add("status", _STATUS[shoot.status])
         if shoot.location:
             event.add("location", vText(shoot.location))
         crew = ", ".join(m.name for m in shoot.crew.all()) or "no crew yet"
-        lines = [f"Client: {shoot.client.name}", f"Crew: {crew}", f"Status: {shoot.status}"]
+        lines = [
+            f"Client: {shoot.client.name}",
+            f"When: {zones.span(shoot.start, shoot.end, shoot.client, zones.LONG)} ({shoot.client.timezone})",
+            f"Crew: {crew}",
+            f"Status: {shoot.status}",
+        ]
         if shoot.drive_folder_link:
             lines.append(f"Drive folder: {shoot.drive_folder_link}")
         if shoot.notes:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.html import format_html_join
 
 VALIDATE_HEADER = "X-Validate-Field"
@@ -19,6 +21,37 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+class ZonedDateTimeField(forms.DateTimeField):
+    """A ``datetime-local`` field read and shown in ``zone`` (e.g. the chosen client's) instead of
+    the active zone; the active zone while ``zone`` is None. The form sets ``zone`` once it knows
+    it (see agency.forms.ShootForm)."""
+
+    zone = None
+
+    def prepare_value(self, value):
+        if self.zone is not None and isinstance(value, datetime) and timezone.is_aware(value):
+            return timezone.make_naive(value, self.zone)
+        return super().prepare_value(value)
+
+    def to_python(self, value):
+        result = super().to_python(value)  # aware in the active zone
+        if result is not None and self.zone is not None:
+            result = timezone.make_aware(timezone.make_naive(result), self.zone)
+        return result
+
+
+class ZoneNamingSelect(forms.Select):
+    """A select of clients whose options carry their zone (``data-zone``), so a time field's
+    label can say which zone it takes as the choice changes (app.js, ``[data-zone-label]``)."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        client = getattr(value, "instance", None)
+        if client is not None and getattr(client, "timezone", None):
+            option["attrs"]["data-zone"] = client.timezone.replace("_", " ")
+        return option
 
 
 class DateInput(forms.DateInput):

@@ -8,6 +8,7 @@ client whose portal is switched off gets a page that says so. Every other host i
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.shortcuts import render
 
 from agency.models import Client
@@ -37,9 +38,10 @@ class PortalHostMiddleware:
             return self.get_response(request)
         try:
             validate_slug(slug)
-            client = Client.objects.filter(slug=slug).first()
-        except Exception:  # not a valid label: no client can have it
+        except ValidationError:  # not a valid label: no client can have it
             client = None
+        else:  # a database error is an error (500), never "no portal at this address"
+            client = Client.objects.filter(slug=slug).first()
         if client is None:
             return render(request, "portal/unknown.html", {"domain": settings.PORTAL_DOMAIN}, status=404)
         if not client.portal_enabled:

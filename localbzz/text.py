@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 
 from django.http import QueryDict
+from django.utils.translation import ngettext
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
@@ -31,3 +32,10 @@ def storable_query(data: QueryDict | Mapping | None) -> QueryDict | Mapping | No
             cleaned.setlist(storable(key), [storable(v) if isinstance(v, str) else v for v in values])
         return cleaned
     return {storable(k): storable(v) if isinstance(v, str) else v for k, v in data.items()}
+
+
+def counted(n: int, singular: str, plural: str | None = None) -> str:
+    """A count with its noun in the right number: "1 post", "2 posts" (``ngettext``; the plural
+    defaults to the singular plus "s"). Every count shown to people goes through this or the
+    ``pluralize`` template filter, never a noun written in the plural alone ("1 posts")."""
+    return f"{n} {ngettext(singular, plural or singular + 's', n)}"

@@ -2,6 +2,8 @@ from csp.decorators import csp_replace
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.http import HttpResponsePermanentRedirect
+from django.templatetags.static import static as static_url
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
 
@@ -10,6 +12,9 @@ from localbzz import views
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
+    # Pages without our <link rel="icon"> (the admin) make browsers ask for /favicon.ico: a 404
+    # and a console error on every admin page. It is the same icon.
+    path("favicon.ico", lambda request: HttpResponsePermanentRedirect(static_url("img/favicon.svg"))),
     path("admin/", admin.site.urls),
     path("", include("portal.urls_staff")),  # before agency.urls: clients/<id>/<tab>/ would take it
     path("", include("agency.urls")),

@@ -18,10 +18,11 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from agency.models import Client, Deliverable, PortalRequest, RequestMessage
+from localbzz.text import counted
 from portal.models import ClientUser
 from publishing import selectors as publishing_selectors
 from publishing.models import MediaAsset, MediaRendition, Post, SocialAccount
-from publishing.states import NOT_COUNTED
+from publishing.states import NOT_COUNTED, client_side_label
 from publishing.states import PostStatus as P
 
 # What a client sees of posts (drafts are the agency's working copies).
@@ -74,7 +75,8 @@ class Quota:
     def exhausted_message(self) -> str:
         who = settings.AGENCY_NAME + (f" ({settings.AGENCY_CONTACT_EMAIL})" if settings.AGENCY_CONTACT_EMAIL else "")
         return (
-            f"You have used all {self.limit} posts of your plan for {self.month_label} ({self.breakdown}). "
+            f"You have used {'the' if self.limit == 1 else 'all'} {counted(self.limit, 'post')} of your plan for "
+            f"{self.month_label} ({self.breakdown}). "
             f"Your limit resets on {self.resets_at.strftime('%B')} {self.resets_at.day}; to post more this month, "
             f"ask {who} to raise it, or send a request from the Requests page."
         )
@@ -116,8 +118,7 @@ class Stats:
     @property
     def by_status_shown(self) -> list[tuple[str, int]]:
         """(label, count) of the statuses that have posts, for the dashboard page."""
-        labels = dict(P.choices)
-        return [(labels[code], n) for code, n in self.by_status.items() if n]
+        return [(client_side_label(code), n) for code, n in self.by_status.items() if n]
 
 
 def stats(client: Client, *, now: datetime | None = None) -> Stats:

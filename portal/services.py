@@ -32,6 +32,7 @@ from publishing.services import media as media_services
 from publishing.services.posts import post_client_approve, post_create, post_request_changes
 from publishing.services.scheduling import MAX_AHEAD, post_schedule
 from publishing.states import PostStatus as P
+from publishing.states import client_side_label
 
 # A client may move a post to no sooner than this from now: enough that it is not already being
 # handed to the platform, and more than Publer's own minimum (one minute ahead).
@@ -276,10 +277,15 @@ def reschedule_reason(post: Post) -> str:
     """Why a post cannot be moved (for the page and the API's 409)."""
     if post.status in {P.PUBLISHED, P.PARTIALLY_PUBLISHED, P.PUBLISHING}:
         return "This post has gone out; published posts cannot be moved."
+    if post.status == P.PENDING_CLIENT_APPROVAL:
+        return (
+            "This post is waiting for your approval: approve it, or request changes and say the time you want; "
+            "only posts the agency has scheduled can be moved."
+        )
     if post.status != P.SCHEDULED:
         return (
-            f"This post is {post.get_status_display().lower()}: only posts the agency has scheduled can be moved. "
-            "Ask in a request if you need it at another time."
+            f"This post is {client_side_label(post.status).lower()}: only posts the agency has scheduled can be "
+            "moved. Ask in a request if you need it at another time."
         )
     return "This post is going out now; it can no longer be moved."
 

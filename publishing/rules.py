@@ -11,6 +11,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from localbzz.text import counted
+
 PLATFORMS = ["facebook", "instagram", "linkedin", "x", "google_business"]
 PLATFORM_LABELS = {
     "facebook": "Facebook",
@@ -226,18 +228,10 @@ def check(
     if platform == "instagram" and placement == "feed" and len(media) > 1 and not 2 <= len(media) <= 10:
         problems.append(Problem("Instagram carousels take 2 to 10 photos or videos.", "media"))
     if len(images) > limits.max_images:
-        many = (
-            "no photos"
-            if limits.max_images == 0
-            else f"at most {limits.max_images} photo{'s' if limits.max_images > 1 else ''}"
-        )
+        many = "no photos" if limits.max_images == 0 else f"at most {counted(limits.max_images, 'photo')}"
         problems.append(Problem(f"{label} takes {many} in one post; this one has {len(images)}.", "media"))
     if len(videos) > limits.max_videos:
-        many = (
-            "no videos"
-            if limits.max_videos == 0
-            else f"at most {limits.max_videos} video{'s' if limits.max_videos > 1 else ''}"
-        )
+        many = "no videos" if limits.max_videos == 0 else f"at most {counted(limits.max_videos, 'video')}"
         problems.append(Problem(f"{label} takes {many} in one post; this one has {len(videos)}.", "media"))
     if images and videos and not limits.mix_images_and_videos:
         problems.append(Problem(f"{label} cannot mix photos and videos in one post.", "media"))

@@ -41,6 +41,18 @@ class TargetStatus(models.TextChoices):
 
 P, T = PostStatus, TargetStatus
 
+# How a client reads a post's status on its own portal: the model's labels, except the two that
+# say who is waiting, in the words of the portal dashboard ("With the team", "Waiting for you").
+CLIENT_SIDE_LABELS = {
+    PostStatus.PENDING_APPROVAL: "With the team",
+    PostStatus.PENDING_CLIENT_APPROVAL: "Waiting for you",
+}
+
+
+def client_side_label(status: str) -> str:
+    return CLIENT_SIDE_LABELS.get(status) or dict(PostStatus.choices).get(status, status)
+
+
 POST_TRANSITIONS: dict[str, set[str]] = {
     P.DRAFT: {P.PENDING_APPROVAL, P.APPROVED, P.CANCELED},
     P.PENDING_APPROVAL: {P.APPROVED, P.PENDING_CLIENT_APPROVAL, P.CHANGES_REQUESTED, P.REJECTED, P.CANCELED},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -187,6 +188,12 @@ class ShootSerializer(serializers.ModelSerializer):
         source="duration_minutes", required=False, min_value=1, help_text=SEED.format("duration_minutes") + " Minutes."
     )
     shoot_end = serializers.DateTimeField(source="end", required=False, help_text=SEED.format("end"))
+    timezone = serializers.CharField(
+        source="client.timezone",
+        read_only=True,
+        help_text="The client's time zone (IANA): the shoot's times are written in it, with their offset, and a "
+        "time sent without an offset is read in it (where the shoot happens).",
+    )
     allow_conflict = serializers.BooleanField(
         required=False, write_only=True, default=False, help_text="Book even when crew members are double-booked."
     )
@@ -196,13 +203,27 @@ class ShootSerializer(serializers.ModelSerializer):
         fields = [
             "id", "client_id", "client", "title", "start", "duration_minutes", "end", "status", "location",
             "calendar_link", "drive_folder_link", "notes", "campaign_id", "crew_ids", "crew", "allow_conflict",
-            "created_at", "updated_at", "shoot_start", "duration", "shoot_end",
+            "created_at", "updated_at", "shoot_start", "duration", "shoot_end", "timezone",
         ]  # fmt: skip
         read_only_fields = ["id", "created_at", "updated_at"]
 
     @extend_schema_field(Ref)
     def get_client(self, shoot):
         return ref(shoot.client)
+
+    def to_representation(self, shoot):
+        with timezone.override(shoot.client.tz):  # a shoot's times in its client's zone (localbzz.zones)
+            return super().to_representation(shoot)
+
+    def to_internal_value(self, data):
+        values = super().to_internal_value(data)
+        client = values.get("client") or getattr(self.instance, "client", None)
+        for name, seed_name in (("start", "shoot_start"), ("end", "shoot_end")):
+            raw = data.get(name, data.get(seed_name)) if hasattr(data, "get") else None
+            parsed = parse_datetime(raw) if isinstance(raw, str) else None
+            if client is not None and name in values and parsed is not None and parsed.tzinfo is None:
+                values[name] = timezone.make_aware(parsed, client.tz)  # without an offset: the client's wall clock
+        return values
 
     @extend_schema_field(Ref(many=True))
     def get_crew(self, shoot):

@@ -20,13 +20,22 @@ def actor_label(actor) -> str:
 
 
 def activity_event(
-    actor, verb: str, target: models.Model | None, changes: dict[str, Any] | None = None, *, client_scoped: bool = True
+    actor,
+    verb: str,
+    target: models.Model | None,
+    changes: dict[str, Any] | None = None,
+    *,
+    client_scoped: bool = True,
+    by: str = "",
 ) -> ActivityEvent:
-    """An unsaved event (for code that writes several at once with :func:`save_events`)."""
+    """An unsaved event (for code that writes several at once with :func:`save_events`).
+
+    ``by``: who did it, in words, when no signed-in person did (a website form's sender, a client
+    without a sign-in) — shown instead of "system"."""
     return ActivityEvent(
         actor=actor if getattr(actor, "pk", None) else None,
         client_id=_client_id_of(target) if client_scoped and target is not None else None,
-        actor_label=actor_label(actor),
+        actor_label=(by if actor is None and by else actor_label(actor))[:200],
         verb=verb,
         target_type=ContentType.objects.get_for_model(target) if target is not None else None,
         target_id=str(target.pk) if target is not None else "",
@@ -42,7 +51,13 @@ def save_events(events: list[ActivityEvent]) -> None:
 
 
 def record_event(
-    actor, verb: str, target: models.Model | None, changes: dict[str, Any] | None = None, *, client_scoped: bool = True
+    actor,
+    verb: str,
+    target: models.Model | None,
+    changes: dict[str, Any] | None = None,
+    *,
+    client_scoped: bool = True,
+    by: str = "",
 ) -> ActivityEvent:
     """Record that ``actor`` (a user, or None for the system) did ``verb`` to ``target``.
 
@@ -51,7 +66,7 @@ def record_event(
     ``client_scoped=False`` keeps the event out of the client's own trail (e.g. its deletion).
     ``target`` is None only for what concerns no stored thing (a failed sign-in of an unknown email).
     """
-    event = activity_event(actor, verb, target, changes, client_scoped=client_scoped)
+    event = activity_event(actor, verb, target, changes, client_scoped=client_scoped, by=by)
     event.save()
     announce([event])
     return event

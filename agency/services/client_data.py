@@ -183,6 +183,20 @@ def stored_files(client: Client) -> list[str]:
     return names
 
 
+# The preview's nouns in the singular, for "1 post" (localbzz.text.counted).
+ERASURE_SINGULAR = {
+    "posts": "post",
+    "media files": "media file",
+    "social accounts (and their tokens)": "social account (and its tokens)",
+    "portal users (and their sign-ins)": "portal user (and their sign-ins)",
+    "shoots": "shoot",
+    "deliverables": "deliverable",
+    "tasks": "task",
+    "requests": "request",
+    "campaigns": "campaign",
+}
+
+
 def erasure_preview(client: Client) -> dict[str, int]:
     """What erasing ``client`` removes, in words a person checks before confirming."""
     from publishing.models import MediaAsset, Post, SocialAccount

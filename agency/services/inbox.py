@@ -27,7 +27,8 @@ def lead_submit(*, source: str = Lead.Source.WEBSITE, **fields: Any) -> Lead:
     lead = Lead(source=source, **{k: (v.strip() if isinstance(v, str) else v) for k, v in fields.items()})
     lead.full_clean()
     lead.save()
-    record_event(None, "lead.submitted", lead, {"source": source})
+    by = f"{lead.contact_name} ({lead.get_source_display()})"  # who sent it, not "system"
+    record_event(None, "lead.submitted", lead, {"source": source}, by=by)
     return lead
 
 
@@ -81,7 +82,8 @@ def portal_request_create(*, actor, client: Client, content: str, **fields: Any)
     request = PortalRequest(client=client, content=content.strip(), created_by=actor, **fields)
     request.full_clean()
     request.save()
-    record_event(actor, "request.created", request, {"priority": request.priority, "topic": request.topic})
+    changes = {"priority": request.priority, "topic": request.topic}
+    record_event(actor, "request.created", request, changes, by=client.name)  # by the client when nobody signed in
     return request
 
 

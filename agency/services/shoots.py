@@ -9,10 +9,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from agency.models import Campaign, Client, Shoot, TeamMember
 from agency.services.activity import diff, record_event
+from localbzz import zones
 
 SHOOT_FIELDS = [
     "title", "start", "duration_minutes", "status", "location", "calendar_link", "drive_folder_link", "notes",
@@ -28,12 +28,8 @@ class Clash:
     shoot: Shoot
 
     def __str__(self) -> str:
-        start = timezone.localtime(self.shoot.start)
-        end = timezone.localtime(self.shoot.end)
-        return (
-            f"{self.member.name} is already on “{self.shoot.title}” for {self.shoot.client.name}, "
-            f"{start:%a %d %b %H:%M}–{end:%H:%M}"
-        )
+        when = zones.span(self.shoot.start, self.shoot.end, self.shoot.client)
+        return f"{self.member.name} is already on “{self.shoot.title}” for {self.shoot.client.name}, {when}"
 
     def as_dict(self) -> dict[str, Any]:
         return {

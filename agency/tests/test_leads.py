@@ -136,3 +136,15 @@ def test_a_new_lead_has_no_client_yet_and_the_schema_says_so(owner):
     response = conforms("GET", "/api/v1/form-submissions/{id}", token=staff_token(owner, PASSWORD),
                         path_parameters={"id": str(lead.pk)})  # fmt: skip
     assert response.status_code == 200 and response.json()["client_id"] is None
+
+
+def test_the_trail_names_who_sent_a_lead_or_a_request_never_system():
+    from agency.services import inbox
+    from agency.tests import factories
+
+    lead = inbox.lead_submit(contact_name="Priya Shah", email="priya@example.com", business_name="Sunrise Yoga")
+    event = ActivityEvent.objects.get(verb="lead.submitted", target_id=str(lead.pk))
+    assert event.actor_label == "Priya Shah (Website form)"
+    bella = factories.client(name="Bella Bakery")
+    request = inbox.portal_request_create(actor=None, client=bella, content="A seasonal tart post?")
+    assert ActivityEvent.objects.get(verb="request.created", target_id=str(request.pk)).actor_label == "Bella Bakery"

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from datetime import datetime, timedelta
 
 import pytest
+import time_machine
+from django.utils import timezone
 from icalendar import Calendar
 
 from agency.models import ActivityEvent, Shoot
@@ -264,7 +267,7 @@ def test_book_anyway_comes_with_the_live_clash_warning_and_times_name_their_zone
     client.force_login(editor)
     form = client.get("/shoots/new/").content.decode()
     assert "allow_conflict" not in form  # nothing to override yet
-    assert f"Start ({settings.AGENCY_TIME_ZONE.replace('_', ' ')} time)" in form
+    assert "(local time where the shoot is)</span>" in form  # no client chosen yet: said which zone it will be
     data = {"client": factories.client().pk, "title": "New", "start": factories.form_time(factories.at(6, 11)),
             "duration_minutes": 60, "status": "Scheduled", "crew": [maya.pk]}  # fmt: skip
     live = client.post("/shoots/clashes/", data, HTTP_HX_REQUEST="true").content.decode()
@@ -285,3 +288,69 @@ def test_crm_forms_say_what_an_empty_choice_means(client, editor):
     client.force_login(editor)
     for url in ("/shoots/new/", "/deliverables/new/", "/tasks/new/"):
         assert "---------" not in client.get(url).content.decode(), url
+
+
+def test_a_shoot_is_taken_and_shown_in_its_clients_zone_everywhere(client, editor, settings):
+    """The rule of localbzz/zones.py: a shoot happens at the client's, so staff read and type its
+    time in the client's zone, named beside it, on every page (the agency is in New York here)."""
+    settings.AGENCY_TIME_ZONE = "America/New_York"
+    bella = factories.client(name="Bella", timezone="America/Los_Angeles")
+    client.force_login(editor)
+    form = client.get(f"/shoots/new/?client={bella.pk}").content.decode()
+    assert "(America/Los Angeles time)</span>" in form
+    assert 'data-zone="America/Los Angeles"' in form and 'data-zone-for="start"' in form
+    tomorrow = (timezone.now() + timedelta(days=1)).astimezone(bella.tz).date()
+    data = {"client": bella.pk, "title": "Cake shoot", "start": f"{tomorrow:%Y-%m-%d}T09:00", "duration_minutes": 150,
+            "status": "Scheduled"}  # fmt: skip
+    response = client.post("/shoots/new/", data)
+    shoot = Shoot.objects.get(title="Cake shoot")
+    local = shoot.start.astimezone(bella.tz)
+    assert (local.date(), local.hour, local.minute) == (tomorrow, 9, 0)  # 09:00 in Portland, not in New York
+    zone = local.tzname()  # PST or PDT
+    assert f"09:00–11:30 {zone}" in response.wsgi_request._messages._queued_messages[0].message
+    detail = client.get(f"/shoots/{shoot.pk}/").content.decode()
+    assert f"09:00–11:30 {zone}" in detail and "America/Los Angeles time" in detail
+    edit = client.get(f"/shoots/{shoot.pk}/edit/").content.decode()
+    assert f'value="{tomorrow:%Y-%m-%d}T09:00"' in edit and "(America/Los Angeles time)" in edit
+    listing = client.get("/shoots/?view=list").content.decode()
+    assert f"09:00–11:30 {zone}" in listing
+    month = client.get(f"/shoots/?date={tomorrow:%Y-%m-%d}").content.decode()
+    assert f'<span class="cal-time">09:00 {zone}</span> Cake shoot' in month
+    assert "in its client's time zone" in month
+    client_page = client.get(f"/clients/{bella.pk}/").content.decode()
+    assert f"09:00 {zone}" in client_page
+    # Editing keeps the wall-clock time in the client's zone (nothing shifts by the agency's offset).
+    client.post(f"/shoots/{shoot.pk}/edit/", {**data, "title": "Cake shoot 2", "start": f"{tomorrow:%Y-%m-%d}T10:00"})
+    shoot.refresh_from_db()
+    assert shoot.start.astimezone(bella.tz).hour == 10
+
+
+def test_the_dashboard_names_the_zone_of_todays_shoots_and_of_the_next_one(client, editor, settings):
+    settings.AGENCY_TIME_ZONE = "America/New_York"
+    joe = factories.client(name="Joe", timezone="America/Chicago")
+    noon_in_new_york = datetime(2026, 3, 10, 12, 0, tzinfo=zoneinfo.ZoneInfo("America/New_York"))
+    with time_machine.travel(noon_in_new_york, tick=False):
+        factories.shoot(client_=joe, start=noon_in_new_york + timedelta(hours=2), minutes=90, title="Crew at work")
+        client.force_login(editor)
+        page = client.get("/").content.decode()
+    assert "next: 13:00 CDT" in page  # 14:00 in New York is 13:00 in Austin, where the crew will be
+    assert "13:00–14:30 CDT" in page
+
+
+def test_a_shoots_feed_and_the_api_write_its_times_in_the_clients_zone(client, api_as, editor, owner):
+    bella = factories.client(name="Bella", timezone="America/Los_Angeles")
+    shoot = factories.shoot(client_=bella, start=factories.at(3, 17), title="Cake shoot")
+    body = api_as(editor).get(f"/api/v1/shoots/{shoot.pk}").json()
+    assert body["timezone"] == "America/Los_Angeles"
+    assert datetime.fromisoformat(body["start"]).utcoffset() == shoot.start.astimezone(bella.tz).utcoffset()
+    # A time without an offset is the client's wall clock.
+    naive = shoot.start.astimezone(bella.tz).replace(tzinfo=None, hour=8, minute=0)
+    patched = api_as(editor).patch(f"/api/v1/shoots/{shoot.pk}", {"start": naive.isoformat()}, format="json")
+    assert patched.status_code == 200, patched.content
+    shoot.refresh_from_db()
+    assert shoot.start.astimezone(bella.tz).replace(tzinfo=None) == naive
+    feed = feeds.feed_get_or_create(actor=owner, scope="client", client=bella)
+    ics = Calendar.from_ical(client.get(f"/calendar/{feed.token}.ics").content)
+    event = next(e for e in ics.walk("VEVENT") if "Cake shoot" in str(e["summary"]))
+    assert event["dtstart"].params["TZID"] == "America/Los_Angeles"
+    assert event.decoded("dtstart").replace(tzinfo=None) == naive

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from datetime import timedelta
 
 import pytest
@@ -217,3 +218,24 @@ def test_a_time_entry_from_antiquity_is_refused(editor):
     assert response.status_code == 400
     assert "started_at" in response.json()["error"]["details"]
     assert not TimeEntry.objects.filter(task=task).exists()
+
+
+def test_time_entries_and_due_dates_say_which_zone_and_calendar(client, editor, settings):
+    """Staff time is the agency's: the log form says which zone it reads, each entry names its zone,
+    and a due date (a day, no time) says by whose calendar it becomes overdue."""
+    settings.AGENCY_TIME_ZONE = "America/New_York"
+    task = factories.task(name="Edit the reel", assignee=editor.team_member)
+    client.force_login(editor)
+    started = (timezone.now() - timedelta(hours=1)).astimezone(zoneinfo.ZoneInfo("America/New_York"))
+    started = started.replace(second=0, microsecond=0)
+    client.post(f"/tasks/{task.pk}/time/", {"started_at": f"{started:%Y-%m-%dT%H:%M}", "minutes": 30})
+    client.post(f"/tasks/{task.pk}/timer/start/")
+    page = client.get(f"/tasks/{task.pk}/").content.decode()
+    zone = started.tzname()  # EST or EDT
+    assert "Started (America/New York time)" in page
+    assert f"{started:%H:%M}–{started + timedelta(minutes=30):%H:%M} {zone}" in page  # the logged half hour
+    assert "running" in page
+    mine = client.get("/tasks/mine/").content.decode()
+    assert f"since {timezone.localtime(timezone.now(), started.tzinfo):%H}" in mine and f" {zone} (" in mine
+    form = client.get(f"/tasks/{task.pk}/edit/").content.decode()
+    assert "Overdue from the day after, by the agency&#x27;s calendar (America/New York)." in form

@@ -24,6 +24,7 @@ from agency.services import client_data
 from agency.services import clients as client_services
 from localbzz.forms import add_errors, live_validation, process
 from localbzz.listing import csv_response, filtered_queryset, list_page
+from localbzz.text import counted
 
 SORT_FIELDS = {
     "name": "name",
@@ -142,7 +143,7 @@ def client_import(request: HttpRequest) -> HttpResponse:
         text = request.POST["csv_text"]
         report = _import(request, text, dry_run=request.POST.get("confirm") != "1")
         if report.created:
-            messages.success(request, f"Imported {len(report.created)} clients.")
+            messages.success(request, f"Imported {counted(len(report.created), 'client')}.")
             return redirect("clients")
         return render(
             request, "agency/clients/import.html", {"form": ClientImportForm(), "report": report, "csv_text": text}
@@ -274,13 +275,14 @@ def client_erase(request: HttpRequest, pk) -> HttpResponse:
             summary = client_data.client_erase(actor=request.user, client=client)
             messages.success(
                 request,
-                f"{summary.name} is deleted for good: {sum(summary.rows.values())} records "
-                f"and {summary.files} stored files.",
+                f"{summary.name} is deleted for good: {counted(sum(summary.rows.values()), 'record')} "
+                f"and {counted(summary.files, 'stored file')}.",
             )
             if summary.files_not_removed:
                 messages.warning(
                     request,
-                    f"{len(summary.files_not_removed)} stored files could not be removed; they are in the server log.",
+                    f"{counted(len(summary.files_not_removed), 'stored file')} could not be removed; "
+                    "they are in the server log.",
                 )
             return redirect("clients")
     context = {"client": client, "error": error, "counts": client_data.erasure_preview(client)}

@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from agency import ical, permissions, selectors
@@ -18,7 +17,7 @@ from agency.permissions import staff_required
 from agency.services import feeds as feed_services
 from agency.services import shoots as shoot_services
 from agency.services.shoots import CrewDoubleBooked
-from localbzz import calendar
+from localbzz import calendar, zones
 from localbzz.app_urls import app_url
 from localbzz.forms import live_validation, process
 from localbzz.listing import csv_response, filtered_queryset, list_page
@@ -38,13 +37,14 @@ def shoot_calendar(request: HttpRequest) -> HttpResponse:
         "client_id": client_id,
         "member_id": member_id,
         "can_edit": permissions.can(request.user, "edit_content"),
-        "zone_label": timezone.get_current_timezone_name().replace("_", " "),
     }
     if view == "list":
         queryset = selectors.shoots()
         if request.GET.get("format") == "csv":
             rows = filtered_queryset(request, queryset, ShootFilter, sort_fields=SORT_FIELDS, default_sort=DEFAULT_SORT)
-            header = ["id", "title", "client", "start", "end", "duration_minutes", "status", "location", "crew"]
+            header = [
+                "id", "title", "client", "start", "end", "time_zone", "duration_minutes", "status", "location", "crew",
+            ]  # fmt: skip
             return csv_response(
                 "shoots.csv",
                 header,
@@ -53,8 +53,9 @@ def shoot_calendar(request: HttpRequest) -> HttpResponse:
                     s.pk,
                     s.title,
                     s.client.name,
-                    s.start.isoformat(),
-                    s.end.isoformat(),
+                    s.start.astimezone(s.client.tz).isoformat(),  # in the client's zone, like the pages
+                    s.end.astimezone(s.client.tz).isoformat(),
+                    s.client.timezone,
                     s.duration_minutes,
                     s.status,
                     s.location,
@@ -70,7 +71,9 @@ def shoot_calendar(request: HttpRequest) -> HttpResponse:
             shoots = selectors.shoots_between(period.start, period.end, client_id=client_id, member_id=member_id)
         except ValidationError:
             shoots = []
-        context.update(period=period, weeks=calendar.grid(period, shoots, lambda s: s.start), count=len(shoots))
+        # Each shoot on its day and at its time in its client's zone (localbzz/zones.py).
+        weeks = calendar.grid(period, shoots, lambda s: s.start.astimezone(s.client.tz), own_zone=True)
+        context.update(period=period, weeks=weeks, count=len(shoots))
     if request.htmx and not request.htmx.boosted:
         return render(request, "agency/shoots/calendar.html#body", context)
     return render(request, "agency/shoots/calendar.html", context)
@@ -119,7 +122,7 @@ def shoot_create(request: HttpRequest) -> HttpResponse:
     if response:
         return response
     if shoot:
-        messages.success(request, f"“{shoot.title}” is booked for {timezone.localtime(shoot.start):%a %d %b, %H:%M}.")
+        messages.success(request, f"“{shoot.title}” is booked for {zones.span(shoot.start, shoot.end, shoot.client)}.")
         return redirect("shoot-detail", shoot.pk)
     return render(
         request, "agency/shoots/form.html", {"form": form, "shoot": None, "clashes": clashes, **_override(request)}

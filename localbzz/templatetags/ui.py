@@ -204,5 +204,17 @@ def zone_label(zone) -> str:
 
 @register.filter
 def zone_name(zone) -> str:
-    """``{{ client|zone_name }}`` → "America/Chicago"."""
-    return zones.zone_name(zone)
+    """``{{ client|zone_name }}`` → "America/Los Angeles" (the zone's key as people read it)."""
+    return zones.zone_title(zone)
+
+
+@register.simple_tag
+def span(start, end, zone=None, long: bool = False) -> str:
+    """``{% span shoot.start shoot.end shoot.client %}`` → "Sun 6 Dec, 10:00–12:30 CST"."""
+    return zones.span(start, end, zone, zones.LONG if long else zones.SHORT)
+
+
+@register.simple_tag
+def clock_span(start, end, zone=None) -> str:
+    """``{% clock_span s.start s.end s.client %}`` → "10:00–12:30 CST" (the day said elsewhere)."""
+    return zones.span(start, end, zone, zones.CLOCK)

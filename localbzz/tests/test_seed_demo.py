@@ -71,3 +71,15 @@ def test_the_demo_data_agrees_with_itself():
     for client in Client.objects.filter(slug__in=["joes-landscaping", "bella-bakery"]):
         owner = ClientUser.objects.get(client=client, role="owner").user
         assert owner.display_name == client.primary_contact_name, client
+
+
+@pytest.mark.django_db
+def test_seed_demo_counts_in_words_with_the_right_number(capsys):
+    from localbzz.management.commands import seed_demo
+
+    assert seed_demo.summary({"posts": 1, "posts waiting for a client": 1, "team members": 2}) == (
+        "1 post, 1 post waiting for a client, 2 team members"
+    )
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    assert "1 post waiting for a client" in out and "1 posts" not in out

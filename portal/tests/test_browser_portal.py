@@ -70,7 +70,7 @@ def test_upload_submit_approve_schedule_reschedule_and_isolation(page, live_serv
     settled(page)
     facebook.fill(facebook.input_value() + "\n\nCall us for a free quote!")
     page.get_by_role("button", name="Submit for approval").click()
-    expect(page.get_by_text("Waiting for approval").first).to_be_visible()
+    expect(page.get_by_text("With the team").first).to_be_visible()
     post = Post.objects.get()
     assert post.status == "pending_approval" and post.post_media.count() == 3
     assert post.targets.get(account__platform="facebook").text.endswith("Call us for a free quote!")

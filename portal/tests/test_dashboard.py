@@ -60,7 +60,8 @@ def test_stats_agree_with_the_quota_and_leave_drafts_out(client_a, client_b, own
         "pending_approval": 1, "changes_requested": 1, "pending_client_approval": 1, "approved": 0, "scheduled": 2,
         "publishing": 0, "published": 1, "partially_published": 0, "failed": 0, "canceled": 0, "rejected": 1,
     }  # fmt: skip
-    assert ("Waiting for approval", 1) in stats.by_status_shown and ("Failed", 0) not in stats.by_status_shown
+    assert ("With the team", 1) in stats.by_status_shown and ("Failed", 0) not in stats.by_status_shown
+    assert ("Waiting for you", 1) in stats.by_status_shown  # the client's words for who is waiting
     assert [p["platform"] for p in stats.platforms] == ["facebook", "instagram"] and stats.accounts == 2
 
 

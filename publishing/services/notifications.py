@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from localbzz import zones
 from localbzz.app_urls import app_url
+from localbzz.text import counted
 from publishing.approval_links import make_token
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,8 @@ def client_approval_requested(post) -> None:
     body = (
         f"Hello {post.client.primary_contact_name or post.client.name},\n\n"
         f"A new post{when} is ready for your approval:\n\n{post.text_for()[:500]}\n\n"
-        f"Approve it or tell us what to change here (no sign-in needed; the link works for {days} days):\n{link}\n"
+        f"Approve it or tell us what to change here (no sign-in needed; the link works for "
+        f"{counted(days, 'day')}):\n{link}\n"
     )
     recipients = [post.client.primary_contact_email]
     if hasattr(post.client, "portal_users"):

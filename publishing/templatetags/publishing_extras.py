@@ -2,7 +2,7 @@ from django import template
 from django.templatetags.static import static
 from django.utils.html import format_html
 
-from publishing import rules
+from publishing import rules, states
 from publishing.forms import format_slots
 from publishing.services.missed import client_note
 
@@ -12,6 +12,12 @@ register = template.Library()
 @register.filter
 def slots(value) -> str:
     return format_slots(value)
+
+
+@register.filter
+def client_status(status: str) -> str:
+    """``{{ post.status|client_status }}``: the status as the client reads it on its portal."""
+    return states.client_side_label(status)
 
 
 @register.filter

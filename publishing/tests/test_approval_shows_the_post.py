@@ -84,7 +84,7 @@ def test_every_approval_surface_shows_the_wizard_s_images_text_and_time(client, 
         html = browser.get(url).content.decode()
         assert "No media" not in html, url
         assert _image_names(html) == {"facebook-cupcakes.jpg", "instagram-cupcakes.jpg"}, url
-        assert expected_time in html and "America/Los_Angeles" in html, url
+        assert expected_time in html and "America/Los Angeles" in html, url  # the zone named as people read it
         for text in texts.values():
             assert text.splitlines()[0] in html, url
         assert html.count("data-platform=") == 2, url

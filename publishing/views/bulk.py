@@ -10,6 +10,7 @@ from django.utils import timezone
 from agency.forms import CsvUploadForm
 from agency.models import Client
 from agency.permissions import staff_required
+from localbzz.text import counted
 from publishing.models import MediaAsset, SocialAccount
 from publishing.services import bulk
 
@@ -45,7 +46,7 @@ def bulk_schedule(request: HttpRequest) -> HttpResponse:
         report = bulk.parse(text)
         if request.POST.get("confirm") == "1" and report.valid:
             bulk.create_all(actor=request.user, report=report)
-            messages.success(request, f"Scheduled {len(report.created)} posts.")
+            messages.success(request, f"Scheduled {counted(len(report.created), 'post')}.")
             return redirect("content")
     elif request.method == "POST" and form.is_valid():
         text = form.cleaned_data["file"]

@@ -135,6 +135,14 @@
   document.addEventListener("change", function (event) {
     var field = event.target;
     if (field.matches && field.matches("[data-autosubmit]") && field.form) field.form.requestSubmit();
+    // <select data-zone-for="start"> of clients whose options carry data-zone: the label of the
+    // time field #field-start says which zone it takes ("(America/Chicago time)").
+    if (field.matches && field.matches("select[data-zone-for]")) {
+      var label = document.querySelector("#field-" + field.getAttribute("data-zone-for") + " [data-zone-label]");
+      var option = field.selectedOptions && field.selectedOptions[0];
+      var zone = option && option.getAttribute("data-zone");
+      if (label) label.textContent = "(" + (zone ? zone + " time" : "local time where the shoot is") + ")";
+    }
   });
 
   // Sizes computed per item (ratio boxes, meter fills, focal dots, rendition frames) arrive as

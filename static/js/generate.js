@@ -15,8 +15,9 @@
     var hashtagList = tags(get("hashtags"));
     var total = Array.from(get("content")).length + Array.from(get("cta")).length +
       hashtagList.reduce(function (sum, t) { return sum + t.length + 2; }, 0);
+    var chars = Array.from(get("content")).length;
     box.querySelector('[data-counter-out="chars"]').textContent =
-      Array.from(get("content")).length + " characters (" + total + " with the call to action and hashtags)";
+      chars + (chars === 1 ? " character (" : " characters (") + total + " with the call to action and hashtags)";
     var tagsOut = box.querySelector('[data-counter-out="tags"]');
     tagsOut.textContent = hashtagList.length + (hashtagList.length === 1 ? " hashtag" : " hashtags");
     tagsOut.classList.toggle("over", hashtagList.length > 30);

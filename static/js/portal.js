@@ -86,7 +86,7 @@
     if (!help) return;
     var limit = parseInt(area.getAttribute("data-count-limit"), 10);
     var n = Array.from(area.value).length;
-    help.textContent = n + " / " + limit + " characters" + (n > limit ? " — too long for this platform" : "");
+    help.textContent = n + " / " + limit + (limit === 1 ? " character" : " characters") + (n > limit ? " — too long for this platform" : "");
     help.classList.toggle("text-danger", n > limit);
   });
 })();

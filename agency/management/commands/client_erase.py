@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from agency.models import Client
 from agency.services import client_data
+from localbzz.text import counted
 
 
 class Command(BaseCommand):
@@ -20,17 +21,22 @@ class Command(BaseCommand):
         if client is None:
             raise CommandError(f"No client with the slug “{slug}”. See the slugs on the Clients page.")
         if not yes:
-            preview = ", ".join(f"{n} {label}" for label, n in client_data.erasure_preview(client).items() if n)
+            preview = ", ".join(
+                counted(n, client_data.ERASURE_SINGULAR[label], label)
+                for label, n in client_data.erasure_preview(client).items()
+                if n
+            )
             raise CommandError(
                 f"This erases {client.name} for good ({preview or 'no records besides the client'}). "
                 "Run again with --yes to confirm."
             )
         summary = client_data.client_erase(actor=None, client=client)
         self.stdout.write(
-            f"Erased {summary.name} ({summary.slug}): {sum(summary.rows.values())} records, {summary.files} files."
+            f"Erased {summary.name} ({summary.slug}): {counted(sum(summary.rows.values()), 'record')}, "
+            f"{counted(summary.files, 'file')}."
         )
         if summary.files_not_removed:
             self.stderr.write(
-                f"{len(summary.files_not_removed)} stored files could not be removed (names in the log): "
+                f"{counted(len(summary.files_not_removed), 'stored file')} could not be removed (names in the log): "
                 + ", ".join(summary.files_not_removed)
             )

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from agency.models import Client
 from agency.services import client_data
+from localbzz.text import counted
 
 
 class Command(BaseCommand):
@@ -32,6 +33,13 @@ class Command(BaseCommand):
         finally:
             partial.unlink(missing_ok=True)
         records = sum(summary.records.values())
-        self.stdout.write(f"Wrote {path}: {records} records, {summary.files} files ({summary.bytes} bytes).")
+        self.stdout.write(
+            f"Wrote {path}: {counted(records, 'record')}, {counted(summary.files, 'file')} "
+            f"({counted(summary.bytes, 'byte')})."
+        )
         if summary.missing_files:
-            self.stderr.write(f"{len(summary.missing_files)} stored files were missing (listed in media/MISSING.txt).")
+            missing = len(summary.missing_files)
+            self.stderr.write(
+                f"{counted(missing, 'stored file')} {'was' if missing == 1 else 'were'} missing "
+                "(listed in media/MISSING.txt)."
+            )

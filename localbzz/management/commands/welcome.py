@@ -23,9 +23,12 @@ class Command(BaseCommand):
             "",
             "  Demo sign-ins (password for all: " + demo.DEMO_PASSWORD + ")",
         ]
-        lines += [f"    {label:<22} {email}" for label, email in demo.demo_logins()]
-        for client, email in portal_demo.portal_logins():
-            url = portal_url(client.slug)
-            lines.append(f"    {client.name + ' portal':<22} {email}  at {url}")
+        staff = demo.demo_logins()
+        portals = [
+            (f"{client.name} portal", email, portal_url(client.slug)) for client, email in portal_demo.portal_logins()
+        ]
+        width = max(len(label) for label, *_ in [*staff, *portals])  # one column, however long a name
+        lines += [f"    {label:<{width}}  {email}" for label, email in staff]
+        lines += [f"    {label:<{width}}  {email}  at {url}" for label, email, url in portals]
         lines.append("")
         self.stdout.write("\n".join(lines))
