@@ -1,4 +1,7 @@
+import functools
+
 from django import template
+from django.conf import settings
 from django.templatetags.static import static
 from django.utils.html import format_html
 
@@ -20,6 +23,13 @@ def client_late_note(post) -> str:
     return client_note(post)
 
 
+@functools.lru_cache(maxsize=64)
+def _icon_url(platform: str, static_url: str) -> str:
+    # Found once per process (a calendar draws hundreds of icons), keyed by STATIC_URL for tests
+    # that change it; the storage's manifest does not change while a process runs.
+    return static(f"img/platforms/{platform}.svg")
+
+
 @register.simple_tag
 def platform_icon(platform: str, size: int = 16, title: str = "") -> str:
     """A platform's icon (static/img/platforms/, see its README for the licences), named for
@@ -29,7 +39,7 @@ def platform_icon(platform: str, size: int = 16, title: str = "") -> str:
         return format_html('<span class="platform-chip">{}</span>', platform)
     return format_html(
         '<img class="platform-icon" src="{}" width="{}" height="{}" alt="{}" title="{}">',
-        static(f"img/platforms/{platform}.svg"),
+        _icon_url(platform, settings.STATIC_URL),
         size,
         size,
         label,
