@@ -11,9 +11,11 @@ class LocalbzzConfig(AppConfig):
     verbose_name = "LocalBzz"
 
     def ready(self) -> None:
+        from localbzz import datacache
         from localbzz.api import use_rfc3339_offsets
 
         use_rfc3339_offsets()
+        datacache.install()  # writes bump the version of cached fragments (localbzz.datacache)
 
 
 class LocalbzzAdminConfig(admin_apps.AdminConfig):
