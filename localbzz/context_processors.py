@@ -33,7 +33,7 @@ def _nav(request, user) -> list[dict]:
     first = request.path.strip("/").split("/")[0]
     # Agency-wide counts, the same for every staff member (each sees only the entries their level
     # may open, below): kept until the next write (localbzz.datacache).
-    counts = datacache.fragment("nav-counts", (), _counts)
+    counts = nav_counts()
     return [
         {
             "label": e.label,
@@ -53,6 +53,12 @@ def _my_timer(user):
     if member is None:
         return None
     return datacache.fragment("my-timer", (member.pk,), lambda: selectors.running_timer(member))
+
+
+def nav_counts() -> dict[str, int]:
+    """New leads, open portal requests, posts waiting for approval: agency-wide, kept until the
+    next write (localbzz.datacache)."""
+    return datacache.fragment("nav-counts", (), _counts)
 
 
 def _counts() -> dict[str, int]:

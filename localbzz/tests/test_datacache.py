@@ -102,3 +102,27 @@ def test_the_sidebar_counts_follow_writes(client, owner):
     assert 'href="/leads/"' in page
     # the Leads entry's badge counts the new lead (nav.html writes the count beside the label)
     assert ">1<" in page.split('href="/leads/"', 1)[1].split("</a>", 1)[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_content_calendar_shows_a_write_at_once_and_keeps_one_grid_per_level(client, owner, viewer):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from agency.models import Client
+    from publishing.models import Post
+
+    shop = Client.objects.create(name="Bella Bakery", slug="bella-cal")
+    post = Post.objects.create(client=shop, title="Sourdough Saturday", status="scheduled",
+                               scheduled_at=timezone.now() + timedelta(minutes=30))  # fmt: skip
+    day = timezone.localdate(post.scheduled_at).isoformat()
+    client.force_login(owner)
+    page = client.get(f"/content/?date={day}").content.decode()
+    assert "Sourdough Saturday" in page and 'draggable="true"' in page, "owners may move it"
+    Post.objects.filter(pk=post.pk).update(title="Rye Sunday")
+    page = client.get(f"/content/?date={day}").content.decode()
+    assert "Rye Sunday" in page and "Sourdough Saturday" not in page
+    client.force_login(viewer)
+    page = client.get(f"/content/?date={day}").content.decode()
+    assert "Rye Sunday" in page and 'draggable="true"' not in page, "not the owner's grid"
