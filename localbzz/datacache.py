@@ -18,11 +18,14 @@ Keys name who may read them: callers put the permission level (or the portal's c
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import re
 import time
 from collections.abc import Callable
 from typing import TypeVar
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
 from django.db.backends.signals import connection_created
@@ -95,12 +98,18 @@ def install() -> None:
         watch(connection=connection)
 
 
+@functools.lru_cache(maxsize=4)
+def _secret_tag(secret: str) -> str:
+    """Fragments hold signed media URLs: a new SECRET_KEY must not serve ones signed with the old."""
+    return hashlib.sha256(secret.encode()).hexdigest()[:8]
+
+
 def fragment(name: str, parts: tuple, build: Callable[[], T], *, ttl: int = TTL, using: str = "default") -> T:
     """``build()``'s value, kept under ``name``, ``parts`` and the data version for ``ttl`` seconds.
     ``parts`` must name the audience (permission level, client) the value was built for."""
     if _pending(connections[using]):
         return build()  # this transaction's own writes are not committed: neither read nor keep
-    key = ":".join(["datacache", name, str(version()), *map(str, parts)])
+    key = ":".join(["datacache", _secret_tag(settings.SECRET_KEY), name, str(version()), *map(str, parts)])
     kept = cache.get(key)  # a 1-tuple, so that None is a value too
     if kept is None:
         kept = (build(),)
