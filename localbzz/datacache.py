@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 import re
 import time
 from collections.abc import Callable
@@ -31,6 +32,7 @@ from django.db import connections
 from django.db.backends.signals import connection_created
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 WATCHED_APPS = ("agency", "publishing", "portal", "generation", "integrations", "notifications")
 VERSION_KEY = "datacache:version"
@@ -54,10 +56,15 @@ def version() -> int:
 
 
 def bump() -> None:
+    """Move the version on. Never raises: a write that succeeded must not fail because the cache
+    is down (fragments then read around it, see ``fragment``)."""
     try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # no version yet: any new one differs from every key in use
-        cache.set(VERSION_KEY, int(time.time() * 1000), None)
+        try:
+            cache.incr(VERSION_KEY)
+        except ValueError:  # no version yet: any new one differs from every key in use
+            cache.set(VERSION_KEY, int(time.time() * 1000), None)
+    except Exception:
+        logger.warning("Could not bump the cached fragments' data version", exc_info=True)
 
 
 def _bump_on_commit() -> None:  # one function object: a transaction registers it once
@@ -109,9 +116,16 @@ def fragment(name: str, parts: tuple, build: Callable[[], T], *, ttl: int = TTL,
     ``parts`` must name the audience (permission level, client) the value was built for."""
     if _pending(connections[using]):
         return build()  # this transaction's own writes are not committed: neither read nor keep
-    key = ":".join(["datacache", _secret_tag(settings.SECRET_KEY), name, str(version()), *map(str, parts)])
-    kept = cache.get(key)  # a 1-tuple, so that None is a value too
+    try:
+        key = ":".join(["datacache", _secret_tag(settings.SECRET_KEY), name, str(version()), *map(str, parts)])
+        kept = cache.get(key)  # a 1-tuple, so that None is a value too
+    except Exception:  # the cache is down: build, keep nothing (a bump may have been lost meanwhile)
+        logger.warning("Cache unavailable for fragment %s", name, exc_info=True)
+        return build()
     if kept is None:
         kept = (build(),)
-        cache.set(key, kept, ttl)
+        try:
+            cache.set(key, kept, ttl)
+        except Exception:
+            logger.warning("Could not keep fragment %s", name, exc_info=True)
     return kept[0]

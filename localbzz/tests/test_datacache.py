@@ -126,3 +126,20 @@ def test_the_content_calendar_shows_a_write_at_once_and_keeps_one_grid_per_level
     client.force_login(viewer)
     page = client.get(f"/content/?date={day}").content.decode()
     assert "Rye Sunday" in page and 'draggable="true"' not in page, "not the owner's grid"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cache_outage_never_fails_a_write_nor_a_page(client, owner, monkeypatch):
+    from django.core.cache import caches
+
+    backend = caches["default"]  # this test's own cache (conftest)
+
+    def down(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    for name in ("get", "set", "add", "incr"):
+        monkeypatch.setattr(backend, name, down)
+    _lead("Still Saved")
+    assert Lead.objects.filter(business_name="Still Saved").exists()
+    client.force_login(owner)
+    assert "Still Saved" in client.get("/").content.decode()
