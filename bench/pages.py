@@ -45,7 +45,7 @@ STAFF_API = [("GET /api/v1/posts", "/api/v1/posts"), ("GET /api/v1/media", "/api
 PORTAL = [
     ("portal home", "/"),
     ("portal posts", "/posts/"),
-    ("portal calendar", "/posts/?view=calendar"),
+    ("portal calendar", "/posts/?view=month"),
     ("portal media", "/media/"),
 ]
 CLIENT_API = [("client scheduled-posts", "/api/v1/client/scheduled-posts")]

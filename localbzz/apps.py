@@ -11,10 +11,12 @@ class LocalbzzConfig(AppConfig):
     verbose_name = "LocalBzz"
 
     def ready(self) -> None:
+        from localbzz import datacache
         from localbzz.api import refuse_unknown_fields, use_rfc3339_offsets
 
         use_rfc3339_offsets()
         refuse_unknown_fields()
+        datacache.install()  # writes bump the version of cached fragments (localbzz.datacache)
 
 
 class LocalbzzAdminConfig(admin_apps.AdminConfig):

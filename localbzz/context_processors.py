@@ -6,6 +6,7 @@ from django.utils.functional import SimpleLazyObject
 
 from agency import permissions, selectors
 from agency.models import Lead, PortalRequest
+from localbzz import datacache
 from localbzz.nav import NAV
 from publishing import selectors as publishing_selectors
 
@@ -23,18 +24,16 @@ def shell(request) -> dict:
         "nav": SimpleLazyObject(lambda: _nav(request, user)),
         "staff_level": level.name.lower(),
         "portal_domain": settings.PORTAL_DOMAIN,
-        "my_timer": SimpleLazyObject(lambda: selectors.running_timer(getattr(user, "team_member", None))),
+        "my_timer": SimpleLazyObject(lambda: _my_timer(user)),
     }
 
 
 def _nav(request, user) -> list[dict]:
     """The sidebar with its counts: queried only by pages that draw it (not by fragments)."""
     first = request.path.strip("/").split("/")[0]
-    counts = {
-        "new_leads": Lead.objects.filter(status=Lead.Status.NEW).count(),
-        "open_requests": PortalRequest.objects.filter(status=PortalRequest.Status.NEW).count(),
-        "posts_waiting": publishing_selectors.posts_waiting_count(),
-    }
+    # Agency-wide counts, the same for every staff member (each sees only the entries their level
+    # may open, below): kept until the next write (localbzz.datacache).
+    counts = nav_counts()
     return [
         {
             "label": e.label,
@@ -46,6 +45,28 @@ def _nav(request, user) -> list[dict]:
         for e in NAV
         if permissions.can(user, e.action)
     ]
+
+
+def _my_timer(user):
+    """The person's running timer (theirs alone: the key holds their id), kept until the next write."""
+    member = getattr(user, "team_member", None)
+    if member is None:
+        return None
+    return datacache.fragment("my-timer", (member.pk,), lambda: selectors.running_timer(member))
+
+
+def nav_counts() -> dict[str, int]:
+    """New leads, open portal requests, posts waiting for approval: agency-wide, kept until the
+    next write (localbzz.datacache)."""
+    return datacache.fragment("nav-counts", (), _counts)
+
+
+def _counts() -> dict[str, int]:
+    return {
+        "new_leads": Lead.objects.filter(status=Lead.Status.NEW).count(),
+        "open_requests": PortalRequest.objects.filter(status=PortalRequest.Status.NEW).count(),
+        "posts_waiting": publishing_selectors.posts_waiting_count(),
+    }
 
 
 def csp_nonce(request) -> dict:

@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 
 @staff_required()
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "localbzz/dashboard.html", dashboard_data.build(request.user))
+    return render(request, "localbzz/dashboard.html", {"panels": dashboard_data.panels(request.user)})
 
 
 @require_GET

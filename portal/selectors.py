@@ -21,7 +21,7 @@ from agency.models import Client, Deliverable, PortalRequest, RequestMessage
 from localbzz.text import counted
 from portal.models import ClientUser
 from publishing import selectors as publishing_selectors
-from publishing.models import MediaAsset, MediaRendition, Post, SocialAccount
+from publishing.models import MediaAsset, MediaRendition, Post, PostTarget, SocialAccount
 from publishing.states import NOT_COUNTED, client_side_label
 from publishing.states import PostStatus as P
 
@@ -176,6 +176,15 @@ def posts(client: Client, *, thumbnails_only: bool = False) -> QuerySet[Post]:
     """The client's posts (never the agency's drafts), targets and media loaded (of the media's
     renditions only thumbnails with ``thumbnails_only``, for lists)."""
     return publishing_selectors.posts(client=client, thumbnails_only=thumbnails_only).filter(status__in=CLIENT_VISIBLE)
+
+
+def calendar_posts(client: Client, start: datetime, end: datetime, statuses) -> list[Post]:
+    """The client's posts of a calendar period, in time order, with only what a cell shows — time,
+    title, status and each target's platform — not every target's media and renditions."""
+    targets = Prefetch("targets", queryset=PostTarget.objects.select_related("account").order_by("account__platform"))
+    qs = Post.objects.filter(client=client, status__in=[s for s in statuses if s in CLIENT_VISIBLE])
+    qs = qs.filter(scheduled_at__gte=start, scheduled_at__lt=end).select_related("client").prefetch_related(targets)
+    return list(qs.order_by("scheduled_at"))
 
 
 def post_get(client: Client, post_id) -> Post:

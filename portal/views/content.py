@@ -156,10 +156,10 @@ def posts(request: HttpRequest) -> HttpResponse:
         services.mark_movable(page.object_list)
     else:
         period = calendar.period(view, calendar.parse_anchor(request.GET.get("date")))
-        items = list(selectors.posts(client).filter(
-            scheduled_at__gte=period.start, scheduled_at__lt=period.end,
-            status__in=[P.SCHEDULED, P.PUBLISHING, P.PUBLISHED, P.PARTIALLY_PUBLISHED, P.PENDING_CLIENT_APPROVAL],
-        ).order_by("scheduled_at"))  # fmt: skip
+        items = selectors.calendar_posts(
+            client, period.start, period.end,
+            [P.SCHEDULED, P.PUBLISHING, P.PUBLISHED, P.PARTIALLY_PUBLISHED, P.PENDING_CLIENT_APPROVAL],
+        )  # fmt: skip
         context.update(period=period, weeks=calendar.grid(period, items, lambda p: p.scheduled_at), count=len(items))
     if request.htmx and request.htmx.target == "posts-body":
         return render(request, "portal/posts.html#body", context)

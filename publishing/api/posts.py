@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
@@ -34,26 +36,30 @@ class PostMediaOut(serializers.Serializer):
     thumbnail_url = serializers.CharField(allow_null=True)
 
 
-def media_items(assets) -> list[dict]:
-    """Media in order, with signed URLs (renditions prefetched by the selectors)."""
+def media_items(assets, memo: dict | None = None) -> list[dict]:
+    """Media in order, with signed URLs (renditions prefetched by the selectors). ``memo`` keeps
+    each asset's item by id, so that a post and its targets sign each file once."""
     out = []
     for asset in assets:
-        thumb = asset.rendition("thumbnail")
-        out.append(
-            {
+        item = memo.get(asset.pk) if memo is not None else None
+        if item is None:
+            thumb = asset.rendition("thumbnail")
+            item = {
                 "id": asset.pk,
                 "kind": asset.kind,
                 "name": asset.original_name,
                 "url": media_url(asset.file),
                 "thumbnail_url": media_url(thumb.file) if thumb else None,
             }
-        )
+            if memo is not None:
+                memo[asset.pk] = item
+        out.append(dict(item))
     return out
 
 
-def post_media_items(post: Post) -> list[dict]:
+def post_media_items(post: Post, memo: dict | None = None) -> list[dict]:
     """Every medium the post shows, once: its own, then each target's own (``Post.all_assets``)."""
-    return media_items(post.all_assets())
+    return media_items(post.all_assets(), memo)
 
 
 class TargetOut(serializers.ModelSerializer):
@@ -116,6 +122,10 @@ class PostOut(serializers.ModelSerializer):
         return zones.when(post.scheduled_at, post.client)
 
     def to_representation(self, post):
+        return post_out(post)  # the fields above, written without DRF's per-field cost
+
+    def drf_representation(self, post) -> dict:
+        """DRF's own output for the declared fields: what ``post_out`` is held equal to (tests)."""
         with timezone.override(post.client.tz):  # the post's times in its client's zone (localbzz.zones)
             return super().to_representation(post)
 
@@ -125,6 +135,90 @@ class PostOut(serializers.ModelSerializer):
 
     def get_missed(self, post) -> str:
         return missed_services.REASONS.get(missed_services.waited_for(post), "")
+
+
+def iso(value, zone) -> str | None:
+    """A date-time as DRF's DateTimeField writes it in ``zone`` (with use_rfc3339_offsets: UTC
+    when the zone's offset then had seconds)."""
+    if not value:
+        return None
+    value = value.astimezone(zone)
+    offset = value.utcoffset()
+    if offset is not None and offset.total_seconds() % 60:
+        value = value.astimezone(UTC)
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def as_text(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def target_out(target: PostTarget, zone, memo: dict | None = None) -> dict:
+    """TargetOut's fields, in its order, from the prefetched target."""
+    account = target.account
+    return {
+        "id": str(target.pk),
+        "account_id": str(account.pk),
+        "account": as_text(account.name),
+        "platform": as_text(account.platform),
+        "platform_label": as_text(account.get_platform_display()),
+        "route": as_text(account.route),
+        "status": as_text(target.status),
+        "status_label": as_text(target.get_status_display()),
+        "scheduled_at": iso(target.scheduled_at, zone),
+        "published_at": iso(target.published_at, zone),
+        "external_id": as_text(target.external_id),
+        "url": as_text(target.url),
+        "attempts": target.attempts,
+        "error_kind": as_text(target.error_kind),
+        "last_error": as_text(target.last_error),
+        "caption_override": as_text(target.caption_override),
+        "text": as_text(target.text),
+        "media": media_items(target.assets(), memo),
+    }
+
+
+def post_out(post: Post) -> dict:
+    """PostOut's fields, in its order, from a post loaded by ``selectors.posts``: the same JSON as
+    DRF wrote from the declared serializers (``PostOut.drf_representation``; a test holds them
+    equal), at a fraction of the cost — a list of 50 posts wrote ~2,500 fields through DRF."""
+    client = post.client
+    zone = client.tz
+    memo: dict = {}
+    return {
+        "id": str(post.pk),
+        "client": ref(client),
+        "campaign_id": as_text(post.campaign_id),
+        "title": as_text(post.title),
+        "caption": as_text(post.caption),
+        "hashtags": None if post.hashtags is None else [as_text(tag) for tag in post.hashtags],
+        "cta": as_text(post.cta),
+        "cta_action": as_text(post.cta_action),
+        "cta_url": as_text(post.cta_url),
+        "link": as_text(post.link),
+        "placement": as_text(post.placement),
+        "topic": as_text(post.topic),
+        "notes": as_text(post.notes),
+        "alt_text": as_text(post.alt_text),
+        "text": as_text(post.text_for()),
+        "status": as_text(post.status),
+        "status_label": as_text(post.get_status_display()),
+        "scheduled_at": iso(post.scheduled_at, zone),
+        "scheduled_at_display": zones.when(post.scheduled_at, client),
+        "timezone": as_text(client.timezone),
+        "source": as_text(post.source),
+        "submitted_at": iso(post.submitted_at, zone),
+        "approved_at": iso(post.approved_at, zone),
+        "client_approved_at": iso(post.client_approved_at, zone),
+        "published_at": iso(post.published_at, zone),
+        "media": post_media_items(post, memo),
+        "targets": [target_out(target, zone, memo) for target in post.targets.all()],
+        "missed": missed_services.REASONS.get(missed_services.waited_for(post), ""),
+        "missed_at": iso(post.missed_at, zone),
+        "created_at": iso(post.created_at, zone),
+        "updated_at": iso(post.updated_at, zone),
+    }
 
 
 class PostIn(serializers.Serializer):

@@ -74,6 +74,8 @@ class Post(models.Model):
             models.Index(fields=["client", "submitted_at"]),
             models.Index(fields=["-created_at", "-id"], name="post_created_idx"),  # the API's order
             models.Index(fields=["-scheduled_at", "-created_at"], name="post_scheduled_idx"),  # list, calendar
+            # Posts flagged as having missed their time (a handful): the dashboard's attention panel.
+            models.Index(fields=["missed_at"], name="post_missed_idx", condition=Q(missed_at__isnull=False)),
         ]
 
     def __str__(self) -> str:
@@ -159,6 +161,12 @@ class PostTarget(models.Model):
                 fields=["lease_until"], name="target_lease_idx", condition=Q(status__in=["publishing", "unconfirmed"])
             ),
             models.Index(fields=["status", "-updated_at"], name="target_status_updated_idx"),  # failed, lately
+            # Scheduled and never tried, by time: those past their time are stuck (publishing.services.missed).
+            models.Index(
+                fields=["scheduled_at"],
+                name="target_unsent_idx",
+                condition=Q(status="scheduled", attempts=0, remote_state=""),
+            ),
         ]
 
     def __str__(self) -> str:

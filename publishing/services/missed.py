@@ -56,12 +56,31 @@ def _stuck_targets(now: datetime):
 
 
 def missed_posts(now: datetime | None = None) -> QuerySet[Post]:
-    """Posts whose time has passed while they waited, plus those already flagged and not yet resolved."""
+    """Posts whose time has passed while they waited, plus those already flagged and not yet resolved.
+
+    Two queries. First the candidates' ids, a UNION of three index scans of a handful of rows each:
+    waiting (``status, scheduled_at``), unsent targets past their time (``target_unsent_idx``),
+    flagged (``post_missed_idx``); then the posts among them that match the rule below. One WHERE
+    with the three ORed made PostgreSQL walk every post by time (370 ms at 100k posts), and a
+    single statement with the UNION inside reads every post too (PostgreSQL expects thousands of
+    unsent targets in the past: it cannot know that they all lie in the future).
+    """
     now = now or timezone.now()
-    waiting = Q(status__in=[P.PENDING_APPROVAL, P.PENDING_CLIENT_APPROVAL, P.APPROVED], scheduled_at__lt=now)
+    waiting_statuses = [P.PENDING_APPROVAL, P.PENDING_CLIENT_APPROVAL, P.APPROVED]
+    waiting = Q(status__in=waiting_statuses, scheduled_at__lt=now)
     stuck = Q(status=P.SCHEDULED) & Q(Exists(_stuck_targets(now)))
     flagged = Q(missed_at__isnull=False, status__in=list(WAITING_FOR))
-    return Post.objects.filter(waiting | stuck | flagged)
+    unsent = PostTarget.objects.filter(status=T.SCHEDULED, remote_state="", attempts=0, scheduled_at__lt=now - GRACE)
+    candidates = (
+        Post.objects.filter(waiting)
+        .order_by()
+        .values_list("pk", flat=True)
+        .union(
+            unsent.order_by().values_list("post_id", flat=True),
+            Post.objects.filter(flagged).order_by().values_list("pk", flat=True),
+        )
+    )
+    return Post.objects.filter(pk__in=list(candidates)).filter(waiting | stuck | flagged)
 
 
 def waited_for(post: Post, now: datetime | None = None) -> str:

@@ -1,6 +1,10 @@
+import functools
+
 from django import template
+from django.conf import settings
 from django.templatetags.static import static
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from publishing import rules, states
 from publishing.forms import format_slots
@@ -26,6 +30,13 @@ def client_late_note(post) -> str:
     return client_note(post)
 
 
+@functools.lru_cache(maxsize=64)
+def _icon_url(platform: str, static_url: str) -> str:
+    # Found once per process (a calendar draws hundreds of icons), keyed by STATIC_URL for tests
+    # that change it; the storage's manifest does not change while a process runs.
+    return static(f"img/platforms/{platform}.svg")
+
+
 @register.simple_tag
 def platform_icon(platform: str, size: int = 16, title: str = "") -> str:
     """A platform's icon (static/img/platforms/, see its README for the licences), named for
@@ -35,12 +46,28 @@ def platform_icon(platform: str, size: int = 16, title: str = "") -> str:
         return format_html('<span class="platform-chip">{}</span>', platform)
     return format_html(
         '<img class="platform-icon" src="{}" width="{}" height="{}" alt="{}" title="{}">',
-        static(f"img/platforms/{platform}.svg"),
+        _icon_url(platform, settings.STATIC_URL),
         size,
         size,
         label,
         title or label,
     )
+
+
+@register.simple_tag
+def client_options(clients, selected=None, counts: bool = False) -> str:
+    """The ``<option>``s of a client select, ``selected`` chosen; with ``counts`` each says its
+    ``media_count``. Written here rather than by a template loop: an agency has hundreds of clients."""
+    chosen = getattr(selected, "pk", None)
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (c.pk, mark_safe(" selected") if chosen is not None and c.pk == chosen else "",
+             f"{c.name} ({c.media_count})" if counts else c.name)
+            for c in clients
+        ),
+    )  # fmt: skip
 
 
 @register.inclusion_tag("publishing/partials/platform_legend.html")

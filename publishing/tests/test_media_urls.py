@@ -51,3 +51,28 @@ def test_platforms_get_an_absolute_url_under_the_public_base(client, stored, set
     url = media_public_url(stored)
     assert url.startswith("https://media.localbzz.example/library/files/media/x/clip.mp4?e=")
     assert client.get(url.removeprefix("https://media.localbzz.example")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["media/x/clip.mp4", "media/ü ñ/a b%20c?.jpg", "media/#hash/[x]/~a:b@c!$&'()*+,;=.png", "media//double.jpg"],
+)
+def test_fast_paths_match_reverse_and_salted_hmac(name, settings):
+    """signed_path builds the path and the signature without reverse()/salted_hmac per URL (a
+    page lists hundreds): the same bytes as those, for the staff and the portal URLconf, and after
+    the secret key changes."""
+    from django.urls import reverse, set_urlconf
+    from django.utils.crypto import salted_hmac
+
+    from publishing.media import urls
+
+    for urlconf in (None, "portal.urls"):
+        set_urlconf(urlconf)
+        try:
+            assert urls.file_path(name) == reverse("media-file", kwargs={"name": name})
+        finally:
+            set_urlconf(None)
+    for secret in (settings.SECRET_KEY, "another-secret-key-" + "x" * 40):
+        settings.SECRET_KEY = secret
+        expected = salted_hmac(urls._SALT, f"{name}\n1800", algorithm="sha256").hexdigest()[:40]
+        assert urls._signature(name, 1800) == expected

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,8 +20,9 @@ from django.views.decorators.http import require_POST
 from agency import permissions
 from agency.models import Client
 from agency.permissions import staff_required
-from localbzz import calendar, zones
+from localbzz import calendar, datacache, zones
 from localbzz.app_urls import app_url
+from localbzz.context_processors import nav_counts
 from localbzz.forms import add_errors
 from localbzz.listing import list_page
 from publishing import approval_links, delivery, rules, selectors, states
@@ -440,13 +442,13 @@ def content_calendar(request: HttpRequest) -> HttpResponse:
     client_id, platform = request.GET.get("client") or None, request.GET.get("platform") or None
     platform = platform if platform in SocialAccount.Platform.values else None
     context = {
-        "view": view, "clients": [(str(pk), name) for pk, name in Client.objects.values_list("pk", "name")],
-        "selected_client": client_id or request.GET.get("client_id") or "",
+        "view": view, "selected_client": client_id or request.GET.get("client_id") or "",
         "platforms": SocialAccount.Platform.choices, "client_id": client_id, "platform": platform,
         "can_approve": permissions.can(request.user, "approve_posts"),
-        "waiting": selectors.posts_waiting_count(),
+        "waiting": nav_counts()["posts_waiting"],
     }  # fmt: skip
     if view == "list":
+        context["clients"] = _client_choices()
         context["listing"] = list_page(
             request,
             selectors.posts(thumbnails_only=True),
@@ -455,23 +457,42 @@ def content_calendar(request: HttpRequest) -> HttpResponse:
             default_sort=("-scheduled_at", "-created_at"),
         )
     else:
-        period = calendar.period(view, calendar.parse_anchor(request.GET.get("date")))
-        try:
-            cells = selectors.calendar_posts(
-                period.start, period.end, per_day=PER_DAY[view], client_id=client_id, platform=platform
-            )
-        except ValidationError:
-            cells = {}
-        query = request.GET.urlencode()
-        for cell in cells.values():
-            for post in cell.posts:
-                _chip(post, move=context["can_approve"], query=query)
-        weeks = calendar.grid_of_days(period, {d: (cell.posts, cell.more) for d, cell in cells.items()})
-        count = sum(len(cell.posts) + cell.more for cell in cells.values())
-        context.update(period=period, weeks=weeks, count=count)
+        # The month or week, kept until the next write (localbzz.datacache) per permission level
+        # (drag to move), zone, day and query.
+        level = permissions.staff_level(request.user)
+        parts = (level.name, timezone.get_current_timezone_name(), timezone.localdate(), request.GET.urlencode())
+        context["body_html"] = datacache.fragment(
+            "content-calendar",
+            parts,
+            lambda: render_to_string(
+                "publishing/posts/calendar.html#body", _calendar(request, view, client_id, platform, context), request
+            ),
+        )
     if request.htmx and not request.htmx.boosted:
         return render(request, "publishing/posts/calendar.html#body", context)
     return render(request, "publishing/posts/calendar.html", context)
+
+
+def _client_choices() -> list[tuple[str, str]]:
+    return [(str(pk), name) for pk, name in Client.objects.values_list("pk", "name")]
+
+
+def _calendar(request, view: str, client_id, platform, context: dict) -> dict:
+    """The month or week grid's context (read only when it is not in the cache)."""
+    period = calendar.period(view, calendar.parse_anchor(request.GET.get("date")))
+    try:
+        cells = selectors.calendar_posts(
+            period.start, period.end, per_day=PER_DAY[view], client_id=client_id, platform=platform
+        )
+    except ValidationError:
+        cells = {}
+    query = request.GET.urlencode()
+    for cell in cells.values():
+        for post in cell.posts:
+            _chip(post, move=context["can_approve"], query=query)
+    weeks = calendar.grid_of_days(period, {d: (cell.posts, cell.more) for d, cell in cells.items()})
+    count = sum(len(cell.posts) + cell.more for cell in cells.values())
+    return {**context, "clients": _client_choices(), "period": period, "weeks": weeks, "count": count}
 
 
 def _chip(post: Post, *, move: bool, query: str) -> None:
