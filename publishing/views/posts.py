@@ -391,7 +391,7 @@ def post_missed_resolve(request, pk):
         else f"New time: {timezone.localtime(when, post.client.tz):%a %d %b, %H:%M} ({post.client.timezone})."
     )
     return _act(
-        request, pk, lambda p: missed_services.post_missed_resolve(actor=request.user, post=p, scheduled_at=when), done
+        request, pk, lambda p: post_services.post_missed_resolve(actor=request.user, post=p, scheduled_at=when), done
     )
 
 
