@@ -16,3 +16,8 @@ class GenerationConfig(AppConfig):
         from generation.services import images, multi_platform
 
         images.on_job_settled(GenerationJob.Kind.MULTI_PLATFORM_POST, multi_platform.job_finish)
+
+        # Its part of a client's export and erasure.
+        from generation import client_data
+
+        client_data.register()
