@@ -5,10 +5,11 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
 
+from hub import views as hub_views
 from localbzz import views
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
+    path("", hub_views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("", include("portal.urls_staff")),  # before agency.urls: clients/<id>/<tab>/ would take it
@@ -18,7 +19,7 @@ urlpatterns = [
     path("generate/", include("generation.urls")),
     path("", include("notifications.urls")),
     path("settings/", include("integrations.urls")),
-    path("api/v1/", include("localbzz.api_urls")),
+    path("api/v1/", include("hub.api_urls")),
     # Swagger UI's init script is served as a file (the split view): no inline script anywhere.
     path(
         "api/docs/",

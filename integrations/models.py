@@ -153,7 +153,7 @@ class ApiKey(models.Model):
         return "active"
 
     def permits(self, view, method: str) -> tuple[bool, str]:
-        """Whether this key's scopes cover ``view`` for ``method`` (asked by localbzz.api.IsStaff)."""
+        """Whether this key's scopes cover ``view`` for ``method`` (asked by agency.api.permissions.IsStaff)."""
         from integrations.scopes import key_permits
 
         return key_permits(self, view, method)

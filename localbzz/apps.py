@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.contrib.admin import apps as admin_apps
 
 
 class LocalbzzConfig(AppConfig):
@@ -14,8 +13,3 @@ class LocalbzzConfig(AppConfig):
         from localbzz.api import use_rfc3339_offsets
 
         use_rfc3339_offsets()
-
-
-class LocalbzzAdminConfig(admin_apps.AdminConfig):
-    default = False
-    default_site = "localbzz.admin.LocalbzzAdminSite"
