@@ -3,11 +3,13 @@
 ``<slug>.<PORTAL_DOMAIN>`` is the portal of the client with that slug: the request gets
 ``request.portal_client`` and the portal's own URLconf. An unknown slug gets a plain 404; a
 client whose portal is switched off gets a page that says so. Every other host is the staff app.
+A database that does not answer is an error of ours (500), never "no portal here".
 """
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.shortcuts import render
 
 from agency.models import Client
@@ -37,9 +39,10 @@ class PortalHostMiddleware:
             return self.get_response(request)
         try:
             validate_slug(slug)
-            client = Client.objects.filter(slug=slug).first()
-        except Exception:  # not a valid label: no client can have it
+        except ValidationError:  # not a valid label: no client can have it
             client = None
+        else:
+            client = Client.objects.filter(slug=slug).first()
         if client is None:
             return render(request, "portal/unknown.html", {"domain": settings.PORTAL_DOMAIN}, status=404)
         if not client.portal_enabled:
