@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from integrations.scopes import key_permits
 from localbzz import crypto
 
 
@@ -154,6 +155,4 @@ class ApiKey(models.Model):
 
     def permits(self, view, method: str) -> tuple[bool, str]:
         """Whether this key's scopes cover ``view`` for ``method`` (asked by agency.api.permissions.IsStaff)."""
-        from integrations.scopes import key_permits
-
         return key_permits(self, view, method)

@@ -39,9 +39,13 @@ from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django_q.conf import Conf
+from django_q.tasks import async_task
 
 from agency.services.activity import activity_event, record_event, save_events
-from publishing import states
+from localbzz.queue import broker as queue_broker
+from localbzz.queue import stopping
+from publishing import delivery, states
 from publishing.connectors import errors
 from publishing.connectors.base import ErrorKind, PlatformError, PublishResult, Window
 from publishing.models import PlatformPause, Post, PostTarget, SocialAccount
@@ -144,10 +148,6 @@ def claim_due(*, owner: str, limit: int = 200, now: datetime | None = None, ahea
 
 def enqueue_claims(claims: list[Claim]) -> None:
     """One django-q2 task per ``PUBLISH_TASK_SIZE`` claims; the worker publishes them concurrently."""
-    from django_q.tasks import async_task
-
-    from localbzz.queue import broker as queue_broker
-
     broker = queue_broker() if claims else None
     size = task_size()
     for start in range(0, len(claims), size):
@@ -186,10 +186,6 @@ def run_claims(claims: list[Claim]) -> dict[str, int]:
     those in flight get ``PUBLISH_SHUTDOWN_GRACE_SECONDS`` to finish, then every claim still held
     is handed back (``release``) so that it is sent again or, if it may have gone out, verified.
     """
-    from django_q.conf import Conf
-
-    from localbzz.queue import stopping
-
     if Conf.SYNC:  # django-q2's sync mode (tests): in this thread, on this connection, in turn
         for claim in claims:
             _run_claim(claim)
@@ -259,8 +255,6 @@ def _pool() -> _Pool:
 
 def _pooled(claim: Claim) -> bool:
     """One claim on a pool thread. Answers False if it was not started (the worker is stopping)."""
-    from localbzz.queue import stopping
-
     close_old_connections()  # like a request: a broken or too old connection is replaced
     try:
         if stopping():
@@ -344,8 +338,6 @@ def _held(target_id: str, token: str):
 
 def publish(target_id: str, token: str) -> str:
     """Publish one claimed target. Answers what happened (for logs and tests)."""
-    from publishing import delivery
-
     target = _load(target_id)
     if target is None or target.status not in (T.PUBLISHING, T.SCHEDULED) or target.lease_owner != token:
         return "stale claim"
@@ -418,8 +410,6 @@ def _take_up(target: PostTarget, token: str) -> bool:
 
 def verify(target_id: str, token: str) -> str:
     """An unconfirmed target: ask the platform whether it went out; never send."""
-    from publishing import delivery
-
     target = _load(target_id)
     if target is None or target.status != T.UNCONFIRMED or target.lease_owner != token:
         return "stale claim"
@@ -499,8 +489,6 @@ def _save_checkpoint(target_id: str, token: str, checkpoint: dict) -> None:
 
 
 def _succeed(target: PostTarget, token: str, result: PublishResult, allow_from: str = T.PUBLISHING) -> None:
-    from publishing import delivery
-
     now = timezone.now()
     fields = {"external_id": result.external_id or "", "url": result.url or "", "checkpoint": result.checkpoint or {},
               "phase": "", "lease_owner": "", "lease_until": None, "error_kind": "", "last_error": ""}  # fmt: skip
@@ -524,8 +512,6 @@ def _succeed(target: PostTarget, token: str, result: PublishResult, allow_from: 
 
 
 def _handle_error(target: PostTarget, token: str, error: PlatformError) -> None:
-    from publishing import delivery
-
     now = timezone.now()
     if error.checkpoint is not None:
         _held(str(target.pk), token).update(checkpoint=error.checkpoint)

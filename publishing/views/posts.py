@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from agency import permissions
 from agency.models import Client
 from agency.permissions import staff_required
+from agency.selectors import activity_for
 from localbzz import calendar, zones
 from localbzz.app_urls import app_url
 from localbzz.forms import add_errors
@@ -241,7 +242,6 @@ def approval_queue(request: HttpRequest) -> HttpResponse:
 @staff_required()
 def post_detail(request: HttpRequest, pk) -> HttpResponse:
     post = get_object_or_404(selectors.posts(), pk=pk)
-    from agency.selectors import activity_for
 
     missed = missed_services.waited_for(post)
     with timezone.override(post.client.tz):
