@@ -102,9 +102,7 @@ def register() -> None:
     parts.register_files("logo", 100, lambda c: [c.logo.name] if c.logo else [])
     parts.register_erase("activity", 100, _activity_of)
     # Rows that would only be unlinked from the client (SET_NULL) are the client's data too.
-    parts.register_erase(
-        "tasks", 110, lambda c: Task.objects.filter(pk__in=list(_tasks_of(c).values_list("pk", flat=True)))
-    )
+    parts.register_erase("tasks", 110, _task_rows)
     parts.register_erase("leads", 120, lambda c: Lead.objects.filter(client=c))
     parts.register_erase("calendar_feeds", 300, lambda c: CalendarFeed.objects.filter(client=c))
     parts.register_count("shoots", 500, lambda c: c.shoots.count())
