@@ -8,5 +8,7 @@ class AgencyConfig(AppConfig):
 
     def ready(self) -> None:
         from agency import audit
+        from agency.services import client_data
 
         audit.connect()
+        client_data.register()

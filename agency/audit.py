@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import logging
 
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, signals
+from django.contrib.auth.signals import user_logged_in, user_login_failed
 
 from agency.services.activity import record_event
+from localbzz.signin_throttle import client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -36,8 +38,6 @@ def _surface(request) -> str:
 
 def request_facts(request) -> dict[str, str]:
     """Where a request came from: surface, IP and user agent (truncated)."""
-    from localbzz.signin_throttle import client_ip
-
     if request is None:
         return {"surface": "unknown"}
     meta = getattr(request, "META", {}) or {}
@@ -88,8 +88,6 @@ def on_login_failed(sender, credentials, request=None, **kwargs) -> None:
 
 
 def connect() -> None:
-    from django.contrib.auth import signals
-
     signals.user_logged_in.connect(on_logged_in, dispatch_uid="agency.audit.logged_in")
     signals.user_logged_out.connect(on_logged_out, dispatch_uid="agency.audit.logged_out")
     signals.user_login_failed.connect(on_login_failed, dispatch_uid="agency.audit.login_failed")
@@ -98,15 +96,11 @@ def connect() -> None:
 def login_failed(request, identifier: str) -> None:
     """Send ``user_login_failed`` for a refusal that did not come from ``authenticate()``
     (a valid password of someone who may not use this surface, an unknown business name)."""
-    from django.contrib.auth.signals import user_login_failed
-
     user_login_failed.send(sender=__name__, credentials={"username": identifier}, request=request)
 
 
 def logged_in(request, user) -> None:
     """Send ``user_logged_in`` for token sign-ins (the JWT endpoints do not call ``login()``)."""
-    from django.contrib.auth.signals import user_logged_in
-
     user_logged_in.send(sender=user.__class__, request=request, user=user)
 
 

@@ -8,7 +8,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 
-from agency import audit, permissions
+from agency import audit, permissions, selectors
 from agency.models import (
     Campaign,
     Client,
@@ -20,6 +20,7 @@ from agency.models import (
     TeamMember,
 )
 from agency.models.clients import default_timezone, validate_colours
+from agency.services.clients import slug_suggest
 from localbzz import signin_throttle, zones
 from localbzz.forms import DateInput, DateTimeLocalInput, ZonedDateTimeField, ZoneNamingSelect
 
@@ -120,8 +121,6 @@ class ClientForm(forms.ModelForm):
 
     def _post_clean(self):
         if not self.cleaned_data.get("slug") and "slug" not in self.errors:
-            from agency.services.clients import slug_suggest
-
             self.cleaned_data["slug"] = self.instance.slug or slug_suggest(self.cleaned_data.get("name") or "client")
         super()._post_clean()
 
@@ -236,7 +235,6 @@ class ShootForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from agency import selectors
 
         self.fields["crew"].queryset = selectors.team_member_choices()
         self.fields["client"].queryset = Client.objects.order_by("name")

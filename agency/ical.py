@@ -1,11 +1,15 @@
 """iCalendar (RFC 5545) feeds of shoots and of scheduled posts, built with the `icalendar` package.
 
 One mechanism for both: a :class:`CalendarFeed` (secret token, kind, scope) is rendered by
-:func:`render_feed`, which picks the events of its kind.
+:func:`render_feed` with the :class:`FeedKind` registered for its kind: shoots here, scheduled
+posts by publishing (``publishing/ical.py``, from its ``AppConfig.ready``), so agency never
+imports the apps above it. A new kind: a ``CalendarFeed.Kind`` choice and one ``register_kind``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -25,6 +29,21 @@ _STATUS = {
 HISTORY_DAYS = 90
 
 
+@dataclass(frozen=True)
+class FeedKind:
+    kind: str
+    product: str  # PRODID's product name ("-//LocalBzz//<product>//EN")
+    name: Callable[[CalendarFeed], str]  # the calendar's name in calendar apps
+    add_events: Callable[[Calendar, CalendarFeed, Callable], None]  # (calendar, feed, url_of)
+
+
+_KINDS: dict[str, FeedKind] = {}
+
+
+def register_kind(kind: FeedKind) -> None:
+    _KINDS[kind.kind] = kind
+
+
 def feed_shoots(feed: CalendarFeed):
     qs = Shoot.objects.select_related("client").prefetch_related("crew__user")
     qs = qs.filter(end__gte=timezone.now() - timedelta(days=HISTORY_DAYS))
@@ -36,8 +55,10 @@ def feed_shoots(feed: CalendarFeed):
 
 
 def feed_name(feed: CalendarFeed) -> str:
-    if feed.kind != CalendarFeed.Kind.SHOOTS:
-        return f"{feed.client.name} — scheduled posts" if feed.client_id else "LocalBzz scheduled posts"
+    return _KINDS[feed.kind].name(feed)
+
+
+def _shoots_name(feed: CalendarFeed) -> str:
     if feed.scope == CalendarFeed.Scope.MEMBER:
         return f"LocalBzz shoots — {feed.member.name}"
     if feed.scope == CalendarFeed.Scope.CLIENT:
@@ -56,18 +77,16 @@ def feed_response(feed: CalendarFeed, url_of) -> HttpResponse:
 
 def render_feed(feed: CalendarFeed, url_of) -> bytes:
     """The feed as an .ics document. ``url_of(item)`` gives the link to a shoot's or post's page."""
+    kind = _KINDS[feed.kind]
     cal = Calendar()
-    cal.add("prodid", "-//LocalBzz//Shoots//EN" if feed.kind == CalendarFeed.Kind.SHOOTS else "-//LocalBzz//Posts//EN")
+    cal.add("prodid", f"-//LocalBzz//{kind.product}//EN")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", feed_name(feed))
     cal.add("x-wr-timezone", feed_zone(feed))
     cal.add("x-published-ttl", "PT1H")
-    if feed.kind == CalendarFeed.Kind.SHOOTS:
-        _add_shoots(cal, feed, url_of)
-    else:
-        _add_posts(cal, feed, url_of)
+    kind.add_events(cal, feed, url_of)
     cal.add_missing_timezones()  # a VTIMEZONE for every TZID used
     return cal.to_ical()
 
@@ -109,59 +128,4 @@ def _add_shoots(cal: Calendar, feed: CalendarFeed, shoot_url) -> None:
         cal.add_component(event)
 
 
-# Scheduled posts ------------------------------------------------------------------------------
-
-POST_MINUTES = 15  # a post is a moment; calendars need a length to draw it
-SUMMARY_TEXT = 50
-
-
-def feed_posts(feed: CalendarFeed):
-    """Posts with a time that are (or were) going out: never drafts or posts still in review."""
-    from publishing.models import Post
-    from publishing.states import PostStatus as P
-
-    qs = Post.objects.select_related("client").prefetch_related("targets__account")
-    qs = qs.filter(
-        status__in=[P.SCHEDULED, P.PUBLISHING, P.PUBLISHED, P.PARTIALLY_PUBLISHED],
-        scheduled_at__gte=timezone.now() - timedelta(days=HISTORY_DAYS),
-    )
-    if feed.scope == CalendarFeed.Scope.CLIENT:
-        qs = qs.filter(client_id=feed.client_id)
-    return qs.order_by("scheduled_at", "pk")
-
-
-def post_summary(post) -> str:
-    text = " ".join((post.title or post.caption or "(no text)").split())
-    if len(text) > SUMMARY_TEXT:
-        text = text[: SUMMARY_TEXT - 1].rstrip() + "…"
-    platforms = sorted({t.account.get_platform_display() for t in post.targets.all()})
-    return f"Post: {text}" + (f" ({', '.join(platforms)})" if platforms else "")
-
-
-def _add_posts(cal: Calendar, feed: CalendarFeed, post_url) -> None:
-    now = timezone.now()
-    for post in feed_posts(feed):
-        event = Event()
-        event.add("uid", f"post-{post.pk}@localbzz")
-        event.add("dtstamp", now)
-        start = post.scheduled_at.astimezone(post.client.tz)  # DTSTART;TZID=<the client's zone>
-        event.add("dtstart", start)
-        event.add("dtend", start + timedelta(minutes=POST_MINUTES))
-        event.add("last-modified", post.updated_at)
-        event.add("summary", post_summary(post))
-        event.add("status", "CONFIRMED")
-        accounts = ", ".join(f"{t.account.name} ({t.account.get_platform_display()})" for t in post.targets.all())
-        lines = [
-            f"Client: {post.client.name}",
-            f"When: {zones.when(post.scheduled_at, post.client, zones.LONG)} ({post.client.timezone})",
-            f"Status: {post.get_status_display()}",
-            f"Accounts: {accounts or '—'}",
-        ]
-        text = post.caption + ("\n\n" + " ".join(f"#{tag}" for tag in post.hashtags) if post.hashtags else "")
-        if text.strip():
-            lines += ["", text]
-        url = post_url(post)
-        lines += ["", url]
-        event.add("description", "\n".join(lines))
-        event.add("url", url)
-        cal.add_component(event)
+register_kind(FeedKind(CalendarFeed.Kind.SHOOTS, "Shoots", _shoots_name, _add_shoots))

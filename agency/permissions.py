@@ -1,7 +1,7 @@
 """Who may do what — the one place staff access is decided.
 
 Access levels are ordered: viewer < editor < admin < owner. Each action names the lowest level
-allowed to do it. Views use :func:`staff_required`, the API uses ``localbzz.api.IsStaff``;
+allowed to do it. Views use :func:`staff_required`, the API uses ``agency.api.permissions.IsStaff``;
 both ask :func:`can`.
 """
 

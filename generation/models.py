@@ -7,6 +7,9 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+
+from generation.presets import PLATFORM_PRESETS
 
 
 class JobStatus(models.TextChoices):
@@ -117,7 +120,6 @@ class GenerationJob(models.Model):
         """Seconds from the start to the end (or until now while running)."""
         if not self.started_at:
             return None
-        from django.utils import timezone
 
         return ((self.finished_at or timezone.now()) - self.started_at).total_seconds()
 
@@ -173,8 +175,6 @@ class GenerationItem(models.Model):
 
     @property
     def platform_label(self) -> str:
-        from generation.presets import PLATFORM_PRESETS
-
         preset = PLATFORM_PRESETS.get(self.platform)
         return preset.label if preset else (self.platform or "Image").replace("_", " ").capitalize()
 

@@ -3,12 +3,15 @@ image-batch and multi-platform endpoints."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db.models import Prefetch, QuerySet
 
-from generation.models import GenerationItem, GenerationJob, ItemStatus, ResultState
-from generation.presets import PLATFORM_PRESETS
+from generation.models import GenerationItem, GenerationJob, ItemStatus, Provider, ResultState
+from generation.presets import PLATFORM_PRESETS, STYLES
+from localbzz import zones
 from publishing.media.urls import media_url
-from publishing.models import PostTarget
+from publishing.models import MediaAsset, Post, PostTarget
 from publishing.states import TargetStatus as T
 
 
@@ -88,8 +91,6 @@ def multi_platform_result(job: GenerationJob) -> dict:
         row = {"platform": platform, "success": False, "post_id": None, "post_url": None,
                "image_url": image_url(item) if item else None, "error": out.get("error") or None}  # fmt: skip
         if item is None and out.get("asset_id"):
-            from publishing.models import MediaAsset
-
             asset = MediaAsset.objects.filter(pk=out["asset_id"]).first()
             row["image_url"] = media_url(asset.file) if asset else None
         target = next((t for (pid, plat), t in targets.items() if plat == preset.publish_platform
@@ -152,8 +153,6 @@ def _overall(job: GenerationJob, states: list[str]) -> str:
 def job_outcome(job: GenerationJob) -> dict:
     """What the jobs page shows of a job's outcome besides its items: the captions it wrote, or
     each platform's post of a multi-platform job."""
-    from publishing.models import Post
-
     if job.kind == GenerationJob.Kind.CAPTION:
         return {"captions": job.result.get("per_platform") or {}, "platform_rows": [], "posts": []}
     if job.kind == GenerationJob.Kind.MULTI_PLATFORM_POST:
@@ -179,9 +178,6 @@ _MODES = {"draft": "Save as a draft", "schedule": "Schedule", "publish": "Publis
 def job_inputs(job: GenerationJob) -> list[tuple[str, str]]:
     """A job's inputs as people read them: labelled, platforms and styles by name, times in the
     client's zone (the raw JSON stays available beside it)."""
-    from generation.models import Provider
-    from generation.presets import STYLES
-    from localbzz import zones
 
     def platform(p: str) -> str:
         return PLATFORM_PRESETS[p].label if p in PLATFORM_PRESETS else p
@@ -197,8 +193,6 @@ def job_inputs(job: GenerationJob) -> list[tuple[str, str]]:
         elif key == "mode":
             text = _MODES.get(value, str(value))
         elif key == "schedule_time":
-            from datetime import datetime
-
             text = f"{zones.when(datetime.fromisoformat(value), job.client, zones.LONG)} ({job.client.timezone})"
         elif key in {"image_style", "style"}:
             text = STYLES.get(value, str(value))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from generation.services.images import image_item_run as run
+
 
 def image_item_run(item_id: str) -> str:
-    from generation.services.images import image_item_run as run
-
     return run(item_id=item_id)

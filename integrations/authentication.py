@@ -1,7 +1,7 @@
 """DRF authentication with API keys: ``Authorization: Api-Key lbz_<prefix>_<secret>`` or ``X-Api-Key``.
 
 The request then acts as the admin who made the key (``request.user``) with the key as
-``request.auth``: ``localbzz.api.IsStaff`` asks the key's scopes as well as the user's level.
+``request.auth``: ``agency.api.permissions.IsStaff`` asks the key's scopes as well as the user's level.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from integrations.scopes import key_permits
 from localbzz import crypto
 
 
@@ -153,7 +154,5 @@ class ApiKey(models.Model):
         return "active"
 
     def permits(self, view, method: str) -> tuple[bool, str]:
-        """Whether this key's scopes cover ``view`` for ``method`` (asked by localbzz.api.IsStaff)."""
-        from integrations.scopes import key_permits
-
+        """Whether this key's scopes cover ``view`` for ``method`` (asked by agency.api.permissions.IsStaff)."""
         return key_permits(self, view, method)

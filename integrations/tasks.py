@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
+from integrations.services import webhooks
+
 
 def deliver_webhook(delivery_id: str) -> str:
-    from integrations.services import webhooks
-
     return webhooks.deliver(delivery_id)
 
 
 def sweep() -> dict:
     """Every minute (django-q2 Schedule): send due webhook retries, requeue abandoned attempts."""
-    from integrations.services import webhooks
-
     return webhooks.sweep()

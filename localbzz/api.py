@@ -3,7 +3,8 @@
 - Lists answer the envelope ``{"items", "total", "page", "page_size", "has_more"}`` and accept
   ``page``, ``page_size`` (at most 200), ``search``, ``sort_by`` and ``sort_order``.
 - Every error answers ``{"error": {"code", "message", "details"}}``.
-- Access is decided by ``agency.permissions``; the classes here only translate it for DRF.
+- Access is decided by ``agency.permissions``; ``agency.api.permissions.IsStaff`` translates it for DRF
+  (the default permission class; this module imports no app).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import binascii
 import json
 import logging
 import math
+from datetime import UTC
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -24,9 +26,15 @@ from rest_framework import exceptions, filters, permissions, serializers, status
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 
-from agency import permissions as access
 from localbzz.listing import COUNT_CAP, SortError, apply_sort, capped_count
+from localbzz.rate_limits import retry_message
 from localbzz.text import storable
+
+# A multipart part header over Django's limit (publishing.media.uploads raises it to 64 KB).
+UPLOAD_NAME_TOO_LONG = (
+    "A file name in this upload is far too long to read (over 64 KB). Rename the file to something "
+    "shorter and upload it again."
+)
 
 logger = logging.getLogger(__name__)
 
@@ -149,9 +157,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     elif isinstance(exc, (ProtectedError, RestrictedError)):
         exc = _still_in_use(exc)
     elif isinstance(exc, exceptions.ParseError) and "header size exceeded" in str(exc.detail):
-        from publishing.media.uploads import TOO_LONG_MESSAGE
-
-        exc = exceptions.ParseError(TOO_LONG_MESSAGE)
+        exc = exceptions.ParseError(UPLOAD_NAME_TOO_LONG)
     elif isinstance(exc, SuspiciousOperation):  # what Django itself would answer with 400
         exc = exceptions.ParseError("The request could not be understood; check its format.")
 
@@ -183,8 +189,6 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         else:
             message = str(detail) if detail else response.reason_phrase if hasattr(response, "reason_phrase") else code
         if isinstance(exc, exceptions.Throttled):
-            from localbzz.rate_limits import retry_message
-
             if str(exc.detail).startswith("Request was throttled"):  # DRF's wording: say when, in ours
                 message = retry_message(exc.wait)
             details = {"retry_after_seconds": math.ceil(exc.wait)} if exc.wait is not None else {}
@@ -215,8 +219,6 @@ def use_rfc3339_offsets() -> None:
     Such values are written in UTC instead (same instant). Installed once, by LocalbzzConfig.ready,
     so it covers every serializer, declared fields and model fields alike.
     """
-    from datetime import UTC
-
     enforce_timezone = serializers.DateTimeField.enforce_timezone
     if getattr(enforce_timezone, "rfc3339", False):
         return
@@ -235,37 +237,6 @@ def use_rfc3339_offsets() -> None:
 # --------------------------------------------------------------------------------------------
 # Permissions
 # --------------------------------------------------------------------------------------------
-
-
-class IsStaff(permissions.BasePermission):
-    """Agency staff only. Reads need ``read_action``; writes need ``write_action`` (per view).
-
-    Requests made with an API key (``request.auth`` has ``permits``) also need the key's scope for
-    the view's area (``integrations.scopes``); a key never exceeds the level of the admin who made it.
-
-    Views may set ``read_action``/``write_action`` to any action of ``agency.permissions``.
-    """
-
-    message = "This needs an agency staff account with enough access."
-
-    def has_permission(self, request, view) -> bool:
-        if request.method in permissions.SAFE_METHODS:
-            action = getattr(view, "read_action", "view")
-        else:
-            action = getattr(view, "write_action", "edit_content")
-        if not request.user or not request.user.is_authenticated:
-            return False
-        allowed = access.can(request.user, action)
-        if not allowed:
-            self.message = access.denial_message(request.user, action)
-            request._request.denied_action = action  # for agency.audit's record of the 403
-            return False
-        permits = getattr(request.auth, "permits", None)  # an API key: its scopes narrow the user's access
-        if permits is not None:
-            allowed, message = permits(view, request.method)
-            if not allowed:
-                self.message = message
-        return allowed
 
 
 class Public(permissions.AllowAny):

@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.contrib.admin import apps as admin_apps
 
 
 class LocalbzzConfig(AppConfig):
@@ -17,8 +16,3 @@ class LocalbzzConfig(AppConfig):
         use_rfc3339_offsets()
         refuse_unknown_fields()
         datacache.install()  # writes bump the version of cached fragments (localbzz.datacache)
-
-
-class LocalbzzAdminConfig(admin_apps.AdminConfig):
-    default = False
-    default_site = "localbzz.admin.LocalbzzAdminSite"

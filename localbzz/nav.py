@@ -12,7 +12,7 @@ class NavEntry:
     icon: str
     section: str  # first path segment that marks the entry as current
     action: str = "view"
-    badge: str = ""  # name of a count in localbzz.context_processors.shell
+    badge: str = ""  # name of a count in hub.context_processors.shell
 
 
 NAV: list[NavEntry] = [

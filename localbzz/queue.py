@@ -6,10 +6,12 @@ whose rows it cannot see yet, and a rolled-back change never leaves a job behind
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from typing import Any
 
 from django.db import transaction
+from django_q.brokers import get_broker
 from django_q.tasks import async_task
 
 _BROKERS: dict[int, object] = {}
@@ -19,8 +21,6 @@ def broker():
     """One django-q2 broker per process: without one, every async_task makes a new broker and,
     on Redis, a new connection (~2.5 ms each: most of a dispatcher's work, and 12–56 ms for a
     batch of nine images)."""
-    from django_q.brokers import get_broker
-
     return _BROKERS.setdefault(os.getpid(), get_broker())
 
 
@@ -39,7 +39,6 @@ def share_stop_flag() -> None:
     """Make the stop flag that the cluster's forked processes share (call in the master, before
     the cluster starts)."""
     global _STOPPING
-    import multiprocessing
 
     _STOPPING = multiprocessing.get_context("fork").RawValue("b", 0)
 

@@ -92,7 +92,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 # Applications ------------------------------------------------------------------------------------
 INSTALLED_APPS = [
-    "localbzz.apps.LocalbzzAdminConfig",
+    "hub.apps.LocalbzzAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "portal",
     "notifications",
     "integrations",
+    "hub",  # the top layer: imports every app, imported by none
 ]
 
 MIDDLEWARE = [
@@ -131,13 +132,13 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "agency.audit.DenialAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "localbzz.hosts.PortalHostMiddleware",
+    "hub.hosts.PortalHostMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "localbzz.middleware.HtmxMessagesMiddleware",
     "localbzz.middleware.AgencyTimezoneMiddleware",
 ]
 
-ROOT_URLCONF = "localbzz.urls"
+ROOT_URLCONF = "hub.urls"
 WSGI_APPLICATION = "localbzz.wsgi.application"
 
 TEMPLATES = [
@@ -150,9 +151,9 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "localbzz.context_processors.shell",
+                "hub.context_processors.shell",
                 "portal.context_processors.portal_shell",
-                "localbzz.context_processors.csp_nonce",
+                "hub.context_processors.csp_nonce",
             ],
             "builtins": ["django.templatetags.static", "django_htmx.templatetags.django_htmx"],
         },
@@ -448,7 +449,7 @@ REST_FRAMEWORK = {
         "integrations.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["localbzz.api.IsStaff"],
+    "DEFAULT_PERMISSION_CLASSES": ["agency.api.permissions.IsStaff"],
     "DEFAULT_PAGINATION_CLASS": "localbzz.api.EnvelopePagination",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",

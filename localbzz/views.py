@@ -1,30 +1,26 @@
-"""Project-level pages: the staff dashboard, the health check and the error pages."""
+"""Project-level pages: the health check and the error pages (the dashboard is in ``hub.views``)."""
 
 from __future__ import annotations
 
 import functools
 import logging
 
+import redis
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
+from django_q.models import OrmQ
 
-from agency.permissions import staff_required
-from localbzz import dashboard as dashboard_data
 from localbzz.api import error_json
 
 API_ROOT = "/api/"  # every answer under it, errors included, is JSON
 
 logger = logging.getLogger(__name__)
-
-
-@staff_required()
-def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "localbzz/dashboard.html", {"panels": dashboard_data.panels(request.user)})
 
 
 @require_GET
@@ -48,8 +44,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
     else:
         # The ORM broker is the database itself: its queue table must be reachable.
         try:
-            from django_q.models import OrmQ
-
             OrmQ.objects.exists()
             checks["broker"] = "ok"
         except Exception as exc:
@@ -62,8 +56,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def _redis(url: str):
     """One client (and its connection pool) per URL for the process: a health check every few
     seconds must not open a new connection each time."""
-    import redis
-
     return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
 
 
@@ -103,6 +95,4 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if _is_api(request):
         return error_json(500, "Something went wrong on our side. It has been logged; try again shortly.")
     # No context processors: the failure may be in one of them.
-    from django.template import loader
-
     return HttpResponse(loader.get_template("500.html").render(), status=500)

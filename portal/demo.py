@@ -10,6 +10,8 @@ from agency.demo import DEMO_PASSWORD
 from agency.models import Client
 from portal.models import ClientUser
 from portal.services import client_user_invite
+from publishing.models import MediaAsset, SocialAccount
+from publishing.services import posts as post_services
 
 # slug -> (email, first name, last name); printed by `manage.py welcome`
 PORTAL_USERS = {
@@ -43,9 +45,6 @@ def seed(actor) -> dict[str, int]:
 
 
 def _waiting_post(actor, client: Client) -> int:
-    from publishing.models import MediaAsset, SocialAccount
-    from publishing.services import posts as post_services
-
     client.requires_client_approval = True
     client.save(update_fields=["requires_client_approval", "updated_at"])
     photo = MediaAsset.objects.filter(client=client, original_name="fresh-loaves.jpg").first()  # a loaf

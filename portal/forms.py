@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from agency.models import PortalRequest
+from generation.contracts import CaptionSet
 from localbzz.forms import DateTimeLocalInput
 from portal import auth, selectors
 from portal.models import ClientUser
@@ -94,8 +95,6 @@ class SubmitForm(forms.Form):
 
     def captions(self):
         """The captions the client saw and perhaps edited, or None to have them written on submit."""
-        from generation.contracts import CaptionSet
-
         data = self.cleaned_data
         chosen = data.get("platforms") or [value for value, _ in self.platform_choices]
         per_platform = {p: data.get(f"caption_{p}", "").strip() for p in chosen}

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from agency.models import Client, Deliverable, PortalRequest, RequestMessage
+from agency.models import CalendarFeed, Client, Deliverable, PortalRequest, RequestMessage
 from localbzz.text import counted
 from portal.models import ClientUser
 from publishing import selectors as publishing_selectors
@@ -167,8 +167,6 @@ def stats(client: Client, *, now: datetime | None = None) -> Stats:
 
 def posts_feed(client: Client):
     """The client's own calendar feed of scheduled posts, or None before it asks for one."""
-    from agency.models import CalendarFeed
-
     return CalendarFeed.objects.filter(kind=CalendarFeed.Kind.PORTAL_POSTS, client=client).first()
 
 

@@ -25,6 +25,7 @@ from agency.services import deliverables as deliverable_services
 from agency.services import inbox as inbox_services
 from agency.services.activity import record_event
 from generation.contracts import CaptionSet
+from generation.services.captions import caption_generate
 from portal import selectors
 from portal.models import ClientUser
 from publishing.models import MediaAsset, Post
@@ -226,8 +227,6 @@ def content_submit(
     _check_preferred(preferred_at)
     check_can_submit(client)
     if captions is None:
-        from generation.services.captions import caption_generate
-
         captions = caption_generate(
             client=client, media=assets, notes=notes, platforms=chosen, topic=topic, actor=client_user.user
         )

@@ -1,4 +1,4 @@
-"""The URLconf of a client's portal host (``<slug>.<PORTAL_DOMAIN>``; see localbzz.hosts).
+"""The URLconf of a client's portal host (``<slug>.<PORTAL_DOMAIN>``; see hub.hosts).
 
 Nothing of the staff app is reachable here: no staff pages, no admin, no staff API.
 """

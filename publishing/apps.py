@@ -30,3 +30,9 @@ class PublishingConfig(AppConfig):
         add_tab(ClientTab("posts", "Posts", "client-panel-posts", lambda c: c.posts.count()))
         add_tab(ClientTab("media", "Media", "client-panel-media", lambda c: c.media.count()))
         add_tab(ClientTab("accounts", "Social accounts", "client-panel-accounts", lambda c: c.social_accounts.count()))
+
+        # Its part of a client's export and erasure.
+        from publishing import client_data, ical
+
+        client_data.register()
+        ical.register()  # the scheduled-posts calendar feed

@@ -3,6 +3,7 @@ credentials; what a dead token or a rate limit does to an account."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from agency.services.activity import record_event
 from localbzz.crypto import SecretUnreadable
-from publishing import rules
+from publishing import connectors, rules
 from publishing.connectors import base
 from publishing.media.urls import media_public_url
 from publishing.models import MediaAsset, PlatformPause, PostTarget, SocialAccount
@@ -146,10 +147,6 @@ _CONNECTORS: dict[tuple[int, str], object] = {}
 def connector_for(account: SocialAccount):
     """This process's connector for the account's platform. Connectors hold no per-post state,
     so one per platform per process keeps its HTTP connections alive between posts."""
-    import os
-
-    from publishing import connectors
-
     platform = "publer" if account.route == SocialAccount.Route.PUBLER else account.platform
     key = (os.getpid(), platform)  # a worker forked from a parent gets its own sessions
     if key not in _CONNECTORS:

@@ -7,12 +7,17 @@ from __future__ import annotations
 import io
 import random
 from collections.abc import Callable
+from datetime import datetime, time, timedelta
 
 from django.core.files.base import ContentFile
+from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFilter
 
 from agency.models import Client
 from publishing.fakes.x import DEMO_USER_ID as X_DEMO_USER_ID
+from publishing.models import MediaAsset, Post, SocialAccount
+from publishing.services import accounts as account_services
+from publishing.services import posts as post_services
 from publishing.services.media import media_upload
 
 Size = tuple[int, int]
@@ -158,14 +163,6 @@ SLOTS = [{"day": d, "time": t} for d in range(5) for t in ("09:30", "17:30")]
 
 def seed_publishing(actor) -> dict[str, int]:
     """Demo social accounts and a few posts in different states, for the demo clients that exist."""
-    from datetime import datetime, time, timedelta
-
-    from django.utils import timezone
-
-    from publishing.models import MediaAsset, Post, SocialAccount
-    from publishing.services import accounts as account_services
-    from publishing.services import posts as post_services
-
     created = {"social accounts": 0, "posts": 0}
     for slug, accounts in DEMO_ACCOUNTS.items():
         client = Client.objects.filter(slug=slug).first()

@@ -40,15 +40,19 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, F, Prefetch, Q, Value, When, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django_q.conf import Conf
+from django_q.tasks import async_task
 
 from agency.services.activity import activity_event, record_event, save_events
-from publishing import states
+from localbzz.queue import broker as queue_broker
+from localbzz.queue import stopping
+from publishing import delivery, states
 from publishing.connectors import errors
 from publishing.connectors.base import ErrorKind, PlatformError, PublishRequest, PublishResult, Window
-from publishing.models import PlatformPause, Post, PostTarget, SocialAccount
+from publishing.models import PlatformPause, Post, PostMedia, PostTarget, SocialAccount, TargetMedia
 from publishing.states import PostStatus as P
 from publishing.states import TargetStatus as T
 
@@ -148,10 +152,6 @@ def claim_due(*, owner: str, limit: int = 200, now: datetime | None = None, ahea
 
 def enqueue_claims(claims: list[Claim]) -> None:
     """One django-q2 task per ``PUBLISH_TASK_SIZE`` claims; the worker publishes them concurrently."""
-    from django_q.tasks import async_task
-
-    from localbzz.queue import broker as queue_broker
-
     broker = queue_broker() if claims else None
     size = task_size()
     for start in range(0, len(claims), size):
@@ -195,8 +195,6 @@ def run_claims(claims: list[Claim]) -> dict[str, int]:
     in flight get ``PUBLISH_SHUTDOWN_GRACE_SECONDS`` to finish, then every claim still held is
     handed back (``release``) so that it is sent again or, if it may have gone out, verified.
     """
-    from django_q.conf import Conf
-
     batch = _Batch(claims, pool=None if Conf.SYNC else _pool())  # django-q2's sync mode (tests): inline
     batch.run()
     return {"claims": len(batch.claims), "released": batch.released}
@@ -231,8 +229,6 @@ class _Batch:
         self.released = 0
 
     def run(self) -> dict[str, str]:
-        from localbzz.queue import stopping
-
         self._prepare()
         in_flight: dict[futures.Future, object] = {}
         for claim in self.claims:
@@ -292,8 +288,6 @@ class _Batch:
     def _prepare(self) -> None:
         """Load every target of the batch at once and build their requests; let go of those whose
         time moved past the lookahead since the claim."""
-        from publishing import delivery
-
         sends = [c for c in self.claims if not c.verify]
         targets = _load_many([c.target_id for c in sends])
         let_go: list[Claim] = []
@@ -385,8 +379,6 @@ class _Batch:
 
 def _send_job(send: _Send) -> PublishResult | PlatformError:
     """On a pool thread: the platform call, and only that (its checkpoints are written as they come)."""
-    from publishing import delivery
-
     try:
         answer = delivery.connector_for(send.target.account).publish(send.request, dict(send.target.checkpoint))
     except PlatformError as error:
@@ -517,9 +509,6 @@ def _load_many(target_ids: list[str]) -> dict[str, PostTarget]:
     """The targets with their post, account and media (renditions too): a few queries for any
     number of targets. Client rows are wide and rarely needed here: only Publer accounts get theirs
     (their credentials are the client's Publer key)."""
-    from django.db.models import Prefetch, prefetch_related_objects
-
-    from publishing.models import PostMedia, TargetMedia
 
     if not target_ids:
         return {}
@@ -618,8 +607,6 @@ def _load(target_id: str) -> PostTarget | None:
 
 def verify(target_id: str, token: str) -> str:
     """An unconfirmed target: ask the platform whether it went out; never send."""
-    from publishing import delivery
-
     target = _load(target_id)
     if target is None or target.status != T.UNCONFIRMED or target.lease_owner != token:
         return "stale claim"
@@ -707,8 +694,6 @@ def _succeed_many(results: list[tuple[PostTarget, PublishResult]], allow_from: s
     per kind of result, the per-target values in CASE expressions), their activity and their posts'
     new status (``refresh_posts``). Success wins over a sweeper that already marked a target
     unconfirmed: it did go out."""
-    from publishing import delivery
-
     now = timezone.now()
     with transaction.atomic():
         open_ = [allow_from, T.UNCONFIRMED, T.PUBLISHING]
@@ -754,8 +739,6 @@ def _succeed_many(results: list[tuple[PostTarget, PublishResult]], allow_from: s
 
 
 def _handle_error(target: PostTarget, token: str, error: PlatformError) -> None:
-    from publishing import delivery
-
     now = timezone.now()
     if error.checkpoint is not None:
         _held(str(target.pk), token).update(checkpoint=error.checkpoint)

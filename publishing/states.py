@@ -112,6 +112,13 @@ def check_post(current: str, wanted: str) -> None:
         raise InvalidTransition("post", current, wanted, dict(PostStatus.choices))
 
 
+def move_post(post, status: str) -> str:
+    """Check and set ``post.status`` (unsaved); returns the old status."""
+    check_post(post.status, status)
+    old, post.status = post.status, status
+    return old
+
+
 def check_target(current: str, wanted: str) -> None:
     if wanted not in TARGET_TRANSITIONS[current]:
         raise InvalidTransition("target", current, wanted, dict(TargetStatus.choices))

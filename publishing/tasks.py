@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from publishing.services import media
+from publishing import engine
+from publishing.services import media, missed, publer
+from publishing.services.media_sweep import media_sweep as sweep_media
 
 
 def media_renditions_make(asset_id: str, version: int) -> str:
@@ -12,36 +14,25 @@ def media_renditions_make(asset_id: str, version: int) -> str:
 
 def run_claims(batch: list) -> dict:
     """A batch of claims (target id, lease token, verify?) published concurrently."""
-    from publishing import engine
-
     return engine.run_claims([engine.Claim(str(target_id), token, bool(verify)) for target_id, token, verify in batch])
 
 
 def media_sweep() -> dict:
     """Every five minutes (django-q2 Schedule): leftovers of crashed uploads and workers, stuck assets."""
-    from publishing.services.media_sweep import media_sweep as sweep_media
-
     return {k: len(v) for k, v in sweep_media().items()}
 
 
 def publish_target(target_id: str, token: str) -> str:
-    from publishing import engine
-
     return engine.publish(target_id, token)
 
 
 def verify_target(target_id: str, token: str) -> str:
-    from publishing import engine
-
     return engine.verify(target_id, token)
 
 
 def sweep() -> dict:
     """Every minute (django-q2 Schedule): recover expired leases, dispatch what was missed,
     read back what Publer published, tell the agency about posts that missed their time."""
-    from publishing import engine
-    from publishing.services import missed, publer
-
     report = engine.sweep()
     report["publer"] = publer.sync_due()
     report["missed"] = missed.flag_missed()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_out
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework_simplejwt import views as jwt_views
+from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
+from rest_framework_simplejwt.tokens import RefreshToken
 
 from agency import audit, permissions
 from localbzz import rate_limits, signin_throttle
@@ -89,10 +92,6 @@ class LogoutView(_Throttled, jwt_views.TokenBlacklistView):
 
 def _token_user(raw):
     """The user a (still valid) refresh token belongs to, for the audit log's sign-out."""
-    from django.contrib.auth import get_user_model
-    from rest_framework_simplejwt.exceptions import TokenError
-    from rest_framework_simplejwt.tokens import RefreshToken
-
     if not raw:
         return None
     try:

@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -121,8 +121,6 @@ class ShootDetail(generics.RetrieveUpdateDestroyAPIView):
         data = dict(serializer.validated_data)
         allow = _allow_conflict(self.request, data)
         if data.pop("client", serializer.instance.client) != serializer.instance.client:
-            from rest_framework.exceptions import ValidationError
-
             raise ValidationError({"client_id": ["A shoot cannot move to another client; book a new one."]})
         crew = data.pop("crew", None)
         try:
@@ -197,8 +195,6 @@ class DeliverableDetail(generics.RetrieveUpdateDestroyAPIView):
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         if data.pop("client", serializer.instance.client) != serializer.instance.client:
-            from rest_framework.exceptions import ValidationError
-
             raise ValidationError({"client_id": ["A deliverable cannot move to another client."]})
         serializer.instance = deliverable_services.deliverable_update(
             actor=self.request.user, deliverable=serializer.instance, **data
@@ -302,8 +298,6 @@ class TaskTimer(APIView):
     def delete(self, request, pk):
         entry = task_services.timer_stop(member=_member(request))
         if entry is None:
-            from rest_framework.exceptions import NotFound
-
             raise NotFound("You have no running timer.")
         return Response(TimeEntrySerializer(entry).data)
 

@@ -6,6 +6,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
+from agency.activity_display import summary
+
 
 class ActivityEvent(models.Model):
     """One entry of the activity trail: who did what to which thing, and what changed.
@@ -44,8 +46,6 @@ class ActivityEvent(models.Model):
     @property
     def summary(self) -> str:
         """A short human sentence, e.g. 'Status: To do → In progress' (agency.activity_display)."""
-        from agency.activity_display import summary
-
         return summary(self)
 
     @property

@@ -1,5 +1,8 @@
 """A client's data: export everything of one client as a zip, or erase the client completely.
 
+Every app registers its own part (sections, files, people, rows to erase, preview lines) in
+``agency.client_data``; this module runs them in order.
+
 **Export** (:func:`client_export`) writes ``client.json`` (every record of the client, section by
 section, streamed) and ``media/`` (the stored files: originals, renditions, the logo) into a zip
 on a file object — a temporary file for downloads — so memory stays flat whatever the size.
@@ -28,13 +31,16 @@ from typing import IO, Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.models import Session
 from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
-from agency.models import ActivityEvent, CalendarFeed, Client, Lead, Task, TimeEntry
+from agency import client_data as parts
+from agency.models import ActivityEvent, CalendarFeed, Client, Lead, PortalRequest, RequestMessage, Task, TimeEntry
 from agency.permissions import require
 from agency.services.activity import record_event
 
@@ -61,78 +67,49 @@ def _record(instance: models.Model, exclude: Iterable[str] = ()) -> dict[str, An
 
 
 def _sections(client: Client) -> Iterator[tuple[str, Iterable[dict]]]:
-    """(name, rows) for every kind of record of ``client``; rows are generated lazily."""
-    from generation.models import GenerationItem, GenerationJob, GenerationSettings, HashtagGroup
-    from portal.models import ClientUser
-    from publishing.models import (
-        MediaAsset,
-        MediaFolder,
-        MediaRendition,
-        MediaTag,
-        Post,
-        PostMedia,
-        PostTarget,
-        PublerConnection,
-        SocialAccount,
-    )
+    """(name, rows) for every kind of record of ``client`` (each app registers its own, see
+    ``agency.client_data``); rows are generated lazily."""
 
-    def rows(qs, exclude=(), extra=None):
-        for obj in qs.iterator(chunk_size=500):
-            row = _record(obj, exclude)
-            if extra:
-                row.update(extra(obj))
+    def rows(section: parts.Section):
+        for obj in section.rows(client).iterator(chunk_size=500):
+            row = _record(obj, section.exclude)
+            if section.more:
+                row.update(section.more(obj))
             yield row
 
-    c = client
-    yield "campaigns", rows(c.campaigns.order_by("created_at"))
-    yield (
+    for section in parts.sections():
+        yield section.name, rows(section)
+
+
+def register() -> None:
+    """agency's own parts of a client's data (called from ``AgencyConfig.ready``)."""
+    parts.register_section("campaigns", 100, lambda c: c.campaigns.order_by("created_at"))
+    parts.register_section(
         "shoots",
-        rows(
-            c.shoots.order_by("start").prefetch_related("crew"),
-            extra=lambda s: {"crew_member_ids": [str(m.pk) for m in s.crew.all()]},
-        ),
+        110,
+        lambda c: c.shoots.order_by("start").prefetch_related("crew"),
+        more=lambda s: {"crew_member_ids": [str(m.pk) for m in s.crew.all()]},
     )
-    yield "deliverables", rows(c.deliverables.order_by("created_at"))
-    tasks = _tasks_of(c)
-    yield "tasks", rows(tasks.order_by("created_at"))
-    yield "time_entries", rows(TimeEntry.objects.filter(task__in=tasks).order_by("started_at"))
-    yield "leads", rows(Lead.objects.filter(client=c).order_by("created_at"))
-    yield "requests", rows(_requests_of(c).order_by("created_at"))
-    yield "request_messages", rows(_messages_of(c).order_by("created_at"))
-    yield "posts", rows(Post.objects.filter(client=c).order_by("created_at"))
-    yield "post_media", rows(PostMedia.objects.filter(post__client=c).order_by("post_id", "position"))
-    yield "post_targets", rows(PostTarget.objects.filter(post__client=c).order_by("created_at"))
-    yield "media_folders", rows(MediaFolder.objects.filter(client=c))
-    yield "media_tags", rows(MediaTag.objects.filter(client=c))
-    yield (
-        "media_assets",
-        rows(
-            MediaAsset.objects.filter(client=c).order_by("created_at").prefetch_related("tags"),
-            extra=lambda a: {"tags": sorted(t.name for t in a.tags.all())},
-        ),
+    parts.register_section("deliverables", 120, lambda c: c.deliverables.order_by("created_at"))
+    parts.register_section("tasks", 130, lambda c: _tasks_of(c).order_by("created_at"))
+    parts.register_section(
+        "time_entries", 140, lambda c: TimeEntry.objects.filter(task__in=_tasks_of(c)).order_by("started_at")
     )
-    yield "media_renditions", rows(MediaRendition.objects.filter(asset__client=c))
-    yield "social_accounts", rows(SocialAccount.objects.filter(client=c).order_by("created_at"))
-    yield "publer_connection", rows(PublerConnection.objects.filter(client=c))
-    yield (
-        "portal_users",
-        rows(
-            ClientUser.objects.filter(client=c).select_related("user").order_by("created_at"),
-            extra=lambda m: {
-                "email": m.user.email,
-                "first_name": m.user.first_name,
-                "last_name": m.user.last_name,
-                "is_active": m.user.is_active,
-                "last_login": m.user.last_login,
-                "date_joined": m.user.date_joined,
-            },
-        ),
-    )
-    yield "generation_jobs", rows(GenerationJob.objects.filter(client=c).order_by("created_at"))
-    yield "generation_items", rows(GenerationItem.objects.filter(job__client=c))
-    yield "generation_settings", rows(GenerationSettings.objects.filter(client=c))
-    yield "hashtag_groups", rows(HashtagGroup.objects.filter(client=c))
-    yield "activity", rows(_activity_of(c).order_by("created_at", "id"))
+    parts.register_section("leads", 150, lambda c: Lead.objects.filter(client=c).order_by("created_at"))
+    parts.register_section("requests", 160, lambda c: _requests_of(c).order_by("created_at"))
+    parts.register_section("request_messages", 170, lambda c: _messages_of(c).order_by("created_at"))
+    parts.register_section("activity", 900, lambda c: _activity_of(c).order_by("created_at", "id"))
+    parts.register_files("logo", 100, lambda c: [c.logo.name] if c.logo else [])
+    parts.register_erase("activity", 100, _activity_of)
+    # Rows that would only be unlinked from the client (SET_NULL) are the client's data too.
+    parts.register_erase("tasks", 110, _task_rows)
+    parts.register_erase("leads", 120, lambda c: Lead.objects.filter(client=c))
+    parts.register_erase("calendar_feeds", 300, lambda c: CalendarFeed.objects.filter(client=c))
+    parts.register_count("shoots", 500, lambda c: c.shoots.count())
+    parts.register_count("deliverables", 510, lambda c: c.deliverables.count())
+    parts.register_count("tasks", 520, lambda c: _tasks_of(c).count())
+    parts.register_count("requests", 530, lambda c: _requests_of(c).count())
+    parts.register_count("campaigns", 540, lambda c: c.campaigns.count())
 
 
 def _tasks_of(client: Client):
@@ -141,30 +118,21 @@ def _tasks_of(client: Client):
     ).distinct()
 
 
-def _requests_of(client: Client):
-    from agency.models import PortalRequest
+def _task_rows(client: Client):
+    return Task.objects.filter(pk__in=list(_tasks_of(client).values_list("pk", flat=True)))
 
+
+def _requests_of(client: Client):
     return PortalRequest.objects.filter(client=client)
 
 
 def _messages_of(client: Client):
-    from agency.models import RequestMessage
-
     return RequestMessage.objects.filter(request__client=client)
-
-
-def _portal_user_ids(client: Client) -> list:
-    from portal.models import ClientUser
-
-    # Someone who is also agency staff keeps their account; only the membership goes.
-    return list(
-        ClientUser.objects.filter(client=client, user__team_member__isnull=True).values_list("user_id", flat=True)
-    )
 
 
 def _activity_of(client: Client):
     """The client's trail, what was recorded about the client itself, and its people's sign-ins."""
-    user_ids = [str(pk) for pk in _portal_user_ids(client)]
+    user_ids = [str(pk) for pk in parts.people(client)]
     user_type = ContentType.objects.get_for_model(get_user_model())
     return ActivityEvent.objects.filter(
         Q(client=client)
@@ -175,12 +143,7 @@ def _activity_of(client: Client):
 
 def stored_files(client: Client) -> list[str]:
     """Every file name in storage that belongs to ``client`` (media, renditions, generated images, logo)."""
-    from publishing.models import MediaAsset, MediaRendition
-
-    names = [client.logo.name] if client.logo else []
-    names += [n for n in MediaAsset.objects.filter(client=client).values_list("file", flat=True) if n]
-    names += [n for n in MediaRendition.objects.filter(asset__client=client).values_list("file", flat=True) if n]
-    return names
+    return [name for source in parts.file_sources() for name in source(client)]
 
 
 # The preview's nouns in the singular, for "1 post" (localbzz.text.counted).
@@ -199,19 +162,7 @@ ERASURE_SINGULAR = {
 
 def erasure_preview(client: Client) -> dict[str, int]:
     """What erasing ``client`` removes, in words a person checks before confirming."""
-    from publishing.models import MediaAsset, Post, SocialAccount
-
-    return {
-        "posts": Post.objects.filter(client=client).count(),
-        "media files": MediaAsset.objects.filter(client=client).count(),
-        "social accounts (and their tokens)": SocialAccount.objects.filter(client=client).count(),
-        "portal users (and their sign-ins)": len(_portal_user_ids(client)),
-        "shoots": client.shoots.count(),
-        "deliverables": client.deliverables.count(),
-        "tasks": _tasks_of(client).count(),
-        "requests": _requests_of(client).count(),
-        "campaigns": client.campaigns.count(),
-    }
+    return parts.counts(client)
 
 
 # Export -------------------------------------------------------------------------------------
@@ -287,17 +238,11 @@ def client_erase(*, actor, client: Client) -> ErasureSummary:
     ``actor`` None is the command line (``manage.py client_erase``); people need to be owners.
     The summary's ``files_not_removed`` is filled once the transaction commits.
     """
-    from django.contrib.sessions.models import Session
-    from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
-
-    from generation.models import GenerationJob
-    from publishing.models import Post
-
     if actor is not None:
         require(actor, "manage_client_data")
     client = Client.objects.select_for_update().get(pk=client.pk)
     files = stored_files(client)
-    user_ids = _portal_user_ids(client)
+    user_ids = parts.people(client)
     rows: dict[str, int] = {}
 
     def count(deleted: tuple[int, dict[str, int]]) -> None:
@@ -305,14 +250,8 @@ def client_erase(*, actor, client: Client) -> ErasureSummary:
             if n:
                 rows[model] = rows.get(model, 0) + n
 
-    count(_activity_of(client).delete())
-    # Rows that would only be unlinked from the client (SET_NULL) are the client's data too.
-    count(Task.objects.filter(pk__in=list(_tasks_of(client).values_list("pk", flat=True))).delete())
-    count(Lead.objects.filter(client=client).delete())
-    # Posts before social accounts: a post's targets protect the accounts they publish to.
-    count(Post.objects.filter(client=client).delete())
-    count(CalendarFeed.objects.filter(client=client).delete())
-    count(GenerationJob.objects.filter(client=client).delete())  # SET NULL otherwise (seed 002)
+    for rows_of in parts.erasers():  # each app's rows, in their registered order
+        count(rows_of(client).delete())
     count(OutstandingToken.objects.filter(user_id__in=user_ids).delete())
     count(Session.objects.filter(pk__in=_session_keys_of(user_ids)).delete())
     name, slug = client.name, client.slug
@@ -335,8 +274,6 @@ def _session_keys_of(user_ids: list) -> list[str]:
     """Keys of the unexpired sessions of these users (sessions only store the user id, encoded)."""
     if not user_ids:
         return []
-    from django.contrib.sessions.models import Session
-
     wanted = {str(pk) for pk in user_ids}
     keys = []
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator(chunk_size=1000):

@@ -19,6 +19,7 @@ from agency.forms import LeadApproveForm, LeadIntakeForm, LeadRejectForm, Portal
 from agency.models import Client, Lead, PortalRequest
 from agency.permissions import staff_required
 from agency.services import inbox as services
+from agency.services.clients import slug_suggest
 from localbzz import rate_limits
 from localbzz.listing import csv_response, filtered_queryset, list_page
 
@@ -73,7 +74,6 @@ def lead_list(request: HttpRequest) -> HttpResponse:
 @staff_required()
 def lead_detail(request: HttpRequest, pk) -> HttpResponse:
     lead = get_object_or_404(selectors.leads(), pk=pk)
-    from agency.services.clients import slug_suggest
 
     return render(
         request,

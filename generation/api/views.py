@@ -13,12 +13,14 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from agency import permissions
 from generation import selectors
 from generation.api import serializers as s
 from generation.contracts import GenerationFailed
 from generation.models import GenerationJob
 from generation.services import captions, images, multi_platform
 from localbzz.api import UnprocessableEntity
+from publishing.models import PostTarget
 from publishing.states import TargetStatus as T
 
 
@@ -155,7 +157,6 @@ def _settled(job: GenerationJob) -> bool:
         return False
     if job.input.get("mode") != "publish":
         return True
-    from publishing.models import PostTarget
 
     return not PostTarget.objects.filter(
         post_id__in=job.result.get("posts", []), status__in=[T.PENDING, T.SCHEDULED, T.PUBLISHING, T.UNCONFIRMED]
@@ -179,11 +180,8 @@ class MultiPlatformPostCreate(APIView):
         data = s.MultiPlatformIn(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        if v["publish_immediately"]:
-            from agency import permissions
-
-            if not permissions.can(request.user, "approve_posts"):
-                raise PermissionDenied(permissions.denial_message(request.user, "approve_posts"))
+        if v["publish_immediately"] and not permissions.can(request.user, "approve_posts"):
+            raise PermissionDenied(permissions.denial_message(request.user, "approve_posts"))
         job = multi_platform.multi_platform_post_create(
             actor=request.user, client=v["client"], content=v["content"], cta=v["cta"], hashtags=v["hashtags"],
             platforms=v["platforms"], base_image_prompt=v["base_image_prompt"],

@@ -7,6 +7,10 @@ from __future__ import annotations
 from django.conf import settings
 
 from generation.providers.base import CaptionProvider, ImageProvider
+from generation.providers.builtin_captions import BuiltinCaptions
+from generation.providers.builtin_images import BuiltinImages
+from generation.providers.fal import FalImages
+from generation.providers.openai import OpenAICaptions, OpenAIImages
 
 CAPTION_PROVIDERS = ("builtin", "openai")
 IMAGE_PROVIDERS = ("builtin", "openai", "fal")
@@ -18,28 +22,18 @@ class UnknownProvider(ValueError):
 
 def caption_provider(name: str) -> CaptionProvider:
     if name == "builtin":
-        from generation.providers.builtin_captions import BuiltinCaptions
-
         return BuiltinCaptions()
     if name == "openai":
-        from generation.providers.openai import OpenAICaptions
-
         return OpenAICaptions()
     raise UnknownProvider(f"Unknown caption provider “{name}”: use one of {', '.join(CAPTION_PROVIDERS)}.")
 
 
 def image_provider(name: str) -> ImageProvider:
     if name == "builtin":
-        from generation.providers.builtin_images import BuiltinImages
-
         return BuiltinImages()
     if name == "openai":
-        from generation.providers.openai import OpenAIImages
-
         return OpenAIImages()
     if name == "fal":
-        from generation.providers.fal import FalImages
-
         return FalImages()
     raise UnknownProvider(f"Unknown image provider “{name}”: use one of {', '.join(IMAGE_PROVIDERS)}.")
 

@@ -4,13 +4,15 @@ regenerating one platform's image. Finished images land in the client's media li
 
 A job is final once every current item is: succeeded (all items), partial (some), failed (none).
 ``job_refresh`` recounts under the job's row lock, so two items finishing at once settle in turn;
-a multi-platform job then builds its post (``multi_platform.job_finish``).
+then the handler registered for the job's kind runs (``on_job_settled``: a multi-platform job
+builds its post with ``multi_platform.job_finish``, registered in ``generation.apps``).
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -273,8 +275,20 @@ def _recount(job: GenerationJob) -> None:
     job.save(update_fields=["total_items", "succeeded_items", "failed_items"])
 
 
+# kind -> what runs once a job of that kind settles (called with the job's id, outside the lock).
+_SETTLED: dict[str, Callable[..., object]] = {}
+
+
+def on_job_settled(kind: str, handler: Callable[..., object]) -> None:
+    """Run ``handler(job_id=...)`` once a job of ``kind`` has settled (its last item is done).
+
+    Registered by the services above this module (``multi_platform``), so images never imports them."""
+    _SETTLED[kind] = handler
+
+
 def job_refresh(*, job_id: str) -> GenerationJob:
-    """Recount a job's items; once all are done, settle its status (and build a multi-platform post)."""
+    """Recount a job's items; once all are done, settle its status and run its kind's settle handler
+    (a multi-platform job builds its post)."""
     with transaction.atomic():
         job = GenerationJob.objects.select_for_update().get(pk=job_id)
         _recount(job)
@@ -289,8 +303,7 @@ def job_refresh(*, job_id: str) -> GenerationJob:
                 job.error = "No image could be made: see each image's error."
             job.save(update_fields=["status", "finished_at", "error"])
             settled = True
-    if settled and job.kind == GenerationJob.Kind.MULTI_PLATFORM_POST:
-        from generation.services.multi_platform import job_finish
-
-        job_finish(job_id=str(job.pk))
+    handler = _SETTLED.get(job.kind) if settled else None
+    if handler is not None:
+        handler(job_id=str(job.pk))
     return job

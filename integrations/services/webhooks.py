@@ -38,9 +38,11 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
+from standardwebhooks import Webhook
 
 from agency.services.activity import record_event
 from integrations.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from integrations.services.notifications import endpoint_disabled
 from localbzz.events import EVENT_NAMES, Event
 from localbzz.net import is_loopback, outbound_refusal, outbound_session
 from localbzz.queue import enqueue
@@ -289,8 +291,6 @@ def _next_in_line(delivery: WebhookDelivery) -> None:
 
 def sign(secret: str, msg_id: str, timestamp: int, body: str) -> str:
     """The ``webhook-signature`` value (Standard Webhooks: ``v1,<base64 HMAC-SHA256>``)."""
-    from standardwebhooks import Webhook
-
     return Webhook(secret).sign(msg_id, datetime.fromtimestamp(timestamp, tz=UTC), body)
 
 
@@ -422,7 +422,6 @@ def _disable(endpoint: WebhookEndpoint, now) -> None:
     record_event(
         None, "webhook.disabled", endpoint, {"is_active": [True, False], "reason": reason}, client_scoped=False
     )
-    from integrations.services.notifications import endpoint_disabled
 
     transaction.on_commit(lambda: endpoint_disabled(endpoint.pk))
 

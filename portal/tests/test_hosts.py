@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from django.db import OperationalError
 from django.test import Client as HttpClient
 
-from localbzz.hosts import portal_slug
+from agency.models import Client
+from hub.hosts import portal_slug
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +33,27 @@ def test_an_unknown_slug_gets_a_plain_404_page(db):
     response = HttpClient(HTTP_HOST="nobody-here.localhost").get("/")
     assert response.status_code == 404
     assert b"There is no portal at this address" in response.content
+
+
+def test_a_reserved_or_invalid_label_is_an_unknown_portal_too(db):
+    for host in ("admin.localhost", "-joes.localhost"):
+        response = HttpClient(HTTP_HOST=host).get("/")
+        assert response.status_code == 404, host
+        assert b"There is no portal at this address" in response.content
+
+
+def test_a_database_outage_is_a_server_error_not_an_unknown_portal(client_a, monkeypatch):
+    """The client lookup failing (database down) must not tell the client their portal does not exist."""
+
+    def down(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(Client.objects, "filter", down)
+    response = HttpClient(HTTP_HOST=f"{client_a.slug}.localhost", raise_request_exception=False).get("/")
+    assert response.status_code == 500
+    assert b"There is no portal at this address" not in response.content
+    with pytest.raises(OperationalError):
+        HttpClient(HTTP_HOST=f"{client_a.slug}.localhost").get("/")
 
 
 def test_a_switched_off_portal_says_so(client_a, joe, portal_as):

@@ -17,6 +17,7 @@ from agency.ical import feed_response
 from agency.models import CalendarFeed
 from agency.services import feeds as feed_services
 from generation.contracts import GenerationFailed
+from generation.services.captions import caption_generate
 from localbzz import calendar, zones
 from localbzz.app_urls import portal_url
 from localbzz.forms import add_errors
@@ -91,8 +92,6 @@ def submit(request: HttpRequest) -> HttpResponse:
 @portal_required
 def submit_captions(request: HttpRequest) -> HttpResponse:
     """htmx: the AI writes captions for the chosen media, notes and platforms (nothing is saved)."""
-    from generation.services.captions import caption_generate
-
     client = request.portal_client
     form = SubmitForm(request.POST, client=client)
     form.is_valid()

@@ -13,6 +13,7 @@ from localbzz import rate_limits
 from localbzz.text import storable
 from portal import selectors, services
 from portal.permissions import portal_required
+from publishing.api.media import upload_status, uploaded_items
 from publishing.media.uploads import upload_limits
 from publishing.models import MediaAsset
 from publishing.services import media as media_services
@@ -59,8 +60,6 @@ def media(request: HttpRequest) -> HttpResponse:
 @rate_limits.limit(rate_limits.UploadRate, as_json=True)
 def media_upload(request: HttpRequest) -> HttpResponse:
     """The upload box's endpoint: the same answer as the media API (``{"items": [asset, …]}``)."""
-    from publishing.api.media import upload_status, uploaded_items
-
     client = request.portal_client
     try:
         results = media_services.media_upload(

@@ -499,7 +499,7 @@ class PostMissedResolve(_Action):
 
     def run(self, request, post, data):
         when = None if data.get("publish_now") else data["scheduled_at"]
-        missed_services.post_missed_resolve(actor=request.user, post=post, scheduled_at=when)
+        post_services.post_missed_resolve(actor=request.user, post=post, scheduled_at=when)
 
 
 class TargetRetry(APIView):

@@ -153,13 +153,32 @@ class Token:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass
+class Route:
+    method: str
+    pattern: re.Pattern[str]
+    platform: str
+    operation: str
+    handler: Callable[[FakePlatforms, Request, re.Match[str]], Response]
+
+
+def route(fake: FakePlatforms, method: str, pattern: str, platform: str, operation: str):
+    """Decorator for platform handlers: ``@route(fake, "POST", r"^/x/2/tweets$", "x", "tweets")``."""
+
+    def register(handler):
+        fake.routes.append(Route(method, re.compile(pattern), platform, operation, handler))
+        return handler
+
+    return register
+
+
 class FakePlatforms:
     """Everything the fake platforms know. Thread-safe: handlers run under ``lock``."""
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
         self._ids = itertools.count(1)
-        self.routes: list[Any] = []
+        self.routes: list[Route] = []
         self.errors: dict[str, Callable[..., Response]] = {}
         self.decorators: dict[str, Callable[[FakePlatforms, Request, Response], None]] = {}
         self._reset_state()

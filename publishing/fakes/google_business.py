@@ -12,8 +12,7 @@ import time
 from typing import Any
 
 from publishing.fakes import media
-from publishing.fakes.core import FakePlatforms, Reply, Request, Response, iso_z, keyset_page, newest_first
-from publishing.fakes.server import route
+from publishing.fakes.core import FakePlatforms, Reply, Request, Response, iso_z, keyset_page, newest_first, route
 
 API = r"^/gbp/v4"
 LOCATION = r"(?P<location>accounts/[^/]+/locations/[^/]+)"

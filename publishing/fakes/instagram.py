@@ -14,9 +14,8 @@ import time
 from typing import Any
 
 from publishing.fakes import media
-from publishing.fakes.core import FakePlatforms, Request, Response
+from publishing.fakes.core import FakePlatforms, Request, Response, route
 from publishing.fakes.meta import GRAPH, auth, cursor_page, decorate, error, graph_time, meta_error
-from publishing.fakes.server import route
 
 REASONS = {
     2207026: "The video format is not supported. Please check spec for supported format",

@@ -15,9 +15,8 @@ import secrets
 from typing import Any
 from urllib.parse import quote, unquote, urlencode
 
-from publishing.fakes.core import FakePlatforms, Reply, Request, Response, newest_first
+from publishing.fakes.core import FakePlatforms, Reply, Request, Response, newest_first, route
 from publishing.fakes.meta import authorize_redirect
-from publishing.fakes.server import route
 
 API = r"^/linkedin"
 OAUTH = r"^/linkedin-oauth/oauth/v2"

@@ -15,8 +15,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from publishing.fakes import media
-from publishing.fakes.core import FakePlatforms, Reply, Request, Response, keyset_page, newest_first, parse_when
-from publishing.fakes.server import route
+from publishing.fakes.core import FakePlatforms, Reply, Request, Response, keyset_page, newest_first, parse_when, route
 
 GRAPH = r"^/graph/v[\d.]+"
 VIDEO = r"^/graph-video/v[\d.]+"

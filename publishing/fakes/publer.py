@@ -15,8 +15,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from publishing.fakes.core import FakePlatforms, Reply, Request, Response
-from publishing.fakes.server import route
+from publishing.fakes.core import FakePlatforms, Reply, Request, Response, route
 
 API = r"^/publer/api/v1"
 RATE_BODY = {"error": "Rate limit exceeded. Retry later."}

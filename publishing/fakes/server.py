@@ -1,7 +1,7 @@
 """One HTTP server (standard library ``ThreadingHTTPServer``) for every fake platform.
 
 Routing: each platform module (``meta``, ``instagram``, ``linkedin``, ``x``, ``google_business``,
-``publer``) installs routes under the path prefixes of ``localbzz.platform_urls``. For a platform
+``publer``) installs routes (``core.route``) under the path prefixes of ``localbzz.platform_urls``. For a platform
 route the server applies, in order: the platform's latency, a queued generic fault (answered in
 the platform's own error dialect), the handler (under the state lock), the platform's usage or
 rate-limit headers, and — for a "hang" fault — a pause AFTER the handler ran (the publish is
@@ -19,41 +19,18 @@ import logging
 import re
 import socket
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote
 
-from publishing.fakes import core, media
-from publishing.fakes.core import FakePlatforms, Reply, Request, Response
+from publishing.fakes import core, google_business, instagram, linkedin, media, meta, publer, x
+from publishing.fakes.core import FakePlatforms, Reply, Request, Response, Route
 
 logger = logging.getLogger("publishing.fakes")
 
 
-@dataclass
-class Route:
-    method: str
-    pattern: re.Pattern[str]
-    platform: str
-    operation: str
-    handler: Callable[[FakePlatforms, Request, re.Match[str]], Response]
-
-
-def route(fake: FakePlatforms, method: str, pattern: str, platform: str, operation: str):
-    """Decorator for platform handlers: ``@route(fake, "POST", r"^/x/2/tweets$", "x", "tweets")``."""
-
-    def register(handler):
-        fake.routes.append(Route(method, re.compile(pattern), platform, operation, handler))
-        return handler
-
-    return register
-
-
 def build() -> FakePlatforms:
     """A FakePlatforms with every platform installed."""
-    from publishing.fakes import google_business, instagram, linkedin, meta, publer, x
-
     fake = FakePlatforms()
     for module in (meta, instagram, linkedin, x, google_business, publer):
         module.install(fake)

@@ -12,10 +12,19 @@ import base64
 import time
 from typing import Any
 
-from publishing.fakes.core import FakePlatforms, Reply, Request, Response, iso_z, keyset_page, newest_first, parse_when
+from publishing.fakes.core import (
+    FakePlatforms,
+    Reply,
+    Request,
+    Response,
+    iso_z,
+    keyset_page,
+    newest_first,
+    parse_when,
+    route,
+)
 from publishing.fakes.linkedin import token_exchange
 from publishing.fakes.meta import authorize_redirect
-from publishing.fakes.server import route
 
 API = r"^/x"
 WINDOW = 15 * 60

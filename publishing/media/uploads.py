@@ -16,15 +16,13 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 from django.http import multipartparser
 
+from localbzz.text import storable
+
 # Django reads each part's headers (Content-Disposition with the file name) in at most 1 KB, so a
 # 600-character name (more bytes in UTF-8) failed with "Request max total header size exceeded".
 # 64 KB holds any name a phone or a desktop makes; the name is then shortened by ``display_name``.
 PART_HEADER_BYTES = 64 * 1024
 NAME_CHARS = 255  # MediaAsset.original_name
-TOO_LONG_MESSAGE = (
-    "A file name in this upload is far too long to read (over 64 KB). Rename the file to something "
-    "shorter and upload it again."
-)
 
 
 def allow_long_file_names() -> None:
@@ -35,8 +33,6 @@ def allow_long_file_names() -> None:
 def display_name(name: str | None, limit: int = NAME_CHARS) -> str:
     """The name we show and store for an uploaded file: its base name, storable, at most ``limit``
     characters, shortened in the middle of the stem so the extension stays ("very-lo….jpg")."""
-    from localbzz.text import storable
-
     name = " ".join(storable(os.path.basename(name or "")).split()) or "upload"
     if len(name) <= limit:
         return name

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 import struct
 import subprocess
@@ -158,8 +159,6 @@ def strip_location(path: str) -> int:
     ``loci``) become ``free`` boxes, and Apple's ``com.apple.quicktime.location.*`` keys and values
     are blanked.
     """
-    import os
-
     size = os.path.getsize(path)
     removed = 0
     with open(path, "r+b") as fh:

@@ -17,6 +17,7 @@ from agency.models import Client
 from agency.services.activity import diff, record_event
 from publishing import delivery
 from publishing.connectors.base import PlatformError
+from publishing.connectors.publer import workspace_accounts
 from publishing.models import PublerConnection, SocialAccount
 from publishing.states import TargetStatus as T
 
@@ -165,8 +166,6 @@ def publer_connect(*, actor, client: Client, workspace_id: str, api_key: str) ->
 @transaction.atomic
 def publer_import(*, actor, client: Client) -> int:
     """Add the client's Publer workspace accounts we do not have yet (route: publer)."""
-    from publishing.connectors.publer import workspace_accounts
-
     permissions.require(actor, "manage_accounts")
     connection = getattr(client, "publer", None)
     if connection is None:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from agency.models import Client
 from publishing import delivery, rules
 from publishing.forms import parse_tags
-from publishing.models import MediaAsset, SocialAccount
+from publishing.models import MediaAsset, Post, SocialAccount
 from publishing.services import posts as post_services
 from publishing.services import scheduling
 
@@ -108,8 +108,6 @@ def _check_row(row: BulkRow, clients: dict[str, Client]) -> None:
 
 
 def _post(row: BulkRow):
-    from publishing.models import Post
-
     return Post(
         caption=row.raw.get("caption", ""), hashtags=parse_tags(row.raw.get("hashtags", "")), cta=row.raw.get("cta", "")
     )

@@ -32,8 +32,9 @@ from publishing.media import imaging, presets, video, work
 from publishing.media.probe import IMAGE_TYPES, FileProblem, Probe, human_bytes, probe_file, sniff, work_limits
 from publishing.media.uploads import RefusedUpload, display_name
 from publishing.media.urls import INCOMING, is_incoming, on_filesystem
-from publishing.models import MediaAsset, MediaFolder, MediaRendition, MediaTag
+from publishing.models import MediaAsset, MediaFolder, MediaRendition, MediaTag, Post
 from publishing.models.media import RETRY_HINT
+from publishing.states import PostStatus as P
 
 logger = logging.getLogger(__name__)
 
@@ -330,9 +331,6 @@ def media_blocking_uses(asset: MediaAsset) -> list[str]:
     (scheduled, approved, waiting for approval, or publishing); drafts, canceled and published
     posts do not block.
     """
-    from publishing.models import Post
-    from publishing.states import PostStatus as P
-
     blocking = [P.PENDING_APPROVAL, P.PENDING_CLIENT_APPROVAL, P.APPROVED, P.SCHEDULED, P.PUBLISHING]
     used = Q(post_media__asset=asset) | Q(targets__target_media__asset=asset)
     posts = Post.objects.filter(used, status__in=blocking).prefetch_related("targets__account")

@@ -21,10 +21,10 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from agency import permissions
 from agency.models import Client
 from agency.services.activity import record_event
 from publishing.models import Post, PostTarget
+from publishing.services.scheduling import post_publish_now
 from publishing.states import PostStatus as P
 from publishing.states import TargetStatus as T
 
@@ -169,8 +169,6 @@ def client_approved_late(post: Post, user) -> None:
     """After the client's approval of a post whose time has passed (or that has none): publish
     it at once when the client said so, otherwise tell the agency. Runs in the approval's
     transaction."""
-    from publishing.services.scheduling import post_publish_now
-
     now = timezone.now()
     if post.scheduled_at is None:
         _flag(post, "client_no_time", now)
@@ -185,46 +183,3 @@ def client_approved_late(post: Post, user) -> None:
             _flag(post, "publish_failed", now, problem=" ".join(error.messages))
             return
     _flag(post, "client_late", now)
-
-
-@transaction.atomic
-def post_missed_resolve(*, actor, post: Post, scheduled_at: datetime | None = None) -> Post:
-    """The agency's one step for a post that missed its time: ``scheduled_at`` None publishes it
-    now, else it gets that time. A post still waiting for the agency is approved on the way; one
-    waiting for the client keeps waiting, with the new time (the client is asked again)."""
-    from publishing.services import posts as post_services
-    from publishing.services import scheduling
-
-    permissions.require(actor, "approve_posts")
-    post = Post.objects.select_for_update().select_related("client").get(pk=post.pk)
-    if post.status not in WAITING_FOR:
-        raise ValidationError(f"This post is {post.get_status_display().lower()}; there is no missed time to fix.")
-    if post.status == P.PENDING_APPROVAL:
-        if scheduled_at is None and post.client.requires_client_approval and not post.client_approved_at:
-            raise ValidationError(
-                f"{post.client.name} approves its posts too, so this one cannot go out yet; pick a new time "
-                "and it goes to them for approval."
-            )
-        if scheduled_at is not None:
-            scheduling.check_time(scheduled_at)
-        post = post_services.post_approve(
-            actor=actor, post=post, scheduled_at=scheduled_at, schedule=scheduled_at is not None
-        )
-        return scheduling.post_publish_now(actor=actor, post=post) if scheduled_at is None else post
-    if post.status == P.PENDING_CLIENT_APPROVAL:
-        if scheduled_at is None:
-            raise ValidationError(
-                f"{post.client.name} has not approved this post yet, so it cannot go out; pick a new time "
-                "and it waits for their approval."
-            )
-        scheduling.check_time(scheduled_at)
-        old_time, post.scheduled_at, post.missed_at = post.scheduled_at, scheduled_at, None
-        post.save(update_fields=["scheduled_at", "missed_at", "updated_at"])
-        record_event(actor, "post.edited", post, {"scheduled_at": [old_time, scheduled_at]})
-        from publishing.services.notifications import client_approval_requested
-
-        transaction.on_commit(lambda: client_approval_requested(post))
-        return post
-    if scheduled_at is None:
-        return scheduling.post_publish_now(actor=actor, post=post)
-    return scheduling.post_schedule(actor=actor, post=post, scheduled_at=scheduled_at)

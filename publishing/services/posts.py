@@ -19,6 +19,10 @@ from agency.models import Campaign, Client
 from agency.services.activity import diff, record_event
 from publishing import states
 from publishing.models import MediaAsset, Post, PostMedia, PostTarget, SocialAccount, TargetMedia
+from publishing.services import missed, publer, scheduling
+from publishing.services.missed import client_approved_late
+from publishing.services.notifications import client_approval_requested
+from publishing.services.scheduling import post_schedule
 from publishing.states import PostStatus as P
 from publishing.states import TargetStatus as T
 
@@ -88,12 +92,6 @@ def _set_target_media(post: Post, target_media: dict[str, list[MediaAsset | str]
         chosen = _media_of(post.client, wanted)
         TargetMedia.objects.filter(target=target).delete()
         TargetMedia.objects.bulk_create([TargetMedia(target=target, asset=a, position=i) for i, a in enumerate(chosen)])
-
-
-def transition(post: Post, status: str) -> str:
-    states.check_post(post.status, status)
-    old, post.status = post.status, status
-    return old
 
 
 @transaction.atomic
@@ -203,15 +201,13 @@ def post_update(
             changed["overrides"] = sorted(overrides)
     if changed and post.status in {P.APPROVED, P.SCHEDULED} and not permissions.can(actor, "approve_posts"):
         _back_to_approval(post)
-        old = transition(post, P.PENDING_APPROVAL)
+        old = states.move_post(post, P.PENDING_APPROVAL)
         changed["status"] = [old, P.PENDING_APPROVAL]
     post.save()
     if changed:
         record_event(actor, "post.edited", post, changed)
     if "scheduled_at" in changes and changes["scheduled_at"] != post.scheduled_at:
         if post.status == P.SCHEDULED and changes["scheduled_at"]:
-            from publishing.services.scheduling import post_schedule
-
             post_schedule(actor=actor, post=post, scheduled_at=changes["scheduled_at"])
         else:
             post.scheduled_at = changes["scheduled_at"]
@@ -237,8 +233,6 @@ def _back_to_approval(post: Post) -> None:
         .exclude(remote_state="")
     )
     if held:
-        from publishing.services import publer
-
         publer.cancel_remote(held)  # raises with Publer's reason: the transaction leaves everything as it was
         PostTarget.objects.filter(pk__in=[t.pk for t in held]).update(
             status=T.PENDING, next_attempt_at=None, remote_state="", external_id="", url="", checkpoint={}
@@ -254,7 +248,7 @@ def _unschedule(post: Post) -> None:
 def post_submit(*, actor, post: Post) -> Post:
     """A draft (or a post sent back with changes) goes to the approval queue."""
     post = Post.objects.select_for_update().get(pk=post.pk)
-    old = transition(post, P.PENDING_APPROVAL)
+    old = states.move_post(post, P.PENDING_APPROVAL)
     post.submitted_at = post.submitted_at or timezone.now()
     post.save(update_fields=["status", "submitted_at", "updated_at"])
     record_event(actor, "post.submitted", post, {"status": [old, post.status]})
@@ -270,7 +264,7 @@ def post_approve(
     permissions.require(actor, "approve_posts")
     post = Post.objects.select_for_update().select_related("client").get(pk=post.pk)
     needs_client = post.client.requires_client_approval and not post.client_approved_at
-    old = transition(post, P.PENDING_CLIENT_APPROVAL if needs_client else P.APPROVED)
+    old = states.move_post(post, P.PENDING_CLIENT_APPROVAL if needs_client else P.APPROVED)
     post.approved_by, post.approved_at = actor, timezone.now()
     post.missed_at = None  # a new wait: the sweeper tells the agency again if its time has still passed
     wanted = scheduled_at or post.scheduled_at
@@ -281,12 +275,8 @@ def post_approve(
         actor, "post.approved", post, {"status": [old, post.status], **({"comment": comment} if comment else {})}
     )
     if needs_client:
-        from publishing.services.notifications import client_approval_requested
-
         transaction.on_commit(lambda: client_approval_requested(post))
     elif wanted and schedule:
-        from publishing.services.scheduling import post_schedule
-
         post_schedule(actor=actor, post=post, scheduled_at=wanted)
     return post
 
@@ -295,18 +285,14 @@ def post_approve(
 def post_client_approve(*, post: Post, user=None, via: str = "portal", comment: str = "") -> Post:
     """The client's approval (portal, or the signed link in the email)."""
     post = Post.objects.select_for_update().get(pk=post.pk)
-    old = transition(post, P.APPROVED)
+    old = states.move_post(post, P.APPROVED)
     post.client_approved_at = timezone.now()
     post.save(update_fields=["status", "client_approved_at", "updated_at"])
     changes = {"status": [old, post.status], "via": via, **({"comment": comment} if comment else {})}
     record_event(user, "post.client_approved", post, changes)
     if post.scheduled_at and post.scheduled_at > timezone.now():
-        from publishing.services.scheduling import post_schedule
-
         post_schedule(actor=user, post=post, scheduled_at=post.scheduled_at, check_access=False)
     else:  # its time has passed (or it never had one): publish at once or tell the agency
-        from publishing.services.missed import client_approved_late
-
         client_approved_late(post, user)
     return post
 
@@ -318,7 +304,7 @@ def post_request_changes(*, actor, post: Post, comment: str, by_client: bool = F
     if not by_client:
         permissions.require(actor, "approve_posts")
     post = Post.objects.select_for_update().get(pk=post.pk)
-    old = transition(post, P.CHANGES_REQUESTED)
+    old = states.move_post(post, P.CHANGES_REQUESTED)
     _unschedule(post)
     post.save(update_fields=["status", "updated_at"])
     record_event(
@@ -336,7 +322,7 @@ def post_reject(*, actor, post: Post, reason: str) -> Post:
     if not reason.strip():
         raise ValidationError({"reason": "Say why the post is rejected (the author sees it)."})
     post = Post.objects.select_for_update().get(pk=post.pk)
-    old = transition(post, P.REJECTED)
+    old = states.move_post(post, P.REJECTED)
     post.targets.filter(status__in=[T.PENDING, T.SCHEDULED]).update(status=T.CANCELED, next_attempt_at=None)
     post.save(update_fields=["status", "updated_at"])
     record_event(actor, "post.rejected", post, {"status": [old, post.status], "comment": reason.strip()})
@@ -350,3 +336,39 @@ def post_delete_draft(*, actor, post: Post) -> None:
         raise ValidationError("Only drafts can be deleted; cancel the post instead.")
     record_event(actor, "post.deleted", post, {"caption": post.caption[:80]})
     post.delete()
+
+
+@transaction.atomic
+def post_missed_resolve(*, actor, post: Post, scheduled_at: datetime | None = None) -> Post:
+    """The agency's one step for a post that missed its time: ``scheduled_at`` None publishes it
+    now, else it gets that time. A post still waiting for the agency is approved on the way; one
+    waiting for the client keeps waiting, with the new time (the client is asked again)."""
+    permissions.require(actor, "approve_posts")
+    post = Post.objects.select_for_update().select_related("client").get(pk=post.pk)
+    if post.status not in missed.WAITING_FOR:
+        raise ValidationError(f"This post is {post.get_status_display().lower()}; there is no missed time to fix.")
+    if post.status == P.PENDING_APPROVAL:
+        if scheduled_at is None and post.client.requires_client_approval and not post.client_approved_at:
+            raise ValidationError(
+                f"{post.client.name} approves its posts too, so this one cannot go out yet; pick a new time "
+                "and it goes to them for approval."
+            )
+        if scheduled_at is not None:
+            scheduling.check_time(scheduled_at)
+        post = post_approve(actor=actor, post=post, scheduled_at=scheduled_at, schedule=scheduled_at is not None)
+        return scheduling.post_publish_now(actor=actor, post=post) if scheduled_at is None else post
+    if post.status == P.PENDING_CLIENT_APPROVAL:
+        if scheduled_at is None:
+            raise ValidationError(
+                f"{post.client.name} has not approved this post yet, so it cannot go out; pick a new time "
+                "and it waits for their approval."
+            )
+        scheduling.check_time(scheduled_at)
+        old_time, post.scheduled_at, post.missed_at = post.scheduled_at, scheduled_at, None
+        post.save(update_fields=["scheduled_at", "missed_at", "updated_at"])
+        record_event(actor, "post.edited", post, {"scheduled_at": [old_time, scheduled_at]})
+        transaction.on_commit(lambda: client_approval_requested(post))
+        return post
+    if scheduled_at is None:
+        return scheduling.post_publish_now(actor=actor, post=post)
+    return scheduling.post_schedule(actor=actor, post=post, scheduled_at=scheduled_at)

@@ -14,7 +14,7 @@ from agency import permissions
 from agency.services.activity import record_event
 from publishing import delivery, engine, rules, states
 from publishing.models import Post, PostTarget, SocialAccount
-from publishing.services.posts import transition
+from publishing.services import publer
 from publishing.states import PostStatus as P
 from publishing.states import TargetStatus as T
 
@@ -92,11 +92,9 @@ def post_schedule(*, actor, post: Post, scheduled_at: datetime, check_access: bo
         .exclude(remote_state="")
     )
     if held and scheduled_at != post.scheduled_at:
-        from publishing.services import publer
-
         publer.reschedule_remote(held, scheduled_at)  # raises if Publer refuses: nothing changes here
     old_time = post.scheduled_at
-    old = transition(post, P.SCHEDULED)
+    old = states.move_post(post, P.SCHEDULED)
     post.scheduled_at, post.missed_at = scheduled_at, None
     post.save(update_fields=["status", "scheduled_at", "missed_at", "updated_at"])
     for target in post.targets.select_related("account").filter(status__in=[T.PENDING, T.SCHEDULED, T.FAILED]):
@@ -127,7 +125,7 @@ def post_publish_now(*, actor, post: Post, check_access: bool = True) -> Post:
     if problems:
         raise PostNotReady(problems)
     now = timezone.now()
-    old = transition(post, P.SCHEDULED)
+    old = states.move_post(post, P.SCHEDULED)
     post.scheduled_at, post.missed_at = now, None
     post.save(update_fields=["status", "scheduled_at", "missed_at", "updated_at"])
     post.targets.filter(status__in=[T.PENDING, T.SCHEDULED], remote_state="").update(
@@ -148,10 +146,8 @@ def post_cancel(*, actor, post: Post) -> Post:
         post.targets.select_related("account__client__publer").filter(status=T.SCHEDULED).exclude(remote_state="")
     )
     if remote:
-        from publishing.services import publer
-
         publer.cancel_remote(remote)  # raises with the platform's reason: nothing changes here then
-    old = transition(post, P.CANCELED)
+    old = states.move_post(post, P.CANCELED)
     post.save(update_fields=["status", "updated_at"])
     post.targets.filter(status__in=[T.PENDING, T.SCHEDULED]).update(
         status=T.CANCELED, next_attempt_at=None, remote_state=""

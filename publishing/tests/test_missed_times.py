@@ -175,7 +175,7 @@ def test_publish_now_approves_a_post_that_waited_for_the_agency(owner, client_a,
     post = post_services.post_create(actor=owner, client=client_a, caption="Late one", accounts=[account])
     _time_passes(post)
     missed.flag_missed()
-    post = missed.post_missed_resolve(actor=owner, post=post)
+    post = post_services.post_missed_resolve(actor=owner, post=post)
     post.refresh_from_db()
     assert post.status == P.SCHEDULED and post.approved_by == owner and post.missed_at is None
     assert run_due() == ["published"]
@@ -187,11 +187,11 @@ def test_a_new_time_for_a_post_waiting_for_the_client_asks_the_client_again(
     post = _time_passes(_waiting_for_client(owner, client_a, account))
     missed.flag_missed()
     with pytest.raises(Exception, match="has not approved this post yet"):
-        missed.post_missed_resolve(actor=owner, post=post)
+        post_services.post_missed_resolve(actor=owner, post=post)
     when = timezone.now() + timedelta(days=1)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        post = missed.post_missed_resolve(actor=owner, post=post, scheduled_at=when)
+        post = post_services.post_missed_resolve(actor=owner, post=post, scheduled_at=when)
     post.refresh_from_db()
     assert post.status == P.PENDING_CLIENT_APPROVAL and post.scheduled_at == when and post.missed_at is None
     assert [m.to for m in mail.outbox] == [["joe@example.com"]]
@@ -203,9 +203,9 @@ def test_a_new_time_for_a_post_waiting_for_the_client_asks_the_client_again(
 def test_resolving_refuses_a_time_in_the_past_and_people_who_cannot_approve(owner, editor, client_a, account):
     post = _time_passes(approved_post(owner, client_a, [account]))
     with pytest.raises(Exception, match="That time has passed"):
-        missed.post_missed_resolve(actor=owner, post=post, scheduled_at=timezone.now() - timedelta(hours=1))
+        post_services.post_missed_resolve(actor=owner, post=post, scheduled_at=timezone.now() - timedelta(hours=1))
     with pytest.raises(Exception, match="approve"):
-        missed.post_missed_resolve(actor=editor, post=post)
+        post_services.post_missed_resolve(actor=editor, post=post)
     post.refresh_from_db()
     assert post.status == P.APPROVED
 

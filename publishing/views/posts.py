@@ -20,9 +20,9 @@ from django.views.decorators.http import require_POST
 from agency import permissions
 from agency.models import Client
 from agency.permissions import staff_required
+from agency.selectors import activity_for
 from localbzz import calendar, datacache, zones
 from localbzz.app_urls import app_url
-from localbzz.context_processors import nav_counts
 from localbzz.forms import add_errors
 from localbzz.listing import list_page
 from publishing import approval_links, delivery, rules, selectors, states
@@ -243,7 +243,6 @@ def approval_queue(request: HttpRequest) -> HttpResponse:
 @staff_required()
 def post_detail(request: HttpRequest, pk) -> HttpResponse:
     post = get_object_or_404(selectors.posts(), pk=pk)
-    from agency.selectors import activity_for
 
     missed = missed_services.waited_for(post)
     with timezone.override(post.client.tz):
@@ -393,7 +392,7 @@ def post_missed_resolve(request, pk):
         else f"New time: {timezone.localtime(when, post.client.tz):%a %d %b, %H:%M} ({post.client.timezone})."
     )
     return _act(
-        request, pk, lambda p: missed_services.post_missed_resolve(actor=request.user, post=p, scheduled_at=when), done
+        request, pk, lambda p: post_services.post_missed_resolve(actor=request.user, post=p, scheduled_at=when), done
     )
 
 
@@ -445,7 +444,7 @@ def content_calendar(request: HttpRequest) -> HttpResponse:
         "view": view, "selected_client": client_id or request.GET.get("client_id") or "",
         "platforms": SocialAccount.Platform.choices, "client_id": client_id, "platform": platform,
         "can_approve": permissions.can(request.user, "approve_posts"),
-        "waiting": nav_counts()["posts_waiting"],
+        "waiting": datacache.fragment("posts-waiting", (), selectors.posts_waiting_count),  # until the next write
     }  # fmt: skip
     if view == "list":
         context["clients"] = _client_choices()

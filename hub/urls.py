@@ -7,10 +7,11 @@ from django.templatetags.static import static as static_url
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
 
+from hub import views as hub_views
 from localbzz import views
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
+    path("", hub_views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
     # Pages without our <link rel="icon"> (the admin) make browsers ask for /favicon.ico: a 404
     # and a console error on every admin page. It is the same icon.
@@ -23,7 +24,7 @@ urlpatterns = [
     path("generate/", include("generation.urls")),
     path("", include("notifications.urls")),
     path("settings/", include("integrations.urls")),
-    path("api/v1/", include("localbzz.api_urls")),
+    path("api/v1/", include("hub.api_urls")),
     # Swagger UI's init script is served as a file (the split view): no inline script anywhere.
     path(
         "api/docs/",

@@ -3,6 +3,7 @@
 ``<slug>.<PORTAL_DOMAIN>`` is the portal of the client with that slug: the request gets
 ``request.portal_client`` and the portal's own URLconf. An unknown slug gets a plain 404; a
 client whose portal is switched off gets a page that says so. Every other host is the staff app.
+A database that does not answer is an error of ours (500), never "no portal here".
 """
 
 from __future__ import annotations
