@@ -8,7 +8,8 @@ import pytest
 from django.db import connection, transaction
 
 from agency.models import Lead
-from localbzz import dashboard, datacache
+from hub import dashboard
+from localbzz import datacache
 
 
 def _lead(name: str) -> Lead:
