@@ -75,7 +75,7 @@ def test_the_demo_data_agrees_with_itself():
 
 @pytest.mark.django_db
 def test_seed_demo_counts_in_words_with_the_right_number(capsys):
-    from localbzz.management.commands import seed_demo
+    from hub.management.commands import seed_demo
 
     assert seed_demo.summary({"posts": 1, "posts waiting for a client": 1, "team members": 2}) == (
         "1 post, 1 post waiting for a client, 2 team members"
