@@ -33,7 +33,6 @@ import json
 import os
 import random
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -48,6 +47,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "localbzz.settings")
 os.environ.setdefault("DEBUG", "1")
 
 from PIL import Image, ImageDraw, ImageFilter, ImageOps  # noqa: E402
+from publish_precision import bench_port  # noqa: E402  (bench/ is on the path when run as a script)
 
 # --------------------------------------------------------------------------------------------
 # Photos
@@ -177,15 +177,7 @@ def bench_photos(count: int) -> None:
 
 
 def free_port() -> int:
-    low, high = (int(p) for p in os.environ.get("BENCH_PORTS", "8100-8199").split("-"))
-    for port in range(low, high + 1):
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise SystemExit(f"No free port between {low} and {high} (BENCH_PORTS).")
+    return bench_port("8100-8199")
 
 
 def make_video(path: Path, megabytes: int, scratch: Path) -> None:

@@ -72,14 +72,15 @@ def database(url: str) -> str:
         return f"sqlite:///{tempfile.mkdtemp(prefix='localbzz-bench-')}/bench.sqlite3"
 
 
-def bench_port() -> int:
-    """A free port for the fake platforms: the first free one of ``BENCH_PORTS`` (e.g. 9500-9599)
-    when it is set, else one the system picks."""
+def bench_port(default: str = "") -> int:
+    """A free port: the first free one of ``BENCH_PORTS`` (e.g. 9500-9599) when it is set, else of
+    ``default``, else 0 (one the system picks). Every benchmark takes its ports here."""
     import socket
 
-    if not os.environ.get("BENCH_PORTS"):
+    ports = os.environ.get("BENCH_PORTS") or default
+    if not ports:
         return 0
-    low, high = (int(p) for p in os.environ["BENCH_PORTS"].split("-"))
+    low, high = (int(p) for p in ports.split("-"))
     for port in range(low, high + 1):
         with socket.socket() as sock:
             try:
