@@ -113,7 +113,7 @@ def test_a_post_shows_the_same_wall_clock_and_zone_on_calendar_list_and_post_pag
     expect(page.locator("tbody td.nowrap").first).to_have_text(f"{day:%a %-d %b}, {shown}")
 
 
-def test_drag_a_scheduled_post_to_another_day_moves_it_keeping_the_time(page, live_server, make_staff):
+def test_drag_a_scheduled_post_to_another_day_moves_it_keeping_the_time(signed_in_page, live_server, make_staff):
     """The content calendar's drag and drop (static/js/drag_move.js): one POST, the calendar comes back."""
     from publishing.services import scheduling
     from publishing.tests.posting import approved_post
@@ -127,14 +127,8 @@ def test_drag_a_scheduled_post_to_another_day_moves_it_keeping_the_time(page, li
     post = approved_post(owner, client, accounts.values(), caption="Rye loaves on Friday")
     scheduling.post_schedule(actor=owner, post=post, scheduled_at=when)
 
-    base = live_server.url
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Email").fill(owner.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(f"{base}/")
-
-    page.goto(f"{base}/content/?view=week&date={day}")
+    page = signed_in_page(owner.email)
+    page.goto(f"{live_server.url}/content/?view=week&date={day}")
     page.locator(".cal-item", has_text="Rye loaves").drag_to(page.locator(f'.day[data-date="{other}"]'))
     expect(page.locator(f'.day[data-date="{other}"]')).to_contain_text("Rye loaves")
     settled(page)
