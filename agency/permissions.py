@@ -74,6 +74,11 @@ def staff_level(user) -> Level | None:
     return level
 
 
+def levels_allowed(action: str) -> list[str]:
+    """The names of the access levels allowed ``action`` (for a query over team members)."""
+    return [name for name, level in LEVEL_BY_NAME.items() if level >= ACTIONS[action]]
+
+
 def is_staff_member(user) -> bool:
     return staff_level(user) is not None
 

@@ -34,9 +34,8 @@ class Draft:
 
 def staff_who_can(action: str) -> list:
     """Active team members allowed ``action`` (agency.permissions levels), as users."""
-    levels = [name for name, level in permissions.LEVEL_BY_NAME.items() if level >= permissions.ACTIONS[action]]
     members = TeamMember.objects.select_related("user").filter(
-        is_active=True, user__is_active=True, access_level__in=levels
+        is_active=True, user__is_active=True, access_level__in=permissions.levels_allowed(action)
     )
     return [m.user for m in members]
 

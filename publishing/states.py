@@ -88,10 +88,10 @@ TARGET_TRANSITIONS: dict[str, set[str]] = {
     T.CANCELED: set(),
 }
 
-# Posts a person may still edit (text, media, accounts, time).
+# Posts of which nothing has gone out yet: a person may still edit them (text, media, accounts, time)
+# and may still cancel them. One rule, two names for the callers that read better with one or the other.
 EDITABLE = {P.DRAFT, P.PENDING_APPROVAL, P.CHANGES_REQUESTED, P.PENDING_CLIENT_APPROVAL, P.APPROVED, P.SCHEDULED}
-# Posts that may be canceled (nothing has gone out).
-CANCELABLE = {P.DRAFT, P.PENDING_APPROVAL, P.CHANGES_REQUESTED, P.PENDING_CLIENT_APPROVAL, P.APPROVED, P.SCHEDULED}
+CANCELABLE = EDITABLE
 # Posts that count against a client's monthly limit (everything submitted but canceled/rejected).
 NOT_COUNTED = {P.CANCELED, P.REJECTED}
 TARGET_OPEN = {T.PENDING, T.SCHEDULED, T.PUBLISHING, T.UNCONFIRMED}

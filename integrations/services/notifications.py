@@ -9,6 +9,7 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from agency import permissions
 from agency.models import TeamMember
 from integrations.models import WebhookEndpoint
 from localbzz.app_urls import app_url
@@ -17,12 +18,12 @@ log = logging.getLogger(__name__)
 
 
 def endpoint_disabled(endpoint_id) -> None:
-    """Tell the admins and owners that an endpoint was disabled after failing for too long."""
+    """Tell the staff who may manage integrations that an endpoint was disabled after failing for too long."""
     endpoint = WebhookEndpoint.objects.filter(pk=endpoint_id).first()
     if endpoint is None:
         return
     staff = TeamMember.objects.select_related("user").filter(
-        is_active=True, user__is_active=True, access_level__in=["owner", "admin"]
+        is_active=True, user__is_active=True, access_level__in=permissions.levels_allowed("manage_integrations")
     )
     to = sorted({m.user.email for m in staff if m.user.email})
     if not to:

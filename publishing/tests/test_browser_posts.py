@@ -111,3 +111,26 @@ def test_a_post_shows_the_same_wall_clock_and_zone_on_calendar_list_and_post_pag
     page.get_by_role("link", name="Spring clean-up season is here").click()
     expect(page.get_by_text(f"{day:%A %-d %B %Y}, {shown} (America/Chicago)")).to_be_visible()
     expect(page.locator("tbody td.nowrap").first).to_have_text(f"{day:%a %-d %b}, {shown}")
+
+
+def test_drag_a_scheduled_post_to_another_day_moves_it_keeping_the_time(signed_in_page, live_server, make_staff):
+    """The content calendar's drag and drop (static/js/drag_move.js): one POST, the calendar comes back."""
+    from publishing.services import scheduling
+    from publishing.tests.posting import approved_post
+
+    owner = make_staff("owner", "olivia@test.local", first_name="Olivia", last_name="Owner")
+    client = Client.objects.create(name="Bella Bakery", slug="bella-bakery-drag", timezone="America/Los_Angeles")
+    accounts = accounts_for(client, owner, platforms=("facebook",))
+    day = timezone.localdate(timezone=client.tz) + timedelta(days=2)
+    other = day + timedelta(days=1) if day.weekday() < 6 else day - timedelta(days=1)  # in the same week
+    when = timezone.make_aware(timezone.datetime(day.year, day.month, day.day, 10, 0), client.tz)
+    post = approved_post(owner, client, accounts.values(), caption="Rye loaves on Friday")
+    scheduling.post_schedule(actor=owner, post=post, scheduled_at=when)
+
+    page = signed_in_page(owner.email)
+    page.goto(f"{live_server.url}/content/?view=week&date={day}")
+    page.locator(".cal-item", has_text="Rye loaves").drag_to(page.locator(f'.day[data-date="{other}"]'))
+    expect(page.locator(f'.day[data-date="{other}"]')).to_contain_text("Rye loaves")
+    settled(page)
+    post.refresh_from_db()
+    assert post.scheduled_at.astimezone(client.tz).strftime("%Y-%m-%d %H:%M") == f"{other} 10:00"
