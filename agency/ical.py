@@ -98,16 +98,22 @@ def feed_zone(feed: CalendarFeed) -> str:
     return settings.AGENCY_TIME_ZONE
 
 
+def event_for(uid: str, start, end, zone, updated_at, now) -> Event:
+    """A feed's event with what every kind sets: its uid, the times in ``zone`` (the client's:
+    DTSTART;TZID=<zone>, where it happens) and when it last changed."""
+    event = Event()
+    event.add("uid", f"{uid}@localbzz")
+    event.add("dtstamp", now)
+    event.add("dtstart", start.astimezone(zone))
+    event.add("dtend", end.astimezone(zone))
+    event.add("last-modified", updated_at)
+    return event
+
+
 def _add_shoots(cal: Calendar, feed: CalendarFeed, shoot_url) -> None:
     now = timezone.now()
     for shoot in feed_shoots(feed):
-        event = Event()
-        event.add("uid", f"shoot-{shoot.pk}@localbzz")
-        event.add("dtstamp", now)
-        zone = shoot.client.tz  # DTSTART;TZID=<the client's zone>: where the shoot happens
-        event.add("dtstart", shoot.start.astimezone(zone))
-        event.add("dtend", shoot.end.astimezone(zone))
-        event.add("last-modified", shoot.updated_at)
+        event = event_for(f"shoot-{shoot.pk}", shoot.start, shoot.end, shoot.client.tz, shoot.updated_at, now)
         event.add("summary", f"{shoot.title} — {shoot.client.name}")
         event.add("status", _STATUS[shoot.status])
         if shoot.location:

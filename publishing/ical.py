@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.utils import timezone
-from icalendar import Calendar, Event
+from icalendar import Calendar
 
-from agency.ical import HISTORY_DAYS, FeedKind, register_kind
+from agency.ical import HISTORY_DAYS, FeedKind, event_for, register_kind
 from agency.models import CalendarFeed
 from localbzz import zones
 from publishing.models import Post
@@ -41,13 +41,9 @@ def post_summary(post) -> str:
 def add_posts(cal: Calendar, feed: CalendarFeed, post_url) -> None:
     now = timezone.now()
     for post in feed_posts(feed):
-        event = Event()
-        event.add("uid", f"post-{post.pk}@localbzz")
-        event.add("dtstamp", now)
-        start = post.scheduled_at.astimezone(post.client.tz)  # DTSTART;TZID=<the client's zone>
-        event.add("dtstart", start)
-        event.add("dtend", start + timedelta(minutes=POST_MINUTES))
-        event.add("last-modified", post.updated_at)
+        start, zone = post.scheduled_at, post.client.tz
+        end = start + timedelta(minutes=POST_MINUTES)
+        event = event_for(f"post-{post.pk}", start, end, zone, post.updated_at, now)
         event.add("summary", post_summary(post))
         event.add("status", "CONFIRMED")
         accounts = ", ".join(f"{t.account.name} ({t.account.get_platform_display()})" for t in post.targets.all())
