@@ -132,3 +132,19 @@ def test_retry_stays_inside_the_card_beside_a_long_error(browser, live_server, d
     assert button["x"] + button["width"] <= box["x"] + box["width"], (button, box)
     assert button["x"] + button["width"] <= viewport["width"], (button, viewport)
     context.close()
+
+
+@pytest.mark.parametrize(("viewport", "shown"), [({"width": 1440, "height": 900}, True), (PHONE, False)])
+def test_the_hint_about_empty_days_shows_only_where_there_are_empty_days(browser, live_server, demo, viewport, shown):
+    # A phone's month calendar is an agenda of the days that have something: no empty day to click.
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Email").fill("owner@localbzz.local")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/shoots/")
+    hint = page.get_by_text("Click an empty part of a day")
+    expect(hint).to_be_visible() if shown else expect(hint).to_be_hidden()
+    context.close()
