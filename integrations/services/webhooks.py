@@ -44,7 +44,7 @@ from agency.services.activity import record_event
 from integrations.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from integrations.services.notifications import endpoint_disabled
 from localbzz.events import EVENT_NAMES, Event
-from localbzz.net import is_loopback, outbound_refusal, outbound_session
+from localbzz.net import OutboundHTTP, is_loopback, outbound_refusal, outbound_session
 from localbzz.queue import enqueue
 
 log = logging.getLogger(__name__)
@@ -325,16 +325,15 @@ def deliver(delivery_id) -> str:
         if refusal:
             raise _Refused(refusal)
         headers = signed_headers(delivery, endpoint.secret)
-        with outbound_session() as session:
-            session.trust_env = False  # no proxies or .netrc credentials from the environment
-            response = session.post(
-                endpoint.url,
-                data=delivery.body.encode(),
-                headers=headers,
-                timeout=(settings.WEBHOOK_CONNECT_TIMEOUT, settings.WEBHOOK_READ_TIMEOUT),
-                allow_redirects=False,
-                stream=True,
+        with outbound_session(trust_env=False) as session:  # no proxies or .netrc credentials from the environment
+            sender = OutboundHTTP(
+                f"webhook {delivery.event_type}",
+                logger=log,
+                timeouts=("WEBHOOK_CONNECT_TIMEOUT", "WEBHOOK_READ_TIMEOUT"),
+                session=session,
+                log_path=False,  # a receiver's path may itself be its secret (…/hooks/T0/B0/XXXX)
             )
+            response = sender.send("POST", endpoint.url, data=delivery.body.encode(), headers=headers, stream=True)
             with response:
                 status_code = response.status_code
                 raw = response.raw.read(EXCERPT_CHARS * 4, decode_content=True) or b""
@@ -345,6 +344,7 @@ def deliver(delivery_id) -> str:
             )
     except _Refused as refused:
         error = f"Not sent: {refused}"
+        log.warning("webhook %s %s not sent: %s", delivery.event_type, urlsplit(endpoint.url).hostname, refused)
     except requests.Timeout:
         error = "Timed out waiting for the endpoint"
     except requests.ConnectionError:
@@ -355,8 +355,6 @@ def deliver(delivery_id) -> str:
         log.exception("Webhook delivery %s failed unexpectedly", delivery.pk)
         error = f"Internal error: {type(exc).__name__}"
     duration_ms = int((time.monotonic() - t0) * 1000)
-    host = urlsplit(endpoint.url).hostname
-    log.info("webhook %s %s → %s in %d ms", delivery.event_type, host, status_code or error, duration_ms)
     return _record(delivery.pk, started, duration_ms, status_code, excerpt, error)
 
 
