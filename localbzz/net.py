@@ -276,21 +276,12 @@ def retry_policy(
     (capped at ``max_wait``), each plus up to ``backoff`` seconds of jitter so that many clients
     failed at once do not come back at once. When they run out the last answer is handed back (the
     caller classifies it) or the last failure raised."""
+    # Any method (allowed_methods=None): the caller decided its requests may be repeated.
     return Retrying(
-        total=retries,
-        redirect=0,
-        allowed_methods=None,  # any method: the caller decided its requests may be repeated
-        status_forcelist=statuses,
-        backoff_factor=backoff / 2,
-        backoff_jitter=backoff,
-        backoff_max=max_wait,
-        retry_after_max=max_wait,
-        respect_retry_after_header=True,
-        raise_on_status=False,
-        raise_on_redirect=False,
-        label=label,
-        logger=logger,
-    )
+        total=retries, redirect=0, allowed_methods=None, status_forcelist=statuses, raise_on_status=False,
+        backoff_factor=backoff / 2, backoff_jitter=backoff, backoff_max=max_wait, retry_after_max=max_wait,
+        respect_retry_after_header=True, raise_on_redirect=False, label=label, logger=logger,
+    )  # fmt: skip
 
 
 def _unwrapped(exc: requests.RequestException) -> requests.RequestException:

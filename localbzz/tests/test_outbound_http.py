@@ -5,15 +5,15 @@ retries, retries back off with jitter and honour a capped Retry-After, and no lo
 from __future__ import annotations
 
 import logging
-import threading
+import re
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 import requests
 
+from localbzz.fakekit import FakeApp, FakeServer, Request, Response, route
 from localbzz.net import (
     REDACTED,
     OutboundHTTP,
@@ -30,16 +30,24 @@ TOKEN = "tok-SECRET-9f8e7d-never-log"
 OK: tuple[int, dict[str, str], bytes, float] = (200, {}, b"{}", 0.0)
 
 
-class Script:
+class Script(FakeApp):
     """What the test server answers: the n-th request the n-th answer queued (then 200 ``{}``)."""
 
-    def __init__(self) -> None:
+    def reset_state(self) -> None:
         self.answers: list[tuple[int, dict[str, str], bytes, float]] = []
         self.seen: list[tuple[str, str]] = []
 
     def then(self, status: int, body: bytes = b"{}", delay: float = 0.0, **headers: str) -> Script:
-        self.answers.append((status, headers, body, delay))
+        self.answers.append((status, {name.replace("_", "-"): value for name, value in headers.items()}, body, delay))
         return self
+
+    def answer(self, request: Request, match: re.Match[str]) -> Response:
+        with self.lock:
+            self.seen.append((request.method, request.path))
+            index = len(self.seen) - 1
+            status, headers, body, delay = self.answers[index] if index < len(self.answers) else OK
+        self.wait(delay)
+        return Response(status, body, headers)
 
 
 @pytest.fixture
@@ -47,36 +55,11 @@ def server(settings: Any) -> Iterator[tuple[str, Script]]:
     settings.OUTBOUND_ALLOW_PRIVATE = True
     settings.PLATFORM_CONNECT_TIMEOUT, settings.PLATFORM_READ_TIMEOUT = 1.0, 0.3
     script = Script()
-
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def _serve(self) -> None:
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            script.seen.append((self.command, self.path))
-            index = len(script.seen) - 1
-            status, headers, body, delay = script.answers[index] if index < len(script.answers) else OK
-            time.sleep(delay)
-            try:
-                self.send_response(status)
-                for name, value in {**headers, "Content-Length": str(len(body))}.items():
-                    self.send_header(name.replace("_", "-"), value)
-                self.end_headers()
-                self.wfile.write(body)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
-
-        do_GET = do_POST = _serve
-
-        def log_message(self, format: str, *args: Any) -> None:
-            return
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}", script
-    httpd.shutdown()
-    httpd.server_close()
+    for method in ("GET", "POST"):
+        route(script, method, r"^/", "any")(Script.answer)
+    running = FakeServer(script).start()
+    yield running.url, script
+    running.stop()
 
 
 def shell(session: requests.Session | None = None, **kwargs: Any) -> OutboundHTTP:
