@@ -30,7 +30,7 @@ from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 from PIL import Image, ImageOps
@@ -353,7 +353,7 @@ class FakeServer:
     def url(self) -> str:
         return f"http://{_address(self.httpd)}"
 
-    def start(self) -> FakeServer:
+    def start(self) -> Self:
         self.thread = threading.Thread(target=self.httpd.serve_forever, name=self.name, daemon=True)
         self.thread.start()
         return self
@@ -362,6 +362,24 @@ class FakeServer:
         self.app.reset()  # wakes hanging answers
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+Server = TypeVar("Server", bound=FakeServer)
+
+
+def start_free(make: Callable[[int], Server], ports: str = "", *, from_top: bool = False) -> Server:
+    """Start the server ``make(port)`` builds on the first free port of ``ports`` (e.g. "8200-8299",
+    from its top with ``from_top``, so two fakes sharing a range meet in the middle), or on any free
+    port when ``ports`` is empty."""
+    if not ports:
+        return make(0).start()
+    low, high = (int(p) for p in ports.split("-"))
+    for port in range(high, low - 1, -1) if from_top else range(low, high + 1):
+        try:
+            return make(port).start()
+        except OSError:
+            continue
+    raise RuntimeError(f"No free port in {ports}")
 
 
 def _address(server: socketserver.BaseServer) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -15,7 +16,7 @@ import pytest
 import requests
 from PIL import Image
 
-from localbzz.fakekit import FakeApp, FakeServer, Fault, Reply, Request, Response, Route, picture, route
+from localbzz.fakekit import FakeApp, FakeServer, Fault, Reply, Request, Response, Route, picture, route, start_free
 
 
 class Notes(FakeApp):
@@ -131,3 +132,17 @@ def test_pictures_are_drawn_with_pillow_at_the_size_asked() -> None:
     assert picture(120, 80, seed=3) == data and picture(120, 80, seed=4) != data  # the seed picks the colour
     with Image.open(io.BytesIO(picture(32, 32, format="JPEG"))) as image:
         assert image.format == "JPEG"
+
+
+def test_a_fake_starts_on_a_free_port_of_its_range() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        port = taken.getsockname()[1]
+        with pytest.raises(RuntimeError, match=f"No free port in {port}-{port}"):
+            start_free(lambda p: FakeServer(Notes(), port=p), f"{port}-{port}")
+    server = start_free(lambda p: FakeServer(Notes(), port=p), f"{port}-{port}")
+    try:
+        assert server.url == f"http://127.0.0.1:{port}"
+        assert requests.get(f"{server.url}/_fake/control", timeout=5).json()["config"] == Notes.DEFAULT_CONFIG
+    finally:
+        server.stop()
