@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "csp",
     "agency",
     "publishing",
+    "analytics",
     "generation",
     "portal",
     "notifications",

@@ -1,0 +1,502 @@
+"""Reads of analytics. The staff pages, the portal, the PDF report and the API read these and nothing else.
+
+Counting rules (the same everywhere):
+- A post's figures count on the day it was published, in the client's time zone; a period is whole
+  days ``start``..``end`` inclusive. ``previous`` is the period of the same length just before.
+- A figure is the sum over the published targets that have it. None means no target in the period
+  has it (not permitted, not offered, not synced yet): never shown as 0. Why it is missing is in
+  ``unavailable``.
+- ``engagements`` adds up the interactions a platform gives (likes/reactions, comments, shares,
+  saves, clicks); the engagement rate is engagements / impressions (a fraction, 0.043 = 4.3 %).
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate
+
+from agency.models import Campaign, Client
+from analytics.models import FIGURES, AccountMetrics, MetricSnapshot, TargetMetrics
+from publishing.models import Post, PostTarget, SocialAccount
+
+TOP_POSTS = 10
+# Best slots look at this much of the client's history, and need this many posts in a slot to rank it.
+SLOT_HISTORY_DAYS = 180
+SLOT_MIN_POSTS = 2
+
+Figures = dict[str, int | None]
+
+
+@dataclass(frozen=True)
+class FollowerRow:
+    platform: str
+    account: SocialAccount
+    start: int | None  # followers on the first synced day of the period
+    end: int | None  # followers on the last synced day of the period
+    change: int | None  # end - start; None when either is unknown
+
+
+@dataclass(frozen=True)
+class DayPoint:
+    day: date
+    impressions: int | None
+    engagements: int | None
+    posts: int
+
+
+@dataclass(frozen=True)
+class TopPost:
+    post: Post
+    platforms: list[str]
+    thumbnail_url: str | None
+    impressions: int | None
+    engagements: int | None
+    rate: float | None
+
+
+@dataclass(frozen=True)
+class PlatformRow:
+    platform: str
+    posts: int
+    impressions: int | None
+    engagements: int | None
+    rate: float | None
+
+
+@dataclass(frozen=True)
+class Slot:
+    weekday: int  # 0 = Monday (like SocialAccount.posting_slots)
+    hour: int  # 0-23, the client's local time
+    score: float  # mean engagements per post published in this slot
+    posts: int
+
+
+@dataclass(frozen=True)
+class ClientAnalytics:
+    client: Client
+    start: date
+    end: date
+    platform: str | None
+    totals: Figures
+    previous: Figures
+    engagement_rate: float | None
+    previous_engagement_rate: float | None
+    followers: list[FollowerRow]
+    series: list[DayPoint]
+    top_posts: list[TopPost]
+    by_platform: list[PlatformRow]
+    best_slots: list[Slot]
+    unavailable: dict[str, list[str]]
+    posts_published: int
+    previous_posts_published: int
+
+    def change(self, metric: str) -> float | None:
+        """The relative change of a total against the previous period (0.25 = +25 %); None when unknown."""
+        now, before = self.totals.get(metric), self.previous.get(metric)
+        if now is None or not before:
+            return None
+        return (now - before) / before
+
+
+@dataclass(frozen=True)
+class ClientRow:
+    client: Client
+    posts: int
+    impressions: int | None
+    engagements: int | None
+    rate: float | None
+    previous_engagements: int | None
+    change: float | None  # relative change of engagements against the previous period
+
+
+@dataclass(frozen=True)
+class AgencyAnalytics:
+    start: date
+    end: date
+    platform: str | None
+    totals: Figures
+    previous: Figures
+    posts_published: int
+    clients: list[ClientRow]  # by engagements, highest first
+    by_platform: list[PlatformRow]
+    grew_most: list[FollowerRow]  # accounts by follower growth in the period, largest first
+    unavailable: dict[str, list[str]]
+
+
+@dataclass(frozen=True)
+class HistoryPoint:
+    taken_at: datetime
+    figures: Figures
+
+
+@dataclass(frozen=True)
+class TargetMetricsRow:
+    target: PostTarget
+    platform: str
+    account: SocialAccount
+    figures: Figures
+    unavailable: dict[str, str]
+    synced_at: datetime | None
+    next_sync_at: datetime | None
+    last_error: str
+    history: list[HistoryPoint] = field(default_factory=list)
+
+
+def rate(engagements: int | None, impressions: int | None) -> float | None:
+    if engagements is None or not impressions:
+        return None
+    return engagements / impressions
+
+
+def period_bounds(start: date, end: date, tz: zoneinfo.ZoneInfo) -> tuple[datetime, datetime]:
+    """The instants a period of local days covers: [start 00:00, the day after end 00:00)."""
+    return (
+        datetime.combine(start, time.min, tzinfo=tz),
+        datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz),
+    )
+
+
+def previous_period(start: date, end: date) -> tuple[date, date]:
+    days = (end - start).days + 1
+    return start - timedelta(days=days), start - timedelta(days=1)
+
+
+def _sums() -> dict[str, Any]:
+    return {name: Sum(name) for name in FIGURES}
+
+
+def _published(
+    *,
+    client: Client | None,
+    start: date,
+    end: date,
+    tz: zoneinfo.ZoneInfo,
+    platform: str | None,
+    campaign: Campaign | None = None,
+) -> QuerySet[TargetMetrics]:
+    lo, hi = period_bounds(start, end, tz)
+    qs = TargetMetrics.objects.filter(published_at__gte=lo, published_at__lt=hi)
+    if client is not None:
+        qs = qs.filter(client=client)
+    if platform:
+        qs = qs.filter(platform=platform)
+    if campaign is not None:
+        qs = qs.filter(target__post__campaign=campaign)
+    return qs
+
+
+def _totals(qs: QuerySet[TargetMetrics]) -> tuple[Figures, int]:
+    row = qs.aggregate(**_sums(), posts=Count("target__post", distinct=True))
+    posts = int(row.pop("posts") or 0)
+    return {name: row[name] for name in FIGURES}, posts
+
+
+def _unavailable(rows: Iterable[dict[str, str]]) -> dict[str, list[str]]:
+    out: dict[str, set[str]] = {}
+    for reasons in rows:
+        for metric, reason in (reasons or {}).items():
+            out.setdefault(metric, set()).add(reason)
+    return {metric: sorted(reasons) for metric, reasons in sorted(out.items())}
+
+
+def _reasons(qs: QuerySet[Any]) -> list[dict[str, str]]:
+    """The distinct ``unavailable`` maps of a queryset (a handful: one per platform and permission set)."""
+    return list(qs.exclude(unavailable={}).order_by().values_list("unavailable", flat=True).distinct())
+
+
+def _by_platform(qs: QuerySet[TargetMetrics]) -> list[PlatformRow]:
+    rows = (
+        qs.order_by()
+        .values("platform")
+        .annotate(
+            posts=Count("target__post", distinct=True),
+            impressions_sum=Sum("impressions"),
+            engagements_sum=Sum("engagements"),
+        )
+        .order_by("platform")
+    )
+    return sorted(
+        (
+            PlatformRow(
+                platform=r["platform"],
+                posts=r["posts"],
+                impressions=r["impressions_sum"],
+                engagements=r["engagements_sum"],
+                rate=rate(r["engagements_sum"], r["impressions_sum"]),
+            )
+            for r in rows
+        ),
+        key=lambda row: (-(row.engagements or 0), row.platform),
+    )
+
+
+def _series(qs: QuerySet[TargetMetrics], start: date, end: date, tz: zoneinfo.ZoneInfo) -> list[DayPoint]:
+    rows = {
+        r["day"]: r
+        for r in qs.order_by()
+        .annotate(day=TruncDate("published_at", tzinfo=tz))
+        .values("day")
+        .annotate(
+            impressions_sum=Sum("impressions"),
+            engagements_sum=Sum("engagements"),
+            posts=Count("target__post", distinct=True),
+        )
+    }
+    out = []
+    day = start
+    while day <= end:
+        r = rows.get(day)
+        if r is None:  # nothing published that day: nothing seen, nothing to miss
+            out.append(DayPoint(day=day, impressions=0, engagements=0, posts=0))
+        else:
+            out.append(
+                DayPoint(day=day, impressions=r["impressions_sum"], engagements=r["engagements_sum"], posts=r["posts"])
+            )
+        day += timedelta(days=1)
+    return out
+
+
+def _thumbnail(post: Post) -> str | None:
+    for asset in post.all_assets():
+        shown = asset.rendition("thumbnail")
+        if shown is not None and shown.file:
+            return str(shown.file.url)
+        if asset.kind == "image" and asset.file:
+            return str(asset.file.url)
+    return None
+
+
+def _top_posts(qs: QuerySet[TargetMetrics], limit: int = TOP_POSTS) -> list[TopPost]:
+    rows = list(
+        qs.order_by()
+        .values("target__post")
+        .annotate(
+            impressions_sum=Sum("impressions"),
+            engagements_sum=Sum("engagements"),
+            first=Min("published_at"),
+        )
+        .order_by(F("engagements_sum").desc(nulls_last=True), F("impressions_sum").desc(nulls_last=True), "-first")[
+            :limit
+        ]
+    )
+    if not rows:
+        return []
+    ids = [r["target__post"] for r in rows]
+    # What the cards show, for these few posts only: platforms and a picture.
+    loaded = {
+        p.pk: p
+        for p in Post.objects.filter(pk__in=ids).prefetch_related(
+            "post_media__asset__renditions",
+            "targets__target_media__asset__renditions",
+            "targets__account",
+        )
+    }
+    out = []
+    for r in rows:
+        post = loaded[r["target__post"]]
+        platforms = sorted({t.account.platform for t in post.targets.all() if t.status == PostTarget.Status.PUBLISHED})
+        out.append(
+            TopPost(
+                post=post,
+                platforms=platforms,
+                thumbnail_url=_thumbnail(post),
+                impressions=r["impressions_sum"],
+                engagements=r["engagements_sum"],
+                rate=rate(r["engagements_sum"], r["impressions_sum"]),
+            )
+        )
+    return out
+
+
+def _followers(
+    accounts: QuerySet[AccountMetrics], start: date, end: date, limit: int | None = None
+) -> list[FollowerRow]:
+    """Per account with figures in the period: followers on its first and last synced day."""
+    in_period = accounts.filter(day__gte=start, day__lte=end, followers__isnull=False)
+    bounds = list(in_period.order_by().values("account").annotate(first=Min("day"), last=Max("day")))
+    if not bounds:
+        return []
+    wanted = Q()
+    for b in bounds:
+        wanted |= Q(account=b["account"], day__in=[b["first"], b["last"]])
+    figures = {(m.account_id, m.day): m.followers for m in in_period.filter(wanted).only("account", "day", "followers")}
+    by_id = SocialAccount.objects.in_bulk([b["account"] for b in bounds])
+    rows = []
+    for b in bounds:
+        first, last = figures.get((b["account"], b["first"])), figures.get((b["account"], b["last"]))
+        account = by_id[b["account"]]
+        rows.append(
+            FollowerRow(
+                platform=account.platform,
+                account=account,
+                start=first,
+                end=last,
+                change=None if first is None or last is None else last - first,
+            )
+        )
+    rows.sort(key=lambda r: (-(r.change or 0), r.platform, r.account.name))
+    return rows[:limit] if limit else rows
+
+
+def best_slots(client: Client, limit: int = 5, *, today: date | None = None) -> list[Slot]:
+    """The client's best weekdays and hours to post, from its own history (the last 180 days):
+    mean engagements per post published in the slot, slots with at least two posts."""
+    tz = client.tz
+    today = today or datetime.now(tz).date()
+    lo, _ = period_bounds(today - timedelta(days=SLOT_HISTORY_DAYS), today, tz)
+    rows = (
+        TargetMetrics.objects.filter(client=client, published_at__gte=lo, engagements__isnull=False)
+        .order_by()
+        .annotate(
+            weekday=ExtractIsoWeekDay("published_at", tzinfo=tz),
+            hour=ExtractHour("published_at", tzinfo=tz),
+        )
+        .values("weekday", "hour")
+        .annotate(posts=Count("target__post", distinct=True), total=Sum("engagements"))
+        .filter(posts__gte=SLOT_MIN_POSTS)
+    )
+    slots = [
+        Slot(weekday=r["weekday"] - 1, hour=r["hour"], score=round(r["total"] / r["posts"], 2), posts=r["posts"])
+        for r in rows
+    ]
+    slots.sort(key=lambda s: (-s.score, -s.posts, s.weekday, s.hour))
+    return slots[:limit]
+
+
+def client_analytics(
+    *,
+    client: Client,
+    start: date,
+    end: date,
+    platform: str | None = None,
+    campaign: Campaign | None = None,
+) -> ClientAnalytics:
+    """One client's results for the local days ``start``..``end`` (inclusive)."""
+    if end < start:
+        raise ValueError("The period ends before it starts.")
+    tz = client.tz
+    current = _published(client=client, start=start, end=end, tz=tz, platform=platform, campaign=campaign)
+    totals, posts = _totals(current)
+    p_start, p_end = previous_period(start, end)
+    previous, previous_posts = _totals(
+        _published(client=client, start=p_start, end=p_end, tz=tz, platform=platform, campaign=campaign)
+    )
+    accounts = AccountMetrics.objects.filter(client=client)
+    if platform:
+        accounts = accounts.filter(platform=platform)
+    unavailable = _unavailable(_reasons(current) + _reasons(accounts.filter(day__gte=start, day__lte=end)))
+    return ClientAnalytics(
+        client=client,
+        start=start,
+        end=end,
+        platform=platform or None,
+        totals=totals,
+        previous=previous,
+        engagement_rate=rate(totals["engagements"], totals["impressions"]),
+        previous_engagement_rate=rate(previous["engagements"], previous["impressions"]),
+        followers=_followers(accounts, start, end),
+        series=_series(current, start, end, tz),
+        top_posts=_top_posts(current),
+        by_platform=_by_platform(current),
+        best_slots=best_slots(client, today=end),
+        unavailable=unavailable,
+        posts_published=posts,
+        previous_posts_published=previous_posts,
+    )
+
+
+def agency_analytics(
+    *, start: date, end: date, platform: str | None = None, tz: zoneinfo.ZoneInfo | None = None
+) -> AgencyAnalytics:
+    """Every client's results for the days ``start``..``end`` (in ``tz``, default the site's zone)."""
+    if end < start:
+        raise ValueError("The period ends before it starts.")
+    from django.utils import timezone as djtz
+
+    zone = tz or zoneinfo.ZoneInfo(djtz.get_default_timezone_name())
+    current = _published(client=None, start=start, end=end, tz=zone, platform=platform)
+    totals, posts = _totals(current)
+    p_start, p_end = previous_period(start, end)
+    before = _published(client=None, start=p_start, end=p_end, tz=zone, platform=platform)
+    previous, _ = _totals(before)
+    per_client = {
+        r["client"]: r
+        for r in current.order_by()
+        .values("client")
+        .annotate(
+            posts=Count("target__post", distinct=True),
+            impressions_sum=Sum("impressions"),
+            engagements_sum=Sum("engagements"),
+        )
+    }
+    previous_engagements = {
+        r["client"]: r["engagements_sum"]
+        for r in before.order_by().values("client").annotate(engagements_sum=Sum("engagements"))
+    }
+    clients = Client.objects.in_bulk(list(per_client))
+    rows = []
+    for client_id, r in per_client.items():
+        was = previous_engagements.get(client_id)
+        now = r["engagements_sum"]
+        rows.append(
+            ClientRow(
+                client=clients[client_id],
+                posts=r["posts"],
+                impressions=r["impressions_sum"],
+                engagements=now,
+                rate=rate(now, r["impressions_sum"]),
+                previous_engagements=was,
+                change=None if now is None or not was else (now - was) / was,
+            )
+        )
+    rows.sort(key=lambda row: (-(row.engagements or 0), row.client.name))
+    accounts = AccountMetrics.objects.all()
+    if platform:
+        accounts = accounts.filter(platform=platform)
+    return AgencyAnalytics(
+        start=start,
+        end=end,
+        platform=platform or None,
+        totals=totals,
+        previous=previous,
+        posts_published=posts,
+        clients=rows,
+        by_platform=_by_platform(current),
+        grew_most=[r for r in _followers(accounts, start, end, limit=10) if r.change],
+        unavailable=_unavailable(_reasons(current)),
+    )
+
+
+def post_metrics(post: Post) -> list[TargetMetricsRow]:
+    """Per published target of a post: its latest figures, what is missing and why, and its history."""
+    targets = list(
+        PostTarget.objects.filter(post=post, status=PostTarget.Status.PUBLISHED)
+        .select_related("account", "metrics")
+        .order_by("account__platform", "account__name")
+    )
+    history: dict[Any, list[HistoryPoint]] = {}
+    for snap in MetricSnapshot.objects.filter(target__in=targets).order_by("target", "taken_at"):
+        history.setdefault(snap.target_id, []).append(HistoryPoint(taken_at=snap.taken_at, figures=snap.figures()))
+    rows = []
+    for target in targets:
+        metrics: TargetMetrics | None = getattr(target, "metrics", None)
+        rows.append(
+            TargetMetricsRow(
+                target=target,
+                platform=target.account.platform,
+                account=target.account,
+                figures=metrics.figures() if metrics else dict.fromkeys(FIGURES),
+                unavailable=dict(metrics.unavailable) if metrics else {},
+                synced_at=metrics.synced_at if metrics else None,
+                next_sync_at=metrics.next_sync_at if metrics else None,
+                last_error=metrics.last_error if metrics else "",
+                history=history.get(target.pk, []),
+            )
+        )
+    return rows
