@@ -27,6 +27,7 @@ from publishing.models import Post, SocialAccount
 TAGS = ["analytics"]
 MAX_DAYS = 366
 DEFAULT_DAYS = 28
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)  # figures exist between; keeps date arithmetic safe
 
 
 class AnalyticsQuery(serializers.Serializer):
@@ -44,6 +45,9 @@ class AnalyticsQuery(serializers.Serializer):
             raise exceptions.ValidationError(
                 {"from" if start is None else "to": ["Give both from and to, or neither."]}
             )
+        for name, day in (("from", start), ("to", end)):
+            if day is not None and not EARLIEST <= day <= LATEST:
+                raise exceptions.ValidationError({name: [f"Give a day between {EARLIEST} and {LATEST}."]})
         if start is not None and end is not None:
             if end < start:
                 raise exceptions.ValidationError(

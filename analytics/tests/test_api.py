@@ -62,6 +62,7 @@ def test_the_platform_filter_and_the_default_period(two, api_as, viewer):
         ({"from": "2026-11-30", "to": "2026-11-01"}, "to", "ends before it starts"),
         ({"from": "2026-11-01"}, "to", "both from and to"),
         ({"from": "2024-01-01", "to": "2026-01-01"}, "to", "at most 366 days"),
+        ({"from": "0001-01-01", "to": "0001-01-02"}, "from", "between 2000-01-01"),
         ({**NOVEMBER, "platform": "myspace"}, "platform", "not a valid choice"),
         ({**NOVEMBER, "colour": "red"}, "colour", "Unknown field"),
         ({**NOVEMBER, "campaign_id": "8a1f6a5e-0000-4000-8000-000000000000"}, "campaign_id", "No campaign"),
