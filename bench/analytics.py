@@ -3,7 +3,7 @@ page data ready in under 200 ms?
 
 Needs a PostgreSQL database filled by ``seed_volume`` (which also seeds the metrics). Either point
 DATABASE_URL at one, or let the script make a scratch one (``<your database>_analytics_bench``),
-fill it at ``--scale`` and drop it at the end:
+fill it at ``--scale`` (kept for the next run; ``--drop`` drops it at the end):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/localbzz_volume .venv/bin/python bench/analytics.py
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/lbz_h5 .venv/bin/python bench/analytics.py --make --scale 1
@@ -62,7 +62,8 @@ def line(label: str, median: float, worst: float, extra: str = "") -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--make", action="store_true", help="make, fill and drop a scratch database")
+    parser.add_argument("--make", action="store_true", help="make and fill a scratch database (kept if filled)")
+    parser.add_argument("--drop", action="store_true", help="drop the scratch database at the end")
     parser.add_argument("--scale", type=float, default=1.0, help="seed_volume scale for --make")
     parser.add_argument("--runs", type=int, default=10)
     args = parser.parse_args()
@@ -76,13 +77,16 @@ def main() -> None:
     if args.make:
         url = scratch_url(base)
         name = urlsplit(url).path.lstrip("/")
-        psql_admin(base, f'DROP DATABASE IF EXISTS "{name}"')
-        psql_admin(base, f'CREATE DATABASE "{name}"')
+        try:
+            psql_admin(base, f'CREATE DATABASE "{name}"')
+            args.fill = True
+        except Exception:  # it exists: filled by an earlier run (or drop it with --drop and run again)
+            args.fill = False
         os.environ["DATABASE_URL"] = url
     try:
         run(args, url)
     finally:
-        if args.make:
+        if args.make and args.drop:
             from django.db import connections
 
             connections.close_all()
@@ -107,7 +111,7 @@ def run(args, url: str) -> None:
     from analytics.models import TargetMetrics
     from portal.models import ClientUser
 
-    if args.make:
+    if args.make and args.fill:
         started = time.monotonic()
         call_command("migrate", verbosity=0)
         call_command("seed_volume", "--scale", str(args.scale), stdout=io.StringIO())
@@ -127,10 +131,12 @@ def run(args, url: str) -> None:
     owner = (
         User.objects.filter(team_member__access_level="owner").first() or User.objects.filter(is_active=True).first()
     )
-    staff = HttpClient()
+    staff = HttpClient(HTTP_HOST="localhost")
     staff.force_login(owner, backend="agency.auth_backends.StaffBackend")
     member = ClientUser.objects.filter(client=client).select_related("user").first()
-    client_api = HttpClient(HTTP_AUTHORIZATION=f"Bearer {portal_token(member)}") if member else None
+    client_api = (
+        HttpClient(HTTP_HOST="localhost", HTTP_AUTHORIZATION=f"Bearer {portal_token(member)}") if member else None
+    )
     today = timezone.now().astimezone(client.tz).date()
     for days in (28, 90, 365):
         start, end = today - timedelta(days=days - 1), today
