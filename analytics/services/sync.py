@@ -24,11 +24,13 @@ followers and the platform's extras, one AccountMetrics row per (account, day), 
 from __future__ import annotations
 
 import logging
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -148,14 +150,22 @@ def claim_due(now: datetime, batch: int = BATCH) -> list[int]:
     return taken
 
 
-def sync_due(*, now: datetime | None = None, batch: int = BATCH) -> SyncReport:
-    """One scheduled run: enroll, claim what is due, read it from the platforms, record it."""
-    now = now or timezone.now()
-    report = SyncReport(enrolled=enroll())
-    ids = claim_due(now, batch)
-    if ids:
-        sync_rows(list(TargetMetrics.objects.filter(pk__in=ids)), now=now, report=report, manual=False)
-    return report
+def sync_due(*, now: datetime | None = None, batch: int = BATCH, budget: float | None = None) -> SyncReport:
+    """One scheduled run: enroll, claim what is due, read it from the platforms, record it — batch
+    after batch while rows are due and the run's time budget (ANALYTICS_SYNC_SECONDS, default 120 s,
+    under the worker's timeout) lasts, so a backlog (a deploy, a long outage) drains quickly."""
+    fixed = now
+    budget = budget if budget is not None else float(getattr(settings, "ANALYTICS_SYNC_SECONDS", 120))
+    started = time.monotonic()
+    report = SyncReport()
+    while True:
+        moment = fixed or timezone.now()
+        report.enrolled += enroll()
+        ids = claim_due(moment, batch)
+        if ids:
+            sync_rows(list(TargetMetrics.objects.filter(pk__in=ids)), now=moment, report=report, manual=False)
+        if len(ids) < batch or time.monotonic() - started > budget:
+            return report
 
 
 def refresh_post(post: Post, *, now: datetime | None = None) -> SyncReport:

@@ -152,3 +152,14 @@ def test_refresh_now_reads_at_once_and_keeps_the_ladder(world):
     assert MetricSnapshot.objects.get(target=target).step == sync.MANUAL_STEP
     with pytest.raises(sync.RefreshTooSoon):
         sync.refresh_post(target.post)
+
+
+def test_a_backlog_drains_batch_after_batch_in_one_run(world):
+    targets = [
+        publish(world["owner"], world["client"], world["accounts"]["x"], world["fake"], caption=f"Post {i}")
+        for i in range(5)
+    ]
+    moments = [age(world["fake"], t, 3 * 86400) for t in targets]
+    report = sync.sync_due(now=max(moments) + timedelta(days=3, minutes=1), batch=2)
+    assert report.synced == 5 and report.enrolled == 5
+    assert set(MetricSnapshot.objects.values_list("step", flat=True)) == {3}  # the 3 d step, once each
