@@ -23,6 +23,7 @@ from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate
 
 from agency.models import Campaign, Client
 from analytics.models import FIGURES, AccountMetrics, MetricSnapshot, TargetMetrics
+from localbzz import zones
 from publishing.models import Post, PostTarget, SocialAccount
 
 TOP_POSTS = 10
@@ -414,12 +415,10 @@ def client_analytics(
 def agency_analytics(
     *, start: date, end: date, platform: str | None = None, tz: zoneinfo.ZoneInfo | None = None
 ) -> AgencyAnalytics:
-    """Every client's results for the days ``start``..``end`` (in ``tz``, default the site's zone)."""
+    """Every client's results for the days ``start``..``end`` (in ``tz``, default the agency's zone)."""
     if end < start:
         raise ValueError("The period ends before it starts.")
-    from django.utils import timezone as djtz
-
-    zone = tz or zoneinfo.ZoneInfo(djtz.get_default_timezone_name())
+    zone = tz or zoneinfo.ZoneInfo(zones.default_zone_name())
     current = _published(client=None, start=start, end=end, tz=zone, platform=platform)
     totals, posts = _totals(current)
     p_start, p_end = previous_period(start, end)
