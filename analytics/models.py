@@ -65,6 +65,7 @@ class TargetMetrics(Figures):
         verbose_name_plural = "target metrics"
         indexes = [
             models.Index(fields=["client", "published_at"], name="tmetrics_client_published_idx"),
+            models.Index(fields=["published_at"], name="tmetrics_published_idx"),  # agency-wide periods
             models.Index(fields=["next_sync_at"], name="tmetrics_due_idx", condition=Q(next_sync_at__isnull=False)),
         ]
 

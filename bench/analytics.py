@@ -20,8 +20,10 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import secrets
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -70,8 +72,19 @@ def main() -> None:
     base = os.environ.get("DATABASE_URL", "")
     if not base.startswith("postgres"):
         sys.exit("Set DATABASE_URL to a PostgreSQL database (see this file's doc).")
-    os.environ.setdefault("DEBUG", "1")
+    # Production settings (DEBUG off: no query log), as the pages bench runs them.
+    os.environ["DEBUG"] = "0"
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
     os.environ.setdefault("RATE_LIMIT_ENABLED", "0")
+    os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="bench-analytics-var-"))
+    key_file = ROOT / "var" / "field_encryption_key"  # the key `seed_demo` encrypted demo tokens with
+    if "FIELD_ENCRYPTION_KEYS" not in os.environ:
+        from cryptography.fernet import Fernet
+
+        os.environ["FIELD_ENCRYPTION_KEYS"] = (
+            key_file.read_text().strip() if key_file.exists() else Fernet.generate_key().decode()
+        )
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "localbzz.settings")
     url = base
     if args.make:
@@ -128,6 +141,7 @@ def run(args, url: str) -> None:
     client = Client.objects.get(pk=busiest["client"])
     total = TargetMetrics.objects.count()
     print(f"{client.name}: {busiest['n']} published targets with figures (of {total} in the database)")
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
     owner = (
         User.objects.filter(team_member__access_level="owner").first() or User.objects.filter(is_active=True).first()
     )
@@ -157,6 +171,7 @@ def run(args, url: str) -> None:
             line("GET /api/v1/client/analytics (JWT)", *timed(
                 lambda q=query: client_api.get("/api/v1/client/analytics", q), args.runs))  # fmt: skip
     start = today - timedelta(days=27)
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     line("agency_analytics, 28 days, every client",
          *timed(lambda: selectors.agency_analytics(start=start, end=today), args.runs))  # fmt: skip
 
