@@ -184,7 +184,7 @@ def _published(
     if platform:
         qs = qs.filter(platform=platform)
     if campaign is not None:
-        qs = qs.filter(target__post__campaign=campaign)
+        qs = qs.filter(post__campaign=campaign)
     return qs
 
 
@@ -194,8 +194,8 @@ def _both_totals(both: QuerySet[TargetMetrics], split: datetime) -> tuple[Figure
     row = both.aggregate(
         **{f"now_{name}": Sum(name, filter=now) for name in FIGURES},
         **{f"was_{name}": Sum(name, filter=before) for name in FIGURES},
-        now_posts=Count("target__post", distinct=True, filter=now),
-        was_posts=Count("target__post", distinct=True, filter=before),
+        now_posts=Count("post", distinct=True, filter=now),
+        was_posts=Count("post", distinct=True, filter=before),
     )
     return (
         {name: row[f"now_{name}"] for name in FIGURES},
@@ -223,7 +223,7 @@ def _by_platform(qs: QuerySet[TargetMetrics]) -> list[PlatformRow]:
         qs.order_by()
         .values("platform")
         .annotate(
-            posts=Count("target__post", distinct=True),
+            posts=Count("post", distinct=True),
             impressions_sum=Sum("impressions"),
             engagements_sum=Sum("engagements"),
         )
@@ -253,7 +253,7 @@ def _series(qs: QuerySet[TargetMetrics], start: date, end: date, tz: zoneinfo.Zo
         .annotate(
             impressions_sum=Sum("impressions"),
             engagements_sum=Sum("engagements"),
-            posts=Count("target__post", distinct=True),
+            posts=Count("post", distinct=True),
         )
     }
     out = []
@@ -308,7 +308,7 @@ def _cards(ids: list[Any]) -> tuple[dict[Any, Post], dict[Any, list[str]], dict[
 def _top_posts(qs: QuerySet[TargetMetrics], limit: int = TOP_POSTS) -> list[TopPost]:
     rows = list(
         qs.order_by()
-        .values("target__post")
+        .values("post")
         .annotate(
             impressions_sum=Sum("impressions"),
             engagements_sum=Sum("engagements"),
@@ -320,12 +320,12 @@ def _top_posts(qs: QuerySet[TargetMetrics], limit: int = TOP_POSTS) -> list[TopP
     )
     if not rows:
         return []
-    posts, platforms, pictures = _cards([r["target__post"] for r in rows])
+    posts, platforms, pictures = _cards([r["post"] for r in rows])
     return [
         TopPost(
-            post=posts[r["target__post"]],
-            platforms=platforms.get(r["target__post"], []),
-            thumbnail_url=pictures.get(r["target__post"]),
+            post=posts[r["post"]],
+            platforms=platforms.get(r["post"], []),
+            thumbnail_url=pictures.get(r["post"]),
             impressions=r["impressions_sum"],
             engagements=r["engagements_sum"],
             rate=rate(r["engagements_sum"], r["impressions_sum"]),
@@ -377,7 +377,7 @@ def best_slots(client: Client, limit: int = 5, *, today: date | None = None) -> 
             hour=ExtractHour("published_at", tzinfo=tz),
         )
         .values("weekday", "hour")
-        .annotate(posts=Count("target__post", distinct=True), total=Sum("engagements"))
+        .annotate(posts=Count("post", distinct=True), total=Sum("engagements"))
         .filter(posts__gte=SLOT_MIN_POSTS)
     )
     slots = [
@@ -445,7 +445,7 @@ def agency_analytics(
         for r in current.order_by()
         .values("client")
         .annotate(
-            posts=Count("target__post", distinct=True),
+            posts=Count("post", distinct=True),
             impressions_sum=Sum("impressions"),
             engagements_sum=Sum("engagements"),
         )

@@ -12,7 +12,10 @@ For the busiest volume client (most published targets) it prints, per period (28
 up to today): ``client_analytics`` in-process (median and max of ``--runs`` runs after one warm-up,
 and its query count), the staff endpoint ``GET /api/v1/clients/{id}/analytics`` and the client's
 ``GET /api/v1/client/analytics`` (Django's test client, in-process: routing, auth, JSON), then
-``agency_analytics`` over all clients. Each line shows the 200 ms floor. Nothing is asserted.
+``agency_analytics`` over all clients. Each line shows the wall time and the CPU one run costs
+(this process's plus its PostgreSQL backend's, read from /proc: on a quiet machine the wall time
+is about that; on a loaded one the wall time is not the code's), set against the 200 ms floor.
+Nothing is asserted.
 """
 
 from __future__ import annotations
@@ -47,19 +50,37 @@ def psql_admin(url: str, sql: str) -> None:
         conn.execute(sql)
 
 
-def timed(fn, runs: int) -> tuple[float, float]:
+def backend_cpu() -> float:
+    """CPU seconds the PostgreSQL backend serving this process's connection has used (it runs on
+    this machine: /proc). With our own CPU time, what a request costs whatever the machine's load."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def timed(fn, runs: int) -> tuple[float, float, float]:
+    """(median wall ms, max wall ms, CPU ms per run: this process's plus PostgreSQL's)."""
     fn()  # warm-up: connections, plans, caches
     samples = []
+    cpu_before, db_before = time.process_time(), backend_cpu()
     for _ in range(runs):
         started = time.perf_counter()
         fn()
         samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples), max(samples)
+    cpu = (time.process_time() - cpu_before + backend_cpu() - db_before) * 1000 / runs
+    return statistics.median(samples), max(samples), cpu
 
 
-def line(label: str, median: float, worst: float, extra: str = "") -> None:
-    verdict = "under" if median < FLOOR_MS else "OVER"
-    print(f"  {label:<44} median {median:7.1f} ms  max {worst:7.1f} ms  ({verdict} the {FLOOR_MS:.0f} ms floor){extra}")
+def line(label: str, median: float, worst: float, cpu: float, extra: str = "") -> None:
+    verdict = "under" if cpu < FLOOR_MS else "OVER"
+    print(
+        f"  {label:<40} wall median {median:6.1f} ms, max {median if worst < median else worst:6.1f} ms;"
+        f" CPU {cpu:6.1f} ms ({verdict} the {FLOOR_MS:.0f} ms floor){extra}"
+    )
 
 
 def main() -> None:
@@ -157,10 +178,10 @@ def run(args, url: str) -> None:
         print(f"last {days} days ({start} to {end}):")
         with CaptureQueriesContext(connection) as queries:
             result = selectors.client_analytics(client=client, start=start, end=end)
-        median, worst = timed(
+        median, worst, cpu = timed(
             lambda s=start, e=end: selectors.client_analytics(client=client, start=s, end=e), args.runs
         )
-        line("client_analytics (selector)", median, worst,
+        line("client_analytics (selector)", median, worst, cpu,
              f"  {len(queries)} queries, {result.posts_published} posts")  # fmt: skip
         query = {"from": start.isoformat(), "to": end.isoformat()}
         path = f"/api/v1/clients/{client.pk}/analytics"

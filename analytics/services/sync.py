@@ -96,11 +96,12 @@ def enroll(limit: int = 5000) -> int:
     fresh = list(
         PostTarget.objects.filter(status=TargetStatus.PUBLISHED, published_at__isnull=False, metrics__isnull=True)
         .exclude(external_id="")
-        .values("pk", "post__client_id", "account__platform", "published_at")[:limit]
+        .values("pk", "post_id", "post__client_id", "account__platform", "published_at")[:limit]
     )
     rows = [
         TargetMetrics(
             target_id=t["pk"],
+            post_id=t["post_id"],
             client_id=t["post__client_id"],
             platform=t["account__platform"],
             published_at=when,
@@ -173,7 +174,7 @@ def refresh_post(post: Post, *, now: datetime | None = None) -> SyncReport:
     (ladder steps are not used up). Refused within a minute of the last sync (RefreshTooSoon)."""
     now = now or timezone.now()
     report = SyncReport(enrolled=enroll_post(post))
-    rows = list(TargetMetrics.objects.filter(target__post=post))
+    rows = list(TargetMetrics.objects.filter(post=post))
     recent = [r.synced_at for r in rows if r.synced_at and now - r.synced_at < REFRESH_COOLDOWN]
     if recent:
         wait = int((REFRESH_COOLDOWN - (now - max(recent))).total_seconds()) + 1
@@ -202,6 +203,7 @@ def enroll_post(post: Post) -> int:
         rows.append(
             TargetMetrics(
                 target=t,
+                post=post,
                 client_id=post.client_id,
                 platform=t.account.platform,
                 published_at=t.published_at,
