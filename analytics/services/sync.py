@@ -171,14 +171,21 @@ def sync_due(*, now: datetime | None = None, batch: int = BATCH, budget: float |
 
 def refresh_post(post: Post, *, now: datetime | None = None) -> SyncReport:
     """ "Refresh now" for one post: every published target read at once, a manual snapshot each
-    (ladder steps are not used up). Refused within a minute of the last sync (RefreshTooSoon)."""
+    (ladder steps are not used up). Refused within a minute of the last sync, and for accounts a
+    platform asked us to leave alone for now (rate limit) or that need reconnecting (RefreshTooSoon)."""
     now = now or timezone.now()
     report = SyncReport(enrolled=enroll_post(post))
-    rows = list(TargetMetrics.objects.filter(post=post))
+    everything = TargetMetrics.objects.filter(post=post)
+    rows = list(everything.exclude(_paused(now)))
     recent = [r.synced_at for r in rows if r.synced_at and now - r.synced_at < REFRESH_COOLDOWN]
     if recent:
         wait = int((REFRESH_COOLDOWN - (now - max(recent))).total_seconds()) + 1
         raise RefreshTooSoon(f"The figures were read less than a minute ago; try again in {wait} s.")
+    if not rows and everything.exists():
+        raise RefreshTooSoon(
+            "The platform asked us to wait (rate limit) or the account needs reconnecting: the figures are "
+            "read as soon as it may be."
+        )
     if rows:
         sync_rows(rows, now=now, report=report, manual=True)
     return report

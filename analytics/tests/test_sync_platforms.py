@@ -193,3 +193,14 @@ def test_the_schedules_run_the_sync(world):
     publish(world["owner"], world["client"], world["accounts"]["linkedin"], world["fake"])
     assert tasks.sync_posts()["enrolled"] == 1  # published just now: enrolled, due in an hour
     assert tasks.sync_accounts()["synced"] == len(world["accounts"])
+
+
+def test_refresh_now_leaves_a_rate_limited_account_alone(world):
+    account = world["accounts"]["facebook"]
+    target = publish(world["owner"], world["client"], account, world["fake"])
+    account.paused_until = timezone.now() + timedelta(minutes=5)
+    account.save(update_fields=["paused_until"])
+    with pytest.raises(sync.RefreshTooSoon, match="rate limit"):
+        sync.refresh_post(target.post)
+    assert MetricSnapshot.objects.filter(target=target).count() == 0
+    assert TargetMetrics.objects.get(target=target).synced_at is None
