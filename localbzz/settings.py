@@ -22,11 +22,25 @@ def env(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
 
 
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off")
+
+
 def env_bool(name: str, default: bool) -> bool:
+    """A yes/no variable; unset or empty means the default. Anything else than the words below (any case)
+    stops the start, naming the variable, so a typo such as DEBUG=ture cannot quietly read as False."""
     value = os.environ.get(name)
-    if value is None or value == "":
+    if value is None or value.strip() == "":
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    word = value.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={value!r} is not a yes/no value: use one of {', '.join(TRUE_WORDS)} "
+        f"or {', '.join(FALSE_WORDS)} (any case), or leave it unset for the default ({'on' if default else 'off'})."
+    )
 
 
 def env_int(name: str, default: int) -> int:
