@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -13,14 +14,14 @@ from django.utils import timezone
 
 @dataclass
 class Day:
-    date: date
+    date: dt.date  # the field's name shadows the class inside the body
     in_range: bool
     is_today: bool
     items: list = field(default_factory=list)
     more: int = 0  # items of the day not shown (a capped cell says "+N more")
 
     @property
-    def next(self) -> date:
+    def next(self) -> dt.date:
         return self.date + timedelta(days=1)
 
 

@@ -88,7 +88,7 @@ def validation_response(request, form: forms.BaseForm) -> HttpResponse | None:
     if not name or name not in form.fields:
         return None
     form.is_valid()
-    errors = form.errors.get(name, [])
+    errors = form.errors.get(name) or []
     return HttpResponse(format_html_join("", "<li>{}</li>", ((e,) for e in errors)))
 
 

@@ -64,7 +64,7 @@ def vetted_address(host: str, port: int | None = None) -> str:
     if settings.OUTBOUND_ALLOW_PRIVATE or host.lower() in names:
         return host
     infos = socket.getaddrinfo(host, port or 443, type=socket.SOCK_STREAM)
-    addresses = list(dict.fromkeys(info[4][0] for info in infos))
+    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
     for address in addresses:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
         if not _is_public(address) and not any(ip in network for network in networks):
@@ -88,11 +88,13 @@ def outbound_refusal(url: str) -> str:
     return ""
 
 
-class _Vetted:
+class _Vetted(HTTPConnection):
     """A urllib3 connection that connects only to a vetted address (resolved once, then pinned, so a
     DNS answer cannot change between the check and the connection); TLS still checks the host name."""
 
-    def _new_conn(self):
+    _dns_host: str  # urllib3's host as resolved (set by HTTPConnection; private, so left out of its types)
+
+    def _new_conn(self) -> socket.socket:
         try:
             address = vetted_address(self._dns_host, self.port)
         except OutboundRefused as refused:

@@ -25,7 +25,7 @@ class Kind:
             return False
         if channel == "in_app":
             return True
-        return self.email_from is not None and level >= self.email_from
+        return self.email_from is not None and level is not None and level >= self.email_from
 
 
 KINDS: dict[str, Kind] = {

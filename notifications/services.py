@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from agency.models import User
 from localbzz.app_urls import staff_urlconf, with_base
 from localbzz.events import Event
 from localbzz.queue import enqueue
@@ -89,7 +90,7 @@ def notifications_create(*, kind: Kind, event: Event, draft: Draft) -> list[Noti
 
 
 @transaction.atomic
-def notification_mark_read(*, user, notification: Notification) -> Notification:
+def notification_mark_read(*, user: User, notification: Notification) -> Notification:
     if notification.recipient_id != user.pk:  # views look notifications up by recipient; this is the backstop
         raise ValidationError("That notification is someone else's.")
     if notification.read_at is None:
@@ -99,12 +100,12 @@ def notification_mark_read(*, user, notification: Notification) -> Notification:
 
 
 @transaction.atomic
-def notifications_mark_all_read(*, user) -> int:
+def notifications_mark_all_read(*, user: User) -> int:
     return selectors.notifications_of(user, unread_only=True).update(read_at=timezone.now())
 
 
 @transaction.atomic
-def preferences_save(*, user, choices: dict[str, dict[str, bool]]) -> None:
+def preferences_save(*, user: User, choices: dict[str, dict[str, bool]]) -> None:
     """Save the person's channels for every kind offered to them (``choices``: kind → channel → on)."""
     offered = selectors.preferences_of(user)
     unknown = set(choices) - set(KINDS)

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from agency import permissions
 from agency.models import Campaign, Client
+from agency.types import Actor, acting_user
 from generation import presets
 from generation.models import GenerationJob, ItemStatus, JobStatus
 from generation.services.captions import clean_tags
@@ -44,7 +45,7 @@ def _mode(publish_immediately: bool, schedule_time: datetime | None) -> str:
 
 def multi_platform_post_create(
     *,
-    actor,
+    actor: Actor,
     client: Client,
     content: str,
     platforms: list[str],
@@ -97,7 +98,7 @@ def multi_platform_post_create(
             job = GenerationJob.objects.create(
                 client=client, campaign=campaign, kind=GenerationJob.Kind.MULTI_PLATFORM_POST, provider="library",
                 input={**settings_input, "image_ids": {p: str(a.pk) for p, a in images.items()}},
-                status=JobStatus.SUCCEEDED, created_by=actor if getattr(actor, "pk", None) else None,
+                status=JobStatus.SUCCEEDED, created_by=acting_user(actor),
                 started_at=timezone.now(), finished_at=timezone.now(),
             )  # fmt: skip
         job_finish(job_id=str(job.pk))
@@ -173,7 +174,7 @@ def job_finish(*, job_id: str) -> GenerationJob:
     return job
 
 
-def _make_post(job, actor, client, placement, platforms, accounts, assets, outcome) -> Post | None:
+def _make_post(job, actor: Actor, client, placement, platforms, accounts, assets, outcome) -> Post | None:
     data = job.input
     mode = data["mode"]
     tags = clean_tags(data.get("hashtags") or [])

@@ -17,6 +17,7 @@ from django.utils import timezone
 from agency import permissions
 from agency.models import Campaign, Client
 from agency.services.activity import diff, record_event
+from agency.types import Actor, acting_user
 from publishing import states
 from publishing.models import MediaAsset, Post, PostMedia, PostTarget, SocialAccount, TargetMedia
 from publishing.services import missed, publer, scheduling
@@ -97,7 +98,7 @@ def _set_target_media(post: Post, target_media: dict[str, list[MediaAsset | str]
 @transaction.atomic
 def post_create(
     *,
-    actor,
+    actor: Actor,
     client: Client,
     caption: str = "",
     hashtags: Iterable[str] = (),
@@ -132,7 +133,7 @@ def post_create(
         caption=caption.strip(),
         scheduled_at=scheduled_at,
         source=source,
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=acting_user(actor),
         status=P.PENDING_APPROVAL if submit else P.DRAFT,
         submitted_at=now if submit else None,
         client_approved_at=now if client_approved else None,
@@ -154,7 +155,7 @@ def post_create(
 @transaction.atomic
 def post_update(
     *,
-    actor,
+    actor: Actor,
     post: Post,
     media: Iterable[MediaAsset | str] | None = None,
     accounts: Iterable[SocialAccount | str] | None = None,
@@ -245,7 +246,7 @@ def _unschedule(post: Post) -> None:
 
 
 @transaction.atomic
-def post_submit(*, actor, post: Post) -> Post:
+def post_submit(*, actor: Actor, post: Post) -> Post:
     """A draft (or a post sent back with changes) goes to the approval queue."""
     post = Post.objects.select_for_update().get(pk=post.pk)
     old = states.move_post(post, P.PENDING_APPROVAL)
@@ -257,7 +258,7 @@ def post_submit(*, actor, post: Post) -> Post:
 
 @transaction.atomic
 def post_approve(
-    *, actor, post: Post, comment: str = "", scheduled_at: datetime | None = None, schedule: bool = True
+    *, actor: Actor, post: Post, comment: str = "", scheduled_at: datetime | None = None, schedule: bool = True
 ) -> Post:
     """Staff approval. Where the client must also approve, the post waits for the client (who
     gets a signed link); otherwise it is approved and, with a time (and ``schedule``), scheduled."""
@@ -298,7 +299,7 @@ def post_client_approve(*, post: Post, user=None, via: str = "portal", comment: 
 
 
 @transaction.atomic
-def post_request_changes(*, actor, post: Post, comment: str, by_client: bool = False) -> Post:
+def post_request_changes(*, actor: Actor, post: Post, comment: str, by_client: bool = False) -> Post:
     if not comment.strip():
         raise ValidationError({"comment": "Say what should change, so the author knows what to do."})
     if not by_client:
@@ -317,7 +318,7 @@ def post_request_changes(*, actor, post: Post, comment: str, by_client: bool = F
 
 
 @transaction.atomic
-def post_reject(*, actor, post: Post, reason: str) -> Post:
+def post_reject(*, actor: Actor, post: Post, reason: str) -> Post:
     permissions.require(actor, "approve_posts")
     if not reason.strip():
         raise ValidationError({"reason": "Say why the post is rejected (the author sees it)."})
@@ -330,7 +331,7 @@ def post_reject(*, actor, post: Post, reason: str) -> Post:
 
 
 @transaction.atomic
-def post_delete_draft(*, actor, post: Post) -> None:
+def post_delete_draft(*, actor: Actor, post: Post) -> None:
     """Drafts nobody submitted may be deleted outright; anything else is canceled instead."""
     if post.status != P.DRAFT:
         raise ValidationError("Only drafts can be deleted; cancel the post instead.")
@@ -339,7 +340,7 @@ def post_delete_draft(*, actor, post: Post) -> None:
 
 
 @transaction.atomic
-def post_missed_resolve(*, actor, post: Post, scheduled_at: datetime | None = None) -> Post:
+def post_missed_resolve(*, actor: Actor, post: Post, scheduled_at: datetime | None = None) -> Post:
     """The agency's one step for a post that missed its time: ``scheduled_at`` None publishes it
     now, else it gets that time. A post still waiting for the agency is approved on the way; one
     waiting for the client keeps waiting, with the new time (the client is asked again)."""
