@@ -7,6 +7,7 @@ from typing import TypeAlias
 from django.contrib.auth.models import AnonymousUser
 
 from agency.models import User
+from localbzz.http import HtmxRequest
 
 # Who does something through a service: the signed-in person (``request.user``: anonymous on a page
 # that lets anyone in, which ``agency.permissions.require`` refuses), or None for the system (a
@@ -18,3 +19,10 @@ def acting_user(actor: Actor) -> User | None:
     """The person to store as who did it (``created_by``, ``author``): None for the system and for an
     anonymous visitor (whom the services' access checks have refused before anything is stored)."""
     return actor if isinstance(actor, User) and actor.pk is not None else None
+
+
+class StaffRequest(HtmxRequest):
+    """A request to a page behind ``agency.permissions.staff_required`` (or another sign-in check):
+    ``request.user`` is a signed-in person, never the anonymous user."""
+
+    user: User

@@ -23,6 +23,7 @@ from agency.permissions import staff_required
 from agency.services import client_data
 from agency.services import clients as client_services
 from localbzz.forms import add_errors, live_validation, process
+from localbzz.http import HtmxRequest
 from localbzz.listing import csv_response, filtered_queryset, list_page
 from localbzz.text import counted
 
@@ -41,7 +42,7 @@ CSV_HEADER = [
 
 
 @staff_required()
-def client_list(request: HttpRequest) -> HttpResponse:
+def client_list(request: HtmxRequest) -> HttpResponse:
     queryset = selectors.clients()
     if request.GET.get("format") == "csv":
         rows = filtered_queryset(request, queryset, ClientFilter, sort_fields=SORT_FIELDS, default_sort=DEFAULT_SORT)

@@ -16,6 +16,7 @@ from agency.models import Client, Deliverable, TeamMember
 from agency.permissions import staff_required
 from agency.services import deliverables as services
 from localbzz.forms import live_validation, process
+from localbzz.http import HtmxRequest
 from localbzz.listing import csv_response, filtered_queryset, list_page
 
 SORT_FIELDS = {"due_date": "due_date", "title": "title", "client": "client__name", "status": "status"}
@@ -33,7 +34,7 @@ def _board_context(request) -> dict:
 
 
 @staff_required()
-def deliverable_board(request: HttpRequest) -> HttpResponse:
+def deliverable_board(request: HtmxRequest) -> HttpResponse:
     view = "list" if request.GET.get("view") == "list" else "board"
     queryset = selectors.deliverables()
     if request.GET.get("format") == "csv":
@@ -78,7 +79,7 @@ def deliverable_board(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @staff_required("edit_content")
-def deliverable_move(request: HttpRequest, pk) -> HttpResponse:
+def deliverable_move(request: HtmxRequest, pk) -> HttpResponse:
     """Move a card to another column; htmx gets the board back, a plain form post a redirect."""
     deliverable = get_object_or_404(Deliverable, pk=pk)
     try:

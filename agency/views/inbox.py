@@ -21,6 +21,7 @@ from agency.permissions import staff_required
 from agency.services import inbox as services
 from agency.services.clients import slug_suggest
 from localbzz import rate_limits
+from localbzz.http import HtmxRequest
 from localbzz.listing import csv_response, filtered_queryset, list_page
 
 # Leads ---------------------------------------------------------------------------------------
@@ -57,7 +58,7 @@ LEAD_SORT = {"created_at": "created_at", "business_name": "business_name", "stat
 
 
 @staff_required()
-def lead_list(request: HttpRequest) -> HttpResponse:
+def lead_list(request: HtmxRequest) -> HttpResponse:
     queryset = selectors.leads()
     if request.GET.get("format") == "csv":
         rows = filtered_queryset(request, queryset, LeadFilter, sort_fields=LEAD_SORT, default_sort=("-created_at",))
@@ -126,7 +127,7 @@ REQUEST_SORT = {"created_at": "created_at", "priority": "priority", "status": "s
 
 
 @staff_required()
-def request_list(request: HttpRequest) -> HttpResponse:
+def request_list(request: HtmxRequest) -> HttpResponse:
     queryset = selectors.portal_requests()
     if request.GET.get("format") == "csv":
         rows = filtered_queryset(

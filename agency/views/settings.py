@@ -4,7 +4,7 @@ import json
 
 from django.contrib import messages
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from agency import selectors, services
@@ -12,11 +12,13 @@ from agency.filters import ActivityFilter
 from agency.forms import ProfileForm
 from agency.models import Client
 from agency.permissions import can, staff_required
+from agency.types import StaffRequest
+from localbzz.http import HtmxRequest
 from localbzz.listing import csv_response, filtered_queryset, list_page
 
 
 @staff_required()
-def settings_page(request: HttpRequest) -> HttpResponse:
+def settings_page(request: StaffRequest) -> HttpResponse:
     member = getattr(request.user, "team_member", None)
     if request.method == "POST":
         form = ProfileForm(request.POST)
@@ -64,7 +66,7 @@ def _audit_row(event) -> list:
 
 
 @staff_required("view_audit_log")
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: HtmxRequest) -> HttpResponse:
     """Every recorded change, sign-in and denial, filterable, paginated and exportable as CSV."""
     queryset = selectors.audit_log()
     sort = {"sort_fields": AUDIT_SORT, "default_sort": ("-created_at", "-id")}

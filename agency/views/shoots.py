@@ -20,6 +20,7 @@ from agency.services.shoots import CrewDoubleBooked
 from localbzz import calendar, zones
 from localbzz.app_urls import app_url
 from localbzz.forms import live_validation, process
+from localbzz.http import HtmxRequest
 from localbzz.listing import csv_response, filtered_queryset, list_page
 
 SORT_FIELDS = {"start": "start", "title": "title", "client": "client__name", "status": "status"}
@@ -27,7 +28,7 @@ DEFAULT_SORT = ("-start",)
 
 
 @staff_required()
-def shoot_calendar(request: HttpRequest) -> HttpResponse:
+def shoot_calendar(request: HtmxRequest) -> HttpResponse:
     view = request.GET.get("view") if request.GET.get("view") in {"month", "week", "list"} else "month"
     client_id, member_id = request.GET.get("client") or None, request.GET.get("member") or None
     context = {

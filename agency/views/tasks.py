@@ -19,6 +19,7 @@ from agency.models import Client, Task, TeamMember, TimeEntry
 from agency.permissions import staff_required
 from agency.services import tasks as services
 from localbzz.forms import live_validation, process
+from localbzz.http import HtmxRequest
 from localbzz.listing import csv_response, filtered_queryset, list_page
 from localbzz.templatetags.ui import hours
 
@@ -47,7 +48,7 @@ def _tasks_context(request, queryset, *, mine: bool) -> dict:
 
 
 @staff_required()
-def task_list(request: HttpRequest, mine: bool = False) -> HttpResponse:
+def task_list(request: HtmxRequest, mine: bool = False) -> HttpResponse:
     queryset = selectors.tasks()
     member = _member(request)
     if mine:

@@ -30,6 +30,7 @@ from generation.services.images import ImageSpec, image_batch_create, image_item
 from generation.services.layout import compose
 from generation.services.multi_platform import multi_platform_post_create
 from localbzz.forms import add_errors
+from localbzz.http import HtmxRequest
 from publishing import rules
 from publishing.models import MediaAsset, SocialAccount
 
@@ -176,7 +177,7 @@ def _counters() -> dict:
 
 
 def _render(
-    request: HttpRequest, form: WizardForm, step: int, client: Client | None, *, validated: bool = False
+    request: HtmxRequest, form: WizardForm, step: int, client: Client | None, *, validated: bool = False
 ) -> HttpResponse:
     """Show ``step``. Unless the step was just validated (and failed), its fields show no errors
     yet: a step opened for the first time starts clean."""

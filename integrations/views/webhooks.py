@@ -16,6 +16,7 @@ from integrations.models import WebhookDelivery, WebhookEndpoint
 from integrations.services import webhooks as services
 from localbzz.events import EVENT_NAMES
 from localbzz.forms import process
+from localbzz.http import HtmxRequest
 
 SECRET_SESSION_KEY = "integrations.new_webhook_secret"
 
@@ -54,7 +55,7 @@ def _deliveries_page(request: HttpRequest, endpoint: WebhookEndpoint) -> dict:
 
 
 @staff_required("manage_integrations")
-def webhook_detail(request: HttpRequest, pk) -> HttpResponse:
+def webhook_detail(request: HtmxRequest, pk) -> HttpResponse:
     endpoint = get_object_or_404(selectors.webhook_endpoints(), pk=pk)
     if request.htmx and request.method == "GET" and request.htmx.target == "deliveries":
         return render(
@@ -102,7 +103,7 @@ def webhook_delete(request: HttpRequest, pk) -> HttpResponse:
     return redirect("webhooks")
 
 
-def _after_action(request: HttpRequest, endpoint_pk) -> HttpResponse:
+def _after_action(request: HtmxRequest, endpoint_pk) -> HttpResponse:
     endpoint = get_object_or_404(selectors.webhook_endpoints(), pk=endpoint_pk)
     if request.htmx:
         return render(

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from localbzz import rate_limits, signin_throttle
 from localbzz.app_urls import portal_base
 from portal.forms import PortalSignInForm
+from portal.http import PortalHttpRequest
 from portal.models import ClientUser
 from portal.permissions import belongs_to
 
@@ -27,7 +28,7 @@ from portal.permissions import belongs_to
 @sensitive_post_parameters("password")
 @never_cache
 @rate_limits.limit(rate_limits.LoginRate)
-def sign_in(request: HttpRequest) -> HttpResponse:
+def sign_in(request: PortalHttpRequest) -> HttpResponse:
     client = request.portal_client
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):

@@ -23,6 +23,7 @@ from localbzz.app_urls import portal_url
 from localbzz.forms import add_errors
 from portal import selectors, services
 from portal.forms import CommentForm, RescheduleForm, SubmitForm
+from portal.http import PortalHttpRequest
 from portal.permissions import portal_required
 from publishing import rules
 from publishing.media.uploads import upload_limits
@@ -39,7 +40,7 @@ TABS = [
 ]
 
 
-def _submit_context(request: HttpRequest, form: SubmitForm, **extra) -> dict:
+def _submit_context(request: PortalHttpRequest, form: SubmitForm, **extra) -> dict:
     client = request.portal_client
     chosen = form["media"].value() or []
     picked = list(selectors.media(client).filter(pk__in=[c for c in chosen if c])) if chosen else []
@@ -60,7 +61,7 @@ def _submit_context(request: HttpRequest, form: SubmitForm, **extra) -> dict:
 
 
 @portal_required
-def submit(request: HttpRequest) -> HttpResponse:
+def submit(request: PortalHttpRequest) -> HttpResponse:
     client = request.portal_client
     form = SubmitForm(request.POST or None, client=client, initial={"media": request.GET.getlist("media")})
     if request.method == "POST" and form.is_valid():
@@ -90,7 +91,7 @@ def submit(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @portal_required
-def submit_captions(request: HttpRequest) -> HttpResponse:
+def submit_captions(request: PortalHttpRequest) -> HttpResponse:
     """htmx: the AI writes captions for the chosen media, notes and platforms (nothing is saved)."""
     client = request.portal_client
     form = SubmitForm(request.POST, client=client)
@@ -132,7 +133,7 @@ def submit_captions(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/submit.html#captions", _submit_context(request, form, caption_error=error))
 
 
-def _post(request: HttpRequest, post_id) -> Post:
+def _post(request: PortalHttpRequest, post_id) -> Post:
     try:
         return selectors.post_get(request.portal_client, post_id)
     except Post.DoesNotExist:
@@ -140,7 +141,7 @@ def _post(request: HttpRequest, post_id) -> Post:
 
 
 @portal_required
-def posts(request: HttpRequest) -> HttpResponse:
+def posts(request: PortalHttpRequest) -> HttpResponse:
     client = request.portal_client
     view = request.GET.get("view") if request.GET.get("view") in {"list", "month", "week"} else "list"
     tab = request.GET.get("tab") if request.GET.get("tab") in {t[0] for t in TABS} else "scheduled"
@@ -169,7 +170,7 @@ def posts(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @portal_required
-def posts_feed_link(request: HttpRequest) -> HttpResponse:
+def posts_feed_link(request: PortalHttpRequest) -> HttpResponse:
     """Make (or, with ``regenerate``, replace) the client's secret calendar link of its posts."""
     feed = feed_services.feed_get_or_create(
         actor=request.user, scope=CalendarFeed.Scope.CLIENT, client=request.portal_client,
@@ -213,7 +214,7 @@ def post_detail(request: HttpRequest, post_id) -> HttpResponse:
 
 @require_POST
 @portal_required
-def post_reschedule(request: HttpRequest, post_id) -> HttpResponse:
+def post_reschedule(request: PortalHttpRequest, post_id) -> HttpResponse:
     post = _post(request, post_id)
     form = RescheduleForm(request.POST)
     if form.is_valid():
@@ -232,7 +233,7 @@ def post_reschedule(request: HttpRequest, post_id) -> HttpResponse:
 
 
 @portal_required
-def approvals(request: HttpRequest) -> HttpResponse:
+def approvals(request: PortalHttpRequest) -> HttpResponse:
     client = request.portal_client
     return render(
         request,
@@ -243,7 +244,7 @@ def approvals(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @portal_required
-def post_decide(request: HttpRequest, post_id) -> HttpResponse:
+def post_decide(request: PortalHttpRequest, post_id) -> HttpResponse:
     """Approve, or request changes with a comment, on a post waiting for the client."""
     post = _post(request, post_id)
     form = CommentForm(request.POST)

@@ -5,13 +5,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from localbzz import rate_limits
 from localbzz.text import storable
 from portal import selectors, services
+from portal.http import PortalHttpRequest
 from portal.permissions import portal_required
 from publishing.api.media import upload_status, uploaded_items
 from publishing.media.uploads import upload_limits
@@ -22,7 +23,7 @@ PAGE_SIZE = 36
 
 
 @portal_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: PortalHttpRequest) -> HttpResponse:
     client = request.portal_client
     context = {
         "stats": selectors.stats(client),
@@ -35,7 +36,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @portal_required
-def media(request: HttpRequest) -> HttpResponse:
+def media(request: PortalHttpRequest) -> HttpResponse:
     client = request.portal_client
     kind = request.GET.get("kind") if request.GET.get("kind") in MediaAsset.Kind.values else None
     search = storable(request.GET.get("q", "")).strip()[:100] or None
@@ -58,7 +59,7 @@ def media(request: HttpRequest) -> HttpResponse:
 @require_POST
 @portal_required
 @rate_limits.limit(rate_limits.UploadRate, as_json=True)
-def media_upload(request: HttpRequest) -> HttpResponse:
+def media_upload(request: PortalHttpRequest) -> HttpResponse:
     """The upload box's endpoint: the same answer as the media API (``{"items": [asset, …]}``)."""
     client = request.portal_client
     try:
@@ -78,7 +79,7 @@ def media_upload(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"items": uploaded_items(client, results)}, status=upload_status(results))
 
 
-def _asset(request: HttpRequest, asset_id) -> MediaAsset:
+def _asset(request: PortalHttpRequest, asset_id) -> MediaAsset:
     try:
         return selectors.media_get(request.portal_client, asset_id)
     except MediaAsset.DoesNotExist:
@@ -86,7 +87,7 @@ def _asset(request: HttpRequest, asset_id) -> MediaAsset:
 
 
 @portal_required
-def media_tile(request: HttpRequest, asset_id) -> HttpResponse:
+def media_tile(request: PortalHttpRequest, asset_id) -> HttpResponse:
     context = {
         "asset": _asset(request, asset_id),
         "own_uploaders": selectors.portal_uploader_ids(request.portal_client),
@@ -96,7 +97,7 @@ def media_tile(request: HttpRequest, asset_id) -> HttpResponse:
 
 
 @portal_required
-def media_upload_status(request: HttpRequest, asset_id) -> HttpResponse:
+def media_upload_status(request: PortalHttpRequest, asset_id) -> HttpResponse:
     """An upload row's status (the staff library's partial): polled while the file is prepared,
     then "Ready" or why it failed (without the staff's Retry hint: clients upload a new file)."""
     from publishing.selectors import media_asset_state
@@ -112,7 +113,7 @@ def media_upload_status(request: HttpRequest, asset_id) -> HttpResponse:
 
 @require_POST
 @portal_required
-def media_delete(request: HttpRequest, asset_id) -> HttpResponse:
+def media_delete(request: PortalHttpRequest, asset_id) -> HttpResponse:
     asset = _asset(request, asset_id)
     try:
         services.media_delete_own(client_user=request.client_user, asset=asset)

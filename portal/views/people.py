@@ -4,24 +4,25 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from localbzz.forms import add_errors
 from portal import selectors, services
 from portal.forms import InviteForm
+from portal.http import PortalHttpRequest
 from portal.models import ClientUser
 from portal.permissions import portal_required
 
 
-def _owner_only(request: HttpRequest) -> None:
+def _owner_only(request: PortalHttpRequest) -> None:
     if request.client_user.role != ClientUser.Role.OWNER:
         raise Http404("Only your portal's owners manage people.")
 
 
 @portal_required
-def people(request: HttpRequest) -> HttpResponse:
+def people(request: PortalHttpRequest) -> HttpResponse:
     _owner_only(request)
     client = request.portal_client
     form = InviteForm(request.POST or None)
@@ -38,7 +39,7 @@ def people(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @portal_required
-def person_remove(request: HttpRequest, member_id) -> HttpResponse:
+def person_remove(request: PortalHttpRequest, member_id) -> HttpResponse:
     _owner_only(request)
     member = selectors.portal_users(request.portal_client).filter(pk=member_id).first()
     if member is None:

@@ -11,6 +11,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from agency.permissions import can, staff_required
 from agency.selectors import activity_for
+from localbzz.http import HtmxRequest
 from localbzz.listing import CappedPaginator
 from localbzz.text import storable_query
 from publishing import selectors
@@ -32,7 +33,7 @@ def _asset(asset_id) -> MediaAsset:
 
 
 @staff_required("view")
-def library(request: HttpRequest) -> HttpResponse:
+def library(request: HtmxRequest) -> HttpResponse:
     form = LibraryFilterForm(storable_query(request.GET))
     filters = form.cleaned_data if form.is_valid() else {}
     clients = list(selectors.media_clients())
@@ -110,7 +111,7 @@ def _detail_context(request: HttpRequest, asset: MediaAsset, form: MediaEditForm
 
 
 @staff_required("view")
-def asset_detail(request: HttpRequest, asset_id) -> HttpResponse:
+def asset_detail(request: HtmxRequest, asset_id) -> HttpResponse:
     asset = _asset(asset_id)
     context = _detail_context(request, asset)
     if request.htmx and request.htmx.target == "renditions":
@@ -166,7 +167,7 @@ def asset_focal_point(request: HttpRequest, asset_id) -> HttpResponse:
 
 @require_POST
 @staff_required("edit_content")
-def asset_delete(request: HttpRequest, asset_id) -> HttpResponse:
+def asset_delete(request: HtmxRequest, asset_id) -> HttpResponse:
     asset = _asset(asset_id)
     back = reverse("library") + f"?client={asset.client_id}"
     try:
