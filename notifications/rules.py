@@ -239,7 +239,7 @@ def task_assigned(event: Event) -> Draft | None:
     if task is None or task.assignee is None:
         return None
     due = f" Due {task.due_date:%a %d %b}." if task.due_date else ""
-    for_client = f" for {task.client.name}" if task.client_id else ""
+    for_client = f" for {task.client.name}" if task.client is not None else ""
     return Draft(
         recipients=_staff(task.assignee.user),
         title=f"Task for you: {task.name}",

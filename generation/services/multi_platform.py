@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -136,7 +137,7 @@ def job_finish(*, job_id: str) -> GenerationJob:
         if job.result.get("finished"):
             return job
         data, actor, client = job.input, job.created_by, job.client
-        outcome: dict[str, dict] = {p: {"error": "", "asset_id": None} for p in data["platforms"]}
+        outcome: dict[str, dict[str, Any]] = {p: {"error": "", "asset_id": None} for p in data["platforms"]}
         assets: dict[str, MediaAsset] = {}
         if "image_ids" in data:
             for platform, asset_id in data["image_ids"].items():
@@ -147,24 +148,28 @@ def job_finish(*, job_id: str) -> GenerationJob:
                     assets[item.platform] = item.asset
                 else:
                     outcome[item.platform]["error"] = f"The image could not be made: {item.error or 'unknown error'}"
-        accounts = _accounts(client)
-        groups: dict[str, list[str]] = {}
-        for platform in data["platforms"]:
-            preset = presets.PLATFORM_PRESETS[platform]
-            if outcome[platform]["error"]:
-                continue
-            if preset.publish_platform not in accounts:
-                outcome[platform]["error"] = (
-                    f"{client.name} has no connected {preset.label.split(' ')[0]} account; connect one in Accounts."
-                )
-                continue
-            outcome[platform]["asset_id"] = str(assets[platform].pk)
-            groups.setdefault(preset.placement, []).append(platform)
         posts = []
-        for placement, members in groups.items():
-            post = _make_post(job, actor, client, placement, members, accounts, assets, outcome)
-            if post is not None:
-                posts.append(post)
+        if client is None:  # the client was deleted meanwhile (jobs stay, without it)
+            for platform in data["platforms"]:
+                outcome[platform]["error"] = outcome[platform]["error"] or "The client was deleted; nothing was posted."
+        else:
+            accounts = _accounts(client)
+            groups: dict[str, list[str]] = {}
+            for platform in data["platforms"]:
+                preset = presets.PLATFORM_PRESETS[platform]
+                if outcome[platform]["error"]:
+                    continue
+                if preset.publish_platform not in accounts:
+                    outcome[platform]["error"] = (
+                        f"{client.name} has no connected {preset.label.split(' ')[0]} account; connect one in Accounts."
+                    )
+                    continue
+                outcome[platform]["asset_id"] = str(assets[platform].pk)
+                groups.setdefault(preset.placement, []).append(platform)
+            for placement, members in groups.items():
+                post = _make_post(job, actor, client, placement, members, accounts, assets, outcome)
+                if post is not None:
+                    posts.append(post)
         job.result = {**job.result, "finished": True, "posts": [str(p.pk) for p in posts], "platforms": outcome}
         job.post = posts[0] if posts else None
         if not posts and job.status != JobStatus.FAILED:
@@ -174,7 +179,16 @@ def job_finish(*, job_id: str) -> GenerationJob:
     return job
 
 
-def _make_post(job, actor: Actor, client, placement, platforms, accounts, assets, outcome) -> Post | None:
+def _make_post(
+    job: GenerationJob,
+    actor: Actor,
+    client: Client,
+    placement: str,
+    platforms: list[str],
+    accounts: dict[str, SocialAccount],
+    assets: dict[str, MediaAsset],
+    outcome: dict[str, dict[str, Any]],
+) -> Post | None:
     data = job.input
     mode = data["mode"]
     tags = clean_tags(data.get("hashtags") or [])

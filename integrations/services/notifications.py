@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from uuid import UUID
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -17,7 +18,7 @@ from localbzz.app_urls import app_url
 log = logging.getLogger(__name__)
 
 
-def endpoint_disabled(endpoint_id) -> None:
+def endpoint_disabled(endpoint_id: UUID | str) -> None:
     """Tell the staff who may manage integrations that an endpoint was disabled after failing for too long."""
     endpoint = WebhookEndpoint.objects.filter(pk=endpoint_id).first()
     if endpoint is None:

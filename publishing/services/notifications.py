@@ -18,6 +18,7 @@ from localbzz import zones
 from localbzz.app_urls import app_url
 from localbzz.text import counted
 from publishing.approval_links import make_token
+from publishing.models import Post
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ def _send(subject: str, body: str, to: list[str]) -> None:
         log.exception("Could not send %r", subject)
 
 
-def client_approval_requested(post) -> None:
+def client_approval_requested(post: Post) -> None:
     link = app_url(reverse("post-approval-link", args=[make_token(post)]))
     days = getattr(settings, "APPROVAL_LINK_DAYS", 7)
     when = f" for {zones.when(post.scheduled_at, post.client)} ({post.client.timezone})" if post.scheduled_at else ""

@@ -6,7 +6,7 @@ Every change of state goes through ``publishing.states`` and lands in the post's
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -69,7 +69,7 @@ def _set_media(post: Post, media: list[MediaAsset]) -> None:
     PostMedia.objects.bulk_create([PostMedia(post=post, asset=a, position=i) for i, a in enumerate(media)])
 
 
-def _set_targets(post: Post, accounts: list[SocialAccount], overrides: dict[str, str]) -> None:
+def _set_targets(post: Post, accounts: list[SocialAccount], overrides: Mapping[str, str | None]) -> None:
     """Targets for exactly these accounts; targets that have gone out are never touched."""
     keep = {a.pk for a in accounts}
     post.targets.filter(status__in=[T.PENDING, T.SCHEDULED]).exclude(account_id__in=keep).delete()
@@ -178,7 +178,7 @@ def post_update(
     for name, value in changes.items():
         if name != "scheduled_at":
             setattr(post, name, value)
-    if campaign != "keep":
+    if not isinstance(campaign, str):  # the one string is "keep": leave it as it is
         if campaign is not None and campaign.client_id != post.client_id:
             raise ValidationError({"campaign": "That campaign belongs to another client."})
         if campaign != post.campaign:
@@ -266,7 +266,7 @@ def post_approve(
     post = Post.objects.select_for_update().select_related("client").get(pk=post.pk)
     needs_client = post.client.requires_client_approval and not post.client_approved_at
     old = states.move_post(post, P.PENDING_CLIENT_APPROVAL if needs_client else P.APPROVED)
-    post.approved_by, post.approved_at = actor, timezone.now()
+    post.approved_by, post.approved_at = acting_user(actor), timezone.now()
     post.missed_at = None  # a new wait: the sweeper tells the agency again if its time has still passed
     wanted = scheduled_at or post.scheduled_at
     if needs_client and scheduled_at:
@@ -283,7 +283,7 @@ def post_approve(
 
 
 @transaction.atomic
-def post_client_approve(*, post: Post, user=None, via: str = "portal", comment: str = "") -> Post:
+def post_client_approve(*, post: Post, user: Actor = None, via: str = "portal", comment: str = "") -> Post:
     """The client's approval (portal, or the signed link in the email)."""
     post = Post.objects.select_for_update().get(pk=post.pk)
     old = states.move_post(post, P.APPROVED)
