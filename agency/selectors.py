@@ -85,14 +85,14 @@ def shoots_between(
     end: datetime,
     *,
     client_id: UUID | str | None = None,
-    member_id: UUID | None = None,
+    member_id: UUID | str | None = None,
     include_cancelled: bool = True,
 ) -> list[Shoot]:
     qs = shoots().filter(start__lt=end, end__gt=start)
     if client_id:
         qs = qs.filter(client_id=client_id)
     if member_id:
-        qs = qs.filter(crew=member_id)
+        qs = qs.filter(crew__pk=member_id)
     if not include_cancelled:
         qs = qs.exclude(status=Shoot.Status.CANCELLED)
     return list(qs.order_by("start").distinct())

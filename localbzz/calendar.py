@@ -8,8 +8,11 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any, TypeVar
 
 from django.utils import timezone
+
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -80,15 +83,19 @@ def period(view: str, anchor: date) -> Period:
     return Period("month", anchor, first, last)
 
 
-def grid(p: Period, items: Iterable, when: Callable[[object], datetime], *, own_zone: bool = False) -> list[list[Day]]:
+def grid(
+    p: Period, items: Iterable[_T], when: Callable[[_T], datetime | None], *, own_zone: bool = False
+) -> list[list[Day]]:
     """Weeks of days from ``p.first`` to ``p.last``, each day holding its items (local dates).
 
     ``own_zone``: ``when`` already answers each item's time in its own zone (e.g. each client's),
     and the item goes on that local date.
     """
-    by_day: dict[date, list] = defaultdict(list)
+    by_day: dict[date, list[Any]] = defaultdict(list)
     for item in items:
         moment = when(item)
+        if moment is None:  # not on the calendar
+            continue
         by_day[(moment if own_zone else timezone.localtime(moment)).date()].append(item)
     return grid_of_days(p, {d: (day_items, 0) for d, day_items in by_day.items()})
 

@@ -36,7 +36,7 @@ def sign_in(request: PortalHttpRequest) -> HttpResponse:
     if request.user.is_authenticated and belongs_to(request.user, client):
         return redirect(next_url or "portal:dashboard")
     form = PortalSignInForm(request.POST or None, request=request, client=client)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and form.client_user is not None:  # set by a valid form
         login(request, form.client_user.user, backend="agency.auth_backends.StaffBackend")
         return redirect(next_url or "portal:dashboard")
     response = render(request, "portal/login.html", {"form": form, "next": next_url})
@@ -65,6 +65,7 @@ class ClientPasswordResetForm(PasswordResetForm):
 
 
 class PasswordReset(auth_views.PasswordResetView):
+    request: PortalHttpRequest
     form_class = ClientPasswordResetForm
     template_name = "portal/password_reset_form.html"
     email_template_name = "portal/password_reset_email.txt"
@@ -94,6 +95,7 @@ class PasswordReset(auth_views.PasswordResetView):
 class SetPassword(auth_views.PasswordResetConfirmView):
     """The one-time link of an invitation or a reset: choose a password, then you are signed in."""
 
+    request: PortalHttpRequest
     template_name = "portal/set_password.html"
     post_reset_login = True
     post_reset_login_backend = "agency.auth_backends.StaffBackend"

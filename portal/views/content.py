@@ -3,6 +3,8 @@ reschedule, and approvals where the client approves too."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -143,9 +145,11 @@ def _post(request: PortalHttpRequest, post_id) -> Post:
 @portal_required
 def posts(request: PortalHttpRequest) -> HttpResponse:
     client = request.portal_client
-    view = request.GET.get("view") if request.GET.get("view") in {"list", "month", "week"} else "list"
+    view = request.GET.get("view") or ""
+    if view not in {"list", "month", "week"}:
+        view = "list"
     tab = request.GET.get("tab") if request.GET.get("tab") in {t[0] for t in TABS} else "scheduled"
-    context = {"view": view, "tab": tab, "tabs": TABS, "quota": selectors.quota(client)}
+    context: dict[str, Any] = {"view": view, "tab": tab, "tabs": TABS, "quota": selectors.quota(client)}
     if view == "list":
         statuses = next(t[2] for t in TABS if t[0] == tab)
         qs = selectors.posts(client, thumbnails_only=True)
@@ -190,7 +194,7 @@ def posts_ics(request: HttpRequest, token: str) -> HttpResponse:
     feed = CalendarFeed.objects.filter(
         token=token, kind=CalendarFeed.Kind.PORTAL_POSTS, client=client
     ).select_related("client").first() if client is not None else None  # fmt: skip
-    if feed is None:
+    if feed is None or client is None:
         raise Http404("No calendar at this address; it may have been replaced by a new link.")
     return feed_response(feed, lambda post: portal_url(client.slug, reverse("portal:post", args=[post.pk])))
 
@@ -208,7 +212,7 @@ def _post_context(request: HttpRequest, post: Post, **forms) -> dict:
 
 
 @portal_required
-def post_detail(request: HttpRequest, post_id) -> HttpResponse:
+def post_detail(request: PortalHttpRequest, post_id: str) -> HttpResponse:
     return render(request, "portal/post.html", _post_context(request, _post(request, post_id)))
 
 
