@@ -39,7 +39,7 @@ def bell_count(request: StaffRequest) -> HttpResponse:
 
 
 @staff_required()
-def bell_menu(request: HttpRequest) -> HttpResponse:
+def bell_menu(request: StaffRequest) -> HttpResponse:
     return _menu(request)
 
 
@@ -50,7 +50,7 @@ def _menu(request: StaffRequest) -> HttpResponse:
 
 
 @staff_required()
-def notification_list(request: HttpRequest) -> HttpResponse:
+def notification_list(request: StaffRequest) -> HttpResponse:
     return _list(request)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -51,6 +52,8 @@ def _conflict(error: CrewDoubleBooked) -> Conflict:
 
 class ClientScoped:
     """Nested lists under /clients/{pk}/...: 404 for an unknown client."""
+
+    kwargs: dict[str, Any]  # the view's URL arguments
 
     def client(self) -> Client:
         return get_object_or_404(Client, pk=self.kwargs["pk"])

@@ -9,6 +9,7 @@ import tempfile
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.html import format_html_join
@@ -42,7 +43,7 @@ CSV_HEADER = [
 
 
 @staff_required()
-def client_list(request: HtmxRequest) -> HttpResponse:
+def client_list(request: HtmxRequest) -> HttpResponseBase:
     queryset = selectors.clients()
     if request.GET.get("format") == "csv":
         rows = filtered_queryset(request, queryset, ClientFilter, sort_fields=SORT_FIELDS, default_sort=DEFAULT_SORT)
@@ -180,7 +181,7 @@ def campaign_create(request: HttpRequest, pk) -> HttpResponse:
             messages.success(request, f"Campaign “{campaign.name}” is created.")
             return redirect("client-tab", client.pk, "campaigns")
     messages.error(
-        request, "The campaign was not created: " + "; ".join(e for errs in form.errors.values() for e in errs)
+        request, "The campaign was not created: " + "; ".join(str(e) for errs in form.errors.values() for e in errs)
     )
     return redirect("client-tab", client.pk, "campaigns")
 
@@ -227,7 +228,7 @@ def campaign_options(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required()
-def campaign_list(request: HttpRequest) -> HttpResponse:
+def campaign_list(request: HttpRequest) -> HttpResponseBase:
     """All campaigns as CSV (the pages show them per client)."""
     rows = filtered_queryset(
         request,

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -34,7 +37,7 @@ def _board_context(request) -> dict:
 
 
 @staff_required()
-def deliverable_board(request: HtmxRequest) -> HttpResponse:
+def deliverable_board(request: HtmxRequest) -> HttpResponseBase:
     view = "list" if request.GET.get("view") == "list" else "board"
     queryset = selectors.deliverables()
     if request.GET.get("format") == "csv":
@@ -59,7 +62,7 @@ def deliverable_board(request: HtmxRequest) -> HttpResponse:
                 d.file_link,
             ],
         )
-    context = {
+    context: dict[str, Any] = {
         "view": view,
         "clients": Client.objects.order_by("name").only("pk", "name"),
         "members": TeamMember.objects.select_related("user").filter(is_active=True),

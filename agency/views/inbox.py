@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
@@ -29,7 +30,7 @@ from localbzz.listing import csv_response, filtered_queryset, list_page
 
 def _frameable(response: HttpResponse) -> HttpResponse:
     # The one page others may frame: django-csp swaps 'none' for the configured origins.
-    response._csp_replace = {"frame-ancestors": settings.INTAKE_FRAME_ANCESTORS}
+    response._csp_replace = {"frame-ancestors": settings.INTAKE_FRAME_ANCESTORS}  # type: ignore[attr-defined]  # django-csp reads it
     return response
 
 
@@ -58,7 +59,7 @@ LEAD_SORT = {"created_at": "created_at", "business_name": "business_name", "stat
 
 
 @staff_required()
-def lead_list(request: HtmxRequest) -> HttpResponse:
+def lead_list(request: HtmxRequest) -> HttpResponseBase:
     queryset = selectors.leads()
     if request.GET.get("format") == "csv":
         rows = filtered_queryset(request, queryset, LeadFilter, sort_fields=LEAD_SORT, default_sort=("-created_at",))
@@ -127,7 +128,7 @@ REQUEST_SORT = {"created_at": "created_at", "priority": "priority", "status": "s
 
 
 @staff_required()
-def request_list(request: HtmxRequest) -> HttpResponse:
+def request_list(request: HtmxRequest) -> HttpResponseBase:
     queryset = selectors.portal_requests()
     if request.GET.get("format") == "csv":
         rows = filtered_queryset(
@@ -172,7 +173,7 @@ def request_create(request: HttpRequest) -> HttpResponse:
         portal_request = services.portal_request_create(actor=request.user, **data)
         messages.success(request, "Request logged.")
         return redirect("request-detail", portal_request.pk)
-    messages.error(request, "Not logged: " + "; ".join(e for errs in form.errors.values() for e in errs))
+    messages.error(request, "Not logged: " + "; ".join(str(e) for errs in form.errors.values() for e in errs))
     return redirect("requests")
 
 

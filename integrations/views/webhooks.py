@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from agency.permissions import staff_required
+from agency.types import StaffRequest
 from integrations import selectors
 from integrations.forms import DeliveryFilterForm, WebhookForm
 from integrations.models import WebhookDelivery, WebhookEndpoint
@@ -116,7 +117,7 @@ def _after_action(request: HtmxRequest, endpoint_pk) -> HttpResponse:
 
 @require_POST
 @staff_required("manage_integrations")
-def webhook_ping(request: HttpRequest, pk) -> HttpResponse:
+def webhook_ping(request: StaffRequest, pk: str) -> HttpResponse:
     endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
     try:
         services.webhook_ping(actor=request.user, endpoint=endpoint)
@@ -129,7 +130,7 @@ def webhook_ping(request: HttpRequest, pk) -> HttpResponse:
 
 @require_POST
 @staff_required("manage_integrations")
-def webhook_redeliver(request: HttpRequest, pk, delivery_id) -> HttpResponse:
+def webhook_redeliver(request: StaffRequest, pk: str, delivery_id: str) -> HttpResponse:
     delivery = get_object_or_404(WebhookDelivery.objects.select_related("endpoint"), pk=delivery_id, endpoint=pk)
     try:
         services.webhook_redeliver(actor=request.user, delivery=delivery)

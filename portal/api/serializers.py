@@ -216,7 +216,7 @@ class ClientQuotaOut(serializers.Serializer):
 
 class ClientPlatformOut(serializers.Serializer):
     platform = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field of the answer, not Field.label
     accounts = serializers.IntegerField()
     attention = serializers.IntegerField(help_text="Accounts the agency must reconnect.")
 

@@ -6,7 +6,6 @@ Times are read and written in the client's time zone (ISO 8601 with its offset).
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.urls import reverse
@@ -16,6 +15,7 @@ from rest_framework import exceptions, generics, serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from agency import audit
@@ -90,7 +90,7 @@ class ClientLogin(APIView):
                 "access_token": str(refresh.access_token),
                 "refresh_token": str(refresh),
                 "token_type": "bearer",
-                "expires_in": int(settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"].total_seconds()),
+                "expires_in": int(jwt_settings.ACCESS_TOKEN_LIFETIME.total_seconds()),
                 "client": {"id": str(client.pk), "name": client.name, "subdomain": client.slug,
                            "portal_url": client.portal_url, "role": membership.role},
             }

@@ -143,7 +143,8 @@ class MediaListQuery(serializers.Serializer):
     kind = serializers.ChoiceField(MediaAsset.Kind.choices, required=False)
     tag = serializers.CharField(required=False)
     folder = serializers.CharField(required=False, help_text="Folder name.")
-    source = serializers.ChoiceField(MediaAsset.Source.choices, required=False)
+    source = serializers.ChoiceField(MediaAsset.Source.choices, required=False)  # type: ignore[assignment]  # a field, not Field.source
+
     campaign_id = serializers.UUIDField(required=False)
     since = serializers.DateField(required=False, help_text="Uploaded on or after (YYYY-MM-DD).")
     until = serializers.DateField(required=False, help_text="Uploaded on or before (YYYY-MM-DD).")

@@ -42,6 +42,8 @@ class MediaTag(models.Model):
 
 
 class MediaAsset(models.Model):
+    existing: bool  # an upload that matched a stored file (publishing.api.media.uploaded_items); not a column
+
     """One uploaded (or generated) photo or video of a client.
 
     ``file`` is the original as we keep it: location metadata removed, orientation applied and
