@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TypeAlias
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 
 from agency.models import User
 from localbzz.http import HtmxRequest
@@ -26,3 +27,11 @@ class StaffRequest(HtmxRequest):
     ``request.user`` is a signed-in person, never the anonymous user."""
 
     user: User
+
+
+def signed_in(actor: Actor) -> User:
+    """The person acting, where only a signed-in person may act (after the service's access check,
+    which already refused anyone else)."""
+    if not isinstance(actor, User):
+        raise PermissionDenied("Sign in first.")
+    return actor

@@ -184,9 +184,9 @@ def seed_publishing(actor) -> dict[str, int]:
             created["social accounts"] += 1
         if Post.objects.filter(client=client).exists():
             continue
-        accounts = list(SocialAccount.objects.filter(client=client))
+        connected = list(SocialAccount.objects.filter(client=client))
         photos = {a.original_name: a for a in MediaAsset.objects.filter(client=client)}
-        feed = [a for a in accounts if a.platform in {"facebook", "instagram"}]
+        feed = [a for a in connected if a.platform in {"facebook", "instagram"}]
         tomorrow = timezone.localdate(timezone=client.tz) + timedelta(days=1)
         plans = _plans(slug)
         for i, (caption, tags, state, photo) in enumerate(plans):

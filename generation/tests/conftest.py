@@ -4,6 +4,7 @@ builders of generation tests; the publishing fixtures (client_a, fake_platforms,
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -53,7 +54,7 @@ def _fake_ai_server():
 
 
 @pytest.fixture
-def fake_ai(_fake_ai_server, settings) -> FakeAIHandle:
+def fake_ai(_fake_ai_server, settings) -> Iterator[FakeAIHandle]:
     """The fake providers, reset, with settings pointing the openai and fal providers at them
     (fast retries and polling)."""
     server = _fake_ai_server

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from agency.permissions import require
 from agency.services.activity import record_event
-from agency.types import Actor, acting_user
+from agency.types import Actor, signed_in
 from integrations import scopes as scope_rules
 from integrations.models import ApiKey
 from integrations.selectors import hash_key
@@ -43,7 +43,7 @@ def api_key_create(
         prefix=prefix,
         key_hash=hash_key(raw),
         scopes=scopes,
-        created_by=acting_user(actor),
+        created_by=signed_in(actor),
         expires_at=expires_at,
     )
     record_event(actor, "api_key.created", key, {"scopes": scopes}, client_scoped=False)

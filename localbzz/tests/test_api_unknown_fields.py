@@ -7,6 +7,7 @@ mechanism is ``localbzz.api.refuse_unknown_fields`` (every DRF serializer)."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from rest_framework.test import APIClient
@@ -40,7 +41,8 @@ def _urls(path: str, known) -> list[str]:
     names = [part[1:-1] for part in path.split("/") if part.startswith("{")]
     if not names:
         return [path]
-    urls, resolved = [], {}
+    urls: list[str] = []
+    resolved: dict[str, Any] = {}
     for name in names:
         values = known.get(path, name, resolved)
         assert values, f"no existing object for {{{name}}} of {path}: add one to the demo data or this test"

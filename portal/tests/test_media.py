@@ -139,7 +139,9 @@ def test_the_upload_row_says_why_without_the_staff_retry_hint_and_only_for_the_c
     import re
 
     def state(html: str) -> str:
-        return re.search(r'data-upload-state="(\w+)"', html).group(1)
+        match = re.search(r'data-upload-state="(\w+)"', html)
+        assert match, html
+        return match.group(1)
 
     browser = portal_as(client_a, joe)
     page = browser.get("/media/").content.decode()

@@ -40,7 +40,7 @@ def is_incoming(name: str) -> bool:
 
 
 def _name(file: FieldFile | str) -> str:
-    return file.name if isinstance(file, FieldFile) else file
+    return (file.name or "") if isinstance(file, FieldFile) else file
 
 
 def on_filesystem() -> bool:
@@ -95,7 +95,7 @@ def media_url(file: FieldFile | str | None, *, lifetime: int | None = None) -> s
     lifetime = lifetime or settings.MEDIA_URL_EXPIRE_SECONDS
     if on_filesystem():
         return signed_path(name, lifetime)
-    return default_storage.url(name, expire=lifetime)
+    return default_storage.url(name, expire=lifetime)  # type: ignore[call-arg]  # S3Storage's url() takes it
 
 
 def media_public_url(file: FieldFile | str, *, lifetime: int | None = None) -> str:
@@ -105,5 +105,5 @@ def media_public_url(file: FieldFile | str, *, lifetime: int | None = None) -> s
         raise ValueError("This file is still being processed (its metadata is not yet removed).")
     lifetime = lifetime or settings.MEDIA_PUBLIC_URL_EXPIRE_SECONDS
     if not on_filesystem():
-        return default_storage.url(name, expire=lifetime)
+        return default_storage.url(name, expire=lifetime)  # type: ignore[call-arg]  # S3Storage's url() takes it  # type: ignore[call-arg]  # S3Storage's url() takes it
     return with_base(settings.MEDIA_PUBLIC_BASE_URL, signed_path(name, lifetime))

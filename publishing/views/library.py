@@ -133,7 +133,8 @@ def asset_edit(request: HttpRequest, asset_id) -> HttpResponse:
             campaign=form.cleaned_data["campaign"],
         )
         messages.success(request, "Saved.")
-        asset, form = _asset(asset_id), None
+        saved = _asset(asset_id)  # a fresh form shows what was saved
+        return render(request, "publishing/asset_detail.html#details", _detail_context(request, saved))
     return render(request, "publishing/asset_detail.html#details", _detail_context(request, asset, form))
 
 
