@@ -6,7 +6,7 @@ class IntegrationsConfig(AppConfig):
     verbose_name = "Integrations"
 
     def ready(self) -> None:
-        from integrations.services.webhooks import on_events
+        from integrations.services.webhooks.deliveries import on_events
         from localbzz.crypto import register_encrypted
         from localbzz.events import listen
 

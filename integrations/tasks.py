@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from integrations.services import webhooks
+from integrations.services.webhooks import deliveries
 
 
 def deliver_webhook(delivery_id: str) -> str:
-    return webhooks.deliver(delivery_id)
+    return deliveries.deliver(delivery_id)
 
 
 def sweep() -> dict:
     """Every minute (django-q2 Schedule): send due webhook retries, requeue abandoned attempts."""
-    return webhooks.sweep()
+    return deliveries.sweep()

@@ -1,6 +1,5 @@
-"""A fake OpenAI-compatible API and a fake fal queue API on one stdlib HTTP server (loopback).
-
-Standard library only. Speaks their contracts:
+"""A fake OpenAI-compatible API and a fake fal queue API on one HTTP server (loopback), made with
+``localbzz.fakekit``. Speaks their contracts:
 
 - ``POST /openai/v1/chat/completions`` (Bearer key) → ``{"choices": [{"message": {"content": "<JSON>"}}]}``
   where the JSON carries topic, caption, hashtags, alt_text and cta made from the request's text;
@@ -9,12 +8,13 @@ Standard library only. Speaks their contracts:
 - ``POST /fal/<model>`` (``Authorization: Key …``) → ``{request_id, status_url, response_url}``;
   ``GET …/requests/<id>/status`` → IN_QUEUE → IN_PROGRESS → COMPLETED (``fal.polls`` reads);
   ``GET …/requests/<id>`` → ``{"images": [{"url", "width", "height", "content_type"}]}``;
-- ``GET /files/<id>.png``: the pictures.
+- ``GET /files/<id>.png``: the pictures (drawn with Pillow: ``localbzz.fakekit.picture``).
 
 Switches (in-process or ``POST /_fake/control``): ``latency`` (seconds, per operation or "*"),
 ``faults`` (``{"operation", "kind", "times", ...}``; kinds ``http_500``, ``rate_limit``
 (``retry_after``), ``auth``, ``bad_request`` (``message``), ``bad_json`` (chat answers prose),
-``hang`` (``seconds``)), ``config`` (``key``, ``fal.polls``). ``calls(operation)`` counts requests.
+``hang`` (``seconds``: the answer comes that late)), ``config`` (``key``, ``fal.polls``).
+``calls(operation)`` counts requests; ``bodies`` lists the JSON bodies received.
 Operations: ``chat``, ``images``, ``fal_submit``, ``fal_status``, ``fal_result``, ``file``.
 """
 
@@ -23,96 +23,60 @@ from __future__ import annotations
 import base64
 import json
 import re
-import struct
-import threading
 import time
-import zlib
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from localbzz.fakekit import FakeApp, FakeServer, Fault, Reply, Request, Response, Route, picture, route
 
 DEFAULT_KEY = "sk-fake-provider-key"
 DEFAULT_CONFIG: dict[str, Any] = {"key": DEFAULT_KEY, "fal.polls": 1}
+WRONG_KEY = {"error": {"message": "Incorrect API key provided.", "code": "invalid_api_key"}}
 
 
-def png(width: int, height: int, seed: int = 0) -> bytes:
-    """A PNG with a vertical gradient (stdlib: zlib + struct)."""
-    top = ((seed * 37) % 200 + 30, (seed * 91) % 200 + 30, (seed * 53) % 200 + 30)
-    rows = []
-    for y in range(height):
-        t = y / max(height - 1, 1)
-        pixel = bytes(int(c * (1 - t) + 240 * t) for c in top)
-        rows.append(b"\x00" + pixel * width)
-    raw = zlib.compress(b"".join(rows), 6)
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
-
-
-class FakeAI:
+class FakeAI(FakeApp):
     """State of the fake providers: switches, counters, fal requests, stored pictures."""
 
+    DEFAULT_CONFIG = DEFAULT_CONFIG
+    fault_kinds = frozenset({"http_500", "rate_limit", "auth", "bad_request", "hang"})  # bad_json: the chat's own
+    keep_bodies = True
+
     def __init__(self) -> None:
-        self.lock = threading.RLock()
-        self.reset()
+        super().__init__()
+        _install(self)
 
-    def reset(self) -> None:
-        with getattr(self, "lock", threading.RLock()):
-            self.latency: dict[str, float] = {}
-            self.faults: list[dict[str, Any]] = []
-            self.config: dict[str, Any] = dict(DEFAULT_CONFIG)
-            self.counts: dict[str, int] = {}
-            self.requests: dict[str, dict[str, Any]] = {}
-            self.files: dict[str, tuple[int, int, int]] = {}
-            self.bodies: list[dict[str, Any]] = []
-            self.ids = 0
-
-    def set_latency(self, operation: str, seconds: float) -> None:
-        with self.lock:
-            self.latency[operation] = float(seconds)
+    def reset_state(self) -> None:
+        self.requests: dict[str, dict[str, Any]] = {}
+        self.files: dict[str, tuple[int, int, int]] = {}
+        self.ids = 0
 
     def fail(self, operation: str, kind: str, times: int = 1, **params: Any) -> None:
-        with self.lock:
-            self.faults.append({"operation": operation, "kind": kind, "times": times, **params})
-
-    def configure(self, **values: Any) -> None:
-        with self.lock:
-            unknown = set(values) - set(DEFAULT_CONFIG)
-            if unknown:
-                raise KeyError(f"unknown fake setting(s): {', '.join(sorted(unknown))}")
-            self.config.update(values)
-
-    def calls(self, operation: str = "") -> int:
-        with self.lock:
-            return sum(self.counts.values()) if not operation else self.counts.get(operation, 0)
-
-    def take_fault(self, operation: str) -> dict[str, Any] | None:
-        with self.lock:
-            for fault in self.faults:
-                if fault["operation"] in ("*", operation):
-                    fault["times"] -= 1
-                    if fault["times"] <= 0:
-                        self.faults.remove(fault)
-                    return fault
-        return None
+        self.queue_fault(Fault(operation, kind, params, times))
 
     def next_id(self) -> str:
         with self.lock:
             self.ids += 1
             return f"req-{self.ids:05d}"
 
-    def control(self, body: dict[str, Any]) -> dict[str, Any]:
-        for operation, seconds in (body.get("latency") or {}).items():
-            self.set_latency(operation, seconds)
-        for fault in body.get("faults") or []:
-            fault = dict(fault)
-            self.fail(fault.pop("operation", "*"), fault.pop("kind"), fault.pop("times", 1), **fault)
-        if body.get("config"):
-            self.configure(**body["config"])
-        with self.lock:
-            return {"latency": self.latency, "faults": self.faults, "counts": self.counts}
+    def not_found(self, request: Request) -> Response:
+        return Response(404, {"error": {"message": f"Unknown path {request.path}", "type": "invalid_request_error"}})
+
+    def guard(self, candidate: Route, request: Request) -> None:
+        if candidate.operation == "file":
+            return  # the pictures are fetched without the key (the providers' own storage)
+        scheme = "Key" if candidate.operation.startswith("fal") else "Bearer"
+        if request.headers.get("Authorization", "") != f"{scheme} {self.config['key']}":
+            raise Reply(Response(401, WRONG_KEY))
+
+    def fault_answer(self, candidate: Route, fault: Fault) -> Response:
+        if fault.kind == "http_500":
+            return Response(500, {"error": {"message": "The server had an error while processing your request."}})
+        if fault.kind == "rate_limit":
+            retry_after = {"Retry-After": str(fault.params.get("retry_after", 0))}
+            return Response(429, {"error": {"message": "Rate limit reached."}}, retry_after)
+        if fault.kind == "auth":
+            return Response(401, WRONG_KEY)
+        message = fault.params.get("message", "Your request was rejected by the safety system.")
+        return Response(400, {"error": {"message": message}})
 
 
 def _caption_json(text: str) -> dict[str, Any]:
@@ -128,160 +92,84 @@ def _caption_json(text: str) -> dict[str, Any]:
     }
 
 
-_FAL = re.compile(r"^/fal/(?P<model>.+?)(?:/requests/(?P<id>[\w-]+)(?P<status>/status)?)?$")
+FAL = r"^/fal/(?P<model>.+?)/requests/(?P<id>[\w-]+)"
 
 
-def _route(fake: FakeAI, method: str, path: str, headers, body: bytes, base: str) -> tuple[int, Any, dict]:
-    if path.startswith("/_fake/"):
-        if path == "/_fake/reset" and method == "POST":
-            fake.reset()
-            return 200, {"reset": True}, {}
-        if path == "/_fake/control" and method == "POST":
-            return 200, fake.control(json.loads(body or b"{}")), {}
-        return 404, {"error": "unknown control path"}, {}
-    if path.startswith("/files/"):
-        found = fake.files.get(path.rsplit("/", 1)[-1].removesuffix(".png"))
+def _install(fake: FakeAI) -> None:
+    @route(fake, "GET", r"^/files/(?P<id>[\w-]+)\.png$", "file")
+    def file(fake: FakeAI, request: Request, match: re.Match[str]) -> Response:
+        found = fake.files.get(match["id"])
         if not found:
-            return 404, {"detail": "no such file"}, {}
-        return 200, png(*found), {"Content-Type": "image/png"}
-    if path == "/openai/v1/chat/completions" and method == "POST":
-        operation = "chat"
-    elif path == "/openai/v1/images/generations" and method == "POST":
-        operation = "images"
-    elif (match := _FAL.match(path)) and (method == "POST") == (match.group("id") is None):
-        operation = "fal_status" if match.group("status") else "fal_result" if match.group("id") else "fal_submit"
-    else:
-        return 404, {"error": {"message": f"Unknown path {path}", "type": "invalid_request_error"}}, {}
-    with fake.lock:
-        fake.counts[operation] = fake.counts.get(operation, 0) + 1
-        latency = fake.latency.get(operation, fake.latency.get("*", 0.0))
-    if latency:
-        time.sleep(latency)
-    scheme = "Key" if operation.startswith("fal") else "Bearer"
-    if headers.get("Authorization", "") != f"{scheme} {fake.config['key']}":
-        return 401, {"error": {"message": "Incorrect API key provided.", "code": "invalid_api_key"}}, {}
-    fault = fake.take_fault(operation)
-    if fault and fault["kind"] != "bad_json":
-        kind = fault["kind"]
-        if kind == "hang":
-            time.sleep(float(fault.get("seconds", 5)))
-        elif kind == "http_500":
-            return 500, {"error": {"message": "The server had an error while processing your request."}}, {}
-        elif kind == "rate_limit":
-            return 429, {"error": {"message": "Rate limit reached."}}, {"Retry-After": str(fault.get("retry_after", 0))}
-        elif kind == "auth":
-            return 401, {"error": {"message": "Incorrect API key provided.", "code": "invalid_api_key"}}, {}
-        elif kind == "bad_request":
-            return (
-                400,
-                {"error": {"message": fault.get("message", "Your request was rejected by the safety system.")}},
-                {},
-            )
-    data = json.loads(body or b"null") if body else None
-    with fake.lock:
-        fake.bodies.append({"operation": operation, "body": data})
-    if operation == "chat":
-        user = next((m for m in data["messages"] if m["role"] == "user"), {})
-        content = user.get("content")
+            return Response(404, {"detail": "no such file"})
+        return Response(200, picture(*found), {"Content-Type": "image/png"})
+
+    @route(fake, "POST", r"^/openai/v1/chat/completions$", "chat")
+    def chat(fake: FakeAI, request: Request, match: re.Match[str]) -> Response:
+        data = request.json()
+        user: dict[str, Any] = next((m for m in data["messages"] if m["role"] == "user"), {})
+        content = user.get("content") or ""
         text = (
             content
             if isinstance(content, str)
             else " ".join(p.get("text", "") for p in content if p.get("type") == "text")
         )
-        answer = "Sure! Here is a lovely caption for you." if fault else json.dumps(_caption_json(text))
-        return 200, {"id": "chatcmpl-fake", "object": "chat.completion", "model": data.get("model"),
-                     "choices": [{"index": 0, "message": {"role": "assistant", "content": answer},
-                                  "finish_reason": "stop"}]}, {}  # fmt: skip
-    if operation == "images":
+        prose = fake.take_fault("chat", kinds={"bad_json"})
+        answer = "Sure! Here is a lovely caption for you." if prose else json.dumps(_caption_json(text))
+        return Response(200, {"id": "chatcmpl-fake", "object": "chat.completion", "model": data.get("model"),
+                              "choices": [{"index": 0, "message": {"role": "assistant", "content": answer},
+                                           "finish_reason": "stop"}]})  # fmt: skip
+
+    @route(fake, "POST", r"^/openai/v1/images/generations$", "images")
+    def images(fake: FakeAI, request: Request, match: re.Match[str]) -> Response:
+        data = request.json()
         width, height = (int(x) for x in str(data.get("size", "1024x1024")).split("x"))
         seed = len(data.get("prompt", ""))
         if data.get("response_format") == "b64_json":
-            item = {"b64_json": base64.b64encode(png(width, height, seed)).decode()}
+            item = {"b64_json": base64.b64encode(picture(width, height, seed)).decode()}
         else:
             file_id = fake.next_id()
-            fake.files[file_id] = (width, height, seed)
-            item = {"url": f"{base}/files/{file_id}.png"}
-        return 200, {"created": int(time.time()), "data": [item]}, {}
-    model = match.group("model")
-    if operation == "fal_submit":
-        request_id = fake.next_id()
-        size = (data or {}).get("image_size") or {"width": 1024, "height": 1024}
+            with fake.lock:
+                fake.files[file_id] = (width, height, seed)
+            item = {"url": f"{request.base_url}/files/{file_id}.png"}
+        return Response(200, {"created": int(time.time()), "data": [item]})
+
+    @route(fake, "GET", FAL + r"/status$", "fal_status")
+    def fal_status(fake: FakeAI, request: Request, match: re.Match[str]) -> Response:
         with fake.lock:
-            fake.requests[request_id] = {"reads": 0, "size": (int(size["width"]), int(size["height"])), "seed": 7}
-        root = f"{base}/fal/{model}/requests/{request_id}"
-        return 200, {"request_id": request_id, "status_url": f"{root}/status", "response_url": root}, {}
-    request = fake.requests.get(match.group("id"))
-    if request is None:
-        return 404, {"detail": "Request not found"}, {}
-    if operation == "fal_status":
-        with fake.lock:
-            request["reads"] += 1
-            reads = request["reads"]
+            job = fake.requests.get(match["id"])
+            if job is None:
+                return Response(404, {"detail": "Request not found"})
+            job["reads"] += 1
+            reads = job["reads"]
         polls = int(fake.config["fal.polls"])
         state = "COMPLETED" if reads > polls else "IN_QUEUE" if reads == 1 else "IN_PROGRESS"
-        return 200, {"status": state, "request_id": match.group("id")}, {}
-    width, height = request["size"]
-    fake.files[match.group("id")] = (width, height, request["seed"])
-    image = {"url": f"{base}/files/{match.group('id')}.png", "width": width, "height": height,
-             "content_type": "image/png"}  # fmt: skip
-    return 200, {"images": [image], "seed": request["seed"]}, {}
+        return Response(200, {"status": state, "request_id": match["id"]})
+
+    @route(fake, "GET", FAL + r"$", "fal_result")
+    def fal_result(fake: FakeAI, request: Request, match: re.Match[str]) -> Response:
+        job = fake.requests.get(match["id"])
+        if job is None:
+            return Response(404, {"detail": "Request not found"})
+        width, height = job["size"]
+        with fake.lock:
+            fake.files[match["id"]] = (width, height, job["seed"])
+        image = {"url": f"{request.base_url}/files/{match['id']}.png", "width": width, "height": height,
+                 "content_type": "image/png"}  # fmt: skip
+        return Response(200, {"images": [image], "seed": job["seed"]})
+
+    @route(fake, "POST", r"^/fal/(?P<model>(?!.*/requests/).+)$", "fal_submit")
+    def fal_submit(fake: FakeAI, request: Request, match: re.Match[str]) -> Response:
+        request_id = fake.next_id()
+        size = (request.json() or {}).get("image_size") or {"width": 1024, "height": 1024}
+        with fake.lock:
+            fake.requests[request_id] = {"reads": 0, "size": (int(size["width"]), int(size["height"])), "seed": 7}
+        root = f"{request.base_url}/fal/{match['model']}/requests/{request_id}"
+        return Response(200, {"request_id": request_id, "status_url": f"{root}/status", "response_url": root})
 
 
-class _Server(ThreadingHTTPServer):
-    request_queue_size = 256
-    daemon_threads = True
-
-
-class FakeAIServer:
+class FakeAIServer(FakeServer):
     """The fake providers on ``host:port`` (0: a free port), served from a thread."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, fake: FakeAI | None = None):
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, fake: FakeAI | None = None) -> None:
         self.fake = fake or FakeAI()
-        self.httpd = _Server((host, port), _handler(self.fake))
-        self.thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> FakeAIServer:
-        self.thread = threading.Thread(target=self.httpd.serve_forever, name="fake-ai", daemon=True)
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
-def _handler(fake: FakeAI) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def _serve(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            base = f"http://{self.headers.get('Host')}"
-            try:
-                status, payload, headers = _route(fake, self.command, self.path.split("?")[0], self.headers, body, base)
-            except Exception as exc:  # a bug in the fake: answer like a server error
-                status, payload, headers = 500, {"error": {"message": f"fake server bug: {type(exc).__name__}"}}, {}
-            data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", headers.pop("Content-Type", "application/json"))
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
-
-        do_GET = do_POST = _serve
-
-        def log_message(self, format: str, *args: Any) -> None:  # quiet: tests read counters instead
-            return
-
-    return Handler
+        super().__init__(self.fake, host, port, name="fake-ai")

@@ -1,38 +1,37 @@
-"""The one HTTP path of the HTTP providers (OpenAI-compatible, fal): timeouts, bounded retries,
-classification, safe logs.
+"""The HTTP side of the HTTP providers (OpenAI-compatible, fal): bounded retries, classification.
 
-``ProviderHTTP.call`` sends a request with the timeouts of settings; a failure is classified once
-here (``classify``): connection failures, timeouts, 408 and 5xx are retryable, 429 is rate
-limited (``Retry-After`` honoured, capped), 401/403 mean the key is wrong, other 4xx mean the
-provider refuses the request. Retryable failures are tried again at most
-``GENERATION_MAX_RETRIES`` times with doubling waits. Logs carry method, host, path, status and
-duration only — never headers (the key travels there), query strings or bodies.
+``ProviderHTTP.call`` sends through ``localbzz.net.OutboundHTTP`` (the timeouts of settings, no
+redirects, logs without the key); its session retries connection failures, timeouts, 408, 429
+and 5xx at most ``GENERATION_MAX_RETRIES`` times (``localbzz.net.retry_policy``: urllib3's
+``Retry`` with backoff and jitter, ``Retry-After`` honoured up to ``MAX_RETRY_AFTER``). What is
+left is classified once here (``classify``): connection failures, timeouts, 408 and 5xx are
+retryable, 429 is rate limited, 401/403 mean the key is wrong, other 4xx mean the provider
+refuses the request.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
 
 from generation.providers.base import ErrorKind, ProviderError
-from localbzz.net import outbound_session
+from localbzz.net import OutboundHTTP, Retrying, outbound_session, redact, retry_policy, secret_values
 
 logger = logging.getLogger("generation.providers")
 MAX_RETRY_AFTER = 30.0  # seconds we are willing to wait inside one job for a rate limit
 
 
-def _where(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.netloc}{parts.path}"
-
-
 def _message_of(response: requests.Response) -> str:
-    """The provider's own error message (OpenAI: error.message; fal: detail), without echoing secrets."""
+    """The provider's own error message (OpenAI: error.message; fal: detail), with any secret it
+    echoes (our key, a token) redacted: it reaches job pages and logs."""
+    sent = response.request.headers if response.request is not None else {}
+    return redact(_said(response), secret_values(sent))
+
+
+def _said(response: requests.Response) -> str:
     try:
         body = response.json()
     except ValueError:
@@ -90,50 +89,29 @@ def classify(label: str, *, response: requests.Response | None = None, exc: Exce
 class ProviderHTTP:
     """Requests to one provider: ``label`` names it in messages, ``headers`` carry its key."""
 
-    def __init__(self, label: str, headers: dict[str, str], session: requests.Session | None = None):
+    def __init__(self, label: str, headers: dict[str, str], session: requests.Session | None = None) -> None:
         self.label = label
         self.headers = headers
-        self.session = session or outbound_session()
-        self.calls = 0  # requests sent, retries included
+        self.session = session or outbound_session(retry=_retry(label, settings.GENERATION_MAX_RETRIES))
+        self.outbound = self._outbound(self.session)
 
     def __repr__(self) -> str:  # never show the headers (the key)
         return f"<ProviderHTTP {self.label}>"
 
-    def call(self, method: str, url: str, *, retries: int | None = None, **kwargs: Any) -> requests.Response:
-        """Send with bounded retries of retryable failures; answer the successful response."""
-        budget = settings.GENERATION_MAX_RETRIES if retries is None else retries
-        wait = settings.GENERATION_RETRY_BACKOFF
-        attempt = 0
-        while True:
-            try:
-                return self._once(method, url, **kwargs)
-            except ProviderError as error:
-                if not error.retryable or attempt >= budget:
-                    raise
-                pause = error.retry_after if error.retry_after is not None else wait
-                logger.info("%s: %s, retry %d of %d in %.1f s", self.label, error.kind, attempt + 1, budget, pause)
-                time.sleep(pause)
-                wait *= 2
-                attempt += 1
+    def _outbound(self, session: requests.Session) -> OutboundHTTP:
+        timeouts = ("GENERATION_CONNECT_TIMEOUT", "GENERATION_READ_TIMEOUT")
+        return OutboundHTTP(self.label, logger=logger, timeouts=timeouts, session=session, headers=self.headers)
 
-    def _once(self, method: str, url: str, **kwargs: Any) -> requests.Response:
-        headers = {**self.headers, **kwargs.pop("headers", {})}
-        started = time.monotonic()
-        self.calls += 1
+    def call(self, method: str, url: str, *, retries: int | None = None, **kwargs: Any) -> requests.Response:
+        """Send (with the session's bounded retries of retryable failures, or ``retries`` of them);
+        answer the successful response, else raise the classified error of the last try."""
+        outbound = self.outbound
+        if retries is not None:
+            outbound = self._outbound(outbound_session(retry=_retry(self.label, retries)))
         try:
-            response = self.session.request(
-                method,
-                url,
-                headers=headers,
-                timeout=(settings.GENERATION_CONNECT_TIMEOUT, settings.GENERATION_READ_TIMEOUT),
-                allow_redirects=False,
-                **kwargs,
-            )
+            response = outbound.send(method, url, **kwargs)
         except requests.RequestException as exc:
-            logger.warning("%s %s %s failed: %s", self.label, method, _where(url), type(exc).__name__)
             raise classify(self.label, exc=exc) from None
-        elapsed = (time.monotonic() - started) * 1000
-        logger.info("%s %s %s -> %s in %.0f ms", self.label, method, _where(url), response.status_code, elapsed)
         if not 200 <= response.status_code < 300:
             raise classify(self.label, response=response)
         return response
@@ -151,3 +129,11 @@ class ProviderHTTP:
                 ErrorKind.INVALID_OUTPUT, f"{self.label} answered an unexpected shape.", provider=self.label
             )
         return body
+
+
+def _retry(label: str, retries: int) -> Retrying:
+    """Provider requests may go twice (a caption or a picture made again costs, changes nothing):
+    connection failures, timeouts, 408, 429 and 5xx are tried again ``retries`` times."""
+    return retry_policy(
+        retries, backoff=settings.GENERATION_RETRY_BACKOFF, label=label, logger=logger, max_wait=MAX_RETRY_AFTER
+    )

@@ -11,6 +11,7 @@ import pytest
 from django.core.files.base import ContentFile
 
 from generation.fakes.server import DEFAULT_KEY, FakeAI, FakeAIServer
+from localbzz.fakekit import start_free
 from publishing.tests.conftest import (  # noqa: F401  (fixtures shared with publishing's tests)
     _fake_platform_server,
     campaign_a,
@@ -34,16 +35,9 @@ class FakeAIHandle:
 
 
 def _start() -> FakeAIServer:
+    """From the top of FAKE_PLATFORMS_PORT_RANGE if set (the platforms' fake takes the bottom), else any port."""
     wanted = os.environ.get("FAKE_PLATFORMS_PORT_RANGE", "")
-    if wanted:
-        low, high = (int(p) for p in wanted.split("-"))
-        for port in range(high, low - 1, -1):  # from the top: the platforms' fake takes the bottom
-            try:
-                return FakeAIServer("127.0.0.1", port).start()
-            except OSError:
-                continue
-        raise RuntimeError(f"No free port in FAKE_PLATFORMS_PORT_RANGE={wanted}")
-    return FakeAIServer("127.0.0.1", 0).start()
+    return start_free(lambda port: FakeAIServer("127.0.0.1", port), wanted, from_top=True)
 
 
 @pytest.fixture(scope="session")

@@ -21,7 +21,7 @@ from integrations.api.serializers import (
 )
 from integrations.models import WebhookDelivery, WebhookEndpoint
 from integrations.services import api_keys as key_services
-from integrations.services import webhooks as services
+from integrations.services.webhooks import deliveries, endpoints
 from localbzz.events import EVENT_NAMES
 
 
@@ -50,7 +50,7 @@ class WebhookList(_Admin, generics.ListAPIView):
     def post(self, request):
         data = WebhookEndpointIn(data=request.data)
         data.is_valid(raise_exception=True)
-        endpoint, secret = services.webhook_endpoint_create(actor=request.user, **data.validated_data)
+        endpoint, secret = endpoints.webhook_endpoint_create(actor=request.user, **data.validated_data)
         return Response(WebhookEndpointCreated(endpoint, context={"secret": secret}).data, status=201)
 
 
@@ -77,11 +77,11 @@ class WebhookDetail(_Admin, generics.RetrieveDestroyAPIView):
         data = WebhookPatchIn(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         fields = {k: v for k, v in data.validated_data.items() if k in request.data}
-        endpoint = services.webhook_endpoint_update(actor=request.user, endpoint=endpoint, **fields)
+        endpoint = endpoints.webhook_endpoint_update(actor=request.user, endpoint=endpoint, **fields)
         return Response(WebhookEndpointOut(endpoint).data)
 
     def perform_destroy(self, instance):
-        services.webhook_endpoint_delete(actor=self.request.user, endpoint=instance)
+        endpoints.webhook_endpoint_delete(actor=self.request.user, endpoint=instance)
 
 
 @extend_schema_view(
@@ -121,7 +121,7 @@ class WebhookPing(_Admin, APIView):
     )
     def post(self, request, pk):
         endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
-        delivery = services.webhook_ping(actor=request.user, endpoint=endpoint)
+        delivery = deliveries.webhook_ping(actor=request.user, endpoint=endpoint)
         return Response(WebhookDeliveryOut(delivery).data, status=status.HTTP_202_ACCEPTED)
 
 
@@ -136,7 +136,7 @@ class WebhookRedeliver(_Admin, APIView):
     )
     def post(self, request, pk, delivery_id):
         delivery = get_object_or_404(WebhookDelivery.objects.select_related("endpoint"), pk=delivery_id, endpoint=pk)
-        copy = services.webhook_redeliver(actor=request.user, delivery=delivery)
+        copy = deliveries.webhook_redeliver(actor=request.user, delivery=delivery)
         return Response(WebhookDeliveryOut(copy).data, status=status.HTTP_202_ACCEPTED)
 
 

@@ -16,7 +16,7 @@ from standardwebhooks import Webhook, WebhookVerificationError
 
 from agency.models import ActivityEvent
 from integrations.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from integrations.services import webhooks
+from integrations.services.webhooks import deliveries
 from integrations.tests.receiver import Receiver
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -29,7 +29,7 @@ def set_status(api, shop, status: str) -> None:
 
 def sweep_at(when) -> dict:
     with time_machine.travel(when, tick=True):
-        return webhooks.sweep()
+        return deliveries.sweep()
 
 
 def test_failing_receiver_sees_retries_then_gets_each_event_exactly_once(
@@ -101,8 +101,8 @@ def test_a_delivery_raced_by_workers_and_the_sweep_is_sent_once(register, receiv
     receiver.answer, receiver.delay = 200, 0.3
     event = _event(shop)
     endpoint = WebhookEndpoint.objects.get()
-    (delivery,) = webhooks.deliveries_create(event=event, endpoints=[endpoint])  # queued, due now
-    webhooks.deliveries_create(event=event, endpoints=[endpoint])  # the same event again: no second row
+    (delivery,) = deliveries.deliveries_create(event=event, endpoints=[endpoint])  # queued, due now
+    deliveries.deliveries_create(event=event, endpoints=[endpoint])  # the same event again: no second row
     assert WebhookDelivery.objects.count() == 1
 
     barrier = threading.Barrier(6)
@@ -117,7 +117,7 @@ def test_a_delivery_raced_by_workers_and_the_sweep_is_sent_once(register, receiv
         finally:
             connection.close()
 
-    jobs = [lambda: webhooks.deliver(delivery.pk)] * 4 + [webhooks.sweep, lambda: webhooks.deliver(delivery.pk)]
+    jobs = [lambda: deliveries.deliver(delivery.pk)] * 4 + [deliveries.sweep, lambda: deliveries.deliver(delivery.pk)]
     threads = [threading.Thread(target=worker, args=(job,)) for job in jobs]
     for t in threads:
         t.start()
@@ -188,7 +188,7 @@ def test_an_endpoint_failing_for_a_day_is_disabled_and_admins_are_emailed(
     assert mail.outbox == []
 
     with time_machine.travel(start + timedelta(hours=25), tick=True):
-        webhooks.sweep()
+        deliveries.sweep()
     endpoint = WebhookEndpoint.objects.get()
     assert not endpoint.is_active and endpoint.disabled_at
     assert "failed for 24 hours" in endpoint.disabled_reason
@@ -259,13 +259,13 @@ def test_retries_stop_after_eight_attempts_and_the_delivery_fails(
     while delivery.status == "queued":
         sweep_at(delivery.next_attempt_at + timedelta(seconds=1))
         delivery.refresh_from_db()
-    assert delivery.status == "failed" and delivery.attempts == webhooks.MAX_ATTEMPTS == 8
+    assert delivery.status == "failed" and delivery.attempts == deliveries.MAX_ATTEMPTS == 8
     assert len(receiver.requests) == 8 and delivery.next_attempt_at is None
     log = list(WebhookAttempt.objects.filter(delivery=delivery).order_by("number"))
     gaps = [(b.started_at - a.finished_at).total_seconds() for a, b in zip(log, log[1:], strict=False)]
-    for gap, planned in zip(gaps, webhooks.RETRY_DELAYS, strict=True):
+    for gap, planned in zip(gaps, deliveries.RETRY_DELAYS, strict=True):
         assert planned * 0.85 <= gap <= planned * 1.15 + 5  # jitter, and the sweep's minute
-    assert sum(webhooks.RETRY_DELAYS) / 3600 > 24  # the last retry is more than a day after the event
+    assert sum(deliveries.RETRY_DELAYS) / 3600 > 24  # the last retry is more than a day after the event
     assert delivery.created_at >= start
 
 
@@ -273,13 +273,13 @@ def test_a_delivery_abandoned_mid_attempt_is_sent_again_by_the_sweep(register, r
     register()
     receiver.answer = 200
     endpoint = WebhookEndpoint.objects.get()
-    (delivery,) = webhooks.deliveries_create(event=_event(shop), endpoints=[endpoint])
+    (delivery,) = deliveries.deliveries_create(event=_event(shop), endpoints=[endpoint])
     delivery.refresh_from_db()
     assert delivery.status == "delivered"  # sent at once (sync tasks)
     WebhookDelivery.objects.filter(pk=delivery.pk).update(
         status="sending", lease_until=timezone.now() + timedelta(minutes=1)
     )  # as if a worker died while sending
-    assert webhooks.sweep() == {"recovered": 0, "due": 0}  # the lease still holds
+    assert deliveries.sweep() == {"recovered": 0, "due": 0}  # the lease still holds
     report = sweep_at(timezone.now() + timedelta(minutes=3))
     assert report["recovered"] == 1
     delivery.refresh_from_db()

@@ -11,7 +11,7 @@ import time_machine
 from django.utils import timezone
 
 from integrations.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from integrations.services import webhooks
+from integrations.services.webhooks import deliveries
 from localbzz.events import Event
 from localbzz.net import OutboundRefused, outbound_session, vetted_address
 
@@ -30,12 +30,12 @@ def test_events_of_one_object_are_delivered_in_order(register, receiver, shop, o
     register()
     endpoint = WebhookEndpoint.objects.get()
     start = timezone.now()
-    (first,) = webhooks.deliveries_create(event=_event(shop, 1, start, "Inactive"), endpoints=[endpoint])
-    (second,) = webhooks.deliveries_create(
+    (first,) = deliveries.deliveries_create(event=_event(shop, 1, start, "Inactive"), endpoints=[endpoint])
+    (second,) = deliveries.deliveries_create(
         event=_event(shop, 2, start + timedelta(milliseconds=5), "Active"), endpoints=[endpoint]
     )
     other = owner.team_member  # another object's event is not held up
-    (unrelated,) = webhooks.deliveries_create(
+    (unrelated,) = deliveries.deliveries_create(
         event=Event(
             id="evt_3_task.assigned", type="task.assigned", created_at=start, verb="task.updated",
             object_type="teammember", object_id=str(other.pk), object_label="x", client_id=None, actor_id=None,
@@ -45,16 +45,16 @@ def test_events_of_one_object_are_delivered_in_order(register, receiver, shop, o
     )  # fmt: skip
 
     receiver.answer = 500
-    assert webhooks.deliver(second.pk) == "skipped"  # the earlier event goes first
-    assert webhooks.deliver(unrelated.pk) == "queued"  # sent (and failed): not blocked
-    assert webhooks.deliver(first.pk) == "queued"  # failed: retried in about a minute
+    assert deliveries.deliver(second.pk) == "skipped"  # the earlier event goes first
+    assert deliveries.deliver(unrelated.pk) == "queued"  # sent (and failed): not blocked
+    assert deliveries.deliver(first.pk) == "queued"  # failed: retried in about a minute
     with time_machine.travel(start + timedelta(seconds=30), tick=True):
-        assert webhooks.deliver(second.pk) == "skipped"  # still waits for the first one's retry
+        assert deliveries.deliver(second.pk) == "skipped"  # still waits for the first one's retry
     receiver.answer = 200
     with time_machine.travel(start + timedelta(minutes=3), tick=True):
-        assert webhooks.deliver(second.pk) == "skipped"
-        assert webhooks.deliver(first.pk) == "delivered"
-        assert webhooks.deliver(second.pk) == "delivered"
+        assert deliveries.deliver(second.pk) == "skipped"
+        assert deliveries.deliver(first.pk) == "delivered"
+        assert deliveries.deliver(second.pk) == "delivered"
     changes = [e["data"]["changes"]["status"][1] for e in receiver.accepted if e["type"] == "client.status_changed"]
     assert changes == ["Inactive", "Active"]
 
@@ -110,7 +110,7 @@ def test_a_webhook_that_turned_private_is_not_sent_and_the_log_says_why(
     settings.OUTBOUND_PRIVATE_ALLOWLIST = ["127.0.0.0/8"]  # the explicit allow-list lets it through
     delivery = WebhookDelivery.objects.get()
     with time_machine.travel(delivery.next_attempt_at + timedelta(seconds=1), tick=True):
-        assert webhooks.deliver(delivery.pk) == "delivered"
+        assert deliveries.deliver(delivery.pk) == "delivered"
     assert len(receiver.accepted) == 1
 
 

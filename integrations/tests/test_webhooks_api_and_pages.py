@@ -124,9 +124,9 @@ def test_ping_and_redeliver_buttons_answer_the_log_over_htmx(
     client, admin_user, receiver, sync_tasks, django_capture_on_commit_callbacks
 ):
     client.force_login(admin_user)
-    from integrations.services import webhooks
+    from integrations.services.webhooks import endpoints
 
-    endpoint, secret = webhooks.webhook_endpoint_create(actor=admin_user, url=receiver.url, events=["post.failed"])
+    endpoint, secret = endpoints.webhook_endpoint_create(actor=admin_user, url=receiver.url, events=["post.failed"])
     receiver.secret, receiver.answer = secret, 200
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/settings/webhooks/{endpoint.pk}/ping/", HTTP_HX_REQUEST="true")

@@ -14,7 +14,7 @@ from agency.types import StaffRequest
 from integrations import selectors
 from integrations.forms import DeliveryFilterForm, WebhookForm
 from integrations.models import WebhookDelivery, WebhookEndpoint
-from integrations.services import webhooks as services
+from integrations.services.webhooks import deliveries, endpoints
 from localbzz.events import EVENT_NAMES
 from localbzz.forms import process
 from localbzz.http import HtmxRequest
@@ -32,7 +32,7 @@ def webhook_new(request: HttpRequest) -> HttpResponse:
     form = WebhookForm(request.POST or None, initial={"is_active": True})
 
     def save(data):
-        return services.webhook_endpoint_create(actor=request.user, **data)
+        return endpoints.webhook_endpoint_create(actor=request.user, **data)
 
     response, saved = process(request, form, save)
     if response:
@@ -67,7 +67,7 @@ def webhook_detail(request: HtmxRequest, pk) -> HttpResponse:
     initial = {k: getattr(endpoint, k) for k in ("url", "description", "all_events", "events", "is_active")}
     form = WebhookForm(request.POST or None, initial=initial)
     response, saved = process(
-        request, form, lambda data: services.webhook_endpoint_update(actor=request.user, endpoint=endpoint, **data)
+        request, form, lambda data: endpoints.webhook_endpoint_update(actor=request.user, endpoint=endpoint, **data)
     )
     if response:
         return response
@@ -99,7 +99,7 @@ def webhook_reveal_secret(request: HttpRequest, pk) -> HttpResponse:
 @staff_required("manage_integrations")
 def webhook_delete(request: HttpRequest, pk) -> HttpResponse:
     endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
-    services.webhook_endpoint_delete(actor=request.user, endpoint=endpoint)
+    endpoints.webhook_endpoint_delete(actor=request.user, endpoint=endpoint)
     messages.success(request, f"The webhook to {endpoint.url} is deleted.")
     return redirect("webhooks")
 
@@ -120,7 +120,7 @@ def _after_action(request: HtmxRequest, endpoint_pk) -> HttpResponse:
 def webhook_ping(request: StaffRequest, pk: str) -> HttpResponse:
     endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
     try:
-        services.webhook_ping(actor=request.user, endpoint=endpoint)
+        deliveries.webhook_ping(actor=request.user, endpoint=endpoint)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -133,7 +133,7 @@ def webhook_ping(request: StaffRequest, pk: str) -> HttpResponse:
 def webhook_redeliver(request: StaffRequest, pk: str, delivery_id: str) -> HttpResponse:
     delivery = get_object_or_404(WebhookDelivery.objects.select_related("endpoint"), pk=delivery_id, endpoint=pk)
     try:
-        services.webhook_redeliver(actor=request.user, delivery=delivery)
+        deliveries.webhook_redeliver(actor=request.user, delivery=delivery)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

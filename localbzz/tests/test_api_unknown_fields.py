@@ -98,7 +98,8 @@ def _add_webhook_and_key(owner_email: str) -> None:
 
     from integrations.models import ApiKey, WebhookEndpoint
     from integrations.services.api_keys import api_key_create
-    from integrations.services.webhooks import new_secret, webhook_ping
+    from integrations.services.webhooks.deliveries import webhook_ping
+    from integrations.services.webhooks.endpoints import new_secret
 
     owner = get_user_model().objects.get(email=owner_email)
     if not WebhookEndpoint.objects.exists():

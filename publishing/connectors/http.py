@@ -1,10 +1,11 @@
-"""The one HTTP path of every connector: timeouts, classification, usage headers, safe logging.
+"""The one HTTP path of every connector: classification, usage headers, checkpoints, polling.
 
-``PlatformHTTP`` sends one request to one platform with the timeouts of settings, turns every
-failure into a classified ``PlatformError`` (``errors.classify``), remembers what usage headers of
-successful answers ask (``slow_down``), and logs method, path, status and duration — never
-headers, query strings or bodies, so tokens and keys never reach a log. ``Progress`` is the
-checkpoint of one attempt; ``poll`` bounds every wait for asynchronous platform work.
+``PlatformHTTP`` sends one request to one platform through ``localbzz.net.OutboundHTTP`` (the
+timeouts of settings, no redirects, logs without secrets, and no retries: a connector makes ONE
+attempt, a publish never goes twice on the HTTP layer's initiative — retries are the engine's),
+turns every failure into a classified ``PlatformError`` (``errors.classify``) and remembers what
+usage headers of successful answers ask (``slow_down``). ``Progress`` is the checkpoint of one
+attempt; ``poll`` bounds every wait for asynchronous platform work.
 """
 
 from __future__ import annotations
@@ -14,13 +15,13 @@ import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
+from types import TracebackType
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
 
-from localbzz.net import outbound_session
+from localbzz.net import OutboundHTTP, outbound_session
 from publishing.connectors import errors
 from publishing.connectors.base import (
     Account,
@@ -39,27 +40,21 @@ T = TypeVar("T")
 TARGET_HEADER = "X-LocalBzz-Target"
 
 
-class WithoutQueryStrings(logging.Filter):
-    """urllib3 logs request URLs at DEBUG; query strings can carry codes, secrets and paging
-    tokens (Meta's OAuth exchange, ``paging.next``), so its records lose them here."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple):
-            record.args = tuple(a.split("?", 1)[0] if isinstance(a, str) and "?" in a else a for a in record.args)
-        return True
-
-
-logging.getLogger("urllib3.connectionpool").addFilter(WithoutQueryStrings())
-
-
 class PlatformHTTP:
     """Requests to one platform for one attempt (create one per publish/verify call)."""
 
-    def __init__(self, platform: str, url_key: str, session: requests.Session, headers: dict[str, str] | None = None):
+    def __init__(
+        self, platform: str, url_key: str, session: requests.Session, headers: dict[str, str] | None = None
+    ) -> None:
         self.platform = platform
         self.url_key = url_key
-        self.session = session
-        self.headers = headers or {}
+        self.outbound = OutboundHTTP(
+            platform,
+            logger=logger,
+            timeouts=("PLATFORM_CONNECT_TIMEOUT", "PLATFORM_READ_TIMEOUT"),
+            session=session,
+            headers=headers,
+        )
         self.slow_down: tuple[float, str] | None = None
 
     def url(self, path: str = "", key: str | None = None) -> str:
@@ -86,25 +81,13 @@ class PlatformHTTP:
         ``target`` (our post target id) travels in ``X-LocalBzz-Target``; ``media``/``link`` make
         error messages name the files concerned; ``ok`` overrides "2xx is success".
         """
-        url = self.url(path, key)
-        headers = {**self.headers, **kwargs.pop("headers", {})}
+        headers = dict(kwargs.pop("headers", None) or {})
         if target:
             headers[TARGET_HEADER] = str(target)
-        started = time.monotonic()
         try:
-            response = self.session.request(
-                method,
-                url,
-                headers=headers,
-                timeout=(settings.PLATFORM_CONNECT_TIMEOUT, settings.PLATFORM_READ_TIMEOUT),
-                allow_redirects=False,
-                **kwargs,
-            )
+            response = self.outbound.send(method, self.url(path, key), headers=headers, **kwargs)
         except requests.RequestException as exc:
-            logger.warning("%s %s %s failed: %s", self.platform, method, _path(url), type(exc).__name__)
             raise errors.classify(self.platform, exc=exc) from exc
-        elapsed = (time.monotonic() - started) * 1000
-        logger.info("%s %s %s -> %s in %.0f ms", self.platform, method, _path(url), response.status_code, elapsed)
         if not (ok(response) if ok else 200 <= response.status_code < 300):
             raise errors.classify(self.platform, response, media=media, link=link)
         wait = errors.slow_down(self.platform, response)
@@ -137,7 +120,7 @@ class Progress:
     PlatformError leaving the block, so the engine can store it and the retry resumes from it.
     """
 
-    def __init__(self, request: PublishRequest, checkpoint: dict[str, Any] | None):
+    def __init__(self, request: PublishRequest, checkpoint: dict[str, Any] | None) -> None:
         self.request = request
         self.data: dict[str, Any] = dict(checkpoint or {})
 
@@ -158,7 +141,9 @@ class Progress:
     def __enter__(self) -> Progress:
         return self
 
-    def __exit__(self, exc_type, exc, tb) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         if isinstance(exc, PlatformError):
             exc.checkpoint = dict(self.data)
 
@@ -184,12 +169,6 @@ def poll(read: Callable[[], T], done: Callable[[T], bool], wait_hint: Callable[[
         wait = min(wait * 2, settings.PLATFORM_POLL_MAX_INTERVAL)
 
 
-def _path(url: str) -> str:
-    """What may be logged of a URL: host and path, never the query string (tokens travel there)."""
-    parts = urlsplit(url)
-    return f"{parts.netloc}{parts.path}"
-
-
 class HTTPConnector:
     """What every connector shares: its platform, its base URL key, a ``requests.Session``.
 
@@ -200,7 +179,7 @@ class HTTPConnector:
     platform = ""
     url_key = ""
 
-    def __init__(self, session: requests.Session | None = None):
+    def __init__(self, session: requests.Session | None = None) -> None:
         # One connector serves a worker's publishing threads (``engine._pool``): a kept connection
         # per thread, so none is opened and closed per post.
         self.session = session or outbound_session(pool_size=max(10, getattr(settings, "PUBLISH_TASK_SIZE", 10)))

@@ -1,7 +1,7 @@
 """The state of the fake platforms: ledger, tokens, switches (latency, queued faults, knobs).
 
-Standard library only. One ``FakePlatforms`` holds everything every platform module reads and
-writes; ``server.py`` puts it behind HTTP. Tests drive it in-process (``fake.fail(...)``,
+One ``FakePlatforms`` (a ``localbzz.fakekit.FakeApp``) holds everything every platform module
+reads and writes; ``server.py`` puts it behind HTTP. Tests drive it in-process (``fake.fail(...)``,
 ``fake.ledger(...)``) or over HTTP (``/_fake/control``, ``/_fake/ledger``, ``/_fake/reset``).
 """
 
@@ -10,17 +10,14 @@ from __future__ import annotations
 import base64
 import copy
 import itertools
-import json
 import re
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.parser import BytesParser
-from email.policy import HTTP
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+
+from localbzz.fakekit import FakeApp, Fault, Request, Response, Route
 
 # Knobs a test or the demo may turn (``fake.configure(**{"instagram.quota_total": 1})``).
 DEFAULT_CONFIG: dict[str, Any] = {
@@ -50,100 +47,6 @@ GENERIC_FAULTS = {"http_500", "rate_limit", "token_expired", "duplicate", "hang"
 DEMO_TOKEN_PREFIX = "demo-"
 
 
-class Reply(Exception):
-    """Raised by a handler to answer at once (an auth failure, a validation error)."""
-
-    def __init__(self, response: Response):
-        super().__init__(response.status)
-        self.response = response
-
-
-@dataclass
-class Response:
-    status: int = 200
-    body: Any = None  # dict/list → JSON; str → HTML/text; bytes as they are
-    headers: dict[str, str] = field(default_factory=dict)
-
-    def encode(self) -> tuple[bytes, str]:
-        if self.body is None:
-            return b"", ""
-        if isinstance(self.body, bytes):
-            return self.body, self.headers.get("Content-Type", "application/octet-stream")
-        if isinstance(self.body, str):
-            return self.body.encode(), "text/html; charset=utf-8"
-        return json.dumps(self.body).encode(), "application/json"
-
-
-@dataclass
-class Request:
-    method: str
-    path: str
-    query: dict[str, list[str]]
-    headers: Any  # http.client.HTTPMessage: case-insensitive .get()
-    body: bytes
-    base_url: str  # http://host:port of this fake, as the client reached it
-
-    @classmethod
-    def build(cls, method: str, raw_path: str, headers: Any, body: bytes, base_url: str) -> Request:
-        parts = urlsplit(raw_path)
-        return cls(method, parts.path, parse_qs(parts.query, keep_blank_values=True), headers, body, base_url)
-
-    def arg(self, name: str, default: str = "") -> str:
-        """A parameter from the query or the form body (Graph API style: either works)."""
-        if name in self.query:
-            return self.query[name][0]
-        return str(self.form().get(name, default))
-
-    def form(self) -> dict[str, Any]:
-        kind = self.headers.get("Content-Type", "")
-        if kind.startswith("application/x-www-form-urlencoded"):
-            return {k: v[0] for k, v in parse_qs(self.body.decode(), keep_blank_values=True).items()}
-        if kind.startswith("multipart/form-data"):
-            return self.files()
-        return {}
-
-    def json(self) -> Any:
-        try:
-            return json.loads(self.body or b"null")
-        except ValueError:
-            return None
-
-    def files(self) -> dict[str, Any]:
-        """Multipart parts: text fields as str, files as (filename, bytes, content type)."""
-        head = f"Content-Type: {self.headers.get('Content-Type')}\r\n\r\n".encode()
-        message = BytesParser(policy=HTTP).parsebytes(head + self.body)
-        parts: dict[str, Any] = {}
-        for part in message.iter_parts():
-            name = part.get_param("name", header="content-disposition")
-            payload = part.get_payload(decode=True) or b""
-            filename = part.get_filename()
-            parts[name] = (filename, payload, part.get_content_type()) if filename else payload.decode()
-        return parts
-
-    def token(self) -> str:
-        auth = self.headers.get("Authorization", "")
-        match = re.match(r"^(Bearer-API|Bearer|OAuth)\s+(.+)$", auth)
-        return match.group(2).strip() if match else self.arg("access_token")
-
-
-@dataclass
-class Fault:
-    platform: str
-    operation: str  # an operation name of the platform's routes, or "*"
-    kind: str
-    params: dict[str, Any] = field(default_factory=dict)
-    times: int = 1
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "platform": self.platform,
-            "operation": self.operation,
-            "kind": self.kind,
-            "times": self.times,
-            **self.params,
-        }
-
-
 @dataclass
 class Token:
     platform: str  # facebook (page/user tokens, also good for Instagram), linkedin, x, google_business, publer
@@ -153,83 +56,52 @@ class Token:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass
-class Route:
-    method: str
-    pattern: re.Pattern[str]
-    platform: str
-    operation: str
-    handler: Callable[[FakePlatforms, Request, re.Match[str]], Response]
+class FakePlatforms(FakeApp):
+    """Everything the fake platforms know: the switches of the kit (faults scoped by platform,
+    latency by platform), tokens, each platform's objects and the ledger. Handlers run under
+    ``lock``, one at a time."""
 
-
-def route(fake: FakePlatforms, method: str, pattern: str, platform: str, operation: str):
-    """Decorator for platform handlers: ``@route(fake, "POST", r"^/x/2/tweets$", "x", "tweets")``."""
-
-    def register(handler):
-        fake.routes.append(Route(method, re.compile(pattern), platform, operation, handler))
-        return handler
-
-    return register
-
-
-class FakePlatforms:
-    """Everything the fake platforms know. Thread-safe: handlers run under ``lock``."""
+    DEFAULT_CONFIG = DEFAULT_CONFIG
+    fault_kinds = frozenset(GENERIC_FAULTS)
+    serialized = True
 
     def __init__(self) -> None:
-        self.lock = threading.RLock()
         self._ids = itertools.count(1)
-        self.routes: list[Route] = []
-        self.errors: dict[str, Callable[..., Response]] = {}
+        self.errors: dict[str, Callable[[FakePlatforms, str, dict[str, Any]], Response]] = {}
         self.decorators: dict[str, Callable[[FakePlatforms, Request, Response], None]] = {}
-        self._reset_state()
+        super().__init__()
 
-    def _reset_state(self) -> None:
+    def reset_state(self) -> None:
         self.entries: list[dict[str, Any]] = []
         self.tokens: dict[str, Token] = {}
-        self.latency: dict[str, float] = {}
-        self.faults: list[Fault] = []
-        self.config: dict[str, Any] = dict(DEFAULT_CONFIG)
-        self.store: dict[str, dict[str, Any]] = {}  # per-platform objects (containers, jobs, posts…)
+        self.store: dict[str, dict[Any, Any]] = {}  # per-platform objects (containers, jobs, posts…)
         self.codes: dict[str, dict[str, Any]] = {}  # OAuth codes issued
-        self.wake = threading.Event()  # set on reset: hanging answers stop hanging
 
     # Switches -------------------------------------------------------------------------------------
 
-    def reset(self) -> None:
-        with self.lock:
-            self.wake.set()
-            self._reset_state()
-
-    def set_latency(self, platform: str, seconds: float) -> None:
-        """Every answer of ``platform`` ("*" for all) waits this long first."""
-        with self.lock:
-            self.latency[platform] = float(seconds)
-
-    def configure(self, **values: Any) -> None:
-        with self.lock:
-            unknown = set(values) - set(DEFAULT_CONFIG)
-            if unknown:
-                raise KeyError(f"unknown fake setting(s): {', '.join(sorted(unknown))}")
-            self.config.update(values)
-
     def fail(self, platform: str, kind: str, operation: str = "*", times: int = 1, **params: Any) -> Fault:
         """Queue a fault: the next ``times`` matching calls answer it (see docs for kinds and params)."""
-        fault = Fault(platform, operation, kind, params, times)
-        with self.lock:
-            self.faults.append(fault)
+        return self.queue_fault(Fault(operation, kind, params, times, scope=platform))
+
+    def fault_from(self, spec: dict[str, Any]) -> Fault:
+        fault = super().fault_from({key: value for key, value in spec.items() if key != "platform"})
+        fault.scope = spec["platform"]
         return fault
 
-    def take_fault(self, platform: str, operation: str, kinds: set[str] | None = None) -> Fault | None:
-        with self.lock:
-            for fault in self.faults:
-                if fault.platform == platform and fault.operation in ("*", operation):
-                    if kinds is not None and fault.kind not in kinds:
-                        continue
-                    fault.times -= 1
-                    if fault.times <= 0:
-                        self.faults.remove(fault)
-                    return fault
-        return None
+    def control_more(self, body: dict[str, Any]) -> None:
+        for token in body.get("tokens") or []:
+            token = dict(token)
+            self.register_token(token.pop("token"), token.pop("platform"), **token)
+        for token in body.get("expire_tokens") or []:
+            self.expire_token(token)
+
+    def fault_answer(self, candidate: Route, fault: Fault) -> Response:
+        return self.errors[candidate.scope](self, fault.kind, fault.params)
+
+    def decorate(self, candidate: Route, request: Request, response: Response) -> None:
+        decorate = self.decorators.get(candidate.scope)
+        if decorate:
+            decorate(self, request, response)
 
     def register_token(self, token: str, platform: str, subject: str = "", kind: str = "user", **extra: Any) -> str:
         with self.lock:
@@ -255,14 +127,14 @@ class FakePlatforms:
     def next_id(self) -> int:
         return next(self._ids)
 
-    def objects(self, platform: str) -> dict[str, Any]:
+    def objects(self, platform: str) -> dict[Any, Any]:
         return self.store.setdefault(platform, {})
 
     # Ledger ---------------------------------------------------------------------------------------
 
     def record(
         self, request: Request, platform: str, *, account: str, external_id: str, text: str, **extra: Any
-    ) -> dict:
+    ) -> dict[str, Any]:
         """One published (or, for Publer, scheduled) item, with its receipt time to the microsecond."""
         now = time.time()
         entry = {
@@ -313,37 +185,11 @@ class FakePlatforms:
         with self.lock:
             return {
                 "latency": dict(self.latency),
-                "faults": [f.as_dict() for f in self.faults],
+                "faults": [{"platform": f.scope, **f.as_dict()} for f in self.faults],
                 "config": dict(self.config),
                 "tokens": {t[:6] + "…": {"platform": v.platform, "expired": v.expired} for t, v in self.tokens.items()},
                 "ledger_size": len(self.entries),
             }
-
-    def control(self, body: dict[str, Any]) -> dict[str, Any]:
-        """The HTTP form of the switches (``POST /_fake/control``)."""
-        for platform, seconds in (body.get("latency") or {}).items():
-            self.set_latency(platform, seconds)
-        for fault in body.get("faults") or []:
-            fault = dict(fault)
-            self.fail(
-                fault.pop("platform"), fault.pop("kind"), fault.pop("operation", "*"), fault.pop("times", 1), **fault
-            )
-        for token in body.get("tokens") or []:
-            token = dict(token)
-            self.register_token(token.pop("token"), token.pop("platform"), **token)
-        for token in body.get("expire_tokens") or []:
-            self.expire_token(token)
-        if body.get("config"):
-            self.configure(**body["config"])
-        if body.get("clear_faults"):
-            with self.lock:
-                self.faults.clear()
-        return self.state()
-
-    def wait(self, seconds: float) -> None:
-        """Sleep, unless a reset comes first."""
-        if seconds > 0:
-            self.wake.wait(seconds)
 
 
 def now_unix() -> int:
@@ -368,7 +214,9 @@ def parse_when(value: str) -> float | None:
     return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp()
 
 
-def newest_first(entries: list[dict[str, Any]], since: float | None = None, until: float | None = None) -> list[dict]:
+def newest_first(
+    entries: list[dict[str, Any]], since: float | None = None, until: float | None = None
+) -> list[dict[str, Any]]:
     """Ledger entries newest first, within [since, until] (receipt time) when given."""
     return [
         e

@@ -11,8 +11,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from localbzz.fakekit import Reply, Request, Response, route
 from publishing.fakes import media
-from publishing.fakes.core import FakePlatforms, Reply, Request, Response, iso_z, keyset_page, newest_first, route
+from publishing.fakes.core import FakePlatforms, iso_z, keyset_page, newest_first
 
 API = r"^/gbp/v4"
 LOCATION = r"(?P<location>accounts/[^/]+/locations/[^/]+)"
@@ -51,7 +52,7 @@ def install(fake: FakePlatforms) -> None:
         if fake.token_state(request.token(), "google_business") != "ok":
             raise Reply(g_error(401, "UNAUTHENTICATED", "Request had invalid authentication credentials."))
 
-    @route(fake, "POST", API + "/" + LOCATION + r"/localPosts$", "google_business", "local_posts")
+    @route(fake, "POST", API + "/" + LOCATION + r"/localPosts$", "local_posts", scope="google_business")
     def create(fake: FakePlatforms, request: Request, match) -> Response:
         auth(request)
         body = request.json() or {}
@@ -72,7 +73,7 @@ def install(fake: FakePlatforms) -> None:
             urls.append(item["sourceUrl"])
         number = fake.next_id()
         name = f"{match['location']}/localPosts/{number}"
-        rejected = fake.take_fault("google_business", "local_posts", {"rejected"})
+        rejected = fake.take_fault("local_posts", scope="google_business", kinds={"rejected"})
         post = {
             "name": name,
             "languageCode": body.get("languageCode", "en"),
@@ -100,7 +101,7 @@ def install(fake: FakePlatforms) -> None:
         )
         return Response(200, _public(post))
 
-    @route(fake, "GET", API + "/" + LOCATION + r"/localPosts/(?P<number>\d+)$", "google_business", "read")
+    @route(fake, "GET", API + "/" + LOCATION + r"/localPosts/(?P<number>\d+)$", "read", scope="google_business")
     def read(fake: FakePlatforms, request: Request, match) -> Response:
         auth(request)
         post = posts().get(f"{match['location']}/localPosts/{match['number']}")
@@ -109,7 +110,7 @@ def install(fake: FakePlatforms) -> None:
         _advance(fake, post)
         return Response(200, _public(post))
 
-    @route(fake, "GET", API + "/" + LOCATION + r"/localPosts$", "google_business", "read")
+    @route(fake, "GET", API + "/" + LOCATION + r"/localPosts$", "read", scope="google_business")
     def list_posts(fake: FakePlatforms, request: Request, match) -> Response:
         """Newest first, ``pageSize`` (default 20, at most 100), ``pageToken`` ↔ ``nextPageToken``."""
         auth(request)

@@ -13,8 +13,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from localbzz.fakekit import Request, Response, route
 from publishing.fakes import media
-from publishing.fakes.core import FakePlatforms, Request, Response, route
+from publishing.fakes.core import FakePlatforms
 from publishing.fakes.meta import GRAPH, auth, cursor_page, decorate, error, graph_time, meta_error
 
 REASONS = {
@@ -30,7 +31,7 @@ def install(fake: FakePlatforms) -> None:
     fake.decorators["instagram"] = decorate
     containers = lambda: fake.objects("instagram")  # noqa: E731 - the store is replaced on reset
 
-    @route(fake, "POST", GRAPH + r"/(?P<user>\d+)/media$", "instagram", "media")
+    @route(fake, "POST", GRAPH + r"/(?P<user>\d+)/media$", "media", scope="instagram")
     def create(fake: FakePlatforms, request: Request, match) -> Response:
         auth(fake, request, "instagram")
         kind = request.arg("media_type", "IMAGE").upper()
@@ -65,7 +66,7 @@ def install(fake: FakePlatforms) -> None:
                 if len(fetched.data) > 8 * 1024 * 1024:
                     return meta_error(36000, "The image size is too large.", subcode=2207004)
             urls = [url]
-        fault = fake.take_fault("instagram", "media", {"container_error"})
+        fault = fake.take_fault("media", scope="instagram", kinds={"container_error"})
         video = kind in ("REELS", "VIDEO") or bool(request.arg("video_url"))
         container_id = f"1789{fake.next_id():011d}"
         containers()[container_id] = {
@@ -82,7 +83,7 @@ def install(fake: FakePlatforms) -> None:
         }
         return Response(200, {"id": container_id})
 
-    @route(fake, "GET", GRAPH + r"/(?P<id>1789\d+)$", "instagram", "status")
+    @route(fake, "GET", GRAPH + r"/(?P<id>1789\d+)$", "status", scope="instagram")
     def status(fake: FakePlatforms, request: Request, match) -> Response:
         auth(fake, request, "instagram")
         found = containers().get(match["id"])
@@ -98,7 +99,7 @@ def install(fake: FakePlatforms) -> None:
         )
         return Response(200, {"id": found["id"], "status_code": code, "status": text})
 
-    @route(fake, "POST", GRAPH + r"/(?P<user>\d+)/media_publish$", "instagram", "media_publish")
+    @route(fake, "POST", GRAPH + r"/(?P<user>\d+)/media_publish$", "media_publish", scope="instagram")
     def publish(fake: FakePlatforms, request: Request, match) -> Response:
         auth(fake, request, "instagram")
         found = containers().get(request.arg("creation_id"))
@@ -131,7 +132,7 @@ def install(fake: FakePlatforms) -> None:
         fake.objects("instagram_media")[media_id] = entry
         return Response(200, {"id": media_id})
 
-    @route(fake, "GET", GRAPH + r"/(?P<id>1790\d+)$", "instagram", "read")
+    @route(fake, "GET", GRAPH + r"/(?P<id>1790\d+)$", "read", scope="instagram")
     def media_object(fake: FakePlatforms, request: Request, match) -> Response:
         auth(fake, request, "instagram")
         entry = fake.objects("instagram_media").get(match["id"])
@@ -139,12 +140,12 @@ def install(fake: FakePlatforms) -> None:
             return meta_error(100, f"Object with ID '{match['id']}' does not exist.", subcode=33)
         return Response(200, _media(entry))
 
-    @route(fake, "GET", GRAPH + r"/(?P<user>\d+)/media$", "instagram", "read")
+    @route(fake, "GET", GRAPH + r"/(?P<user>\d+)/media$", "read", scope="instagram")
     def media_list(fake: FakePlatforms, request: Request, match) -> Response:
         auth(fake, request, "instagram")
         return cursor_page(request, fake.ledger("instagram", account=match["user"]), _media)
 
-    @route(fake, "GET", GRAPH + r"/(?P<user>\d+)/content_publishing_limit$", "instagram", "limit")
+    @route(fake, "GET", GRAPH + r"/(?P<user>\d+)/content_publishing_limit$", "limit", scope="instagram")
     def limit(fake: FakePlatforms, request: Request, match) -> Response:
         auth(fake, request, "instagram")
         config = {
@@ -153,7 +154,7 @@ def install(fake: FakePlatforms) -> None:
         }
         return Response(200, {"data": [{"quota_usage": _used(fake, match["user"]), "config": config}]})
 
-    @route(fake, "GET", GRAPH + r"/(?P<user>1784\d+)$", "instagram", "read")
+    @route(fake, "GET", GRAPH + r"/(?P<user>1784\d+)$", "read", scope="instagram")
     def user(fake: FakePlatforms, request: Request, match) -> Response:
         auth(fake, request, "instagram")
         return Response(

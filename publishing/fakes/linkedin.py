@@ -15,7 +15,8 @@ import secrets
 from typing import Any
 from urllib.parse import quote, unquote, urlencode
 
-from publishing.fakes.core import FakePlatforms, Reply, Request, Response, newest_first, route
+from localbzz.fakekit import Reply, Request, Response, route
+from publishing.fakes.core import FakePlatforms, newest_first
 from publishing.fakes.meta import authorize_redirect
 
 API = r"^/linkedin"
@@ -86,7 +87,7 @@ def install(fake: FakePlatforms) -> None:
     fake.errors["linkedin"] = error
     images = lambda: fake.objects("linkedin")  # noqa: E731 - the store is replaced on reset
 
-    @route(fake, "POST", API + r"/rest/images$", "linkedin", "images")
+    @route(fake, "POST", API + r"/rest/images$", "images", scope="linkedin")
     def initialize(fake: FakePlatforms, request: Request, match) -> Response:
         auth(fake, request)
         if request.arg("action") != "initializeUpload":
@@ -102,7 +103,7 @@ def install(fake: FakePlatforms) -> None:
             200, {"value": {"uploadUrlExpiresAt": 1_900_000_000_000, "uploadUrl": upload_url, "image": urn}}
         )
 
-    @route(fake, "PUT", API + r"/dms-uploads/(?P<image>\w+)$", "linkedin", "upload")
+    @route(fake, "PUT", API + r"/dms-uploads/(?P<image>\w+)$", "upload", scope="linkedin")
     def upload(fake: FakePlatforms, request: Request, match) -> Response:
         auth(fake, request, rest=False)
         found = images().get(f"urn:li:image:{match['image']}")
@@ -112,7 +113,7 @@ def install(fake: FakePlatforms) -> None:
         found["url"] = f"{request.base_url}/_fake/media/{match['image']}.jpg"
         return Response(201, None)
 
-    @route(fake, "POST", API + r"/rest/posts$", "linkedin", "posts")
+    @route(fake, "POST", API + r"/rest/posts$", "posts", scope="linkedin")
     def create(fake: FakePlatforms, request: Request, match) -> Response:
         auth(fake, request)
         body = request.json() or {}
@@ -153,7 +154,7 @@ def install(fake: FakePlatforms) -> None:
         )
         return Response(201, None, {"x-restli-id": urn})
 
-    @route(fake, "GET", API + r"/rest/posts$", "linkedin", "read")
+    @route(fake, "GET", API + r"/rest/posts$", "read", scope="linkedin")
     def list_posts(fake: FakePlatforms, request: Request, match) -> Response:
         """``q=author``: newest first (``sortBy`` CREATED or LAST_MODIFIED, the default), offset paging
         ``start``/``count`` (default 10, at most 100) with a ``next`` link while more remain."""
@@ -179,12 +180,12 @@ def install(fake: FakePlatforms) -> None:
             paging["links"].append({"type": "application/json", "rel": "next", "href": f"/rest/posts?{query}"})
         return Response(200, {"elements": elements, "paging": paging})
 
-    @route(fake, "GET", API + r"/v2/userinfo$", "linkedin", "read")
+    @route(fake, "GET", API + r"/v2/userinfo$", "read", scope="linkedin")
     def userinfo(fake: FakePlatforms, request: Request, match) -> Response:
         auth(fake, request, rest=False)
         return Response(200, {"sub": "mZ3demo", "name": "Maya Demo", "given_name": "Maya", "family_name": "Demo"})
 
-    @route(fake, "GET", API + r"/rest/organizationAcls$", "linkedin", "read")
+    @route(fake, "GET", API + r"/rest/organizationAcls$", "read", scope="linkedin")
     def acls(fake: FakePlatforms, request: Request, match) -> Response:
         auth(fake, request)
         element = {
@@ -195,16 +196,16 @@ def install(fake: FakePlatforms) -> None:
         }
         return Response(200, {"elements": [element], "paging": {"start": 0, "count": 1}})
 
-    @route(fake, "GET", API + r"/rest/organizations/(?P<org>\d+)$", "linkedin", "read")
+    @route(fake, "GET", API + r"/rest/organizations/(?P<org>\d+)$", "read", scope="linkedin")
     def organization(fake: FakePlatforms, request: Request, match) -> Response:
         auth(fake, request)
         return Response(200, {**DEMO_ORG, "id": match["org"]})
 
-    @route(fake, "GET", OAUTH + r"/authorization$", "linkedin", "oauth")
+    @route(fake, "GET", OAUTH + r"/authorization$", "oauth", scope="linkedin")
     def authorize(fake: FakePlatforms, request: Request, match) -> Response:
         return authorize_redirect(fake, request)
 
-    @route(fake, "POST", OAUTH + r"/accessToken$", "linkedin", "oauth")
+    @route(fake, "POST", OAUTH + r"/accessToken$", "oauth", scope="linkedin")
     def access_token(fake: FakePlatforms, request: Request, match) -> Response:
         return token_exchange(fake, request, "linkedin", request.arg("client_secret"))
 

@@ -14,8 +14,9 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
+from localbzz.fakekit import Reply, Request, Response, route
 from publishing.fakes import media
-from publishing.fakes.core import FakePlatforms, Reply, Request, Response, keyset_page, newest_first, parse_when, route
+from publishing.fakes.core import FakePlatforms, keyset_page, newest_first, parse_when
 
 GRAPH = r"^/graph/v[\d.]+"
 VIDEO = r"^/graph-video/v[\d.]+"
@@ -134,7 +135,7 @@ def install(fake: FakePlatforms) -> None:
             request, "facebook", account=page, external_id=post_id, text=text, media_urls=media_urls, kind=kind, url=url
         )
 
-    @route(fake, "POST", GRAPH + r"/(?P<page>\d+)/feed$", "facebook", "feed")
+    @route(fake, "POST", GRAPH + r"/(?P<page>\d+)/feed$", "feed", scope="facebook")
     def feed(fake: FakePlatforms, request: Request, match) -> Response:
         auth(fake, request)
         page, text, link = match["page"], request.arg("message"), request.arg("link")
@@ -156,7 +157,7 @@ def install(fake: FakePlatforms) -> None:
             urls.append(photo["url"])
         return Response(200, {"id": publish(request, page, text, urls, "feed")["external_id"]})
 
-    @route(fake, "POST", GRAPH + r"/(?P<page>\d+)/photos$", "facebook", "photos")
+    @route(fake, "POST", GRAPH + r"/(?P<page>\d+)/photos$", "photos", scope="facebook")
     def photos(fake: FakePlatforms, request: Request, match) -> Response:
         auth(fake, request)
         url = request.arg("url")
@@ -170,7 +171,7 @@ def install(fake: FakePlatforms) -> None:
         entry = publish(request, match["page"], request.arg("message"), [url], "photo")
         return Response(200, {"id": photo_id, "post_id": entry["external_id"]})
 
-    @route(fake, "POST", VIDEO + r"/(?P<page>\d+)/videos$", "facebook", "videos")
+    @route(fake, "POST", VIDEO + r"/(?P<page>\d+)/videos$", "videos", scope="facebook")
     def videos(fake: FakePlatforms, request: Request, match) -> Response:
         auth(fake, request)
         url = request.arg("file_url")
@@ -190,7 +191,7 @@ def install(fake: FakePlatforms) -> None:
         )
         return Response(200, {"id": video_id})
 
-    @route(fake, "GET", GRAPH + r"/(?P<page>\d+)/(?P<edge>feed|published_posts|videos)$", "facebook", "read")
+    @route(fake, "GET", GRAPH + r"/(?P<page>\d+)/(?P<edge>feed|published_posts|videos)$", "read", scope="facebook")
     def page_posts(fake: FakePlatforms, request: Request, match) -> Response:
         """Newest first, ``since``/``until`` (unix or ISO 8601), ``limit`` (default 25, at most 100),
         cursor paging (``after`` ↔ ``paging.cursors.after``, ``paging.next`` while more remain)."""
@@ -201,7 +202,7 @@ def install(fake: FakePlatforms) -> None:
         return cursor_page(request, entries, lambda e: {"id": e["external_id"], field: e["text"],
                                                         "created_time": graph_time(e["received"])})  # fmt: skip
 
-    @route(fake, "GET", GRAPH + r"/oauth/access_token$", "facebook", "oauth")
+    @route(fake, "GET", GRAPH + r"/oauth/access_token$", "oauth", scope="facebook")
     def access_token(fake: FakePlatforms, request: Request, match) -> Response:
         if request.arg("grant_type") == "fb_exchange_token":
             if fake.token_state(request.arg("fb_exchange_token"), "facebook") != "ok":
@@ -214,7 +215,7 @@ def install(fake: FakePlatforms) -> None:
         token = fake.register_token("fb-user-" + secrets.token_urlsafe(16), "facebook", kind="user")
         return Response(200, {"access_token": token, "token_type": "bearer", "expires_in": 5400})
 
-    @route(fake, "GET", GRAPH + r"/me/accounts$", "facebook", "read")
+    @route(fake, "GET", GRAPH + r"/me/accounts$", "read", scope="facebook")
     def accounts(fake: FakePlatforms, request: Request, match) -> Response:
         auth(fake, request)
         data = []
@@ -233,7 +234,7 @@ def install(fake: FakePlatforms) -> None:
             data.append(item)
         return Response(200, {"data": data, "paging": {"cursors": {"before": "b", "after": "a"}}})
 
-    @route(fake, "GET", GRAPH + r"/me$", "facebook", "read")
+    @route(fake, "GET", GRAPH + r"/me$", "read", scope="facebook")
     def me(fake: FakePlatforms, request: Request, match) -> Response:
         token = fake.tokens.get(auth(fake, request))
         page = next((p for p in DEMO_PAGES if token and p["id"] == token.subject), None)
@@ -241,7 +242,7 @@ def install(fake: FakePlatforms) -> None:
             return Response(200, {"id": page["id"], "name": page["name"]})
         return Response(200, {"id": token.subject if token and token.subject else "10001", "name": "Demo Person"})
 
-    @route(fake, "GET", GRAPH + r"/(?P<page>1000\d+)$", "facebook", "read")
+    @route(fake, "GET", GRAPH + r"/(?P<page>1000\d+)$", "read", scope="facebook")
     def page(fake: FakePlatforms, request: Request, match) -> Response:
         auth(fake, request)
         found = next(
@@ -252,7 +253,7 @@ def install(fake: FakePlatforms) -> None:
             body["instagram_business_account"] = found["ig"]
         return Response(200, body)
 
-    @route(fake, "GET", r"^/facebook/v[\d.]+/dialog/oauth$", "facebook", "oauth")
+    @route(fake, "GET", r"^/facebook/v[\d.]+/dialog/oauth$", "oauth", scope="facebook")
     def dialog(fake: FakePlatforms, request: Request, match) -> Response:
         return authorize_redirect(fake, request)
 

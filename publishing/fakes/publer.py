@@ -15,7 +15,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from publishing.fakes.core import FakePlatforms, Reply, Request, Response, route
+from localbzz.fakekit import Reply, Request, Response, route
+from publishing.fakes.core import FakePlatforms
 
 API = r"^/publer/api/v1"
 RATE_BODY = {"error": "Rate limit exceeded. Retry later."}
@@ -67,13 +68,13 @@ def install(fake: FakePlatforms) -> None:
     posts = lambda: fake.objects("publer_posts")  # noqa: E731 - the store is replaced on reset
     jobs = lambda: fake.objects("publer_jobs")  # noqa: E731
 
-    @route(fake, "GET", API + r"/accounts$", "publer", "accounts")
+    @route(fake, "GET", API + r"/accounts$", "accounts", scope="publer")
     def accounts(fake: FakePlatforms, request: Request, match) -> Response:
         workspace = auth(request)
         registered = fake.objects("publer_accounts").get(workspace)
         return Response(200, registered if registered is not None else demo_accounts(workspace))
 
-    @route(fake, "POST", API + r"/media$", "publer", "media")
+    @route(fake, "POST", API + r"/media$", "media", scope="publer")
     def upload(fake: FakePlatforms, request: Request, match) -> Response:
         auth(request)
         item = request.files().get("file") if request.headers.get("Content-Type", "").startswith("multipart/") else None
@@ -99,7 +100,7 @@ def install(fake: FakePlatforms) -> None:
             },
         )
 
-    @route(fake, "POST", API + r"/posts/schedule(?P<now>/publish)?$", "publer", "create")
+    @route(fake, "POST", API + r"/posts/schedule(?P<now>/publish)?$", "create", scope="publer")
     def create(fake: FakePlatforms, request: Request, match) -> Response:
         auth(request)
         bulk = (request.json() or {}).get("bulk") or {}
@@ -107,7 +108,7 @@ def install(fake: FakePlatforms) -> None:
         entries = bulk.get("posts") or []
         if not entries:
             return Response(422, {"errors": ["bulk.posts is required"]})
-        fault = fake.take_fault("publer", "create", {"publer_failures"})
+        fault = fake.take_fault("create", scope="publer", kinds={"publer_failures"})
         failing = {str(a) for a in (fault.params.get("accounts") or [])} if fault else set()
         failures, created = [], []
         for entry in entries:
@@ -131,7 +132,7 @@ def install(fake: FakePlatforms) -> None:
         jobs()[job_id] = {"polls_left": fake.config["publer.job_polls"], "failures": failures, "posts": created}
         return Response(200, _wrap(fake, {"job_id": job_id}))
 
-    @route(fake, "GET", API + r"/job_status/(?P<job>[\w-]+)$", "publer", "job")
+    @route(fake, "GET", API + r"/job_status/(?P<job>[\w-]+)$", "job", scope="publer")
     def job_status(fake: FakePlatforms, request: Request, match) -> Response:
         auth(request)
         job = jobs().get(match["job"])
@@ -144,7 +145,7 @@ def install(fake: FakePlatforms) -> None:
             200, _wrap(fake, {"status": fake.config["publer.complete_word"], "payload": {"failures": job["failures"]}})
         )
 
-    @route(fake, "GET", API + r"/posts$", "publer", "posts")
+    @route(fake, "GET", API + r"/posts$", "posts", scope="publer")
     def list_posts(fake: FakePlatforms, request: Request, match) -> Response:
         auth(request)
         wanted_accounts = set(request.query.get("account_ids[]", []))
@@ -173,7 +174,7 @@ def install(fake: FakePlatforms) -> None:
             200, {"posts": chunk, "total": len(found), "page": page, "per_page": per_page, "total_pages": total_pages}
         )
 
-    @route(fake, "PUT", API + r"/posts/(?P<post>\w+)$", "publer", "update")
+    @route(fake, "PUT", API + r"/posts/(?P<post>\w+)$", "update", scope="publer")
     def update(fake: FakePlatforms, request: Request, match) -> Response:
         auth(request)
         post = posts().get(match["post"])
@@ -192,7 +193,7 @@ def install(fake: FakePlatforms) -> None:
                 entry.update(text=post["text"], scheduled_at=post["scheduled_at"])
         return Response(200, _wrap(fake, {"post": post}))
 
-    @route(fake, "DELETE", API + r"/posts$", "publer", "delete")
+    @route(fake, "DELETE", API + r"/posts$", "delete", scope="publer")
     def delete(fake: FakePlatforms, request: Request, match) -> Response:
         auth(request)
         deleted = [i for i in request.query.get("post_ids[]", []) if posts().pop(i, None)]

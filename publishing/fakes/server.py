@@ -1,11 +1,12 @@
-"""One HTTP server (standard library ``ThreadingHTTPServer``) for every fake platform.
+"""One HTTP server (``localbzz.fakekit.FakeServer``) for every fake platform.
 
 Routing: each platform module (``meta``, ``instagram``, ``linkedin``, ``x``, ``google_business``,
-``publer``) installs routes (``core.route``) under the path prefixes of ``localbzz.platform_urls``. For a platform
-route the server applies, in order: the platform's latency, a queued generic fault (answered in
-the platform's own error dialect), the handler (under the state lock), the platform's usage or
-rate-limit headers, and — for a "hang" fault — a pause AFTER the handler ran (the publish is
-recorded, the answer comes too late: the unknown-outcome case).
+``publer``) installs routes (``localbzz.fakekit.route``, scoped by platform) under the path prefixes of
+``localbzz.platform_urls``. A platform route goes the kit's way (``FakeApp.call``): the platform's
+latency, a queued generic fault (answered in the platform's own error dialect: its ``error``),
+the handler (under the state lock), the platform's usage or rate-limit headers (its
+``decorate``), and — for a "hang" fault — a pause AFTER the handler ran (the publish is recorded,
+the answer comes too late: the unknown-outcome case).
 
 Also served: ``/_fake/control`` (GET state, POST switches), ``/_fake/ledger``, ``/_fake/reset``,
 ``/_fake/media/<name>`` (sample files), ``/_fake/posts/<seq>`` and the platforms' post links
@@ -15,60 +16,33 @@ Also served: ``/_fake/control`` (GET state, POST switches), ``/_fake/ledger``, `
 from __future__ import annotations
 
 import html
-import logging
 import re
-import socket
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote
 
-from publishing.fakes import core, google_business, instagram, linkedin, media, meta, publer, x
-from publishing.fakes.core import FakePlatforms, Reply, Request, Response, Route
-
-logger = logging.getLogger("publishing.fakes")
+from localbzz.fakekit import FakeServer, Request, Response
+from publishing.fakes import google_business, instagram, linkedin, media, meta, publer, x
+from publishing.fakes.core import FakePlatforms
 
 
 def build() -> FakePlatforms:
     """A FakePlatforms with every platform installed."""
-    fake = FakePlatforms()
+    fake = Platforms()
     for module in (meta, instagram, linkedin, x, google_business, publer):
         module.install(fake)
     return fake
 
 
-def dispatch(fake: FakePlatforms, request: Request) -> Response:
-    if request.path.startswith("/_fake/"):
-        return _control(fake, request)
-    if re.match(r"^/[a-z]+-web/", request.path):
-        return _post_page(fake, fake_entry_by_path(fake, unquote(request.path)))
-    for candidate in fake.routes:
-        if candidate.method != request.method:
-            continue
-        match = candidate.pattern.match(request.path)
-        if match:
-            return _platform_call(fake, candidate, request, match)
-    return Response(404, {"error": {"message": f"Unknown path {request.path}", "code": 404}})
+class Platforms(FakePlatforms):
+    """The fake platforms as served: the kit's routes and control paths, plus the ledger pages."""
 
+    def dispatch(self, request: Request) -> Response:
+        if re.match(r"^/[a-z]+-web/", request.path):
+            return _post_page(fake_entry_by_path(self, unquote(request.path)))
+        return super().dispatch(request)
 
-def _platform_call(fake: FakePlatforms, candidate: Route, request: Request, match: re.Match[str]) -> Response:
-    platform = candidate.platform
-    fake.wait(fake.latency.get(platform, fake.latency.get("*", 0.0)))
-    fault = fake.take_fault(platform, candidate.operation, core.GENERIC_FAULTS)
-    if fault and fault.kind != "hang":
-        response = fake.errors[platform](fake, fault.kind, fault.params)
-    else:
-        try:
-            with fake.lock:
-                response = candidate.handler(fake, request, match)
-        except Reply as reply:
-            response = reply.response
-    decorate = fake.decorators.get(platform)
-    if decorate:
-        decorate(fake, request, response)
-    if fault and fault.kind == "hang":
-        fake.wait(float(fault.params.get("seconds", fake.config["hang_seconds"])))
-    return response
+    def control_path(self, request: Request) -> Response | None:
+        return super().control_path(request) or _ledger_path(self, request)
 
 
 def fake_entry_by_path(fake: FakePlatforms, path: str) -> dict[str, Any] | None:
@@ -79,18 +53,8 @@ def fake_entry_by_path(fake: FakePlatforms, path: str) -> dict[str, Any] | None:
     return None
 
 
-def _control(fake: FakePlatforms, request: Request) -> Response:
+def _ledger_path(fake: FakePlatforms, request: Request) -> Response | None:
     path = request.path
-    if path == "/_fake/control":
-        if request.method == "POST":
-            try:
-                return Response(200, fake.control(request.json() or {}))
-            except (KeyError, TypeError, ValueError) as exc:
-                return Response(400, {"error": str(exc)})
-        return Response(200, fake.state())
-    if path == "/_fake/reset" and request.method == "POST":
-        fake.reset()
-        return Response(200, {"reset": True})
     if path == "/_fake/ledger":
         filters = {k: request.arg(k) for k in ("platform", "target_id", "text", "account")}
         items = fake.ledger(**filters)
@@ -104,7 +68,7 @@ def _control(fake: FakePlatforms, request: Request) -> Response:
     if path.startswith("/_fake/posts/"):
         seq = path.rsplit("/", 1)[-1]
         entries = [e for e in fake.ledger() if str(e["seq"]) == seq]
-        return _post_page(fake, entries[0] if entries else None)
+        return _post_page(entries[0] if entries else None)
     if path == "/_fake/":
         rows = "".join(
             f"<li><a href='{html.escape(e['page'])}'>{html.escape(e['platform'])} · {html.escape(e['external_id'])}</a>"
@@ -112,10 +76,10 @@ def _control(fake: FakePlatforms, request: Request) -> Response:
             for e in reversed(fake.ledger())
         )
         return Response(200, f"<!doctype html><title>Fake platforms</title><h1>Published</h1><ul>{rows}</ul>")
-    return Response(404, {"error": "unknown control path"})
+    return None
 
 
-def _post_page(fake: FakePlatforms, entry: dict[str, Any] | None) -> Response:
+def _post_page(entry: dict[str, Any] | None) -> Response:
     if not entry:
         return Response(404, "<!doctype html><title>Not found</title><p>No such post on the fake platforms.</p>")
     images = "".join(
@@ -133,74 +97,9 @@ def _post_page(fake: FakePlatforms, entry: dict[str, Any] | None) -> Response:
     return Response(200, body)
 
 
-class _Server(ThreadingHTTPServer):
-    # The standard library listens with a backlog of 5: a burst of publishes (100 due in the same
-    # second) would wait for TCP SYN retransmits (a second each). Real platforms take bursts.
-    request_queue_size = 1024
-    daemon_threads = True
-
-
-class FakePlatformServer:
+class FakePlatformServer(FakeServer):
     """The fake platforms on ``host:port`` (port 0 picks a free one), served from a thread."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, fake: FakePlatforms | None = None):
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, fake: Platforms | None = None) -> None:
         self.fake = fake or build()
-        self.httpd = _Server((host, port), _handler(self.fake))
-        self.httpd.daemon_threads = True
-        self.thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> FakePlatformServer:
-        self.thread = threading.Thread(target=self.httpd.serve_forever, name="fake-platforms", daemon=True)
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.fake.reset()  # wakes hanging answers
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
-def _handler(fake: FakePlatforms) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def setup(self) -> None:
-            super().setup()
-            # Headers and body leave in two writes: without this, delayed ACKs add ~40 ms per answer.
-            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-        def _serve(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            host, port = self.server.server_address[:2]
-            base = f"http://{self.headers.get('Host') or f'{host}:{port}'}"
-            try:
-                response = dispatch(fake, Request.build(self.command, self.path, self.headers, body, base))
-            except Exception:
-                logger.exception("fake platforms: %s %s failed", self.command, self.path.split("?")[0])
-                response = Response(500, {"error": {"message": "fake server bug", "code": 1}})
-            data, kind = response.encode()
-            try:
-                self.send_response(response.status)
-                for name, value in response.headers.items():
-                    if name.lower() != "content-type" or data:
-                        self.send_header(name, value)
-                if kind and "Content-Type" not in response.headers:
-                    self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up (e.g. a read timeout during a "hang")
-
-        do_GET = do_POST = do_PUT = do_DELETE = _serve
-
-        def log_message(self, format: str, *args: Any) -> None:  # paths only: tokens may ride in queries
-            logger.debug("fake platforms: %s", self.requestline.split("?")[0])
-
-    return Handler
+        super().__init__(self.fake, host, port, name="fake-platforms")

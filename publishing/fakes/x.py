@@ -12,17 +12,8 @@ import base64
 import time
 from typing import Any
 
-from publishing.fakes.core import (
-    FakePlatforms,
-    Reply,
-    Request,
-    Response,
-    iso_z,
-    keyset_page,
-    newest_first,
-    parse_when,
-    route,
-)
+from localbzz.fakekit import Reply, Request, Response, route
+from publishing.fakes.core import FakePlatforms, iso_z, keyset_page, newest_first, parse_when
 from publishing.fakes.linkedin import token_exchange
 from publishing.fakes.meta import authorize_redirect
 
@@ -75,7 +66,7 @@ def install(fake: FakePlatforms) -> None:
     fake.errors["x"] = error
     uploads = lambda: fake.objects("x")  # noqa: E731 - the store is replaced on reset
 
-    @route(fake, "POST", API + r"/2/tweets$", "x", "tweets")
+    @route(fake, "POST", API + r"/2/tweets$", "tweets", scope="x")
     def create(fake: FakePlatforms, request: Request, match) -> Response:
         token = auth(fake, request)
         user = _user(fake, token)
@@ -111,7 +102,7 @@ def install(fake: FakePlatforms) -> None:
         )
         return Response(201, {"data": {"id": tweet_id, "text": text, "edit_history_tweet_ids": [tweet_id]}}, headers)
 
-    @route(fake, "POST", API + r"/2/media/upload$", "x", "media_upload")
+    @route(fake, "POST", API + r"/2/media/upload$", "media_upload", scope="x")
     def upload(fake: FakePlatforms, request: Request, match) -> Response:
         auth(fake, request)
         parts = request.files() if request.headers.get("Content-Type", "").startswith("multipart/") else {}
@@ -134,7 +125,7 @@ def install(fake: FakePlatforms) -> None:
             data["processing_info"] = {"state": "pending", "check_after_secs": 1}
         return Response(200, {"data": data})
 
-    @route(fake, "GET", API + r"/2/media/upload$", "x", "media_status")
+    @route(fake, "GET", API + r"/2/media/upload$", "media_status", scope="x")
     def media_status(fake: FakePlatforms, request: Request, match) -> Response:
         auth(fake, request)
         found = uploads().get(request.arg("media_id"))
@@ -148,12 +139,12 @@ def install(fake: FakePlatforms) -> None:
             info["check_after_secs"] = 1
         return Response(200, {"data": {"id": request.arg("media_id"), "processing_info": info}})
 
-    @route(fake, "GET", API + r"/2/users/me$", "x", "read")
+    @route(fake, "GET", API + r"/2/users/me$", "read", scope="x")
     def me(fake: FakePlatforms, request: Request, match) -> Response:
         user = _user(fake, auth(fake, request))
         return Response(200, {"data": {"id": user, "name": "Bella Bakery", "username": "bellabakery"}})
 
-    @route(fake, "GET", API + r"/2/users/(?P<user>\d+)/tweets$", "x", "read")
+    @route(fake, "GET", API + r"/2/users/(?P<user>\d+)/tweets$", "read", scope="x")
     def timeline(fake: FakePlatforms, request: Request, match) -> Response:
         """Newest first; ``start_time``/``end_time`` (ISO 8601), ``max_results`` 5–100 (default 10,
         else 400), ``pagination_token`` ↔ ``meta.next_token``."""
@@ -175,11 +166,11 @@ def install(fake: FakePlatforms) -> None:
             meta["next_token"] = token
         return Response(200, {"data": data, "meta": meta} if data else {"meta": meta})
 
-    @route(fake, "GET", r"^/x-oauth/i/oauth2/authorize$", "x", "oauth")
+    @route(fake, "GET", r"^/x-oauth/i/oauth2/authorize$", "oauth", scope="x")
     def authorize(fake: FakePlatforms, request: Request, match) -> Response:
         return authorize_redirect(fake, request)
 
-    @route(fake, "POST", API + r"/2/oauth2/token$", "x", "oauth")
+    @route(fake, "POST", API + r"/2/oauth2/token$", "oauth", scope="x")
     def token(fake: FakePlatforms, request: Request, match) -> Response:
         basic = request.headers.get("Authorization", "")
         secret = ""

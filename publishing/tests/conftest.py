@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from agency.models import Campaign, Client
+from localbzz.fakekit import start_free
 from localbzz.platform_urls import platform_urls
 from publishing.fakes.core import FakePlatforms
 from publishing.fakes.server import FakePlatformServer
@@ -38,15 +39,7 @@ class FakePlatformsHandle:
 def _start() -> FakePlatformServer:
     """On a free port: the first free one of FAKE_PLATFORMS_PORT_RANGE ("8200-8299") if set, else any."""
     wanted = os.environ.get("FAKE_PLATFORMS_PORT_RANGE", "")
-    if wanted:
-        low, high = (int(p) for p in wanted.split("-"))
-        for port in range(low, high + 1):
-            try:
-                return FakePlatformServer("127.0.0.1", port).start()
-            except OSError:
-                continue
-        raise RuntimeError(f"No free port in FAKE_PLATFORMS_PORT_RANGE={wanted}")
-    return FakePlatformServer("127.0.0.1", 0).start()
+    return start_free(lambda port: FakePlatformServer("127.0.0.1", port), wanted)
 
 
 @pytest.fixture(scope="session")

@@ -1,34 +1,18 @@
-"""Outgoing webhooks: endpoints, one delivery per (event, endpoint), signed POSTs with retries.
+"""Webhook deliveries: one per (event, endpoint), claimed once, sent signed, retried on a schedule.
 
-Signed as Standard Webhooks (https://www.standardwebhooks.com): ``webhook-id`` (the event id, the
-same on retries and redeliveries), ``webhook-timestamp`` and ``webhook-signature: v1,<base64>`` with a
-``whsec_<base64 key>`` secret, made by the ``standardwebhooks`` package, so receivers verify with it.
-Events of one object reach an endpoint in the order they happened: a delivery is not claimed while
-an earlier one of the same object (``subject``) to the same endpoint is still queued or sending.
-Endpoints (and every attempt) must be public addresses (``localbzz.net.vetted_address``).
-
-Flow: an activity commits → ``localbzz.events`` calls :func:`on_event` → one ``WebhookDelivery``
-row per active endpoint that wants the event type (the body is built and stored once) → a
-django-q2 task per delivery (:func:`deliver`) after commit. A delivery is claimed with one
-conditional UPDATE (queued, due, endpoint active → sending, attempts + 1, lease), so two workers
-(or a worker and the sweep) never send it at the same time; the outcome is written with the
-delivery row locked. Failed attempts are retried at ``RETRY_DELAYS`` (with jitter) driven by
-``next_attempt_at``; :func:`sweep` (every minute) sends what is due and requeues deliveries whose
-worker died mid-attempt. An endpoint whose every attempt failed for
-``WEBHOOK_DISABLE_AFTER_HOURS`` is disabled, its queued deliveries are marked failed, and the
-admins and owners are emailed.
+See the package's docstring for the flow. An attempt goes through ``localbzz.net.OutboundHTTP``
+once (no HTTP-layer retries: the next attempt is a new claim at ``RETRY_DELAYS``, with jitter).
 """
 
 from __future__ import annotations
 
-import base64
 import json
 import logging
 import random
-import secrets
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
@@ -36,18 +20,20 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from standardwebhooks import Webhook
 
 from agency.services.activity import record_event
 from integrations.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from integrations.services.notifications import endpoint_disabled
-from localbzz.events import EVENT_NAMES, Event
-from localbzz.net import is_loopback, outbound_refusal, outbound_session
+from integrations.services.webhooks.endpoints import Actor
+from localbzz.events import Event
+from localbzz.net import OutboundHTTP, outbound_refusal, outbound_session
 from localbzz.queue import enqueue
 
 log = logging.getLogger(__name__)
+DeliveryId = uuid.UUID | str  # a task hands the id over as text
 
 # Seconds to wait after failed attempt n (1-based) before attempt n + 1; then the delivery fails.
 RETRY_DELAYS = (60, 5 * 60, 30 * 60, 2 * 3600, 6 * 3600, 12 * 3600, 24 * 3600)
@@ -58,102 +44,7 @@ PING = "ping"
 SWEEP_BATCH = 500
 
 
-# --------------------------------------------------------------------------------------------
-# Endpoints
-# --------------------------------------------------------------------------------------------
-
-
-def new_secret() -> str:
-    """``whsec_`` + a base64 32-byte key: the Standard Webhooks secret format."""
-    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
-
-
-def check_url(url: str) -> str:
-    url = (url or "").strip()
-    parts = urlsplit(url)
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise ValidationError({"url": ["Enter a full URL, e.g. https://example.com/hooks/localbzz."]})
-    if parts.username or parts.password:
-        raise ValidationError(
-            {"url": ["Leave user names and passwords out of the URL; receivers verify our signature instead."]}
-        )
-    if parts.scheme != "https" and not (settings.DEBUG or is_loopback(parts.hostname)):
-        raise ValidationError({"url": ["Use an https:// URL: webhook bodies carry client data."]})
-    refusal = outbound_refusal(url)
-    if refusal:
-        raise ValidationError({"url": [refusal]})
-    return url
-
-
-def check_events(events, all_events: bool) -> list[str]:
-    events = list(dict.fromkeys(events or []))
-    unknown = [name for name in events if name not in EVENT_NAMES]
-    if unknown:
-        raise ValidationError(
-            {"events": [f"Unknown event type(s): {', '.join(unknown)}. Choose from: {', '.join(EVENT_NAMES)}."]}
-        )
-    if not events and not all_events:
-        raise ValidationError({"events": ["Choose at least one event type, or all events."]})
-    return [] if all_events else events
-
-
-@transaction.atomic
-def webhook_endpoint_create(
-    *, actor, url: str, events: list[str], all_events: bool = False, description: str = "", is_active: bool = True
-) -> tuple[WebhookEndpoint, str]:
-    """A new endpoint and its signing secret (the only time the secret is answered in full)."""
-    secret = new_secret()
-    endpoint = WebhookEndpoint(
-        url=check_url(url),
-        description=description.strip(),
-        all_events=all_events,
-        events=check_events(events, all_events),
-        is_active=is_active,
-        created_by=actor if getattr(actor, "pk", None) else None,
-    )
-    endpoint.secret = secret
-    endpoint.save()
-    record_event(actor, "webhook.created", endpoint, {"url": endpoint.url}, client_scoped=False)
-    return endpoint, secret
-
-
-@transaction.atomic
-def webhook_endpoint_update(*, actor, endpoint: WebhookEndpoint, **fields) -> WebhookEndpoint:
-    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
-    changes = {}
-    if "url" in fields:
-        fields["url"] = check_url(fields["url"])
-    if "description" in fields:
-        fields["description"] = (fields["description"] or "").strip()
-    if "events" in fields or "all_events" in fields:
-        all_events = fields.get("all_events", endpoint.all_events)
-        fields["all_events"] = all_events
-        fields["events"] = check_events(fields.get("events", endpoint.events), all_events)
-    for name in ("url", "description", "events", "all_events", "is_active"):
-        if name in fields and getattr(endpoint, name) != fields[name]:
-            changes[name] = [getattr(endpoint, name), fields[name]]
-            setattr(endpoint, name, fields[name])
-    if changes.get("is_active") == [False, True]:  # re-enabled: a fresh start for its health
-        endpoint.disabled_at, endpoint.disabled_reason = None, ""
-        endpoint.failing_since, endpoint.consecutive_failures = None, 0
-    if changes:
-        endpoint.save()
-        record_event(actor, "webhook.updated", endpoint, changes, client_scoped=False)
-    return endpoint
-
-
-@transaction.atomic
-def webhook_endpoint_delete(*, actor, endpoint: WebhookEndpoint) -> None:
-    record_event(actor, "webhook.deleted", endpoint, {"url": endpoint.url}, client_scoped=False)
-    endpoint.delete()
-
-
-# --------------------------------------------------------------------------------------------
-# Deliveries
-# --------------------------------------------------------------------------------------------
-
-
-def body_of(event_id: str, event_type: str, created_at, data: dict) -> str:
+def body_of(event_id: str, event_type: str, created_at: datetime | None, data: dict[str, Any]) -> str:
     """The JSON body: keys sorted, so the same event always reads the same."""
     return json.dumps(
         {"id": event_id, "type": event_type, "created_at": created_at, "data": data},
@@ -198,7 +89,7 @@ def deliveries_create(*, event: Event, endpoints: list[WebhookEndpoint]) -> list
 
 
 @transaction.atomic
-def webhook_ping(*, actor, endpoint: WebhookEndpoint) -> WebhookDelivery:
+def webhook_ping(*, actor: Actor, endpoint: WebhookEndpoint) -> WebhookDelivery:
     """A ``ping`` event to check the endpoint answers (one attempt, no retries)."""
     if not endpoint.is_active:
         raise ValidationError("This endpoint is disabled: enable it first, then send a test ping.")
@@ -217,7 +108,7 @@ def webhook_ping(*, actor, endpoint: WebhookEndpoint) -> WebhookDelivery:
 
 
 @transaction.atomic
-def webhook_redeliver(*, actor, delivery: WebhookDelivery) -> WebhookDelivery:
+def webhook_redeliver(*, actor: Actor, delivery: WebhookDelivery) -> WebhookDelivery:
     """Send a delivery's exact payload (same event id) again, as a new delivery with its own retries."""
     if not delivery.endpoint.is_active:
         raise ValidationError("This endpoint is disabled: enable it first, then redeliver.")
@@ -238,7 +129,7 @@ def _lease() -> timedelta:
     return timedelta(seconds=settings.WEBHOOK_CONNECT_TIMEOUT + settings.WEBHOOK_READ_TIMEOUT + 60)
 
 
-def claim(delivery_id) -> bool:
+def claim(delivery_id: DeliveryId) -> bool:
     """Take a due delivery for one attempt (one conditional UPDATE: only one caller wins).
 
     The conditions stay on the delivery's own columns: a filter across the endpoint join would make
@@ -246,7 +137,7 @@ def claim(delivery_id) -> bool:
     concurrent claim's row lock — and both callers would send.
     """
     now = timezone.now()
-    if not WebhookEndpoint.objects.filter(deliveries=delivery_id, is_active=True).exists():
+    if not WebhookEndpoint.objects.filter(deliveries__pk=delivery_id, is_active=True).exists():
         return False
     return bool(
         WebhookDelivery.objects.filter(pk=delivery_id, status=WebhookDelivery.Status.QUEUED, next_attempt_at__lte=now)
@@ -258,7 +149,7 @@ def claim(delivery_id) -> bool:
 _UNSETTLED = (WebhookDelivery.Status.QUEUED, WebhookDelivery.Status.SENDING)
 
 
-def _earlier_of_same_subject():
+def _earlier_of_same_subject() -> QuerySet[WebhookDelivery]:
     """Deliveries of the same object to the same endpoint that happened before and are not settled:
     they go first (redeliveries and pings, which have no subject, never wait)."""
     before = Q(created_at__lt=OuterRef("created_at")) | Q(
@@ -311,7 +202,7 @@ class _Refused(Exception):
     pass
 
 
-def deliver(delivery_id) -> str:
+def deliver(delivery_id: DeliveryId) -> str:
     """One attempt of a delivery, if it is due and nobody else holds it (the django-q2 task)."""
     if not claim(delivery_id):
         return "skipped"
@@ -319,22 +210,22 @@ def deliver(delivery_id) -> str:
     endpoint = delivery.endpoint
     started = timezone.now()
     t0 = time.monotonic()
-    status_code, excerpt, error = None, "", ""
+    status_code: int | None = None
+    excerpt = error = ""
     try:
         refusal = outbound_refusal(endpoint.url)
         if refusal:
             raise _Refused(refusal)
         headers = signed_headers(delivery, endpoint.secret)
-        with outbound_session() as session:
-            session.trust_env = False  # no proxies or .netrc credentials from the environment
-            response = session.post(
-                endpoint.url,
-                data=delivery.body.encode(),
-                headers=headers,
-                timeout=(settings.WEBHOOK_CONNECT_TIMEOUT, settings.WEBHOOK_READ_TIMEOUT),
-                allow_redirects=False,
-                stream=True,
+        with outbound_session(trust_env=False) as session:  # no proxies or .netrc credentials from the environment
+            sender = OutboundHTTP(
+                f"webhook {delivery.event_type}",
+                logger=log,
+                timeouts=("WEBHOOK_CONNECT_TIMEOUT", "WEBHOOK_READ_TIMEOUT"),
+                session=session,
+                log_path=False,  # a receiver's path may itself be its secret (…/hooks/T0/B0/XXXX)
             )
+            response = sender.send("POST", endpoint.url, data=delivery.body.encode(), headers=headers, stream=True)
             with response:
                 status_code = response.status_code
                 raw = response.raw.read(EXCERPT_CHARS * 4, decode_content=True) or b""
@@ -345,6 +236,7 @@ def deliver(delivery_id) -> str:
             )
     except _Refused as refused:
         error = f"Not sent: {refused}"
+        log.warning("webhook %s %s not sent: %s", delivery.event_type, urlsplit(endpoint.url).hostname, refused)
     except requests.Timeout:
         error = "Timed out waiting for the endpoint"
     except requests.ConnectionError:
@@ -355,13 +247,13 @@ def deliver(delivery_id) -> str:
         log.exception("Webhook delivery %s failed unexpectedly", delivery.pk)
         error = f"Internal error: {type(exc).__name__}"
     duration_ms = int((time.monotonic() - t0) * 1000)
-    host = urlsplit(endpoint.url).hostname
-    log.info("webhook %s %s → %s in %d ms", delivery.event_type, host, status_code or error, duration_ms)
     return _record(delivery.pk, started, duration_ms, status_code, excerpt, error)
 
 
 @transaction.atomic
-def _record(delivery_id, started, duration_ms: int, status_code, excerpt: str, error: str) -> str:
+def _record(
+    delivery_id: DeliveryId, started: datetime, duration_ms: int, status_code: int | None, excerpt: str, error: str
+) -> str:
     now = timezone.now()
     delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery_id)
     endpoint = WebhookEndpoint.objects.select_for_update().get(pk=delivery.endpoint_id)
@@ -397,7 +289,7 @@ def _record(delivery_id, started, duration_ms: int, status_code, excerpt: str, e
     return delivery.status
 
 
-def _count_failure(endpoint: WebhookEndpoint, now) -> None:
+def _count_failure(endpoint: WebhookEndpoint, now: datetime) -> None:
     endpoint.failing_since = endpoint.failing_since or now
     endpoint.consecutive_failures += 1
     endpoint.save(update_fields=["failing_since", "consecutive_failures", "updated_at"])
@@ -406,7 +298,7 @@ def _count_failure(endpoint: WebhookEndpoint, now) -> None:
         _disable(endpoint, now)
 
 
-def _disable(endpoint: WebhookEndpoint, now) -> None:
+def _disable(endpoint: WebhookEndpoint, now: datetime) -> None:
     hours = settings.WEBHOOK_DISABLE_AFTER_HOURS
     reason = (
         f"Every attempt failed for {hours:g} hours ({endpoint.consecutive_failures} failed attempts since "
@@ -426,7 +318,7 @@ def _disable(endpoint: WebhookEndpoint, now) -> None:
     transaction.on_commit(lambda: endpoint_disabled(endpoint.pk))
 
 
-def sweep() -> dict:
+def sweep() -> dict[str, int]:
     """Every minute: requeue deliveries whose worker died mid-attempt, and send what is due."""
     now = timezone.now()
     recovered = WebhookDelivery.objects.filter(status=WebhookDelivery.Status.SENDING, lease_until__lt=now).update(
