@@ -450,16 +450,16 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["agency.api.permissions.IsStaff"],
-    "DEFAULT_PAGINATION_CLASS": "localbzz.api.EnvelopePagination",
+    "DEFAULT_PAGINATION_CLASS": "localbzz.api.pagination.EnvelopePagination",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "localbzz.api.SearchFilter",
-        "localbzz.api.SortFilter",
+        "localbzz.api.filters.SearchFilter",
+        "localbzz.api.filters.SortFilter",
     ],
     # Bodies are JSON; the two upload endpoints take multipart (their views say so).
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "localbzz.schema.AutoSchema",
-    "EXCEPTION_HANDLER": "localbzz.api.exception_handler",
+    "EXCEPTION_HANDLER": "localbzz.api.errors.exception_handler",
     # Rates come from RATE_LIMIT_* (see the security block above), read per request.
     "DEFAULT_THROTTLE_CLASSES": ["localbzz.rate_limits.ApiUserRate", "localbzz.rate_limits.ApiAnonRate"],
     "PAGE_SIZE": 50,

@@ -19,7 +19,7 @@ from generation.api import serializers as s
 from generation.contracts import GenerationFailed
 from generation.models import GenerationJob
 from generation.services import captions, images, multi_platform
-from localbzz.api import UnprocessableEntity
+from localbzz.api.errors import UnprocessableEntity
 from publishing.models import PostTarget
 from publishing.states import TargetStatus as T
 

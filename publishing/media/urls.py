@@ -31,7 +31,7 @@ _BUCKET = 600
 
 
 # Uploads whose metadata the worker has not yet removed are stored under this prefix and are never
-# served: no URL is made for them and the file view refuses them (see publishing.services.media).
+# served: no URL is made for them and the file view refuses them (see publishing.services.media.upload).
 INCOMING = "incoming/"
 
 
