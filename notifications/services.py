@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from localbzz.app_urls import staff_urlconf, with_base
+from localbzz.app_urls import app_url, staff_urlconf
 from localbzz.events import Event
 from localbzz.queue import enqueue
 from notifications import selectors
@@ -117,11 +117,6 @@ def preferences_save(*, user, choices: dict[str, dict[str, bool]]) -> None:
         )
 
 
-def absolute_url(path: str) -> str:
-    """A link for an email: NOTIFICATIONS_BASE_URL (default: APP_HOST over https, http in DEBUG) + path."""
-    return with_base(settings.NOTIFICATIONS_BASE_URL, path)
-
-
 def notification_email_send(*, notification_id: str) -> str:
     """Send one notification's email (HTML and text), at most once.
 
@@ -179,8 +174,8 @@ def _message(notification: Notification) -> EmailMultiAlternatives:
     context = {
         "n": notification,
         "name": notification.recipient.first_name or notification.recipient.email,
-        "link": absolute_url(notification.link) if notification.link else "",
-        "preferences": absolute_url(reverse("notification-preferences")),
+        "link": app_url(notification.link, base=settings.NOTIFICATIONS_BASE_URL) if notification.link else "",
+        "preferences": app_url(reverse("notification-preferences"), base=settings.NOTIFICATIONS_BASE_URL),
     }
     text = render_to_string("notifications/email/notification.txt", context)
     html = render_to_string("notifications/email/notification.html", context)

@@ -66,7 +66,7 @@ def test_the_helpers_use_the_app_host_and_its_port(on_8200):
     on_8200.APP_HOST, on_8200.PORTAL_DOMAIN = "localbzz.example:8443", "localbzz.example"
     assert app_urls.portal_url("joes") == "https://joes.localbzz.example:8443/"  # subdomains of the app's host
     on_8200.NOTIFICATIONS_BASE_URL = "https://mail-links.example/"
-    assert app_urls.with_base(on_8200.NOTIFICATIONS_BASE_URL, "/x/") == "https://mail-links.example/x/"
+    assert app_urls.app_url("/x/", base=on_8200.NOTIFICATIONS_BASE_URL) == "https://mail-links.example/x/"
 
 
 @pytest.mark.django_db

@@ -14,6 +14,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from agency.models import Client, User
 from agency.services.activity import record_event
+from localbzz.app_urls import portal_url
 from portal import selectors
 from portal.models import ClientUser
 
@@ -26,7 +27,7 @@ def set_password_link(client_user: ClientUser) -> str:
         urlconf="portal.urls",
         args=[urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)],
     )
-    return client_user.client.portal_url.rstrip("/") + path
+    return portal_url(client_user.client.slug, path)
 
 
 def _invite_email(client_user: ClientUser, inviter) -> None:

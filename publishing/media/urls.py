@@ -22,7 +22,7 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.crypto import constant_time_compare
 from django.utils.http import RFC3986_SUBDELIMS
 
-from localbzz.app_urls import with_base
+from localbzz.app_urls import app_url
 
 _SALT = "publishing.media.urls"
 # Filesystem URLs expire on the next multiple of this many seconds after their lifetime, so a page
@@ -106,4 +106,4 @@ def media_public_url(file: FieldFile | str, *, lifetime: int | None = None) -> s
     lifetime = lifetime or settings.MEDIA_PUBLIC_URL_EXPIRE_SECONDS
     if not on_filesystem():
         return default_storage.url(name, expire=lifetime)
-    return with_base(settings.MEDIA_PUBLIC_BASE_URL, signed_path(name, lifetime))
+    return app_url(signed_path(name, lifetime), base=settings.MEDIA_PUBLIC_BASE_URL)
