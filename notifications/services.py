@@ -17,7 +17,7 @@ from django.utils import timezone
 from localbzz.app_urls import app_url, staff_urlconf
 from localbzz.events import Event
 from localbzz.queue import enqueue
-from notifications import selectors
+from notifications import mail, selectors
 from notifications.kinds import CHANNELS, KIND_BY_EVENT, KINDS, Kind
 from notifications.models import Notification, NotificationPreference
 from notifications.rules import RULES, Draft, posts_preloaded
@@ -177,8 +177,10 @@ def _message(notification: Notification) -> EmailMultiAlternatives:
         "link": app_url(notification.link, base=settings.NOTIFICATIONS_BASE_URL) if notification.link else "",
         "preferences": app_url(reverse("notification-preferences"), base=settings.NOTIFICATIONS_BASE_URL),
     }
-    text = render_to_string("notifications/email/notification.txt", context)
-    html = render_to_string("notifications/email/notification.html", context)
-    message = EmailMultiAlternatives(notification.title, text, None, [notification.recipient.email])
-    message.attach_alternative(html, "text/html")
-    return message
+    return mail.message(
+        kind=notification.kind,
+        to=[notification.recipient.email],
+        subject=notification.title,
+        text=render_to_string("notifications/email/notification.txt", context),
+        html=render_to_string("notifications/email/notification.html", context),
+    )

@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils.encoding import force_bytes
@@ -15,6 +14,7 @@ from django.utils.http import urlsafe_base64_encode
 from agency.models import Client, User
 from agency.services.activity import record_event
 from localbzz.app_urls import portal_url
+from localbzz.outbox import send_email
 from portal import selectors
 from portal.models import ClientUser
 
@@ -33,15 +33,15 @@ def set_password_link(client_user: ClientUser) -> str:
 def _invite_email(client_user: ClientUser, inviter) -> None:
     client, user = client_user.client, client_user.user
     who = getattr(inviter, "display_name", None) or settings.AGENCY_NAME
-    send_mail(
-        f"Your {client.name} portal at {settings.AGENCY_NAME}",
-        f"Hello {user.first_name or ''},\n\n{who} gave you access to {client.name}'s portal, where you upload "
+    send_email(
+        kind="portal_invitation",
+        to=[user.email],
+        subject=f"Your {client.name} portal at {settings.AGENCY_NAME}",
+        text=f"Hello {user.first_name or ''},\n\n{who} gave you access to {client.name}'s portal, where you upload "
         f"photos and videos, submit content and see what is scheduled.\n\n"
         f"Choose your password here (the link works once and expires in {settings.PASSWORD_RESET_TIMEOUT // 86400} "
         f"days):\n\n{set_password_link(client_user)}\n\n"
         f"Afterwards, sign in at {client.portal_url} with {user.email}.",
-        None,
-        [user.email],
     )
 
 
