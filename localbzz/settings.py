@@ -10,8 +10,10 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -73,8 +75,6 @@ def _encryption_keys() -> list[str]:
         )
     path = VAR_DIR / "field_encryption_key"
     if not path.exists():
-        from cryptography.fernet import Fernet
-
         VAR_DIR.mkdir(parents=True, exist_ok=True)
         path.write_text(Fernet.generate_key().decode())
         path.chmod(0o600)
@@ -265,8 +265,6 @@ def _storage_origins() -> list[str]:
     if env("AWS_S3_CUSTOM_DOMAIN"):
         origins.append("https://" + env("AWS_S3_CUSTOM_DOMAIN").strip("/"))
     if env("AWS_S3_ENDPOINT_URL"):
-        from urllib.parse import urlsplit
-
         parts = urlsplit(env("AWS_S3_ENDPOINT_URL"))
         origins.append(f"{parts.scheme}://{parts.netloc}")
         if env("AWS_STORAGE_BUCKET_NAME"):  # virtual-hosted style addressing

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rest_framework import exceptions, serializers
+from rest_framework.views import APIView
 
 # --------------------------------------------------------------------------------------------
 # Input: unknown fields are refused, never dropped
@@ -51,8 +52,6 @@ def refuse_unknown_fields() -> None:
     is for serializers that read a query string, which also carries the list's own parameters
     (page, page_size, after, search, sort_by, sort_order). Read-only fields are known (ignored).
     """
-    from rest_framework.views import APIView
-
     to_internal_value = serializers.Serializer.to_internal_value
     if getattr(to_internal_value, "refuses_unknown_fields", False):
         return

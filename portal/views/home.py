@@ -18,6 +18,7 @@ from portal.services import media as portal_media
 from publishing.api.media import upload_status, uploaded_items
 from publishing.media.uploads import upload_limits
 from publishing.models import MediaAsset
+from publishing.selectors import media_asset_state
 from publishing.services.media import edit as edit_services
 from publishing.services.media import upload as upload_services
 
@@ -102,8 +103,6 @@ def media_tile(request: HttpRequest, asset_id) -> HttpResponse:
 def media_upload_status(request: HttpRequest, asset_id) -> HttpResponse:
     """An upload row's status (the staff library's partial): polled while the file is prepared,
     then "Ready" or why it failed (without the staff's Retry hint: clients upload a new file)."""
-    from publishing.selectors import media_asset_state
-
     asset = media_asset_state(asset_id=asset_id, client=request.portal_client)
     context = {
         "asset": asset,
