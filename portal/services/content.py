@@ -3,7 +3,10 @@ the client's own approval or change request."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import TypeVar
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -24,6 +27,8 @@ from publishing.states import client_side_label
 # handed to the platform, and more than Publer's own minimum (one minute ahead).
 RESCHEDULE_LEAD = timedelta(minutes=5)
 
+PostsT = TypeVar("PostsT", bound=Iterable[Post])
+
 
 class LimitReached(ValidationError):
     """The client has used its posts for this month (``str`` says when it resets and whom to ask)."""
@@ -43,7 +48,7 @@ def _check_preferred(when: datetime | None) -> None:
         raise ValidationError({"preferred_at": "Posts can be planned up to a year ahead."})
 
 
-def _media(client: Client, media) -> list[MediaAsset]:
+def _media(client: Client, media: Iterable[MediaAsset | UUID | str]) -> list[MediaAsset]:
     ids = [m.pk if isinstance(m, MediaAsset) else m for m in media]
     if not ids:
         raise ValidationError({"media": "Pick at least one photo or video (or upload one)."})
@@ -54,7 +59,7 @@ def _media(client: Client, media) -> list[MediaAsset]:
     return [found[str(i)] for i in dict.fromkeys(str(i) for i in ids)]
 
 
-def _platforms(client: Client, platforms) -> list[str]:
+def _platforms(client: Client, platforms: Iterable[str]) -> list[str]:
     connected = [value for value, _ in selectors.connected_platforms(client)]
     chosen = list(dict.fromkeys(platforms or []))
     unknown = [p for p in chosen if p not in connected]
@@ -75,10 +80,10 @@ def check_can_submit(client: Client) -> selectors.Quota:
 def content_submit(
     *,
     client_user: ClientUser,
-    media,
+    media: Iterable[MediaAsset | UUID | str],
     notes: str = "",
     topic: str = "",
-    platforms=(),
+    platforms: Iterable[str] = (),
     preferred_at: datetime | None = None,
     captions: CaptionSet | None = None,
     source: str = Post.Source.PORTAL,
@@ -133,11 +138,11 @@ def can_reschedule(post: Post, *, now: datetime | None = None) -> bool:
     )
 
 
-def mark_movable(posts):
+def mark_movable(posts: PostsT) -> PostsT:
     """Set ``post.movable`` on each post of a list a page shows (and answer the list)."""
     now = timezone.now()
     for post in posts:
-        post.movable = can_reschedule(post, now=now)
+        post.movable = can_reschedule(post, now=now)  # type: ignore[attr-defined]  # read by the templates
     return posts
 
 

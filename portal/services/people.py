@@ -30,7 +30,7 @@ def set_password_link(client_user: ClientUser) -> str:
     return portal_url(client_user.client.slug, path)
 
 
-def _invite_email(client_user: ClientUser, inviter) -> None:
+def _invite_email(client_user: ClientUser, inviter: User | None) -> None:
     client, user = client_user.client, client_user.user
     who = getattr(inviter, "display_name", None) or settings.AGENCY_NAME
     send_email(
@@ -48,7 +48,7 @@ def _invite_email(client_user: ClientUser, inviter) -> None:
 @transaction.atomic
 def client_user_invite(
     *,
-    actor,
+    actor: User | None,
     client: Client,
     email: str,
     first_name: str = "",
@@ -82,7 +82,7 @@ NAME_SIGN_IN_DOMAIN = "sign-in-by-business-name.invalid"  # RFC 2606: .invalid n
 
 
 @transaction.atomic
-def client_password_set(*, actor, client: Client, password: str, email: str = "") -> ClientUser:
+def client_password_set(*, actor: User | None, client: Client, password: str, email: str = "") -> ClientUser:
     """Set the portal password of one of ``client``'s people (by email), or of its owner.
 
     Without an email, the client's first owner is used; a client with nobody yet gets an owner
@@ -116,7 +116,7 @@ def client_password_set(*, actor, client: Client, password: str, email: str = ""
 
 
 @transaction.atomic
-def client_user_remove(*, actor, client_user: ClientUser) -> None:
+def client_user_remove(*, actor: User | None, client_user: ClientUser) -> None:
     """Take away portal access (the person's account goes; what they made stays)."""
     client, email = client_user.client, client_user.user.email
     if actor is not None and getattr(actor, "pk", None) == client_user.user_id:
