@@ -14,7 +14,7 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 
-from agency.models import User
+from agency.models import TeamMember, User
 from agency.types import Actor
 
 
@@ -80,6 +80,14 @@ def staff_level(user: Actor) -> Level | None:
 def levels_allowed(action: str) -> list[str]:
     """The names of the access levels allowed ``action`` (for a query over team members)."""
     return [name for name, level in LEVEL_BY_NAME.items() if level >= ACTIONS[action]]
+
+
+def staff_who_can(action: str) -> list[User]:
+    """The active team members allowed ``action``, as users (whom to tell about it)."""
+    members = TeamMember.objects.select_related("user").filter(
+        is_active=True, user__is_active=True, access_level__in=levels_allowed(action)
+    )
+    return [member.user for member in members]
 
 
 def is_staff_member(user: Actor) -> bool:

@@ -16,7 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 from django_q.models import OrmQ
 
-from localbzz.api import error_json
+from localbzz.api.errors import error_json
 from localbzz.http import note_denied_action
 
 API_ROOT = "/api/"  # every answer under it, errors included, is JSON

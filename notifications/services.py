@@ -15,10 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agency.models import User
-from localbzz.app_urls import staff_urlconf, with_base
+from localbzz.app_urls import app_url, staff_urlconf
 from localbzz.events import Event
 from localbzz.queue import enqueue
-from notifications import selectors
+from notifications import mail, selectors
 from notifications.kinds import CHANNELS, KIND_BY_EVENT, KINDS, Kind
 from notifications.models import Notification, NotificationPreference
 from notifications.rules import RULES, Draft, posts_preloaded
@@ -118,11 +118,6 @@ def preferences_save(*, user: User, choices: dict[str, dict[str, bool]]) -> None
         )
 
 
-def absolute_url(path: str) -> str:
-    """A link for an email: NOTIFICATIONS_BASE_URL (default: APP_HOST over https, http in DEBUG) + path."""
-    return with_base(settings.NOTIFICATIONS_BASE_URL, path)
-
-
 def notification_email_send(*, notification_id: str) -> str:
     """Send one notification's email (HTML and text), at most once.
 
@@ -180,11 +175,13 @@ def _message(notification: Notification) -> EmailMultiAlternatives:
     context = {
         "n": notification,
         "name": notification.recipient.first_name or notification.recipient.email,
-        "link": absolute_url(notification.link) if notification.link else "",
-        "preferences": absolute_url(reverse("notification-preferences")),
+        "link": app_url(notification.link, base=settings.NOTIFICATIONS_BASE_URL) if notification.link else "",
+        "preferences": app_url(reverse("notification-preferences"), base=settings.NOTIFICATIONS_BASE_URL),
     }
-    text = render_to_string("notifications/email/notification.txt", context)
-    html = render_to_string("notifications/email/notification.html", context)
-    message = EmailMultiAlternatives(notification.title, text, None, [notification.recipient.email])
-    message.attach_alternative(html, "text/html")
-    return message
+    return mail.message(
+        kind=notification.kind,
+        to=[notification.recipient.email],
+        subject=notification.title,
+        text=render_to_string("notifications/email/notification.txt", context),
+        html=render_to_string("notifications/email/notification.html", context),
+    )

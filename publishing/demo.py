@@ -18,7 +18,7 @@ from publishing.fakes.x import DEMO_USER_ID as X_DEMO_USER_ID
 from publishing.models import MediaAsset, Post, SocialAccount
 from publishing.services import accounts as account_services
 from publishing.services import posts as post_services
-from publishing.services.media import media_upload
+from publishing.services.media.upload import media_upload
 
 Size = tuple[int, int]
 

@@ -26,7 +26,7 @@ from agency.services import deliverables as deliverable_services
 from agency.services import shoots as shoot_services
 from agency.services import tasks as task_services
 from agency.services.shoots import CrewDoubleBooked
-from localbzz.api import Conflict
+from localbzz.api.errors import Conflict
 
 ALLOW_CONFLICT = OpenApiParameter(
     "allow_conflict", bool, description="Book even when crew members are double-booked (also accepted in the body)."
@@ -289,7 +289,7 @@ def _member(request) -> TeamMember:
 class TaskTimer(APIView):
     """Your timer on a task: POST starts it (stopping any other of yours), DELETE stops it."""
 
-    no_body_methods = ("post",)  # localbzz.api.refuse_a_body: a body is refused, not ignored
+    no_body_methods = ("post",)  # localbzz.api.input.refuse_a_body: a body is refused, not ignored
 
     @extend_schema(summary="Start your timer on this task", request=None, responses={201: TimeEntrySerializer})
     def post(self, request, pk):

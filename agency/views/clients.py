@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import tempfile
 
 from django.contrib import messages
@@ -143,7 +141,9 @@ def client_import(request: HttpRequest) -> HttpResponse:
     report = None
     if request.method == "POST" and "csv_text" in request.POST:
         text = request.POST["csv_text"]
-        report = _import(request, text, dry_run=request.POST.get("confirm") != "1")
+        report = client_services.clients_import(
+            actor=request.user, text=text, commit=request.POST.get("confirm") == "1"
+        )
         if report.created:
             messages.success(request, f"Imported {counted(len(report.created), 'client')}.")
             return redirect("clients")
@@ -152,16 +152,9 @@ def client_import(request: HttpRequest) -> HttpResponse:
         )
     if request.method == "POST" and form.is_valid():
         text = form.cleaned_data["file"]
-        report = _import(request, text, dry_run=True)
+        report = client_services.clients_import(actor=request.user, text=text, commit=False)
         return render(request, "agency/clients/import.html", {"form": form, "report": report, "csv_text": text})
     return render(request, "agency/clients/import.html", {"form": form, "report": report})
-
-
-def _import(request, text: str, *, dry_run: bool):
-    reader = csv.DictReader(io.StringIO(text))
-    columns = [c.strip() for c in (reader.fieldnames or [])]
-    records = [{(k or "").strip(): v for k, v in row.items()} for row in reader]
-    return client_services.clients_import(actor=request.user, records=records, columns=columns, dry_run=dry_run)
 
 
 # Campaigns (nested under the client) ---------------------------------------------------------

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -22,6 +23,7 @@ from agency.permissions import staff_required
 from agency.services import inbox as services
 from agency.services.clients import slug_suggest
 from localbzz import rate_limits
+from localbzz.app_urls import app_url
 from localbzz.http import HtmxRequest
 from localbzz.listing import csv_response, filtered_queryset, list_page
 
@@ -67,7 +69,11 @@ def lead_list(request: HtmxRequest) -> HttpResponseBase:
                   "industry", "location", "services", "budget", "message", "source", "rejection_reason"]  # fmt: skip
         return csv_response("leads.csv", header, rows, lambda x: [getattr(x, f) for f in header])
     listing = list_page(request, queryset, LeadFilter, sort_fields=LEAD_SORT, default_sort=("-created_at",))
-    context = {"listing": listing, "new_count": Lead.objects.filter(status=Lead.Status.NEW).count()}
+    context = {
+        "listing": listing,
+        "new_count": Lead.objects.filter(status=Lead.Status.NEW).count(),
+        "intake_url": app_url(reverse("intake-form")),  # the address to embed on the agency's website
+    }
     if request.htmx and not request.htmx.boosted:
         return render(request, "agency/leads/list.html#results", context)
     return render(request, "agency/leads/list.html", context)

@@ -32,7 +32,7 @@ from generation.providers.builtin_images import headline_of
 from generation.services.captions import seed_of
 from localbzz.queue import enqueue
 from publishing.models import MediaAsset
-from publishing.services.media import MediaRejected, media_upload
+from publishing.services.media.upload import MediaRejected, media_upload
 
 logger = logging.getLogger(__name__)
 MAX_IMAGES = 12

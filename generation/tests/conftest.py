@@ -82,7 +82,7 @@ def brand_client(db):
 @pytest.fixture
 def photo_asset(brand_client):
     """A landscape photo with an EXIF date in the client's library (renditions not made)."""
-    from publishing.services.media import media_upload
+    from publishing.services.media.upload import media_upload
     from publishing.tests.media_files import jpeg_bytes, photo
 
     def make(name: str = "yard.jpg", size=(1200, 800), client=None, **kw):

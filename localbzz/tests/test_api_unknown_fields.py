@@ -2,7 +2,7 @@
 takes a body — read at run time from /api/v1/schema, so an endpoint added later is walked too — is
 sent ``{"bogus_field": 1}`` on a real object (path ids from the demo data, as the fuzz test finds
 them) and must answer 400 ``unknown_field`` naming it, before any other check of the body. The one
-mechanism is ``localbzz.api.refuse_unknown_fields`` (every DRF serializer)."""
+mechanism is ``localbzz.api.input.refuse_unknown_fields`` (every DRF serializer)."""
 
 from __future__ import annotations
 

@@ -23,10 +23,11 @@ from generation.services.captions import caption_generate
 from localbzz import calendar, zones
 from localbzz.app_urls import portal_url
 from localbzz.forms import add_errors
-from portal import selectors, services
+from portal import selectors
 from portal.forms import CommentForm, RescheduleForm, SubmitForm
 from portal.http import PortalHttpRequest
 from portal.permissions import portal_required
+from portal.services import content as portal_content
 from publishing import rules
 from publishing.media.uploads import upload_limits
 from publishing.models import Post
@@ -69,7 +70,7 @@ def submit(request: PortalHttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            post = services.content_submit(
+            post = portal_content.content_submit(
                 client_user=request.client_user,
                 media=data["media"],
                 notes=data["notes"],
@@ -78,7 +79,7 @@ def submit(request: PortalHttpRequest) -> HttpResponse:
                 preferred_at=data["preferred_at"],
                 captions=form.captions(),
             )
-        except services.LimitReached as exc:
+        except portal_content.LimitReached as exc:
             form.add_error(None, exc.messages)
         except GenerationFailed as exc:
             form.add_error(None, f"The captions could not be written: {exc}")
@@ -104,7 +105,7 @@ def submit_captions(request: PortalHttpRequest) -> HttpResponse:
         error = "Pick at least one photo or video first: the captions are written from them."
     else:
         try:
-            services.check_can_submit(client)
+            portal_content.check_can_submit(client)
             platforms = form.cleaned_data.get("platforms") or [v for v, _ in form.platform_choices]
             captions = caption_generate(
                 client=client,
@@ -157,7 +158,7 @@ def posts(request: PortalHttpRequest) -> HttpResponse:
             qs = qs.filter(status__in=statuses)
         order = ("scheduled_at", "pk") if tab == "scheduled" else ("-updated_at", "pk")
         context["page"] = page = Paginator(qs.order_by(*order), 25).get_page(request.GET.get("page"))
-        services.mark_movable(page.object_list)
+        portal_content.mark_movable(page.object_list)
     else:
         period = calendar.period(view, calendar.parse_anchor(request.GET.get("date")))
         items = selectors.calendar_posts(
@@ -203,8 +204,8 @@ def _post_context(request: HttpRequest, post: Post, **forms) -> dict:
     return {
         "post": post,
         "targets": list(post.targets.all()),
-        "can_reschedule": services.can_reschedule(post),
-        "reschedule_reason": "" if services.can_reschedule(post) else services.reschedule_reason(post),
+        "can_reschedule": portal_content.can_reschedule(post),
+        "reschedule_reason": "" if portal_content.can_reschedule(post) else portal_content.reschedule_reason(post),
         "reschedule_form": forms.get("reschedule_form") or RescheduleForm(initial={"scheduled_at": post.scheduled_at}),
         "comment_form": forms.get("comment_form") or CommentForm(),
         "waiting_for_you": post.status == P.PENDING_CLIENT_APPROVAL,
@@ -223,7 +224,7 @@ def post_reschedule(request: PortalHttpRequest, post_id) -> HttpResponse:
     form = RescheduleForm(request.POST)
     if form.is_valid():
         try:
-            post = services.post_reschedule(
+            post = portal_content.post_reschedule(
                 client_user=request.client_user, post=post, when=form.cleaned_data["scheduled_at"]
             )
         except ValidationError as exc:
@@ -256,10 +257,10 @@ def post_decide(request: PortalHttpRequest, post_id) -> HttpResponse:
     comment = form.cleaned_data.get("comment", "")
     try:
         if request.POST.get("decision") == "approve":
-            post = services.post_approve_by_client(client_user=request.client_user, post=post, comment=comment)
+            post = portal_content.post_approve_by_client(client_user=request.client_user, post=post, comment=comment)
             messages.success(request, client_approved_message(post))
         else:
-            services.post_changes_by_client(client_user=request.client_user, post=post, comment=comment)
+            portal_content.post_changes_by_client(client_user=request.client_user, post=post, comment=comment)
             messages.success(request, "Sent back to the team with your comment.")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

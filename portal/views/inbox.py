@@ -11,10 +11,11 @@ from django.views.decorators.http import require_POST
 
 from agency.models import Deliverable, PortalRequest
 from localbzz.forms import add_errors
-from portal import selectors, services
+from portal import selectors
 from portal.forms import CommentForm, PortalRequestForm, ReplyForm
 from portal.http import PortalHttpRequest
 from portal.permissions import portal_required
+from portal.services import inbox as portal_inbox
 
 
 @portal_required
@@ -23,7 +24,7 @@ def requests(request: PortalHttpRequest) -> HttpResponse:
     form = PortalRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            created = services.request_create(client_user=request.client_user, **form.cleaned_data)
+            created = portal_inbox.request_create(client_user=request.client_user, **form.cleaned_data)
         except ValidationError as exc:
             add_errors(form, exc)
         else:
@@ -54,7 +55,7 @@ def request_detail(request: PortalHttpRequest, request_id) -> HttpResponse:
     form = ReplyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.request_reply(client_user=request.client_user, request=item, body=form.cleaned_data["body"])
+            portal_inbox.request_reply(client_user=request.client_user, request=item, body=form.cleaned_data["body"])
         except ValidationError as exc:
             add_errors(form, exc)
         else:
@@ -86,7 +87,7 @@ def deliverable_review(request: PortalHttpRequest, deliverable_id) -> HttpRespon
     form.is_valid()
     approve = request.POST.get("decision") == "approve"
     try:
-        services.deliverable_review(
+        portal_inbox.deliverable_review(
             client_user=request.client_user,
             deliverable=deliverable,
             approve=approve,

@@ -9,11 +9,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from localbzz.forms import add_errors
-from portal import selectors, services
+from portal import selectors
 from portal.forms import InviteForm
 from portal.http import PortalHttpRequest
 from portal.models import ClientUser
 from portal.permissions import portal_required
+from portal.services import people as portal_people
 
 
 def _owner_only(request: PortalHttpRequest) -> None:
@@ -28,7 +29,7 @@ def people(request: PortalHttpRequest) -> HttpResponse:
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            invited = services.client_user_invite(actor=request.user, client=client, **form.cleaned_data)
+            invited = portal_people.client_user_invite(actor=request.user, client=client, **form.cleaned_data)
         except ValidationError as exc:
             add_errors(form, exc)
         else:
@@ -45,7 +46,7 @@ def person_remove(request: PortalHttpRequest, member_id) -> HttpResponse:
     if member is None:
         raise Http404("No such person.")
     try:
-        services.client_user_remove(actor=request.user, client_user=member)
+        portal_people.client_user_remove(actor=request.user, client_user=member)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

@@ -382,7 +382,7 @@ class _Action(APIView):
     request_serializer: type[serializers.Serializer] | None = None
 
     @property
-    def no_body_methods(self) -> tuple[str, ...]:  # localbzz.api.refuse_a_body
+    def no_body_methods(self) -> tuple[str, ...]:  # localbzz.api.input.refuse_a_body
         return () if self.request_serializer else ("post",)
 
     def run(self, request, post: Post, data: dict) -> None:
@@ -504,7 +504,7 @@ class PostMissedResolve(_Action):
 
 class TargetRetry(APIView):
     write_action = "approve_posts"
-    no_body_methods = ("post",)  # localbzz.api.refuse_a_body: a body is refused, not ignored
+    no_body_methods = ("post",)  # localbzz.api.input.refuse_a_body: a body is refused, not ignored
 
     @_action("Retry one account's failed publication")
     def post(self, request, pk, target_id):

@@ -137,7 +137,7 @@ class MediaAsset(models.Model):
         return next((r for r in self.renditions.all() if r.preset == preset), None)
 
 
-RETRY_HINT = "Use Retry to try again."  # ends processing_error (publishing.services.media)
+RETRY_HINT = "Use Retry to try again."  # ends processing_error (publishing.services.media.renditions)
 
 
 class MediaRendition(models.Model):

@@ -19,6 +19,7 @@ from agency.models import Client
 from agency.permissions import staff_required
 from agency.selectors import activity_for
 from localbzz import crypto
+from localbzz.app_urls import app_url
 from localbzz.forms import add_errors
 from publishing import selectors
 from publishing.connectors import oauth
@@ -160,9 +161,9 @@ PROVIDERS = {"meta": oauth.meta_authorize_url, "linkedin": oauth.linkedin_author
 
 
 def _callback_url(request, provider: str) -> str:
-    # The one absolute URL built from the request, not localbzz.app_urls: the provider must send
-    # the person back to the host whose session holds the OAuth state.
-    return request.build_absolute_uri(reverse("social-oauth-callback", args=[provider]))
+    # On the request's host, not APP_HOST: the provider must send the person back to the host
+    # whose session holds the OAuth state.
+    return app_url(reverse("social-oauth-callback", args=[provider]), request=request)
 
 
 @staff_required("manage_accounts")

@@ -43,14 +43,13 @@ def bulk_schedule(request: HttpRequest) -> HttpResponse:
     report, text = None, ""
     if request.method == "POST" and "csv_text" in request.POST:
         text = request.POST["csv_text"]
-        report = bulk.parse(text)
-        if request.POST.get("confirm") == "1" and report.valid:
-            bulk.create_all(actor=request.user, report=report)
+        report = bulk.bulk_schedule(actor=request.user, text=text, commit=request.POST.get("confirm") == "1")
+        if report.created:
             messages.success(request, f"Scheduled {counted(len(report.created), 'post')}.")
             return redirect("content")
     elif request.method == "POST" and form.is_valid():
         text = form.cleaned_data["file"]
-        report = bulk.parse(text)
+        report = bulk.bulk_schedule(actor=request.user, text=text, commit=False)
     return render(
         request,
         "publishing/posts/bulk.html",

@@ -19,7 +19,7 @@ from publishing.forms import FocalPointForm, LibraryFilterForm, MediaEditForm
 from publishing.media import presets
 from publishing.media.uploads import upload_limits
 from publishing.models import MediaAsset
-from publishing.services import media as services
+from publishing.services.media import edit as edit_services
 from publishing.services.media_sweep import media_retry
 
 PAGE_SIZE = 48
@@ -105,7 +105,7 @@ def _detail_context(request: HttpRequest, asset: MediaAsset, form: MediaEditForm
         "thumbnail": asset.rendition("thumbnail"),
         "poster": asset.rendition("poster"),
         "can_edit": can(request.user, "edit_content"),
-        "blocking_uses": services.media_blocking_uses(asset),
+        "blocking_uses": edit_services.media_blocking_uses(asset),
         "activity": activity_for(asset),
     }
 
@@ -125,7 +125,7 @@ def asset_edit(request: HttpRequest, asset_id) -> HttpResponse:
     asset = _asset(asset_id)
     form = MediaEditForm(request.POST, campaigns=selectors.media_campaigns(client=asset.client))
     if form.is_valid():
-        services.media_update(
+        edit_services.media_update(
             actor=request.user,
             asset=asset,
             tags=[form.cleaned_data["tags"]],
@@ -155,11 +155,11 @@ def asset_focal_point(request: HttpRequest, asset_id) -> HttpResponse:
     asset = _asset(asset_id)
     form = FocalPointForm(request.POST)
     if request.POST.get("reset"):
-        services.media_update(actor=request.user, asset=asset, focal_point=None)
+        edit_services.media_update(actor=request.user, asset=asset, focal_point=None)
         messages.success(request, "Back to the automatic crop; the sizes are being made again.")
     elif form.is_valid():
         point = (form.cleaned_data["x"], form.cleaned_data["y"])
-        services.media_update(actor=request.user, asset=asset, focal_point=point)
+        edit_services.media_update(actor=request.user, asset=asset, focal_point=point)
         messages.success(request, "Focal point moved; the sizes are being made again.")
     else:
         messages.error(request, "Click inside the photo to set the focal point.")
@@ -172,8 +172,8 @@ def asset_delete(request: HtmxRequest, asset_id) -> HttpResponse:
     asset = _asset(asset_id)
     back = reverse("library") + f"?client={asset.client_id}"
     try:
-        services.media_delete(actor=request.user, asset=asset)
-    except services.MediaInUse as exc:
+        edit_services.media_delete(actor=request.user, asset=asset)
+    except edit_services.MediaInUse as exc:
         messages.error(request, str(exc))
         if request.htmx:
             return HttpResponse(status=204)
