@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
-from agency.models import RESERVED_SLUGS, Campaign, Client, User
+from agency.models import RESERVED_SLUGS, Campaign, Client
 from agency.services.activity import diff, record_event
+from agency.types import Actor
 from localbzz.csv_import import ImportReport, ImportRow, run_import
 
 CLIENT_FIELDS = [
@@ -34,7 +35,7 @@ def slug_suggest(name: str, taken: set[str] | None = None) -> str:
 
 
 @transaction.atomic
-def client_create(*, actor, name: str, slug: str = "", **fields: Any) -> Client:
+def client_create(*, actor: Actor, name: str, slug: str = "", **fields: Any) -> Client:
     """Create a client; the slug (portal address) is made from the name when not given."""
     unknown = set(fields) - set(CLIENT_FIELDS)
     if unknown:
@@ -47,7 +48,7 @@ def client_create(*, actor, name: str, slug: str = "", **fields: Any) -> Client:
 
 
 @transaction.atomic
-def client_update(*, actor, client: Client, **changes: Any) -> Client:
+def client_update(*, actor: Actor, client: Client, **changes: Any) -> Client:
     unknown = set(changes) - set(CLIENT_FIELDS)
     if unknown:
         raise TypeError(f"Unknown client fields: {', '.join(sorted(unknown))}")
@@ -64,7 +65,7 @@ def client_update(*, actor, client: Client, **changes: Any) -> Client:
 
 
 @transaction.atomic
-def client_delete(*, actor, client: Client) -> None:
+def client_delete(*, actor: Actor, client: Client) -> None:
     """Delete a client with its campaigns, shoots, deliverables and requests; its tasks and
     generation tasks (jobs) stay, without a client."""
     record_event(actor, "client.deleted", client, {"name": client.name}, client_scoped=False)
@@ -72,7 +73,7 @@ def client_delete(*, actor, client: Client) -> None:
 
 
 @transaction.atomic
-def campaign_create(*, actor, client: Client, name: str, **fields: Any) -> Campaign:
+def campaign_create(*, actor: Actor, client: Client, name: str, **fields: Any) -> Campaign:
     campaign = Campaign(client=client, name=name.strip(), **fields)
     campaign.full_clean()
     _check_campaign_dates(campaign)
@@ -82,7 +83,7 @@ def campaign_create(*, actor, client: Client, name: str, **fields: Any) -> Campa
 
 
 @transaction.atomic
-def campaign_update(*, actor, campaign: Campaign, **changes: Any) -> Campaign:
+def campaign_update(*, actor: Actor, campaign: Campaign, **changes: Any) -> Campaign:
     changed = diff(campaign, CAMPAIGN_FIELDS, changes)
     for name, value in changes.items():
         setattr(campaign, name, value)
@@ -95,7 +96,7 @@ def campaign_update(*, actor, campaign: Campaign, **changes: Any) -> Campaign:
 
 
 @transaction.atomic
-def campaign_delete(*, actor, campaign: Campaign) -> None:
+def campaign_delete(*, actor: Actor, campaign: Campaign) -> None:
     """Delete a campaign; shoots, deliverables, tasks (and later posts) keep existing without it."""
     record_event(actor, "campaign.deleted", campaign, {"name": campaign.name})
     campaign.delete()
@@ -117,7 +118,7 @@ IMPORT_COLUMNS = [
 REQUIRED_COLUMNS = ["name"]
 
 
-def clients_import(*, actor: User | None, text: str, commit: bool) -> ImportReport[dict[str, Any], Client]:
+def clients_import(*, actor: Actor | None, text: str, commit: bool) -> ImportReport[dict[str, Any], Client]:
     """Check every row of a CSV of clients; with ``commit``, create them all in one transaction,
     only when every row is valid (``localbzz.csv_import``). The report lists each row's errors by
     line and column."""

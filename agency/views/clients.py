@@ -21,6 +21,7 @@ from agency.models import Campaign, Client
 from agency.permissions import staff_required
 from agency.services import client_data
 from agency.services import clients as client_services
+from agency.types import StaffRequest
 from localbzz.forms import add_errors, live_validation, process
 from localbzz.http import HtmxRequest
 from localbzz.listing import csv_response, filtered_queryset, list_page
@@ -135,7 +136,7 @@ def client_detail(request: HttpRequest, pk, tab: str = "overview") -> HttpRespon
 
 
 @staff_required("manage_clients")
-def client_import(request: HttpRequest) -> HttpResponse:
+def client_import(request: StaffRequest) -> HttpResponse:
     """Upload a CSV, see a dry-run preview with row errors, then import all rows or none."""
     form = ClientImportForm(request.POST or None, request.FILES or None)
     report = None

@@ -30,5 +30,5 @@ def use_rfc3339_offsets() -> None:
             return value.astimezone(UTC)
         return value
 
-    enforce_whole_minute_offsets.rfc3339 = True
-    serializers.DateTimeField.enforce_timezone = enforce_whole_minute_offsets
+    enforce_whole_minute_offsets.rfc3339 = True  # type: ignore[attr-defined]  # the mark that it is patched
+    serializers.DateTimeField.enforce_timezone = enforce_whole_minute_offsets  # type: ignore[method-assign]  # deliberate

@@ -15,6 +15,7 @@ from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from localbzz.http import note_denied_action
 from localbzz.rate_limits import retry_message
 
 # A multipart part header over Django's limit (publishing.media.uploads raises it to 64 KB).
@@ -128,12 +129,13 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, Http404):
         exc = exceptions.NotFound("Not found: nothing with that id exists here (or you cannot see it).")
     elif isinstance(exc, DjangoPermissionDenied):
-        if getattr(exc, "action", "") and context.get("request") is not None:
-            context["request"]._request.denied_action = exc.action  # for agency.audit
+        action = getattr(exc, "action", "")  # agency.permissions.AccessDenied names it
+        if action and context.get("request") is not None:
+            note_denied_action(context["request"]._request, action)  # for agency.audit
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, DjangoValidationError):  # raised by services: same envelope as serializer errors
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        exc = exceptions.ValidationError({("non_field_errors" if k == "__all__" else k): v for k, v in detail.items()})
+        fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        exc = exceptions.ValidationError({("non_field_errors" if k == "__all__" else k): v for k, v in fields.items()})
     elif isinstance(exc, (TooManyFilesSent, TooManyFieldsSent)):
         exc = PayloadTooLarge("Too many files or fields in one request: send fewer at a time.")
     elif isinstance(exc, RequestDataTooBig):
@@ -173,9 +175,10 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         else:
             message = str(detail) if detail else response.reason_phrase if hasattr(response, "reason_phrase") else code
         if isinstance(exc, exceptions.Throttled):
+            wait: float | None = getattr(exc, "wait", None)  # set by DRF; not in its stubs
             if str(exc.detail).startswith("Request was throttled"):  # DRF's wording: say when, in ours
-                message = retry_message(exc.wait)
-            details = {"retry_after_seconds": math.ceil(exc.wait)} if exc.wait is not None else {}
+                message = retry_message(wait)
+            details = {"retry_after_seconds": math.ceil(wait)} if wait is not None else {}
         if isinstance(exc, exceptions.NotAuthenticated):
             message = "Sign in first: send 'Authorization: Bearer <access token>' from POST /api/v1/auth/token/."
         code = getattr(exc, "default_code", None) or code

@@ -62,7 +62,7 @@ def refuse_unknown_fields() -> None:
         if request.method == "DELETE" or request.method.lower() in getattr(self, "no_body_methods", ()):
             refuse_a_body(request)
 
-    APIView.initial = initial_refusing_a_body
+    APIView.initial = initial_refusing_a_body  # type: ignore[method-assign]  # patching DRF is the point here
 
     def to_internal_value_refusing_unknown_fields(self, data):
         errors = unknown_fields(self, data)
@@ -70,5 +70,5 @@ def refuse_unknown_fields() -> None:
             raise exceptions.ValidationError(errors)
         return to_internal_value(self, data)
 
-    to_internal_value_refusing_unknown_fields.refuses_unknown_fields = True
-    serializers.Serializer.to_internal_value = to_internal_value_refusing_unknown_fields
+    to_internal_value_refusing_unknown_fields.refuses_unknown_fields = True  # type: ignore[attr-defined]  # a mark
+    serializers.Serializer.to_internal_value = to_internal_value_refusing_unknown_fields  # type: ignore[method-assign]  # as above

@@ -13,6 +13,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from agency.models import Client, User
 from agency.services.activity import record_event
+from agency.types import Actor, acting_user
 from localbzz.app_urls import portal_url
 from localbzz.outbox import send_email
 from portal import selectors
@@ -48,7 +49,7 @@ def _invite_email(client_user: ClientUser, inviter: User | None) -> None:
 @transaction.atomic
 def client_user_invite(
     *,
-    actor: User | None,
+    actor: Actor,
     client: Client,
     email: str,
     first_name: str = "",
@@ -69,12 +70,10 @@ def client_user_invite(
     if password is not None:
         password_validation.validate_password(password)
     user = User.objects.create_user(email=email, password=password, first_name=first_name, last_name=last_name)
-    membership = ClientUser.objects.create(
-        user=user, client=client, role=role, invited_by=actor if getattr(actor, "pk", None) else None
-    )
+    membership = ClientUser.objects.create(user=user, client=client, role=role, invited_by=acting_user(actor))
     record_event(actor, "portal_user.invited", client, {"email": email, "role": role})
     if send_invite and password is None:
-        transaction.on_commit(lambda: _invite_email(membership, actor))
+        transaction.on_commit(lambda: _invite_email(membership, acting_user(actor)))
     return membership
 
 
@@ -82,7 +81,7 @@ NAME_SIGN_IN_DOMAIN = "sign-in-by-business-name.invalid"  # RFC 2606: .invalid n
 
 
 @transaction.atomic
-def client_password_set(*, actor: User | None, client: Client, password: str, email: str = "") -> ClientUser:
+def client_password_set(*, actor: Actor, client: Client, password: str, email: str = "") -> ClientUser:
     """Set the portal password of one of ``client``'s people (by email), or of its owner.
 
     Without an email, the client's first owner is used; a client with nobody yet gets an owner
@@ -116,7 +115,7 @@ def client_password_set(*, actor: User | None, client: Client, password: str, em
 
 
 @transaction.atomic
-def client_user_remove(*, actor: User | None, client_user: ClientUser) -> None:
+def client_user_remove(*, actor: Actor, client_user: ClientUser) -> None:
     """Take away portal access (the person's account goes; what they made stays)."""
     client, email = client_user.client, client_user.user.email
     if actor is not None and getattr(actor, "pk", None) == client_user.user_id:

@@ -14,11 +14,12 @@ from agency.permissions import staff_required
 from localbzz.forms import add_errors
 from portal import selectors
 from portal.forms import InviteForm
+from portal.http import PortalHttpRequest
 from portal.services import people as portal_people
 
 
 @staff_required("view")
-def portal_users(request: HttpRequest, client_id) -> HttpResponse:
+def portal_users(request: PortalHttpRequest, client_id) -> HttpResponse:
     client = get_object_or_404(Client, pk=client_id)
     can_manage = permissions.can(request.user, "manage_clients")
     form = InviteForm(request.POST or None, initial={"role": "owner"})
@@ -60,7 +61,7 @@ def portal_user_link(request: HttpRequest, client_id, member_id) -> HttpResponse
 
 @require_POST
 @staff_required("manage_clients")
-def portal_user_remove(request: HttpRequest, client_id, member_id) -> HttpResponse:
+def portal_user_remove(request: PortalHttpRequest, client_id, member_id) -> HttpResponse:
     member = _member(client_id, member_id)
     try:
         portal_people.client_user_remove(actor=request.user, client_user=member)

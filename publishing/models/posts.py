@@ -15,10 +15,17 @@ from publishing.states import PostStatus, TargetStatus
 
 
 class Post(models.Model):
-    # What publishing.selectors.calendar_posts puts on the posts of a calendar cell (not columns).
+    # What publishing.selectors.calendar_posts puts on the posts of a calendar cell (not columns),
+    # and what publishing.views.posts.calendar's chips add.
     platform_names: list[str]
     platform_keys: list[str]
     thumbnail: str | None
+    label: str
+    time_label: str
+    zone_label: str
+    url: str
+    move_url: str
+    thumb_url: str
 
     class Source(models.TextChoices):
         PORTAL = "portal", "Client portal"

@@ -3,13 +3,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from agency.forms import CsvUploadForm
 from agency.models import Client
 from agency.permissions import staff_required
+from agency.types import StaffRequest
 from localbzz.text import counted
 from publishing.models import MediaAsset, SocialAccount
 from publishing.services import bulk
@@ -37,7 +38,7 @@ def _example_row() -> str:
 
 
 @staff_required("approve_posts")
-def bulk_schedule(request: HttpRequest) -> HttpResponse:
+def bulk_schedule(request: StaffRequest) -> HttpResponse:
     """Upload a CSV, preview every row with its problems, then schedule all rows or none."""
     form = BulkScheduleForm(request.POST or None, request.FILES or None)
     report, text = None, ""

@@ -13,6 +13,7 @@ from django.db.models import Q
 
 from agency.models import Campaign
 from agency.services.activity import diff, record_event
+from agency.types import Actor
 from localbzz import zones
 from localbzz.queue import enqueue
 from publishing.media.urls import on_filesystem
@@ -37,7 +38,7 @@ class MediaInUse(Exception):
 @transaction.atomic
 def media_update(
     *,
-    actor,
+    actor: Actor,
     asset: MediaAsset,
     tags: Sequence[str] | None = None,
     folder: str | None = KEEP,
@@ -48,7 +49,7 @@ def media_update(
     (``(x, y)`` in 0..1 from the top left; None to go back to the automatic crop).
     Moving the focal point makes the renditions again in the background."""
     asset = MediaAsset.objects.select_for_update().get(pk=asset.pk)
-    changes: dict[str, list] = {}
+    changes: dict[str, list[Any]] = {}
     if folder is not KEEP:
         new_folder = folder_get_or_create(client=asset.client, name=folder) if folder else None
         changes |= diff(asset, ["folder"], {"folder": new_folder})
@@ -104,7 +105,7 @@ def media_blocking_uses(asset: MediaAsset) -> list[str]:
 
 
 @transaction.atomic
-def media_delete(*, actor, asset: MediaAsset) -> None:
+def media_delete(*, actor: Actor, asset: MediaAsset) -> None:
     """Delete the asset and, once the deletion commits, its files (original and renditions).
     Raises :class:`MediaInUse` when ``media_blocking_uses`` names anything."""
     uses = media_blocking_uses(asset)
@@ -116,10 +117,10 @@ def media_delete(*, actor, asset: MediaAsset) -> None:
     transaction.on_commit(lambda: delete_files(names))
 
 
-def delete_files(names: list[str]) -> None:
+def delete_files(names: Sequence[str | None]) -> None:
     for name in names:
         if name:
             default_storage.delete(name)
-    if names and on_filesystem():
+    if names and names[0] and on_filesystem():
         with contextlib.suppress(OSError):  # drop the asset's now empty folder too
             os.rmdir(os.path.dirname(default_storage.path(names[0])))

@@ -19,6 +19,7 @@ from django.utils.text import get_valid_filename, slugify
 
 from agency.models import Campaign, Client
 from agency.services.activity import record_event
+from agency.types import Actor, acting_user
 from localbzz.queue import enqueue
 from localbzz.text import storable
 from publishing.media import imaging, video
@@ -51,7 +52,7 @@ class UploadResult:
 
 @dataclass
 class _Checked:
-    upload: File
+    upload: File[bytes]
     path: str
     sha256: str
     size: int
@@ -62,8 +63,8 @@ class _Checked:
 def media_upload(
     *,
     client: Client,
-    files: Sequence[File],
-    uploaded_by=None,
+    files: Sequence[File[bytes]],
+    uploaded_by: Actor = None,
     source: str = MediaAsset.Source.UPLOAD,
     folder: str | None = None,
     tags: Sequence[str] = (),
@@ -112,7 +113,7 @@ def media_upload(
             raise
 
 
-def _check(upload: File, cleanup: ExitStack) -> _Checked:
+def _check(upload: File[bytes], cleanup: ExitStack) -> _Checked:
     name = display_name(upload.name)
     if isinstance(upload, RefusedUpload):
         if upload.reason == "too_many":
@@ -122,7 +123,7 @@ def _check(upload: File, cleanup: ExitStack) -> _Checked:
         raise FileProblem(
             name,
             "too_large",
-            f"{name} is larger than {human_bytes(max(limit, upload.size - 1))}; {kind}s can be at most "
+            f"{name} is larger than {human_bytes(max(limit, (upload.size or 0) - 1))}; {kind}s can be at most "
             f"{human_bytes(limit)}. Make it smaller and upload that.",
             413,
         )
@@ -135,10 +136,10 @@ def _check(upload: File, cleanup: ExitStack) -> _Checked:
     return _Checked(upload, path, digest.hexdigest(), size, probe_file(path, name=name, size=size))
 
 
-def _local_path(upload: File, cleanup: ExitStack) -> str:
+def _local_path(upload: File[bytes], cleanup: ExitStack) -> str:
     """A path on disk holding the upload: Django's temporary file, or a copy we delete after."""
     if hasattr(upload, "temporary_file_path"):
-        return upload.temporary_file_path()
+        return str(upload.temporary_file_path())
     temp_dir = settings.MEDIA_UPLOAD_TEMP_DIR
     tmp = cleanup.enter_context(tempfile.NamedTemporaryFile(prefix="localbzz-upload-", dir=temp_dir))  # noqa: SIM115
     upload.seek(0)
@@ -149,7 +150,15 @@ def _local_path(upload: File, cleanup: ExitStack) -> str:
 
 
 def _store(
-    client, checked, stored, cleanup, uploaded_by, source, folder_name, tag_names, campaign
+    client: Client,
+    checked: list[_Checked],
+    stored: list[str],
+    cleanup: ExitStack,
+    uploaded_by: Actor,
+    source: str,
+    folder_name: str | None,
+    tag_names: Sequence[str],
+    campaign: Campaign | None,
 ) -> list[UploadResult]:
     folder = folder_get_or_create(client=client, name=folder_name) if folder_name else None
     tags = tags_get_or_create(client=client, names=tag_names)
@@ -165,7 +174,7 @@ def _store(
             original_name=display_name(item.upload.name),
             kind=item.probe.kind,
             sha256=item.sha256,
-            uploaded_by=uploaded_by if getattr(uploaded_by, "pk", None) else None,
+            uploaded_by=acting_user(uploaded_by),
             source=source,
             folder=folder,
             campaign=campaign,
@@ -175,7 +184,7 @@ def _store(
         if item.probe.kind == "image":
             cleaned = imaging.clean_without_decoding(item.path, item.probe.format)
             if cleaned is not None:  # an upright sRGB JPEG: its metadata goes right away, no decode
-                content: File = ContentFile(cleaned.data)
+                content: File[bytes] = ContentFile(cleaned.data)
                 extension, asset.content_type = cleaned.extension, cleaned.content_type
                 asset.width, asset.height, asset.bytes = cleaned.width, cleaned.height, len(cleaned.data)
             else:  # decoded and cleaned by the worker; never served until then (urls.INCOMING)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, time
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -17,6 +18,7 @@ from agency import permissions
 from agency.models import Client
 from agency.permissions import staff_required
 from localbzz import calendar, datacache, zones
+from localbzz.http import HtmxRequest
 from localbzz.listing import list_page
 from publishing import selectors
 from publishing.filters import PostFilter
@@ -33,11 +35,13 @@ LIST_SORT = {"scheduled_at": "scheduled_at", "created_at": "created_at", "status
 
 
 @staff_required()
-def content_calendar(request: HttpRequest) -> HttpResponse:
-    view = request.GET.get("view") if request.GET.get("view") in {"month", "week", "list"} else "month"
+def content_calendar(request: HtmxRequest) -> HttpResponse:
+    view = request.GET.get("view") or ""
+    if view not in {"month", "week", "list"}:
+        view = "month"
     client_id, platform = request.GET.get("client") or None, request.GET.get("platform") or None
     platform = platform if platform in SocialAccount.Platform.values else None
-    context = {
+    context: dict[str, Any] = {
         "view": view, "selected_client": client_id or request.GET.get("client_id") or "",
         "platforms": SocialAccount.Platform.choices, "client_id": client_id, "platform": platform,
         "can_approve": permissions.can(request.user, "approve_posts"),
@@ -56,7 +60,12 @@ def content_calendar(request: HttpRequest) -> HttpResponse:
         # The month or week, kept until the next write (localbzz.datacache) per permission level
         # (drag to move), zone, day and query.
         level = permissions.staff_level(request.user)
-        parts = (level.name, timezone.get_current_timezone_name(), timezone.localdate(), request.GET.urlencode())
+        parts = (
+            level.name if level else "",
+            timezone.get_current_timezone_name(),
+            timezone.localdate(),
+            request.GET.urlencode(),
+        )
         context["body_html"] = datacache.fragment(
             "content-calendar",
             parts,
@@ -95,11 +104,11 @@ def _chip(post: Post, *, move: bool, query: str) -> None:
     """What a calendar chip shows, worked out once here rather than by template filters per chip."""
     text = str(post)
     post.label = text if len(text) <= 40 else text[:39] + "…"
-    post.time_label = f"{post.scheduled_at.astimezone(post.client.tz):%H:%M}"
+    post.time_label = f"{post.scheduled_at.astimezone(post.client.tz):%H:%M}" if post.scheduled_at else ""
     post.zone_label = zones.zone_label(post.client.tz, post.scheduled_at)
     post.url = reverse("post-detail", args=[post.pk])
     post.move_url = f"{reverse('calendar-move', args=[post.pk])}?{query}" if move and post.status == "scheduled" else ""
-    post.thumb_url = media_url(post.thumbnail) if post.thumbnail else ""
+    post.thumb_url = (media_url(post.thumbnail) if post.thumbnail else "") or ""
 
 
 @require_POST

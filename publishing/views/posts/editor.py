@@ -15,8 +15,10 @@ from django.views.decorators.http import require_POST
 from agency import permissions
 from agency.models import Client
 from agency.permissions import staff_required
+from agency.types import StaffRequest
 from localbzz import zones
 from localbzz.forms import add_errors
+from localbzz.http import HtmxRequest
 from publishing import delivery, rules, selectors, states
 from publishing.forms import PostForm, parse_tags
 from publishing.media.uploads import upload_limits
@@ -97,7 +99,7 @@ def _save(request, form: PostForm, post: Post | None) -> Post:
     return post
 
 
-def _editor(request: HttpRequest, post: Post | None) -> HttpResponse:
+def _editor(request: HtmxRequest, post: Post | None) -> HttpResponse:
     client = post.client if post else _client_from(request)
     with timezone.override(_zone(client)):
         bound = request.method == "POST" and "switch_client" not in request.POST
@@ -149,12 +151,12 @@ def _saved_message(post: Post, was: str | None = None) -> str:
 
 
 @staff_required("edit_content")
-def post_create(request: HttpRequest) -> HttpResponse:
+def post_create(request: StaffRequest) -> HttpResponse:
     return _editor(request, None)
 
 
 @staff_required("edit_content")
-def post_edit(request: HttpRequest, pk) -> HttpResponse:
+def post_edit(request: StaffRequest, pk: str) -> HttpResponse:
     post = get_object_or_404(selectors.posts(), pk=pk)
     if post.status not in states.EDITABLE:
         messages.error(request, f"This post is {post.get_status_display().lower()}; it can no longer be edited.")
