@@ -34,7 +34,7 @@ def slug_suggest(name: str, taken: set[str] | None = None) -> str:
 
 
 @transaction.atomic
-def client_create(*, actor, name: str, slug: str = "", **fields: Any) -> Client:
+def client_create(*, actor: User | None, name: str, slug: str = "", **fields: Any) -> Client:
     """Create a client; the slug (portal address) is made from the name when not given."""
     unknown = set(fields) - set(CLIENT_FIELDS)
     if unknown:
@@ -47,7 +47,7 @@ def client_create(*, actor, name: str, slug: str = "", **fields: Any) -> Client:
 
 
 @transaction.atomic
-def client_update(*, actor, client: Client, **changes: Any) -> Client:
+def client_update(*, actor: User | None, client: Client, **changes: Any) -> Client:
     unknown = set(changes) - set(CLIENT_FIELDS)
     if unknown:
         raise TypeError(f"Unknown client fields: {', '.join(sorted(unknown))}")
@@ -64,7 +64,7 @@ def client_update(*, actor, client: Client, **changes: Any) -> Client:
 
 
 @transaction.atomic
-def client_delete(*, actor, client: Client) -> None:
+def client_delete(*, actor: User | None, client: Client) -> None:
     """Delete a client with its campaigns, shoots, deliverables and requests; its tasks and
     generation tasks (jobs) stay, without a client."""
     record_event(actor, "client.deleted", client, {"name": client.name}, client_scoped=False)
@@ -72,7 +72,7 @@ def client_delete(*, actor, client: Client) -> None:
 
 
 @transaction.atomic
-def campaign_create(*, actor, client: Client, name: str, **fields: Any) -> Campaign:
+def campaign_create(*, actor: User | None, client: Client, name: str, **fields: Any) -> Campaign:
     campaign = Campaign(client=client, name=name.strip(), **fields)
     campaign.full_clean()
     _check_campaign_dates(campaign)
@@ -82,7 +82,7 @@ def campaign_create(*, actor, client: Client, name: str, **fields: Any) -> Campa
 
 
 @transaction.atomic
-def campaign_update(*, actor, campaign: Campaign, **changes: Any) -> Campaign:
+def campaign_update(*, actor: User | None, campaign: Campaign, **changes: Any) -> Campaign:
     changed = diff(campaign, CAMPAIGN_FIELDS, changes)
     for name, value in changes.items():
         setattr(campaign, name, value)
@@ -95,7 +95,7 @@ def campaign_update(*, actor, campaign: Campaign, **changes: Any) -> Campaign:
 
 
 @transaction.atomic
-def campaign_delete(*, actor, campaign: Campaign) -> None:
+def campaign_delete(*, actor: User | None, campaign: Campaign) -> None:
     """Delete a campaign; shoots, deliverables, tasks (and later posts) keep existing without it."""
     record_event(actor, "campaign.deleted", campaign, {"name": campaign.name})
     campaign.delete()

@@ -11,7 +11,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
 
-from agency.models import Campaign
+from agency.models import Campaign, User
 from agency.services.activity import diff, record_event
 from localbzz import zones
 from localbzz.queue import enqueue
@@ -37,7 +37,7 @@ class MediaInUse(Exception):
 @transaction.atomic
 def media_update(
     *,
-    actor,
+    actor: User | None,
     asset: MediaAsset,
     tags: Sequence[str] | None = None,
     folder: str | None = KEEP,
@@ -48,7 +48,7 @@ def media_update(
     (``(x, y)`` in 0..1 from the top left; None to go back to the automatic crop).
     Moving the focal point makes the renditions again in the background."""
     asset = MediaAsset.objects.select_for_update().get(pk=asset.pk)
-    changes: dict[str, list] = {}
+    changes: dict[str, list[Any]] = {}
     if folder is not KEEP:
         new_folder = folder_get_or_create(client=asset.client, name=folder) if folder else None
         changes |= diff(asset, ["folder"], {"folder": new_folder})
@@ -104,13 +104,13 @@ def media_blocking_uses(asset: MediaAsset) -> list[str]:
 
 
 @transaction.atomic
-def media_delete(*, actor, asset: MediaAsset) -> None:
+def media_delete(*, actor: User | None, asset: MediaAsset) -> None:
     """Delete the asset and, once the deletion commits, its files (original and renditions).
     Raises :class:`MediaInUse` when ``media_blocking_uses`` names anything."""
     uses = media_blocking_uses(asset)
     if uses:
         raise MediaInUse(asset, uses)
-    names = [asset.file.name, *(r.file.name for r in asset.renditions.all())]
+    names = [name for name in [asset.file.name, *(r.file.name for r in asset.renditions.all())] if name]
     record_event(actor, "media_asset.deleted", asset, {"name": asset.original_name})
     asset.delete()
     transaction.on_commit(lambda: delete_files(names))

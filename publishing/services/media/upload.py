@@ -9,6 +9,7 @@ import tempfile
 from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.files import File
@@ -17,7 +18,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils.text import get_valid_filename, slugify
 
-from agency.models import Campaign, Client
+from agency.models import Campaign, Client, User
 from agency.services.activity import record_event
 from localbzz.queue import enqueue
 from localbzz.text import storable
@@ -51,7 +52,7 @@ class UploadResult:
 
 @dataclass
 class _Checked:
-    upload: File
+    upload: File[Any]
     path: str
     sha256: str
     size: int
@@ -62,8 +63,8 @@ class _Checked:
 def media_upload(
     *,
     client: Client,
-    files: Sequence[File],
-    uploaded_by=None,
+    files: Sequence[File[Any]],
+    uploaded_by: User | None = None,
     source: str = MediaAsset.Source.UPLOAD,
     folder: str | None = None,
     tags: Sequence[str] = (),
@@ -112,7 +113,7 @@ def media_upload(
             raise
 
 
-def _check(upload: File, cleanup: ExitStack) -> _Checked:
+def _check(upload: File[Any], cleanup: ExitStack) -> _Checked:
     name = display_name(upload.name)
     if isinstance(upload, RefusedUpload):
         if upload.reason == "too_many":
@@ -122,7 +123,7 @@ def _check(upload: File, cleanup: ExitStack) -> _Checked:
         raise FileProblem(
             name,
             "too_large",
-            f"{name} is larger than {human_bytes(max(limit, upload.size - 1))}; {kind}s can be at most "
+            f"{name} is larger than {human_bytes(max(limit, (upload.size or 0) - 1))}; {kind}s can be at most "
             f"{human_bytes(limit)}. Make it smaller and upload that.",
             413,
         )
@@ -135,10 +136,10 @@ def _check(upload: File, cleanup: ExitStack) -> _Checked:
     return _Checked(upload, path, digest.hexdigest(), size, probe_file(path, name=name, size=size))
 
 
-def _local_path(upload: File, cleanup: ExitStack) -> str:
+def _local_path(upload: File[Any], cleanup: ExitStack) -> str:
     """A path on disk holding the upload: Django's temporary file, or a copy we delete after."""
     if hasattr(upload, "temporary_file_path"):
-        return upload.temporary_file_path()
+        return str(upload.temporary_file_path())
     temp_dir = settings.MEDIA_UPLOAD_TEMP_DIR
     tmp = cleanup.enter_context(tempfile.NamedTemporaryFile(prefix="localbzz-upload-", dir=temp_dir))  # noqa: SIM115
     upload.seek(0)
@@ -149,7 +150,15 @@ def _local_path(upload: File, cleanup: ExitStack) -> str:
 
 
 def _store(
-    client, checked, stored, cleanup, uploaded_by, source, folder_name, tag_names, campaign
+    client: Client,
+    checked: list[_Checked],
+    stored: list[str],
+    cleanup: ExitStack,
+    uploaded_by: User | None,
+    source: str,
+    folder_name: str | None,
+    tag_names: Sequence[str],
+    campaign: Campaign | None,
 ) -> list[UploadResult]:
     folder = folder_get_or_create(client=client, name=folder_name) if folder_name else None
     tags = tags_get_or_create(client=client, names=tag_names)
@@ -175,7 +184,7 @@ def _store(
         if item.probe.kind == "image":
             cleaned = imaging.clean_without_decoding(item.path, item.probe.format)
             if cleaned is not None:  # an upright sRGB JPEG: its metadata goes right away, no decode
-                content: File = ContentFile(cleaned.data)
+                content: File[Any] = ContentFile(cleaned.data)
                 extension, asset.content_type = cleaned.extension, cleaned.content_type
                 asset.width, asset.height, asset.bytes = cleaned.width, cleaned.height, len(cleaned.data)
             else:  # decoded and cleaned by the worker; never served until then (urls.INCOMING)
