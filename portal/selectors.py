@@ -3,7 +3,7 @@ can answer another client's data.
 
 The monthly limit: a post counts in the calendar month (in the client's time zone) in which it
 was submitted; canceled and rejected posts do not count. ``quota`` is the one place that rule is
-computed; ``portal.services.content_submit`` holds it under concurrency.
+computed; ``portal.services.content.content_submit`` holds it under concurrency.
 """
 
 from __future__ import annotations

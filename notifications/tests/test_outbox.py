@@ -69,3 +69,24 @@ def test_only_notifications_mail_builds_or_sends_email():
                 if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("django.core.mail"):
                     senders.append(str(path.relative_to(ROOT)))
     assert sorted(set(senders)) == ["localbzz/mail.py", "notifications/mail.py", "notifications/services.py"]
+
+
+@pytest.mark.django_db
+def test_invitations_and_password_resets_go_out_through_the_outbox(
+    client, owner, editor, django_capture_on_commit_callbacks
+):
+    from agency.models import Client
+    from portal.services.people import client_user_invite
+
+    assert client.post("/accounts/password/reset/", {"email": editor.email}).status_code == 302
+    joes = Client.objects.create(name="Joe's", slug="joes-outbox")
+    with django_capture_on_commit_callbacks(execute=True):
+        client_user_invite(actor=owner, client=joes, email="sam@joes.example")
+    client.force_login(owner)
+    client.post("/settings/team/", {"email": "new@agency.example", "first_name": "New", "access_level": "editor"})
+    sent = [(m.to, m.extra_headers["X-LocalBzz-Kind"]) for m in mail.outbox]
+    assert sent == [
+        ([editor.email], "password_reset"),
+        (["sam@joes.example"], "portal_invitation"),
+        (["new@agency.example"], "staff_invitation"),
+    ]

@@ -111,7 +111,7 @@ def media_delete(*, actor: Actor, asset: MediaAsset) -> None:
     uses = media_blocking_uses(asset)
     if uses:
         raise MediaInUse(asset, uses)
-    names = [asset.file.name, *(r.file.name for r in asset.renditions.all())]
+    names = [name for name in [asset.file.name, *(r.file.name for r in asset.renditions.all())] if name]
     record_event(actor, "media_asset.deleted", asset, {"name": asset.original_name})
     asset.delete()
     transaction.on_commit(lambda: delete_files(names))

@@ -71,7 +71,8 @@ def media_renditions_build(*, asset_id: str, version: int) -> MediaAsset | None:
         else:
             logger.exception("Renditions of media asset %s failed", asset_id)
             reason = f"Sizes for platforms could not be made ({exc.__class__.__name__})."
-        delete_files([r.file.name for r in made] + ([cleaned["name"]] if cleaned and cleaned.get("name") else []))
+        made_names = [r.file.name for r in made if r.file.name]
+        delete_files(made_names + ([cleaned["name"]] if cleaned and cleaned.get("name") else []))
         MediaAsset.objects.filter(pk=asset_id, render_version=version).update(
             status=MediaAsset.Status.FAILED, processing_error=f"{reason[: 499 - len(RETRY_HINT)]} {RETRY_HINT}"
         )
@@ -104,14 +105,14 @@ def _swap_renditions(
     asset_id: str, version: int, made: list[MediaRendition], cleaned: dict[str, Any] | None = None
 ) -> MediaAsset | None:
     asset = MediaAsset.objects.select_for_update().filter(pk=asset_id).first()
-    new_names = [r.file.name for r in made] + ([cleaned["name"]] if cleaned else [])
+    new_names = [r.file.name for r in made if r.file.name] + ([cleaned["name"]] if cleaned else [])
     if asset is None or asset.render_version != version:
         transaction.on_commit(lambda: delete_files(new_names))
         return None
     old = list(asset.renditions.all())
-    old_names = [r.file.name for r in old]
+    old_names = [r.file.name for r in old if r.file.name]
     if cleaned:
-        old_names.append(asset.file.name)
+        old_names.append(asset.file.name or "")
         asset.file.name, asset.content_type = cleaned["name"], cleaned["content_type"]
         asset.width, asset.height, asset.bytes = cleaned["width"], cleaned["height"], cleaned["bytes"]
     MediaRendition.objects.filter(pk__in=[r.pk for r in old]).delete()
@@ -119,23 +120,22 @@ def _swap_renditions(
     asset.status, asset.processing_error = MediaAsset.Status.READY, ""
     asset.save(update_fields=["file", "content_type", "width", "height", "bytes", "status", "processing_error",
                               "updated_at"])  # fmt: skip
-    transaction.on_commit(lambda: _delete_stored(old_names))
+    transaction.on_commit(lambda: _delete_each(old_names))
     return asset
 
 
-def _delete_stored(names: list[str | None]) -> None:
+def _delete_each(names: list[str]) -> None:
     for name in names:
         if name:
             default_storage.delete(name)
 
 
 def _original_on_disk(asset: MediaAsset, workdir: str) -> str:
-    name = asset.file.name or ""
     try:
-        return default_storage.path(name)
+        return default_storage.path(asset.file.name or "")
     except NotImplementedError:  # remote storage: stream it to a file in the work directory
         path = os.path.join(workdir, "source")
-        with default_storage.open(name, "rb") as src, open(path, "wb") as out:
+        with default_storage.open(asset.file.name or "", "rb") as src, open(path, "wb") as out:
             for chunk in iter(lambda: src.read(1024 * 1024), b""):
                 out.write(chunk)
         return path

@@ -9,6 +9,7 @@ import tempfile
 from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.files import File
@@ -52,7 +53,7 @@ class UploadResult:
 
 @dataclass
 class _Checked:
-    upload: File[bytes]
+    upload: File[Any]
     path: str
     sha256: str
     size: int
@@ -63,7 +64,7 @@ class _Checked:
 def media_upload(
     *,
     client: Client,
-    files: Sequence[File[bytes]],
+    files: Sequence[File[Any]],
     uploaded_by: Actor = None,
     source: str = MediaAsset.Source.UPLOAD,
     folder: str | None = None,
@@ -113,7 +114,7 @@ def media_upload(
             raise
 
 
-def _check(upload: File[bytes], cleanup: ExitStack) -> _Checked:
+def _check(upload: File[Any], cleanup: ExitStack) -> _Checked:
     name = display_name(upload.name)
     if isinstance(upload, RefusedUpload):
         if upload.reason == "too_many":
@@ -136,7 +137,7 @@ def _check(upload: File[bytes], cleanup: ExitStack) -> _Checked:
     return _Checked(upload, path, digest.hexdigest(), size, probe_file(path, name=name, size=size))
 
 
-def _local_path(upload: File[bytes], cleanup: ExitStack) -> str:
+def _local_path(upload: File[Any], cleanup: ExitStack) -> str:
     """A path on disk holding the upload: Django's temporary file, or a copy we delete after."""
     if hasattr(upload, "temporary_file_path"):
         return str(upload.temporary_file_path())
@@ -184,7 +185,7 @@ def _store(
         if item.probe.kind == "image":
             cleaned = imaging.clean_without_decoding(item.path, item.probe.format)
             if cleaned is not None:  # an upright sRGB JPEG: its metadata goes right away, no decode
-                content: File[bytes] = ContentFile(cleaned.data)
+                content: File[Any] = ContentFile(cleaned.data)
                 extension, asset.content_type = cleaned.extension, cleaned.content_type
                 asset.width, asset.height, asset.bytes = cleaned.width, cleaned.height, len(cleaned.data)
             else:  # decoded and cleaned by the worker; never served until then (urls.INCOMING)
