@@ -61,9 +61,8 @@ class PostForm(forms.Form):
     accounts = forms.ModelMultipleChoiceField(
         queryset=SocialAccount.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
-    # Ordered asset ids, comma-separated. (A field named "media" leaves form.media alone: Django's metaclass
-    # takes declared fields off the class.)
-    media = forms.CharField(required=False, widget=forms.HiddenInput)  # type: ignore[assignment]
+    # Ordered asset ids, comma-separated.
+    media = forms.CharField(required=False, widget=forms.HiddenInput)  # type: ignore[assignment]  # a field, not form.media
     placement = forms.ChoiceField(choices=Post.Placement.choices, initial="feed")
     scheduled_at = forms.DateTimeField(
         required=False, label="Publish at", widget=DateTimeLocalInput(), input_formats=["%Y-%m-%dT%H:%M"]

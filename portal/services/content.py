@@ -142,7 +142,7 @@ def mark_movable(posts: PostsT) -> PostsT:
     """Set ``post.movable`` on each post of a list a page shows (and answer the list)."""
     now = timezone.now()
     for post in posts:
-        post.movable = can_reschedule(post, now=now)  # type: ignore[attr-defined]  # read by the templates
+        post.movable = can_reschedule(post, now=now)  # read by the templates
     return posts
 
 

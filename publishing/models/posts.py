@@ -26,6 +26,7 @@ class Post(models.Model):
     url: str
     move_url: str
     thumb_url: str
+    movable: bool  # portal.services.content.mark_movable: may the client move it on its calendar
 
     class Source(models.TextChoices):
         PORTAL = "portal", "Client portal"
