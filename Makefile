@@ -11,7 +11,7 @@ PORT   ?= 8000
 help:
 	@echo "make run    - install, migrate, load demo data, start web + worker (+ dispatcher, fake platforms)"
 	@echo "make test   - run the whole test suite (PostgreSQL when DATABASE_URL points at one, SQLite otherwise)"
-	@echo "make lint   - ruff check and the import layers (lint-imports)"
+	@echo "make lint   - ruff check, the import layers (lint-imports) and the types (mypy)"
 	@echo "make bench  - run the benchmarks under bench/"
 
 $(PY):
@@ -50,6 +50,7 @@ test-fast: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
+	DEBUG=1 $(VENV)/bin/mypy
 
 fmt: install
 	$(VENV)/bin/ruff format .

@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model, signals
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 
 from agency.services.activity import record_event
+from localbzz.http import denied_action
 from localbzz.signin_throttle import client_ip
 
 logger = logging.getLogger(__name__)
@@ -110,7 +111,7 @@ def _record_denial(request, user) -> None:
         "access.denied",
         user,
         {
-            "action": getattr(request, "denied_action", "") or "",
+            "action": denied_action(request),
             "method": request.method,
             "path": request.path[:500],
             **request_facts(request),

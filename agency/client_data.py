@@ -109,4 +109,4 @@ def counts(client: Client) -> dict[str, int]:
 
 def file_names(model: type[models.Model], field: str = "file", **lookup: Any) -> list[str]:
     """The non-empty names in ``field`` of ``model``'s rows matching ``lookup`` (a helper for apps)."""
-    return [n for n in model.objects.filter(**lookup).values_list(field, flat=True) if n]
+    return [n for n in model._default_manager.filter(**lookup).values_list(field, flat=True) if n]

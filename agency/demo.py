@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zoneinfo
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -23,7 +24,7 @@ STAFF = [
     ("viewer@localbzz.local", "Vic", "Viewer", "viewer", ()),
 ]
 
-CLIENTS = [
+CLIENTS: list[dict[str, Any]] = [
     {
         "name": "Joe's Landscaping",
         "slug": "joes-landscaping",
@@ -90,7 +91,9 @@ def seed() -> dict[str, int]:
             last_name=last,
             password=DEMO_PASSWORD,
             access_level=level,
-            **dict.fromkeys(roles, True),
+            is_editor="is_editor" in roles,
+            is_scheduler="is_scheduler" in roles,
+            is_content_creator="is_content_creator" in roles,
         )
         created["team members"] += 1
 
@@ -223,7 +226,7 @@ def _seed_client_work(client: Client, owner: User, maya: TeamMember, leo: TeamMe
             created["tasks"] += 1
             tasks.time_entry_add(
                 actor=owner,
-                member=task.assignee,
+                member=leo if i % 2 else maya,  # the task's assignee
                 task=task,
                 started_at=timezone.now() - timedelta(days=i + 1, hours=3),
                 ended_at=timezone.now() - timedelta(days=i + 1, hours=1, minutes=20),

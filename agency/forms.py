@@ -4,8 +4,10 @@ import uuid
 import zoneinfo
 
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
 from django.utils.html import format_html
 
 from agency import audit, permissions, selectors
@@ -22,7 +24,32 @@ from agency.models import (
 from agency.models.clients import default_timezone, validate_colours
 from agency.services.clients import slug_suggest
 from localbzz import signin_throttle, zones
-from localbzz.forms import DateInput, DateTimeLocalInput, ZonedDateTimeField, ZoneNamingSelect
+from localbzz.forms import DateInput, DateTimeLocalInput, ZonedDateTimeField, ZoneNamingSelect, model_choice
+from localbzz.outbox import send_email
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's password reset, its email sent like every other (``localbzz.outbox``, kind
+    ``password_reset``); the staff sign-in's and, subclassed, each client portal's."""
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, object],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        subject = "".join(render_to_string(subject_template_name, context).splitlines())
+        html = render_to_string(html_email_template_name, context) if html_email_template_name else ""
+        send_email(
+            kind="password_reset",
+            to=[to_email],
+            subject=subject,
+            text=render_to_string(email_template_name, context),
+            html=html,
+        )
 
 
 class StaffSignInForm(AuthenticationForm):
@@ -119,10 +146,10 @@ class ClientForm(forms.ModelForm):
     def clean_slug(self) -> str:
         return (self.cleaned_data.get("slug") or "").strip().lower()
 
-    def _post_clean(self):
+    def _post_clean(self) -> None:
         if not self.cleaned_data.get("slug") and "slug" not in self.errors:
             self.cleaned_data["slug"] = self.instance.slug or slug_suggest(self.cleaned_data.get("name") or "client")
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]  # BaseModelForm's (model validation): private, so not in the stubs
 
 
 class CsvUploadForm(forms.Form):
@@ -162,8 +189,9 @@ class CampaignForm(forms.ModelForm):
 def empty_labels(form: forms.BaseForm, **labels: str) -> None:
     """Say what an empty choice means ("No campaign") instead of Django's "---------"."""
     for name, label in labels.items():
-        form.fields[name].empty_label = label
-        form.fields[name].widget.choices = form.fields[name].choices
+        field = model_choice(form, name)
+        field.empty_label = label
+        field.widget.choices = field.choices
 
 
 def chosen_client_id(form: forms.BaseForm) -> str | None:
@@ -173,7 +201,7 @@ def chosen_client_id(form: forms.BaseForm) -> str | None:
     if form.is_bound and field is not None and not field.disabled:
         raw = form.data.get(form.add_prefix("client"))
     else:
-        raw = form.initial.get("client") or getattr(form.instance, "client_id", None)
+        raw = form.initial.get("client") or getattr(getattr(form, "instance", None), "client_id", None)
     return parse_uuid(getattr(raw, "pk", raw))
 
 
@@ -236,10 +264,10 @@ class ShootForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
 
-        self.fields["crew"].queryset = selectors.team_member_choices()
-        self.fields["client"].queryset = Client.objects.order_by("name")
+        model_choice(self, "crew").queryset = selectors.team_member_choices()
+        model_choice(self, "client").queryset = Client.objects.order_by("name")
         empty_labels(self, client="Choose a client")
-        self.fields["campaign"].queryset = Campaign.objects.select_related("client").order_by("name")
+        model_choice(self, "campaign").queryset = Campaign.objects.select_related("client").order_by("name")
         self._set_zone(self._known_client())
 
     def _known_client(self) -> Client | None:
@@ -248,11 +276,13 @@ class ShootForm(forms.ModelForm):
         raw = raw or self.initial.get("client") or (self.instance.client_id if self.instance.pk else None)
         if isinstance(raw, Client):
             return raw
-        return Client.objects.filter(pk=raw).first() if parse_uuid(raw) else None
+        client_id = parse_uuid(raw)
+        return Client.objects.filter(pk=client_id).first() if client_id else None
 
     def _set_zone(self, client: Client | None) -> None:
         field = self.fields["start"]
-        field.zone = client.tz if client else None
+        if isinstance(field, ZonedDateTimeField):
+            field.zone = client.tz if client else None
         # Without a client yet: no word "client" here (the Client field's label must stay its own).
         zone = zones.input_label(client) if client else "local time where the shoot is"
         field.label = format_html('Start <span class="muted small" data-zone-label>({})</span>', zone)
@@ -264,7 +294,7 @@ class ShootForm(forms.ModelForm):
         return client
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or self.cleaned_data
         campaign, client = cleaned.get("campaign"), cleaned.get("client")
         if campaign and client and campaign.client_id != client.pk:
             self.add_error(
@@ -288,15 +318,15 @@ class DeliverableForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["client"].queryset = Client.objects.order_by("name")
-        self.fields["assignee"].queryset = TeamMember.objects.select_related("user").filter(is_active=True)
-        self.fields["shoot"].queryset = Shoot.objects.select_related("client").order_by("-start")
-        self.fields["campaign"].queryset = Campaign.objects.select_related("client").order_by("name")
+        model_choice(self, "client").queryset = Client.objects.order_by("name")
+        model_choice(self, "assignee").queryset = TeamMember.objects.select_related("user").filter(is_active=True)
+        model_choice(self, "shoot").queryset = Shoot.objects.select_related("client").order_by("-start")
+        model_choice(self, "campaign").queryset = Campaign.objects.select_related("client").order_by("name")
         empty_labels(self, client="Choose a client", assignee="Nobody yet", shoot="No shoot", campaign="No campaign")
         self.fields["due_date"].help_text = due_date_help()
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or self.cleaned_data
         client = cleaned.get("client")
         for name in ("shoot", "campaign"):
             linked = cleaned.get(name)
@@ -317,11 +347,11 @@ class TaskForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = TeamMember.objects.select_related("user").filter(is_active=True)
-        self.fields["client"].queryset = Client.objects.order_by("name")
-        self.fields["shoot"].queryset = Shoot.objects.select_related("client").order_by("-start")
-        self.fields["deliverable"].queryset = Deliverable.objects.select_related("client").order_by("title")
-        self.fields["campaign"].queryset = Campaign.objects.select_related("client").order_by("name")
+        model_choice(self, "assignee").queryset = TeamMember.objects.select_related("user").filter(is_active=True)
+        model_choice(self, "client").queryset = Client.objects.order_by("name")
+        model_choice(self, "shoot").queryset = Shoot.objects.select_related("client").order_by("-start")
+        model_choice(self, "deliverable").queryset = Deliverable.objects.select_related("client").order_by("title")
+        model_choice(self, "campaign").queryset = Campaign.objects.select_related("client").order_by("name")
         empty_labels(
             self, assignee="Nobody yet", client="No client", shoot="No shoot", deliverable="No deliverable",
             campaign="No campaign",

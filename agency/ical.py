@@ -59,9 +59,9 @@ def feed_name(feed: CalendarFeed) -> str:
 
 
 def _shoots_name(feed: CalendarFeed) -> str:
-    if feed.scope == CalendarFeed.Scope.MEMBER:
+    if feed.scope == CalendarFeed.Scope.MEMBER and feed.member is not None:
         return f"LocalBzz shoots — {feed.member.name}"
-    if feed.scope == CalendarFeed.Scope.CLIENT:
+    if feed.scope == CalendarFeed.Scope.CLIENT and feed.client is not None:
         return f"LocalBzz shoots — {feed.client.name}"
     return "LocalBzz shoots"
 
@@ -93,7 +93,7 @@ def render_feed(feed: CalendarFeed, url_of) -> bytes:
 
 def feed_zone(feed: CalendarFeed) -> str:
     """A client's feed is in the client's zone (its posts are planned there); others in the agency's."""
-    if feed.scope == CalendarFeed.Scope.CLIENT and feed.client_id:
+    if feed.scope == CalendarFeed.Scope.CLIENT and feed.client is not None:
         return feed.client.timezone
     return settings.AGENCY_TIME_ZONE
 

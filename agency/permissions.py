@@ -14,6 +14,9 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 
+from agency.models import TeamMember, User
+from agency.types import Actor
+
 
 class Level(IntEnum):
     VIEWER = 10
@@ -52,12 +55,12 @@ _DESCRIPTIONS = {
 }
 
 
-def staff_level(user) -> Level | None:
+def staff_level(user: Actor) -> Level | None:
     """The user's staff access level, or None for anyone who is not active agency staff."""
-    if user is None or not user.is_authenticated or not user.is_active:
+    if not isinstance(user, User) or not user.is_active:  # None (the system) and anonymous visitors
         return None
-    cached = getattr(user, "_staff_level", False)
-    if cached is not False:
+    cached: Level | None | bool = getattr(user, "_staff_level", False)
+    if not isinstance(cached, bool):
         return cached
     level: Level | None
     try:
@@ -70,7 +73,7 @@ def staff_level(user) -> Level | None:
         level = Level.OWNER
     else:
         level = None
-    user._staff_level = level
+    user._staff_level = level  # type: ignore[attr-defined]  # memo on the user object, gone with the request
     return level
 
 
@@ -79,16 +82,24 @@ def levels_allowed(action: str) -> list[str]:
     return [name for name, level in LEVEL_BY_NAME.items() if level >= ACTIONS[action]]
 
 
-def is_staff_member(user) -> bool:
+def staff_who_can(action: str) -> list[User]:
+    """The active team members allowed ``action``, as users (whom to tell about it)."""
+    members = TeamMember.objects.select_related("user").filter(
+        is_active=True, user__is_active=True, access_level__in=levels_allowed(action)
+    )
+    return [member.user for member in members]
+
+
+def is_staff_member(user: Actor) -> bool:
     return staff_level(user) is not None
 
 
-def can(user, action: str) -> bool:
+def can(user: Actor, action: str) -> bool:
     level = staff_level(user)
     return level is not None and level >= ACTIONS[action]
 
 
-def denial_message(user, action: str) -> str:
+def denial_message(user: Actor, action: str) -> str:
     level = staff_level(user)
     needed = ACTIONS[action].name.lower()
     if level is None:
@@ -107,7 +118,7 @@ class AccessDenied(PermissionDenied):
         self.action = action
 
 
-def require(user, action: str) -> None:
+def require(user: Actor, action: str) -> None:
     if not can(user, action):
         raise AccessDenied(denial_message(user, action), action)
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
+from uuid import UUID
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Count, DurationField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Coalesce, Now, TruncWeek
 from django.utils import timezone
 
@@ -25,9 +29,9 @@ from agency.models import (
 )
 
 
-def _count(model, *, where: Q, field: str = "client") -> Subquery:
+def _count(model: type[models.Model], *, where: Q, field: str = "client") -> Coalesce:
     """A correlated COUNT subquery (keeps list pages at one query however many rows match)."""
-    qs = model.objects.filter(where, **{field: OuterRef("pk")}).order_by().values(field)
+    qs = model._default_manager.filter(where, **{field: OuterRef("pk")}).order_by().values(field)
     return Coalesce(Subquery(qs.annotate(n=Count("pk")).values("n")[:1]), 0)
 
 
@@ -77,13 +81,18 @@ def shoots() -> QuerySet[Shoot]:
 
 
 def shoots_between(
-    start: datetime, end: datetime, *, client_id=None, member_id=None, include_cancelled: bool = True
+    start: datetime,
+    end: datetime,
+    *,
+    client_id: UUID | str | None = None,
+    member_id: UUID | str | None = None,
+    include_cancelled: bool = True,
 ) -> list[Shoot]:
     qs = shoots().filter(start__lt=end, end__gt=start)
     if client_id:
         qs = qs.filter(client_id=client_id)
     if member_id:
-        qs = qs.filter(crew=member_id)
+        qs = qs.filter(crew__pk=member_id)
     if not include_cancelled:
         qs = qs.exclude(status=Shoot.Status.CANCELLED)
     return list(qs.order_by("start").distinct())
@@ -106,7 +115,7 @@ def deliverables_overdue() -> QuerySet[Deliverable]:
     return deliverables().filter(due_date__lt=timezone.localdate()).exclude(status=Deliverable.Status.DELIVERED)
 
 
-def board_columns(queryset: QuerySet[Deliverable]) -> list[dict]:
+def board_columns(queryset: QuerySet[Deliverable]) -> list[dict[str, Any]]:
     """The board: one column per pipeline status, in order, with its cards."""
     by_status: dict[str, list[Deliverable]] = {status: [] for status in Deliverable.PIPELINE}
     for item in queryset:
@@ -132,7 +141,7 @@ def tasks() -> QuerySet[Task]:
     )
 
 
-def _entry_duration(prefix: str = "") -> ExpressionWrapper:
+def _entry_duration(prefix: str = "") -> ExpressionWrapper[CombinedExpression]:
     return ExpressionWrapper(
         Coalesce(F(f"{prefix}ended_at"), Now()) - F(f"{prefix}started_at"), output_field=DurationField()
     )
@@ -154,13 +163,15 @@ def time_entries(task: Task) -> list[TimeEntry]:
 
 @dataclass
 class TimeTotals:
-    by_client: list[dict]
-    by_member: list[dict]
-    by_week: list[dict]
+    by_client: Sequence[Mapping[str, Any]]
+    by_member: Sequence[Mapping[str, Any]]
+    by_week: Sequence[Mapping[str, Any]]
     total: timedelta
 
 
-def time_totals(*, since: date | None = None, member: TeamMember | None = None, client_id=None) -> TimeTotals:
+def time_totals(
+    *, since: date | None = None, member: TeamMember | None = None, client_id: UUID | str | None = None
+) -> TimeTotals:
     """Tracked time grouped per client, per person and per week (running timers count up to now)."""
     qs = TimeEntry.objects.all()
     if since:

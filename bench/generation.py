@@ -382,7 +382,7 @@ def bench_item_cost(server) -> dict:
     from generation.providers import image_provider
     from generation.services.images import ImageSpec, _brief, image_batch_create, image_item_run
     from publishing.models import MediaAsset
-    from publishing.services.media import media_renditions_build
+    from publishing.services.media.renditions import media_renditions_build
 
     server.fake.set_latency("images", 0)
     rows, fake_png = [], 0.0
@@ -496,7 +496,8 @@ def bench_builtin_e2e(count: int, photo: bytes, logo: bytes) -> dict | None:
     from generation.models import GenerationItem
     from generation.services.images import ImageSpec, image_batch_create, image_item_run
     from publishing.models import MediaAsset
-    from publishing.services.media import media_renditions_build, media_upload
+    from publishing.services.media.renditions import media_renditions_build
+    from publishing.services.media.upload import media_upload
 
     client = Client.objects.create(name="Harbour Street Bakery", slug="bench-gen-builtin", **BRAND)
     client.logo.save("logo.png", ContentFile(logo), save=True)

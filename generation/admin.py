@@ -6,8 +6,9 @@ from generation.models import GenerationItem, GenerationJob, GenerationSettings,
 class GenerationItemInline(admin.TabularInline):
     model = GenerationItem
     extra = 0
-    fields = ["position", "platform", "aspect_ratio", "tag", "status", "asset", "generation_time", "error", "replaced"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "position", "platform", "aspect_ratio", "tag", "status", "asset", "generation_time", "error", "replaced",
+    )  # fmt: skip
     can_delete = False
 
     def has_add_permission(self, request, obj=None) -> bool:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from agency.models import Campaign, Client
 from generation import presets, providers
 from generation.models import GenerationJob, JobStatus, Provider
-from localbzz.forms import DateTimeLocalInput
+from localbzz.forms import DateTimeLocalInput, choice_field, model_choice
 from publishing.forms import parse_tags
 
 STEPS = (
@@ -98,13 +98,13 @@ class WizardForm(forms.Form):
 
     def __init__(self, *args, client: Client | None = None, can_publish: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.client = client
+        self.given_client = client
         self.can_publish_flag = can_publish
         if client is not None:
-            self.fields["campaign"].queryset = Campaign.objects.filter(client=client).order_by("name")
+            model_choice(self, "campaign").queryset = Campaign.objects.filter(client=client).order_by("name")
             self.fields["hashtags"].widget.attrs["placeholder"] = example_hashtags(client)
         if not can_publish:
-            self.fields["mode"].choices = [
+            choice_field(self, "mode").choices = [
                 (k, "Send for approval" if k == "schedule" else v) for k, v in MODES if k != "publish"
             ]
 
@@ -181,12 +181,12 @@ class GenerationSettingsForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         default_caption, default_image = settings.GENERATION_CAPTION_PROVIDER, settings.GENERATION_IMAGE_PROVIDER
-        self.fields["caption_provider"].choices = [
+        choice_field(self, "caption_provider").choices = [
             ("", f"The app's default ({self.NAMES.get(default_caption, default_caption)})"),
             *((p, self.NAMES.get(p, p)) for p in providers.CAPTION_PROVIDERS),
         ]
-        self.fields["image_provider"].choices = [
+        choice_field(self, "image_provider").choices = [
             ("", f"The app's default ({self.NAMES.get(default_image, default_image)})"),
             *((p, self.NAMES.get(p, p)) for p in providers.IMAGE_PROVIDERS),
         ]
-        self.fields["image_style"].choices = [("", "Professional (the default)"), *presets.STYLES.items()]
+        choice_field(self, "image_style").choices = [("", "Professional (the default)"), *presets.STYLES.items()]

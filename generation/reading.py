@@ -54,9 +54,9 @@ def read_image(data: bytes, *, name: str = "") -> MediaReading:
         taken = _exif_date(im)
         if im.format == "JPEG":
             im.draft("RGB", (160, 160))
-        im = ImageOps.exif_transpose(im).convert("RGB")
-        width, height = im.size
-        small = im.copy()
+        upright = ImageOps.exif_transpose(im).convert("RGB")
+        width, height = upright.size
+        small = upright.copy()
         small.thumbnail((96, 96))
     ratio = width / height
     orientation = "square" if 0.95 <= ratio <= 1.05 else "landscape" if ratio > 1 else "portrait"
@@ -65,7 +65,10 @@ def read_image(data: bytes, *, name: str = "") -> MediaReading:
     counts = sorted(quantised.getcolors() or [], reverse=True)
     names: list[str] = []
     for _, index in counts:
-        name_ = colour_name(tuple(palette[index * 3 : index * 3 + 3]))
+        if not isinstance(index, int):  # a palette image counts palette indexes
+            continue
+        red, green, blue = palette[index * 3 : index * 3 + 3]
+        name_ = colour_name((red, green, blue))
         if name_ not in names:
             names.append(name_)
     luminance = ImageStat.Stat(small.convert("L")).mean[0]

@@ -4,6 +4,8 @@ image-batch and multi-platform endpoints."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
+from uuid import UUID
 
 from django.db.models import Prefetch, QuerySet
 
@@ -16,7 +18,11 @@ from publishing.states import TargetStatus as T
 
 
 def jobs(
-    *, client_id=None, campaign_id=None, kind: str | None = None, status: str | None = None
+    *,
+    client_id: UUID | str | None = None,
+    campaign_id: UUID | str | None = None,
+    kind: str | None = None,
+    status: str | None = None,
 ) -> QuerySet[GenerationJob]:
     """Jobs newest first, with client, campaign, author and every item's image (and its sizes) loaded."""
     items = GenerationItem.objects.select_related("asset").prefetch_related("asset__renditions")
@@ -42,7 +48,7 @@ def image_url(item: GenerationItem) -> str | None:
     return media_url(item.asset.file) if item.asset_id and item.asset else None
 
 
-def batch_result(job: GenerationJob) -> dict:
+def batch_result(job: GenerationJob) -> dict[str, Any]:
     """The answer of GET /api/v1/generation/image-batches/{id}."""
     items = current_items(job)
     return {
@@ -72,11 +78,11 @@ def batch_result(job: GenerationJob) -> dict:
     }
 
 
-def multi_platform_result(job: GenerationJob) -> dict:
+def multi_platform_result(job: GenerationJob) -> dict[str, Any]:
     """The answer of the multi-platform post endpoints (live: targets are read as they are now)."""
     data = job.input
     platforms: list[str] = data.get("platforms", [])
-    outcome: dict = job.result.get("platforms", {})
+    outcome: dict[str, Any] = job.result.get("platforms", {})
     finished = bool(job.result.get("finished"))
     items = {i.platform: i for i in current_items(job)}
     targets = {
@@ -150,7 +156,7 @@ def _overall(job: GenerationJob, states: list[str]) -> str:
     return "published"
 
 
-def job_outcome(job: GenerationJob) -> dict:
+def job_outcome(job: GenerationJob) -> dict[str, Any]:
     """What the jobs page shows of a job's outcome besides its items: the captions it wrote, or
     each platform's post of a multi-platform job."""
     if job.kind == GenerationJob.Kind.CAPTION:
@@ -193,7 +199,9 @@ def job_inputs(job: GenerationJob) -> list[tuple[str, str]]:
         elif key == "mode":
             text = _MODES.get(value, str(value))
         elif key == "schedule_time":
-            text = f"{zones.when(datetime.fromisoformat(value), job.client, zones.LONG)} ({job.client.timezone})"
+            text = (
+                f"{zones.when(datetime.fromisoformat(value), job.client, zones.LONG)} ({zones.zone_name(job.client)})"
+            )
         elif key in {"image_style", "style"}:
             text = STYLES.get(value, str(value))
         elif key in {"image_provider", "provider"}:

@@ -1,14 +1,15 @@
 from django.apps import AppConfig
 
+from localbzz.crypto import register_encrypted
+from localbzz.events import listen
+
 
 class IntegrationsConfig(AppConfig):
     name = "integrations"
     verbose_name = "Integrations"
 
     def ready(self) -> None:
-        from integrations.services.webhooks.deliveries import on_events
-        from localbzz.crypto import register_encrypted
-        from localbzz.events import listen
+        from integrations.services.webhooks.deliveries import on_events  # it reaches the models
 
         register_encrypted("integrations.WebhookEndpoint", "secret_encrypted")
         listen(on_events, many=True)

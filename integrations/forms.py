@@ -29,7 +29,7 @@ class WebhookForm(forms.Form):
     is_active = forms.BooleanField(required=False, initial=True, label="Active")
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
         if not data.get("all_events") and not data.get("events"):
             self.add_error("events", "Choose at least one event type, or send every event type.")
         return data

@@ -40,7 +40,9 @@ def webhook_endpoints() -> QuerySet[WebhookEndpoint]:
     )
 
 
-def webhook_deliveries(endpoint: WebhookEndpoint, *, status: str = "", event_type: str = "") -> QuerySet:
+def webhook_deliveries(
+    endpoint: WebhookEndpoint, *, status: str = "", event_type: str = ""
+) -> QuerySet[WebhookDelivery]:
     qs = WebhookDelivery.objects.filter(endpoint=endpoint).prefetch_related("attempt_log")
     if status:
         qs = qs.filter(status=status)

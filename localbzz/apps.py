@@ -11,7 +11,8 @@ class LocalbzzConfig(AppConfig):
 
     def ready(self) -> None:
         from localbzz import datacache
-        from localbzz.api import refuse_unknown_fields, use_rfc3339_offsets
+        from localbzz.api.dates import use_rfc3339_offsets
+        from localbzz.api.input import refuse_unknown_fields
 
         use_rfc3339_offsets()
         refuse_unknown_fields()

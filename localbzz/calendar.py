@@ -3,24 +3,28 @@
 from __future__ import annotations
 
 import calendar
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any, TypeVar
 
 from django.utils import timezone
+
+_T = TypeVar("_T")
 
 
 @dataclass
 class Day:
-    date: date
+    date: dt.date  # the field's name shadows the class inside the body
     in_range: bool
     is_today: bool
     items: list = field(default_factory=list)
     more: int = 0  # items of the day not shown (a capped cell says "+N more")
 
     @property
-    def next(self) -> date:
+    def next(self) -> dt.date:
         return self.date + timedelta(days=1)
 
 
@@ -79,15 +83,19 @@ def period(view: str, anchor: date) -> Period:
     return Period("month", anchor, first, last)
 
 
-def grid(p: Period, items: Iterable, when: Callable[[object], datetime], *, own_zone: bool = False) -> list[list[Day]]:
+def grid(
+    p: Period, items: Iterable[_T], when: Callable[[_T], datetime | None], *, own_zone: bool = False
+) -> list[list[Day]]:
     """Weeks of days from ``p.first`` to ``p.last``, each day holding its items (local dates).
 
     ``own_zone``: ``when`` already answers each item's time in its own zone (e.g. each client's),
     and the item goes on that local date.
     """
-    by_day: dict[date, list] = defaultdict(list)
+    by_day: dict[date, list[Any]] = defaultdict(list)
     for item in items:
         moment = when(item)
+        if moment is None:  # not on the calendar
+            continue
         by_day[(moment if own_zone else timezone.localtime(moment)).date()].append(item)
     return grid_of_days(p, {d: (day_items, 0) for d, day_items in by_day.items()})
 

@@ -44,7 +44,7 @@ _WATCHED = tuple(f"{app}_" for app in WATCHED_APPS)
 
 def writes_watched_table(sql: str) -> bool:
     match = _WRITE.match(sql)
-    return bool(match) and match.group(1).lower().startswith(_WATCHED)
+    return match is not None and match.group(1).lower().startswith(_WATCHED)
 
 
 def version() -> int:

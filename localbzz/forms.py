@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import ErrorList
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.html import format_html_join
@@ -23,12 +24,28 @@ class DateTimeLocalInput(forms.DateTimeInput):
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
+def model_choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
+    """``form.fields[name]`` as the model choice field it is (to set its queryset or empty label)."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(f"{type(form).__name__}.{name} is a {type(field).__name__}, not a model choice field")
+    return field
+
+
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """``form.fields[name]`` as the choice field it is (to set its choices)."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ChoiceField):
+        raise TypeError(f"{type(form).__name__}.{name} is a {type(field).__name__}, not a choice field")
+    return field
+
+
 class ZonedDateTimeField(forms.DateTimeField):
     """A ``datetime-local`` field read and shown in ``zone`` (e.g. the chosen client's) instead of
     the active zone; the active zone while ``zone`` is None. The form sets ``zone`` once it knows
     it (see agency.forms.ShootForm)."""
 
-    zone = None
+    zone: tzinfo | None = None
 
     def prepare_value(self, value):
         if self.zone is not None and isinstance(value, datetime) and timezone.is_aware(value):
@@ -88,7 +105,7 @@ def validation_response(request, form: forms.BaseForm) -> HttpResponse | None:
     if not name or name not in form.fields:
         return None
     form.is_valid()
-    errors = form.errors.get(name, [])
+    errors: ErrorList | list[str] = form.errors.get(name) or []
     return HttpResponse(format_html_join("", "<li>{}</li>", ((e,) for e in errors)))
 
 

@@ -2,7 +2,7 @@
 
 A FilterSet (django-filter) holds the filters and the ``search`` over ``search_fields``;
 ``apply_sort`` orders by a public ``sort_by`` name mapped to ORM paths. The API uses them through
-``localbzz.api``; HTML pages through :func:`list_page`, which adds pagination and CSV export.
+``localbzz.api.filters``; HTML pages through :func:`list_page`, which adds pagination and CSV export.
 """
 
 from __future__ import annotations

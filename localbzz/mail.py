@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import logging
 
+from django.core.mail import EmailMessage
 from django.core.mail.backends.filebased import EmailBackend as FileEmailBackend
 
 logger = logging.getLogger("localbzz.mail")
 
 
 class SummaryFileBackend(FileEmailBackend):
-    def write_message(self, message) -> None:
+    _fname: str | None  # the file being written, set by FileEmailBackend (django-stubs leave it out)
+
+    def write_message(self, message: EmailMessage) -> None:
         super().write_message(message)
         self.stream.flush()
         logger.info("Email to %s: “%s” (in full: %s)", ", ".join(message.recipients()), message.subject, self._fname)

@@ -106,6 +106,8 @@ class _Vetted(HTTPConnection):
     """A urllib3 connection that connects only to a vetted address (resolved once, then pinned, so a
     DNS answer cannot change between the check and the connection); TLS still checks the host name."""
 
+    _dns_host: str  # urllib3's host as resolved (set by HTTPConnection; private, so left out of its types)
+
     def _new_conn(self) -> socket.socket:
         try:
             address = vetted_address(self._dns_host, self.port)

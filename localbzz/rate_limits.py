@@ -36,11 +36,20 @@ def retry_message(wait: float | None) -> str:
     return f"Too many requests: try again in {when}."
 
 
+class RateLimited(Throttled):
+    """DRF's 429 with our message as is (given ``wait``, DRF's own appends "Expected available in…");
+    ``wait`` is what DRF's handler reads for ``Retry-After`` (set by DRF too, undeclared in its stubs)."""
+
+    wait: int | None
+
+    def __init__(self, wait: float | None, detail: str) -> None:
+        super().__init__(detail=detail)
+        self.wait = math.ceil(wait) if wait is not None else None
+
+
 def throttled(wait: float | None, message: str = "") -> Throttled:
-    """The API's 429 with our message as is (DRF would append its own "Expected available in…")."""
-    error = Throttled(detail=message or retry_message(wait))
-    error.wait = math.ceil(wait) if wait is not None else None
-    return error
+    """The API's 429 with our message as is, ``Retry-After`` from ``wait``."""
+    return RateLimited(wait, message or retry_message(wait))
 
 
 def intake_message(wait: float) -> str:
@@ -147,7 +156,7 @@ def too_many(request: HttpRequest, wait: float | None, message: str = "", *, as_
     if as_json:
         body = {"error": {"code": "rate_limited", "message": message,
                           "details": {"retry_after_seconds": math.ceil(wait or 0)}}}  # fmt: skip
-        response = JsonResponse(body, status=429)
+        response: HttpResponse = JsonResponse(body, status=429)
     else:
         response = render(request, "429.html", {"message": message}, status=429)
     if wait:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from drf_spectacular import openapi
 
-from localbzz.api import ERROR_SCHEMA
+from localbzz.api.errors import ERROR_SCHEMA
 
 _DESCRIPTIONS = {
     "400": "Invalid input (body or query parameters; a body field the operation does not know is `unknown_field`, "

@@ -10,8 +10,10 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -22,11 +24,25 @@ def env(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
 
 
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off")
+
+
 def env_bool(name: str, default: bool) -> bool:
+    """A yes/no variable; unset or empty means the default. Anything else than the words below (any case)
+    stops the start, naming the variable, so a typo such as DEBUG=ture cannot quietly read as False."""
     value = os.environ.get(name)
-    if value is None or value == "":
+    if value is None or value.strip() == "":
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    word = value.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={value!r} is not a yes/no value: use one of {', '.join(TRUE_WORDS)} "
+        f"or {', '.join(FALSE_WORDS)} (any case), or leave it unset for the default ({'on' if default else 'off'})."
+    )
 
 
 def env_int(name: str, default: int) -> int:
@@ -73,8 +89,6 @@ def _encryption_keys() -> list[str]:
         )
     path = VAR_DIR / "field_encryption_key"
     if not path.exists():
-        from cryptography.fernet import Fernet
-
         VAR_DIR.mkdir(parents=True, exist_ok=True)
         path.write_text(Fernet.generate_key().decode())
         path.chmod(0o600)
@@ -266,8 +280,6 @@ def _storage_origins() -> list[str]:
     if env("AWS_S3_CUSTOM_DOMAIN"):
         origins.append("https://" + env("AWS_S3_CUSTOM_DOMAIN").strip("/"))
     if env("AWS_S3_ENDPOINT_URL"):
-        from urllib.parse import urlsplit
-
         parts = urlsplit(env("AWS_S3_ENDPOINT_URL"))
         origins.append(f"{parts.scheme}://{parts.netloc}")
         if env("AWS_STORAGE_BUCKET_NAME"):  # virtual-hosted style addressing
@@ -296,7 +308,7 @@ CONTENT_SECURITY_POLICY = {
 }
 if env("CSP_REPORT_URI"):
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-uri"] = [env("CSP_REPORT_URI")]
-PERMISSIONS_POLICY = {
+PERMISSIONS_POLICY: dict[str, list[str]] = {
     feature: []
     for feature in (
         "accelerometer", "autoplay", "camera", "display-capture", "encrypted-media", "geolocation",
@@ -453,16 +465,16 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["agency.api.permissions.IsStaff"],
-    "DEFAULT_PAGINATION_CLASS": "localbzz.api.EnvelopePagination",
+    "DEFAULT_PAGINATION_CLASS": "localbzz.api.pagination.EnvelopePagination",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "localbzz.api.SearchFilter",
-        "localbzz.api.SortFilter",
+        "localbzz.api.filters.SearchFilter",
+        "localbzz.api.filters.SortFilter",
     ],
     # Bodies are JSON; the two upload endpoints take multipart (their views say so).
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "localbzz.schema.AutoSchema",
-    "EXCEPTION_HANDLER": "localbzz.api.exception_handler",
+    "EXCEPTION_HANDLER": "localbzz.api.errors.exception_handler",
     # Rates come from RATE_LIMIT_* (see the security block above), read per request.
     "DEFAULT_THROTTLE_CLASSES": ["localbzz.rate_limits.ApiUserRate", "localbzz.rate_limits.ApiAnonRate"],
     "PAGE_SIZE": 50,

@@ -29,7 +29,7 @@ def storable_query(data: QueryDict | Mapping | None) -> QueryDict | Mapping | No
     if isinstance(data, QueryDict):
         cleaned = QueryDict(mutable=True)
         for key, values in data.lists():
-            cleaned.setlist(storable(key), [storable(v) if isinstance(v, str) else v for v in values])
+            cleaned.setlist(storable(key), [storable(v) for v in values])
         return cleaned
     return {storable(k): storable(v) if isinstance(v, str) else v for k, v in data.items()}
 

@@ -16,7 +16,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 from django_q.models import OrmQ
 
-from localbzz.api import error_json
+from localbzz.api.errors import error_json
+from localbzz.http import note_denied_action
 
 API_ROOT = "/api/"  # every answer under it, errors included, is JSON
 
@@ -71,7 +72,7 @@ def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
 
 def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
     message = str(exception) if exception and str(exception) else "You do not have access to this page."
-    request.denied_action = getattr(exception, "action", "")  # for agency.audit's record of the 403
+    note_denied_action(request, getattr(exception, "action", ""))  # for agency.audit's record of the 403
     if _is_api(request):
         return error_json(403, message)
     return render(request, "403.html", {"message": message}, status=403)

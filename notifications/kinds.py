@@ -25,7 +25,7 @@ class Kind:
             return False
         if channel == "in_app":
             return True
-        return self.email_from is not None and level >= self.email_from
+        return self.email_from is not None and level is not None and level >= self.email_from
 
 
 KINDS: dict[str, Kind] = {
@@ -70,3 +70,34 @@ KINDS: dict[str, Kind] = {
 
 KIND_BY_EVENT: dict[str, Kind] = {event_type: kind for kind in KINDS.values() for event_type in kind.event_types}
 CHANNELS = ("in_app", "email")
+
+
+@dataclass(frozen=True)
+class EmailKind:
+    """An email to a given address (not a staff notification: no preference turns it off)."""
+
+    key: str
+    label: str
+    help: str  # who gets it and when
+    sent_by: str  # the module that writes it (and knows the address)
+
+
+# THE emails sent to a given address, each handed to localbzz.outbox.send_email by the app that
+# writes it and sent by notifications.mail. A new one: an entry here, then send_email(kind=...).
+EMAILS: dict[str, EmailKind] = {
+    k.key: k
+    for k in [
+        EmailKind("staff_invitation", "Team invitation",
+                  "A new team member's one-time link to choose a password.", "agency.views.team"),
+        EmailKind("password_reset", "Password reset",
+                  "A one-time link to choose a new password (staff sign-in or a client's portal).", "agency.forms"),
+        EmailKind("portal_invitation", "Portal invitation",
+                  "A client's new portal user: a one-time link to choose a password.", "portal.services.people"),
+        EmailKind("client_approval_request", "Approval request to the client",
+                  "A post waits for the client's approval: a signed link, no sign-in needed.",
+                  "publishing.services.notifications"),
+        EmailKind("webhook_disabled", "Webhook disabled",
+                  "An endpoint failed for too long and was disabled (staff who may manage integrations).",
+                  "integrations.services.notifications"),
+    ]
+}  # fmt: skip

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 
 from agency import permissions
-from agency.models import Deliverable, Lead, PortalRequest, Task, TeamMember
+from agency.models import Deliverable, Lead, PortalRequest, Task
 from localbzz import zones
 from localbzz.events import Event
 from publishing.models import Post, SocialAccount
@@ -30,14 +30,6 @@ class Draft:
     action: str = ""
     link: str = ""
     link_label: str = "Open"
-
-
-def staff_who_can(action: str) -> list:
-    """Active team members allowed ``action`` (agency.permissions levels), as users."""
-    members = TeamMember.objects.select_related("user").filter(
-        is_active=True, user__is_active=True, access_level__in=permissions.levels_allowed(action)
-    )
-    return [m.user for m in members]
 
 
 def _staff(user) -> list:
@@ -83,7 +75,7 @@ def approval_needed(event: Event) -> Draft | None:
     by_client = post.source == Post.Source.PORTAL
     who = f"{post.client.name} (client portal)" if by_client else event.actor_label
     return Draft(
-        recipients=staff_who_can("approve_posts"),
+        recipients=permissions.staff_who_can("approve_posts"),
         title=f"Waiting for approval: {post}",
         body=f"{who} sent a post for {post.client.name} for approval. {_quote(post.caption)}",
         action="Review it, then approve it, request changes or reject it.",
@@ -149,7 +141,7 @@ def post_failed(event: Event) -> Draft | None:
     account = event.changes.get("account", "an account")
     reason = str(event.changes.get("reason", "")) or "The platform gave no reason."
     return Draft(
-        recipients=_staff(post.created_by) or staff_who_can("approve_posts"),
+        recipients=_staff(post.created_by) or permissions.staff_who_can("approve_posts"),
         title=f"Failed on {account}: {post}",
         body=f"{account} did not publish the post for {post.client.name}. The platform said: {reason}",
         action=(
@@ -166,7 +158,7 @@ def post_missed_time(event: Event) -> Draft | None:
     if post is None:
         return None
     planned = _when(post.scheduled_at)
-    recipients = {u.pk: u for u in [*staff_who_can("approve_posts"), *_staff(post.created_by)]}
+    recipients = {u.pk: u for u in [*permissions.staff_who_can("approve_posts"), *_staff(post.created_by)]}
     problem = event.changes.get("problem")
     return Draft(
         recipients=list(recipients.values()),
@@ -187,7 +179,7 @@ def account_reconnect(event: Event) -> Draft | None:
     if account is None:
         return None
     return Draft(
-        recipients=staff_who_can("manage_accounts"),
+        recipients=permissions.staff_who_can("manage_accounts"),
         title=f"Reconnect {account} for {account.client.name}",
         body=(
             f"{account.get_platform_display()} stopped accepting our access to {account.name} "
@@ -205,7 +197,7 @@ def new_lead(event: Event) -> Draft | None:
         return None
     wants = f" Wants: {lead.services}." if lead.services else ""
     return Draft(
-        recipients=staff_who_can("edit_content"),
+        recipients=permissions.staff_who_can("edit_content"),
         title=f"New lead: {lead.business_name}",
         body=f"{lead.contact_name} ({lead.email}) from {lead.business_name} got in touch.{wants}",
         action="Read the lead, then approve it (it becomes a client) or reject it.",
@@ -225,7 +217,7 @@ def client_request(event: Event) -> Draft | None:
     }.get(event.verb, "updated a request")
     said = event.changes.get("comment") or request.content
     return Draft(
-        recipients=staff_who_can("edit_content"),
+        recipients=permissions.staff_who_can("edit_content"),
         title=f"{request.client.name}: {request.get_kind_display().lower()} about {request.topic.lower()}",
         body=f"{event.actor_label} {what}: {_quote(str(said))}",
         action="Open the request to read the conversation and answer.",
@@ -239,7 +231,7 @@ def task_assigned(event: Event) -> Draft | None:
     if task is None or task.assignee is None:
         return None
     due = f" Due {task.due_date:%a %d %b}." if task.due_date else ""
-    for_client = f" for {task.client.name}" if task.client_id else ""
+    for_client = f" for {task.client.name}" if task.client is not None else ""
     return Draft(
         recipients=_staff(task.assignee.user),
         title=f"Task for you: {task.name}",
@@ -256,7 +248,9 @@ def deliverable_ready(event: Event) -> Draft | None:
     if deliverable is None or deliverable.status not in done:
         return None
     ready = deliverable.status == Deliverable.Status.READY_TO_POST
-    recipients = _staff(deliverable.assignee.user if deliverable.assignee else None) or staff_who_can("manage_clients")
+    recipients = _staff(deliverable.assignee.user if deliverable.assignee else None) or permissions.staff_who_can(
+        "manage_clients"
+    )
     return Draft(
         recipients=recipients,
         title=f"{'Ready to post' if ready else 'Delivered'}: {deliverable.title}",

@@ -2,28 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import QuerySet
 
 from agency import permissions
+from agency.models import User
 from notifications.kinds import KINDS, Kind
 from notifications.models import Notification, NotificationPreference
 
 
-def notifications_of(user, *, unread_only: bool = False) -> QuerySet[Notification]:
+def notifications_of(user: User, *, unread_only: bool = False) -> QuerySet[Notification]:
     """What ``user`` sees in the bell and on the notifications page, newest first."""
     qs = Notification.objects.filter(recipient=user, in_app=True).order_by("-created_at", "-pk")
     return qs.filter(read_at__isnull=True) if unread_only else qs
 
 
-def unread_count(user) -> int:
+def unread_count(user: User) -> int:
     return notifications_of(user, unread_only=True).count()
 
 
-def latest(user, limit: int = 8) -> list[Notification]:
+def latest(user: User, limit: int = 8) -> list[Notification]:
     return list(notifications_of(user)[:limit])
 
 
-def preferences_of(user) -> dict[str, dict[str, bool]]:
+def preferences_of(user: User) -> dict[str, dict[str, bool]]:
     """{kind: {"in_app": bool, "email": bool}} for every kind offered to the user's access level."""
     level = permissions.staff_level(user)
     saved = {p.kind: p for p in NotificationPreference.objects.filter(user=user)}
@@ -39,13 +42,13 @@ def preferences_of(user) -> dict[str, dict[str, bool]]:
     return choices
 
 
-def channels_for(users: list, kind: Kind) -> dict:
+def channels_for(users: Iterable[User], kind: Kind) -> dict[int, tuple[bool, bool]]:
     """{user id: (in_app, email)} for ``kind``, for people it is offered to (one query)."""
     saved = {
         p.user_id: (p.in_app, p.email)
         for p in NotificationPreference.objects.filter(user__in=[u.pk for u in users], kind=kind.key)
     }
-    channels = {}
+    channels: dict[int, tuple[bool, bool]] = {}
     for user in users:
         level = permissions.staff_level(user)
         if not kind.offered_to(level):

@@ -14,10 +14,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from localbzz.app_urls import staff_urlconf, with_base
+from agency.models import User
+from localbzz.app_urls import app_url, staff_urlconf
 from localbzz.events import Event
 from localbzz.queue import enqueue
-from notifications import selectors
+from notifications import mail, selectors
 from notifications.kinds import CHANNELS, KIND_BY_EVENT, KINDS, Kind
 from notifications.models import Notification, NotificationPreference
 from notifications.rules import RULES, Draft, posts_preloaded
@@ -89,7 +90,7 @@ def notifications_create(*, kind: Kind, event: Event, draft: Draft) -> list[Noti
 
 
 @transaction.atomic
-def notification_mark_read(*, user, notification: Notification) -> Notification:
+def notification_mark_read(*, user: User, notification: Notification) -> Notification:
     if notification.recipient_id != user.pk:  # views look notifications up by recipient; this is the backstop
         raise ValidationError("That notification is someone else's.")
     if notification.read_at is None:
@@ -99,12 +100,12 @@ def notification_mark_read(*, user, notification: Notification) -> Notification:
 
 
 @transaction.atomic
-def notifications_mark_all_read(*, user) -> int:
+def notifications_mark_all_read(*, user: User) -> int:
     return selectors.notifications_of(user, unread_only=True).update(read_at=timezone.now())
 
 
 @transaction.atomic
-def preferences_save(*, user, choices: dict[str, dict[str, bool]]) -> None:
+def preferences_save(*, user: User, choices: dict[str, dict[str, bool]]) -> None:
     """Save the person's channels for every kind offered to them (``choices``: kind → channel → on)."""
     offered = selectors.preferences_of(user)
     unknown = set(choices) - set(KINDS)
@@ -115,11 +116,6 @@ def preferences_save(*, user, choices: dict[str, dict[str, bool]]) -> None:
         NotificationPreference.objects.update_or_create(
             user=user, kind=key, defaults={channel: bool(wanted.get(channel)) for channel in CHANNELS}
         )
-
-
-def absolute_url(path: str) -> str:
-    """A link for an email: NOTIFICATIONS_BASE_URL (default: APP_HOST over https, http in DEBUG) + path."""
-    return with_base(settings.NOTIFICATIONS_BASE_URL, path)
 
 
 def notification_email_send(*, notification_id: str) -> str:
@@ -179,11 +175,13 @@ def _message(notification: Notification) -> EmailMultiAlternatives:
     context = {
         "n": notification,
         "name": notification.recipient.first_name or notification.recipient.email,
-        "link": absolute_url(notification.link) if notification.link else "",
-        "preferences": absolute_url(reverse("notification-preferences")),
+        "link": app_url(notification.link, base=settings.NOTIFICATIONS_BASE_URL) if notification.link else "",
+        "preferences": app_url(reverse("notification-preferences"), base=settings.NOTIFICATIONS_BASE_URL),
     }
-    text = render_to_string("notifications/email/notification.txt", context)
-    html = render_to_string("notifications/email/notification.html", context)
-    message = EmailMultiAlternatives(notification.title, text, None, [notification.recipient.email])
-    message.attach_alternative(html, "text/html")
-    return message
+    return mail.message(
+        kind=notification.kind,
+        to=[notification.recipient.email],
+        subject=notification.title,
+        text=render_to_string("notifications/email/notification.txt", context),
+        html=render_to_string("notifications/email/notification.html", context),
+    )

@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from agency.permissions import staff_required
+from agency.types import StaffRequest
 from notifications import selectors, services
 from notifications.kinds import CHANNELS, KINDS
 from notifications.models import Notification
@@ -29,7 +30,7 @@ def _changed(response: HttpResponse) -> HttpResponse:
 
 
 @staff_required()
-def bell_count(request: HttpRequest) -> HttpResponse:
+def bell_count(request: StaffRequest) -> HttpResponse:
     return render(
         request,
         "notifications/partials/count.html",
@@ -38,22 +39,22 @@ def bell_count(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required()
-def bell_menu(request: HttpRequest) -> HttpResponse:
+def bell_menu(request: StaffRequest) -> HttpResponse:
     return _menu(request)
 
 
-def _menu(request: HttpRequest) -> HttpResponse:
+def _menu(request: StaffRequest) -> HttpResponse:
     items = selectors.latest(request.user)
     unread = sum(1 for n in items if n.read_at is None)
     return render(request, "notifications/partials/menu.html", {"items": items, "unread": unread})
 
 
 @staff_required()
-def notification_list(request: HttpRequest) -> HttpResponse:
+def notification_list(request: StaffRequest) -> HttpResponse:
     return _list(request)
 
 
-def _list(request: HttpRequest) -> HttpResponse:
+def _list(request: StaffRequest) -> HttpResponse:
     unread_only = (request.GET.get("show") or request.POST.get("show")) == "unread"
     page = Paginator(selectors.notifications_of(request.user, unread_only=unread_only), 25).get_page(
         request.GET.get("page")
@@ -65,7 +66,7 @@ def _list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @staff_required()
-def notification_open(request: HttpRequest, pk) -> HttpResponse:
+def notification_open(request: StaffRequest, pk) -> HttpResponse:
     """Mark read and go to what it is about."""
     notification = _mine(request, pk)
     services.notification_mark_read(user=request.user, notification=notification)
@@ -75,7 +76,7 @@ def notification_open(request: HttpRequest, pk) -> HttpResponse:
 
 @require_POST
 @staff_required()
-def notification_read(request: HttpRequest, pk) -> HttpResponse:
+def notification_read(request: StaffRequest, pk) -> HttpResponse:
     notification = _mine(request, pk)
     services.notification_mark_read(user=request.user, notification=notification)
     if request.htmx:
@@ -85,7 +86,7 @@ def notification_read(request: HttpRequest, pk) -> HttpResponse:
 
 @require_POST
 @staff_required()
-def notification_read_all(request: HttpRequest) -> HttpResponse:
+def notification_read_all(request: StaffRequest) -> HttpResponse:
     count = services.notifications_mark_all_read(user=request.user)
     if request.htmx:
         if request.POST.get("where") == "menu":
@@ -103,7 +104,7 @@ def _back(request: HttpRequest) -> str:
 
 
 @staff_required()
-def preferences(request: HttpRequest) -> HttpResponse:
+def preferences(request: StaffRequest) -> HttpResponse:
     current = selectors.preferences_of(request.user)
     if request.method == "POST":
         choices = {key: {ch: request.POST.get(f"{key}.{ch}") == "on" for ch in CHANNELS} for key in current}

@@ -42,6 +42,7 @@ def portal_shell(request) -> dict:
     if waiting or client.requires_client_approval:
         nav.insert(3, {"label": "Approvals", "url": reverse("portal:approvals"), "icon": "check",
                        "current": first == "approvals", "count": waiting})  # fmt: skip
-    if client_user_of(user).role == "owner":
+    membership = client_user_of(user)
+    if membership is not None and membership.role == "owner":
         nav.append({"label": "People", "url": reverse("portal:people"), "icon": "users", "current": first == "people"})
-    return {**context, "portal_nav": nav, "client_user": client_user_of(user)}
+    return {**context, "portal_nav": nav, "client_user": membership}

@@ -9,7 +9,7 @@ from django.utils import timezone
 from agency.demo import DEMO_PASSWORD
 from agency.models import Client
 from portal.models import ClientUser
-from portal.services import client_user_invite
+from portal.services.people import client_user_invite
 from publishing.models import MediaAsset, SocialAccount
 from publishing.services import posts as post_services
 

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from agency.models import PortalRequest
 from generation.contracts import CaptionSet
-from localbzz.forms import DateTimeLocalInput
+from localbzz.forms import DateTimeLocalInput, choice_field
 from portal import auth, selectors
 from portal.models import ClientUser
 from publishing import rules
@@ -26,7 +26,7 @@ class PortalSignInForm(forms.Form):
         self.request, self.client, self.client_user = request, client, None
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
         if self.errors:
             return data
         try:
@@ -40,7 +40,7 @@ class SubmitForm(forms.Form):
     """Content submission. The captions (``caption_<platform>``) come from the AI and the client
     may edit them; without them (no JavaScript) they are written on submit."""
 
-    media = forms.MultipleChoiceField(
+    media = forms.MultipleChoiceField(  # type: ignore[assignment]  # a field: Django's metaclass leaves form.media alone
         error_messages={"required": "Pick at least one photo or video (or upload one above)."}
     )
     notes = forms.CharField(
@@ -70,9 +70,9 @@ class SubmitForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.client = client
         ids = selectors.media(client).values_list("pk", flat=True)
-        self.fields["media"].choices = [(str(pk), str(pk)) for pk in ids]
+        choice_field(self, "media").choices = [(str(pk), str(pk)) for pk in ids]
         self.platform_choices = selectors.connected_platforms(client)
-        self.fields["platforms"].choices = self.platform_choices
+        choice_field(self, "platforms").choices = self.platform_choices
         if not self.is_bound:
             self.fields["platforms"].initial = [value for value, _ in self.platform_choices]
         for platform, label in self.platform_choices:
@@ -81,7 +81,7 @@ class SubmitForm(forms.Form):
             )
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
         for platform in data.get("platforms") or [value for value, _ in self.platform_choices]:
             text = (data.get(f"caption_{platform}") or "").strip()
             limit = rules.limits_for(platform).text

@@ -16,21 +16,22 @@ from django.http import Http404
 from django.urls import reverse
 from rest_framework import permissions
 
-from agency.models import Client
+from agency.models import Client, User
+from agency.types import Actor
 from portal.models import ClientUser
 
 
-def client_user_of(user) -> ClientUser | None:
+def client_user_of(user: Actor) -> ClientUser | None:
     """The portal membership of ``user`` (None for staff, anonymous or disabled people)."""
-    if user is None or not user.is_authenticated or not user.is_active:
+    if not isinstance(user, User) or not user.is_active:  # None (the system) and anonymous visitors
         return None
-    cached = getattr(user, "_client_user", False)
-    if cached is not False:
+    cached: ClientUser | None | bool = getattr(user, "_client_user", False)
+    if not isinstance(cached, bool):
         return cached
     membership = ClientUser.objects.select_related("client").filter(user=user).first()
     if membership is not None and not membership.client.portal_enabled:
         membership = None
-    user._client_user = membership
+    user._client_user = membership  # type: ignore[attr-defined]  # memo on the user object, gone with the request
     return membership
 
 

@@ -3,15 +3,18 @@ can answer another client's data.
 
 The monthly limit: a post counts in the calendar month (in the client's time zone) in which it
 was submitted; canceled and rejected posts do not count. ``quota`` is the one place that rule is
-computed; ``portal.services.content_submit`` holds it under concurrency.
+computed; ``portal.services.content.content_submit`` holds it under concurrency.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 from urllib.parse import unquote, urlparse
+from uuid import UUID
 
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -112,7 +115,7 @@ class Stats:
     waiting_for_you: int
     published_this_month: int
     by_status: dict[str, int]  # every status the client sees, by code (seed 002), zeros included
-    platforms: list[dict] = field(default_factory=list)
+    platforms: list[dict[str, Any]] = field(default_factory=list)
     accounts: int = 0
 
     @property
@@ -132,7 +135,7 @@ def stats(client: Client, *, now: datetime | None = None) -> Stats:
         published_this_month=Count("pk", filter=Q(status__in=WENT_OUT, published_at__gte=start, published_at__lt=end)),
     )
     by_status = dict(visible.order_by().values_list("status").annotate(n=Count("pk")))
-    platforms: dict[str, dict] = {}
+    platforms: dict[str, dict[str, Any]] = {}
     accounts = 0
     for platform, status in connected_accounts(client).order_by().values_list("platform", "status"):
         accounts += 1
@@ -165,7 +168,7 @@ def stats(client: Client, *, now: datetime | None = None) -> Stats:
 # Posts --------------------------------------------------------------------------------------
 
 
-def posts_feed(client: Client):
+def posts_feed(client: Client) -> CalendarFeed | None:
     """The client's own calendar feed of scheduled posts, or None before it asks for one."""
     return CalendarFeed.objects.filter(kind=CalendarFeed.Kind.PORTAL_POSTS, client=client).first()
 
@@ -176,7 +179,7 @@ def posts(client: Client, *, thumbnails_only: bool = False) -> QuerySet[Post]:
     return publishing_selectors.posts(client=client, thumbnails_only=thumbnails_only).filter(status__in=CLIENT_VISIBLE)
 
 
-def calendar_posts(client: Client, start: datetime, end: datetime, statuses) -> list[Post]:
+def calendar_posts(client: Client, start: datetime, end: datetime, statuses: Iterable[str]) -> list[Post]:
     """The client's posts of a calendar period, in time order, with only what a cell shows — time,
     title, status and each target's platform — not every target's media and renditions."""
     targets = Prefetch("targets", queryset=PostTarget.objects.select_related("account").order_by("account__platform"))
@@ -185,7 +188,7 @@ def calendar_posts(client: Client, start: datetime, end: datetime, statuses) -> 
     return list(qs.order_by("scheduled_at"))
 
 
-def post_get(client: Client, post_id) -> Post:
+def post_get(client: Client, post_id: UUID | str) -> Post:
     """One of the client's posts (raises Post.DoesNotExist for anything else)."""
     return posts(client).get(pk=post_id)
 
@@ -218,11 +221,11 @@ def connected_platforms(client: Client) -> list[tuple[str, str]]:
 # Media --------------------------------------------------------------------------------------
 
 
-def media(client: Client, **filters) -> QuerySet[MediaAsset]:
+def media(client: Client, **filters: Any) -> QuerySet[MediaAsset]:
     return publishing_selectors.media_assets(client=client, **filters)
 
 
-def media_get(client: Client, asset_id) -> MediaAsset:
+def media_get(client: Client, asset_id: UUID | str) -> MediaAsset:
     return media(client).get(pk=asset_id)
 
 
@@ -241,8 +244,8 @@ def media_by_urls(client: Client, urls: list[str]) -> tuple[list[MediaAsset], li
         by_name.setdefault(rendition.file.name, rendition.asset)
     # A URL the upload answered while the file was still being cleaned names it under incoming/;
     # the asset's id in the path still finds it once the cleaned file has taken its place.
-    parts = {c.split("/")[0] for candidates in wanted.values() for c in candidates}  # every path segment
-    by_id = {str(a.pk): a for a in media(client).filter(pk__in=[p for p in parts if _is_uuid(p)])}
+    segments = {c.split("/")[0] for candidates in wanted.values() for c in candidates}  # every path segment
+    by_id = {str(a.pk): a for a in media(client).filter(pk__in=[p for p in segments if _is_uuid(p)])}
     found, unknown = [], []
     for url, candidates in wanted.items():
         asset = next((by_name[n] for n in candidates if n in by_name), None)
@@ -262,7 +265,7 @@ def _is_uuid(value: str) -> bool:
     return True
 
 
-def portal_uploader_ids(client: Client) -> set:
+def portal_uploader_ids(client: Client) -> set[int]:
     """Users whose uploads the client may delete: the client's own portal users."""
     return set(ClientUser.objects.filter(client=client).values_list("user_id", flat=True))
 
@@ -279,7 +282,7 @@ def requests(client: Client) -> QuerySet[PortalRequest]:
     )
 
 
-def request_get(client: Client, request_id) -> PortalRequest:
+def request_get(client: Client, request_id: UUID | str) -> PortalRequest:
     return (
         PortalRequest.objects.filter(client=client)
         .prefetch_related(Prefetch("messages", queryset=RequestMessage.objects.order_by("created_at")))
@@ -303,7 +306,7 @@ def deliverables(client: Client) -> QuerySet[Deliverable]:
     )
 
 
-def deliverable_get(client: Client, deliverable_id) -> Deliverable:
+def deliverable_get(client: Client, deliverable_id: UUID | str) -> Deliverable:
     return deliverables(client).get(pk=deliverable_id)
 
 

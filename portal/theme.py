@@ -29,14 +29,14 @@ def _parse(colour: str) -> Rgb | None:
     return int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16)
 
 
-def _hex(rgb: Rgb) -> str:
+def _hex(rgb: tuple[float, float, float]) -> str:
     return "#{:02x}{:02x}{:02x}".format(*(max(0, min(255, round(c))) for c in rgb))
 
 
 def _luminance(rgb: Rgb) -> float:
     def channel(c: int) -> float:
-        c = c / 255
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+        v = c / 255
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
 
     r, g, b = (channel(c) for c in rgb)
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
@@ -47,8 +47,9 @@ def contrast(a: Rgb, b: Rgb) -> float:
     return (high + 0.05) / (low + 0.05)
 
 
-def _mix(rgb: Rgb, other: Rgb, amount: float) -> Rgb:
-    return tuple(c + (o - c) * amount for c, o in zip(rgb, other, strict=True))  # type: ignore[return-value]
+def _mix(rgb: Rgb, other: Rgb, amount: float) -> tuple[float, float, float]:
+    (r, g, b), (r2, g2, b2) = rgb, other
+    return (r + (r2 - r) * amount, g + (g2 - g) * amount, b + (b2 - b) * amount)
 
 
 def portal_theme(brand_colours: list[str] | None) -> dict[str, str] | None:

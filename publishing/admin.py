@@ -17,8 +17,7 @@ from publishing.models import (
 class MediaRenditionInline(admin.TabularInline):
     model = MediaRendition
     extra = 0
-    fields = ["preset", "width", "height", "bytes", "file", "created_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("preset", "width", "height", "bytes", "file", "created_at")
     can_delete = False
 
     def has_add_permission(self, request, obj=None) -> bool:
@@ -81,8 +80,7 @@ class SocialAccountAdmin(admin.ModelAdmin):
 class PostTargetInline(admin.TabularInline):
     model = PostTarget
     extra = 0
-    fields = ["account", "status", "scheduled_at", "attempts", "external_id", "url", "last_error"]
-    readonly_fields = fields
+    fields = readonly_fields = ("account", "status", "scheduled_at", "attempts", "external_id", "url", "last_error")
     can_delete = False
 
 
@@ -100,8 +98,7 @@ class PostAdmin(admin.ModelAdmin):
 class TargetMediaInline(admin.TabularInline):
     model = TargetMedia
     extra = 0
-    fields = ["position", "asset"]
-    readonly_fields = fields
+    fields = readonly_fields = ("position", "asset")
     can_delete = False
 
     def has_add_permission(self, request, obj=None) -> bool:

@@ -1,4 +1,8 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
+
+from localbzz.crypto import register_encrypted as register
+from publishing.media.uploads import allow_long_file_names
 
 
 class PublishingConfig(AppConfig):
@@ -6,17 +10,13 @@ class PublishingConfig(AppConfig):
     verbose_name = "Publishing"
 
     def ready(self) -> None:
-        from localbzz.crypto import register_encrypted as register
-        from publishing.media.uploads import allow_long_file_names
-
         allow_long_file_names()
 
         register("publishing.SocialAccount", "token_encrypted")
         register("publishing.SocialAccount", "refresh_token_encrypted")
         register("publishing.PublerConnection", "api_key_encrypted")
 
-        from django.db.models.signals import post_delete, post_save
-
+        # Models load after the app classes: what reaches them is imported here.
         from publishing.models import MediaAsset
         from publishing.selectors import media_counts_changed
 

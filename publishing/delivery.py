@@ -6,8 +6,10 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from datetime import timedelta
+from typing import IO
 
 from django.db import transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from agency.services.activity import record_event
@@ -63,6 +65,9 @@ def _media_item(asset: MediaAsset, choice: str, alt_text: str) -> base.MediaItem
                 f"The {choice.replace('_', ' ')} version of {asset.original_name} is missing; "
                 "open it in the media library to make it again."
             )
+        file: FieldFile
+        width: int | None
+        height: int | None
         file, mime, size, width, height = (
             rendition.file,
             "image/jpeg",
@@ -82,8 +87,12 @@ def _media_item(asset: MediaAsset, choice: str, alt_text: str) -> base.MediaItem
         duration=asset.duration,
         alt_text=alt_text,
         filename=asset.original_name,
-        open=lambda f=file: f.open("rb"),
+        open=_opener(file),
     )
+
+
+def _opener(file: FieldFile) -> Callable[[], IO[bytes]]:
+    return lambda: file.open("rb")
 
 
 def account_credentials(account: SocialAccount) -> base.Account:
@@ -141,10 +150,10 @@ def build_request(target: PostTarget, *, on_checkpoint: Callable[[dict], None] |
     )
 
 
-_CONNECTORS: dict[tuple[int, str], object] = {}
+_CONNECTORS: dict[tuple[int, str], base.Connector] = {}
 
 
-def connector_for(account: SocialAccount):
+def connector_for(account: SocialAccount) -> base.Connector:
     """This process's connector for the account's platform. Connectors hold no per-post state,
     so one per platform per process keeps its HTTP connections alive between posts."""
     platform = "publer" if account.route == SocialAccount.Route.PUBLER else account.platform

@@ -18,7 +18,7 @@ from publishing.fakes.x import DEMO_USER_ID as X_DEMO_USER_ID
 from publishing.models import MediaAsset, Post, SocialAccount
 from publishing.services import accounts as account_services
 from publishing.services import posts as post_services
-from publishing.services.media import media_upload
+from publishing.services.media.upload import media_upload
 
 Size = tuple[int, int]
 
@@ -184,9 +184,9 @@ def seed_publishing(actor) -> dict[str, int]:
             created["social accounts"] += 1
         if Post.objects.filter(client=client).exists():
             continue
-        accounts = list(SocialAccount.objects.filter(client=client))
+        connected = list(SocialAccount.objects.filter(client=client))
         photos = {a.original_name: a for a in MediaAsset.objects.filter(client=client)}
-        feed = [a for a in accounts if a.platform in {"facebook", "instagram"}]
+        feed = [a for a in connected if a.platform in {"facebook", "instagram"}]
         tomorrow = timezone.localdate(timezone=client.tz) + timedelta(days=1)
         plans = _plans(slug)
         for i, (caption, tags, state, photo) in enumerate(plans):

@@ -34,18 +34,22 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Callable, Iterable
 from concurrent import futures
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
+from uuid import UUID
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import Case, F, Prefetch, Q, Value, When, prefetch_related_objects
+from django.db import connection, models, transaction
+from django.db.models import Case, F, Prefetch, Q, QuerySet, Value, When, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_q.conf import Conf
 from django_q.tasks import async_task
 
+from agency.models import ActivityEvent
 from agency.services.activity import activity_event, record_event, save_events
 from localbzz.queue import broker as queue_broker
 from localbzz.queue import stopping
@@ -58,9 +62,12 @@ from publishing.states import TargetStatus as T
 
 log = logging.getLogger(__name__)
 
+_Number = TypeVar("_Number", int, float)
 
-def _setting(name: str, default):
-    return getattr(settings, name, default)
+
+def _setting(name: str, default: _Number) -> _Number:
+    value: _Number = getattr(settings, name, default)
+    return value
 
 
 def lease_seconds() -> int:
@@ -101,7 +108,7 @@ class Claim:
     verify: bool  # an unconfirmed target: ask the platform, never send
 
 
-def _due(now: datetime, ahead: float = 0.0):
+def _due(now: datetime, ahead: float = 0.0) -> QuerySet[PostTarget]:
     """Targets to claim now: due ones, and scheduled ones due within ``ahead`` seconds (the
     worker prepares them and sends at their time, never before)."""
     paused_platforms = list(PlatformPause.objects.filter(paused_until__gt=now).values_list("platform", flat=True))
@@ -230,7 +237,7 @@ class _Batch:
 
     def run(self) -> dict[str, str]:
         self._prepare()
-        in_flight: dict[futures.Future, object] = {}
+        in_flight: dict[futures.Future[Any], Claim | _Send] = {}
         for claim in self.claims:
             if claim.verify and claim not in self.settled:
                 in_flight[self._submit(_verify_job, claim)] = claim
@@ -278,10 +285,10 @@ class _Batch:
         self.outcomes[claim.target_id] = outcome
         self.settled.add(claim)
 
-    def _submit(self, job, arg) -> futures.Future:
+    def _submit(self, job: Callable[[Any], Any], arg: Any) -> futures.Future[Any]:
         if self.pool is not None:
             return self.pool.submit(_pooled, (job, arg))
-        future: futures.Future = futures.Future()
+        future: futures.Future[Any] = futures.Future()
         future.set_result(job(arg))
         return future
 
@@ -325,12 +332,15 @@ class _Batch:
         due = [s for at in [at for at in self.groups if at is None or at <= now] for s in self.groups.pop(at)]
         if not due:
             return []
-        for send in [s for s in due if s.problem]:
+        for send in due:
+            if send.problem is None:
+                continue
+            kind, message, outcome = send.problem
             if send.target.status == T.SCHEDULED and not _take_up(send.target, send.claim.token):
                 self._settle(send.claim, "changed while waiting")
             else:
-                _fail(send.target, send.claim.token, send.problem[0], send.problem[1])
-                self._settle(send.claim, send.problem[2])
+                _fail(send.target, send.claim.token, kind, message)
+                self._settle(send.claim, outcome)
         sendable = [s for s in due if not s.problem]
         started = _start_sending(sendable) if sendable else set()
         unreserved = [s.claim for s in sendable if s.target.pk not in started and s.target.status == T.SCHEDULED]
@@ -345,21 +355,21 @@ class _Batch:
                 self._settle(send.claim, lost)
         return [s for s in sendable if s.target.pk in started]
 
-    def _record(self, finished: list[tuple[object, futures.Future]]) -> None:
+    def _record(self, finished: list[tuple[Claim | _Send, futures.Future[Any]]]) -> None:
         """Write what came back: every success of this round together, each failure by its rule."""
-        successes = []
+        successes: list[tuple[_Send, PublishResult]] = []
         for item, future in finished:
             if isinstance(item, Claim):  # a verification: it recorded its own outcome (on a crash the
                 # claim stays held: its lease runs out and the sweep takes it back)
                 self._settle(item, future.result() if future.exception() is None else "crashed")
                 continue
-            send: _Send = item
+            send = item
             if future.exception() is not None:  # not sent (a bug before the call): the sweep verifies it
                 log.error("Publishing target %s failed", send.target.pk, exc_info=future.exception())
                 continue
             answer = future.result()
             if isinstance(answer, PublishResult):
-                successes.append(send)
+                successes.append((send, answer))
                 continue
             try:
                 _handle_error(send.target, send.claim.token, answer)
@@ -369,17 +379,20 @@ class _Batch:
             self._settle(send.claim, "crashed" if send.crashed else f"error: {answer.kind}")
         if successes:
             try:
-                _succeed_many([(s.target, s.answer) for s in successes])
+                _succeed_many([(s.target, result) for s, result in successes])
             except Exception:  # not settled: handed back at the end (sending → unconfirmed → verified)
                 log.exception("Recording %d published targets failed", len(successes))
                 return
-            for send in successes:
-                self._settle(send.claim, send.answer.state)
+            for send, result in successes:
+                self._settle(send.claim, result.state)
 
 
 def _send_job(send: _Send) -> PublishResult | PlatformError:
     """On a pool thread: the platform call, and only that (its checkpoints are written as they come)."""
+    answer: PublishResult | PlatformError
     try:
+        if send.request is None:  # _prepare sets a problem instead; such sends never reach a thread
+            raise RuntimeError("nothing to send: the request was not built")
         answer = delivery.connector_for(send.target.account).publish(send.request, dict(send.target.checkpoint))
     except PlatformError as error:
         answer = error
@@ -408,10 +421,12 @@ class _Pool:
     network never holds the process's exit (``ThreadPoolExecutor`` joins its threads at exit)."""
 
     def __init__(self, size: int) -> None:
-        self.size, self.threads, self.jobs = size, [], queue.SimpleQueue()
+        self.size = size
+        self.threads: list[threading.Thread] = []
+        self.jobs: queue.SimpleQueue[tuple[futures.Future[Any], Callable[[Any], Any], Any]] = queue.SimpleQueue()
 
-    def submit(self, fn, arg) -> futures.Future:
-        future: futures.Future = futures.Future()
+    def submit(self, fn: Callable[[Any], Any], arg: Any) -> futures.Future[Any]:
+        future: futures.Future[Any] = futures.Future()
         self.jobs.put((future, fn, arg))
         if len(self.threads) < self.size:
             thread = threading.Thread(target=self._work, name=f"publish-{len(self.threads)}", daemon=True)
@@ -440,7 +455,7 @@ def _pool() -> _Pool:
     return _POOL[1]
 
 
-def _pooled(job_and_arg):
+def _pooled(job_and_arg: tuple[Callable[[Any], Any], Any]) -> Any:
     """A job on a pool thread. A job that needs the database (checkpoints, verification) opens this
     thread's own connection and closes it when done: the pool has ``PUBLISH_TASK_SIZE`` threads per
     worker, too many to keep a connection each, and a text post never opens one."""
@@ -481,7 +496,7 @@ def release(claims: list[Claim]) -> dict[str, int]:
     return report
 
 
-def _hand_back(held, verify_at: datetime) -> dict[str, int]:
+def _hand_back(held: QuerySet[PostTarget], verify_at: datetime) -> dict[str, int]:
     """THE rule for claims whose holder is gone or giving up: "sending" → unconfirmed (verify at
     ``verify_at``), not started → scheduled now (the attempt is given back), verifying or
     reserved ahead of time → free."""
@@ -528,7 +543,7 @@ def _load_many(target_ids: list[str]) -> dict[str, PostTarget]:
     return {str(t.pk): t for t in targets}
 
 
-def _held(target_id: str, token: str):
+def _held(target_id: str, token: str) -> QuerySet[PostTarget]:
     return PostTarget.objects.filter(pk=target_id, lease_owner=token)
 
 
@@ -538,7 +553,7 @@ def _let_go(claims: list[Claim]) -> None:
         PostTarget.objects.filter(pk__in=ids, lease_owner=token).update(lease_owner="", lease_until=None)
 
 
-def _start_sending(sends: list[_Send]) -> set:
+def _start_sending(sends: list[_Send]) -> set[UUID]:
     """The point of no return, for a whole group at once: only the lease holder may mark a target as
     being sent. Due targets (publishing) get ``phase`` "" → "sending"; targets reserved ahead of
     time are taken up in the same step (scheduled → publishing, one attempt) unless they were
@@ -546,16 +561,16 @@ def _start_sending(sends: list[_Send]) -> set:
     transaction, committed before any platform is called. Answers the ids of the targets started."""
     now = timezone.now()
     lease = now + timedelta(seconds=lease_seconds())
-    started: set = set()
+    started: set[UUID] = set()
     with transaction.atomic():
         for token, group in _sends_by_token(sends).items():
             eligible = Q(pk__in=[s.target.pk for s in group if s.target.status == T.PUBLISHING], status=T.PUBLISHING)
-            at_time: dict[datetime, list] = {}
+            at_time: dict[datetime | None, list[UUID]] = {}
             for send in group:
                 if send.target.status == T.SCHEDULED:
                     at_time.setdefault(send.target.next_attempt_at, []).append(send.target.pk)
-            for at, ids in at_time.items():
-                eligible |= Q(pk__in=ids, status=T.SCHEDULED, next_attempt_at=at)
+            for at, pks in at_time.items():
+                eligible |= Q(pk__in=pks, status=T.SCHEDULED, next_attempt_at=at)
             ids = set(
                 PostTarget.objects.filter(eligible, lease_owner=token, phase="")
                 .order_by("pk")
@@ -582,7 +597,7 @@ def _sends_by_token(sends: list[_Send]) -> dict[str, list[_Send]]:
     return groups
 
 
-def _checkpointer(claim: Claim):
+def _checkpointer(claim: Claim) -> Callable[[dict[str, Any]], None]:
     return lambda checkpoint: _save_checkpoint(claim.target_id, claim.token, checkpoint)
 
 
@@ -678,11 +693,18 @@ def _still_unconfirmed(target: PostTarget, token: str, reason: str) -> str:
     return "still unconfirmed"
 
 
-def _save_checkpoint(target_id: str, token: str, checkpoint: dict) -> None:
+def _save_checkpoint(target_id: str, token: str, checkpoint: dict[str, Any]) -> None:
     """Store connector progress at once (one UPDATE, committed on its own) and extend the lease."""
     _held(target_id, token).update(
         checkpoint=checkpoint, lease_until=timezone.now() + timedelta(seconds=lease_seconds())
     )
+
+
+def _concrete_field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise TypeError(f"{model.__name__}.{name} is a relation's reverse side, not a column")
+    return field
 
 
 def _succeed(target: PostTarget, token: str, result: PublishResult, allow_from: str = T.PUBLISHING) -> None:
@@ -711,19 +733,22 @@ def _succeed_many(results: list[tuple[PostTarget, PublishResult]], allow_from: s
                 )
         events = []
         for state, group in kinds.items():
-            fields = {"phase": "", "lease_owner": "", "lease_until": None, "error_kind": "", "last_error": ""}
+            fields: dict[str, Any] = {
+                "phase": "", "lease_owner": "", "lease_until": None, "error_kind": "", "last_error": ""
+            }  # fmt: skip
             if state == "scheduled":  # the platform (Publer) holds the schedule; its outcome is read back later
                 fields.update(status=T.SCHEDULED, remote_state="scheduled")
             elif state == "processing":  # accepted, not live yet (e.g. Google Business Profile)
                 fields.update(status=T.PUBLISHED, published_at=now, remote_state="processing")
             else:
                 fields.update(status=T.PUBLISHED, published_at=now)
-            for name, value_of in (
+            values: tuple[tuple[str, Callable[[PublishResult], object]], ...] = (
                 ("external_id", lambda r: r.external_id or ""),
                 ("url", lambda r: r.url or ""),
                 ("checkpoint", lambda r: r.checkpoint or {}),
-            ):
-                field = PostTarget._meta.get_field(name)
+            )
+            for name, value_of in values:
+                field = _concrete_field(PostTarget, name)
                 whens = [When(pk=t.pk, then=Value(value_of(r), output_field=field)) for t, r in group]
                 fields[name] = Case(*whens, output_field=field)
             PostTarget.objects.filter(pk__in=[t.pk for t, _ in group]).update(**fields)
@@ -793,7 +818,7 @@ def backoff(attempts: int) -> float:
     """Exponential backoff with jitter: ~2 s, 4 s, 8 s … capped at 10 minutes."""
     base = _setting("PUBLISH_BACKOFF_BASE_SECONDS", 2.0)
     ceiling = min(600.0, base * 2 ** max(0, attempts - 1))
-    return ceiling * random.uniform(0.5, 1.0)
+    return float(ceiling * random.uniform(0.5, 1.0))
 
 
 def _fail(target: PostTarget, token: str, kind: str, message: str) -> None:
@@ -803,8 +828,8 @@ def _fail(target: PostTarget, token: str, kind: str, message: str) -> None:
 def _finish(target: PostTarget, token: str, status: str, *, error_kind: str, message: str,
             next_attempt_at: datetime | None = None, attempts: int | None = None,
             allow_from: str = T.PUBLISHING) -> None:  # fmt: skip
-    fields = {"status": status, "error_kind": error_kind, "last_error": message[:2000], "lease_owner": "",
-              "lease_until": None, "next_attempt_at": next_attempt_at}  # fmt: skip
+    fields: dict[str, object] = {"status": status, "error_kind": error_kind, "last_error": message[:2000],
+              "lease_owner": "", "lease_until": None, "next_attempt_at": next_attempt_at}  # fmt: skip
     if status != T.UNCONFIRMED:
         fields["phase"] = ""
     if attempts is not None:
@@ -816,11 +841,15 @@ def _finish(target: PostTarget, token: str, status: str, *, error_kind: str, mes
             refresh_post(target.post_id)
 
 
-def refresh_post(post_id, with_events: list | None = None) -> None:
+def refresh_post(post_id: UUID | str, with_events: list[ActivityEvent] | None = None) -> None:
     refresh_posts([post_id], with_events=with_events)
 
 
-def refresh_posts(post_ids, with_events: list | None = None, posts: dict | None = None) -> None:
+def refresh_posts(
+    post_ids: Iterable[UUID | str],
+    with_events: list[ActivityEvent] | None = None,
+    posts: dict[UUID, Post] | None = None,
+) -> None:
     """Settle posts' statuses from their targets once none is still open.
 
     The post rows are locked (in id order) BEFORE the targets are read: two workers finishing two
@@ -833,12 +862,12 @@ def refresh_posts(post_ids, with_events: list | None = None, posts: dict | None 
     locked = dict(
         Post.objects.select_for_update().filter(pk__in=list(post_ids)).order_by("pk").values_list("pk", "status")
     )
-    statuses: dict = {}
+    statuses: dict[UUID, list[str]] = {}
     for post_id, status in (
         PostTarget.objects.filter(post_id__in=list(locked)).order_by().values_list("post_id", "status")
     ):
         statuses.setdefault(post_id, []).append(status)
-    moved: dict[str, list] = {}
+    moved: dict[str, list[UUID]] = {}
     for post_id, current in locked.items():
         outcome = states.post_outcome(statuses.get(post_id, []))
         if outcome is None or current == outcome or outcome not in states.POST_TRANSITIONS.get(current, set()):

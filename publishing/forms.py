@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from agency.models import Campaign, Client
-from localbzz.forms import DateTimeLocalInput
+from localbzz.forms import DateTimeLocalInput, model_choice
 from publishing.models import MediaAsset, Post, SocialAccount
 from publishing.rules import LIMITS, PLATFORM_LABELS
 
@@ -21,11 +21,13 @@ class LibraryFilterForm(forms.Form):
 class MediaEditForm(forms.Form):
     tags = forms.CharField(required=False, max_length=1000, help_text="Comma-separated, e.g. summer, storefront")
     folder = forms.CharField(required=False, max_length=100)
-    campaign = forms.ModelChoiceField(queryset=None, required=False, empty_label="No campaign")
+    campaign: forms.ModelChoiceField[Campaign] = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="No campaign"
+    )
 
     def __init__(self, *args, campaigns=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["campaign"].queryset = campaigns
+        model_choice(self, "campaign").queryset = campaigns
 
 
 class FocalPointForm(forms.Form):
@@ -59,7 +61,8 @@ class PostForm(forms.Form):
     accounts = forms.ModelMultipleChoiceField(
         queryset=SocialAccount.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
-    media = forms.CharField(required=False, widget=forms.HiddenInput)  # ordered asset ids, comma-separated
+    # Ordered asset ids, comma-separated.
+    media = forms.CharField(required=False, widget=forms.HiddenInput)  # type: ignore[assignment]  # a field, not form.media
     placement = forms.ChoiceField(choices=Post.Placement.choices, initial="feed")
     scheduled_at = forms.DateTimeField(
         required=False, label="Publish at", widget=DateTimeLocalInput(), input_formats=["%Y-%m-%dT%H:%M"]
@@ -73,13 +76,13 @@ class PostForm(forms.Form):
 
     def __init__(self, *args, client: Client | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.client = client
+        self.given_client = client
         if client is not None:
             self.fields["client"].initial = client.pk
-            self.fields["accounts"].queryset = SocialAccount.objects.filter(client=client).exclude(
+            model_choice(self, "accounts").queryset = SocialAccount.objects.filter(client=client).exclude(
                 status=SocialAccount.Status.DISABLED
             )
-            self.fields["campaign"].queryset = Campaign.objects.filter(client=client)
+            model_choice(self, "campaign").queryset = Campaign.objects.filter(client=client)
         for platform, label in PLATFORM_LABELS.items():
             self.fields[f"override_{platform}"] = forms.CharField(
                 required=False,
@@ -97,7 +100,7 @@ class PostForm(forms.Form):
 
     def clean_media(self) -> list[MediaAsset]:
         ids = [i for i in (self.cleaned_data.get("media") or "").split(",") if i.strip()]
-        client = self.cleaned_data.get("client") or self.client
+        client = self.cleaned_data.get("client") or self.given_client
         if not ids:
             return []
         try:

@@ -26,7 +26,7 @@ def feed_posts(feed: CalendarFeed):
         scheduled_at__gte=timezone.now() - timedelta(days=HISTORY_DAYS),
     )
     if feed.scope == CalendarFeed.Scope.CLIENT:
-        qs = qs.filter(client_id=feed.client_id)
+        qs = qs.filter(client_id=feed.client_id) if feed.client_id else qs.none()
     return qs.order_by("scheduled_at", "pk")
 
 
@@ -64,7 +64,7 @@ def add_posts(cal: Calendar, feed: CalendarFeed, post_url) -> None:
 
 
 def feed_name(feed: CalendarFeed) -> str:
-    return f"{feed.client.name} — scheduled posts" if feed.client_id else "LocalBzz scheduled posts"
+    return f"{feed.client.name} — scheduled posts" if feed.client is not None else "LocalBzz scheduled posts"
 
 
 def posts_kind(kind: str) -> FeedKind:

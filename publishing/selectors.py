@@ -7,11 +7,14 @@ its client, always.
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 
 from agency.models import Campaign, Client
 from localbzz.text import storable
@@ -65,13 +68,13 @@ def media_assets(
     return qs
 
 
-def media_asset_get(*, asset_id, client: Client | None) -> MediaAsset:
+def media_asset_get(*, asset_id: UUID | str, client: Client | None) -> MediaAsset:
     """One asset (raises MediaAsset.DoesNotExist outside ``client``'s library)."""
     qs = media_assets(client=client).select_related("campaign")
     return qs.get(pk=asset_id)
 
 
-def media_asset_state(*, asset_id, client: Client | None) -> MediaAsset | None:
+def media_asset_state(*, asset_id: UUID | str, client: Client | None) -> MediaAsset | None:
     """Only what an upload row shows (status and failure reason), in one query: it is polled every
     two seconds while the asset is processed. None when it is gone (or outside ``client``'s library)."""
     qs = MediaAsset.objects.filter(pk=asset_id)
@@ -90,23 +93,23 @@ def media_rendition_for(asset: MediaAsset, platform: str, placement: str = "feed
 MEDIA_COUNTS_KEY = "publishing:media-counts"
 
 
-def media_clients() -> list[Client]:
+def media_clients() -> Sequence[Client]:
     """Clients to choose from in the library (staff), with how many assets each has
     (``media_count``). The counts are kept in the cache, not counted over the whole media table
     on every view; adding or deleting an asset drops them (publishing.apps), at worst they are
     five minutes old (assets written in bulk)."""
     counts = cache.get(MEDIA_COUNTS_KEY)
     if counts is None:  # count (one query, as the clients are read) and keep
-        clients = list(Client.objects.annotate(media_count=Count("media")).order_by("name"))
-        cache.set(MEDIA_COUNTS_KEY, {c.pk: c.media_count for c in clients}, 300)
-        return clients
-    clients = list(Client.objects.order_by("name"))
+        counted = list(Client.objects.annotate(media_count=Count("media")).order_by("name"))
+        cache.set(MEDIA_COUNTS_KEY, {c.pk: c.media_count for c in counted}, 300)
+        return list(counted)
+    clients = list(Client.objects.annotate(media_count=Value(0)).order_by("name"))  # filled from the cache
     for c in clients:
         c.media_count = counts.get(c.pk, 0)
     return clients
 
 
-def media_counts_changed(*, created: bool = True, **kwargs) -> None:
+def media_counts_changed(*, created: bool = True, **kwargs: Any) -> None:
     if created:  # an asset added (post_save) or deleted (post_delete); not a mere update
         cache.delete(MEDIA_COUNTS_KEY)
 
@@ -166,7 +169,9 @@ def approval_queue(*, client: Client | None = None) -> QuerySet[Post]:
     return posts(client=client).filter(status__in=REVIEW_STATUSES).order_by("submitted_at", "created_at")
 
 
-def _on_calendar(start, end, *, client_id=None, platform: str | None = None) -> QuerySet[Post]:
+def _on_calendar(
+    start: datetime, end: datetime, *, client_id: UUID | str | None = None, platform: str | None = None
+) -> QuerySet[Post]:
     qs = Post.objects.filter(scheduled_at__gte=start, scheduled_at__lt=end, status__in=ON_CALENDAR)
     if client_id:
         qs = qs.filter(client_id=client_id)
@@ -181,7 +186,9 @@ class CalendarDay:
     more: int  # how many more the day holds
 
 
-def calendar_posts(start, end, *, per_day: int, client_id=None, platform: str | None = None) -> dict[date, CalendarDay]:
+def calendar_posts(
+    start: datetime, end: datetime, *, per_day: int, client_id: UUID | str | None = None, platform: str | None = None
+) -> dict[date, CalendarDay]:
     """The calendar's cells: by each post's local date (its client's time zone), at most
     ``per_day`` posts with only what a cell shows — time, client, title, status, platform names
     (``p.platform_names``) and the file name of the first media's thumbnail (``p.thumbnail``, or
@@ -193,12 +200,17 @@ def calendar_posts(start, end, *, per_day: int, client_id=None, platform: str | 
     lean = _on_calendar(start, end, client_id=client_id, platform=platform).order_by("scheduled_at", "pk")
     zones: dict[str, zoneinfo.ZoneInfo] = {}
     days: dict[date, CalendarDay] = {}
-    shown: list = []
+    ids_by_day: dict[date, list[UUID]] = {}
+    shown: list[UUID] = []
     for pk, when, zone in lean.values_list("pk", "scheduled_at", "client__timezone"):
+        if when is None:  # not on the calendar (_on_calendar filters on the time)
+            continue
         tz = zones.get(zone) or zones.setdefault(zone, zoneinfo.ZoneInfo(zone))
-        day = days.setdefault(when.astimezone(tz).date(), CalendarDay([], 0))
-        if len(day.posts) < per_day:
-            day.posts.append(pk)
+        local_day = when.astimezone(tz).date()
+        day = days.setdefault(local_day, CalendarDay([], 0))
+        ids = ids_by_day.setdefault(local_day, [])
+        if len(ids) < per_day:
+            ids.append(pk)
             shown.append(pk)
         else:
             day.more += 1
@@ -222,8 +234,8 @@ def calendar_posts(start, end, *, per_day: int, client_id=None, platform: str | 
     )
     for post_id, file in firsts if shown else []:
         by_pk[post_id].thumbnail = file or None
-    for day in days.values():
-        day.posts = [by_pk[pk] for pk in day.posts]
+    for local_day, ids in ids_by_day.items():
+        days[local_day].posts = [by_pk[pk] for pk in ids]
     return days
 
 

@@ -43,7 +43,7 @@ P, T = PostStatus, TargetStatus
 
 # How a client reads a post's status on its own portal: the model's labels, except the two that
 # say who is waiting, in the words of the portal dashboard ("With the team", "Waiting for you").
-CLIENT_SIDE_LABELS = {
+CLIENT_SIDE_LABELS: dict[str, str] = {
     PostStatus.PENDING_APPROVAL: "With the team",
     PostStatus.PENDING_CLIENT_APPROVAL: "Waiting for you",
 }

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from publishing import engine
-from publishing.services import media, missed, publer
+from publishing.services import missed, publer
+from publishing.services.media.renditions import media_renditions_build
 from publishing.services.media_sweep import media_sweep as sweep_media
 
 
 def media_renditions_make(asset_id: str, version: int) -> str:
-    asset = media.media_renditions_build(asset_id=asset_id, version=version)
+    asset = media_renditions_build(asset_id=asset_id, version=version)
     return "done" if asset is not None else "skipped"
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_out
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle
 from rest_framework_simplejwt import views as jwt_views
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
@@ -44,7 +47,7 @@ class StaffTokenSerializer(TokenObtainPairSerializer):
 
 
 class _Throttled:
-    throttle_classes = [rate_limits.LoginRate]
+    throttle_classes: Sequence[type[BaseThrottle]] = [rate_limits.LoginRate]
 
 
 class TokenPairOut(serializers.Serializer):
@@ -95,7 +98,7 @@ def _token_user(raw):
     if not raw:
         return None
     try:
-        user_id = RefreshToken(str(raw)).get("user_id")
+        user_id = RefreshToken(str(raw)).get("user_id")  # type: ignore[arg-type]  # it takes the encoded token
     except TokenError:
         return None
     return get_user_model().objects.filter(pk=user_id).first()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from rest_framework import permissions
 
 from agency import permissions as access
+from localbzz.http import note_denied_action
 
 
 class IsStaff(permissions.BasePermission):
@@ -29,7 +30,7 @@ class IsStaff(permissions.BasePermission):
         allowed = access.can(request.user, action)
         if not allowed:
             self.message = access.denial_message(request.user, action)
-            request._request.denied_action = action  # for agency.audit's record of the 403
+            note_denied_action(request._request, action)  # for agency.audit's record of the 403
             return False
         permits = getattr(request.auth, "permits", None)  # an API key: its scopes narrow the user's access
         if permits is not None:

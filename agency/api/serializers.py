@@ -115,7 +115,7 @@ class CampaignSerializer(serializers.ModelSerializer):
 class NestedCampaignSerializer(CampaignSerializer):
     """Under /clients/{id}/campaigns the client comes from the path (a client_id in the body must match)."""
 
-    client_id = serializers.UUIDField(required=False, write_only=False)
+    client_id = serializers.UUIDField(required=False, write_only=False)  # type: ignore[assignment]  # an id to check, not a relation
 
 
 ROLE_FLAGS = {"editor": "is_editor", "scheduler": "is_scheduler", "content creator": "is_content_creator"}
@@ -236,8 +236,9 @@ class ShootSerializer(serializers.ModelSerializer):
             if "end" not in attrs and "duration_minutes" not in attrs:
                 raise serializers.ValidationError({"duration_minutes": ["Give a duration in minutes or an end time."]})
         if not (attrs.get("title") or "").strip() and (self.instance is None or "title" in attrs):
-            client = attrs.get("client") or self.instance.client
-            attrs["title"] = f"{client.name} shoot, {_day(attrs.get('start') or self.instance.start)}"[:200]
+            client = attrs["client"] if "client" in attrs or self.instance is None else self.instance.client
+            start = attrs["start"] if "start" in attrs or self.instance is None else self.instance.start
+            attrs["title"] = f"{client.name} shoot, {_day(start)}"[:200]
         return attrs
 
 
@@ -278,7 +279,7 @@ class DeliverableSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs):
         if not (attrs.get("title") or "").strip() and (self.instance is None or "title" in attrs):
-            client = attrs.get("client") or self.instance.client
+            client = attrs["client"] if "client" in attrs or self.instance is None else self.instance.client
             kind = attrs.get("kind") or (self.instance.kind if self.instance else Deliverable.Kind.OTHER)
             when = attrs.get("due_date") or (self.instance and self.instance.due_date)
             day = f"{when.day} {when:%b}" if when else _day(None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -25,7 +26,7 @@ from agency.services import deliverables as deliverable_services
 from agency.services import shoots as shoot_services
 from agency.services import tasks as task_services
 from agency.services.shoots import CrewDoubleBooked
-from localbzz.api import Conflict
+from localbzz.api.errors import Conflict
 
 ALLOW_CONFLICT = OpenApiParameter(
     "allow_conflict", bool, description="Book even when crew members are double-booked (also accepted in the body)."
@@ -51,6 +52,8 @@ def _conflict(error: CrewDoubleBooked) -> Conflict:
 
 class ClientScoped:
     """Nested lists under /clients/{pk}/...: 404 for an unknown client."""
+
+    kwargs: dict[str, Any]  # the view's URL arguments
 
     def client(self) -> Client:
         return get_object_or_404(Client, pk=self.kwargs["pk"])
@@ -286,7 +289,7 @@ def _member(request) -> TeamMember:
 class TaskTimer(APIView):
     """Your timer on a task: POST starts it (stopping any other of yours), DELETE stops it."""
 
-    no_body_methods = ("post",)  # localbzz.api.refuse_a_body: a body is refused, not ignored
+    no_body_methods = ("post",)  # localbzz.api.input.refuse_a_body: a body is refused, not ignored
 
     @extend_schema(summary="Start your timer on this task", request=None, responses={201: TimeEntrySerializer})
     def post(self, request, pk):

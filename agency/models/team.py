@@ -1,20 +1,21 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     """Users sign in with their email address, compared case-insensitively."""
 
     use_in_migrations = True
 
-    def get_by_natural_key(self, username: str):
-        return self.get(email__iexact=username.strip())
+    def get_by_natural_key(self, username: str | None) -> User:
+        return self.get(email__iexact=(username or "").strip())
 
-    def _create(self, email: str, password: str | None, **extra):
+    def _create(self, email: str, password: str | None, **extra: Any) -> User:
         if not email:
             raise ValueError("An email address is required.")
         user = self.model(email=self.normalize_email(email).strip().lower(), **extra)
@@ -22,12 +23,12 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
-    def create_user(self, email: str, password: str | None = None, **extra):
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
         extra.setdefault("is_staff", False)
         extra.setdefault("is_superuser", False)
         return self._create(email, password, **extra)
 
-    def create_superuser(self, email: str, password: str | None = None, **extra):
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
         extra.setdefault("is_staff", True)
         extra.setdefault("is_superuser", True)
         return self._create(email, password, **extra)
@@ -36,14 +37,14 @@ class UserManager(BaseUserManager):
 class User(AbstractUser):
     """Anyone who signs in: agency staff (with a TeamMember) and client portal users."""
 
-    username = None
+    username = None  # type: ignore[assignment]  # signs in by email: the column is dropped (django-stubs' documented way)
     email = models.EmailField("email address", unique=True)
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS = []
 
-    objects = UserManager()
+    objects = UserManager()  # type: ignore[assignment,misc]  # email sign-in: no username argument to create_user
 
     class Meta:
         ordering = ["email"]
@@ -55,7 +56,7 @@ class User(AbstractUser):
     def display_name(self) -> str:
         return self.get_full_name() or self.email.split("@")[0]
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.email = (self.email or "").strip().lower()
         super().save(*args, **kwargs)
 

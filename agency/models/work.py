@@ -106,7 +106,7 @@ class Deliverable(models.Model):
 
     def neighbours(self) -> tuple[str | None, str | None]:
         """The statuses before and after this one in the pipeline."""
-        i = self.PIPELINE.index(self.status)
+        i = self.PIPELINE.index(self.Status(self.status))
         return (self.PIPELINE[i - 1] if i else None, self.PIPELINE[i + 1] if i + 1 < len(self.PIPELINE) else None)
 
 

@@ -9,18 +9,19 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
-from agency.models import ActivityEvent
+from agency.models import ActivityEvent, User
+from agency.types import Actor
 from localbzz.events import announce
 
 
-def actor_label(actor) -> str:
+def actor_label(actor: Actor) -> str:
     if actor is None:
         return "system"
     return getattr(actor, "display_name", None) or str(actor)
 
 
 def activity_event(
-    actor,
+    actor: Actor,
     verb: str,
     target: models.Model | None,
     changes: dict[str, Any] | None = None,
@@ -33,7 +34,7 @@ def activity_event(
     ``by``: who did it, in words, when no signed-in person did (a website form's sender, a client
     without a sign-in) — shown instead of "system"."""
     return ActivityEvent(
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor=actor if isinstance(actor, User) and actor.pk else None,
         client_id=_client_id_of(target) if client_scoped and target is not None else None,
         actor_label=(by if actor is None and by else actor_label(actor))[:200],
         verb=verb,
@@ -51,7 +52,7 @@ def save_events(events: list[ActivityEvent]) -> None:
 
 
 def record_event(
-    actor,
+    actor: Actor,
     verb: str,
     target: models.Model | None,
     changes: dict[str, Any] | None = None,
@@ -72,14 +73,14 @@ def record_event(
     return event
 
 
-def _client_id_of(target: models.Model):
+def _client_id_of(target: models.Model) -> Any:
     """The client a target belongs to: itself if it is a Client, else its ``client`` field."""
     if target._meta.label == "agency.Client":
         return target.pk
     return getattr(target, "client_id", None)
 
 
-def diff(instance: models.Model, fields: Iterable[str], new_values: dict[str, Any]) -> dict[str, list]:
+def diff(instance: models.Model, fields: Iterable[str], new_values: dict[str, Any]) -> dict[str, Any]:
     """``{field: [old, new]}`` for the fields whose value ``new_values`` changes."""
     changes = {}
     for field in fields:

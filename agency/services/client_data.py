@@ -35,14 +35,24 @@ from django.contrib.sessions.models import Session
 from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
 from agency import client_data as parts
-from agency.models import ActivityEvent, CalendarFeed, Client, Lead, PortalRequest, RequestMessage, Task, TimeEntry
+from agency.models import (
+    ActivityEvent,
+    CalendarFeed,
+    Client,
+    Lead,
+    PortalRequest,
+    RequestMessage,
+    Task,
+    TimeEntry,
+)
 from agency.permissions import require
 from agency.services.activity import record_event
+from agency.types import Actor
 
 logger = logging.getLogger(__name__)
 
@@ -66,11 +76,11 @@ def _record(instance: models.Model, exclude: Iterable[str] = ()) -> dict[str, An
     return row
 
 
-def _sections(client: Client) -> Iterator[tuple[str, Iterable[dict]]]:
+def _sections(client: Client) -> Iterator[tuple[str, Iterable[dict[str, Any]]]]:
     """(name, rows) for every kind of record of ``client`` (each app registers its own, see
     ``agency.client_data``); rows are generated lazily."""
 
-    def rows(section: parts.Section):
+    def rows(section: parts.Section) -> Iterator[dict[str, Any]]:
         for obj in section.rows(client).iterator(chunk_size=500):
             row = _record(obj, section.exclude)
             if section.more:
@@ -99,7 +109,7 @@ def register() -> None:
     parts.register_section("requests", 160, lambda c: _requests_of(c).order_by("created_at"))
     parts.register_section("request_messages", 170, lambda c: _messages_of(c).order_by("created_at"))
     parts.register_section("activity", 900, lambda c: _activity_of(c).order_by("created_at", "id"))
-    parts.register_files("logo", 100, lambda c: [c.logo.name] if c.logo else [])
+    parts.register_files("logo", 100, lambda c: [c.logo.name] if c.logo and c.logo.name else [])
     parts.register_erase("activity", 100, _activity_of)
     # Rows that would only be unlinked from the client (SET_NULL) are the client's data too.
     parts.register_erase("tasks", 110, _task_rows)
@@ -112,25 +122,25 @@ def register() -> None:
     parts.register_count("campaigns", 540, lambda c: c.campaigns.count())
 
 
-def _tasks_of(client: Client):
+def _tasks_of(client: Client) -> QuerySet[Task]:
     return Task.objects.filter(
         Q(client=client) | Q(deliverable__client=client) | Q(shoot__client=client) | Q(campaign__client=client)
     ).distinct()
 
 
-def _task_rows(client: Client):
+def _task_rows(client: Client) -> QuerySet[Task]:
     return Task.objects.filter(pk__in=list(_tasks_of(client).values_list("pk", flat=True)))
 
 
-def _requests_of(client: Client):
+def _requests_of(client: Client) -> QuerySet[PortalRequest]:
     return PortalRequest.objects.filter(client=client)
 
 
-def _messages_of(client: Client):
+def _messages_of(client: Client) -> QuerySet[RequestMessage]:
     return RequestMessage.objects.filter(request__client=client)
 
 
-def _activity_of(client: Client):
+def _activity_of(client: Client) -> QuerySet[ActivityEvent]:
     """The client's trail, what was recorded about the client itself, and its people's sign-ins."""
     user_ids = [str(pk) for pk in parts.people(client)]
     user_type = ContentType.objects.get_for_model(get_user_model())
@@ -176,7 +186,7 @@ class ExportSummary:
     missing_files: list[str] = field(default_factory=list)
 
 
-def client_export(*, actor, client: Client, out: IO[bytes]) -> ExportSummary:
+def client_export(*, actor: Actor, client: Client, out: IO[bytes]) -> ExportSummary:
     """Write the zip of everything of ``client`` to ``out`` (a seekable binary file).
 
     ``actor`` None is the command line (``manage.py client_export``); people need to be owners.
@@ -232,7 +242,7 @@ class ErasureSummary:
 
 
 @transaction.atomic
-def client_erase(*, actor, client: Client) -> ErasureSummary:
+def client_erase(*, actor: Actor, client: Client) -> ErasureSummary:
     """Delete every row of ``client`` in one transaction; its stored files go after the commit.
 
     ``actor`` None is the command line (``manage.py client_erase``); people need to be owners.
@@ -270,7 +280,7 @@ def client_erase(*, actor, client: Client) -> ErasureSummary:
     return summary
 
 
-def _session_keys_of(user_ids: list) -> list[str]:
+def _session_keys_of(user_ids: Iterable[object]) -> list[str]:
     """Keys of the unexpired sessions of these users (sessions only store the user id, encoded)."""
     if not user_ids:
         return []

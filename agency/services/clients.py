@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -11,6 +10,8 @@ from django.utils.text import slugify
 
 from agency.models import RESERVED_SLUGS, Campaign, Client
 from agency.services.activity import diff, record_event
+from agency.types import Actor
+from localbzz.csv_import import ImportReport, ImportRow, run_import
 
 CLIENT_FIELDS = [
     "name", "slug", "status", "industry", "location", "website", "description", "primary_contact_name",
@@ -34,7 +35,7 @@ def slug_suggest(name: str, taken: set[str] | None = None) -> str:
 
 
 @transaction.atomic
-def client_create(*, actor, name: str, slug: str = "", **fields: Any) -> Client:
+def client_create(*, actor: Actor, name: str, slug: str = "", **fields: Any) -> Client:
     """Create a client; the slug (portal address) is made from the name when not given."""
     unknown = set(fields) - set(CLIENT_FIELDS)
     if unknown:
@@ -47,7 +48,7 @@ def client_create(*, actor, name: str, slug: str = "", **fields: Any) -> Client:
 
 
 @transaction.atomic
-def client_update(*, actor, client: Client, **changes: Any) -> Client:
+def client_update(*, actor: Actor, client: Client, **changes: Any) -> Client:
     unknown = set(changes) - set(CLIENT_FIELDS)
     if unknown:
         raise TypeError(f"Unknown client fields: {', '.join(sorted(unknown))}")
@@ -64,7 +65,7 @@ def client_update(*, actor, client: Client, **changes: Any) -> Client:
 
 
 @transaction.atomic
-def client_delete(*, actor, client: Client) -> None:
+def client_delete(*, actor: Actor, client: Client) -> None:
     """Delete a client with its campaigns, shoots, deliverables and requests; its tasks and
     generation tasks (jobs) stay, without a client."""
     record_event(actor, "client.deleted", client, {"name": client.name}, client_scoped=False)
@@ -72,7 +73,7 @@ def client_delete(*, actor, client: Client) -> None:
 
 
 @transaction.atomic
-def campaign_create(*, actor, client: Client, name: str, **fields: Any) -> Campaign:
+def campaign_create(*, actor: Actor, client: Client, name: str, **fields: Any) -> Campaign:
     campaign = Campaign(client=client, name=name.strip(), **fields)
     campaign.full_clean()
     _check_campaign_dates(campaign)
@@ -82,7 +83,7 @@ def campaign_create(*, actor, client: Client, name: str, **fields: Any) -> Campa
 
 
 @transaction.atomic
-def campaign_update(*, actor, campaign: Campaign, **changes: Any) -> Campaign:
+def campaign_update(*, actor: Actor, campaign: Campaign, **changes: Any) -> Campaign:
     changed = diff(campaign, CAMPAIGN_FIELDS, changes)
     for name, value in changes.items():
         setattr(campaign, name, value)
@@ -95,7 +96,7 @@ def campaign_update(*, actor, campaign: Campaign, **changes: Any) -> Campaign:
 
 
 @transaction.atomic
-def campaign_delete(*, actor, campaign: Campaign) -> None:
+def campaign_delete(*, actor: Actor, campaign: Campaign) -> None:
     """Delete a campaign; shoots, deliverables, tasks (and later posts) keep existing without it."""
     record_event(actor, "campaign.deleted", campaign, {"name": campaign.name})
     campaign.delete()
@@ -114,80 +115,65 @@ IMPORT_COLUMNS = [
 ]  # fmt: skip
 
 
-@dataclass
-class ImportRow:
-    line: int
-    values: dict[str, Any]
-    errors: list[str] = field(default_factory=list)
+REQUIRED_COLUMNS = ["name"]
 
 
-@dataclass
-class ImportReport:
-    rows: list[ImportRow]
-    created: list[Client] = field(default_factory=list)
-    unknown_columns: list[str] = field(default_factory=list)
+def clients_import(*, actor: Actor | None, text: str, commit: bool) -> ImportReport[dict[str, Any], Client]:
+    """Check every row of a CSV of clients; with ``commit``, create them all in one transaction,
+    only when every row is valid (``localbzz.csv_import``). The report lists each row's errors by
+    line and column."""
 
-    @property
-    def valid(self) -> bool:
-        return bool(self.rows) and all(not row.errors for row in self.rows) and not self.unknown_columns
+    def check(rows: list[ImportRow[dict[str, Any]]]) -> None:
+        _check_client_rows(rows)
 
-    @property
-    def error_count(self) -> int:
-        return sum(1 for row in self.rows if row.errors)
+    def write(row: ImportRow[dict[str, Any]]) -> Client:
+        assert row.data is not None
+        return client_create(actor=actor, **row.data)
+
+    return run_import(text, columns=IMPORT_COLUMNS, required=REQUIRED_COLUMNS, check=check, write=write, commit=commit)
 
 
-def clients_import(*, actor, records: list[dict[str, str]], columns: list[str], dry_run: bool) -> ImportReport:
-    """Validate every row; create all clients only when every row is valid and not a dry run.
-
-    Nothing is written when any row is invalid: the report lists each row's errors by line.
-    """
-    report = ImportReport(rows=[], unknown_columns=[c for c in columns if c not in IMPORT_COLUMNS])
-    if "name" not in columns:
-        report.unknown_columns.append("(missing required column: name)")
+def _check_client_rows(rows: list[ImportRow[dict[str, Any]]]) -> None:
     taken: set[str] = set()
     existing = {name.casefold(): slug for name, slug in Client.objects.values_list("name", "slug")}
     seen: dict[str, int] = {}  # name -> line of its first row
-    for line, record in enumerate(records, start=2):  # line 1 is the header
-        values: dict[str, Any] = {k: (record.get(k) or "").strip() for k in IMPORT_COLUMNS if k in record}
-        row = ImportRow(line=line, values=values)
-        report.rows.append(row)
+    for row in rows:
+        values: dict[str, Any] = dict(row.values)
         if not values.get("name"):
-            row.errors.append("name: a business name is required.")
+            row.error("name", "a business name is required.")
             continue
         # A name seen before is most likely the same business twice: refused, unless the row gives
         # its own portal address (the explicit choice of a second business with that name).
         key = values["name"].casefold()
         if not values.get("slug"):
             if key in existing:
-                row.errors.append(
-                    f"name: “{values['name']}” is already a client (portal address {existing[key]}). Remove this "
-                    "row, or give it a slug of its own if it is another business with the same name."
+                row.error(
+                    "name",
+                    f"“{values['name']}” is already a client (portal address {existing[key]}). Remove this "
+                    "row, or give it a slug of its own if it is another business with the same name.",
                 )
             elif key in seen:
-                row.errors.append(
-                    f"name: “{values['name']}” is also on line {seen[key]}. Remove one of the rows, or give this "
-                    "one a slug of its own if it is another business with the same name."
+                row.error(
+                    "name",
+                    f"“{values['name']}” is also on line {seen[key]}. Remove one of the rows, or give this "
+                    "one a slug of its own if it is another business with the same name.",
                 )
-        seen.setdefault(key, line)
+        seen.setdefault(key, row.line)
         if row.errors:
             continue  # no portal address is made up for a refused row
         values["slug"] = (values.get("slug") or slug_suggest(values["name"], taken)).lower()
+        row.values["slug"] = values["slug"]  # the preview shows the portal address it will get
         for key in ("status", "shoot_frequency", "timezone"):
             if not values.get(key):
                 values.pop(key, None)
         if values.get("monthly_post_limit", "") == "":
             values.pop("monthly_post_limit", None)
         if values["slug"] in taken:
-            row.errors.append(f"slug: “{values['slug']}” appears twice in this file.")
+            row.error("slug", f"“{values['slug']}” appears twice in this file.")
         taken.add(values["slug"])
-        candidate = Client(**values)
         try:
-            candidate.full_clean()
+            Client(**values).full_clean()
         except ValidationError as error:
-            row.errors += [f"{f}: {' '.join(m)}" for f, m in error.message_dict.items()]
-    if dry_run or not report.valid:
-        return report
-    with transaction.atomic():
-        for row in report.rows:
-            report.created.append(client_create(actor=actor, **row.values))
-    return report
+            for name, messages in error.message_dict.items():
+                row.error(name, " ".join(messages))
+        row.data = values

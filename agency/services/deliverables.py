@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from agency.models import Client, Deliverable
+from agency.models import Campaign, Client, Deliverable, Shoot
 from agency.services.activity import diff, record_event
+from agency.types import Actor
 
 DELIVERABLE_FIELDS = [
     "title", "kind", "due_date", "assignee", "file_link", "caption", "posting_instructions", "shoot", "campaign",
@@ -17,7 +19,7 @@ DELIVERABLE_FIELDS = [
 ]  # fmt: skip
 
 
-def _check_links(client_id, shoot, campaign) -> None:
+def _check_links(client_id: UUID, shoot: Shoot | None, campaign: Campaign | None) -> None:
     if shoot is not None and shoot.client_id != client_id:
         raise ValidationError({"shoot": "That shoot belongs to another client."})
     if campaign is not None and campaign.client_id != client_id:
@@ -25,7 +27,9 @@ def _check_links(client_id, shoot, campaign) -> None:
 
 
 @transaction.atomic
-def deliverable_create(*, actor, client: Client, title: str, status: str = Deliverable.Status.TO_DO, **fields: Any):
+def deliverable_create(
+    *, actor: Actor, client: Client, title: str, status: str = Deliverable.Status.TO_DO, **fields: Any
+) -> Deliverable:
     _check_links(client.pk, fields.get("shoot"), fields.get("campaign"))
     deliverable = Deliverable(client=client, title=title.strip(), status=status, **fields)
     if status == Deliverable.Status.DELIVERED:
@@ -37,7 +41,9 @@ def deliverable_create(*, actor, client: Client, title: str, status: str = Deliv
 
 
 @transaction.atomic
-def deliverable_update(*, actor, deliverable: Deliverable, status: str | None = None, **changes: Any):
+def deliverable_update(
+    *, actor: Actor, deliverable: Deliverable, status: str | None = None, **changes: Any
+) -> Deliverable:
     unknown = set(changes) - set(DELIVERABLE_FIELDS)
     if unknown:
         raise TypeError(f"Unknown deliverable fields: {', '.join(sorted(unknown))}")
@@ -55,7 +61,7 @@ def deliverable_update(*, actor, deliverable: Deliverable, status: str | None = 
 
 
 @transaction.atomic
-def deliverable_move(*, actor, deliverable: Deliverable, status: str) -> Deliverable:
+def deliverable_move(*, actor: Actor, deliverable: Deliverable, status: str) -> Deliverable:
     """Move a deliverable to another pipeline column (any column: work sometimes goes back)."""
     if status not in Deliverable.Status.values:
         raise ValidationError({"status": f"Unknown status “{status}”; use one of {', '.join(Deliverable.PIPELINE)}."})
@@ -70,6 +76,6 @@ def deliverable_move(*, actor, deliverable: Deliverable, status: str) -> Deliver
 
 
 @transaction.atomic
-def deliverable_delete(*, actor, deliverable: Deliverable) -> None:
+def deliverable_delete(*, actor: Actor, deliverable: Deliverable) -> None:
     record_event(actor, "deliverable.deleted", deliverable, {"status": deliverable.status})
     deliverable.delete()

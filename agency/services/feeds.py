@@ -8,12 +8,13 @@ from django.db import transaction
 
 from agency.models import CalendarFeed, Client, TeamMember
 from agency.services.activity import record_event
+from agency.types import Actor, acting_user
 
 
 @transaction.atomic
 def feed_get_or_create(
     *,
-    actor,
+    actor: Actor,
     scope: str,
     member: TeamMember | None = None,
     client: Client | None = None,
@@ -32,16 +33,16 @@ def feed_get_or_create(
         scope=scope,
         member=member if scope == CalendarFeed.Scope.MEMBER else None,
         client=client if scope == CalendarFeed.Scope.CLIENT else None,
-        defaults={"token": secrets.token_urlsafe(32), "created_by": actor},
+        defaults={"token": secrets.token_urlsafe(32), "created_by": acting_user(actor)},
     )
     return feed
 
 
 @transaction.atomic
-def feed_regenerate(*, actor, feed: CalendarFeed) -> CalendarFeed:
+def feed_regenerate(*, actor: Actor, feed: CalendarFeed) -> CalendarFeed:
     """A new secret URL; the old one stops working at once (e.g. after it leaked)."""
     feed.token = secrets.token_urlsafe(32)
-    feed.created_by = actor
+    feed.created_by = acting_user(actor)
     feed.save(update_fields=["token", "created_by"])
     record_event(actor, "calendar_feed.regenerated", feed, {"scope": feed.scope, "kind": feed.kind})
     return feed

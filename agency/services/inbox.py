@@ -11,6 +11,7 @@ from django.utils import timezone
 from agency.models import Client, Lead, PortalRequest, RequestMessage
 from agency.services.activity import actor_label, record_event
 from agency.services.clients import client_create
+from agency.types import Actor, acting_user
 
 LEAD_FIELDS = [
     "contact_name", "email", "phone", "business_name", "website", "industry", "location", "timezone", "services",
@@ -38,7 +39,7 @@ def _undecided(lead: Lead) -> None:
 
 
 @transaction.atomic
-def lead_approve(*, actor, lead: Lead, **client_fields: Any) -> Client:
+def lead_approve(*, actor: Actor, lead: Lead, **client_fields: Any) -> Client:
     """Turn a lead into a client (prefilled from the lead; ``client_fields`` override) and link them."""
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
     _undecided(lead)
@@ -56,7 +57,12 @@ def lead_approve(*, actor, lead: Lead, **client_fields: Any) -> Client:
         "status": Client.Status.ACTIVE,
     }  # fmt: skip
     client = client_create(actor=actor, **{**prefill, **client_fields})
-    lead.status, lead.client, lead.decided_by, lead.decided_at = Lead.Status.APPROVED, client, actor, timezone.now()
+    lead.status, lead.client, lead.decided_by, lead.decided_at = (
+        Lead.Status.APPROVED,
+        client,
+        acting_user(actor),
+        timezone.now(),
+    )
     lead.save(update_fields=["status", "client", "decided_by", "decided_at", "updated_at"])
     record_event(
         actor, "lead.approved", lead, {"status": [Lead.Status.NEW, Lead.Status.APPROVED], "client": client.name}
@@ -65,21 +71,21 @@ def lead_approve(*, actor, lead: Lead, **client_fields: Any) -> Client:
 
 
 @transaction.atomic
-def lead_reject(*, actor, lead: Lead, reason: str) -> Lead:
+def lead_reject(*, actor: Actor, lead: Lead, reason: str) -> Lead:
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
     _undecided(lead)
     if not reason.strip():
         raise ValidationError({"reason": "Say why the lead is rejected (it stays on record)."})
     lead.status, lead.rejection_reason = Lead.Status.REJECTED, reason.strip()
-    lead.decided_by, lead.decided_at = actor, timezone.now()
+    lead.decided_by, lead.decided_at = acting_user(actor), timezone.now()
     lead.save(update_fields=["status", "rejection_reason", "decided_by", "decided_at", "updated_at"])
     record_event(actor, "lead.rejected", lead, {"status": [Lead.Status.NEW, Lead.Status.REJECTED], "comment": reason})
     return lead
 
 
 @transaction.atomic
-def portal_request_create(*, actor, client: Client, content: str, **fields: Any) -> PortalRequest:
-    request = PortalRequest(client=client, content=content.strip(), created_by=actor, **fields)
+def portal_request_create(*, actor: Actor, client: Client, content: str, **fields: Any) -> PortalRequest:
+    request = PortalRequest(client=client, content=content.strip(), created_by=acting_user(actor), **fields)
     request.full_clean()
     request.save()
     changes = {"priority": request.priority, "topic": request.topic}
@@ -88,7 +94,7 @@ def portal_request_create(*, actor, client: Client, content: str, **fields: Any)
 
 
 @transaction.atomic
-def portal_request_set_status(*, actor, request: PortalRequest, status: str) -> PortalRequest:
+def portal_request_set_status(*, actor: Actor, request: PortalRequest, status: str) -> PortalRequest:
     if status not in PortalRequest.Status.values:
         raise ValidationError({"status": f"Use one of {', '.join(PortalRequest.Status.values)}."})
     old = request.status
@@ -100,12 +106,16 @@ def portal_request_set_status(*, actor, request: PortalRequest, status: str) -> 
 
 
 @transaction.atomic
-def request_reply(*, actor, request: PortalRequest, body: str, from_staff: bool = True) -> RequestMessage:
+def request_reply(*, actor: Actor, request: PortalRequest, body: str, from_staff: bool = True) -> RequestMessage:
     """Add a message to a request's conversation. A staff reply to a new request starts work on it."""
     if not body.strip():
         raise ValidationError({"body": "Write a message first."})
     message = RequestMessage.objects.create(
-        request=request, author=actor, author_label=actor_label(actor), from_staff=from_staff, body=body.strip()
+        request=request,
+        author=acting_user(actor),
+        author_label=actor_label(actor),
+        from_staff=from_staff,
+        body=body.strip(),
     )
     record_event(actor, "request.replied", request, {"comment": body.strip()[:200]})
     if from_staff and request.status == PortalRequest.Status.NEW:

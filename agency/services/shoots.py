@@ -12,6 +12,7 @@ from django.db import transaction
 
 from agency.models import Campaign, Client, Shoot, TeamMember
 from agency.services.activity import diff, record_event
+from agency.types import Actor
 from localbzz import zones
 
 SHOOT_FIELDS = [
@@ -50,7 +51,9 @@ class CrewDoubleBooked(Exception):
         super().__init__("; ".join(str(c) for c in clashes))
 
 
-def shoot_timing(start: datetime, *, duration_minutes: int | None = None, end: datetime | None = None):
+def shoot_timing(
+    start: datetime, *, duration_minutes: int | None = None, end: datetime | None = None
+) -> tuple[int, datetime]:
     """Start plus either a duration or an end: answers (duration_minutes, end), always consistent."""
     if end is not None and duration_minutes is None:
         if end <= start:
@@ -72,7 +75,7 @@ def crew_clashes(
         return []
     others = (
         Shoot.objects.filter(status__in=Shoot.ACTIVE, start__lt=end, end__gt=start, crew__in=crew)
-        .exclude(pk=exclude.pk if exclude else None)
+        .exclude(pk__in=[exclude.pk] if exclude else [])
         .select_related("client")
         .prefetch_related("crew__user")
         .distinct()
@@ -90,7 +93,7 @@ def _lock_crew(crew: list[TeamMember]) -> None:
 @transaction.atomic
 def shoot_create(
     *,
-    actor,
+    actor: Actor,
     client: Client,
     title: str,
     start: datetime,
@@ -123,7 +126,7 @@ def shoot_create(
 @transaction.atomic
 def shoot_update(
     *,
-    actor,
+    actor: Actor,
     shoot: Shoot,
     crew: Iterable[TeamMember] | None = None,
     end: datetime | None = None,
@@ -168,6 +171,6 @@ def shoot_update(
 
 
 @transaction.atomic
-def shoot_delete(*, actor, shoot: Shoot) -> None:
+def shoot_delete(*, actor: Actor, shoot: Shoot) -> None:
     record_event(actor, "shoot.deleted", shoot, {"start": shoot.start})
     shoot.delete()

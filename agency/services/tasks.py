@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from agency.models import Task, TeamMember, TimeEntry
 from agency.services.activity import diff, record_event
+from agency.types import Actor
 
 TASK_FIELDS = [
     "name", "description", "status", "priority", "assignee", "estimate_minutes", "due_date", "client", "shoot",
@@ -32,7 +33,7 @@ def _check_links(task: Task) -> None:
 
 
 @transaction.atomic
-def task_create(*, actor, name: str, **fields: Any) -> Task:
+def task_create(*, actor: Actor, name: str, **fields: Any) -> Task:
     unknown = set(fields) - set(TASK_FIELDS)
     if unknown:
         raise TypeError(f"Unknown task fields: {', '.join(sorted(unknown))}")
@@ -47,7 +48,7 @@ def task_create(*, actor, name: str, **fields: Any) -> Task:
 
 
 @transaction.atomic
-def task_update(*, actor, task: Task, **changes: Any) -> Task:
+def task_update(*, actor: Actor, task: Task, **changes: Any) -> Task:
     unknown = set(changes) - set(TASK_FIELDS)
     if unknown:
         raise TypeError(f"Unknown task fields: {', '.join(sorted(unknown))}")
@@ -66,7 +67,7 @@ def task_update(*, actor, task: Task, **changes: Any) -> Task:
 
 
 @transaction.atomic
-def task_delete(*, actor, task: Task) -> None:
+def task_delete(*, actor: Actor, task: Task) -> None:
     record_event(actor, "task.deleted", task, {"status": task.status})
     task.delete()
 
@@ -120,7 +121,7 @@ def timer_stop(*, member: TeamMember) -> TimeEntry | None:
 
 @transaction.atomic
 def time_entry_add(
-    *, actor, member: TeamMember, task: Task, started_at: datetime, ended_at: datetime, note: str = ""
+    *, actor: Actor, member: TeamMember, task: Task, started_at: datetime, ended_at: datetime, note: str = ""
 ) -> TimeEntry:
     """Record time worked after the fact."""
     if ended_at <= started_at:
@@ -137,6 +138,6 @@ def time_entry_add(
 
 
 @transaction.atomic
-def time_entry_delete(*, actor, entry: TimeEntry) -> None:
+def time_entry_delete(*, actor: Actor, entry: TimeEntry) -> None:
     record_event(actor, "task.time_removed", entry.task, {"member": entry.member.name, "minutes": entry.seconds // 60})
     entry.delete()

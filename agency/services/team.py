@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from agency import permissions
 from agency.models import TeamMember, User
 from agency.services.activity import diff, record_event
+from agency.types import Actor
 
 MEMBER_FIELDS = ["phone", "access_level", "is_editor", "is_scheduler", "is_content_creator", "is_active"]
 
@@ -15,7 +18,7 @@ MEMBER_FIELDS = ["phone", "access_level", "is_editor", "is_scheduler", "is_conte
 @transaction.atomic
 def team_member_create(
     *,
-    actor,
+    actor: Actor,
     email: str,
     first_name: str = "",
     last_name: str = "",
@@ -56,8 +59,8 @@ def profile_update(*, user: User, first_name: str, last_name: str, phone: str) -
 
 
 @transaction.atomic
-def team_member_update(*, actor, member: TeamMember, first_name: str | None = None, last_name: str | None = None,
-                       **changes) -> TeamMember:  # fmt: skip
+def team_member_update(*, actor: Actor, member: TeamMember, first_name: str | None = None, last_name: str | None = None,
+                       **changes: Any) -> TeamMember:  # fmt: skip
     """Change a member's access, roles or details. Only owners grant or remove the owner level,
     and the agency always keeps at least one active owner."""
     unknown = set(changes) - set(MEMBER_FIELDS)
@@ -91,6 +94,6 @@ def team_member_update(*, actor, member: TeamMember, first_name: str | None = No
     return member
 
 
-def ensure_not_self_demotion(*, actor, member: TeamMember) -> None:
-    if actor.pk == member.user_id:
+def ensure_not_self_demotion(*, actor: Actor, member: TeamMember) -> None:
+    if actor is not None and actor.pk == member.user_id:
         raise PermissionDenied("Ask another owner or admin to change your own access.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.utils import timezone
@@ -35,7 +36,7 @@ def form_time(value: datetime) -> str:
 
 
 def shoot(*, client_: Client | None = None, start: datetime | None = None, minutes: int = 120,
-          crew: list[TeamMember] = (), **fields) -> Shoot:  # fmt: skip
+          crew: Sequence[TeamMember] = (), **fields) -> Shoot:  # fmt: skip
     return shoots.shoot_create(
         actor=None,
         client=client_ or client(),

@@ -24,7 +24,7 @@ from agency.services.tasks import timer_start
 from agency.tests import factories
 from conftest import PASSWORD
 from generation.models import GenerationJob
-from portal.services import client_user_invite
+from portal.services.people import client_user_invite
 from publishing.models import MediaAsset, MediaRendition, Post, PublerConnection, SocialAccount
 from publishing.services import accounts as account_services
 from publishing.services import scheduling

@@ -148,3 +148,11 @@ def test_the_trail_names_who_sent_a_lead_or_a_request_never_system():
     bella = factories.client(name="Bella Bakery")
     request = inbox.portal_request_create(actor=None, client=bella, content="A seasonal tart post?")
     assert ActivityEvent.objects.get(verb="request.created", target_id=str(request.pk)).actor_label == "Bella Bakery"
+
+
+def test_the_empty_lead_list_gives_the_intake_form_s_address_on_the_app_host(client, owner, settings):
+    settings.APP_HOST, settings.DEBUG = "crm.agency.example", False
+    client.force_login(owner)
+    html = client.get("/leads/", HTTP_HOST="localhost").content.decode()
+    # The address to embed on the agency's website is where the world reaches us, not the host of this request.
+    assert "https://crm.agency.example/forms/intake/" in html and "http://localhost/forms/intake/" not in html

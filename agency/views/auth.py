@@ -6,7 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
 
-from agency.forms import StaffSignInForm
+from agency.forms import PasswordResetForm, StaffSignInForm
 from localbzz import rate_limits, signin_throttle
 from localbzz.app_urls import app_base
 
@@ -34,6 +34,7 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 
 password_reset = PasswordResetView.as_view(
+    form_class=PasswordResetForm,
     template_name="registration/password_reset_form.html",
     email_template_name="registration/password_reset_email.txt",
     subject_template_name="registration/password_reset_subject.txt",

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import tempfile
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.html import format_html_join
@@ -22,7 +21,9 @@ from agency.models import Campaign, Client
 from agency.permissions import staff_required
 from agency.services import client_data
 from agency.services import clients as client_services
+from agency.types import StaffRequest
 from localbzz.forms import add_errors, live_validation, process
+from localbzz.http import HtmxRequest
 from localbzz.listing import csv_response, filtered_queryset, list_page
 from localbzz.text import counted
 
@@ -41,7 +42,7 @@ CSV_HEADER = [
 
 
 @staff_required()
-def client_list(request: HttpRequest) -> HttpResponse:
+def client_list(request: HtmxRequest) -> HttpResponseBase:
     queryset = selectors.clients()
     if request.GET.get("format") == "csv":
         rows = filtered_queryset(request, queryset, ClientFilter, sort_fields=SORT_FIELDS, default_sort=DEFAULT_SORT)
@@ -135,13 +136,15 @@ def client_detail(request: HttpRequest, pk, tab: str = "overview") -> HttpRespon
 
 
 @staff_required("manage_clients")
-def client_import(request: HttpRequest) -> HttpResponse:
+def client_import(request: StaffRequest) -> HttpResponse:
     """Upload a CSV, see a dry-run preview with row errors, then import all rows or none."""
     form = ClientImportForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and "csv_text" in request.POST:
         text = request.POST["csv_text"]
-        report = _import(request, text, dry_run=request.POST.get("confirm") != "1")
+        report = client_services.clients_import(
+            actor=request.user, text=text, commit=request.POST.get("confirm") == "1"
+        )
         if report.created:
             messages.success(request, f"Imported {counted(len(report.created), 'client')}.")
             return redirect("clients")
@@ -150,16 +153,9 @@ def client_import(request: HttpRequest) -> HttpResponse:
         )
     if request.method == "POST" and form.is_valid():
         text = form.cleaned_data["file"]
-        report = _import(request, text, dry_run=True)
+        report = client_services.clients_import(actor=request.user, text=text, commit=False)
         return render(request, "agency/clients/import.html", {"form": form, "report": report, "csv_text": text})
     return render(request, "agency/clients/import.html", {"form": form, "report": report})
-
-
-def _import(request, text: str, *, dry_run: bool):
-    reader = csv.DictReader(io.StringIO(text))
-    columns = [c.strip() for c in (reader.fieldnames or [])]
-    records = [{(k or "").strip(): v for k, v in row.items()} for row in reader]
-    return client_services.clients_import(actor=request.user, records=records, columns=columns, dry_run=dry_run)
 
 
 # Campaigns (nested under the client) ---------------------------------------------------------
@@ -179,7 +175,7 @@ def campaign_create(request: HttpRequest, pk) -> HttpResponse:
             messages.success(request, f"Campaign “{campaign.name}” is created.")
             return redirect("client-tab", client.pk, "campaigns")
     messages.error(
-        request, "The campaign was not created: " + "; ".join(e for errs in form.errors.values() for e in errs)
+        request, "The campaign was not created: " + "; ".join(str(e) for errs in form.errors.values() for e in errs)
     )
     return redirect("client-tab", client.pk, "campaigns")
 
@@ -226,7 +222,7 @@ def campaign_options(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required()
-def campaign_list(request: HttpRequest) -> HttpResponse:
+def campaign_list(request: HttpRequest) -> HttpResponseBase:
     """All campaigns as CSV (the pages show them per client)."""
     rows = filtered_queryset(
         request,

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -16,6 +19,7 @@ from agency.models import Client, Deliverable, TeamMember
 from agency.permissions import staff_required
 from agency.services import deliverables as services
 from localbzz.forms import live_validation, process
+from localbzz.http import HtmxRequest
 from localbzz.listing import csv_response, filtered_queryset, list_page
 
 SORT_FIELDS = {"due_date": "due_date", "title": "title", "client": "client__name", "status": "status"}
@@ -33,7 +37,7 @@ def _board_context(request) -> dict:
 
 
 @staff_required()
-def deliverable_board(request: HttpRequest) -> HttpResponse:
+def deliverable_board(request: HtmxRequest) -> HttpResponseBase:
     view = "list" if request.GET.get("view") == "list" else "board"
     queryset = selectors.deliverables()
     if request.GET.get("format") == "csv":
@@ -58,7 +62,7 @@ def deliverable_board(request: HttpRequest) -> HttpResponse:
                 d.file_link,
             ],
         )
-    context = {
+    context: dict[str, Any] = {
         "view": view,
         "clients": Client.objects.order_by("name").only("pk", "name"),
         "members": TeamMember.objects.select_related("user").filter(is_active=True),
@@ -78,7 +82,7 @@ def deliverable_board(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @staff_required("edit_content")
-def deliverable_move(request: HttpRequest, pk) -> HttpResponse:
+def deliverable_move(request: HtmxRequest, pk) -> HttpResponse:
     """Move a card to another column; htmx gets the board back, a plain form post a redirect."""
     deliverable = get_object_or_404(Deliverable, pk=pk)
     try:

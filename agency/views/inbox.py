@@ -8,7 +8,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -21,6 +23,8 @@ from agency.permissions import staff_required
 from agency.services import inbox as services
 from agency.services.clients import slug_suggest
 from localbzz import rate_limits
+from localbzz.app_urls import app_url
+from localbzz.http import HtmxRequest
 from localbzz.listing import csv_response, filtered_queryset, list_page
 
 # Leads ---------------------------------------------------------------------------------------
@@ -28,7 +32,7 @@ from localbzz.listing import csv_response, filtered_queryset, list_page
 
 def _frameable(response: HttpResponse) -> HttpResponse:
     # The one page others may frame: django-csp swaps 'none' for the configured origins.
-    response._csp_replace = {"frame-ancestors": settings.INTAKE_FRAME_ANCESTORS}
+    response._csp_replace = {"frame-ancestors": settings.INTAKE_FRAME_ANCESTORS}  # type: ignore[attr-defined]  # django-csp reads it
     return response
 
 
@@ -57,7 +61,7 @@ LEAD_SORT = {"created_at": "created_at", "business_name": "business_name", "stat
 
 
 @staff_required()
-def lead_list(request: HttpRequest) -> HttpResponse:
+def lead_list(request: HtmxRequest) -> HttpResponseBase:
     queryset = selectors.leads()
     if request.GET.get("format") == "csv":
         rows = filtered_queryset(request, queryset, LeadFilter, sort_fields=LEAD_SORT, default_sort=("-created_at",))
@@ -65,7 +69,11 @@ def lead_list(request: HttpRequest) -> HttpResponse:
                   "industry", "location", "services", "budget", "message", "source", "rejection_reason"]  # fmt: skip
         return csv_response("leads.csv", header, rows, lambda x: [getattr(x, f) for f in header])
     listing = list_page(request, queryset, LeadFilter, sort_fields=LEAD_SORT, default_sort=("-created_at",))
-    context = {"listing": listing, "new_count": Lead.objects.filter(status=Lead.Status.NEW).count()}
+    context = {
+        "listing": listing,
+        "new_count": Lead.objects.filter(status=Lead.Status.NEW).count(),
+        "intake_url": app_url(reverse("intake-form")),  # the address to embed on the agency's website
+    }
     if request.htmx and not request.htmx.boosted:
         return render(request, "agency/leads/list.html#results", context)
     return render(request, "agency/leads/list.html", context)
@@ -126,7 +134,7 @@ REQUEST_SORT = {"created_at": "created_at", "priority": "priority", "status": "s
 
 
 @staff_required()
-def request_list(request: HttpRequest) -> HttpResponse:
+def request_list(request: HtmxRequest) -> HttpResponseBase:
     queryset = selectors.portal_requests()
     if request.GET.get("format") == "csv":
         rows = filtered_queryset(
@@ -171,7 +179,7 @@ def request_create(request: HttpRequest) -> HttpResponse:
         portal_request = services.portal_request_create(actor=request.user, **data)
         messages.success(request, "Request logged.")
         return redirect("request-detail", portal_request.pk)
-    messages.error(request, "Not logged: " + "; ".join(e for errs in form.errors.values() for e in errs))
+    messages.error(request, "Not logged: " + "; ".join(str(e) for errs in form.errors.values() for e in errs))
     return redirect("requests")
 
 

@@ -1,27 +1,32 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.contrib import messages
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 
-from agency import selectors, services
+from agency import selectors
 from agency.filters import ActivityFilter
 from agency.forms import ProfileForm
 from agency.models import Client
 from agency.permissions import can, staff_required
+from agency.services import team as team_services
+from agency.types import StaffRequest
+from localbzz.http import HtmxRequest
 from localbzz.listing import csv_response, filtered_queryset, list_page
 
 
 @staff_required()
-def settings_page(request: HttpRequest) -> HttpResponse:
+def settings_page(request: StaffRequest) -> HttpResponse:
     member = getattr(request.user, "team_member", None)
     if request.method == "POST":
         form = ProfileForm(request.POST)
         if form.is_valid():
-            services.team.profile_update(user=request.user, **form.cleaned_data)
+            team_services.profile_update(user=request.user, **form.cleaned_data)
             messages.success(request, "Your profile is saved.")
             return redirect("settings")
     else:
@@ -64,15 +69,15 @@ def _audit_row(event) -> list:
 
 
 @staff_required("view_audit_log")
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: HtmxRequest) -> HttpResponseBase:
     """Every recorded change, sign-in and denial, filterable, paginated and exportable as CSV."""
     queryset = selectors.audit_log()
-    sort = {"sort_fields": AUDIT_SORT, "default_sort": ("-created_at", "-id")}
+    sort: dict[str, Any] = {"sort_fields": AUDIT_SORT, "default_sort": ("-created_at", "-id")}
     if request.GET.get("format") == "csv":
         rows = filtered_queryset(request, queryset, ActivityFilter, **sort).iterator(chunk_size=2000)
         return csv_response("audit-log.csv", AUDIT_CSV_HEADER, rows, _audit_row)
     listing = list_page(request, queryset, ActivityFilter, per_page=50, **sort)
-    context = {"listing": listing}
+    context: dict[str, Any] = {"listing": listing}
     if request.htmx and not request.htmx.boosted:
         return render(request, "agency/audit_log.html#results", context)
     context.update(

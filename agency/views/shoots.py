@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -20,6 +23,7 @@ from agency.services.shoots import CrewDoubleBooked
 from localbzz import calendar, zones
 from localbzz.app_urls import app_url
 from localbzz.forms import live_validation, process
+from localbzz.http import HtmxRequest
 from localbzz.listing import csv_response, filtered_queryset, list_page
 
 SORT_FIELDS = {"start": "start", "title": "title", "client": "client__name", "status": "status"}
@@ -27,10 +31,12 @@ DEFAULT_SORT = ("-start",)
 
 
 @staff_required()
-def shoot_calendar(request: HttpRequest) -> HttpResponse:
-    view = request.GET.get("view") if request.GET.get("view") in {"month", "week", "list"} else "month"
+def shoot_calendar(request: HtmxRequest) -> HttpResponseBase:
+    view = request.GET.get("view") or ""
+    if view not in {"month", "week", "list"}:
+        view = "month"
     client_id, member_id = request.GET.get("client") or None, request.GET.get("member") or None
-    context = {
+    context: dict[str, Any] = {
         "view": view,
         "clients": Client.objects.order_by("name").only("pk", "name"),
         "members": selectors.team_member_choices(),
@@ -157,7 +163,8 @@ def shoot_clash_check(request: HttpRequest) -> HttpResponse:
     data, clashes = form.cleaned_data, []
     start, duration, crew = data.get("start"), data.get("duration_minutes"), data.get("crew") or []
     if start and duration and crew and data.get("status", Shoot.Status.SCHEDULED) in Shoot.ACTIVE:
-        exclude = Shoot.objects.filter(pk=request.POST.get("shoot_id") or None).first()
+        shoot_id = request.POST.get("shoot_id")
+        exclude = Shoot.objects.filter(pk=shoot_id).first() if shoot_id else None
         _, end = shoot_services.shoot_timing(start, duration_minutes=duration)
         clashes = shoot_services.crew_clashes(start=start, end=end, crew=crew, exclude=exclude)
     return render(
@@ -217,7 +224,7 @@ def _feed_url(request, feed: CalendarFeed) -> str:
     return app_url(reverse("shoot-feed", args=[feed.token]))
 
 
-STAFF_FEED_KINDS = {CalendarFeed.Kind.SHOOTS: "shoot-feeds", CalendarFeed.Kind.POSTS: "post-feeds"}
+STAFF_FEED_KINDS: dict[str, str] = {CalendarFeed.Kind.SHOOTS: "shoot-feeds", CalendarFeed.Kind.POSTS: "post-feeds"}
 
 
 @staff_required()
@@ -226,7 +233,9 @@ def feed_list(request: HttpRequest, kind: str = CalendarFeed.Kind.SHOOTS) -> Htt
     feeds = {(f.scope, f.member_id, f.client_id): f for f in CalendarFeed.objects.filter(kind=kind)}
     member = getattr(request.user, "team_member", None)
     label = "All shoots" if kind == CalendarFeed.Kind.SHOOTS else "All clients"
-    rows = [{"label": label, "scope": "all", "target": "", "feed": feeds.get(("all", None, None))}]
+    rows: list[dict[str, Any]] = [
+        {"label": label, "scope": "all", "target": "", "feed": feeds.get(("all", None, None))}
+    ]
     if kind == CalendarFeed.Kind.SHOOTS:
         rows += [
             {

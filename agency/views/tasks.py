@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -19,6 +20,7 @@ from agency.models import Client, Task, TeamMember, TimeEntry
 from agency.permissions import staff_required
 from agency.services import tasks as services
 from localbzz.forms import live_validation, process
+from localbzz.http import HtmxRequest
 from localbzz.listing import csv_response, filtered_queryset, list_page
 from localbzz.templatetags.ui import hours
 
@@ -47,7 +49,7 @@ def _tasks_context(request, queryset, *, mine: bool) -> dict:
 
 
 @staff_required()
-def task_list(request: HttpRequest, mine: bool = False) -> HttpResponse:
+def task_list(request: HtmxRequest, mine: bool = False) -> HttpResponseBase:
     queryset = selectors.tasks()
     member = _member(request)
     if mine:
@@ -233,7 +235,7 @@ def time_entry_add(request: HttpRequest, pk) -> HttpResponse:
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
     else:
-        messages.error(request, "Time not logged: " + "; ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, "Time not logged: " + "; ".join(str(e) for errs in form.errors.values() for e in errs))
     return redirect("task-detail", pk)
 
 

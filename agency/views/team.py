@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,6 +17,7 @@ from agency.models import TeamMember
 from agency.permissions import staff_required
 from agency.services import team as services
 from localbzz.app_urls import app_url
+from localbzz.outbox import send_email
 
 
 def send_invite(request, member: TeamMember) -> None:
@@ -29,13 +29,13 @@ def send_invite(request, member: TeamMember) -> None:
             args=[urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)],
         )
     )
-    send_mail(
-        "You are invited to LocalBzz",
-        f"Hello {user.first_name or ''},\n\n{request.user.display_name} added you to the LocalBzz team.\n"
+    send_email(
+        kind="staff_invitation",
+        to=[user.email],
+        subject="You are invited to LocalBzz",
+        text=f"Hello {user.first_name or ''},\n\n{request.user.display_name} added you to the LocalBzz team.\n"
         f"Choose your password here (the link works once and expires in a day):\n\n{link}\n\n"
         f"Then sign in with {user.email}.",
-        None,
-        [user.email],
     )
 
 

@@ -19,16 +19,18 @@ from generation.api import serializers as s
 from generation.contracts import GenerationFailed
 from generation.models import GenerationJob
 from generation.services import captions, images, multi_platform
-from localbzz.api import UnprocessableEntity
+from localbzz.api.errors import UnprocessableEntity
+from localbzz.app_urls import app_url
 from publishing.models import PostTarget
 from publishing.states import TargetStatus as T
 
 
 def absolute_urls(request, answer: dict) -> dict:
-    """Image URLs in an answer as absolute URLs (seed 004 clients fetch them as they are)."""
+    """Image URLs in an answer as absolute URLs on the host the caller used (seed 004 clients fetch
+    them as they are)."""
     for row in answer.get("results", []) + answer.get("platforms", []):
         if row.get("image_url", "") and row["image_url"].startswith("/"):
-            row["image_url"] = request.build_absolute_uri(row["image_url"])
+            row["image_url"] = app_url(row["image_url"], request=request)
     return answer
 
 

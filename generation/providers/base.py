@@ -108,13 +108,17 @@ class ImageOut:
 
 class CaptionProvider(Protocol):
     name: str
-    model: str
+
+    @property
+    def model(self) -> str: ...  # a class attribute, or a property reading the settings
 
     def write(self, brief: CaptionBrief) -> CaptionDraft: ...
 
 
 class ImageProvider(Protocol):
     name: str
-    model: str
+
+    @property
+    def model(self) -> str: ...  # a class attribute, or a property reading the settings
 
     def render(self, brief: ImageBrief) -> ImageOut: ...

@@ -22,10 +22,10 @@ from generation.providers.base import ImageBrief, ImageOut
 MODEL = "builtin-designer-1"
 DEFAULT_COLOURS = ("#1F3A5F", "#F2A541", "#F7F4EE")
 _FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu")
-_FONT_CACHE: dict[tuple[bool, int], ImageFont.ImageFont] = {}
+_FONT_CACHE: dict[tuple[bool, int], ImageFont.FreeTypeFont | ImageFont.ImageFont] = {}
 
 
-def _font(size: int, bold: bool = True) -> ImageFont.ImageFont:
+def _font(size: int, bold: bool = True) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     key = (bold, size)
     if key not in _FONT_CACHE:
         name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
@@ -154,8 +154,9 @@ class BuiltinImages:
         font, lines = _fit_text(draw, headline, w - 2 * pad, int(min(w, h) * 0.09), 3)
         _draw_lines(draw, lines, font, pad, h - band_h + pad, _ink_on(dark))
         if brief.business:
-            small = _font(max(16, int(min(w, h) * 0.028)), bold=False)
-            draw.text((pad, h - pad - small.size), brief.business, font=small, fill=light)
+            small_size = max(16, int(min(w, h) * 0.028))
+            small = _font(small_size, bold=False)
+            draw.text((pad, h - pad - small_size), brief.business, font=small, fill=light)
         return canvas
 
     def _bold(self, size, headline, photo, dark, mid, light, rng, brief) -> Image.Image:

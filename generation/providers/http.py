@@ -27,7 +27,7 @@ MAX_RETRY_AFTER = 30.0  # seconds we are willing to wait inside one job for a ra
 def _message_of(response: requests.Response) -> str:
     """The provider's own error message (OpenAI: error.message; fal: detail), with any secret it
     echoes (our key, a token) redacted: it reaches job pages and logs."""
-    sent = response.request.headers if response.request is not None else {}
+    sent = response.request.headers if response.request is not None else {}  # type: ignore[redundant-expr]  # None when built by hand
     return redact(_said(response), secret_values(sent))
 
 

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from agency.models import Campaign, Client
+from agency.types import Actor, acting_user
 from generation import providers
 from generation.contracts import CaptionSet, GenerationFailed
 from generation.models import GenerationJob, HashtagGroup
@@ -95,7 +96,7 @@ def caption_generate(
     platforms: Iterable[str],
     topic: str = "",
     placement: str = "feed",
-    actor=None,
+    actor: Actor = None,
     provider: str | None = None,
     cta: str = "",
     hashtags: Iterable[str] = (),
@@ -141,7 +142,7 @@ def caption_generate(
             **({"variant": variant} if variant else {}),
         },  # fmt: skip
         status=GenerationJob.Status.RUNNING,
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=acting_user(actor),
         started_at=timezone.now(),
     )
     brief = brief_for(

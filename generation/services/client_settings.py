@@ -6,13 +6,14 @@ from django.db import transaction
 
 from agency.models import Client
 from agency.services.activity import diff, record_event
+from agency.types import Actor
 from generation.models import GenerationSettings
 
 FIELDS = ["caption_provider", "image_provider", "image_style"]
 
 
 @transaction.atomic
-def generation_settings_update(*, actor, client: Client, **values: str) -> GenerationSettings:
+def generation_settings_update(*, actor: Actor, client: Client, **values: str) -> GenerationSettings:
     """Save the client's generation settings (created on first save), recording what changed."""
     unknown = set(values) - set(FIELDS)
     if unknown:

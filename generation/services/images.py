@@ -14,6 +14,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -23,6 +24,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from agency.models import Campaign, Client
+from agency.types import Actor, acting_user
 from generation import presets, providers
 from generation.models import FINAL_JOB, GenerationItem, GenerationJob, ItemStatus, JobStatus
 from generation.providers.base import ImageBrief, ProviderError
@@ -30,7 +32,7 @@ from generation.providers.builtin_images import headline_of
 from generation.services.captions import seed_of
 from localbzz.queue import enqueue
 from publishing.models import MediaAsset
-from publishing.services.media import MediaRejected, media_upload
+from publishing.services.media.upload import MediaRejected, media_upload
 
 logger = logging.getLogger(__name__)
 MAX_IMAGES = 12
@@ -67,7 +69,7 @@ def _check(specs: list[ImageSpec], style: str, provider: str) -> None:
 @transaction.atomic
 def image_batch_create(
     *,
-    actor,
+    actor: Actor,
     client: Client,
     images: list[ImageSpec],
     campaign: Campaign | None = None,
@@ -77,7 +79,7 @@ def image_batch_create(
     model: str = "",
     kind: str = GenerationJob.Kind.IMAGE_BATCH,
     background: MediaAsset | None = None,
-    extra_input: dict | None = None,
+    extra_input: dict[str, Any] | None = None,
 ) -> GenerationJob:
     """Create a job with one item per image and start every item on the workers (after commit).
 
@@ -111,7 +113,7 @@ def image_batch_create(
             **(extra_input or {}),
         },  # fmt: skip
         total_items=len(images),
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=acting_user(actor),
     )
     for position, spec in enumerate(images):
         _add_item(job, spec, position)
@@ -133,7 +135,7 @@ def _add_item(job: GenerationJob, spec: ImageSpec, position: int) -> GenerationI
             prompt=spec.prompt,
             platform=spec.platform,
             style=job.input.get("style", ""),
-            guidelines=job.client.brand_guidelines,
+            guidelines=job.client.brand_guidelines if job.client else "",
         ),
     )
     enqueue("generation.tasks.image_item_run", str(item.pk), group=f"generation-{job.pk}")
@@ -142,7 +144,7 @@ def _add_item(job: GenerationJob, spec: ImageSpec, position: int) -> GenerationI
 
 def image_generate(
     *,
-    actor,
+    actor: Actor,
     client: Client,
     prompt: str,
     campaign: Campaign | None = None,
@@ -163,7 +165,7 @@ def image_generate(
 
 
 @transaction.atomic
-def image_item_regenerate(*, actor, item: GenerationItem, prompt: str | None = None) -> GenerationItem:
+def image_item_regenerate(*, actor: Actor, item: GenerationItem, prompt: str | None = None) -> GenerationItem:
     """Make one platform's image again: the old item is kept (marked replaced), a new one runs."""
     item = GenerationItem.objects.select_for_update(of=("self",)).select_related("job__client").get(pk=item.pk)
     job = GenerationJob.objects.select_for_update().get(pk=item.job_id)
@@ -185,12 +187,12 @@ def image_item_regenerate(*, actor, item: GenerationItem, prompt: str | None = N
 def _own_prompt(job: GenerationJob, item: GenerationItem) -> str:
     for position, spec in enumerate(job.input.get("images", [])):
         if position == item.position:
-            return spec.get("prompt", "")
+            return str(spec.get("prompt", ""))
     return ""
 
 
-def _brief(item: GenerationItem) -> ImageBrief:
-    job, client = item.job, item.job.client
+def _brief(item: GenerationItem, client: Client) -> ImageBrief:
+    job = item.job
     logo = b""
     if client.logo:
         try:
@@ -238,7 +240,7 @@ def image_item_run(*, item_id: str) -> str:
         job_refresh(job_id=str(job.pk))
         return item.status
     try:
-        made = providers.image_provider(job.provider).render(_brief(item))
+        made = providers.image_provider(job.provider).render(_brief(item, job.client))
         name = f"{slugify(job.client.name)[:30] or 'image'}-{item.platform}-{str(item.pk)[:8]}.jpg"
         tags = ["generated", item.platform] + ([item.tag] if item.tag else [])
         result = media_upload(
@@ -258,7 +260,9 @@ def image_item_run(*, item_id: str) -> str:
     return item.status
 
 
-def _item_done(item: GenerationItem, status: str, started: float, error: str = "", asset=None) -> None:
+def _item_done(
+    item: GenerationItem, status: str, started: float, error: str = "", asset: MediaAsset | None = None
+) -> None:
     item.status, item.error, item.asset = status, error, asset
     item.generation_time = round(time.monotonic() - started, 3)
     item.finished_at = timezone.now()

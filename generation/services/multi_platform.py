@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -22,6 +23,7 @@ from django.utils import timezone
 
 from agency import permissions
 from agency.models import Campaign, Client
+from agency.types import Actor, acting_user
 from generation import presets
 from generation.models import GenerationJob, ItemStatus, JobStatus
 from generation.services.captions import clean_tags
@@ -44,7 +46,7 @@ def _mode(publish_immediately: bool, schedule_time: datetime | None) -> str:
 
 def multi_platform_post_create(
     *,
-    actor,
+    actor: Actor,
     client: Client,
     content: str,
     platforms: list[str],
@@ -97,7 +99,7 @@ def multi_platform_post_create(
             job = GenerationJob.objects.create(
                 client=client, campaign=campaign, kind=GenerationJob.Kind.MULTI_PLATFORM_POST, provider="library",
                 input={**settings_input, "image_ids": {p: str(a.pk) for p, a in images.items()}},
-                status=JobStatus.SUCCEEDED, created_by=actor if getattr(actor, "pk", None) else None,
+                status=JobStatus.SUCCEEDED, created_by=acting_user(actor),
                 started_at=timezone.now(), finished_at=timezone.now(),
             )  # fmt: skip
         job_finish(job_id=str(job.pk))
@@ -135,7 +137,7 @@ def job_finish(*, job_id: str) -> GenerationJob:
         if job.result.get("finished"):
             return job
         data, actor, client = job.input, job.created_by, job.client
-        outcome: dict[str, dict] = {p: {"error": "", "asset_id": None} for p in data["platforms"]}
+        outcome: dict[str, dict[str, Any]] = {p: {"error": "", "asset_id": None} for p in data["platforms"]}
         assets: dict[str, MediaAsset] = {}
         if "image_ids" in data:
             for platform, asset_id in data["image_ids"].items():
@@ -146,24 +148,28 @@ def job_finish(*, job_id: str) -> GenerationJob:
                     assets[item.platform] = item.asset
                 else:
                     outcome[item.platform]["error"] = f"The image could not be made: {item.error or 'unknown error'}"
-        accounts = _accounts(client)
-        groups: dict[str, list[str]] = {}
-        for platform in data["platforms"]:
-            preset = presets.PLATFORM_PRESETS[platform]
-            if outcome[platform]["error"]:
-                continue
-            if preset.publish_platform not in accounts:
-                outcome[platform]["error"] = (
-                    f"{client.name} has no connected {preset.label.split(' ')[0]} account; connect one in Accounts."
-                )
-                continue
-            outcome[platform]["asset_id"] = str(assets[platform].pk)
-            groups.setdefault(preset.placement, []).append(platform)
         posts = []
-        for placement, members in groups.items():
-            post = _make_post(job, actor, client, placement, members, accounts, assets, outcome)
-            if post is not None:
-                posts.append(post)
+        if client is None:  # the client was deleted meanwhile (jobs stay, without it)
+            for platform in data["platforms"]:
+                outcome[platform]["error"] = outcome[platform]["error"] or "The client was deleted; nothing was posted."
+        else:
+            accounts = _accounts(client)
+            groups: dict[str, list[str]] = {}
+            for platform in data["platforms"]:
+                preset = presets.PLATFORM_PRESETS[platform]
+                if outcome[platform]["error"]:
+                    continue
+                if preset.publish_platform not in accounts:
+                    outcome[platform]["error"] = (
+                        f"{client.name} has no connected {preset.label.split(' ')[0]} account; connect one in Accounts."
+                    )
+                    continue
+                outcome[platform]["asset_id"] = str(assets[platform].pk)
+                groups.setdefault(preset.placement, []).append(platform)
+            for placement, members in groups.items():
+                post = _make_post(job, actor, client, placement, members, accounts, assets, outcome)
+                if post is not None:
+                    posts.append(post)
         job.result = {**job.result, "finished": True, "posts": [str(p.pk) for p in posts], "platforms": outcome}
         job.post = posts[0] if posts else None
         if not posts and job.status != JobStatus.FAILED:
@@ -173,7 +179,16 @@ def job_finish(*, job_id: str) -> GenerationJob:
     return job
 
 
-def _make_post(job, actor, client, placement, platforms, accounts, assets, outcome) -> Post | None:
+def _make_post(
+    job: GenerationJob,
+    actor: Actor,
+    client: Client,
+    placement: str,
+    platforms: list[str],
+    accounts: dict[str, SocialAccount],
+    assets: dict[str, MediaAsset],
+    outcome: dict[str, dict[str, Any]],
+) -> Post | None:
     data = job.input
     mode = data["mode"]
     tags = clean_tags(data.get("hashtags") or [])

@@ -4,6 +4,7 @@ builders of generation tests; the publishing fixtures (client_a, fake_platforms,
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -47,7 +48,7 @@ def _fake_ai_server():
 
 
 @pytest.fixture
-def fake_ai(_fake_ai_server, settings) -> FakeAIHandle:
+def fake_ai(_fake_ai_server, settings) -> Iterator[FakeAIHandle]:
     """The fake providers, reset, with settings pointing the openai and fal providers at them
     (fast retries and polling)."""
     server = _fake_ai_server
@@ -81,7 +82,7 @@ def brand_client(db):
 @pytest.fixture
 def photo_asset(brand_client):
     """A landscape photo with an EXIF date in the client's library (renditions not made)."""
-    from publishing.services.media import media_upload
+    from publishing.services.media.upload import media_upload
     from publishing.tests.media_files import jpeg_bytes, photo
 
     def make(name: str = "yard.jpg", size=(1200, 800), client=None, **kw):

@@ -19,7 +19,7 @@ from generation.reading import guidelines_of, read_image
 from generation.services.captions import caption_generate
 from generation.services.layout import compose
 from publishing import rules
-from publishing.services.media import media_upload
+from publishing.services.media.upload import media_upload
 
 PLATFORMS = rules.PLATFORMS
 AVOID = ("cheap", "guaranteed")

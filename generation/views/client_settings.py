@@ -4,7 +4,7 @@ writes the client's captions and makes its images, and in which style."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from agency import permissions
@@ -13,10 +13,11 @@ from agency.permissions import require, staff_required
 from generation.forms import GenerationSettingsForm
 from generation.models import GenerationSettings
 from generation.services.client_settings import FIELDS, generation_settings_update
+from localbzz.http import HtmxRequest
 
 
 @staff_required()
-def client_generation_settings(request: HttpRequest, client_id) -> HttpResponse:
+def client_generation_settings(request: HtmxRequest, client_id) -> HttpResponse:
     client = get_object_or_404(Client, pk=client_id)
     current = GenerationSettings.objects.filter(client=client).first()
     initial = {name: getattr(current, name, "") for name in FIELDS}

@@ -19,10 +19,11 @@ from generation.forms import JobFilterForm
 from generation.models import GenerationItem
 from generation.services.images import image_item_regenerate
 from generation.services.multi_platform import retry_finish_if_due
+from localbzz.http import HtmxRequest
 
 
 @staff_required()
-def job_list(request: HttpRequest) -> HttpResponse:
+def job_list(request: HtmxRequest) -> HttpResponse:
     form = JobFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     queryset = selectors.jobs(

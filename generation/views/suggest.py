@@ -25,7 +25,8 @@ DEFAULT_PLATFORMS = ("instagram", "facebook")
 def suggest_captions(request: HttpRequest) -> HttpResponse:
     post = request.POST
     try:
-        client = Client.objects.filter(pk=post.get("client")).first() if post.get("client") else None
+        client_id = post.get("client")
+        client = Client.objects.filter(pk=client_id).first() if client_id else None
     except (ValueError, ValidationError):
         client = None
     context: dict = {"error": "", "suggestion": None}

@@ -15,13 +15,14 @@ import zoneinfo
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from agency import permissions
 from agency.models import Client
 from agency.permissions import staff_required
+from agency.types import StaffRequest
 from generation import presets, selectors
 from generation.forms import STEP_FIELDS, STEPS, WizardForm
 from generation.models import GenerationJob, ItemStatus
@@ -30,6 +31,7 @@ from generation.services.images import ImageSpec, image_batch_create, image_item
 from generation.services.layout import compose
 from generation.services.multi_platform import multi_platform_post_create
 from localbzz.forms import add_errors
+from localbzz.http import HtmxRequest
 from publishing import rules
 from publishing.models import MediaAsset, SocialAccount
 
@@ -176,7 +178,7 @@ def _counters() -> dict:
 
 
 def _render(
-    request: HttpRequest, form: WizardForm, step: int, client: Client | None, *, validated: bool = False
+    request: HtmxRequest, form: WizardForm, step: int, client: Client | None, *, validated: bool = False
 ) -> HttpResponse:
     """Show ``step``. Unless the step was just validated (and failed), its fields show no errors
     yet: a step opened for the first time starts clean."""
@@ -184,7 +186,8 @@ def _render(
         form.is_valid()
         for name in STEP_FIELDS[step]:
             form.errors.pop(name, None)
-    platforms = [p for p in (form.data.getlist("platforms") if form.is_bound else []) if p in presets.PLATFORM_PRESETS]
+    posted = form.data.getlist("platforms") if form.is_bound and isinstance(form.data, QueryDict) else []
+    platforms = [p for p in posted if p in presets.PLATFORM_PRESETS]
     job = _job(form, client)
     images = Images(form.data if form.is_bound else {}, client, platforms, job)
     context = {
@@ -227,7 +230,7 @@ def _render(
 
 
 @staff_required("edit_content")
-def wizard(request: HttpRequest) -> HttpResponse:
+def wizard(request: StaffRequest) -> HttpResponse:
     can_publish = permissions.can(request.user, "approve_posts")
     if request.method != "POST":
         client = _client(request.GET.get("client"))
@@ -254,6 +257,9 @@ def wizard(request: HttpRequest) -> HttpResponse:
         for earlier in range(1, min(step, 3) + 1):
             if earlier < step and not form.check_step(earlier):
                 return _render(request, form, earlier, client, validated=True)
+        if client is None:  # the first step requires one: say so there
+            form.check_step(1)
+            return _render(request, form, 1, client, validated=True)
         if step == 3 and go == "generate":
             return _generate(request, form, data, client)
         if step == 3 and go.startswith("regenerate:"):
@@ -310,7 +316,7 @@ def _regenerate(request, form: WizardForm, client: Client, platform: str) -> Htt
         image_item_regenerate(actor=request.user, item=item)
     except ValidationError as error:
         form.add_error(None, " ".join(error.messages))
-    data = form.data.copy()
+    data = form.data.copy() if isinstance(form.data, QueryDict) else QueryDict(mutable=True)
     data.pop(f"pick_{platform}", None)
     return _render(request, WizardForm(data, client=client, can_publish=form.can_publish_flag), 3, client)
 
@@ -346,7 +352,7 @@ def _finish(request, form: WizardForm, data, client: Client) -> HttpResponse:
     outcome = summary["status_label"].replace("the client", client.name)  # the one label (ResultState)
     text = f"{outcome}: {summary['successful']} of {summary['total_platforms']} platforms."
     (messages.success if summary["status"] not in {"partial", "failed"} else messages.warning)(request, text)
-    response = redirect("generation-job", job.pk)
+    response: HttpResponse = redirect("generation-job", job.pk)
     if request.htmx:
         response = HttpResponse(status=204)
         response["HX-Redirect"] = redirect("generation-job", job.pk).url

@@ -111,7 +111,7 @@ class WebhookDeliveryList(_Admin, generics.ListAPIView):
 
 
 class WebhookPing(_Admin, APIView):
-    no_body_methods = ("post",)  # localbzz.api.refuse_a_body: a body is refused, not ignored
+    no_body_methods = ("post",)  # localbzz.api.input.refuse_a_body: a body is refused, not ignored
 
     @extend_schema(
         summary="Send a test 'ping' event to the endpoint (one attempt, sent in the background)",
@@ -126,7 +126,7 @@ class WebhookPing(_Admin, APIView):
 
 
 class WebhookRedeliver(_Admin, APIView):
-    no_body_methods = ("post",)  # localbzz.api.refuse_a_body: a body is refused, not ignored
+    no_body_methods = ("post",)  # localbzz.api.input.refuse_a_body: a body is refused, not ignored
 
     @extend_schema(
         summary="Send a delivery's payload again (same event id, new delivery id, its own retries)",

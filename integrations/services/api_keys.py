@@ -11,13 +11,16 @@ from django.utils import timezone
 
 from agency.permissions import require
 from agency.services.activity import record_event
+from agency.types import Actor, signed_in
 from integrations import scopes as scope_rules
 from integrations.models import ApiKey
 from integrations.selectors import hash_key
 
 
 @transaction.atomic
-def api_key_create(*, actor, name: str, scopes: list[str], expires_at: datetime | None = None) -> tuple[ApiKey, str]:
+def api_key_create(
+    *, actor: Actor, name: str, scopes: list[str], expires_at: datetime | None = None
+) -> tuple[ApiKey, str]:
     """A new key and its full text (the only time it exists outside the caller's hands)."""
     require(actor, "manage_integrations")
     name = (name or "").strip()
@@ -36,14 +39,19 @@ def api_key_create(*, actor, name: str, scopes: list[str], expires_at: datetime 
         prefix = secrets.token_hex(4)
     raw = f"lbz_{prefix}_{secrets.token_urlsafe(32)}"
     key = ApiKey.objects.create(
-        name=name, prefix=prefix, key_hash=hash_key(raw), scopes=scopes, created_by=actor, expires_at=expires_at
+        name=name,
+        prefix=prefix,
+        key_hash=hash_key(raw),
+        scopes=scopes,
+        created_by=signed_in(actor),
+        expires_at=expires_at,
     )
     record_event(actor, "api_key.created", key, {"scopes": scopes}, client_scoped=False)
     return key, raw
 
 
 @transaction.atomic
-def api_key_revoke(*, actor, key: ApiKey) -> ApiKey:
+def api_key_revoke(*, actor: Actor, key: ApiKey) -> ApiKey:
     require(actor, "manage_integrations")
     key = ApiKey.objects.select_for_update().get(pk=key.pk)
     if key.revoked_at is None:

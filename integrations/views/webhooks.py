@@ -10,12 +10,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from agency.permissions import staff_required
+from agency.types import StaffRequest
 from integrations import selectors
 from integrations.forms import DeliveryFilterForm, WebhookForm
 from integrations.models import WebhookDelivery, WebhookEndpoint
 from integrations.services.webhooks import deliveries, endpoints
 from localbzz.events import EVENT_NAMES
 from localbzz.forms import process
+from localbzz.http import HtmxRequest
 
 SECRET_SESSION_KEY = "integrations.new_webhook_secret"
 
@@ -54,7 +56,7 @@ def _deliveries_page(request: HttpRequest, endpoint: WebhookEndpoint) -> dict:
 
 
 @staff_required("manage_integrations")
-def webhook_detail(request: HttpRequest, pk) -> HttpResponse:
+def webhook_detail(request: HtmxRequest, pk) -> HttpResponse:
     endpoint = get_object_or_404(selectors.webhook_endpoints(), pk=pk)
     if request.htmx and request.method == "GET" and request.htmx.target == "deliveries":
         return render(
@@ -102,7 +104,7 @@ def webhook_delete(request: HttpRequest, pk) -> HttpResponse:
     return redirect("webhooks")
 
 
-def _after_action(request: HttpRequest, endpoint_pk) -> HttpResponse:
+def _after_action(request: HtmxRequest, endpoint_pk) -> HttpResponse:
     endpoint = get_object_or_404(selectors.webhook_endpoints(), pk=endpoint_pk)
     if request.htmx:
         return render(
@@ -115,7 +117,7 @@ def _after_action(request: HttpRequest, endpoint_pk) -> HttpResponse:
 
 @require_POST
 @staff_required("manage_integrations")
-def webhook_ping(request: HttpRequest, pk) -> HttpResponse:
+def webhook_ping(request: StaffRequest, pk: str) -> HttpResponse:
     endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
     try:
         deliveries.webhook_ping(actor=request.user, endpoint=endpoint)
@@ -128,7 +130,7 @@ def webhook_ping(request: HttpRequest, pk) -> HttpResponse:
 
 @require_POST
 @staff_required("manage_integrations")
-def webhook_redeliver(request: HttpRequest, pk, delivery_id) -> HttpResponse:
+def webhook_redeliver(request: StaffRequest, pk: str, delivery_id: str) -> HttpResponse:
     delivery = get_object_or_404(WebhookDelivery.objects.select_related("endpoint"), pk=delivery_id, endpoint=pk)
     try:
         deliveries.webhook_redeliver(actor=request.user, delivery=delivery)

@@ -2,11 +2,12 @@
 takes a body — read at run time from /api/v1/schema, so an endpoint added later is walked too — is
 sent ``{"bogus_field": 1}`` on a real object (path ids from the demo data, as the fuzz test finds
 them) and must answer 400 ``unknown_field`` naming it, before any other check of the body. The one
-mechanism is ``localbzz.api.refuse_unknown_fields`` (every DRF serializer)."""
+mechanism is ``localbzz.api.input.refuse_unknown_fields`` (every DRF serializer)."""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from rest_framework.test import APIClient
@@ -40,7 +41,8 @@ def _urls(path: str, known) -> list[str]:
     names = [part[1:-1] for part in path.split("/") if part.startswith("{")]
     if not names:
         return [path]
-    urls, resolved = [], {}
+    urls: list[str] = []
+    resolved: dict[str, Any] = {}
     for name in names:
         values = known.get(path, name, resolved)
         assert values, f"no existing object for {{{name}}} of {path}: add one to the demo data or this test"

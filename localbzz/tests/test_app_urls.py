@@ -66,14 +66,14 @@ def test_the_helpers_use_the_app_host_and_its_port(on_8200):
     on_8200.APP_HOST, on_8200.PORTAL_DOMAIN = "localbzz.example:8443", "localbzz.example"
     assert app_urls.portal_url("joes") == "https://joes.localbzz.example:8443/"  # subdomains of the app's host
     on_8200.NOTIFICATIONS_BASE_URL = "https://mail-links.example/"
-    assert app_urls.with_base(on_8200.NOTIFICATIONS_BASE_URL, "/x/") == "https://mail-links.example/x/"
+    assert app_urls.app_url("/x/", base=on_8200.NOTIFICATIONS_BASE_URL) == "https://mail-links.example/x/"
 
 
 @pytest.mark.django_db
 def test_approval_and_invitation_emails_use_the_derived_port(
     on_8200, client, owner, admin_user, django_capture_on_commit_callbacks
 ):
-    from portal.services import client_user_invite
+    from portal.services.people import client_user_invite
     from publishing.services import posts as post_services
     from publishing.tests.posting import accounts_for
 
@@ -113,7 +113,7 @@ def test_approval_and_invitation_emails_use_the_derived_port(
 @pytest.mark.django_db
 def test_platforms_fetch_media_from_the_derived_port(on_8200, owner):
     from publishing.media.urls import media_public_url
-    from publishing.services.media import media_upload
+    from publishing.services.media.upload import media_upload
     from publishing.tests.media_files import jpeg_bytes, photo
 
     joes = Client.objects.create(name="Joe's Landscaping", slug="joes")

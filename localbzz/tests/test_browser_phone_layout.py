@@ -85,7 +85,12 @@ def _signed_in(browser, base: str, viewport: dict, *, client: bool = False):
 def _visit_all(page, base: str, paths: list[str]) -> list[str]:
     problems: list[str] = []
     errors: list[str] = []
-    page.on("console", lambda m: m.type == "error" and errors.append(m.text[:300]))
+
+    def on_console(message) -> None:
+        if message.type == "error":
+            errors.append(message.text[:300])
+
+    page.on("console", on_console)
     page.on("pageerror", lambda e: errors.append(f"uncaught {e}"[:300]))
     for path in paths:
         errors.clear()

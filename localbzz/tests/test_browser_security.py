@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 
 from agency.models import Client
 from conftest import PASSWORD
-from portal.services import client_user_invite
-from publishing.services.media import media_upload
+from portal.services.people import client_user_invite
+from publishing.services.media.upload import media_upload
 from publishing.tests.media_files import jpeg_bytes, photo
 from publishing.tests.posting import accounts_for, approved_post
 

@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 
 from agency.models import Client
 from conftest import PASSWORD
-from portal.services import client_user_invite
+from portal.services.people import client_user_invite
 
 
 @pytest.fixture

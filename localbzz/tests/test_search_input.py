@@ -138,7 +138,7 @@ def test_the_portal_search_with_a_nul_byte_finds_what_the_text_around_it_finds(c
     """The reported case: GET /media/?q=a%00b on Joe's portal was a 500."""
     from django.core.files.base import ContentFile
 
-    from publishing.services.media import media_upload
+    from publishing.services.media.upload import media_upload
     from publishing.tests.media_files import jpeg_bytes
 
     media_upload(client=client_a, files=[ContentFile(jpeg_bytes(), name="garden-before.jpg")])

@@ -10,7 +10,7 @@ from django.test import Client as HttpClient
 
 from agency.models import Client
 from conftest import PASSWORD
-from portal.services import client_user_invite
+from portal.services.people import client_user_invite
 
 NONCE_IN_HEADER = re.compile(r"script-src [^;]*'nonce-([A-Za-z0-9+/=]+)'")
 SCRIPT_TAG = re.compile(r"<script\b[^>]*>", re.I)

@@ -52,7 +52,7 @@ def test_a_draft_tells_nobody_and_submitting_it_later_does(
 def test_content_a_client_submits_in_the_portal_waits_for_approval(
     bakery, account, owner, editor, django_capture_on_commit_callbacks
 ):
-    from portal.services import client_user_invite
+    from portal.services.people import client_user_invite
 
     member = client_user_invite(actor=owner, client=bakery, email="sam@bella.example", password="x-Long-pass-123")
     with django_capture_on_commit_callbacks(execute=True):

@@ -9,8 +9,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agency.models import Client
-from portal import selectors, services
+from portal import selectors
 from portal.models import ClientUser
+from portal.services import people as portal_people
 
 
 class SetPasswordIn(serializers.Serializer):
@@ -51,7 +52,7 @@ class ClientSetPassword(APIView):
         client = get_object_or_404(Client, pk=client_id)
         data = SetPasswordIn(data=request.data)
         data.is_valid(raise_exception=True)
-        membership = services.client_password_set(
+        membership = portal_people.client_password_set(
             actor=request.user,
             client=client,
             password=data.validated_data["password"],
@@ -83,5 +84,5 @@ class ClientPortalUsers(APIView):
         client = get_object_or_404(Client, pk=client_id)
         data = InviteIn(data=request.data)
         data.is_valid(raise_exception=True)
-        membership = services.client_user_invite(actor=request.user, client=client, **data.validated_data)
+        membership = portal_people.client_user_invite(actor=request.user, client=client, **data.validated_data)
         return Response(PortalUserOut(membership).data, status=status.HTTP_201_CREATED)

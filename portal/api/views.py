@@ -6,7 +6,6 @@ Times are read and written in the client's time zone (ISO 8601 with its offset).
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.urls import reverse
@@ -16,19 +15,24 @@ from rest_framework import exceptions, generics, serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from agency import audit
 from agency.models import Deliverable, PortalRequest
 from generation.contracts import GenerationFailed
 from localbzz import rate_limits
-from localbzz.api import Conflict, EnvelopePagination, Public
-from portal import auth, selectors, services
+from localbzz.api.errors import Conflict
+from localbzz.api.pagination import EnvelopePagination
+from localbzz.api.permissions import Public
+from portal import auth, selectors
 from portal.api import serializers as io
 from portal.permissions import IsClientUser
+from portal.services import content as portal_content
+from portal.services import inbox as portal_inbox
 from publishing.api.media import rejected_response, upload_status, uploaded_items
 from publishing.models import Post
-from publishing.services import media as media_services
+from publishing.services.media import upload as upload_services
 
 TAGS = ["client portal"]
 
@@ -90,7 +94,7 @@ class ClientLogin(APIView):
                 "access_token": str(refresh.access_token),
                 "refresh_token": str(refresh),
                 "token_type": "bearer",
-                "expires_in": int(settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"].total_seconds()),
+                "expires_in": int(jwt_settings.ACCESS_TOKEN_LIFETIME.total_seconds()),
                 "client": {"id": str(client.pk), "name": client.name, "subdomain": client.slug,
                            "portal_url": client.portal_url, "role": membership.role},
             }
@@ -123,10 +127,10 @@ class ClientMediaUpload(ClientAPIView):
         data = io.ClientUploadIn(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            results = media_services.media_upload(
+            results = upload_services.media_upload(
                 client=self.client, files=data.validated_data["files"], uploaded_by=request.user
             )
-        except media_services.MediaRejected as exc:
+        except upload_services.MediaRejected as exc:
             return rejected_response(exc)
         items = uploaded_items(self.client, results, io.ClientMediaOut)
         # A file still being cleaned has no download URL yet; its reference (the files-view path of
@@ -163,7 +167,7 @@ class ClientContentSubmit(ClientAPIView):
                 )
             media += [a.pk for a in found]
         try:
-            post = services.content_submit(
+            post = portal_content.content_submit(
                 client_user=request.client_user,
                 media=media,
                 notes=values["notes"],
@@ -172,7 +176,7 @@ class ClientContentSubmit(ClientAPIView):
                 preferred_at=values["preferred_time"],
                 source=Post.Source.API,
             )
-        except services.LimitReached as exc:
+        except portal_content.LimitReached as exc:
             quota = exc.quota
             raise LimitReachedError({"message": exc.messages[0], "resets_at": quota.resets_at.isoformat()}) from None
         except GenerationFailed as exc:
@@ -227,7 +231,7 @@ class ClientReschedule(ClientAPIView):
             raise Http404 from None
         when = data.validated_data["new_scheduled_time"]
         try:
-            services.post_reschedule(client_user=request.client_user, post=post, when=when)
+            portal_content.post_reschedule(client_user=request.client_user, post=post, when=when)
         except DjangoValidationError as exc:
             if getattr(exc, "code", None) == "not_reschedulable":
                 raise NotReschedulable({"message": exc.messages[0], "status": post.status}) from None
@@ -270,7 +274,7 @@ class ClientPortalRequests(SubdomainScoped, generics.ListAPIView):
         data = io.ClientRequestIn(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        created = services.request_create(
+        created = portal_inbox.request_create(
             client_user=request.client_user,
             content=values["content"],
             kind=values["request_type"],

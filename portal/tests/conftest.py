@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from conftest import PASSWORD
 from portal.models import ClientUser
-from portal.services import client_user_invite
+from portal.services.people import client_user_invite
 from publishing.tests.conftest import (  # noqa: F401  (fixtures shared with publishing's tests)
     _fake_platform_server,
     client_a,

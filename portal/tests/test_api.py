@@ -4,6 +4,7 @@ deliverables by subdomain; and the staff endpoints about portal access."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -21,7 +22,7 @@ from publishing.tests.posting import accounts_for, approved_post
 pytestmark = pytest.mark.django_db
 
 
-def _login(**body) -> dict:
+def _login(**body: Any) -> Any:
     response = APIClient().post("/api/v1/client/login", body, format="json")
     return response
 

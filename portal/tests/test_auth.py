@@ -10,8 +10,8 @@ from django.core import mail
 from django.test import Client as HttpClient
 
 from conftest import PASSWORD
-from portal import services
 from portal.auth import WRONG
+from portal.services import people as portal_people
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +71,9 @@ def test_sign_out_ends_the_session(client_a, joe, portal_as):
 
 def test_an_invitation_sets_a_password_on_the_client_s_own_portal(client_a, owner, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        invited = services.client_user_invite(actor=owner, client=client_a, email="Sam@Joes.example", role="member")
+        invited = portal_people.client_user_invite(
+            actor=owner, client=client_a, email="Sam@Joes.example", role="member"
+        )
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["sam@joes.example"]
     link = re.search(r"http://\S+/set-password/\S+/", mail.outbox[0].body).group(0)
     assert link.startswith("http://joes-landscaping-test.localhost")
@@ -91,8 +93,10 @@ def test_an_invitation_sets_a_password_on_the_client_s_own_portal(client_a, owne
 
 
 def test_an_invitation_link_does_nothing_on_another_client_s_portal(client_a, client_b, owner):
-    invited = services.client_user_invite(actor=owner, client=client_a, email="sam@joes.example", send_invite=False)
-    path = urlparse(services.set_password_link(invited)).path
+    invited = portal_people.client_user_invite(
+        actor=owner, client=client_a, email="sam@joes.example", send_invite=False
+    )
+    path = urlparse(portal_people.set_password_link(invited)).path
     browser = HttpClient(HTTP_HOST="bella-bakery-test.localhost")
     page = browser.get(path, follow=True)
     assert b"This link no longer works" in page.content
@@ -112,6 +116,6 @@ def test_an_email_already_in_use_cannot_be_invited_again(client_a, client_b, joe
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError, match="already has an account"):
-        services.client_user_invite(actor=owner, client=client_b, email="joe@joes.example")
+        portal_people.client_user_invite(actor=owner, client=client_b, email="joe@joes.example")
     with pytest.raises(ValidationError, match="already has an account"):
-        services.client_user_invite(actor=owner, client=client_b, email=owner.email)
+        portal_people.client_user_invite(actor=owner, client=client_b, email=owner.email)

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from agency.models import Client
 from conftest import PASSWORD
-from portal.services import client_user_invite
+from portal.services.people import client_user_invite
 from publishing.models import Post
 from publishing.tests.media_files import jpeg_bytes, photo
 from publishing.tests.posting import accounts_for
@@ -118,7 +118,7 @@ def test_upload_submit_approve_schedule_reschedule_and_isolation(page, live_serv
 def test_caption_boxes_follow_the_ticked_platforms_in_the_clients_colours(page, live_server, make_staff):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from publishing.services import media as media_services
+    from publishing.services.media import upload as upload_services
 
     owner = make_staff("owner", "olivia@test.local", first_name="Olivia", last_name="Owner")
     joes = Client.objects.create(
@@ -126,7 +126,7 @@ def test_caption_boxes_follow_the_ticked_platforms_in_the_clients_colours(page, 
     )
     accounts_for(joes, owner, platforms=("facebook", "instagram", "x"))
     joe = client_user_invite(actor=owner, client=joes, email="joe@joes.example", role="owner", password=PASSWORD)
-    media_services.media_upload(
+    upload_services.media_upload(
         client=joes, files=[SimpleUploadedFile("patio.jpg", jpeg_bytes(photo(seed=1)))], uploaded_by=joe.user
     )
     base = portal_url(live_server, "joes-browser")

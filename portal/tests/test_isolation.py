@@ -12,9 +12,9 @@ from django.utils import timezone
 from agency.models import Deliverable, PortalRequest, RequestMessage
 from portal.models import ClientUser
 from publishing.models import MediaAsset, Post
-from publishing.services import media as media_services
 from publishing.services import posts as post_services
 from publishing.services import scheduling
+from publishing.services.media import upload as upload_services
 from publishing.tests.media_files import jpeg_bytes, photo
 from publishing.tests.posting import accounts_for
 
@@ -27,7 +27,7 @@ def b_things(client_b, bella, owner):
     client_b.requires_client_approval = True
     client_b.save()
     accounts = accounts_for(client_b, owner, platforms=("facebook",))
-    [upload] = media_services.media_upload(
+    [upload] = upload_services.media_upload(
         client=client_b, files=[SimpleUploadedFile("bread.jpg", jpeg_bytes(photo()))], uploaded_by=bella.user
     )
     scheduled = post_services.post_create(

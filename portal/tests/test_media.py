@@ -6,8 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from publishing.models import MediaAsset
-from publishing.services import media as media_services
 from publishing.services import posts as post_services
+from publishing.services.media import upload as upload_services
 from publishing.tests.media_files import jpeg_bytes, photo
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +62,7 @@ def test_a_client_deletes_its_own_unused_upload(client_a, joe, portal_as):
 
 
 def test_a_client_cannot_delete_the_agency_s_files(client_a, joe, portal_as, owner):
-    [result] = media_services.media_upload(
+    [result] = upload_services.media_upload(
         client=client_a, files=[SimpleUploadedFile("shoot.jpg", jpeg_bytes(photo()))], uploaded_by=owner
     )
     browser = portal_as(client_a, joe)
@@ -139,7 +139,9 @@ def test_the_upload_row_says_why_without_the_staff_retry_hint_and_only_for_the_c
     import re
 
     def state(html: str) -> str:
-        return re.search(r'data-upload-state="(\w+)"', html).group(1)
+        match = re.search(r'data-upload-state="(\w+)"', html)
+        assert match, html
+        return match.group(1)
 
     browser = portal_as(client_a, joe)
     page = browser.get("/media/").content.decode()

@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 
 from portal.models import ClientUser
-from portal.services import client_user_invite
+from portal.services.people import client_user_invite
 
 pytestmark = pytest.mark.django_db
 

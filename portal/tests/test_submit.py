@@ -14,10 +14,10 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from conftest import PASSWORD
-from portal import services
+from portal.services import content as portal_content
 from portal.tests.conftest import bearer
 from publishing.models import Post
-from publishing.services import media as media_services
+from publishing.services.media import upload as upload_services
 from publishing.states import PostStatus as P
 from publishing.tests.media_files import jpeg_bytes, photo
 from publishing.tests.posting import accounts_for
@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db
 def library(client_a, joe, owner):
     """Client A with Facebook, Instagram and X connected and two photos of its own."""
     accounts_for(client_a, owner, platforms=("facebook", "instagram", "x"))
-    results = media_services.media_upload(
+    results = upload_services.media_upload(
         client=client_a,
         files=[SimpleUploadedFile(f"patio-{i}.jpg", jpeg_bytes(photo(seed=i))) for i in (1, 2)],
         uploaded_by=joe.user,
@@ -113,10 +113,10 @@ def test_the_limit_says_when_it_resets_and_whom_to_ask(client_a, joe, portal_as,
 def test_canceled_and_rejected_posts_give_their_place_back(client_a, joe, library):
     _use_up(client_a, 8)
     Post.objects.filter(client=client_a).filter(pk__in=Post.objects.values("pk")[:1]).update(status=P.REJECTED)
-    post = services.content_submit(client_user=joe, media=[library[0]], notes="one more")
+    post = portal_content.content_submit(client_user=joe, media=[library[0]], notes="one more")
     assert post.status == P.PENDING_APPROVAL
-    with pytest.raises(services.LimitReached):
-        services.content_submit(client_user=joe, media=[library[0]], notes="and another")
+    with pytest.raises(portal_content.LimitReached):
+        portal_content.content_submit(client_user=joe, media=[library[0]], notes="and another")
 
 
 def test_the_api_submits_with_media_ids_or_urls(client_a, joe, library):

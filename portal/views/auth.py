@@ -8,7 +8,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import PasswordResetForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -17,9 +16,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from agency.forms import PasswordResetForm
 from localbzz import rate_limits, signin_throttle
 from localbzz.app_urls import portal_base
 from portal.forms import PortalSignInForm
+from portal.http import PortalHttpRequest
 from portal.models import ClientUser
 from portal.permissions import belongs_to
 
@@ -27,7 +28,7 @@ from portal.permissions import belongs_to
 @sensitive_post_parameters("password")
 @never_cache
 @rate_limits.limit(rate_limits.LoginRate)
-def sign_in(request: HttpRequest) -> HttpResponse:
+def sign_in(request: PortalHttpRequest) -> HttpResponse:
     client = request.portal_client
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
@@ -35,7 +36,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and belongs_to(request.user, client):
         return redirect(next_url or "portal:dashboard")
     form = PortalSignInForm(request.POST or None, request=request, client=client)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and form.client_user is not None:  # set by a valid form
         login(request, form.client_user.user, backend="agency.auth_backends.StaffBackend")
         return redirect(next_url or "portal:dashboard")
     response = render(request, "portal/login.html", {"form": form, "next": next_url})
@@ -64,6 +65,7 @@ class ClientPasswordResetForm(PasswordResetForm):
 
 
 class PasswordReset(auth_views.PasswordResetView):
+    request: PortalHttpRequest
     form_class = ClientPasswordResetForm
     template_name = "portal/password_reset_form.html"
     email_template_name = "portal/password_reset_email.txt"
@@ -93,6 +95,7 @@ class PasswordReset(auth_views.PasswordResetView):
 class SetPassword(auth_views.PasswordResetConfirmView):
     """The one-time link of an invitation or a reset: choose a password, then you are signed in."""
 
+    request: PortalHttpRequest
     template_name = "portal/set_password.html"
     post_reset_login = True
     post_reset_login_backend = "agency.auth_backends.StaffBackend"

@@ -3,6 +3,8 @@ reschedule, and approvals where the client approves too."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -21,9 +23,11 @@ from generation.services.captions import caption_generate
 from localbzz import calendar, zones
 from localbzz.app_urls import portal_url
 from localbzz.forms import add_errors
-from portal import selectors, services
+from portal import selectors
 from portal.forms import CommentForm, RescheduleForm, SubmitForm
+from portal.http import PortalHttpRequest
 from portal.permissions import portal_required
+from portal.services import content as portal_content
 from publishing import rules
 from publishing.media.uploads import upload_limits
 from publishing.models import Post
@@ -39,7 +43,7 @@ TABS = [
 ]
 
 
-def _submit_context(request: HttpRequest, form: SubmitForm, **extra) -> dict:
+def _submit_context(request: PortalHttpRequest, form: SubmitForm, **extra) -> dict:
     client = request.portal_client
     chosen = form["media"].value() or []
     picked = list(selectors.media(client).filter(pk__in=[c for c in chosen if c])) if chosen else []
@@ -60,13 +64,13 @@ def _submit_context(request: HttpRequest, form: SubmitForm, **extra) -> dict:
 
 
 @portal_required
-def submit(request: HttpRequest) -> HttpResponse:
+def submit(request: PortalHttpRequest) -> HttpResponse:
     client = request.portal_client
     form = SubmitForm(request.POST or None, client=client, initial={"media": request.GET.getlist("media")})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            post = services.content_submit(
+            post = portal_content.content_submit(
                 client_user=request.client_user,
                 media=data["media"],
                 notes=data["notes"],
@@ -75,7 +79,7 @@ def submit(request: HttpRequest) -> HttpResponse:
                 preferred_at=data["preferred_at"],
                 captions=form.captions(),
             )
-        except services.LimitReached as exc:
+        except portal_content.LimitReached as exc:
             form.add_error(None, exc.messages)
         except GenerationFailed as exc:
             form.add_error(None, f"The captions could not be written: {exc}")
@@ -90,7 +94,7 @@ def submit(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @portal_required
-def submit_captions(request: HttpRequest) -> HttpResponse:
+def submit_captions(request: PortalHttpRequest) -> HttpResponse:
     """htmx: the AI writes captions for the chosen media, notes and platforms (nothing is saved)."""
     client = request.portal_client
     form = SubmitForm(request.POST, client=client)
@@ -101,7 +105,7 @@ def submit_captions(request: HttpRequest) -> HttpResponse:
         error = "Pick at least one photo or video first: the captions are written from them."
     else:
         try:
-            services.check_can_submit(client)
+            portal_content.check_can_submit(client)
             platforms = form.cleaned_data.get("platforms") or [v for v, _ in form.platform_choices]
             captions = caption_generate(
                 client=client,
@@ -132,7 +136,7 @@ def submit_captions(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/submit.html#captions", _submit_context(request, form, caption_error=error))
 
 
-def _post(request: HttpRequest, post_id) -> Post:
+def _post(request: PortalHttpRequest, post_id) -> Post:
     try:
         return selectors.post_get(request.portal_client, post_id)
     except Post.DoesNotExist:
@@ -140,11 +144,13 @@ def _post(request: HttpRequest, post_id) -> Post:
 
 
 @portal_required
-def posts(request: HttpRequest) -> HttpResponse:
+def posts(request: PortalHttpRequest) -> HttpResponse:
     client = request.portal_client
-    view = request.GET.get("view") if request.GET.get("view") in {"list", "month", "week"} else "list"
+    view = request.GET.get("view") or ""
+    if view not in {"list", "month", "week"}:
+        view = "list"
     tab = request.GET.get("tab") if request.GET.get("tab") in {t[0] for t in TABS} else "scheduled"
-    context = {"view": view, "tab": tab, "tabs": TABS, "quota": selectors.quota(client)}
+    context: dict[str, Any] = {"view": view, "tab": tab, "tabs": TABS, "quota": selectors.quota(client)}
     if view == "list":
         statuses = next(t[2] for t in TABS if t[0] == tab)
         qs = selectors.posts(client, thumbnails_only=True)
@@ -152,7 +158,7 @@ def posts(request: HttpRequest) -> HttpResponse:
             qs = qs.filter(status__in=statuses)
         order = ("scheduled_at", "pk") if tab == "scheduled" else ("-updated_at", "pk")
         context["page"] = page = Paginator(qs.order_by(*order), 25).get_page(request.GET.get("page"))
-        services.mark_movable(page.object_list)
+        portal_content.mark_movable(page.object_list)
     else:
         period = calendar.period(view, calendar.parse_anchor(request.GET.get("date")))
         items = selectors.calendar_posts(
@@ -169,7 +175,7 @@ def posts(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @portal_required
-def posts_feed_link(request: HttpRequest) -> HttpResponse:
+def posts_feed_link(request: PortalHttpRequest) -> HttpResponse:
     """Make (or, with ``regenerate``, replace) the client's secret calendar link of its posts."""
     feed = feed_services.feed_get_or_create(
         actor=request.user, scope=CalendarFeed.Scope.CLIENT, client=request.portal_client,
@@ -189,7 +195,7 @@ def posts_ics(request: HttpRequest, token: str) -> HttpResponse:
     feed = CalendarFeed.objects.filter(
         token=token, kind=CalendarFeed.Kind.PORTAL_POSTS, client=client
     ).select_related("client").first() if client is not None else None  # fmt: skip
-    if feed is None:
+    if feed is None or client is None:
         raise Http404("No calendar at this address; it may have been replaced by a new link.")
     return feed_response(feed, lambda post: portal_url(client.slug, reverse("portal:post", args=[post.pk])))
 
@@ -198,8 +204,8 @@ def _post_context(request: HttpRequest, post: Post, **forms) -> dict:
     return {
         "post": post,
         "targets": list(post.targets.all()),
-        "can_reschedule": services.can_reschedule(post),
-        "reschedule_reason": "" if services.can_reschedule(post) else services.reschedule_reason(post),
+        "can_reschedule": portal_content.can_reschedule(post),
+        "reschedule_reason": "" if portal_content.can_reschedule(post) else portal_content.reschedule_reason(post),
         "reschedule_form": forms.get("reschedule_form") or RescheduleForm(initial={"scheduled_at": post.scheduled_at}),
         "comment_form": forms.get("comment_form") or CommentForm(),
         "waiting_for_you": post.status == P.PENDING_CLIENT_APPROVAL,
@@ -207,18 +213,18 @@ def _post_context(request: HttpRequest, post: Post, **forms) -> dict:
 
 
 @portal_required
-def post_detail(request: HttpRequest, post_id) -> HttpResponse:
+def post_detail(request: PortalHttpRequest, post_id: str) -> HttpResponse:
     return render(request, "portal/post.html", _post_context(request, _post(request, post_id)))
 
 
 @require_POST
 @portal_required
-def post_reschedule(request: HttpRequest, post_id) -> HttpResponse:
+def post_reschedule(request: PortalHttpRequest, post_id) -> HttpResponse:
     post = _post(request, post_id)
     form = RescheduleForm(request.POST)
     if form.is_valid():
         try:
-            post = services.post_reschedule(
+            post = portal_content.post_reschedule(
                 client_user=request.client_user, post=post, when=form.cleaned_data["scheduled_at"]
             )
         except ValidationError as exc:
@@ -232,7 +238,7 @@ def post_reschedule(request: HttpRequest, post_id) -> HttpResponse:
 
 
 @portal_required
-def approvals(request: HttpRequest) -> HttpResponse:
+def approvals(request: PortalHttpRequest) -> HttpResponse:
     client = request.portal_client
     return render(
         request,
@@ -243,7 +249,7 @@ def approvals(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @portal_required
-def post_decide(request: HttpRequest, post_id) -> HttpResponse:
+def post_decide(request: PortalHttpRequest, post_id) -> HttpResponse:
     """Approve, or request changes with a comment, on a post waiting for the client."""
     post = _post(request, post_id)
     form = CommentForm(request.POST)
@@ -251,10 +257,10 @@ def post_decide(request: HttpRequest, post_id) -> HttpResponse:
     comment = form.cleaned_data.get("comment", "")
     try:
         if request.POST.get("decision") == "approve":
-            post = services.post_approve_by_client(client_user=request.client_user, post=post, comment=comment)
+            post = portal_content.post_approve_by_client(client_user=request.client_user, post=post, comment=comment)
             messages.success(request, client_approved_message(post))
         else:
-            services.post_changes_by_client(client_user=request.client_user, post=post, comment=comment)
+            portal_content.post_changes_by_client(client_user=request.client_user, post=post, comment=comment)
             messages.success(request, "Sent back to the team with your comment.")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

@@ -5,28 +5,33 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from localbzz import rate_limits
 from localbzz.text import storable
-from portal import selectors, services
+from portal import selectors
+from portal.http import PortalHttpRequest
 from portal.permissions import portal_required
+from portal.services import content as portal_content
+from portal.services import media as portal_media
 from publishing.api.media import upload_status, uploaded_items
 from publishing.media.uploads import upload_limits
 from publishing.models import MediaAsset
-from publishing.services import media as media_services
+from publishing.selectors import media_asset_state
+from publishing.services.media import edit as edit_services
+from publishing.services.media import upload as upload_services
 
 PAGE_SIZE = 36
 
 
 @portal_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: PortalHttpRequest) -> HttpResponse:
     client = request.portal_client
     context = {
         "stats": selectors.stats(client),
-        "next_posts": services.mark_movable(list(selectors.scheduled_posts(client)[:5])),
+        "next_posts": portal_content.mark_movable(list(selectors.scheduled_posts(client)[:5])),
         "waiting_posts": list(selectors.waiting_for_client(client)[:5]),
         "deliverables": list(selectors.deliverables(client)[:5]),
         "open_requests": list(selectors.requests(client).exclude(status="Done")[:5]),
@@ -35,7 +40,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @portal_required
-def media(request: HttpRequest) -> HttpResponse:
+def media(request: PortalHttpRequest) -> HttpResponse:
     client = request.portal_client
     kind = request.GET.get("kind") if request.GET.get("kind") in MediaAsset.Kind.values else None
     search = storable(request.GET.get("q", "")).strip()[:100] or None
@@ -58,18 +63,18 @@ def media(request: HttpRequest) -> HttpResponse:
 @require_POST
 @portal_required
 @rate_limits.limit(rate_limits.UploadRate, as_json=True)
-def media_upload(request: HttpRequest) -> HttpResponse:
+def media_upload(request: PortalHttpRequest) -> HttpResponse:
     """The upload box's endpoint: the same answer as the media API (``{"items": [asset, …]}``)."""
     client = request.portal_client
     try:
-        results = media_services.media_upload(
+        results = upload_services.media_upload(
             client=client,
             files=request.FILES.getlist("files"),
             uploaded_by=request.user,
             folder=(request.POST.get("folder") or "").strip()[:100] or None,
-            tags=media_services.normalise_tags([request.POST.get("tags", "")]),
+            tags=upload_services.normalise_tags([request.POST.get("tags", "")]),
         )
-    except media_services.MediaRejected as exc:
+    except upload_services.MediaRejected as exc:
         problems = [{"name": p.name, "code": p.code, "message": p.message} for p in exc.problems]
         return JsonResponse(
             {"error": {"code": exc.problems[0].code, "message": str(exc), "details": {"files": problems}}},
@@ -78,7 +83,7 @@ def media_upload(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"items": uploaded_items(client, results)}, status=upload_status(results))
 
 
-def _asset(request: HttpRequest, asset_id) -> MediaAsset:
+def _asset(request: PortalHttpRequest, asset_id) -> MediaAsset:
     try:
         return selectors.media_get(request.portal_client, asset_id)
     except MediaAsset.DoesNotExist:
@@ -86,7 +91,7 @@ def _asset(request: HttpRequest, asset_id) -> MediaAsset:
 
 
 @portal_required
-def media_tile(request: HttpRequest, asset_id) -> HttpResponse:
+def media_tile(request: PortalHttpRequest, asset_id) -> HttpResponse:
     context = {
         "asset": _asset(request, asset_id),
         "own_uploaders": selectors.portal_uploader_ids(request.portal_client),
@@ -96,11 +101,9 @@ def media_tile(request: HttpRequest, asset_id) -> HttpResponse:
 
 
 @portal_required
-def media_upload_status(request: HttpRequest, asset_id) -> HttpResponse:
+def media_upload_status(request: PortalHttpRequest, asset_id) -> HttpResponse:
     """An upload row's status (the staff library's partial): polled while the file is prepared,
     then "Ready" or why it failed (without the staff's Retry hint: clients upload a new file)."""
-    from publishing.selectors import media_asset_state
-
     asset = media_asset_state(asset_id=asset_id, client=request.portal_client)
     context = {
         "asset": asset,
@@ -112,11 +115,11 @@ def media_upload_status(request: HttpRequest, asset_id) -> HttpResponse:
 
 @require_POST
 @portal_required
-def media_delete(request: HttpRequest, asset_id) -> HttpResponse:
+def media_delete(request: PortalHttpRequest, asset_id) -> HttpResponse:
     asset = _asset(request, asset_id)
     try:
-        services.media_delete_own(client_user=request.client_user, asset=asset)
-    except media_services.MediaInUse as exc:
+        portal_media.media_delete_own(client_user=request.client_user, asset=asset)
+    except edit_services.MediaInUse as exc:
         messages.error(request, str(exc))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

@@ -5,24 +5,26 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from agency.models import Deliverable, PortalRequest
 from localbzz.forms import add_errors
-from portal import selectors, services
+from portal import selectors
 from portal.forms import CommentForm, PortalRequestForm, ReplyForm
+from portal.http import PortalHttpRequest
 from portal.permissions import portal_required
+from portal.services import inbox as portal_inbox
 
 
 @portal_required
-def requests(request: HttpRequest) -> HttpResponse:
+def requests(request: PortalHttpRequest) -> HttpResponse:
     client = request.portal_client
     form = PortalRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            created = services.request_create(client_user=request.client_user, **form.cleaned_data)
+            created = portal_inbox.request_create(client_user=request.client_user, **form.cleaned_data)
         except ValidationError as exc:
             add_errors(form, exc)
         else:
@@ -40,7 +42,7 @@ def requests(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _request(request: HttpRequest, request_id) -> PortalRequest:
+def _request(request: PortalHttpRequest, request_id) -> PortalRequest:
     try:
         return selectors.request_get(request.portal_client, request_id)
     except PortalRequest.DoesNotExist:
@@ -48,12 +50,12 @@ def _request(request: HttpRequest, request_id) -> PortalRequest:
 
 
 @portal_required
-def request_detail(request: HttpRequest, request_id) -> HttpResponse:
+def request_detail(request: PortalHttpRequest, request_id) -> HttpResponse:
     item = _request(request, request_id)
     form = ReplyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.request_reply(client_user=request.client_user, request=item, body=form.cleaned_data["body"])
+            portal_inbox.request_reply(client_user=request.client_user, request=item, body=form.cleaned_data["body"])
         except ValidationError as exc:
             add_errors(form, exc)
         else:
@@ -63,7 +65,7 @@ def request_detail(request: HttpRequest, request_id) -> HttpResponse:
 
 
 @portal_required
-def deliverables(request: HttpRequest) -> HttpResponse:
+def deliverables(request: PortalHttpRequest) -> HttpResponse:
     client = request.portal_client
     items = list(selectors.deliverables(client))
     groups = [
@@ -76,7 +78,7 @@ def deliverables(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @portal_required
-def deliverable_review(request: HttpRequest, deliverable_id) -> HttpResponse:
+def deliverable_review(request: PortalHttpRequest, deliverable_id) -> HttpResponse:
     try:
         deliverable = selectors.deliverable_get(request.portal_client, deliverable_id)
     except Deliverable.DoesNotExist:
@@ -85,7 +87,7 @@ def deliverable_review(request: HttpRequest, deliverable_id) -> HttpResponse:
     form.is_valid()
     approve = request.POST.get("decision") == "approve"
     try:
-        services.deliverable_review(
+        portal_inbox.deliverable_review(
             client_user=request.client_user,
             deliverable=deliverable,
             approve=approve,

@@ -12,12 +12,14 @@ from agency import permissions
 from agency.models import Client
 from agency.permissions import staff_required
 from localbzz.forms import add_errors
-from portal import selectors, services
+from portal import selectors
 from portal.forms import InviteForm
+from portal.http import PortalHttpRequest
+from portal.services import people as portal_people
 
 
 @staff_required("view")
-def portal_users(request: HttpRequest, client_id) -> HttpResponse:
+def portal_users(request: PortalHttpRequest, client_id) -> HttpResponse:
     client = get_object_or_404(Client, pk=client_id)
     can_manage = permissions.can(request.user, "manage_clients")
     form = InviteForm(request.POST or None, initial={"role": "owner"})
@@ -25,7 +27,7 @@ def portal_users(request: HttpRequest, client_id) -> HttpResponse:
         permissions.require(request.user, "manage_clients")
         if form.is_valid():
             try:
-                invited = services.client_user_invite(actor=request.user, client=client, **form.cleaned_data)
+                invited = portal_people.client_user_invite(actor=request.user, client=client, **form.cleaned_data)
             except ValidationError as exc:
                 add_errors(form, exc)
             else:
@@ -53,16 +55,16 @@ def _member(client_id, member_id):
 def portal_user_link(request: HttpRequest, client_id, member_id) -> HttpResponse:
     """A fresh one-time set-password link, shown once to the staff member (to send themselves)."""
     member = _member(client_id, member_id)
-    request.session["portal_link"] = {"email": member.user.email, "url": services.set_password_link(member)}
+    request.session["portal_link"] = {"email": member.user.email, "url": portal_people.set_password_link(member)}
     return redirect("client-portal-users", client_id=client_id)
 
 
 @require_POST
 @staff_required("manage_clients")
-def portal_user_remove(request: HttpRequest, client_id, member_id) -> HttpResponse:
+def portal_user_remove(request: PortalHttpRequest, client_id, member_id) -> HttpResponse:
     member = _member(client_id, member_id)
     try:
-        services.client_user_remove(actor=request.user, client_user=member)
+        portal_people.client_user_remove(actor=request.user, client_user=member)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

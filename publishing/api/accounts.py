@@ -112,7 +112,7 @@ class SocialAccountDetail(generics.RetrieveDestroyAPIView):
 
 class SocialAccountVerify(APIView):
     write_action = "manage_accounts"
-    no_body_methods = ("post",)  # localbzz.api.refuse_a_body: a body is refused, not ignored
+    no_body_methods = ("post",)  # localbzz.api.input.refuse_a_body: a body is refused, not ignored
 
     @extend_schema(
         summary="Check the token with the platform (marks needs_reconnect when dead)",

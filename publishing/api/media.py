@@ -10,12 +10,13 @@ from rest_framework.response import Response
 
 from agency.models import Campaign, Client
 from localbzz import rate_limits
-from localbzz.api import Conflict, error_body
+from localbzz.api.errors import Conflict, error_body
 from publishing import selectors
 from publishing.media.presets import PRESETS
 from publishing.media.urls import media_url
 from publishing.models import MediaAsset
-from publishing.services import media as services
+from publishing.services.media import edit as edit_services
+from publishing.services.media import upload as upload_services
 from publishing.services.media_sweep import media_retry
 
 # --------------------------------------------------------------------------------------------
@@ -115,7 +116,7 @@ class TagsField(serializers.ListField):
     child = serializers.CharField(max_length=200, allow_blank=True)
 
     def to_internal_value(self, data):
-        return services.normalise_tags(super().to_internal_value([data] if isinstance(data, str) else data))
+        return upload_services.normalise_tags(super().to_internal_value([data] if isinstance(data, str) else data))
 
 
 class MediaUploadIn(serializers.Serializer):
@@ -143,7 +144,8 @@ class MediaListQuery(serializers.Serializer):
     kind = serializers.ChoiceField(MediaAsset.Kind.choices, required=False)
     tag = serializers.CharField(required=False)
     folder = serializers.CharField(required=False, help_text="Folder name.")
-    source = serializers.ChoiceField(MediaAsset.Source.choices, required=False)
+    source = serializers.ChoiceField(MediaAsset.Source.choices, required=False)  # type: ignore[assignment]  # a field, not Field.source
+
     campaign_id = serializers.UUIDField(required=False)
     since = serializers.DateField(required=False, help_text="Uploaded on or after (YYYY-MM-DD).")
     until = serializers.DateField(required=False, help_text="Uploaded on or before (YYYY-MM-DD).")
@@ -165,7 +167,7 @@ def _campaign(campaign_id, client_id) -> Campaign | None:
     return campaign
 
 
-def uploaded_items(client: Client, results: list[services.UploadResult], out=None) -> list[dict]:
+def uploaded_items(client: Client, results: list[upload_services.UploadResult], out=None) -> list[dict]:
     """The uploaded assets, loaded with their renditions, as ``out`` (UploadedAssetOut) shows them."""
     loaded = selectors.media_assets(client=client).in_bulk([r.asset.pk for r in results])
     items = []
@@ -179,12 +181,12 @@ def uploaded_items(client: Client, results: list[services.UploadResult], out=Non
 MEDIA_UPLOADED = inline_serializer("MediaUploaded", {"items": UploadedAssetOut(many=True)})
 
 
-def upload_status(results: list[services.UploadResult]) -> int:
+def upload_status(results: list[upload_services.UploadResult]) -> int:
     """201 when something new was stored; 200 when every file was already in the library."""
     return status.HTTP_201_CREATED if any(r.created for r in results) else status.HTTP_200_OK
 
 
-def rejected_response(exc: services.MediaRejected) -> Response:
+def rejected_response(exc: upload_services.MediaRejected) -> Response:
     problems = exc.problems
     code = problems[0].code if len({p.code for p in problems}) == 1 else "invalid_files"
     details = {"files": [{"name": p.name, "code": p.code, "message": p.message} for p in problems]}
@@ -243,7 +245,7 @@ class MediaListCreate(generics.ListAPIView):
         values = data.validated_data
         client = _client(values["client_id"])
         try:
-            results = services.media_upload(
+            results = upload_services.media_upload(
                 client=client,
                 files=values["files"],
                 uploaded_by=request.user,
@@ -251,7 +253,7 @@ class MediaListCreate(generics.ListAPIView):
                 tags=values.get("tags", []),
                 campaign=_campaign(values.get("campaign_id"), client.pk),
             )
-        except services.MediaRejected as exc:
+        except upload_services.MediaRejected as exc:
             return rejected_response(exc)
         return Response({"items": uploaded_items(client, results)}, status=upload_status(results))
 
@@ -259,7 +261,7 @@ class MediaListCreate(generics.ListAPIView):
 @extend_schema(tags=["media"])
 class MediaRetry(generics.GenericAPIView):
     write_action = "edit_content"
-    no_body_methods = ("post",)  # localbzz.api.refuse_a_body: a body is refused, not ignored
+    no_body_methods = ("post",)  # localbzz.api.input.refuse_a_body: a body is refused, not ignored
     serializer_class = MediaAssetOut
 
     @extend_schema(
@@ -312,14 +314,14 @@ class MediaDetail(generics.GenericAPIView):
         if "focal_point" in values:
             point = values["focal_point"]
             kwargs["focal_point"] = (point["x"], point["y"]) if point else None
-        services.media_update(actor=request.user, asset=asset, **kwargs)
+        edit_services.media_update(actor=request.user, asset=asset, **kwargs)
         return Response(MediaAssetOut(self.get_object()).data)
 
     @extend_schema(summary="Delete an asset and its files (refused while a scheduled post uses it)",
                    responses={204: None, 409: OpenApiResponse(description="A scheduled post uses it.")})  # fmt: skip
     def delete(self, request, asset_id):
         try:
-            services.media_delete(actor=request.user, asset=self.get_object())
-        except services.MediaInUse as exc:
+            edit_services.media_delete(actor=request.user, asset=self.get_object())
+        except edit_services.MediaInUse as exc:
             raise Conflict({"message": str(exc), "uses": exc.uses}) from None
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC
+from typing import Any
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -16,7 +17,6 @@ from agency import permissions
 from agency.api.serializers import Ref, ref
 from agency.models import Campaign, Client
 from localbzz import zones
-from localbzz.api import BadRequest
 from publishing import selectors, states
 from publishing.filters import PostFilter
 from publishing.media.urls import media_url
@@ -256,7 +256,7 @@ class PostIn(serializers.Serializer):
 
 
 class PostPatch(PostIn):
-    client_id = None
+    client_id = None  # type: ignore[assignment]  # DRF drops an inherited field set to None: a post keeps its client
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -266,12 +266,12 @@ class PostPatch(PostIn):
                 f.default = serializers.empty
 
 
-def _accounts_overrides(data: dict, client) -> tuple[list, dict]:
+def _accounts_overrides(data: dict[str, Any]) -> tuple[list[Any] | None, dict[str, str]]:
     overrides = data.pop("overrides", None) or {}
     return data.pop("account_ids", None), overrides
 
 
-def _not_ready(error: PostNotReady) -> BadRequest:
+def _not_ready(error: PostNotReady) -> ValidationError:
     details = [{"account_id": str(tp.target.account_id), "account": str(tp.target.account),
                 "platform": tp.target.account.platform, "problems": [p.message for p in tp.problems]}
                for tp in error.by_target]  # fmt: skip
@@ -302,7 +302,7 @@ class PostList(generics.ListCreateAPIView):
         data = PostIn(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        accounts, overrides = _accounts_overrides(values, values["client"])
+        accounts, overrides = _accounts_overrides(values)
         post = post_services.post_create(
             actor=request.user,
             media=values.pop("media_ids"),
@@ -382,7 +382,7 @@ class _Action(APIView):
     request_serializer: type[serializers.Serializer] | None = None
 
     @property
-    def no_body_methods(self) -> tuple[str, ...]:  # localbzz.api.refuse_a_body
+    def no_body_methods(self) -> tuple[str, ...]:  # localbzz.api.input.refuse_a_body
         return () if self.request_serializer else ("post",)
 
     def run(self, request, post: Post, data: dict) -> None:
@@ -504,7 +504,7 @@ class PostMissedResolve(_Action):
 
 class TargetRetry(APIView):
     write_action = "approve_posts"
-    no_body_methods = ("post",)  # localbzz.api.refuse_a_body: a body is refused, not ignored
+    no_body_methods = ("post",)  # localbzz.api.input.refuse_a_body: a body is refused, not ignored
 
     @_action("Retry one account's failed publication")
     def post(self, request, pk, target_id):

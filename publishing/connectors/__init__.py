@@ -15,7 +15,7 @@ from publishing.connectors.linkedin import LinkedInConnector
 from publishing.connectors.publer import PublerConnector
 from publishing.connectors.x import XConnector
 
-CONNECTORS: dict[str, type] = {
+CONNECTORS: dict[str, type[Connector]] = {
     "facebook": FacebookConnector,
     "instagram": InstagramConnector,
     "linkedin": LinkedInConnector,

@@ -13,6 +13,7 @@ so a retry resumes instead of repeating (no duplicate containers, no double post
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -82,7 +83,7 @@ class MediaItem:
     duration: float | None = None
     alt_text: str = ""
     filename: str = "media"
-    open: Callable[[], IO[bytes]] | None = None  # streams the bytes, for upload endpoints
+    open: Callable[[], IO[builtins.bytes]] | None = None  # streams the bytes, for upload endpoints
 
 
 @dataclass(frozen=True)

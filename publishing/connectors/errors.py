@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -236,8 +236,10 @@ def slow_down(platform: str, response: requests.Response) -> tuple[float, str] |
 # Meta ---------------------------------------------------------------------------------------------
 
 
-def _meta(platform: str, response, body: dict, media: tuple[MediaItem, ...], link: str) -> PlatformError:
-    error = body.get("error") if isinstance(body.get("error"), dict) else {}
+def _meta(
+    platform: str, response: requests.Response, body: dict[str, Any], media: tuple[MediaItem, ...], link: str
+) -> PlatformError:
+    error = _dict(body.get("error"))
     code, subcode = _int(error.get("code")), _int(error.get("error_subcode"))
     said = error.get("error_user_msg") or error.get("message") or f"HTTP {response.status_code}"
     name = NAMES[platform]
@@ -293,7 +295,7 @@ def _meta(platform: str, response, body: dict, media: tuple[MediaItem, ...], lin
     return make(ErrorKind.REJECTED, refused(name, said))
 
 
-def _usage_entries(data: Any) -> list[dict]:
+def _usage_entries(data: Any) -> list[dict[str, Any]]:
     """X-App-Usage / X-Page-Usage are one dict; X-Business-Use-Case-Usage maps ids to lists of dicts."""
     if not isinstance(data, dict):
         return []
@@ -310,7 +312,7 @@ def _max_percent(data: Any) -> float:
     return max(values, default=0.0)
 
 
-def _regain_seconds(entries: list[dict]) -> float | None:
+def _regain_seconds(entries: list[dict[str, Any]]) -> float | None:
     minutes = [float(e.get("estimated_time_to_regain_access") or 0) for e in entries]
     best = max(minutes, default=0.0)
     return best * 60 if best > 0 else None
@@ -319,7 +321,7 @@ def _regain_seconds(entries: list[dict]) -> float | None:
 # Other platforms ----------------------------------------------------------------------------------
 
 
-def _publer(platform: str, response, body: dict) -> PlatformError:
+def _publer(platform: str, response: requests.Response, body: dict[str, Any]) -> PlatformError:
     status = response.status_code
     said = "; ".join(str(e) for e in body.get("errors") or []) or body.get("error") or f"HTTP {status}"
     if status == 429:
@@ -344,9 +346,9 @@ def _publer(platform: str, response, body: dict) -> PlatformError:
     return _status_default(platform, response, said)
 
 
-def _x(platform: str, response, body: dict) -> PlatformError:
+def _x(platform: str, response: requests.Response, body: dict[str, Any]) -> PlatformError:
     status = response.status_code
-    errors = body.get("errors") if isinstance(body.get("errors"), list) else []
+    errors = _list(body.get("errors"))
     said = body.get("detail") or "; ".join(str(e.get("message") or e.get("detail") or e) for e in errors)
     said = said or body.get("title") or f"HTTP {status}"
     if status == 429:
@@ -375,7 +377,7 @@ def _x(platform: str, response, body: dict) -> PlatformError:
     return _status_default(platform, response, said)
 
 
-def _linkedin(platform: str, response, body: dict) -> PlatformError:
+def _linkedin(platform: str, response: requests.Response, body: dict[str, Any]) -> PlatformError:
     status = response.status_code
     said = body.get("message") or f"HTTP {status}"
     if status == 422 and "DUPLICATE" in response.text.upper():
@@ -397,8 +399,8 @@ def _linkedin(platform: str, response, body: dict) -> PlatformError:
     return _status_default(platform, response, said)
 
 
-def _google(platform: str, response, body: dict) -> PlatformError:
-    error = body.get("error") if isinstance(body.get("error"), dict) else {}
+def _google(platform: str, response: requests.Response, body: dict[str, Any]) -> PlatformError:
+    error = _dict(body.get("error"))
     said = error.get("message") or f"HTTP {response.status_code}"
     violations = [
         f"{v.get('field')}: {v.get('description')}"
@@ -417,11 +419,11 @@ def _google(platform: str, response, body: dict) -> PlatformError:
     return _status_default(platform, response, said)
 
 
-def _generic(platform: str, response, body: dict) -> PlatformError:
+def _generic(platform: str, response: requests.Response, body: dict[str, Any]) -> PlatformError:
     return _status_default(platform, response, body.get("message") or f"HTTP {response.status_code}")
 
 
-def _status_default(platform: str, response, said: str) -> PlatformError:
+def _status_default(platform: str, response: requests.Response, said: str) -> PlatformError:
     """What an HTTP status alone says: 401 auth, 429 rate limit, 5xx retry, other 4xx rejected."""
     status, name = response.status_code, NAMES.get(platform, platform)
     if status == 401:
@@ -457,12 +459,20 @@ def _auth(platform: str, status: int, said: str) -> PlatformError:
 # Small readers ------------------------------------------------------------------------------------
 
 
-def _json(response) -> dict:
+def _json(response: requests.Response) -> dict[str, Any]:
     try:
         data = response.json()
     except ValueError:
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def _header_json(value: str | None) -> Any:
@@ -487,7 +497,7 @@ def _until(unix: str | None) -> float | None:
     return max(1.0, stamp - time.time()) if stamp else None
 
 
-def _retry_after(response) -> float | None:
+def _retry_after(response: requests.Response) -> float | None:
     value = response.headers.get("Retry-After")
     if not value:
         return None
@@ -499,7 +509,9 @@ def _retry_after(response) -> float | None:
         return None
 
 
-def _pace(headers, limit_name: str, remaining_name: str, reset_name: str, scope: str) -> tuple[float, str] | None:
+def _pace(
+    headers: Mapping[str, str], limit_name: str, remaining_name: str, reset_name: str, scope: str
+) -> tuple[float, str] | None:
     """Spread what is left of a window evenly once less than 10% of it remains."""
     limit, remaining = _int(headers.get(limit_name)), _int(headers.get(remaining_name))
     wait = _until(headers.get(reset_name))
@@ -530,7 +542,8 @@ def _names(media: tuple[MediaItem, ...], subcode: int) -> str:
         2207004: lambda m: m.bytes > 8 * 1024 * 1024,
         2207026: lambda m: m.kind == "video",
     }
-    culprits = [m for m in media if tests.get(subcode, lambda m: True)(m)] or list(media)
+    test = tests.get(subcode)
+    culprits = [m for m in media if test is None or test(m)] or list(media)
     if not culprits:
         return "the media"
     return ", ".join(m.filename for m in culprits)

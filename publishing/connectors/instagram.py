@@ -20,6 +20,7 @@ Contract kept here:
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from publishing.connectors import errors
@@ -189,7 +190,7 @@ class InstagramConnector(InstagramInsights, HTTPConnector):
             children.append(str(data["id"]))
             progress.save(children=children)
         for child, item in zip(children, request.media, strict=False):
-            status = poll(lambda c=child: self._status(http, c), lambda s: s["status_code"] != IN_PROGRESS)
+            status = poll(partial(self._status, http, child), lambda s: s["status_code"] != IN_PROGRESS)
             if status["status_code"] in DEAD:
                 progress.drop("children")
                 raise errors.instagram_container_error(status.get("status", ""), [item])

@@ -170,7 +170,8 @@ def meta_pages(user_token: str) -> list[MetaPage]:
     http = _http("facebook", "facebook_graph", user_token)
     fields = "id,name,access_token,tasks,instagram_business_account{id,username,name}"
     pages: list[MetaPage] = []
-    path, params = "me/accounts", {"fields": fields, "limit": 100}
+    path = "me/accounts"
+    params: dict[str, object] | None = {"fields": fields, "limit": 100}
     while path:
         data = http.json("GET", path, params=params)
         for item in data.get("data") or []:

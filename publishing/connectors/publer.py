@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import requests
 
@@ -29,6 +29,7 @@ from publishing.connectors.base import (
     Account,
     AccountCheck,
     ErrorKind,
+    MediaItem,
     PlatformError,
     PublishRequest,
     PublishResult,
@@ -46,7 +47,10 @@ from publishing.connectors.http import (
 )
 from publishing.connectors.insights.publer import PublerInsights
 
-T = TypeVar("T")
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+T = TypeVar("T", bound="DataclassInstance")
 DONE = {"complete", "completed", "failed"}
 MIN_LEAD = timedelta(minutes=1)  # Publer wants scheduled posts at least a minute ahead
 
@@ -101,10 +105,10 @@ class PublerWorkspace:
 
     def accounts(self) -> list[PublerAccount]:
         data = _unwrap(self.http.json("GET", "accounts"))
-        items = data.get("accounts", data.get("data", [])) if isinstance(data, dict) else data
+        items = data.get("accounts", data.get("data", []))
         return [_build(PublerAccount, a) for a in items or []]
 
-    def upload(self, item) -> str:
+    def upload(self, item: MediaItem) -> str:
         files = {"file": (item.filename, read_bytes(self.http, item), item.mime)}
         return str(_unwrap(self.http.json("POST", "media", media=[item], files=files))["id"])
 
@@ -116,7 +120,8 @@ class PublerWorkspace:
 
     def job(self, job_id: str) -> PublerJob:
         data = _unwrap(self.http.json("GET", f"job_status/{job_id}"))
-        payload = data.get("payload") if isinstance(data.get("payload"), dict) else {}
+        raw_payload = data.get("payload")
+        payload: dict[str, Any] = raw_payload if isinstance(raw_payload, dict) else {}
         return PublerJob(
             id=job_id,
             status=str(data.get("status", "")).lower(),
@@ -330,7 +335,7 @@ def post_entry(request: PublishRequest, media_ids: list[str]) -> dict[str, Any]:
         content["media"] = [{"id": i, "type": m.kind} for i, m in zip(media_ids, request.media, strict=False)]
     if request.link:
         content["url"] = request.link
-    when = request.scheduled_at if _ahead(request) else datetime.now(UTC)
+    when = request.scheduled_at if request.scheduled_at and _ahead(request) else datetime.now(UTC)
     return {
         "networks": {network: content},
         "accounts": [{"id": str(request.account.extra.get("account_id")), "scheduled_at": when.isoformat()}],

@@ -26,6 +26,7 @@ from publishing.connectors.base import (
     Account,
     AccountCheck,
     ErrorKind,
+    MediaItem,
     PlatformError,
     PublishRequest,
     PublishResult,
@@ -105,7 +106,7 @@ class XConnector(XInsights, HTTPConnector):
         http = self.http(account)
         return self.check_with(lambda: "@" + str((http.json("GET", "2/users/me").get("data") or {}).get("username")))
 
-    def _upload(self, http: PlatformHTTP, item) -> str:
+    def _upload(self, http: PlatformHTTP, item: MediaItem) -> str:
         data = (
             http.json(
                 "POST",

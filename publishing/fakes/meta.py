@@ -21,7 +21,7 @@ from publishing.fakes.core import FakePlatforms, keyset_page, newest_first, pars
 GRAPH = r"^/graph/v[\d.]+"
 VIDEO = r"^/graph-video/v[\d.]+"
 # What a person connecting through the fake's Facebook Login manages.
-DEMO_PAGES = [
+DEMO_PAGES: list[dict[str, Any]] = [
     {
         "id": "10001",
         "name": "Bella Bakery",

@@ -62,7 +62,7 @@ def install(fake: FakePlatforms) -> None:
         windows = fake.objects("publer_windows")
         slot = (key, int(time.time()) // fake.config["publer.rate_window"])
         windows[slot] = windows.get(slot, 0) + 1
-        request.rate_slot = slot  # type: ignore[attr-defined] - read by _rate_headers
+        request.rate_slot = slot  # type: ignore[attr-defined]  # a note for _rate_headers
         if windows[slot] > fake.config["publer.rate_limit"]:
             raise Reply(Response(429, dict(RATE_BODY)))
         return workspace
@@ -126,7 +126,8 @@ def install(fake: FakePlatforms) -> None:
                     )
                 account_id = str(account.get("id"))
                 if account_id in failing:
-                    message = fault.params.get("message", "The account needs to be reconnected in Publer")
+                    params = fault.params if fault else {}
+                    message = params.get("message", "The account needs to be reconnected in Publer")
                     failures.append({"account_id": account_id, "provider": network, "message": message})
                     continue
                 created.append(_post(fake, request, posts(), network, content, account_id, when, publish_now))
@@ -165,10 +166,10 @@ def install(fake: FakePlatforms) -> None:
                 for p in posts().values()
                 if (not state or p["state"] == state)
                 and (not wanted_accounts or p["account_id"] in wanted_accounts)
-                and (start is None or _parse(p["scheduled_at"]) >= start)
-                and (end is None or _parse(p["scheduled_at"]) <= end)
+                and (start is None or _when(p) >= start)
+                and (end is None or _when(p) <= end)
             ),
-            key=lambda p: (_parse(p["scheduled_at"]), int(p["id"][1:])),
+            key=lambda p: (_when(p), int(p["id"][1:])),
             reverse=True,
         )
         page, per_page = int(request.arg("page", "0")), 20
@@ -251,6 +252,11 @@ def demo_accounts(workspace: str) -> list[dict[str, Any]]:
         }
         for p in ("facebook", "instagram", "linkedin", "twitter", "google")
     ]
+
+
+def _when(post: dict[str, Any]) -> datetime:
+    """A stored post's time (always an ISO-8601 time with offset: checked when it was created)."""
+    return _parse(post["scheduled_at"]) or datetime.min.replace(tzinfo=UTC)
 
 
 def _parse(value: str) -> datetime | None:

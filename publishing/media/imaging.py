@@ -169,7 +169,7 @@ def clean_original(path: str, fmt: str) -> Cleaned:
         if fmt == "GIF" or getattr(im, "is_animated", False):
             return _animated(im, fmt)
         im.load()
-        upright = to_srgb(ImageOps.exif_transpose(im) or im)
+        upright = to_srgb(ImageOps.exif_transpose(im))
         exif_bytes = clean_exif(exif, keep_orientation=False)
     out = io.BytesIO()
     if fmt == "PNG":
@@ -265,6 +265,8 @@ def crop_box(size: tuple[int, int], preset: Preset, centre: tuple[float, float])
     width, height = size
     if not preset.crop:
         return (0, 0, width, height)
+    crop_w: float
+    crop_h: float
     if width / height > preset.aspect:
         crop_w, crop_h = height * preset.aspect, height
     else:
@@ -356,12 +358,12 @@ def decode_for(path: str, presets: list[Preset]) -> Image.Image:
             im.seek(0)
         im.load()
         factor = int(1 / need) if im.format != "JPEG" and need > 0 else 1
+        frame: Image.Image = im
         if factor >= 2:  # PNG, WebP, GIF, HEIC have no draft mode: one cheap box reduce right away
-            if im.mode not in ("L", "LA", "RGB", "RGBA", "CMYK", "I", "F"):
-                im = to_srgb(im)
-            im = im.reduce(factor)
-        upright = ImageOps.exif_transpose(im) or im
-        upright = to_srgb(upright)
+            if frame.mode not in ("L", "LA", "RGB", "RGBA", "CMYK", "I", "F"):
+                frame = to_srgb(frame)
+            frame = frame.reduce(factor)
+        upright = to_srgb(ImageOps.exif_transpose(frame))
         return _flatten(upright)
 
 
@@ -396,7 +398,7 @@ def render(
 
     plans = []
     for preset in presets:
-        centre = focal or (interest.centre(preset.aspect) if preset.crop else (0.5, 0.5))
+        centre = focal or (interest.centre(preset.aspect) if interest is not None and preset.crop else (0.5, 0.5))
         box = crop_box(im.size, preset, centre)
         size = output_size(box, preset)
         plans.append((preset, box, size, level_for(_scale_of(box, size))))

@@ -246,4 +246,6 @@ def _probe_video(path: str, *, name: str, size: int, fmt: str) -> Probe:
         raise damaged
     if info is None:  # ffprobe is not installed: the video is kept without its details
         return Probe("video", fmt, VIDEO_TYPES[fmt])
+    if not isinstance(info, video.VideoInfo):
+        raise damaged
     return Probe("video", fmt, VIDEO_TYPES[fmt], info.width, info.height, info.duration)

@@ -27,7 +27,8 @@ NAME_CHARS = 255  # MediaAsset.original_name
 
 def allow_long_file_names() -> None:
     """Let Django read part headers up to PART_HEADER_BYTES (called once, from AppConfig.ready)."""
-    multipartparser.MAX_TOTAL_HEADER_SIZE = max(multipartparser.MAX_TOTAL_HEADER_SIZE, PART_HEADER_BYTES)
+    limit = multipartparser.MAX_TOTAL_HEADER_SIZE  # type: ignore[attr-defined]  # in Django, not in django-stubs
+    multipartparser.MAX_TOTAL_HEADER_SIZE = max(limit, PART_HEADER_BYTES)  # type: ignore[attr-defined]  # as above
 
 
 def display_name(name: str | None, limit: int = NAME_CHARS) -> str:
@@ -45,7 +46,7 @@ def display_name(name: str | None, limit: int = NAME_CHARS) -> str:
 class RefusedUpload(UploadedFile):
     """Stands in for a file whose content was not kept (``reason``: too_large or too_many)."""
 
-    def __init__(self, name: str, size: int, head: bytes, reason: str, content_type: str | None):
+    def __init__(self, name: str | None, size: int, head: bytes, reason: str, content_type: str | None):
         super().__init__(io.BytesIO(b""), name=name, content_type=content_type, size=size)
         self.head, self.reason = head, reason
 

@@ -22,7 +22,7 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.crypto import constant_time_compare
 from django.utils.http import RFC3986_SUBDELIMS
 
-from localbzz.app_urls import with_base
+from localbzz.app_urls import app_url
 
 _SALT = "publishing.media.urls"
 # Filesystem URLs expire on the next multiple of this many seconds after their lifetime, so a page
@@ -31,7 +31,7 @@ _BUCKET = 600
 
 
 # Uploads whose metadata the worker has not yet removed are stored under this prefix and are never
-# served: no URL is made for them and the file view refuses them (see publishing.services.media).
+# served: no URL is made for them and the file view refuses them (see publishing.services.media.upload).
 INCOMING = "incoming/"
 
 
@@ -40,7 +40,7 @@ def is_incoming(name: str) -> bool:
 
 
 def _name(file: FieldFile | str) -> str:
-    return file.name if isinstance(file, FieldFile) else file
+    return (file.name or "") if isinstance(file, FieldFile) else file
 
 
 def on_filesystem() -> bool:
@@ -95,7 +95,7 @@ def media_url(file: FieldFile | str | None, *, lifetime: int | None = None) -> s
     lifetime = lifetime or settings.MEDIA_URL_EXPIRE_SECONDS
     if on_filesystem():
         return signed_path(name, lifetime)
-    return default_storage.url(name, expire=lifetime)
+    return default_storage.url(name, expire=lifetime)  # type: ignore[call-arg]  # S3Storage's url() takes it
 
 
 def media_public_url(file: FieldFile | str, *, lifetime: int | None = None) -> str:
@@ -105,5 +105,5 @@ def media_public_url(file: FieldFile | str, *, lifetime: int | None = None) -> s
         raise ValueError("This file is still being processed (its metadata is not yet removed).")
     lifetime = lifetime or settings.MEDIA_PUBLIC_URL_EXPIRE_SECONDS
     if not on_filesystem():
-        return default_storage.url(name, expire=lifetime)
-    return with_base(settings.MEDIA_PUBLIC_BASE_URL, signed_path(name, lifetime))
+        return default_storage.url(name, expire=lifetime)  # type: ignore[call-arg]  # S3Storage's url() takes it
+    return app_url(signed_path(name, lifetime), base=settings.MEDIA_PUBLIC_BASE_URL)

@@ -42,6 +42,8 @@ class MediaTag(models.Model):
 
 
 class MediaAsset(models.Model):
+    existing: bool  # an upload that matched a stored file (publishing.api.media.uploaded_items); not a column
+
     """One uploaded (or generated) photo or video of a client.
 
     ``file`` is the original as we keep it: location metadata removed, orientation applied and
@@ -135,7 +137,7 @@ class MediaAsset(models.Model):
         return next((r for r in self.renditions.all() if r.preset == preset), None)
 
 
-RETRY_HINT = "Use Retry to try again."  # ends processing_error (publishing.services.media)
+RETRY_HINT = "Use Retry to try again."  # ends processing_error (publishing.services.media.renditions)
 
 
 class MediaRendition(models.Model):

@@ -7,6 +7,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.fields.files import FieldFile
 
 from publishing.models.accounts import SocialAccount
 from publishing.models.media import MediaAsset
@@ -14,6 +15,19 @@ from publishing.states import PostStatus, TargetStatus
 
 
 class Post(models.Model):
+    # What publishing.selectors.calendar_posts puts on the posts of a calendar cell (not columns),
+    # and what publishing.views.posts.calendar's chips add.
+    platform_names: list[str]
+    platform_keys: list[str]
+    thumbnail: str | None
+    label: str
+    time_label: str
+    zone_label: str
+    url: str
+    move_url: str
+    thumb_url: str
+    movable: bool  # portal.services.content.mark_movable: may the client move it on its calendar
+
     class Source(models.TextChoices):
         PORTAL = "portal", "Client portal"
         STAFF = "staff", "Staff"
@@ -186,10 +200,10 @@ class PostTarget(models.Model):
         own = [tm.asset for tm in self.target_media.all()]
         return own or [pm.asset for pm in self.post.post_media.all()]
 
-    def previews(self) -> list[tuple[MediaAsset, object]]:
+    def previews(self) -> list[tuple[MediaAsset, FieldFile | None]]:
         """(asset, file to show) per medium, as it will appear on this account: the platform-sized
         rendition scheduling chose for it (``media_choices``), else the thumbnail (else None)."""
-        out = []
+        out: list[tuple[MediaAsset, FieldFile | None]] = []
         for i, asset in enumerate(self.assets()):
             choice = self.media_choices[i] if i < len(self.media_choices or []) else "original"
             shown = (asset.rendition(choice) if choice != "original" else None) or asset.rendition("thumbnail")

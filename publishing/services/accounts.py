@@ -15,6 +15,7 @@ from django.utils import timezone
 from agency import permissions
 from agency.models import Client
 from agency.services.activity import diff, record_event
+from agency.types import Actor
 from publishing import delivery
 from publishing.connectors.base import PlatformError
 from publishing.connectors.publer import workspace_accounts
@@ -24,7 +25,7 @@ from publishing.states import TargetStatus as T
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
-def validate_slots(slots: Any) -> list[dict]:
+def validate_slots(slots: Any) -> list[dict[str, Any]]:
     """Posting slots: [{"day": 0-6 (Monday = 0), "time": "HH:MM"}], sorted, no duplicates."""
     if not isinstance(slots, list):
         raise ValidationError({"posting_slots": 'Give a list like [{"day": 0, "time": "09:30"}].'})
@@ -44,8 +45,9 @@ def validate_slots(slots: Any) -> list[dict]:
 
 @transaction.atomic
 def social_account_create(
-    *, actor, client: Client, platform: str, name: str, external_id: str, token: str = "", route: str = "direct",
-    handle: str = "", extra: dict | None = None, timezone_name: str = "", posting_slots: list | None = None,
+    *, actor: Actor, client: Client, platform: str, name: str, external_id: str, token: str = "", route: str = "direct",
+    handle: str = "", extra: dict[str, Any] | None = None, timezone_name: str = "",
+    posting_slots: list[dict[str, Any]] | None = None,
     refresh_token: str = "", token_expires_at: datetime | None = None,
 ) -> SocialAccount:  # fmt: skip
     """Add an account (manual token entry, OAuth result, or a Publer import)."""
@@ -77,7 +79,9 @@ def social_account_create(
 
 
 @transaction.atomic
-def social_account_update(*, actor, account: SocialAccount, token: str | None = None, **changes: Any) -> SocialAccount:
+def social_account_update(
+    *, actor: Actor, account: SocialAccount, token: str | None = None, **changes: Any
+) -> SocialAccount:
     """Rename, change the time zone or posting slots, replace the token (reconnects it), enable or disable."""
     permissions.require(actor, "manage_accounts")
     allowed = {"name", "handle", "timezone", "posting_slots", "status", "extra"}
@@ -107,7 +111,7 @@ def social_account_update(*, actor, account: SocialAccount, token: str | None = 
     return account
 
 
-def social_account_verify(*, actor, account: SocialAccount) -> tuple[bool, str]:
+def social_account_verify(*, actor: Actor, account: SocialAccount) -> tuple[bool, str]:
     """Ask the platform whether our token still works; a dead one marks the account needs_reconnect."""
     try:
         credentials = delivery.account_credentials(account)
@@ -120,7 +124,7 @@ def social_account_verify(*, actor, account: SocialAccount) -> tuple[bool, str]:
             return False, delivery.reconnect_message(account, error.message)
         return False, f"Could not check right now: {error.message}"
     with transaction.atomic():
-        fields = {"last_verified_at": timezone.now()}
+        fields: dict[str, Any] = {"last_verified_at": timezone.now()}
         if check.ok and account.status == SocialAccount.Status.NEEDS_RECONNECT:
             fields.update(status=SocialAccount.Status.CONNECTED, status_reason="")
         if check.expires_at:
@@ -133,7 +137,7 @@ def social_account_verify(*, actor, account: SocialAccount) -> tuple[bool, str]:
 
 
 @transaction.atomic
-def social_account_delete(*, actor, account: SocialAccount) -> str:
+def social_account_delete(*, actor: Actor, account: SocialAccount) -> str:
     """Delete an account without history; one that has posted is disabled instead (its results stay)."""
     permissions.require(actor, "manage_accounts")
     if account.targets.filter(status__in=[T.SCHEDULED, T.PUBLISHING, T.UNCONFIRMED]).exists():
@@ -149,7 +153,7 @@ def social_account_delete(*, actor, account: SocialAccount) -> str:
 
 
 @transaction.atomic
-def publer_connect(*, actor, client: Client, workspace_id: str, api_key: str) -> PublerConnection:
+def publer_connect(*, actor: Actor, client: Client, workspace_id: str, api_key: str) -> PublerConnection:
     """Store a client's Publer workspace id and (encrypted) API key."""
     permissions.require(actor, "manage_accounts")
     if not workspace_id.strip() or not api_key.strip():
@@ -164,7 +168,7 @@ def publer_connect(*, actor, client: Client, workspace_id: str, api_key: str) ->
 
 
 @transaction.atomic
-def publer_import(*, actor, client: Client) -> int:
+def publer_import(*, actor: Actor, client: Client) -> int:
     """Add the client's Publer workspace accounts we do not have yet (route: publer)."""
     permissions.require(actor, "manage_accounts")
     connection = getattr(client, "publer", None)

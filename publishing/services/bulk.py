@@ -1,17 +1,16 @@
-"""Bulk scheduling from CSV: validate every row, preview, then create every post or none."""
+"""Bulk scheduling from CSV: check every row, preview, then create, approve and schedule every
+post or none (the pipeline is ``localbzz.csv_import``)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import zoneinfo
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import transaction
 from django.utils import timezone
 
-from agency.models import Client
+from agency.models import Client, User
+from localbzz.csv_import import ImportReport, ImportRow, run_import
 from publishing import delivery, rules
 from publishing.forms import parse_tags
 from publishing.models import MediaAsset, Post, SocialAccount
@@ -20,118 +19,89 @@ from publishing.services import scheduling
 
 COLUMNS = ["client", "platforms", "scheduled_at", "caption", "hashtags", "media", "cta"]
 REQUIRED = ["client", "platforms", "scheduled_at", "caption"]
+# The column a platform rule's problem is about (rules.Problem.field → the CSV's column).
+PROBLEM_COLUMNS = {"caption": "caption", "media": "media", "cta": "cta", "accounts": "platforms"}
 
 
 @dataclass
-class BulkRow:
-    line: int
-    raw: dict[str, str]
-    errors: list[str] = field(default_factory=list)
-    client: Client | None = None
+class BulkPost:
+    """What a row becomes: its client, accounts, media and time (in the client's zone)."""
+
+    client: Client
     accounts: list[SocialAccount] = field(default_factory=list)
     media: list[MediaAsset] = field(default_factory=list)
     when: datetime | None = None
 
 
-@dataclass
-class BulkReport:
-    rows: list[BulkRow]
-    problems: list[str] = field(default_factory=list)
-    created: list = field(default_factory=list)
-
-    @property
-    def valid(self) -> bool:
-        return bool(self.rows) and not self.problems and all(not r.errors for r in self.rows)
+BulkReport = ImportReport[BulkPost, Post]
 
 
-def parse(text: str) -> BulkReport:
-    reader = csv.DictReader(io.StringIO(text))
-    columns = [c.strip() for c in reader.fieldnames or []]
-    report = BulkReport(rows=[])
-    missing = [c for c in REQUIRED if c not in columns]
-    unknown = [c for c in columns if c not in COLUMNS]
-    if missing:
-        report.problems.append(f"Missing columns: {', '.join(missing)}.")
-    if unknown:
-        report.problems.append(f"Unknown columns: {', '.join(unknown)} (use {', '.join(COLUMNS)}).")
-    if report.problems:
-        return report
-    clients = {c.slug: c for c in Client.objects.all()}
-    for line, record in enumerate(reader, start=2):
-        row = BulkRow(line=line, raw={k.strip(): (v or "").strip() for k, v in record.items() if k})
-        report.rows.append(row)
-        _check_row(row, clients)
-    if not report.rows:
-        report.problems.append("The file has no rows under its header.")
-    return report
+def bulk_schedule(*, actor: User, text: str, commit: bool) -> BulkReport:
+    """Check every row of ``text``; with ``commit`` and every row valid, create, approve and schedule
+    every row's post in one transaction (any failure undoes them all)."""
 
+    def check(rows: list[ImportRow[BulkPost]]) -> None:
+        clients = {c.slug: c for c in Client.objects.all()}
+        for row in rows:
+            _check_row(row, clients)
 
-def _check_row(row: BulkRow, clients: dict[str, Client]) -> None:
-    row.client = clients.get(row.raw.get("client", "").lower())
-    if row.client is None:
-        row.errors.append(f"client: no client with the portal address “{row.raw.get('client')}”.")
-        return
-    wanted = [p.strip().lower() for p in row.raw.get("platforms", "").replace(";", ",").split(",") if p.strip()]
-    accounts = {a.platform: a for a in SocialAccount.objects.filter(client=row.client, status="connected")}
-    if not wanted:
-        row.errors.append("platforms: list at least one, e.g. instagram;facebook.")
-    for platform in wanted:
-        if platform not in rules.PLATFORMS:
-            row.errors.append(f"platforms: “{platform}” is not one of {', '.join(rules.PLATFORMS)}.")
-        elif platform not in accounts:
-            row.errors.append(
-                f"platforms: {row.client.name} has no connected {rules.PLATFORM_LABELS[platform]} account."
-            )
-        else:
-            row.accounts.append(accounts[platform])
-    try:
-        naive = datetime.strptime(row.raw.get("scheduled_at", ""), "%Y-%m-%d %H:%M")
-        row.when = naive.replace(tzinfo=zoneinfo.ZoneInfo(row.client.timezone))
-        if row.when <= timezone.now():
-            row.errors.append("scheduled_at: that time has passed.")
-    except ValueError:
-        row.errors.append(
-            f"scheduled_at: use YYYY-MM-DD HH:MM in {row.client.name}'s time zone ({row.client.timezone})."
-        )
-    names = [n.strip() for n in row.raw.get("media", "").split(",") if n.strip()]
-    if names:
-        found = {a.original_name: a for a in MediaAsset.objects.filter(client=row.client, original_name__in=names)}
-        for name in names:
-            if name in found:
-                row.media.append(found[name])
-            else:
-                row.errors.append(f"media: {name} is not in {row.client.name}'s library.")
-    text = _post(row).text_for()
-    for account in row.accounts:
-        problems, _ = rules.check(account.platform, text=text, media=[delivery.media_facts(a) for a in row.media])
-        row.errors += [f"{rules.PLATFORM_LABELS[account.platform]}: {p.message}" for p in problems]
-
-
-def _post(row: BulkRow):
-    return Post(
-        caption=row.raw.get("caption", ""), hashtags=parse_tags(row.raw.get("hashtags", "")), cta=row.raw.get("cta", "")
-    )
-
-
-@transaction.atomic
-def create_all(*, actor, report: BulkReport) -> BulkReport:
-    """Create, approve and schedule every row's post; any failure undoes them all."""
-    if not report.valid:
-        return report
-    for row in report.rows:
+    def write(row: ImportRow[BulkPost]) -> Post:
+        assert row.data is not None and row.data.when is not None
         post = post_services.post_create(
             actor=actor,
-            client=row.client,
-            caption=row.raw.get("caption", ""),
-            hashtags=parse_tags(row.raw.get("hashtags", "")),
-            cta=row.raw.get("cta", ""),
-            media=row.media,
-            accounts=row.accounts,
-            scheduled_at=row.when,
+            client=row.data.client,
+            caption=row.cell("caption"),
+            hashtags=parse_tags(row.cell("hashtags")),
+            cta=row.cell("cta"),
+            media=row.data.media,
+            accounts=row.data.accounts,
+            scheduled_at=row.data.when,
         )
         post_services.post_approve(actor=actor, post=post)
         post.refresh_from_db()
         if post.status == "approved":
-            scheduling.post_schedule(actor=actor, post=post, scheduled_at=row.when)
-        report.created.append(post)
-    return report
+            scheduling.post_schedule(actor=actor, post=post, scheduled_at=row.data.when)
+        return post
+
+    return run_import(text, columns=COLUMNS, required=REQUIRED, check=check, write=write, commit=commit)
+
+
+def _check_row(row: ImportRow[BulkPost], clients: dict[str, Client]) -> None:
+    client = clients.get(row.cell("client").lower())
+    if client is None:
+        row.error("client", f"no client with the portal address “{row.cell('client')}”.")
+        return
+    row.data = data = BulkPost(client=client)
+    wanted = [p.strip().lower() for p in row.cell("platforms").replace(";", ",").split(",") if p.strip()]
+    accounts = {a.platform: a for a in SocialAccount.objects.filter(client=client, status="connected")}
+    if not wanted:
+        row.error("platforms", "list at least one, e.g. instagram;facebook.")
+    for platform in wanted:
+        if platform not in rules.PLATFORMS:
+            row.error("platforms", f"“{platform}” is not one of {', '.join(rules.PLATFORMS)}.")
+        elif platform not in accounts:
+            row.error("platforms", f"{client.name} has no connected {rules.PLATFORM_LABELS[platform]} account.")
+        else:
+            data.accounts.append(accounts[platform])
+    try:
+        naive = datetime.strptime(row.cell("scheduled_at"), "%Y-%m-%d %H:%M")
+        data.when = naive.replace(tzinfo=zoneinfo.ZoneInfo(client.timezone))
+        if data.when <= timezone.now():
+            row.error("scheduled_at", "that time has passed.")
+    except ValueError:
+        row.error("scheduled_at", f"use YYYY-MM-DD HH:MM in {client.name}'s time zone ({client.timezone}).")
+    names = [n.strip() for n in row.cell("media").split(",") if n.strip()]
+    if names:
+        found = {a.original_name: a for a in MediaAsset.objects.filter(client=client, original_name__in=names)}
+        for name in names:
+            if name in found:
+                data.media.append(found[name])
+            else:
+                row.error("media", f"{name} is not in {client.name}'s library.")
+    draft = Post(caption=row.cell("caption"), hashtags=parse_tags(row.cell("hashtags")), cta=row.cell("cta"))
+    text = draft.text_for()
+    for account in data.accounts:
+        problems, _ = rules.check(account.platform, text=text, media=[delivery.media_facts(a) for a in data.media])
+        for problem in problems:
+            column = PROBLEM_COLUMNS.get(problem.field, "")
+            row.error(column, f"{rules.PLATFORM_LABELS[account.platform]}: {problem.message}")

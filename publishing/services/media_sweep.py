@@ -31,6 +31,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from agency.services.activity import record_event
+from agency.types import Actor
 from localbzz.queue import enqueue
 from publishing.media.urls import INCOMING, on_filesystem
 from publishing.models import MediaAsset, MediaRendition
@@ -41,7 +42,7 @@ PREFIXES = ("media/", INCOMING)
 
 
 @transaction.atomic
-def media_retry(*, actor, asset: MediaAsset, sweep: bool = False) -> MediaAsset:
+def media_retry(*, actor: Actor, asset: MediaAsset, sweep: bool = False) -> MediaAsset:
     """Make the asset's renditions again (and clean its original if that was not done): a new
     render version, status processing, one job. ``sweep`` keeps the attempt count (a person's
     Retry starts it again)."""
@@ -61,9 +62,9 @@ def media_retry(*, actor, asset: MediaAsset, sweep: bool = False) -> MediaAsset:
     return asset
 
 
-def media_sweep() -> dict:
+def media_sweep() -> dict[str, list[str]]:
     """One pass of the sweep; returns what it did (names of removed files, ids of assets)."""
-    report = {
+    report: dict[str, list[str]] = {
         "temp_files": _sweep_temp_dir(),
         "orphan_files": [],
         "missing_originals": [],
@@ -97,7 +98,7 @@ def media_sweep() -> dict:
     return report
 
 
-def _sweep_stuck(report: dict) -> None:
+def _sweep_stuck(report: dict[str, list[str]]) -> None:
     stale = timezone.now() - timedelta(seconds=settings.MEDIA_PROCESSING_STALE_SECONDS)
     stuck = MediaAsset.objects.annotate(since=Coalesce("processing_started_at", "created_at")).filter(
         status=MediaAsset.Status.PROCESSING, since__lt=stale
@@ -122,7 +123,7 @@ def _sweep_temp_dir() -> list[str]:
     """Remove entries of the upload temporary folder older than MEDIA_LEFTOVER_SECONDS."""
     root = settings.MEDIA_UPLOAD_TEMP_DIR
     old = time.time() - settings.MEDIA_LEFTOVER_SECONDS
-    removed = []
+    removed: list[str] = []
     try:
         entries = list(os.scandir(root))
     except FileNotFoundError:
@@ -153,7 +154,7 @@ def _stored_files() -> dict[str, float]:
                 name = obj.key[len(location) + 1 :] if location else obj.key
                 found[name] = obj.last_modified.timestamp()
         return found
-    root = default_storage.location
+    root = _local_root()
     for prefix in PREFIXES:
         top = os.path.join(root, prefix)
         for folder, _dirs, files in os.walk(top):
@@ -166,8 +167,13 @@ def _stored_files() -> dict[str, float]:
     return found
 
 
+def _local_root() -> str:
+    """The folder of the file-system storage (the S3 storage is listed through its bucket instead)."""
+    return str(getattr(default_storage, "location", ""))
+
+
 def _remove_empty_folders() -> None:
-    root = default_storage.location
+    root = _local_root()
     for prefix in PREFIXES:
         for folder, _dirs, _files in os.walk(os.path.join(root, prefix), topdown=False):
             if folder.rstrip("/") != os.path.join(root, prefix).rstrip("/"):

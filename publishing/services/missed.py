@@ -15,6 +15,7 @@ needing reconnecting) — is never silent.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -23,6 +24,7 @@ from django.utils import timezone
 
 from agency.models import Client
 from agency.services.activity import record_event
+from agency.types import Actor
 from publishing.models import Post, PostTarget
 from publishing.services.scheduling import post_publish_now
 from publishing.states import PostStatus as P
@@ -32,7 +34,7 @@ from publishing.states import TargetStatus as T
 # targets within a second; only a paused account, a dead dispatcher or a long retry holds one).
 GRACE = timedelta(minutes=2)
 
-WAITING_FOR = {
+WAITING_FOR: dict[str, str] = {
     P.PENDING_APPROVAL: "approval",
     P.PENDING_CLIENT_APPROVAL: "client",
     P.APPROVED: "schedule",
@@ -49,7 +51,7 @@ REASONS = {
 }
 
 
-def _stuck_targets(now: datetime):
+def _stuck_targets(now: datetime) -> QuerySet[PostTarget]:
     return PostTarget.objects.filter(
         post=OuterRef("pk"), status=T.SCHEDULED, remote_state="", attempts=0, scheduled_at__lt=now - GRACE
     )
@@ -141,7 +143,7 @@ def suggested_time(now: datetime | None = None) -> datetime:
     return now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0) + timedelta(minutes=15)
 
 
-def _flag(post: Post, reason: str, now: datetime, **extra) -> None:
+def _flag(post: Post, reason: str, now: datetime, **extra: Any) -> None:
     post.missed_at, post.missed_reason = now, reason
     post.save(update_fields=["missed_at", "missed_reason", "updated_at"])
     record_event(
@@ -165,7 +167,7 @@ def flag_missed(now: datetime | None = None) -> int:
     return count
 
 
-def client_approved_late(post: Post, user) -> None:
+def client_approved_late(post: Post, user: Actor) -> None:
     """After the client's approval of a post whose time has passed (or that has none): publish
     it at once when the client said so, otherwise tell the agency. Runs in the approval's
     transaction."""

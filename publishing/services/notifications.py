@@ -1,5 +1,5 @@
-"""Emails the publishing engine sends to clients. Sent after the change commits; failures are
-logged, never raised.
+"""Emails the publishing engine sends to clients, handed to ``localbzz.outbox`` (the notifications
+app sends them). Sent after the change commits; failures are logged, never raised.
 
 Staff emails (an account to reconnect, posts waiting for approval, failures, ...) are not sent
 here: they are notifications (``notifications/``), raised by domain events, per each person's
@@ -8,31 +8,18 @@ preferences.
 
 from __future__ import annotations
 
-import logging
-
 from django.conf import settings
-from django.core.mail import send_mail
 from django.urls import reverse
 
 from localbzz import zones
 from localbzz.app_urls import app_url
+from localbzz.outbox import send_email
 from localbzz.text import counted
 from publishing.approval_links import make_token
-
-log = logging.getLogger(__name__)
-
-
-def _send(subject: str, body: str, to: list[str]) -> None:
-    to = [address for address in to if address]
-    if not to:
-        return
-    try:
-        send_mail(subject, body, None, to)
-    except Exception:  # email trouble must not undo a publishing decision
-        log.exception("Could not send %r", subject)
+from publishing.models import Post
 
 
-def client_approval_requested(post) -> None:
+def client_approval_requested(post: Post) -> None:
     link = app_url(reverse("post-approval-link", args=[make_token(post)]))
     days = getattr(settings, "APPROVAL_LINK_DAYS", 7)
     when = f" for {zones.when(post.scheduled_at, post.client)} ({post.client.timezone})" if post.scheduled_at else ""
@@ -45,4 +32,9 @@ def client_approval_requested(post) -> None:
     recipients = [post.client.primary_contact_email]
     if hasattr(post.client, "portal_users"):
         recipients += [u.user.email for u in post.client.portal_users.select_related("user")]
-    _send(f"Please approve a post for {post.client.name}", body, sorted(set(recipients)))
+    send_email(
+        kind="client_approval_request",
+        to=recipients,
+        subject=f"Please approve a post for {post.client.name}",
+        text=body,
+    )

@@ -6,7 +6,7 @@ Every change of state goes through ``publishing.states`` and lands in the post's
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +17,7 @@ from django.utils import timezone
 from agency import permissions
 from agency.models import Campaign, Client
 from agency.services.activity import diff, record_event
+from agency.types import Actor, acting_user
 from publishing import states
 from publishing.models import MediaAsset, Post, PostMedia, PostTarget, SocialAccount, TargetMedia
 from publishing.services import missed, publer, scheduling
@@ -68,7 +69,7 @@ def _set_media(post: Post, media: list[MediaAsset]) -> None:
     PostMedia.objects.bulk_create([PostMedia(post=post, asset=a, position=i) for i, a in enumerate(media)])
 
 
-def _set_targets(post: Post, accounts: list[SocialAccount], overrides: dict[str, str]) -> None:
+def _set_targets(post: Post, accounts: list[SocialAccount], overrides: Mapping[str, str | None]) -> None:
     """Targets for exactly these accounts; targets that have gone out are never touched."""
     keep = {a.pk for a in accounts}
     post.targets.filter(status__in=[T.PENDING, T.SCHEDULED]).exclude(account_id__in=keep).delete()
@@ -97,7 +98,7 @@ def _set_target_media(post: Post, target_media: dict[str, list[MediaAsset | str]
 @transaction.atomic
 def post_create(
     *,
-    actor,
+    actor: Actor,
     client: Client,
     caption: str = "",
     hashtags: Iterable[str] = (),
@@ -132,7 +133,7 @@ def post_create(
         caption=caption.strip(),
         scheduled_at=scheduled_at,
         source=source,
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=acting_user(actor),
         status=P.PENDING_APPROVAL if submit else P.DRAFT,
         submitted_at=now if submit else None,
         client_approved_at=now if client_approved else None,
@@ -154,7 +155,7 @@ def post_create(
 @transaction.atomic
 def post_update(
     *,
-    actor,
+    actor: Actor,
     post: Post,
     media: Iterable[MediaAsset | str] | None = None,
     accounts: Iterable[SocialAccount | str] | None = None,
@@ -177,7 +178,7 @@ def post_update(
     for name, value in changes.items():
         if name != "scheduled_at":
             setattr(post, name, value)
-    if campaign != "keep":
+    if not isinstance(campaign, str):  # the one string is "keep": leave it as it is
         if campaign is not None and campaign.client_id != post.client_id:
             raise ValidationError({"campaign": "That campaign belongs to another client."})
         if campaign != post.campaign:
@@ -245,7 +246,7 @@ def _unschedule(post: Post) -> None:
 
 
 @transaction.atomic
-def post_submit(*, actor, post: Post) -> Post:
+def post_submit(*, actor: Actor, post: Post) -> Post:
     """A draft (or a post sent back with changes) goes to the approval queue."""
     post = Post.objects.select_for_update().get(pk=post.pk)
     old = states.move_post(post, P.PENDING_APPROVAL)
@@ -257,7 +258,7 @@ def post_submit(*, actor, post: Post) -> Post:
 
 @transaction.atomic
 def post_approve(
-    *, actor, post: Post, comment: str = "", scheduled_at: datetime | None = None, schedule: bool = True
+    *, actor: Actor, post: Post, comment: str = "", scheduled_at: datetime | None = None, schedule: bool = True
 ) -> Post:
     """Staff approval. Where the client must also approve, the post waits for the client (who
     gets a signed link); otherwise it is approved and, with a time (and ``schedule``), scheduled."""
@@ -265,7 +266,7 @@ def post_approve(
     post = Post.objects.select_for_update().select_related("client").get(pk=post.pk)
     needs_client = post.client.requires_client_approval and not post.client_approved_at
     old = states.move_post(post, P.PENDING_CLIENT_APPROVAL if needs_client else P.APPROVED)
-    post.approved_by, post.approved_at = actor, timezone.now()
+    post.approved_by, post.approved_at = acting_user(actor), timezone.now()
     post.missed_at = None  # a new wait: the sweeper tells the agency again if its time has still passed
     wanted = scheduled_at or post.scheduled_at
     if needs_client and scheduled_at:
@@ -282,7 +283,7 @@ def post_approve(
 
 
 @transaction.atomic
-def post_client_approve(*, post: Post, user=None, via: str = "portal", comment: str = "") -> Post:
+def post_client_approve(*, post: Post, user: Actor = None, via: str = "portal", comment: str = "") -> Post:
     """The client's approval (portal, or the signed link in the email)."""
     post = Post.objects.select_for_update().get(pk=post.pk)
     old = states.move_post(post, P.APPROVED)
@@ -298,7 +299,7 @@ def post_client_approve(*, post: Post, user=None, via: str = "portal", comment: 
 
 
 @transaction.atomic
-def post_request_changes(*, actor, post: Post, comment: str, by_client: bool = False) -> Post:
+def post_request_changes(*, actor: Actor, post: Post, comment: str, by_client: bool = False) -> Post:
     if not comment.strip():
         raise ValidationError({"comment": "Say what should change, so the author knows what to do."})
     if not by_client:
@@ -317,7 +318,7 @@ def post_request_changes(*, actor, post: Post, comment: str, by_client: bool = F
 
 
 @transaction.atomic
-def post_reject(*, actor, post: Post, reason: str) -> Post:
+def post_reject(*, actor: Actor, post: Post, reason: str) -> Post:
     permissions.require(actor, "approve_posts")
     if not reason.strip():
         raise ValidationError({"reason": "Say why the post is rejected (the author sees it)."})
@@ -330,7 +331,7 @@ def post_reject(*, actor, post: Post, reason: str) -> Post:
 
 
 @transaction.atomic
-def post_delete_draft(*, actor, post: Post) -> None:
+def post_delete_draft(*, actor: Actor, post: Post) -> None:
     """Drafts nobody submitted may be deleted outright; anything else is canceled instead."""
     if post.status != P.DRAFT:
         raise ValidationError("Only drafts can be deleted; cancel the post instead.")
@@ -339,7 +340,7 @@ def post_delete_draft(*, actor, post: Post) -> None:
 
 
 @transaction.atomic
-def post_missed_resolve(*, actor, post: Post, scheduled_at: datetime | None = None) -> Post:
+def post_missed_resolve(*, actor: Actor, post: Post, scheduled_at: datetime | None = None) -> Post:
     """The agency's one step for a post that missed its time: ``scheduled_at`` None publishes it
     now, else it gets that time. A post still waiting for the agency is approved on the way; one
     waiting for the client keeps waiting, with the new time (the client is asked again)."""

@@ -92,7 +92,9 @@ def sync_due(*, now: datetime | None = None) -> int:
                 record_event(
                     None, "post.target_published", target.post, {"account": str(target.account), "via": "Publer"}
                 )
-            elif post and post.state == "failed" or target.scheduled_at < now - GRACE:
+            elif (post and post.state == "failed") or (
+                target.scheduled_at is not None and target.scheduled_at < now - GRACE
+            ):
                 reason = (
                     "Publer reports the post failed; open the Publer workspace for its reason, then retry."
                     if post

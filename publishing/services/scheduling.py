@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from agency import permissions
 from agency.services.activity import record_event
+from agency.types import Actor
 from publishing import delivery, engine, rules, states
 from publishing.models import Post, PostTarget, SocialAccount
 from publishing.services import publer
@@ -72,7 +74,7 @@ def check_time(when: datetime) -> None:
 
 
 @transaction.atomic
-def post_schedule(*, actor, post: Post, scheduled_at: datetime, check_access: bool = True) -> Post:
+def post_schedule(*, actor: Actor, post: Post, scheduled_at: datetime, check_access: bool = True) -> Post:
     """Schedule (or reschedule) an approved post for ``scheduled_at``; every target must pass its
     platform's rules first. Targets on Publer are handed to Publer, which holds the schedule."""
     if check_access:
@@ -104,7 +106,7 @@ def post_schedule(*, actor, post: Post, scheduled_at: datetime, check_access: bo
         # Publer holds the schedule itself: hand it over now; direct targets wait for their time.
         target.next_attempt_at = timezone.now() if target.account.route == SocialAccount.Route.PUBLER else scheduled_at
         target.save(update_fields=["status", "scheduled_at", "phase", "next_attempt_at", "updated_at"])
-    changes = {"status": [old, post.status]}
+    changes: dict[str, list[Any]] = {"status": [old, post.status]}
     if old_time != scheduled_at:
         changes["scheduled_at"] = [old_time, scheduled_at]
     record_event(actor, "post.rescheduled" if old == P.SCHEDULED else "post.scheduled", post, changes)
@@ -113,7 +115,7 @@ def post_schedule(*, actor, post: Post, scheduled_at: datetime, check_access: bo
 
 
 @transaction.atomic
-def post_publish_now(*, actor, post: Post, check_access: bool = True) -> Post:
+def post_publish_now(*, actor: Actor, post: Post, check_access: bool = True) -> Post:
     """Send an approved post now: straight to the queue, no waiting for the dispatcher.
     (``check_access`` False: the client's own late approval, when its setting says publish at once.)"""
     if check_access:
@@ -137,7 +139,7 @@ def post_publish_now(*, actor, post: Post, check_access: bool = True) -> Post:
 
 
 @transaction.atomic
-def post_cancel(*, actor, post: Post) -> Post:
+def post_cancel(*, actor: Actor, post: Post) -> Post:
     """Cancel a post before it goes out (anything held by Publer is deleted there first)."""
     post = Post.objects.select_for_update().get(pk=post.pk)
     if post.status not in states.CANCELABLE:
@@ -157,7 +159,7 @@ def post_cancel(*, actor, post: Post) -> Post:
 
 
 @transaction.atomic
-def target_retry(*, actor, target: PostTarget) -> PostTarget:
+def target_retry(*, actor: Actor, target: PostTarget) -> PostTarget:
     """A person retries a failed target (e.g. after reconnecting the account)."""
     permissions.require(actor, "approve_posts")
     target = PostTarget.objects.select_for_update().select_related("account", "post").get(pk=target.pk)
@@ -199,7 +201,7 @@ def next_free_slot(account: SocialAccount, *, after: datetime, taken: set[dateti
 
 
 @transaction.atomic
-def post_add_to_queue(*, actor, post: Post) -> Post:
+def post_add_to_queue(*, actor: Actor, post: Post) -> Post:
     """Schedule each target at its account's next free posting slot."""
     permissions.require(actor, "approve_posts")
     post = Post.objects.select_for_update().get(pk=post.pk)
@@ -207,11 +209,13 @@ def post_add_to_queue(*, actor, post: Post) -> Post:
         raise ValidationError("Only approved posts can be added to the queue.")
     now, planned = timezone.now(), {}
     for target in post.targets.select_related("account").exclude(status__in=[T.CANCELED, T.PUBLISHED]):
-        taken = set(
-            PostTarget.objects.filter(account=target.account, status=T.SCHEDULED)
+        taken = {
+            when
+            for when in PostTarget.objects.filter(account=target.account, status=T.SCHEDULED)
             .exclude(post=post)
             .values_list("scheduled_at", flat=True)
-        )
+            if when is not None
+        }
         when = next_free_slot(target.account, after=now + timedelta(minutes=5), taken=taken)
         if when is None:
             raise ValidationError(

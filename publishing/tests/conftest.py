@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -49,7 +50,7 @@ def _fake_platform_server():
 
 
 @pytest.fixture
-def fake_platforms(_fake_platform_server, settings) -> FakePlatformsHandle:
+def fake_platforms(_fake_platform_server, settings) -> Iterator[FakePlatformsHandle]:
     """The fake platforms, reset, with settings pointing every platform URL at them.
 
     Polling is made fast (10 ms first wait, 2 s budget) and the OAuth app credentials are the

@@ -14,11 +14,11 @@ from django.utils import timezone
 
 from agency.models import Client
 from generation.services.multi_platform import multi_platform_post_create
-from portal.services import client_user_invite
+from portal.services.people import client_user_invite
 from publishing import approval_links
 from publishing.models import Post
 from publishing.services import posts as post_services
-from publishing.services.media import media_upload
+from publishing.services.media.upload import media_upload
 from publishing.tests.media_files import jpeg_bytes, photo
 from publishing.tests.posting import accounts_for
 

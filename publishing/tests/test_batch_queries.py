@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from publishing import engine
 from publishing.models import Post, PostTarget
-from publishing.services.media import media_upload
+from publishing.services.media.upload import media_upload
 from publishing.tests.media_files import jpeg_bytes, photo
 from publishing.tests.posting import accounts_for, approved_post, schedule_due
 

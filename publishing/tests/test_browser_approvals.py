@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from agency.models import Client
 from conftest import PASSWORD
 from notifications.models import Notification
-from portal.services import client_user_invite
+from portal.services.people import client_user_invite
 from publishing.models import Post
 from publishing.services import posts as post_services
 from publishing.states import PostStatus as P

@@ -56,7 +56,7 @@ def test_the_upload_row_says_processing_until_the_worker_is_done_then_ready_or_w
 ):
     """No synchronous tasks here: the files stay processing until this test runs the worker's job,
     as a real worker would later; the rows follow (htmx polling of the status partial)."""
-    from publishing.services.media import media_renditions_build
+    from publishing.services.media.renditions import media_renditions_build
 
     make_staff("editor", "paula@test.local")
     client = Client.objects.create(name="Bella Bakery", slug="bella-processing-browser")
@@ -97,7 +97,7 @@ def test_the_upload_row_says_processing_until_the_worker_is_done_then_ready_or_w
 def test_staff_click_the_photo_to_move_the_focal_point(signed_in_page, live_server, make_staff, sync_tasks):
     from django.core.files.base import ContentFile
 
-    from publishing.services.media import media_upload
+    from publishing.services.media.upload import media_upload
 
     user = make_staff("editor", "fiona@test.local")
     client = Client.objects.create(name="Joe's Landscaping", slug="joes-browser")
@@ -120,7 +120,7 @@ def test_staff_click_the_photo_to_move_the_focal_point(signed_in_page, live_serv
 def test_staff_see_why_an_asset_failed_and_retry_it(signed_in_page, live_server, make_staff, sync_tasks, settings):
     from django.core.files.base import ContentFile
 
-    from publishing.services.media import media_upload
+    from publishing.services.media.upload import media_upload
 
     make_staff("editor", "rita@test.local")
     client = Client.objects.create(name="Bella Bakery", slug="bella-retry-browser")

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from agency.models import Client
 from conftest import PASSWORD
 from publishing.models import Post
-from publishing.services.media import media_upload
+from publishing.services.media.upload import media_upload
 from publishing.tests.media_files import jpeg_bytes, photo
 from publishing.tests.posting import accounts_for
 

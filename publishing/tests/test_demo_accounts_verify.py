@@ -11,8 +11,7 @@ from __future__ import annotations
 import pytest
 
 from publishing import connectors
-from publishing.connectors.base import Account, PublishRequest
-from publishing.connectors.errors import ErrorKind, PlatformError
+from publishing.connectors.base import Account, ErrorKind, PlatformError, PublishRequest
 from publishing.demo import DEMO_ACCOUNTS
 
 PUBLISHING_CALL = {"facebook": "feed", "x": "tweets", "linkedin": "posts"}

@@ -4,6 +4,7 @@ time filters, page sizes and cursors (platform-contracts.md §10; docs/architect
 from __future__ import annotations
 
 import time
+from email.message import Message
 from urllib.parse import parse_qs, urlsplit
 
 import requests
@@ -16,7 +17,7 @@ LI_HEADERS = {"Authorization": "Bearer demo-li", "LinkedIn-Version": "202506", "
 
 def _published(fake, platform: str, account: str, count: int, *, ago: float = 0, **extra) -> list[dict]:
     """``count`` ledger entries, oldest first, the first one ``ago`` seconds in the past."""
-    request = Request("POST", "/", {}, {}, b"", fake.url)
+    request = Request("POST", "/", {}, Message(), b"", fake.url)
     entries = []
     for number in range(count):
         entry = fake.record(request, platform, account=account, external_id=f"{account}_{number}",

@@ -12,6 +12,7 @@ import time
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -71,7 +72,7 @@ def processes(fake_url: str, *, dispatchers: int, clusters: int, workers: int = 
         started[kind].append(proc)
         return proc
 
-    started = {"dispatchers": [], "clusters": [], "env": env, "start": start}
+    started: dict[str, Any] = {"dispatchers": [], "clusters": [], "env": env, "start": start}
     for _ in range(dispatchers):
         start("dispatchers")
     for _ in range(clusters):

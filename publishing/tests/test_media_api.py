@@ -6,7 +6,7 @@ import pytest
 
 from agency.models import ActivityEvent
 from publishing.models import MediaAsset, MediaRendition, MediaTag
-from publishing.services import media as media_services
+from publishing.services.media import edit as edit_services
 from publishing.tests import media_files as mf
 
 pytestmark = pytest.mark.django_db
@@ -115,7 +115,7 @@ def test_delete_removes_the_row_and_every_file(
 def test_delete_is_refused_while_a_scheduled_post_uses_the_asset(upload, api_as, editor, stored_files, monkeypatch):
     item = upload(("a.jpg", mf.jpeg_bytes())).json()["items"][0]
     use = "the post “Spring sale” scheduled for 3 Jun 2027 09:00 (Instagram)"
-    monkeypatch.setattr(media_services, "media_blocking_uses", lambda asset: [use])
+    monkeypatch.setattr(edit_services, "media_blocking_uses", lambda asset: [use])
     response = api_as(editor).delete(f"/api/v1/media/{item['id']}")
     assert response.status_code == 409
     error = response.json()["error"]
@@ -128,7 +128,7 @@ def test_delete_is_refused_while_a_scheduled_post_uses_the_asset(upload, api_as,
 
 def test_nothing_uses_an_asset_before_posts_exist(upload):
     item = upload(("a.jpg", mf.jpeg_bytes())).json()["items"][0]
-    assert media_services.media_blocking_uses(MediaAsset.objects.get(pk=item["id"])) == []
+    assert edit_services.media_blocking_uses(MediaAsset.objects.get(pk=item["id"])) == []
 
 
 def test_reads_need_view_and_writes_need_edit_content(api, api_as, viewer, outsider, client_a, upload):

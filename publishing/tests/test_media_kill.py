@@ -25,7 +25,7 @@ from django.db import connection
 from PIL import Image
 
 from publishing.models import MediaAsset, MediaRendition
-from publishing.services.media import media_upload
+from publishing.services.media.upload import media_upload
 from publishing.services.media_sweep import media_sweep
 from publishing.tests import media_files as mf
 from publishing.tests.test_guarantees import _database_url, wait_until

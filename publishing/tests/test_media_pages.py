@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from publishing.models import MediaAsset
-from publishing.services import media as media_services
+from publishing.services.media import edit as edit_services
 from publishing.tests import media_files as mf
 from publishing.tests.test_media_api import bulk_assets
 
@@ -78,13 +78,13 @@ def test_editing_tags_and_folder_on_the_detail_page(client, editor, upload):
 def test_delete_from_the_page_and_its_refusal(client, editor, upload, monkeypatch, stored_files):
     item = upload(("shop.jpg", mf.jpeg_bytes())).json()["items"][0]
     client.force_login(editor)
-    monkeypatch.setattr(media_services, "media_blocking_uses", lambda asset: ["the post “Open day” (scheduled)"])
+    monkeypatch.setattr(edit_services, "media_blocking_uses", lambda asset: ["the post “Open day” (scheduled)"])
     page = client.get(f"/library/{item['id']}/").content.decode()
     assert "cannot be deleted while it is used by the post “Open day” (scheduled)" in page
     refused = client.post(f"/library/{item['id']}/delete", follow=True)
     assert "shop.jpg is used by the post “Open day” (scheduled)" in refused.content.decode()
     assert MediaAsset.objects.count() == 1
-    monkeypatch.setattr(media_services, "media_blocking_uses", lambda asset: [])
+    monkeypatch.setattr(edit_services, "media_blocking_uses", lambda asset: [])
     response = client.post(f"/library/{item['id']}/delete", HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and response["HX-Redirect"].startswith("/library/?client=")
     assert not MediaAsset.objects.exists()

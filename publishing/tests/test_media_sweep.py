@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from agency.models import ActivityEvent
 from publishing.models import MediaAsset
-from publishing.services.media import media_upload
+from publishing.services.media.upload import media_upload
 from publishing.services.media_sweep import media_sweep
 from publishing.tests import media_files as mf
 

@@ -12,7 +12,7 @@ from icalendar import Calendar
 from agency.models import CalendarFeed, Client
 from agency.services import feeds
 from conftest import PASSWORD
-from portal.services import client_user_invite
+from portal.services.people import client_user_invite
 from publishing.services import scheduling
 from publishing.tests.posting import accounts_for, approved_post
 

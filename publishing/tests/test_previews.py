@@ -12,7 +12,7 @@ from django.core.files.base import ContentFile
 
 from publishing import rules
 from publishing.services import posts as post_services
-from publishing.services.media import media_upload
+from publishing.services.media.upload import media_upload
 from publishing.tests.media_files import jpeg_bytes, photo
 from publishing.tests.posting import accounts_for
 

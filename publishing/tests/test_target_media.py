@@ -7,7 +7,8 @@ import pytest
 from django.core.files.base import ContentFile
 
 from agency.models import Client
-from publishing.services.media import media_blocking_uses, media_upload
+from publishing.services.media.edit import media_blocking_uses
+from publishing.services.media.upload import media_upload
 from publishing.tests.media_files import jpeg_bytes, photo
 from publishing.tests.posting import accounts_for, approved_post, run_due, schedule_due
 

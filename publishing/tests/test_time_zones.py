@@ -18,7 +18,7 @@ from agency.models import CalendarFeed, Client, Lead
 from agency.services import feeds
 from conftest import PASSWORD
 from localbzz import zones
-from portal.services import client_user_invite
+from portal.services.people import client_user_invite
 from publishing.services import scheduling
 from publishing.services.notifications import client_approval_requested
 from publishing.tests.posting import accounts_for, approved_post

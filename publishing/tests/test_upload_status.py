@@ -22,7 +22,9 @@ def _stored(upload, django_capture_on_commit_callbacks, name="shop.jpg", **kwarg
 
 
 def _state(html: str) -> str:
-    return re.search(r'data-upload-state="(\w+)"', html).group(1)
+    match = re.search(r'data-upload-state="(\w+)"', html)
+    assert match, html
+    return match.group(1)
 
 
 def test_the_row_polls_while_processing_then_says_ready_and_stops(

@@ -18,7 +18,7 @@ from agency.models import Client
 from publishing.fakes.core import Request
 from publishing.models import PostTarget
 from publishing.services import scheduling
-from publishing.services.media import media_upload
+from publishing.services.media.upload import media_upload
 from publishing.tests.media_files import jpeg_bytes, photo
 from publishing.tests.posting import accounts_for, approved_post, make_due_now, publer_account, run_due, schedule_due
 

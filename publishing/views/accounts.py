@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -18,6 +19,7 @@ from agency.models import Client
 from agency.permissions import staff_required
 from agency.selectors import activity_for
 from localbzz import crypto
+from localbzz.app_urls import app_url
 from localbzz.forms import add_errors
 from publishing import selectors
 from publishing.connectors import oauth
@@ -71,7 +73,7 @@ def account_add(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"{account} is connected. Press Verify to check its token.")
             return redirect(f"{reverse('social-accounts')}?client_id={account.client_id}")
-    messages.error(request, "Not added: " + "; ".join(e for errs in form.errors.values() for e in errs))
+    messages.error(request, "Not added: " + "; ".join(str(e) for errs in form.errors.values() for e in errs))
     return redirect(f"{reverse('social-accounts')}?client_id={request.POST.get('client', '')}")
 
 
@@ -159,9 +161,9 @@ PROVIDERS = {"meta": oauth.meta_authorize_url, "linkedin": oauth.linkedin_author
 
 
 def _callback_url(request, provider: str) -> str:
-    # The one absolute URL built from the request, not localbzz.app_urls: the provider must send
-    # the person back to the host whose session holds the OAuth state.
-    return request.build_absolute_uri(reverse("social-oauth-callback", args=[provider]))
+    # On the request's host, not APP_HOST: the provider must send the person back to the host
+    # whose session holds the OAuth state.
+    return app_url(reverse("social-oauth-callback", args=[provider]), request=request)
 
 
 @staff_required("manage_accounts")
@@ -205,12 +207,12 @@ def oauth_callback(request: HttpRequest, provider: str) -> HttpResponse:
     )
 
 
-def _choices(provider: str, code: str, redirect_uri: str, verifier: str) -> list[dict]:
+def _choices(provider: str, code: str, redirect_uri: str, verifier: str) -> list[dict[str, Any]]:
     """What the person may connect, each with what it needs (tokens included)."""
     if provider == "meta":
         short = oauth.meta_exchange_code(code, redirect_uri)
         user = oauth.meta_long_lived(short.access_token)
-        found = []
+        found: list[dict[str, Any]] = []
         for page in oauth.meta_pages(user.access_token):
             if not page.can_post:
                 continue
@@ -241,9 +243,15 @@ def _choices(provider: str, code: str, redirect_uri: str, verifier: str) -> list
         return found + [
             {"platform": "linkedin", "external_id": me.person_urn, "name": f"{me.name} (profile)", **common}
         ]
-    user = oauth.x_me(tokens.access_token)
+    x_user = oauth.x_me(tokens.access_token)
     return [
-        {"platform": "x", "external_id": user.id, "name": user.name or user.username, "handle": user.username, **common}
+        {
+            "platform": "x",
+            "external_id": x_user.id,
+            "name": x_user.name or x_user.username,
+            "handle": x_user.username,
+            **common,
+        }
     ]
 
 

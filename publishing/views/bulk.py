@@ -3,13 +3,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from agency.forms import CsvUploadForm
 from agency.models import Client
 from agency.permissions import staff_required
+from agency.types import StaffRequest
 from localbzz.text import counted
 from publishing.models import MediaAsset, SocialAccount
 from publishing.services import bulk
@@ -37,20 +38,19 @@ def _example_row() -> str:
 
 
 @staff_required("approve_posts")
-def bulk_schedule(request: HttpRequest) -> HttpResponse:
+def bulk_schedule(request: StaffRequest) -> HttpResponse:
     """Upload a CSV, preview every row with its problems, then schedule all rows or none."""
     form = BulkScheduleForm(request.POST or None, request.FILES or None)
     report, text = None, ""
     if request.method == "POST" and "csv_text" in request.POST:
         text = request.POST["csv_text"]
-        report = bulk.parse(text)
-        if request.POST.get("confirm") == "1" and report.valid:
-            bulk.create_all(actor=request.user, report=report)
+        report = bulk.bulk_schedule(actor=request.user, text=text, commit=request.POST.get("confirm") == "1")
+        if report.created:
             messages.success(request, f"Scheduled {counted(len(report.created), 'post')}.")
             return redirect("content")
     elif request.method == "POST" and form.is_valid():
         text = form.cleaned_data["file"]
-        report = bulk.parse(text)
+        report = bulk.bulk_schedule(actor=request.user, text=text, commit=False)
     return render(
         request,
         "publishing/posts/bulk.html",

@@ -12,6 +12,7 @@ import time
 
 from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_safe
 
 from publishing.media.urls import is_incoming, signature_valid
@@ -22,7 +23,7 @@ _TYPES = {".jpg": "image/jpeg", ".png": "image/png", ".webp": "image/webp", ".gi
 
 
 @require_safe
-def media_file(request: HttpRequest, name: str) -> HttpResponse:
+def media_file(request: HttpRequest, name: str) -> HttpResponseBase:
     expires = request.GET.get("e", "")
     if is_incoming(name) or not signature_valid(name, expires, request.GET.get("s", "")):
         return HttpResponse(
@@ -37,7 +38,7 @@ def media_file(request: HttpRequest, name: str) -> HttpResponse:
     size = default_storage.size(name)
     match = _RANGE.match(request.headers.get("Range", ""))
     if match and (match.group(1) or match.group(2)):
-        response = _partial(name, size, match, content_type)
+        response: HttpResponseBase = _partial(name, size, match, content_type)
     else:
         response = FileResponse(default_storage.open(name, "rb"), content_type=content_type)
         response["Content-Length"] = str(size)
@@ -49,7 +50,7 @@ def media_file(request: HttpRequest, name: str) -> HttpResponse:
     return response
 
 
-def _partial(name: str, size: int, match: re.Match, content_type: str) -> HttpResponse:
+def _partial(name: str, size: int, match: re.Match[str], content_type: str) -> HttpResponseBase:
     """One byte range (what video players ask for when seeking)."""
     first, last = match.group(1), match.group(2)
     if first:
@@ -57,9 +58,9 @@ def _partial(name: str, size: int, match: re.Match, content_type: str) -> HttpRe
     else:
         start, end = max(0, size - int(last)), size - 1
     if start > end or start >= size:
-        response = HttpResponse(status=416)
-        response["Content-Range"] = f"bytes */{size}"
-        return response
+        refused = HttpResponse(status=416)
+        refused["Content-Range"] = f"bytes */{size}"
+        return refused
 
     def body():
         with default_storage.open(name, "rb") as fh:

@@ -11,6 +11,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from agency.permissions import can, staff_required
 from agency.selectors import activity_for
+from localbzz.http import HtmxRequest
 from localbzz.listing import CappedPaginator
 from localbzz.text import storable_query
 from publishing import selectors
@@ -18,7 +19,7 @@ from publishing.forms import FocalPointForm, LibraryFilterForm, MediaEditForm
 from publishing.media import presets
 from publishing.media.uploads import upload_limits
 from publishing.models import MediaAsset
-from publishing.services import media as services
+from publishing.services.media import edit as edit_services
 from publishing.services.media_sweep import media_retry
 
 PAGE_SIZE = 48
@@ -32,7 +33,7 @@ def _asset(asset_id) -> MediaAsset:
 
 
 @staff_required("view")
-def library(request: HttpRequest) -> HttpResponse:
+def library(request: HtmxRequest) -> HttpResponse:
     form = LibraryFilterForm(storable_query(request.GET))
     filters = form.cleaned_data if form.is_valid() else {}
     clients = list(selectors.media_clients())
@@ -104,13 +105,13 @@ def _detail_context(request: HttpRequest, asset: MediaAsset, form: MediaEditForm
         "thumbnail": asset.rendition("thumbnail"),
         "poster": asset.rendition("poster"),
         "can_edit": can(request.user, "edit_content"),
-        "blocking_uses": services.media_blocking_uses(asset),
+        "blocking_uses": edit_services.media_blocking_uses(asset),
         "activity": activity_for(asset),
     }
 
 
 @staff_required("view")
-def asset_detail(request: HttpRequest, asset_id) -> HttpResponse:
+def asset_detail(request: HtmxRequest, asset_id) -> HttpResponse:
     asset = _asset(asset_id)
     context = _detail_context(request, asset)
     if request.htmx and request.htmx.target == "renditions":
@@ -124,7 +125,7 @@ def asset_edit(request: HttpRequest, asset_id) -> HttpResponse:
     asset = _asset(asset_id)
     form = MediaEditForm(request.POST, campaigns=selectors.media_campaigns(client=asset.client))
     if form.is_valid():
-        services.media_update(
+        edit_services.media_update(
             actor=request.user,
             asset=asset,
             tags=[form.cleaned_data["tags"]],
@@ -132,7 +133,8 @@ def asset_edit(request: HttpRequest, asset_id) -> HttpResponse:
             campaign=form.cleaned_data["campaign"],
         )
         messages.success(request, "Saved.")
-        asset, form = _asset(asset_id), None
+        saved = _asset(asset_id)  # a fresh form shows what was saved
+        return render(request, "publishing/asset_detail.html#details", _detail_context(request, saved))
     return render(request, "publishing/asset_detail.html#details", _detail_context(request, asset, form))
 
 
@@ -153,11 +155,11 @@ def asset_focal_point(request: HttpRequest, asset_id) -> HttpResponse:
     asset = _asset(asset_id)
     form = FocalPointForm(request.POST)
     if request.POST.get("reset"):
-        services.media_update(actor=request.user, asset=asset, focal_point=None)
+        edit_services.media_update(actor=request.user, asset=asset, focal_point=None)
         messages.success(request, "Back to the automatic crop; the sizes are being made again.")
     elif form.is_valid():
         point = (form.cleaned_data["x"], form.cleaned_data["y"])
-        services.media_update(actor=request.user, asset=asset, focal_point=point)
+        edit_services.media_update(actor=request.user, asset=asset, focal_point=point)
         messages.success(request, "Focal point moved; the sizes are being made again.")
     else:
         messages.error(request, "Click inside the photo to set the focal point.")
@@ -166,12 +168,12 @@ def asset_focal_point(request: HttpRequest, asset_id) -> HttpResponse:
 
 @require_POST
 @staff_required("edit_content")
-def asset_delete(request: HttpRequest, asset_id) -> HttpResponse:
+def asset_delete(request: HtmxRequest, asset_id) -> HttpResponse:
     asset = _asset(asset_id)
     back = reverse("library") + f"?client={asset.client_id}"
     try:
-        services.media_delete(actor=request.user, asset=asset)
-    except services.MediaInUse as exc:
+        edit_services.media_delete(actor=request.user, asset=asset)
+    except edit_services.MediaInUse as exc:
         messages.error(request, str(exc))
         if request.htmx:
             return HttpResponse(status=204)

@@ -17,6 +17,7 @@ import random
 import time
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
@@ -46,6 +47,7 @@ FULL = {
     "activity": 500_000,
 }
 PASSWORD = "localbzz-demo"
+Row = dict[str, Any]  # one row to write: field attname → value
 INDUSTRIES = ["landscaping", "bakery", "dentistry", "fitness", "real estate", "restaurant", "salon", "auto repair"]
 WORDS = ["Oak", "River", "Sunny", "Blue", "Maple", "Golden", "Urban", "Cedar", "North", "Harbor", "Pine", "Summit"]
 PLATFORMS = ["instagram", "facebook", "linkedin", "x", "google_business"]
@@ -103,22 +105,23 @@ class Volume:
 
     # --- helpers -------------------------------------------------------------------------------
 
-    def pick_client(self) -> Client:
+    def pick_client(self) -> uuid.UUID:
         return self.rnd.choices(self.client_list, cum_weights=self.client_cum)[0]
 
     def moment(self, back_days: float, ahead_days: float) -> datetime:
         return self.now + timedelta(seconds=self.rnd.uniform(-back_days * 86400, ahead_days * 86400))
 
-    def copy(self, model: type[models.Model], rows: list[dict], label: str | None = None) -> None:
+    def copy(self, model: type[models.Model], rows: list[Row], label: str | None = None) -> None:
         copy_rows(model, rows, self.now)
-        key = label or model._meta.verbose_name_plural
+        key = label or str(model._meta.verbose_name_plural)
         self.counts[key] = self.counts.get(key, 0) + len(rows)
 
     # --- people and clients --------------------------------------------------------------------
 
     def staff(self) -> None:
         password = make_password(PASSWORD)
-        users, members = [], []
+        users: list[Row] = []
+        members: list[Row] = []
         levels = ["admin"] * 3 + ["viewer"] * 4 + ["editor"] * (self.n["staff"] - 7)
         for i in range(self.n["staff"]):
             uid = len(users)
@@ -140,7 +143,10 @@ class Volume:
 
     def clients(self) -> None:
         rnd = self.rnd
-        clients, accounts, portal_users, users = [], [], [], []
+        clients: list[Row] = []
+        accounts: list[Row] = []
+        portal_users: list[Row] = []
+        users: list[Row] = []
         for i in range(self.n["clients"]):
             industry = INDUSTRIES[i % len(INDUSTRIES)]
             name = f"{rnd.choice(WORDS)} {rnd.choice(WORDS)} {industry.title()} {i + 1}"
@@ -179,7 +185,11 @@ class Volume:
 
     def work(self) -> None:
         rnd, now = self.rnd, self.now
-        shoots, crew, deliverables, tasks, entries = [], [], [], [], []
+        shoots: list[Row] = []
+        crew: list[Row] = []
+        deliverables: list[Row] = []
+        tasks: list[Row] = []
+        entries: list[Row] = []
         for i in range(self.n["shoots"]):
             start = self.moment(540, 180).replace(minute=0, second=0, microsecond=0)
             minutes = rnd.choice([60, 90, 120, 180, 240])
@@ -227,7 +237,8 @@ class Volume:
 
     def media(self) -> None:
         rnd = self.rnd
-        assets, renditions = [], []
+        assets: list[Row] = []
+        renditions: list[Row] = []
         self.media_of: dict[uuid.UUID, list[uuid.UUID]] = {}
         for _ in range(self.n["media"]):
             client = self.pick_client()
@@ -256,7 +267,9 @@ class Volume:
 
     def posts(self) -> None:
         rnd, now = self.rnd, self.now
-        posts, post_media, targets = [], [], []
+        posts: list[Row] = []
+        post_media: list[Row] = []
+        targets: list[Row] = []
         for i in range(self.n["posts"]):
             client = self.pick_client()
             pid = uuid.uuid4()
@@ -309,7 +322,7 @@ class Volume:
         rnd = self.rnd
         post_type = ContentType.objects.get_for_model(Post).pk
         verbs = ["post.created", "post.updated", "post.approved", "post.scheduled", "post.published", "post.failed"]
-        rows = []
+        rows: list[Row] = []
         for _ in range(self.n["activity"]):
             pid, client, title, created = rnd.choice(self.post_ids)
             actor = rnd.choice(self.staff_users)
@@ -346,13 +359,13 @@ def _statuses(rnd: random.Random, past: bool) -> tuple[str, list[str]]:
     return PS.DRAFT, [TS.PENDING]
 
 
-def insert_users(rows: list[dict]) -> list[int]:
+def insert_users(rows: list[Row]) -> list[int]:
     """Users have integer ids from a sequence: bulk_create returns them (PostgreSQL and SQLite)."""
     users = User.objects.bulk_create([User(**row) for row in rows], batch_size=1000)
     return [u.pk for u in users]
 
 
-def copy_rows(model: type[models.Model], rows: list[dict], now: datetime) -> None:
+def copy_rows(model: type[models.Model], rows: list[Row], now: datetime) -> None:
     """Write ``rows`` (field attname → value) into ``model``'s table; unset fields get their
     default (auto_now fields: ``now``). COPY on PostgreSQL, batched INSERTs elsewhere."""
     if not rows:
@@ -360,7 +373,7 @@ def copy_rows(model: type[models.Model], rows: list[dict], now: datetime) -> Non
     fields = [f for f in model._meta.concrete_fields if not (f.primary_key and isinstance(f, models.AutoField))]
     if "id" in rows[0]:
         fields = list(model._meta.concrete_fields)
-    defaults = {}
+    defaults: dict[str, Any] = {}
     for f in fields:
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
             defaults[f.attname] = now
@@ -370,12 +383,12 @@ def copy_rows(model: type[models.Model], rows: list[dict], now: datetime) -> Non
             defaults[f.attname] = None
         elif isinstance(f, (models.CharField, models.TextField, models.FileField)):
             defaults[f.attname] = ""
-    columns = [f.column for f in fields]
+    columns = [f.column for f in fields if f.column]
     json_fields = {f.attname for f in fields if isinstance(f, models.JSONField)}
 
     native = connection.vendor == "postgresql"  # psycopg adapts UUIDs, datetimes and dates itself
 
-    def values(row: dict) -> tuple:
+    def values(row: Row) -> tuple[Any, ...]:
         out = []
         for f in fields:
             v = row[f.attname] if f.attname in row else defaults[f.attname]

@@ -25,9 +25,9 @@ from django.utils import timezone
 from standardwebhooks import Webhook
 
 from agency.services.activity import record_event
+from agency.types import Actor
 from integrations.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from integrations.services.notifications import endpoint_disabled
-from integrations.services.webhooks.endpoints import Actor
 from localbzz.events import Event
 from localbzz.net import OutboundHTTP, outbound_refusal, outbound_session
 from localbzz.queue import enqueue
@@ -77,7 +77,7 @@ def deliveries_create(*, event: Event, endpoints: list[WebhookEndpoint]) -> list
     rows = [
         WebhookDelivery(
             endpoint=endpoint, event_id=event.id, event_type=event.type, body=body, next_attempt_at=now,
-            subject=subject, created_at=event.created_at or now,
+            subject=subject, created_at=event.created_at,
         )
         for endpoint in endpoints
     ]  # fmt: skip

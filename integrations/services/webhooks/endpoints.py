@@ -10,18 +10,15 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from agency.models import User
 from agency.services.activity import record_event
+from agency.types import Actor
 from integrations.models import WebhookEndpoint
 from localbzz.events import EVENT_NAMES
 from localbzz.net import is_loopback, outbound_refusal
-
-Actor = AbstractBaseUser | AnonymousUser | None
 
 
 def new_secret() -> str:
