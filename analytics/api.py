@@ -21,7 +21,7 @@ from agency.models import Campaign, Client
 from analytics import selectors
 from analytics.models import FIGURES
 from analytics.services import sync
-from localbzz.api import refuse_a_body
+from localbzz.api.input import refuse_a_body
 from publishing.models import Post, SocialAccount
 
 TAGS = ["analytics"]

@@ -250,7 +250,7 @@ def sync_rows(rows: list[TargetMetrics], *, now: datetime, report: SyncReport, m
         }
         try:
             credentials = delivery.account_credentials(account)
-            reader: InsightsReader = delivery.connector_for(account)
+            reader = _insights_reader(account)
             answers = reader.post_insights(credentials, list(refs.values()))
         except delivery.NotDeliverable as problem:
             _failed(group, str(problem), now + AUTH_RETRY_AFTER, report)
@@ -365,12 +365,20 @@ def sync_accounts(*, now: datetime | None = None, batch: int = 200) -> SyncRepor
     return report
 
 
+def _insights_reader(account: SocialAccount) -> InsightsReader:
+    """The account's connector, which reads figures (every connector does: see CONNECTORS)."""
+    connector = delivery.connector_for(account)
+    if not isinstance(connector, InsightsReader):
+        raise delivery.NotDeliverable(f"{account.get_platform_display()} offers no figures to read")
+    return connector
+
+
 def sync_account(account: SocialAccount, *, now: datetime | None = None, report: SyncReport | None = None) -> None:
     now = now or timezone.now()
     report = report if report is not None else SyncReport()
     try:
         credentials = delivery.account_credentials(account)
-        reader: InsightsReader = delivery.connector_for(account)
+        reader = _insights_reader(account)
         answer = reader.account_insights(credentials)
     except delivery.NotDeliverable as problem:
         report.failed += 1

@@ -267,6 +267,14 @@ def _parse(value: str) -> datetime | None:
     return parsed if parsed.tzinfo else None
 
 
+def _stored_time(post: dict[str, Any]) -> datetime:
+    """A stored post's time (the fake wrote it, so it parses)."""
+    parsed = _parse(post["scheduled_at"])
+    if parsed is None:
+        raise ValueError(f"stored Publer post {post['id']} has no valid time")
+    return parsed
+
+
 def _bound(value: str, *, end: bool) -> datetime | None:
     if not value:
         return None
@@ -318,16 +326,14 @@ def install_insights(fake: FakePlatforms, auth: Callable[[Request], str]) -> Non
             (
                 p
                 for p in fake.objects("publer_posts").values()
-                if p["state"] == "published"
-                and p["account_id"] == match["account"]
-                and start <= _parse(p["scheduled_at"]) <= end
+                if p["state"] == "published" and p["account_id"] == match["account"] and start <= _stored_time(p) <= end
             ),
-            key=lambda p: (_parse(p["scheduled_at"]), int(p["id"][1:])),
+            key=lambda p: (_stored_time(p), int(p["id"][1:])),
             reverse=True,
         )
         out = []
         for post in found[page * 10 : (page + 1) * 10]:
-            published = _parse(post["scheduled_at"])
+            published = _stored_time(post)
             f = metrics.post_figures(post["id"], time.time() - published.timestamp())
             engagement = f.likes + f.comments + f.shares
             out.append(
