@@ -21,7 +21,7 @@ from agency import permissions
 from agency.models import Client
 from agency.permissions import staff_required
 from agency.selectors import activity_for
-from localbzz import calendar, datacache, zones
+from localbzz import calendar, datacache, listcache, zones
 from localbzz.app_urls import app_url
 from localbzz.forms import add_errors
 from localbzz.listing import list_page
@@ -446,15 +446,11 @@ def content_calendar(request: HttpRequest) -> HttpResponse:
         "can_approve": permissions.can(request.user, "approve_posts"),
         "waiting": datacache.fragment("posts-waiting", (), selectors.posts_waiting_count),  # until the next write
     }  # fmt: skip
-    if view == "list":
-        context["clients"] = _client_choices()
-        context["listing"] = list_page(
-            request,
-            selectors.posts(thumbnails_only=True),
-            PostFilter,
-            sort_fields=LIST_SORT,
-            default_sort=("-scheduled_at", "-created_at"),
-        )
+    if view == "list":  # kept until the next write (localbzz.listcache)
+        context["body_html"] = listcache.html(
+            request, "content-list", permissions.audience(request.user), "publishing/posts/calendar.html#body",
+            lambda: {**context, "clients": _client_choices(), "listing": _listing(request)},
+        )  # fmt: skip
     else:
         # The month or week, kept until the next write (localbzz.datacache) per permission level
         # (drag to move), zone, day and query.
@@ -470,6 +466,11 @@ def content_calendar(request: HttpRequest) -> HttpResponse:
     if request.htmx and not request.htmx.boosted:
         return render(request, "publishing/posts/calendar.html#body", context)
     return render(request, "publishing/posts/calendar.html", context)
+
+
+def _listing(request):
+    listing = selectors.posts(thumbnails_only=True)
+    return list_page(request, listing, PostFilter, sort_fields=LIST_SORT, default_sort=("-scheduled_at", "-created_at"))
 
 
 def _client_choices() -> list[tuple[str, str]]:
