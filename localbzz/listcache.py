@@ -45,12 +45,13 @@ def query_key(request: HttpRequest) -> str:
 
 
 def _parts(request: HttpRequest, audience: tuple, query: bool = True) -> tuple:
+    # The host and the query hashed: a key stays short (and free of spaces) whatever they hold.
+    where = f"{request.get_host()}?{query_key(request) if query else ''}"
     return (
         *audience,
-        request.get_host(),
         timezone.get_current_timezone_name(),
         timezone.localdate(),
-        query_key(request) if query else "",
+        hashlib.sha256(where.encode()).hexdigest()[:32],
     )
 
 

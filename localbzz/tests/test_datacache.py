@@ -339,3 +339,74 @@ def test_client_api_scheduled_posts_are_kept_per_client_and_show_a_write_at_once
     assert [p["title"] for p in body["items"]] == ["Spring mowing", "Autumn leaves"], "a write shows at once"
     assert body["usage"]["used"] >= 0
     assert len(bella.get("/api/v1/client/scheduled-posts").json()["items"]) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sidebar_is_kept_per_person(owner, make_staff):
+    from django.test import Client as Browser
+    from django.utils import timezone
+
+    from agency.models import Task, TimeEntry
+
+    task = Task.objects.create(name="Edit the spring reel")
+    colleague = make_staff("owner", email="colleague@example.com", first_name="Colleague")
+    mine, theirs = Browser(), Browser()
+    mine.force_login(owner)
+    theirs.force_login(colleague)
+    mine.get("/leads/")
+    TimeEntry.objects.create(task=task, member=owner.team_member, started_at=timezone.now())
+    sidebar = mine.get("/leads/").content.decode().split('<aside class="sidebar"', 1)[1].split("</aside>", 1)[0]
+    assert 'title="Your running timer"' in sidebar and owner.display_name in sidebar, "a write shows at once"
+    sidebar = theirs.get("/leads/").content.decode().split('<aside class="sidebar"', 1)[1].split("</aside>", 1)[0]
+    assert 'title="Your running timer"' not in sidebar and owner.display_name not in sidebar
+    assert colleague.display_name in sidebar
+
+
+def test_fragment_keys_stay_short_whatever_the_query(rf):
+    import warnings
+
+    from django.core.cache import CacheKeyWarning
+
+    from localbzz import listcache
+
+    request = rf.get("/", {"search": "a very long search " * 40})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CacheKeyWarning)
+        listcache.html(request, "long", ("staff", "OWNER"), "partials/pagination.html", dict)
+
+
+@pytest.mark.django_db
+def test_the_redis_cache_reuses_its_clients(settings):
+    import os
+
+    import redis
+    from django.core.cache import caches
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.ConnectionError:
+        pytest.skip(f"no Redis at {url}")
+    settings.CACHES = {"default": {"BACKEND": "localbzz.cache.RedisCache", "LOCATION": url, "KEY_PREFIX": "t-reuse"}}
+    cache = caches["default"]
+    made = []
+    real = redis.Redis.__init__
+    try:
+        redis.Redis.__init__ = lambda self, *a, **kw: made.append(1) or real(self, *a, **kw)
+        for i in range(5):
+            cache.set("k", i, 10)
+            assert cache.get("k") == i
+    finally:
+        redis.Redis.__init__ = real
+        cache.delete("k")
+    assert len(made) == 1, "one client, made once, for every operation"
+
+
+@pytest.mark.django_db
+def test_a_staff_member_and_their_level_come_in_one_query(owner, django_assert_num_queries):
+    from agency import permissions
+    from agency.auth_backends import StaffBackend
+
+    with django_assert_num_queries(1):
+        user = StaffBackend().get_user(owner.pk)
+        assert permissions.staff_level(user) == permissions.Level.OWNER
