@@ -217,6 +217,7 @@ def main() -> None:
     parser.add_argument("--users", default="1,50", help="concurrent users, comma-separated")
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", ""), help="cache and broker")
     parser.add_argument("--modes", default="hit,miss", help="hit (cache on), miss (a server with DATACACHE=0)")
+    parser.add_argument("--pages", default="", help="only the pages whose name holds one of these (comma-separated)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk")
@@ -273,6 +274,9 @@ def run(args, servers: dict[str, tuple[int, int]], headers: dict, lua: str) -> N
     cases += [(name, path, headers["staff_api"]) for name, path in STAFF_API]
     cases += [(name, path, headers["portal"]) for name, path in PORTAL]
     cases += [(name, path, headers["client_api"]) for name, path in CLIENT_API]
+    if args.pages:
+        wanted = [w.strip() for w in args.pages.split(",") if w.strip()]
+        cases = cases[:1] + [c for c in cases[1:] if any(w in c[0] for w in wanted)]
     users = [int(u) for u in args.users.split(",")]
     modes = list(servers)
     floor_port, floor_master = servers[modes[0]]
