@@ -440,3 +440,25 @@ def test_portal_home_and_media_are_kept_per_client_and_show_a_write_at_once():
     assert "joes-second-photo.jpg" in browser.get("/media/").content.decode(), "a write shows at once"
     shop.posts.update(title="Moved mowing")
     assert "Moved mowing" in browser.get("/").content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_kept_list_runs_only_the_sign_in_queries(client, api_as, owner, django_assert_max_num_queries):
+    from agency.models import Client
+
+    shop = Client.objects.create(name="Bella Bakery", slug="bella-queries")
+    _post(shop, "Sourdough Saturday")
+    _asset(shop, "croissant")
+    client.force_login(owner)
+    api = api_as(owner)
+    pages = ["/content/?view=list", "/library/", "/tasks/"]
+    for path in pages:
+        client.get(path)
+    for path in ("/api/v1/posts", "/api/v1/media"):
+        api.get(path)
+    for path in pages:  # the session, the person with their level (library: the crumb's client name, if any)
+        with django_assert_max_num_queries(2):
+            assert client.get(path).status_code == 200
+    for path in ("/api/v1/posts", "/api/v1/media"):  # the token's person, their level
+        with django_assert_max_num_queries(2):
+            assert api.get(path).status_code == 200
