@@ -83,6 +83,15 @@ def test_the_writer_reads_around_the_cache_until_it_commits():
 
 
 @pytest.mark.django_db(transaction=True)
+def test_datacache_off_builds_every_time(settings):
+    built = []
+    settings.DATACACHE = False
+    assert [datacache.fragment("off", (), lambda: built.append(1) or len(built)) for _ in range(2)] == [1, 2]
+    settings.DATACACHE = True
+    assert [datacache.fragment("on", (), lambda: built.append(1) or len(built)) for _ in range(2)] == [3, 3]
+
+
+@pytest.mark.django_db(transaction=True)
 def test_dashboard_panels_are_kept_per_permission_level(owner, viewer, monkeypatch):
     calls = []
     real = dashboard.build
