@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.urls import reverse
 
+from localbzz import datacache
 from portal.permissions import belongs_to, client_user_of
 from portal.theme import portal_theme
 from publishing.models import Post
@@ -34,7 +35,9 @@ def portal_shell(request) -> dict:
     if user is None or not belongs_to(user, client) or getattr(request, "htmx", False):
         return context
     first = request.path.strip("/").split("/")[0]
-    waiting = Post.objects.filter(client=client, status=P.PENDING_CLIENT_APPROVAL).count()
+    waiting = datacache.fragment(  # kept until the next write (localbzz.datacache), per client
+        "portal-waiting", (client.pk,), Post.objects.filter(client=client, status=P.PENDING_CLIENT_APPROVAL).count
+    )
     nav = [
         {"label": label, "url": reverse(name), "icon": icon, "current": first == section}
         for label, name, icon, section in NAV

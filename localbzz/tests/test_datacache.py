@@ -450,6 +450,15 @@ def test_portal_home_and_media_are_kept_per_client_and_show_a_write_at_once():
     shop.posts.update(title="Moved mowing")
     assert "Moved mowing" in browser.get("/").content.decode()
 
+    def approvals_count(page: str) -> str:  # the menu's Approvals entry, with its count if any
+        return page.split('href="/approvals/"', 1)[1].split("</a>", 1)[0]
+
+    assert 'class="count"' not in approvals_count(browser.get("/").content.decode())
+    shop.posts.update(status="pending_client_approval")
+    page = browser.get("/").content.decode()
+    assert '<span class="count">1</span>' in approvals_count(page) and "waiting for your approval" in page
+    assert 'class="count"' not in approvals_count(browsers["bella-home"][1].get("/").content.decode())
+
 
 @pytest.mark.django_db(transaction=True)
 def test_a_kept_list_runs_only_the_sign_in_queries(client, api_as, owner, django_assert_max_num_queries):
