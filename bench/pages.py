@@ -81,6 +81,9 @@ def server_env(args, static_root: str) -> dict[str, str]:
         STATIC_ROOT=static_root,
         VAR_DIR=tempfile.mkdtemp(prefix="bench-pages-var-"),
         APP_HOST=f"localhost:{args.port}",
+        # The staff and client tokens are made once, at the start: they must outlive the run (the
+        # 15-minute default expired mid-run, and the API lists then measured 401s).
+        JWT_ACCESS_MINUTES=os.environ.get("BENCH_JWT_MINUTES", "240"),
     )
     if args.redis_url:
         env["REDIS_URL"] = args.redis_url
