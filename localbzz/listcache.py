@@ -31,6 +31,7 @@ from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -85,7 +86,7 @@ def html(
     if csrf in text:
         text = text.replace(csrf, get_token(request))
     if nonce in text:
-        text = text.replace(nonce, getattr(request, "csp_nonce", None) or "")
+        text = text.replace(nonce, conditional_escape(getattr(request, "csp_nonce", None)))  # as {{ csp_nonce }}
     return mark_safe(text)  # noqa: S308 — rendered by a template (escaped there), placeholders are ours
 
 

@@ -480,3 +480,23 @@ def test_a_kept_list_runs_only_the_sign_in_queries(client, api_as, owner, django
     for path in ("/api/v1/posts", "/api/v1/media"):  # the token's person, their level
         with django_assert_max_num_queries(2):
             assert api.get(path).status_code == 200
+
+
+def test_a_kept_fragment_gets_each_requests_own_csp_nonce(rf, settings):
+    """(Each browser's own CSRF token: see the task list's test.)"""
+    from localbzz import listcache
+
+    built, pages = [], []
+    for nonce in ("nonce-one", "nonce-two"):
+        request = rf.get("/")
+        request.csp_nonce = nonce
+        html = listcache.html(
+            request, "bell", ("staff", "OWNER"), "notifications/partials/bell.html",
+            lambda: built.append(1) or {"staff_level": "owner"},
+        )  # fmt: skip
+        pages.append(html)
+    assert len(built) == 1, "the second is kept"
+    assert 'nonce="nonce-one"' in pages[0] and 'nonce="nonce-two"' in pages[1]
+    assert "nonce-one" not in pages[1]
+    placeholders = listcache._placeholders(settings.SECRET_KEY)
+    assert not any(p in html for html in pages for p in placeholders), "never served"
