@@ -137,3 +137,9 @@ def staff_required(action: str = "view") -> Callable:
         return wrapper
 
     return decorator
+
+
+def audience(user) -> tuple[str, str]:
+    """Who a kept list or fragment (``localbzz.listcache``) was built for: staff see by level."""
+    level = staff_level(user)
+    return ("staff", level.name if level is not None else "none")

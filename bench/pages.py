@@ -13,6 +13,11 @@ client JWT), then for each page and endpoint prints: the single-request time (me
 after another) and the page size; for each number of concurrent users (wrk, ``--seconds`` each),
 p50/p95 and the web workers' CPU per request, each also as a multiple of /healthz's, measured right
 before it in the same run; and the workers' memory around the heaviest page. Nothing is asserted.
+
+Pages and lists are kept in the cache until the next write (``localbzz.datacache``), and nothing
+writes during the run, so a second server with ``DATACACHE=0`` (port + 1) measures what each costs
+built: ``--modes hit,miss`` (the default) gives both, each request of the "miss" server builds its
+page as a cache miss would (without the miss's one cache write).
 """
 
 from __future__ import annotations
@@ -76,6 +81,9 @@ def server_env(args, static_root: str) -> dict[str, str]:
         STATIC_ROOT=static_root,
         VAR_DIR=tempfile.mkdtemp(prefix="bench-pages-var-"),
         APP_HOST=f"localhost:{args.port}",
+        # The staff and client tokens are made once, at the start: they must outlive the run (the
+        # 15-minute default expired mid-run, and the API lists then measured 401s).
+        JWT_ACCESS_MINUTES=os.environ.get("BENCH_JWT_MINUTES", "240"),
     )
     if args.redis_url:
         env["REDIS_URL"] = args.redis_url
@@ -211,6 +219,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10, help="length of each wrk run")
     parser.add_argument("--users", default="1,50", help="concurrent users, comma-separated")
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", ""), help="cache and broker")
+    parser.add_argument("--modes", default="hit,miss", help="hit (cache on), miss (a server with DATACACHE=0)")
+    parser.add_argument("--pages", default="", help="only the pages whose name holds one of these (comma-separated)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk")
@@ -222,92 +232,115 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "localbzz.settings")
     python = str(ROOT / ".venv" / "bin" / "python")
     subprocess.run([python, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-    gunicorn = [str(ROOT / ".venv" / "bin" / "gunicorn"), "localbzz.wsgi", "--bind", f"127.0.0.1:{args.port}"]
-    server = subprocess.Popen(
+    modes = [m for m in args.modes.split(",") if m]
+    if not modes or set(modes) - {"hit", "miss"}:
+        sys.exit("--modes takes hit, miss or both")
+    servers = {}  # mode -> (port, gunicorn process)
+    for offset, mode in enumerate(modes):
+        port = args.port + offset
+        servers[mode] = (port, start_gunicorn(port, {**env, "DATACACHE": "1" if mode == "hit" else "0"}))
+    lua = Path(static_root) / "report.lua"
+    lua.write_text(LUA)
+    try:
+        for port, _server in servers.values():
+            for _ in range(100):
+                try:
+                    if request(port, "/healthz", {"Host": "localhost"})[0] == 200:
+                        break
+                except OSError:
+                    pass
+                time.sleep(0.2)
+            else:
+                sys.exit("gunicorn did not answer /healthz")
+        run(args, {mode: (port, server.pid) for mode, (port, server) in servers.items()}, sign_in(args.port), str(lua))
+    finally:
+        for _port, server in servers.values():
+            server.terminate()
+            server.wait(timeout=30)
+        shutil.rmtree(static_root, ignore_errors=True)
+
+
+def start_gunicorn(port: int, env: dict) -> subprocess.Popen:
+    gunicorn = [str(ROOT / ".venv" / "bin" / "gunicorn"), "localbzz.wsgi", "--bind", f"127.0.0.1:{port}"]
+    return subprocess.Popen(
         [*gunicorn, "--workers", "3", "--worker-class", "sync", "--timeout", "120", "--log-level", "warning"],
         cwd=ROOT,
         env=env,
     )
-    lua = Path(static_root) / "report.lua"
-    lua.write_text(LUA)
-    try:
-        for _ in range(100):
-            try:
-                if request(args.port, "/healthz", {"Host": "localhost"})[0] == 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.2)
-        else:
-            sys.exit("gunicorn did not answer /healthz")
-        run(args, server.pid, sign_in(args.port), str(lua))
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        shutil.rmtree(static_root, ignore_errors=True)
 
 
-def run(args, master: int, headers: dict, lua: str) -> None:
+def run(args, servers: dict[str, tuple[int, int]], headers: dict, lua: str) -> None:
+    """``servers``: mode ("hit", "miss") -> (port, gunicorn master pid). The floor is measured on
+    the first server, right before each page."""
     cases = [("/healthz (floor)", "/healthz", {"Host": "localhost"})]
     cases += [(name, path, headers["staff"]) for name, path in STAFF]
     cases += [(name, path, headers["staff_api"]) for name, path in STAFF_API]
     cases += [(name, path, headers["portal"]) for name, path in PORTAL]
     cases += [(name, path, headers["client_api"]) for name, path in CLIENT_API]
+    if args.pages:
+        wanted = [w.strip() for w in args.pages.split(",") if w.strip()]
+        cases = cases[:1] + [c for c in cases[1:] if any(w in c[0] for w in wanted)]
     users = [int(u) for u in args.users.split(",")]
+    modes = list(servers)
+    floor_port, floor_master = servers[modes[0]]
     load = os.getloadavg()[0]
-    print(f"gunicorn: 3 sync workers on :{args.port}; load average before: {load:.2f} (2 CPUs)")
+    print(f"gunicorn: 3 sync workers per server {servers}; load average before: {load:.2f} (2 CPUs)", flush=True)
 
-    single: dict[str, tuple[float, int]] = {}
-    memory_before = rss_mb(worker_pids(master))
-    for name, path, h in cases:
-        status, body = request(args.port, path, h)
-        if status != 200:
-            sys.exit(f"{name}: {path} answered {status}")
-        times = []
-        for _ in range(10):
-            t0 = time.perf_counter()
-            request(args.port, path, h)
-            times.append((time.perf_counter() - t0) * 1000)
-        single[name] = (statistics.median(times), len(body))
-    memory_after = rss_mb(worker_pids(master))
+    single: dict[tuple[str, str], tuple[float, int]] = {}
+    memory: dict[str, list] = {}
+    for mode, (port, master) in servers.items():
+        memory_before = rss_mb(worker_pids(master))
+        for name, path, h in cases:
+            status, body = request(port, path, h)
+            if status != 200:
+                sys.exit(f"{name}: {path} answered {status} ({mode})")
+            times = []
+            for _ in range(10):
+                t0 = time.perf_counter()
+                request(port, path, h)
+                times.append((time.perf_counter() - t0) * 1000)
+            single[(name, mode)] = (statistics.median(times), len(body))
+        memory[mode] = [memory_before, rss_mb(worker_pids(master))]
 
-    results: dict[tuple[str, int], tuple[dict, dict]] = {}
+    results: dict[tuple[str, int, str], tuple[dict, dict]] = {}
     for u in users:
         for name, path, h in cases[1:]:
-            floor = measure(args.port, master, "/healthz", {"Host": "localhost"}, u, args.seconds, lua)
-            page = measure(args.port, master, path, h, u, args.seconds, lua)
-            results[(name, u)] = (page, floor)
+            floor = measure(floor_port, floor_master, "/healthz", {"Host": "localhost"}, u, args.seconds, lua)
+            for mode, (port, master) in servers.items():
+                results[(name, u, mode)] = (measure(port, master, path, h, u, args.seconds, lua), floor)
+            print(f"  measured {name} at {u} users", flush=True)
 
     print()
-    header = f"{'page':26} {'single':>8} {'KB':>6}"
+    header = f"{'page':24} {'mode':4} {'single':>7} {'KB':>6}"
     for u in users:
         header += f" | {u:>2} users: p50 ms  p95 ms (×floor)  CPU ms/req (×floor)  req/s err"
     print(header)
-    floor_single = single[cases[0][0]][0]
-    print(f"{cases[0][0]:26} {floor_single:7.1f}  {single[cases[0][0]][1] / 1024:5.1f}")
-    for name, _path, _h in cases[1:]:
-        line = f"{name:26} {single[name][0]:7.1f}  {single[name][1] / 1024:5.1f}"
-        for u in users:
-            page, floor = results[(name, u)]
-            line += (
-                f" | {page['p50'] / 1000:13.1f} {page['p95'] / 1000:7.1f} ({page['p95'] / max(floor['p95'], 1):5.1f}×)"
-                f"  {page['cpu_ms']:8.1f} ({page['cpu_ms'] / max(floor['cpu_ms'], 0.01):5.1f}×)"
-                f"  {page['rps']:6.1f} {page['errors']:3d}"
-            )
-        print(line)
-    floors = [results[(name, u)][1] for name, _, _ in cases[1:] for u in users]
+    for name, _path, _h in cases:
+        for mode in modes:
+            line = f"{name:24} {mode:4} {single[(name, mode)][0]:7.1f}  {single[(name, mode)][1] / 1024:5.1f}"
+            for u in users if name != cases[0][0] else ():
+                page, floor = results[(name, u, mode)]
+                p95 = page["p95"] / 1000
+                line += (
+                    f" | {page['p50'] / 1000:13.1f} {p95:7.1f} ({page['p95'] / max(floor['p95'], 1):5.1f}×)"
+                    f"  {page['cpu_ms']:8.1f} ({page['cpu_ms'] / max(floor['cpu_ms'], 0.01):5.1f}×)"
+                    f"  {page['rps']:6.1f} {page['errors']:3d}"
+                )
+            print(line)
     for u in users:
-        fl = [results[(name, u)][1] for name, _, _ in cases[1:]]
+        fl = [results[(name, u, modes[0])][1] for name, _, _ in cases[1:]]
         p95 = statistics.median(f["p95"] for f in fl) / 1000
         cpu = statistics.median(f["cpu_ms"] for f in fl)
         print(f"/healthz floor at {u} users (median of its {len(fl)} runs): p95 {p95:.1f} ms, CPU {cpu:.2f} ms/req")
-    growth = [after - before for before, after in zip(memory_before, memory_after, strict=False)]
-    print(
-        f"worker memory (RSS MB) before the single requests {[round(m) for m in memory_before]}, after "
-        f"{[round(m) for m in memory_after]}, at the end {[round(m) for m in rss_mb(worker_pids(master))]}"
-        f" (largest growth {max(growth):.1f} MB)"
-    )
-    print(f"load average after: {os.getloadavg()[0]:.2f}; {len(floors)} floor runs")
+    for mode, (_port, master) in servers.items():
+        before, after = memory[mode]
+        growth = [b - a for a, b in zip(before, after, strict=False)]
+        print(
+            f"{mode} server's worker memory (RSS MB) before the single requests {[round(m) for m in before]}, after "
+            f"{[round(m) for m in after]}, at the end {[round(m) for m in rss_mb(worker_pids(master))]}"
+            f" (largest growth {max(growth):.1f} MB)"
+        )
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

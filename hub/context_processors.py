@@ -6,7 +6,7 @@ from django.utils.functional import SimpleLazyObject
 
 from agency import permissions, selectors
 from agency.models import Lead, PortalRequest
-from localbzz import datacache
+from localbzz import datacache, listcache
 from localbzz.nav import NAV
 from publishing import selectors as publishing_selectors
 
@@ -25,7 +25,18 @@ def shell(request) -> dict:
         "staff_level": level.name.lower(),
         "portal_domain": settings.PORTAL_DOMAIN,
         "my_timer": SimpleLazyObject(lambda: _my_timer(user)),
+        "sidebar_html": SimpleLazyObject(lambda: _sidebar(request, user, level)),
     }
+
+
+def _sidebar(request, user, level) -> str:
+    """The whole sidebar (navigation with counts, the person's timer and name) as HTML, kept until
+    the next write (localbzz.listcache) per person, level and section: one cache read per page."""
+    section = request.path.strip("/").split("/")[0]
+    return listcache.html(
+        request, "sidebar", ("staff", level.name, user.pk, section), "base.html#sidebar",
+        lambda: {"nav": _nav(request, user), "my_timer": _my_timer(user), "sidebar_html": ""}, query=False,
+    )  # fmt: skip
 
 
 def _nav(request, user) -> list[dict]:

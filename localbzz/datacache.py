@@ -114,8 +114,8 @@ def _secret_tag(secret: str) -> str:
 def fragment(name: str, parts: tuple, build: Callable[[], T], *, ttl: int = TTL, using: str = "default") -> T:
     """``build()``'s value, kept under ``name``, ``parts`` and the data version for ``ttl`` seconds.
     ``parts`` must name the audience (permission level, client) the value was built for."""
-    if _pending(connections[using]):
-        return build()  # this transaction's own writes are not committed: neither read nor keep
+    if not settings.DATACACHE or _pending(connections[using]):
+        return build()  # turned off, or this transaction's own writes are not committed: neither read nor keep
     try:
         key = ":".join(["datacache", _secret_tag(settings.SECRET_KEY), name, str(version()), *map(str, parts)])
         kept = cache.get(key)  # a 1-tuple, so that None is a value too

@@ -199,7 +199,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Cache and broker --------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Django's Redis cache, reusing its Redis clients (see localbzz/cache.py).
+    CACHES = {"default": {"BACKEND": "localbzz.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     # Shared between the web and worker processes without another service.
     CACHES = {
@@ -208,6 +209,10 @@ else:
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
+
+# Read-mostly fragments and lists kept under a data version (localbzz.datacache). Off builds them
+# on every request: to measure what a page costs built (bench/pages.py --modes miss) or to debug.
+DATACACHE = env_bool("DATACACHE", True)
 
 Q_CLUSTER = {
     "name": "localbzz",

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
+from localbzz import datacache
 from portal.permissions import belongs_to, client_user_of
 from portal.theme import portal_theme
 from publishing.models import Post
@@ -33,8 +35,16 @@ def portal_shell(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not belongs_to(user, client) or getattr(request, "htmx", False):
         return context
+    # Lazy: a kept fragment's template (rendered with this request) never draws the menu.
+    return {**context, "portal_nav": SimpleLazyObject(lambda: _nav(request, client, user)),
+            "client_user": client_user_of(user)}  # fmt: skip
+
+
+def _nav(request, client, user) -> list[dict]:
     first = request.path.strip("/").split("/")[0]
-    waiting = Post.objects.filter(client=client, status=P.PENDING_CLIENT_APPROVAL).count()
+    waiting = datacache.fragment(  # kept until the next write (localbzz.datacache), per client
+        "portal-waiting", (client.pk,), Post.objects.filter(client=client, status=P.PENDING_CLIENT_APPROVAL).count
+    )
     nav = [
         {"label": label, "url": reverse(name), "icon": icon, "current": first == section}
         for label, name, icon, section in NAV
@@ -45,4 +55,4 @@ def portal_shell(request) -> dict:
     membership = client_user_of(user)
     if membership is not None and membership.role == "owner":
         nav.append({"label": "People", "url": reverse("portal:people"), "icon": "users", "current": first == "people"})
-    return {**context, "portal_nav": nav, "client_user": membership}
+    return nav

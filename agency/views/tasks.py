@@ -19,6 +19,7 @@ from agency.forms import TaskForm, TimeEntryForm
 from agency.models import Client, Task, TeamMember, TimeEntry
 from agency.permissions import staff_required
 from agency.services import tasks as services
+from localbzz import listcache
 from localbzz.forms import live_validation, process
 from localbzz.http import HtmxRequest
 from localbzz.listing import csv_response, filtered_queryset, list_page
@@ -75,6 +76,20 @@ def task_list(request: HtmxRequest, mine: bool = False) -> HttpResponseBase:
                 t.created_at,
             ],
         )
+    # The page's content (or, for htmx, its results), kept until the next write
+    # (localbzz.listcache) per level and person: their timer shows on the rows.
+    partial = "results" if request.htmx and not request.htmx.boosted else "content"
+    html = listcache.html(
+        request, "tasks", (*permissions.audience(request.user), member.pk if member else None, mine, partial),
+        f"agency/tasks/list.html#{partial}", lambda: _full_context(request, queryset, member, mine=mine),
+    )  # fmt: skip
+    if partial == "results":
+        return HttpResponse(html)
+    can_edit = permissions.can(request.user, "edit_content")
+    return render(request, "agency/tasks/list.html", {"content_html": html, "mine": mine, "can_edit": can_edit})
+
+
+def _full_context(request, queryset, member, *, mine: bool) -> dict:
     context = _tasks_context(request, queryset, mine=mine)
     if mine:
         week_start = timezone.localdate() - timedelta(days=timezone.localdate().weekday())
@@ -86,9 +101,7 @@ def task_list(request: HtmxRequest, mine: bool = False) -> HttpResponseBase:
             team_open = team_open.order_by(F("due_date").asc(nulls_last=True), "-created_at")
             context["team_open"] = team_open[:10]
             context["team_open_total"] = team_open.count()
-    if request.htmx and not request.htmx.boosted:
-        return render(request, "agency/tasks/list.html#results", context)
-    return render(request, "agency/tasks/list.html", context)
+    return context
 
 
 def _initial(request) -> dict:

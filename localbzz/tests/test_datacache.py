@@ -83,6 +83,15 @@ def test_the_writer_reads_around_the_cache_until_it_commits():
 
 
 @pytest.mark.django_db(transaction=True)
+def test_datacache_off_builds_every_time(settings):
+    built = []
+    settings.DATACACHE = False
+    assert [datacache.fragment("off", (), lambda: built.append(1) or len(built)) for _ in range(2)] == [1, 2]
+    settings.DATACACHE = True
+    assert [datacache.fragment("on", (), lambda: built.append(1) or len(built)) for _ in range(2)] == [3, 3]
+
+
+@pytest.mark.django_db(transaction=True)
 def test_dashboard_panels_are_kept_per_permission_level(owner, viewer, monkeypatch):
     calls = []
     real = dashboard.build
@@ -144,3 +153,350 @@ def test_a_cache_outage_never_fails_a_write_nor_a_page(client, owner, monkeypatc
     assert Lead.objects.filter(business_name="Still Saved").exists()
     client.force_login(owner)
     assert "Still Saved" in client.get("/").content.decode()
+
+
+# Lists kept under the data version (localbzz.listcache) -------------------------------------------
+
+
+def _asset(shop, name: str):
+    import hashlib
+
+    from publishing.models import MediaAsset
+
+    return MediaAsset.objects.create(
+        client=shop, file=f"{name}.jpg", original_name=f"{name}.jpg", content_type="image/jpeg", kind="image",
+        bytes=1, sha256=hashlib.sha256(name.encode()).hexdigest(),
+    )  # fmt: skip
+
+
+def _post(shop, title: str, **fields):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from publishing.models import Post
+
+    fields.setdefault("status", "scheduled")
+    fields.setdefault("scheduled_at", timezone.now() + timedelta(days=1))
+    return Post.objects.create(client=shop, title=title, **fields)
+
+
+def test_the_query_key_sorts_parameters_but_keeps_each_ones_values_in_order(rf):
+    from localbzz.listcache import query_key
+
+    assert query_key(rf.get("/?status=x&page=2")) == query_key(rf.get("/?page=2&status=x")) == "page=2&status=x"
+    assert query_key(rf.get("/?a=2&a=1")) == "a=2&a=1"
+    assert query_key(rf.get("/?a=1")) != query_key(rf.get("/?a=2"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_content_list_shows_a_write_at_once_and_is_kept_per_level(client, owner, viewer, monkeypatch):
+    from agency.models import Client
+    from publishing.views import posts as views
+
+    shop = Client.objects.create(name="Bella Bakery", slug="bella-list")
+    post = _post(shop, "Sourdough Saturday")
+    calls = []
+    real = views._listing
+    monkeypatch.setattr(views, "_listing", lambda request: calls.append(request.user) or real(request))
+    client.force_login(owner)
+    assert "Sourdough Saturday" in client.get("/content/?view=list").content.decode()
+    assert "Sourdough Saturday" in client.get("/content/?view=list").content.decode()
+    assert calls == [owner], "the second view is kept"
+    post.title = "Rye Sunday"
+    post.save()
+    page = client.get("/content/?view=list").content.decode()
+    assert "Rye Sunday" in page and "Sourdough Saturday" not in page, "a write shows at once"
+    client.force_login(viewer)
+    assert "Rye Sunday" in client.get("/content/?view=list").content.decode()
+    assert calls == [owner, owner, viewer], "a viewer never gets the owner's list"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_library_grid_shows_a_write_at_once_and_is_kept_per_level(client, owner, viewer):
+    from agency.models import Client
+
+    shop = Client.objects.create(name="Bella Bakery", slug="bella-lib")
+    client.force_login(owner)
+    assert "Drop files on the box above" in client.get("/library/").content.decode(), "the owner may upload"
+    client.force_login(viewer)
+    page = client.get("/library/").content.decode()
+    assert "Uploads by the team" in page and "Drop files" not in page, "not the owner's grid"
+    _asset(shop, "croissant")
+    page = client.get("/library/").content.decode()
+    assert "croissant.jpg" in page and "1 item" in page, "a write shows at once"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_task_list_is_kept_per_person_and_its_forms_carry_each_browsers_csrf_token(owner, make_staff):
+    from django.test import Client as Browser
+    from django.utils import timezone
+
+    from agency.models import Task, TimeEntry
+
+    task = Task.objects.create(name="Edit the spring reel")
+    colleague = make_staff("owner", email="colleague@example.com")
+    first, second, other = (Browser(enforce_csrf_checks=True) for _ in range(3))
+    first.force_login(owner)
+    second.force_login(owner)
+    other.force_login(colleague)
+    assert "Edit the spring reel" in first.get("/tasks/").content.decode()
+    TimeEntry.objects.create(task=task, member=owner.team_member, started_at=timezone.now())
+    page = first.get("/tasks/").content.decode()
+    assert 'aria-label="Stop timer on Edit the spring reel"' in page, "a write shows at once"
+    page = other.get("/tasks/").content.decode()
+    assert 'aria-label="Start timer on Edit the spring reel"' in page, "never the owner's rows (their timer)"
+
+    # The same person in another browser gets the kept rows with that browser's own token.
+    page = second.get("/tasks/").content.decode()
+    token = page.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+    assert second.post("/tasks/timer/stop/", {"csrfmiddlewaretoken": token}).status_code == 302
+    page = first.get("/tasks/").content.decode()
+    assert 'aria-label="Start timer on Edit the spring reel"' in page
+    token = page.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+    assert first.post(f"/tasks/{task.pk}/timer/start/", {"csrfmiddlewaretoken": token}).status_code == 302
+    assert first.post("/tasks/timer/stop/", {"csrfmiddlewaretoken": "x" * 64}).status_code == 403, "tokens are checked"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_posts_api_shows_a_write_at_once_and_is_kept_per_level(api_as, owner, viewer, monkeypatch):
+    from agency.models import Client
+    from publishing.api.posts import PostList
+
+    shop = Client.objects.create(name="Bella Bakery", slug="bella-api")
+    post = _post(shop, "Sourdough Saturday")
+    calls = []
+    real = PostList.list_data
+    monkeypatch.setattr(PostList, "list_data", lambda self, request: calls.append(request.user) or real(self, request))
+    as_owner = api_as(owner)
+    assert as_owner.get("/api/v1/posts").json()["items"][0]["title"] == "Sourdough Saturday"
+    body = as_owner.get("/api/v1/posts?page_size=50").json()
+    assert as_owner.get("/api/v1/posts?page_size=50").json() == body and len(calls) == 2, "kept per query"
+    post.title = "Rye Sunday"
+    post.save()
+    assert as_owner.get("/api/v1/posts").json()["items"][0]["title"] == "Rye Sunday", "a write shows at once"
+    assert api_as(viewer).get("/api/v1/posts").json()["items"][0]["title"] == "Rye Sunday"
+    assert calls == [owner, owner, owner, viewer], "a viewer never gets the owner's body"
+    bad = as_owner.get("/api/v1/posts?sort_by=nope")
+    assert bad.status_code == 400 and as_owner.get("/api/v1/posts?sort_by=nope").status_code == 400, "never kept"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_media_api_shows_a_write_at_once(api_as, owner):
+    from agency.models import Client
+
+    shop = Client.objects.create(name="Bella Bakery", slug="bella-media")
+    as_owner = api_as(owner)
+    assert as_owner.get("/api/v1/media").json()["total"] == 0
+    _asset(shop, "croissant")
+    body = as_owner.get("/api/v1/media").json()
+    assert body["total"] == 1 and body["items"][0]["name"] == "croissant.jpg"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_portal_posts_are_kept_per_client_and_show_a_write_at_once():
+    from django.test import Client as Browser
+
+    from portal.tests.conftest import host_of
+    from publishing.tests.conftest import Client
+
+    people = {}
+    for name, slug in (("Joe's Landscaping", "joes-cache"), ("Bella Bakery", "bella-cache")):
+        shop = Client.objects.create(name=name, slug=slug)
+        _post(shop, f"{name} post")
+        people[slug] = (shop, _portal_user(shop))
+    pages = {}
+    for slug, (shop, person) in people.items():
+        browser = Browser(HTTP_HOST=host_of(shop))
+        browser.force_login(person.user, backend="agency.auth_backends.StaffBackend")
+        for view in ("list", "month"):
+            pages[slug, view] = browser.get(f"/posts/?view={view}").content.decode()
+    for view in ("list", "month"):
+        assert "Joe&#x27;s Landscaping post" in pages["joes-cache", view]
+        assert "Bella Bakery post" in pages["bella-cache", view] and "Joe" not in pages["bella-cache", view]
+
+    joe_shop, joe = people["joes-cache"]
+    joe_shop.posts.update(title="Moved mowing")
+    browser = Browser(HTTP_HOST=host_of(joe_shop))
+    browser.force_login(joe.user, backend="agency.auth_backends.StaffBackend")
+    assert "Moved mowing" in browser.get("/posts/?view=list").content.decode(), "a write shows at once"
+
+
+def _portal_user(shop):
+    from conftest import PASSWORD
+    from portal.services import client_user_invite
+
+    return client_user_invite(actor=None, client=shop, email=f"owner@{shop.slug}.example", first_name="Owner",
+                              role="owner", password=PASSWORD, send_invite=False)  # fmt: skip
+
+
+@pytest.mark.django_db(transaction=True)
+def test_client_api_scheduled_posts_are_kept_per_client_and_show_a_write_at_once():
+    from agency.models import Client
+    from portal.tests.conftest import bearer
+
+    joe_shop = Client.objects.create(name="Joe's Landscaping", slug="joes-api-cache")
+    bella_shop = Client.objects.create(name="Bella Bakery", slug="bella-api-cache")
+    _post(joe_shop, "Spring mowing")
+    _post(bella_shop, "Sourdough Saturday")
+    joe, bella = bearer(_portal_user(joe_shop)), bearer(_portal_user(bella_shop))
+    for _ in range(2):  # the second answers are kept ones
+        assert [p["title"] for p in joe.get("/api/v1/client/scheduled-posts").json()["items"]] == ["Spring mowing"]
+        assert [p["title"] for p in bella.get("/api/v1/client/scheduled-posts").json()["items"]] == [
+            "Sourdough Saturday"
+        ]
+    _post(joe_shop, "Autumn leaves")
+    body = joe.get("/api/v1/client/scheduled-posts").json()
+    assert [p["title"] for p in body["items"]] == ["Spring mowing", "Autumn leaves"], "a write shows at once"
+    assert body["usage"]["used"] >= 0
+    assert len(bella.get("/api/v1/client/scheduled-posts").json()["items"]) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sidebar_is_kept_per_person(owner, make_staff):
+    from django.test import Client as Browser
+    from django.utils import timezone
+
+    from agency.models import Task, TimeEntry
+
+    task = Task.objects.create(name="Edit the spring reel")
+    colleague = make_staff("owner", email="colleague@example.com", first_name="Colleague")
+    mine, theirs = Browser(), Browser()
+    mine.force_login(owner)
+    theirs.force_login(colleague)
+    mine.get("/leads/")
+    TimeEntry.objects.create(task=task, member=owner.team_member, started_at=timezone.now())
+    sidebar = mine.get("/leads/").content.decode().split('<aside class="sidebar"', 1)[1].split("</aside>", 1)[0]
+    assert 'title="Your running timer"' in sidebar and owner.display_name in sidebar, "a write shows at once"
+    sidebar = theirs.get("/leads/").content.decode().split('<aside class="sidebar"', 1)[1].split("</aside>", 1)[0]
+    assert 'title="Your running timer"' not in sidebar and owner.display_name not in sidebar
+    assert colleague.display_name in sidebar
+
+
+def test_fragment_keys_stay_short_whatever_the_query(rf):
+    import warnings
+
+    from django.core.cache import CacheKeyWarning
+
+    from localbzz import listcache
+
+    request = rf.get("/", {"search": "a very long search " * 40})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CacheKeyWarning)
+        listcache.html(request, "long", ("staff", "OWNER"), "partials/pagination.html", dict)
+
+
+@pytest.mark.django_db
+def test_the_redis_cache_reuses_its_clients(settings):
+    import os
+
+    import redis
+    from django.core.cache import caches
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.ConnectionError:
+        pytest.skip(f"no Redis at {url}")
+    settings.CACHES = {"default": {"BACKEND": "localbzz.cache.RedisCache", "LOCATION": url, "KEY_PREFIX": "t-reuse"}}
+    cache = caches["default"]
+    made = []
+    real = redis.Redis.__init__
+    try:
+        redis.Redis.__init__ = lambda self, *a, **kw: made.append(1) or real(self, *a, **kw)
+        for i in range(5):
+            cache.set("k", i, 10)
+            assert cache.get("k") == i
+    finally:
+        redis.Redis.__init__ = real
+        cache.delete("k")
+    assert len(made) == 1, "one client, made once, for every operation"
+
+
+@pytest.mark.django_db
+def test_a_staff_member_and_their_level_come_in_one_query(owner, django_assert_num_queries):
+    from agency import permissions
+    from agency.auth_backends import StaffBackend
+
+    with django_assert_num_queries(1):
+        user = StaffBackend().get_user(owner.pk)
+        assert permissions.staff_level(user) == permissions.Level.OWNER
+
+
+@pytest.mark.django_db(transaction=True)
+def test_portal_home_and_media_are_kept_per_client_and_show_a_write_at_once():
+    from django.test import Client as Browser
+
+    from agency.models import Client
+    from portal.tests.conftest import host_of
+
+    browsers = {}
+    for name, slug in (("Joe's Landscaping", "joes-home"), ("Bella Bakery", "bella-home")):
+        shop = Client.objects.create(name=name, slug=slug)
+        _post(shop, f"{slug} post")
+        _asset(shop, f"{slug}-photo")
+        browser = Browser(HTTP_HOST=host_of(shop))
+        browser.force_login(_portal_user(shop).user, backend="agency.auth_backends.StaffBackend")
+        browsers[slug] = (shop, browser)
+    for _ in range(2):  # the second views are kept ones
+        for slug, other in (("joes-home", "bella-home"), ("bella-home", "joes-home")):
+            home = browsers[slug][1].get("/").content.decode()
+            media = browsers[slug][1].get("/media/").content.decode()
+            assert f"{slug} post" in home and f"{other} post" not in home
+            assert f"{slug}-photo.jpg" in media and f"{other}-photo.jpg" not in media
+    shop, browser = browsers["joes-home"]
+    _asset(shop, "joes-second-photo")
+    assert "joes-second-photo.jpg" in browser.get("/media/").content.decode(), "a write shows at once"
+    shop.posts.update(title="Moved mowing")
+    assert "Moved mowing" in browser.get("/").content.decode()
+
+    def approvals_count(page: str) -> str:  # the menu's Approvals entry, with its count if any
+        return page.split('href="/approvals/"', 1)[1].split("</a>", 1)[0]
+
+    assert 'class="count"' not in approvals_count(browser.get("/").content.decode())
+    shop.posts.update(status="pending_client_approval")
+    page = browser.get("/").content.decode()
+    assert '<span class="count">1</span>' in approvals_count(page) and "waiting for your approval" in page
+    assert 'class="count"' not in approvals_count(browsers["bella-home"][1].get("/").content.decode())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_kept_list_runs_only_the_sign_in_queries(client, api_as, owner, django_assert_max_num_queries):
+    from agency.models import Client
+
+    shop = Client.objects.create(name="Bella Bakery", slug="bella-queries")
+    _post(shop, "Sourdough Saturday")
+    _asset(shop, "croissant")
+    client.force_login(owner)
+    api = api_as(owner)
+    pages = ["/content/?view=list", "/library/", "/tasks/"]
+    for path in pages:
+        client.get(path)
+    for path in ("/api/v1/posts", "/api/v1/media"):
+        api.get(path)
+    for path in pages:  # the session, the person with their level (library: the crumb's client name, if any)
+        with django_assert_max_num_queries(2):
+            assert client.get(path).status_code == 200
+    for path in ("/api/v1/posts", "/api/v1/media"):  # the token's person, their level
+        with django_assert_max_num_queries(2):
+            assert api.get(path).status_code == 200
+
+
+def test_a_kept_fragment_gets_each_requests_own_csp_nonce(rf, settings):
+    """(Each browser's own CSRF token: see the task list's test.)"""
+    from localbzz import listcache
+
+    built, pages = [], []
+    for nonce in ("nonce-one", "nonce-two"):
+        request = rf.get("/")
+        request.csp_nonce = nonce
+        html = listcache.html(
+            request, "bell", ("staff", "OWNER"), "notifications/partials/bell.html",
+            lambda: built.append(1) or {"staff_level": "owner"},
+        )  # fmt: skip
+        pages.append(html)
+    assert len(built) == 1, "the second is kept"
+    assert 'nonce="nonce-one"' in pages[0] and 'nonce="nonce-two"' in pages[1]
+    assert "nonce-one" not in pages[1]
+    placeholders = listcache._placeholders(settings.SECRET_KEY)
+    assert not any(p in html for html in pages for p in placeholders), "never served"

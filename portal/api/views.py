@@ -25,6 +25,7 @@ from localbzz import rate_limits
 from localbzz.api.errors import Conflict
 from localbzz.api.pagination import EnvelopePagination
 from localbzz.api.permissions import Public
+from localbzz.listcache import CachedList
 from portal import auth, selectors
 from portal.api import serializers as io
 from portal.permissions import IsClientUser
@@ -199,7 +200,7 @@ class WithUsagePagination(EnvelopePagination):
 
 
 @extend_schema(tags=TAGS, summary="Your scheduled posts, soonest first (with this month's usage)")
-class ClientScheduledPosts(ClientAPIView, generics.ListAPIView):
+class ClientScheduledPosts(CachedList, ClientAPIView, generics.ListAPIView):
     serializer_class = io.ClientPostOut
     queryset = Post.objects.none()  # schema hint
     pagination_class = WithUsagePagination
@@ -207,10 +208,13 @@ class ClientScheduledPosts(ClientAPIView, generics.ListAPIView):
     def get_queryset(self):
         return selectors.scheduled_posts(self.client)
 
-    def list(self, request, *args, **kwargs):
-        response = super().list(request, *args, **kwargs)
-        response.data["usage"] = io.ClientQuotaOut(selectors.quota(self.client)).data
-        return response
+    def list_audience(self, request) -> tuple:
+        return ("client", self.client.pk)  # kept until the next write, for the token's client only
+
+    def list_data(self, request, *args, **kwargs):
+        data = super().list_data(request, *args, **kwargs)
+        data["usage"] = io.ClientQuotaOut(selectors.quota(self.client)).data
+        return data
 
 
 @extend_schema(

@@ -20,7 +20,7 @@ from agency.models import CalendarFeed
 from agency.services import feeds as feed_services
 from generation.contracts import GenerationFailed
 from generation.services.captions import caption_generate
-from localbzz import calendar, zones
+from localbzz import calendar, listcache, zones
 from localbzz.app_urls import portal_url
 from localbzz.forms import add_errors
 from portal import selectors
@@ -146,7 +146,19 @@ def _post(request: PortalHttpRequest, post_id) -> Post:
 @portal_required
 def posts(request: PortalHttpRequest) -> HttpResponse:
     client = request.portal_client
-    view = request.GET.get("view") or ""
+    # The list or calendar, kept until the next write (localbzz.listcache) for this client only.
+    body = listcache.html(request, "portal-posts", ("client", client.pk), "portal/posts.html#body",
+                          lambda: _posts_context(request, client))  # fmt: skip
+    context: dict[str, Any] = {"body_html": body}
+    if request.htmx and request.htmx.target == "posts-body":
+        return render(request, "portal/posts.html#body", context)
+    feed = selectors.posts_feed(client)
+    context["feed_url"] = portal_url(client.slug, reverse("portal:posts-feed", args=[feed.token])) if feed else ""
+    return render(request, "portal/posts.html", context)
+
+
+def _posts_context(request: HttpRequest, client) -> dict:
+    view = request.GET.get("view", "list")
     if view not in {"list", "month", "week"}:
         view = "list"
     tab = request.GET.get("tab") if request.GET.get("tab") in {t[0] for t in TABS} else "scheduled"
@@ -166,11 +178,7 @@ def posts(request: PortalHttpRequest) -> HttpResponse:
             [P.SCHEDULED, P.PUBLISHING, P.PUBLISHED, P.PARTIALLY_PUBLISHED, P.PENDING_CLIENT_APPROVAL],
         )  # fmt: skip
         context.update(period=period, weeks=calendar.grid(period, items, lambda p: p.scheduled_at), count=len(items))
-    if request.htmx and request.htmx.target == "posts-body":
-        return render(request, "portal/posts.html#body", context)
-    feed = selectors.posts_feed(client)
-    context["feed_url"] = portal_url(client.slug, reverse("portal:posts-feed", args=[feed.token])) if feed else ""
-    return render(request, "portal/posts.html", context)
+    return context
 
 
 @require_POST

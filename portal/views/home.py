@@ -9,7 +9,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from localbzz import rate_limits
+from localbzz import listcache, rate_limits
 from localbzz.text import storable
 from portal import selectors
 from portal.http import PortalHttpRequest
@@ -29,14 +29,20 @@ PAGE_SIZE = 36
 @portal_required
 def dashboard(request: PortalHttpRequest) -> HttpResponse:
     client = request.portal_client
-    context = {
+    # The panels, kept until the next write (localbzz.listcache) for this client only.
+    html = listcache.html(request, "portal-home", ("client", client.pk), "portal/dashboard.html#content",
+                          lambda: _dashboard_context(client), query=False)  # fmt: skip
+    return render(request, "portal/dashboard.html", {"content_html": html})
+
+
+def _dashboard_context(client) -> dict:
+    return {
         "stats": selectors.stats(client),
         "next_posts": portal_content.mark_movable(list(selectors.scheduled_posts(client)[:5])),
         "waiting_posts": list(selectors.waiting_for_client(client)[:5]),
         "deliverables": list(selectors.deliverables(client)[:5]),
         "open_requests": list(selectors.requests(client).exclude(status="Done")[:5]),
     }
-    return render(request, "portal/dashboard.html", context)
 
 
 @portal_required
@@ -44,17 +50,23 @@ def media(request: PortalHttpRequest) -> HttpResponse:
     client = request.portal_client
     kind = request.GET.get("kind") if request.GET.get("kind") in MediaAsset.Kind.values else None
     search = storable(request.GET.get("q", "")).strip()[:100] or None
-    assets = selectors.media(client, kind=kind, search=search)
-    page = Paginator(assets, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
-        "page": page,
         "kind": kind or "",
         "q": search or "",
         "filtered": bool(kind or search),
         "limits": upload_limits(),
-        "own_uploaders": selectors.portal_uploader_ids(client),
         "pick": request.GET.get("pick") == "1",
     }
+
+    def grid() -> dict:
+        assets = selectors.media(client, kind=kind, search=search)
+        page = Paginator(assets, PAGE_SIZE).get_page(request.GET.get("page"))
+        return {**context, "page": page, "own_uploaders": selectors.portal_uploader_ids(client)}
+
+    # The grid, kept until the next write (localbzz.listcache) for this client only.
+    context["grid_html"] = listcache.html(
+        request, "portal-media", ("client", client.pk), "portal/media.html#grid", grid
+    )
     if request.htmx and request.htmx.target in {"library-grid", "picker-grid"}:
         return render(request, "portal/media.html#grid", context)
     return render(request, "portal/media.html", context)

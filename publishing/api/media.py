@@ -8,6 +8,7 @@ from rest_framework import exceptions, generics, serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
+from agency.api.cached import StaffCachedList
 from agency.models import Campaign, Client
 from localbzz import rate_limits
 from localbzz.api.errors import Conflict, error_body
@@ -199,7 +200,7 @@ def rejected_response(exc: upload_services.MediaRejected) -> Response:
 
 
 @extend_schema(tags=["media"])
-class MediaListCreate(generics.ListAPIView):
+class MediaListCreate(StaffCachedList, generics.ListAPIView):  # GET kept until the next write
     read_action = "view"
     write_action = "edit_content"
     serializer_class = MediaAssetOut

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agency import permissions
+from agency.api.cached import StaffCachedList
 from agency.api.serializers import Ref, ref
 from agency.models import Campaign, Client
 from localbzz import zones
@@ -289,7 +290,7 @@ def _not_ready(error: PostNotReady) -> ValidationError:
         responses={201: PostOut},
     ),  # fmt: skip
 )
-class PostList(generics.ListCreateAPIView):
+class PostList(StaffCachedList, generics.ListCreateAPIView):  # GET kept until the next write
     serializer_class = PostOut
     filterset_class = PostFilter
     sort_fields = {"scheduled_at": "scheduled_at", "created_at": "created_at", "status": "status"}

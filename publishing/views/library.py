@@ -9,8 +9,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from agency.permissions import can, staff_required
+from agency.models import Client
+from agency.permissions import audience, can, staff_required
 from agency.selectors import activity_for
+from localbzz import listcache
 from localbzz.http import HtmxRequest
 from localbzz.listing import CappedPaginator
 from localbzz.text import storable_query
@@ -36,8 +38,40 @@ def _asset(asset_id) -> MediaAsset:
 def library(request: HtmxRequest) -> HttpResponse:
     form = LibraryFilterForm(storable_query(request.GET))
     filters = form.cleaned_data if form.is_valid() else {}
+    # The page's content (upload box, filters, grid), or for htmx the grid, kept until the next
+    # write (localbzz.listcache) per level (who may upload) and query.
+    partial = "grid" if request.htmx and request.htmx.target == "library-grid" else "content"
+    html = listcache.html(
+        request, "library", (*audience(request.user), partial), f"publishing/library.html#{partial}",
+        lambda: _context(request, form, filters),
+    )  # fmt: skip
+    if partial == "grid":
+        return HttpResponse(html)
+    client_id = filters.get("client")
+    client_name = Client.objects.filter(pk=client_id).values_list("name", flat=True).first() if client_id else None
+    return render(request, "publishing/library.html", {"content_html": html, "client_name": client_name})
+
+
+def _context(request: HttpRequest, form: LibraryFilterForm, filters: dict) -> dict:
     clients = list(selectors.media_clients())
     client = next((c for c in clients if c.pk == filters.get("client")), None)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {
+        "form": form,
+        "clients": clients,
+        "client": client,
+        "filtered": any(filters.get(k) for k in ("kind", "tag", "folder", "since", "until", "q")),
+        "query": query.urlencode(),
+        "folders": selectors.media_folders(client=client) if client else [],
+        "tags": selectors.media_tag_names(client=client) if client else [],
+        "can_upload": can(request.user, "edit_content"),
+        "limits": upload_limits(),
+        "page": _page(request, client, filters),
+    }
+
+
+def _page(request: HttpRequest, client, filters: dict):
     assets = selectors.media_assets(
         client=client,
         kind=filters.get("kind") or None,
@@ -47,24 +81,7 @@ def library(request: HtmxRequest) -> HttpResponse:
         until=filters.get("until"),
         search=filters.get("q") or None,
     )
-    page = CappedPaginator(assets, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {
-        "form": form,
-        "page": page,
-        "clients": clients,
-        "client": client,
-        "filtered": any(filters.get(k) for k in ("kind", "tag", "folder", "since", "until", "q")),
-        "query": query.urlencode(),
-        "folders": selectors.media_folders(client=client) if client else [],
-        "tags": selectors.media_tag_names(client=client) if client else [],
-        "can_upload": can(request.user, "edit_content"),
-        "limits": upload_limits(),
-    }
-    if request.htmx and request.htmx.target == "library-grid":
-        return render(request, "publishing/library.html#grid", context)
-    return render(request, "publishing/library.html", context)
+    return CappedPaginator(assets, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 @staff_required("view")

@@ -17,9 +17,9 @@ from django.views.decorators.http import require_POST
 from agency import permissions
 from agency.models import Client
 from agency.permissions import staff_required
-from localbzz import calendar, datacache, zones
+from localbzz import calendar, datacache, listcache, zones
 from localbzz.http import HtmxRequest
-from localbzz.listing import list_page
+from localbzz.listing import Listing, list_page
 from publishing import selectors
 from publishing.filters import PostFilter
 from publishing.media.urls import media_url
@@ -47,15 +47,11 @@ def content_calendar(request: HtmxRequest) -> HttpResponse:
         "can_approve": permissions.can(request.user, "approve_posts"),
         "waiting": datacache.fragment("posts-waiting", (), selectors.posts_waiting_count),  # until the next write
     }  # fmt: skip
-    if view == "list":
-        context["clients"] = _client_choices()
-        context["listing"] = list_page(
-            request,
-            selectors.posts(thumbnails_only=True),
-            PostFilter,
-            sort_fields=LIST_SORT,
-            default_sort=("-scheduled_at", "-created_at"),
-        )
+    if view == "list":  # kept until the next write (localbzz.listcache)
+        context["body_html"] = listcache.html(
+            request, "content-list", permissions.audience(request.user), "publishing/posts/calendar.html#body",
+            lambda: {**context, "clients": _client_choices(), "listing": _listing(request)},
+        )  # fmt: skip
     else:
         # The month or week, kept until the next write (localbzz.datacache) per permission level
         # (drag to move), zone, day and query.
@@ -76,6 +72,11 @@ def content_calendar(request: HtmxRequest) -> HttpResponse:
     if request.htmx and not request.htmx.boosted:
         return render(request, "publishing/posts/calendar.html#body", context)
     return render(request, "publishing/posts/calendar.html", context)
+
+
+def _listing(request: HttpRequest) -> Listing:
+    listing = selectors.posts(thumbnails_only=True)
+    return list_page(request, listing, PostFilter, sort_fields=LIST_SORT, default_sort=("-scheduled_at", "-created_at"))
 
 
 def _client_choices() -> list[tuple[str, str]]:
