@@ -192,7 +192,7 @@ def test_the_query_key_sorts_parameters_but_keeps_each_ones_values_in_order(rf):
 @pytest.mark.django_db(transaction=True)
 def test_the_content_list_shows_a_write_at_once_and_is_kept_per_level(client, owner, viewer, monkeypatch):
     from agency.models import Client
-    from publishing.views import posts as views
+    from publishing.views.posts import calendar as views
 
     shop = Client.objects.create(name="Bella Bakery", slug="bella-list")
     post = _post(shop, "Sourdough Saturday")
@@ -324,7 +324,7 @@ def test_portal_posts_are_kept_per_client_and_show_a_write_at_once():
 
 def _portal_user(shop):
     from conftest import PASSWORD
-    from portal.services import client_user_invite
+    from portal.services.people import client_user_invite
 
     return client_user_invite(actor=None, client=shop, email=f"owner@{shop.slug}.example", first_name="Owner",
                               role="owner", password=PASSWORD, send_invite=False)  # fmt: skip
