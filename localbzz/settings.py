@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "publishing",
     "analytics",
     "generation",
+    "reports",
     "portal",
     "notifications",
     "integrations",
@@ -614,5 +615,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # weasyprint.progress tells every step of every PDF (reports/) at INFO: too chatty for a log.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
 }

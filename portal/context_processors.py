@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.urls import reverse
 
+from localbzz.theme import portal_theme
 from portal.permissions import belongs_to, client_user_of
-from portal.theme import portal_theme
 from publishing.models import Post
 from publishing.states import PostStatus as P
 
@@ -15,6 +15,7 @@ NAV = [
     ("Dashboard", "portal:dashboard", "home", ""),
     ("Submit content", "portal:submit", "plus", "submit"),
     ("Posts", "portal:posts", "send", "posts"),
+    ("Results", "portal:results", "bar-chart", "results"),
     ("Media", "portal:media", "image", "media"),
     ("Requests", "portal:requests", "message", "requests"),
     ("Deliverables", "portal:deliverables", "package", "deliverables"),

@@ -1,8 +1,8 @@
 """The client API's routes (no trailing slash; both spellings work)."""
 
-from django.urls import path
+from django.urls import path, re_path
 
-from portal.api import staff, views
+from portal.api import reports, staff, views
 
 urlpatterns = [
     path("client/login", views.ClientLogin.as_view(), name="client-login"),
@@ -11,6 +11,9 @@ urlpatterns = [
     path("client/scheduled-posts", views.ClientScheduledPosts.as_view(), name="client-scheduled-posts"),
     path("client/content/<uuid:post_id>/reschedule", views.ClientReschedule.as_view(), name="client-reschedule"),
     path("client/stats", views.ClientStats.as_view(), name="client-stats"),
+    path("client/reports", reports.ClientOwnReports.as_view(), name="client-own-reports"),
+    re_path(r"^client/reports/(?P<month>[^/]+)\.pdf$", reports.ClientOwnReportPdf.as_view(),
+            name="client-own-report-pdf"),
     path("client-portal/<slug:subdomain>/requests", views.ClientPortalRequests.as_view(),
          name="client-portal-requests"),
     path("client-portal/<slug:subdomain>/deliverables", views.ClientPortalDeliverables.as_view(),

@@ -1,0 +1,27 @@
+"""The monthly report as a PDF: ``templates/reports/pdf.html`` laid out by WeasyPrint.
+
+WeasyPrint needs Pango (Debian: libpango-1.0-0, libpangoft2-1.0-0; see the README). The document
+fetches nothing: pictures come in as data: URIs (``reports.content``) and the fetcher refuses every
+other scheme, so a report can never be made to reach a network address or a local file.
+"""
+
+from __future__ import annotations
+
+from django.template.loader import render_to_string
+
+from reports.content import ReportContent
+
+
+def report_html(content: ReportContent) -> str:
+    return render_to_string("reports/pdf.html", {"r": content})
+
+
+def report_pdf(content: ReportContent) -> bytes:
+    """The PDF bytes of a report."""
+    # Imported here: loading Pango and WeasyPrint's stylesheets takes ~1 s, which only the worker
+    # that makes a report should pay (not every web process at start).
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    fetcher = URLFetcher(allowed_protocols=["data"], timeout=5)
+    return HTML(string=report_html(content), url_fetcher=fetcher, base_url="data:,").write_pdf()

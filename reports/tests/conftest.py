@@ -1,0 +1,31 @@
+"""Reports fixtures: two clients (the publishing fixtures), their portal owners, and a month of
+results for client A."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from portal.tests.conftest import bella, joe, portal_as  # noqa: F401  (fixtures shared with the portal's tests)
+from publishing.tests.conftest import (  # noqa: F401  (fixtures shared with publishing's tests)
+    _fake_platform_server,
+    client_a,
+    client_b,
+    fake_platforms,
+)
+from reports.tests.factories import schedule_next_month, seed_month
+
+MONTH = date(2026, 10, 1)
+
+
+@pytest.fixture
+def month_of_results(client_a):
+    """Client A: 40 published posts in October 2026 with figures and a picture each, 3 scheduled for November."""
+    client_a.brand_colors = ["#0b6e4f", "#f2c14e"]
+    client_a.monthly_post_limit = 30
+    client_a.save()
+    seed_month(client_a, MONTH, posts=40)
+    seed_month(client_a, date(2026, 9, 1), posts=20, images=0, start_index=100)  # the month before, to compare
+    schedule_next_month(client_a, MONTH)
+    return client_a
