@@ -111,8 +111,11 @@ def seed_month(
     followers = []
     for k, account in enumerate(accounts):
         for d in range(days):
-            followers.append(AccountMetrics(account=account, client=client, platform=account.platform,
-                                            day=month + timedelta(days=d), followers=1000 + 100 * k + 3 * d))  # fmt: skip
+            day = month + timedelta(days=d)
+            followers.append(
+                AccountMetrics(account=account, client=client, platform=account.platform, day=day,
+                               followers=1000 + 100 * k + 3 * d)
+            )  # fmt: skip
     AccountMetrics.objects.bulk_create(followers, ignore_conflicts=True)
     return made
 
