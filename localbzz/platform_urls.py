@@ -32,6 +32,8 @@ PLATFORMS: dict[str, tuple[str, str]] = {
     "x_oauth_token": ("https://api.x.com/2/oauth2/token", "x/2/oauth2/token"),
     "x_web": ("https://x.com", "x-web"),
     "google_business": ("https://mybusiness.googleapis.com/v4", "gbp/v4"),
+    # Business Profile Performance API: a location's daily views, calls, direction requests, website clicks.
+    "google_business_performance": ("https://businessprofileperformance.googleapis.com/v1", "gbp-performance/v1"),
     "publer": ("https://app.publer.com/api/v1", "publer/api/v1"),
 }
 

@@ -32,9 +32,10 @@ from publishing.connectors.base import (
     Window,
 )
 from publishing.connectors.http import HTTPConnector, PlatformHTTP, Progress, parse_time, same_text, search_window
+from publishing.connectors.insights.facebook import FacebookInsights
 
 
-class FacebookConnector(HTTPConnector):
+class FacebookConnector(FacebookInsights, HTTPConnector):
     platform = "facebook"
     url_key = "facebook_graph"
 

@@ -35,11 +35,12 @@ from publishing.connectors.http import (
     same_text,
     search_window,
 )
+from publishing.connectors.insights.google_business import GoogleBusinessInsights
 
 PROCESSING, LIVE, REJECTED = "PROCESSING", "LIVE", "REJECTED"
 
 
-class GoogleBusinessConnector(HTTPConnector):
+class GoogleBusinessConnector(GoogleBusinessInsights, HTTPConnector):
     platform = "google_business"
     url_key = "google_business"
 

@@ -36,12 +36,13 @@ from publishing.connectors.base import (
 )
 from publishing.connectors.facebook import graph_pages, graph_window
 from publishing.connectors.http import HTTPConnector, PlatformHTTP, Progress, parse_time, poll, same_text, search_window
+from publishing.connectors.insights.instagram import InstagramInsights
 
 IN_PROGRESS, FINISHED, PUBLISHED = "IN_PROGRESS", "FINISHED", "PUBLISHED"
 DEAD = {"ERROR", "EXPIRED"}
 
 
-class InstagramConnector(HTTPConnector):
+class InstagramConnector(InstagramInsights, HTTPConnector):
     platform = "instagram"
     url_key = "facebook_graph"
 

@@ -32,6 +32,7 @@ from publishing.connectors.base import (
     Window,
 )
 from publishing.connectors.http import HTTPConnector, PlatformHTTP, Progress, parse_time, read_bytes, search_window
+from publishing.connectors.insights.linkedin import LinkedInInsights
 
 RESERVED = re.compile(r"([\\|{}@\[\]()<>#*_~])")
 HASHTAG = re.compile(r"(?<![\w#])#(\w+)")
@@ -49,7 +50,7 @@ def escape_commentary(text: str) -> str:
     return "".join(parts)
 
 
-class LinkedInConnector(HTTPConnector):
+class LinkedInConnector(LinkedInInsights, HTTPConnector):
     platform = "linkedin"
     url_key = "linkedin_api"
 

@@ -44,6 +44,7 @@ from publishing.connectors.http import (
     same_text,
     search_window,
 )
+from publishing.connectors.insights.publer import PublerInsights
 
 T = TypeVar("T")
 DONE = {"complete", "completed", "failed"}
@@ -161,7 +162,7 @@ class PublerWorkspace:
         return [str(i) for i in data.get("deleted_ids") or []]
 
 
-class PublerConnector(HTTPConnector):
+class PublerConnector(PublerInsights, HTTPConnector):
     platform = "publer"
     url_key = "publer"
 

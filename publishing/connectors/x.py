@@ -41,11 +41,12 @@ from publishing.connectors.http import (
     same_text,
     search_window,
 )
+from publishing.connectors.insights.x import XInsights
 
 LINK = re.compile(r"https?://\S+")
 
 
-class XConnector(HTTPConnector):
+class XConnector(XInsights, HTTPConnector):
     platform = "x"
     url_key = "x_api"
 

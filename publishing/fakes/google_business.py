@@ -8,10 +8,12 @@ downloaded; errors are Google's ``{"error": {"code", "message", "status"}}``.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
+from collections.abc import Callable
 from typing import Any
 
-from publishing.fakes import media
+from publishing.fakes import media, metrics
 from publishing.fakes.core import FakePlatforms, Reply, Request, Response, iso_z, keyset_page, newest_first, route
 
 API = r"^/gbp/v4"
@@ -109,6 +111,8 @@ def install(fake: FakePlatforms) -> None:
         _advance(fake, post)
         return Response(200, _public(post))
 
+    install_insights(fake, auth)
+
     @route(fake, "GET", API + "/" + LOCATION + r"/localPosts$", "google_business", "read")
     def list_posts(fake: FakePlatforms, request: Request, match) -> Response:
         """Newest first, ``pageSize`` (default 20, at most 100), ``pageToken`` ↔ ``nextPageToken``."""
@@ -138,3 +142,87 @@ def _advance(fake: FakePlatforms, post: dict[str, Any]) -> None:
 
 def _public(post: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in post.items() if not k.startswith("_")}
+
+
+# Insights (platform-contracts.md §11) ---------------------------------------------------------------
+PERFORMANCE = r"^/gbp-performance/v1"
+# Business Profile Performance API daily metrics → the fake's daily series.
+DAILY = {
+    "BUSINESS_IMPRESSIONS_DESKTOP_MAPS": ("views", 0.15),
+    "BUSINESS_IMPRESSIONS_DESKTOP_SEARCH": ("views", 0.25),
+    "BUSINESS_IMPRESSIONS_MOBILE_MAPS": ("views", 0.25),
+    "BUSINESS_IMPRESSIONS_MOBILE_SEARCH": ("views", 0.35),
+    "CALL_CLICKS": ("calls", 1.0),
+    "WEBSITE_CLICKS": ("website", 1.0),
+    "BUSINESS_DIRECTION_REQUESTS": ("directions", 1.0),
+}
+LOCAL_POST_METRICS = {"LOCAL_POST_VIEWS_SEARCH", "LOCAL_POST_ACTIONS_CALL_TO_ACTION"}
+
+
+def _date(query: dict[str, list[str]], prefix: str) -> dt.date:
+    def part(name: str) -> int:
+        for key in (f"{prefix}.{name}", f"{prefix.replace('Date', '_date')}.{name}"):
+            if key in query:
+                return int(query[key][0])
+        raise ValueError(f"{prefix}.{name} is required")
+
+    return dt.date(part("year"), part("month"), part("day"))
+
+
+def install_insights(fake: FakePlatforms, auth: Callable[[Request], None]) -> None:
+    """Local-post insights (v4 reportInsights) and location daily metrics (Performance API)."""
+
+    def allowed(request: Request) -> None:
+        auth(request)
+        if metrics.missing_permission(fake, request, "business.manage"):
+            raise Reply(g_error(403, "PERMISSION_DENIED", "The caller does not have permission"))
+
+    @metrics.insights_route(fake, "POST", API + "/" + LOCATION + r"/localPosts:reportInsights$", "google_business")
+    def report_insights(fake: FakePlatforms, request: Request, match) -> Response:
+        allowed(request)
+        body = request.json() or {}
+        names = body.get("localPostNames") or []
+        wanted = [m.get("metric") for m in (body.get("basicRequest") or {}).get("metricRequests") or []]
+        if not names or not wanted or any(m not in LOCAL_POST_METRICS for m in wanted):
+            return _violation("basicRequest.metricRequests", "Name local posts and supported LOCAL_POST_* metrics.")
+        out = []
+        for name in names:
+            entry = fake.find_entry("google_business", name)
+            if entry is None or not name.startswith(match["location"] + "/"):
+                continue
+            figures = metrics.post_figures(name, metrics.age(entry))
+            values = {"LOCAL_POST_VIEWS_SEARCH": figures.impressions,
+                      "LOCAL_POST_ACTIONS_CALL_TO_ACTION": figures.cta_clicks}  # fmt: skip
+            out.append(
+                {"localPostName": name,
+                 "metricValues": [{"metric": m, "totalValue": {"metricOption": "AGGREGATED_TOTAL",
+                                                               "value": str(values[m])}} for m in wanted]}
+            )  # fmt: skip
+        return Response(200, {"name": match["location"], "localPostMetrics": out})
+
+    series_path = PERFORMANCE + r"/locations/(?P<location>[^/:]+):fetchMultiDailyMetricsTimeSeries$"
+
+    @metrics.insights_route(fake, "GET", series_path, "google_business")
+    def daily_metrics(fake: FakePlatforms, request: Request, match) -> Response:
+        allowed(request)
+        wanted = request.query.get("dailyMetrics", [])
+        try:
+            start, end = _date(request.query, "dailyRange.startDate"), _date(request.query, "dailyRange.endDate")
+        except ValueError as exc:
+            return g_error(400, "INVALID_ARGUMENT", str(exc))
+        if not wanted or any(m not in DAILY for m in wanted) or end < start:
+            return g_error(400, "INVALID_ARGUMENT", "Request contains an invalid argument.")
+        series = []
+        for metric in wanted:
+            kind, share = DAILY[metric]
+            values = []
+            day = start
+            while day <= end:
+                value = int(metrics.daily(f"locations/{match['location']}", kind, day.toordinal()) * share)
+                point: dict[str, Any] = {"date": {"year": day.year, "month": day.month, "day": day.day}}
+                if value:  # like the real API, a day without any leaves "value" out
+                    point["value"] = str(value)
+                values.append(point)
+                day += dt.timedelta(days=1)
+            series.append({"dailyMetric": metric, "timeSeries": {"datedValues": values}})
+        return Response(200, {"multiDailyMetricTimeSeries": [{"dailyMetricTimeSeries": series}]})

@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from publishing.fakes import media
+from publishing.fakes import media, metrics
 from publishing.fakes.core import FakePlatforms, Request, Response, route
 from publishing.fakes.meta import GRAPH, auth, cursor_page, decorate, error, graph_time, meta_error
 
@@ -158,6 +158,83 @@ def install(fake: FakePlatforms) -> None:
         auth(fake, request, "instagram")
         return Response(
             200, {"id": match["user"], "username": "bellabakery" if match["user"] == "17841400001" else "demo"}
+        )
+
+    install_insights(fake)
+
+
+# Insights (platform-contracts.md §11) ---------------------------------------------------------------
+# What each media product type reports (Instagram Graph API, 2025: "views" replaced impressions and
+# plays; asking for those answers an invalid-metric error, asking a type for a metric it does not
+# report answers "does not support the … metric for this media product type").
+IG_METRICS = {
+    "FEED": {"reach", "likes", "comments", "saved", "shares", "views", "total_interactions"},
+    "REELS": {"reach", "likes", "comments", "saved", "shares", "views", "total_interactions",
+              "ig_reels_avg_watch_time"},
+    "STORY": {"reach", "views", "shares", "replies", "total_interactions", "navigation"},
+}  # fmt: skip
+IG_KNOWN = set().union(*IG_METRICS.values())
+
+
+def _product_type(entry: dict[str, Any]) -> str:
+    kind = entry.get("kind", "IMAGE")
+    return "STORY" if kind == "STORIES" else "REELS" if kind in ("REELS", "VIDEO") else "FEED"
+
+
+def _metric_value(name: str, entry: dict[str, Any]) -> int:
+    figures = metrics.post_figures(entry["external_id"], metrics.age(entry))
+    values = {
+        "reach": figures.reach,
+        "likes": figures.likes,
+        "comments": figures.comments,
+        "saved": figures.saves,
+        "shares": figures.shares,
+        "views": figures.impressions,
+        "replies": figures.comments,
+        "navigation": figures.clicks,
+        "ig_reels_avg_watch_time": 4200 + figures.video_views % 9000,
+    }
+    if name == "total_interactions":
+        return figures.likes + figures.comments + figures.saves + figures.shares
+    return values[name]
+
+
+def install_insights(fake: FakePlatforms) -> None:
+    """Media insights and the account's followers."""
+
+    @metrics.insights_route(fake, "GET", GRAPH + r"/(?P<media>1790\d+)/insights$", "instagram")
+    def media_insights(fake: FakePlatforms, request: Request, match) -> Response:
+        auth(fake, request, "instagram")
+        if metrics.missing_permission(fake, request, "instagram_manage_insights"):
+            return meta_error(10, "(#10) Application does not have permission for this action")
+        entry = fake.objects("instagram_media").get(match["media"])
+        if not entry:
+            return meta_error(100, f"Object with ID '{match['media']}' does not exist.", subcode=33)
+        names = [m for m in request.arg("metric").split(",") if m]
+        for index, name in enumerate(names):
+            if name not in IG_KNOWN:
+                return meta_error(
+                    100, f"(#100) metric[{index}] must be one of the following values: {', '.join(sorted(IG_KNOWN))}"
+                )
+        kind = _product_type(entry)
+        for name in names:
+            if name not in IG_METRICS[kind]:
+                said = f"(#100) The Media Insights API does not support the {name} metric for this media product type."
+                return meta_error(100, said)
+        data = [
+            {"name": name, "period": "lifetime", "values": [{"value": _metric_value(name, entry)}],
+             "title": name.replace("_", " ").title(), "id": f"{match['media']}/insights/{name}/lifetime"}
+            for name in names
+        ]  # fmt: skip
+        return Response(200, {"data": data})
+
+    @metrics.fields_route(fake, GRAPH + r"/(?P<user>1784\d+)$", "instagram", "followers_count")
+    def account(fake: FakePlatforms, request: Request, match) -> Response:
+        auth(fake, request, "instagram")
+        media_count = len(fake.ledger("instagram", account=match["user"]))
+        return Response(
+            200,
+            {"id": match["user"], "followers_count": metrics.followers(match["user"]), "media_count": media_count},
         )
 
 

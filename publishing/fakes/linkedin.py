@@ -15,6 +15,7 @@ import secrets
 from typing import Any
 from urllib.parse import quote, unquote, urlencode
 
+from publishing.fakes import metrics
 from publishing.fakes.core import FakePlatforms, Reply, Request, Response, newest_first, route
 from publishing.fakes.meta import authorize_redirect
 
@@ -153,6 +154,8 @@ def install(fake: FakePlatforms) -> None:
         )
         return Response(201, None, {"x-restli-id": urn})
 
+    install_insights(fake)
+
     @route(fake, "GET", API + r"/rest/posts$", "linkedin", "read")
     def list_posts(fake: FakePlatforms, request: Request, match) -> Response:
         """``q=author``: newest first (``sortBy`` CREATED or LAST_MODIFIED, the default), offset paging
@@ -249,3 +252,56 @@ def _unescape(commentary: str) -> str:
     """Little text back to plain text: hashtag templates to #tag, backslash escapes dropped."""
     text = re.sub(r"\{hashtag\|\\#\|([^}]*)\}", r"#\1", commentary)
     return re.sub(r"\\(.)", r"\1", text)
+
+
+# Insights (platform-contracts.md §11) ---------------------------------------------------------------
+STATISTICS_PERMISSION = "rw_organization_admin"
+
+
+def _urns(value: str) -> list[str]:
+    """Rest.li's ``List(urn%3Ali%3Ashare%3A1,…)`` (already unquoted once by the query parser)."""
+    inner = unquote(value).strip()
+    if not (inner.startswith("List(") and inner.endswith(")")):
+        return []
+    return [u.strip() for u in inner[5:-1].split(",") if u.strip()]
+
+
+def install_insights(fake: FakePlatforms) -> None:
+    """Organization share statistics and follower counts."""
+
+    @metrics.insights_route(fake, "GET", API + r"/rest/organizationalEntityShareStatistics$", "linkedin")
+    def share_statistics(fake: FakePlatforms, request: Request, match) -> Response:
+        auth(fake, request)
+        if metrics.missing_permission(fake, request, STATISTICS_PERMISSION):
+            return li_error(
+                403, "Not enough permissions to access: organizationalEntityShareStatistics.FINDER", "ACCESS_DENIED"
+            )
+        org = unquote(request.arg("organizationalEntity"))
+        if request.arg("q") != "organizationalEntity" or not org.startswith("urn:li:organization:"):
+            return li_error(400, "q=organizationalEntity with an organization URN is required", "ILLEGAL_ARGUMENT")
+        wanted = _urns(request.arg("shares")) + _urns(request.arg("ugcPosts"))
+        elements = []
+        for urn in wanted:
+            entry = fake.find_entry("linkedin", urn)
+            if entry is None or entry["account"] != org:
+                continue
+            figures = metrics.post_figures(urn, metrics.age(entry))
+            engaged = figures.clicks + figures.likes + figures.comments + figures.shares
+            key = "ugcPost" if ":ugcPost:" in urn else "share"
+            elements.append(
+                {key: urn, "organizationalEntity": org,
+                 "totalShareStatistics": {
+                     "uniqueImpressionsCount": figures.reach, "shareCount": figures.shares,
+                     "engagement": round(engaged / figures.impressions, 6) if figures.impressions else 0.0,
+                     "clickCount": figures.clicks, "likeCount": figures.likes,
+                     "impressionCount": figures.impressions, "commentCount": figures.comments}}
+            )  # fmt: skip
+        return Response(200, {"elements": elements, "paging": {"start": 0, "count": len(elements), "links": []}})
+
+    @metrics.insights_route(fake, "GET", API + r"/rest/networkSizes/(?P<urn>[^/]+)$", "linkedin")
+    def network_size(fake: FakePlatforms, request: Request, match) -> Response:
+        auth(fake, request)
+        urn = unquote(match["urn"])
+        if request.arg("edgeType") != "COMPANY_FOLLOWED_BY_MEMBER" or not urn.startswith("urn:li:organization:"):
+            return li_error(400, "edgeType=COMPANY_FOLLOWED_BY_MEMBER and an organization URN are required")
+        return Response(200, {"firstDegreeSize": metrics.followers(urn)})

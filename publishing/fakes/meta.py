@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from publishing.fakes import media
+from publishing.fakes import media, metrics
 from publishing.fakes.core import FakePlatforms, Reply, Request, Response, keyset_page, newest_first, parse_when, route
 
 GRAPH = r"^/graph/v[\d.]+"
@@ -255,6 +255,105 @@ def install(fake: FakePlatforms) -> None:
     @route(fake, "GET", r"^/facebook/v[\d.]+/dialog/oauth$", "facebook", "oauth")
     def dialog(fake: FakePlatforms, request: Request, match) -> Response:
         return authorize_redirect(fake, request)
+
+    install_insights(fake)
+
+
+# Insights (platform-contracts.md §11; the endpoints are listed in docs/architecture.md, "Analytics") -----
+# Since November 2025 "impressions" are "media views": post_impressions answers an invalid-metric error.
+FB_POST_METRICS = {
+    "post_media_view": ("Lifetime Post Media Views", "impressions"),
+    "post_total_media_view_unique": ("Lifetime Post Total Media Viewers", "reach"),
+    "post_clicks": ("Lifetime Post Clicks", "clicks"),
+    "post_video_views": ("Lifetime Video Views", "video_views"),
+    "post_reactions_by_type_total": ("Lifetime Total post Reactions by Type", "likes"),
+}
+FB_POST = r"(?P<post>\d+_\d+|8\d{5,})"
+
+
+def _fb_post(fake: FakePlatforms, post_id: str) -> dict[str, Any]:
+    entry = fake.find_entry("facebook", post_id)
+    if entry is None:
+        raise Reply(
+            meta_error(
+                100,
+                f"Unsupported get request. Object with ID '{post_id}' does not exist, cannot be loaded due to "
+                "missing permissions, or does not support this operation.",
+                subcode=33,
+            )
+        )
+    return entry
+
+
+def _needs(fake: FakePlatforms, request: Request, permission: str) -> None:
+    if metrics.missing_permission(fake, request, permission):
+        raise Reply(meta_error(10, f"(#10) This endpoint requires the '{permission}' permission."))
+
+
+def install_insights(fake: FakePlatforms) -> None:
+    """Page post insights, a post's engagement counts, the page's followers."""
+
+    @metrics.insights_route(fake, "GET", GRAPH + "/" + FB_POST + r"/insights$", "facebook")
+    def post_insights(fake: FakePlatforms, request: Request, match) -> Response:
+        auth(fake, request)
+        _needs(fake, request, "read_insights")
+        names = [m for m in request.arg("metric").split(",") if m]
+        if not names:
+            return meta_error(
+                3001,
+                "No metric was specified to be fetched. Please specify one or more metrics to be fetched "
+                "and try again.",
+                subcode=1504028,
+            )
+        unknown = [m for m in names if m not in FB_POST_METRICS]
+        if unknown:
+            return meta_error(100, f"(#100) The value must be a valid insights metric: {unknown[0]}")
+        entry = _fb_post(fake, match["post"])
+        figures = metrics.post_figures(entry["external_id"], metrics.age(entry))
+        data = []
+        for name in names:
+            title, attribute = FB_POST_METRICS[name]
+            value: Any = getattr(figures, attribute)
+            if name == "post_reactions_by_type_total":
+                love = value // 5
+                value = {"like": value - love, "love": love} if value else {}
+            if name == "post_video_views" and entry.get("kind") != "video":
+                value = 0
+            data.append(
+                {"name": name, "period": "lifetime", "values": [{"value": value}], "title": title,
+                 "id": f"{match['post']}/insights/{name}/lifetime"}
+            )  # fmt: skip
+        return Response(200, {"data": data, "paging": {}})
+
+    @metrics.insights_route(fake, "GET", GRAPH + "/" + FB_POST + r"$", "facebook")
+    def post_object(fake: FakePlatforms, request: Request, match) -> Response:
+        """``fields=reactions.summary(total_count),comments.summary(total_count),shares``; like the
+        Graph API, ``shares`` is left out while nobody shared the post."""
+        auth(fake, request)
+        entry = _fb_post(fake, match["post"])
+        fields = request.arg("fields")
+        if "reactions" in fields or "comments" in fields:
+            _needs(fake, request, "pages_read_engagement")
+        figures = metrics.post_figures(entry["external_id"], metrics.age(entry))
+        body: dict[str, Any] = {"id": match["post"]}
+        if "reactions" in fields:
+            body["reactions"] = {"data": [], "summary": {"total_count": figures.likes}}
+        if "comments" in fields:
+            body["comments"] = {"data": [], "summary": {"order": "ranked", "total_count": figures.comments}}
+        if "shares" in fields and figures.shares:
+            body["shares"] = {"count": figures.shares}
+        if "created_time" in fields:
+            body["created_time"] = graph_time(entry["received"])
+        return Response(200, body)
+
+    @metrics.fields_route(fake, GRAPH + r"/(?P<page>(?!178[49]|1790)\d+)$", "facebook", "followers_count")
+    def page_followers(fake: FakePlatforms, request: Request, match) -> Response:
+        auth(fake, request)
+        _needs(fake, request, "pages_read_engagement")
+        found = next((p for p in DEMO_PAGES if p["id"] == match["page"]), {"id": match["page"], "name": "Page"})
+        return Response(
+            200, {"id": found["id"], "name": found["name"], "followers_count": metrics.followers(match["page"])}
+        )
 
 
 def authorize_redirect(fake: FakePlatforms, request: Request) -> Response:

@@ -12,9 +12,11 @@ Retry later."}``; ``PUT /posts/{id}`` may not change ``scheduled_at`` unless
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from publishing.fakes import metrics
 from publishing.fakes.core import FakePlatforms, Reply, Request, Response, route
 
 API = r"^/publer/api/v1"
@@ -143,6 +145,8 @@ def install(fake: FakePlatforms) -> None:
         return Response(
             200, _wrap(fake, {"status": fake.config["publer.complete_word"], "payload": {"failures": job["failures"]}})
         )
+
+    install_insights(fake, auth)
 
     @route(fake, "GET", API + r"/posts$", "publer", "posts")
     def list_posts(fake: FakePlatforms, request: Request, match) -> Response:
@@ -281,3 +285,52 @@ def _rate_headers(fake: FakePlatforms, request: Request, response: Response) -> 
             "X-RateLimit-Reset": str((slot[1] + 1) * window),
         }
     )
+
+
+# Insights: Publer's analytics (publer.com/docs, "Analytics"; see docs/architecture.md) --------------
+
+
+def install_insights(fake: FakePlatforms, auth: Callable[[Request], str]) -> None:
+    """``GET /analytics/{account_id}/post_insights?from=&to=&page=``: the account's published posts
+    in the period, newest first, 10 a page, each with its ``analytics``."""
+
+    @metrics.insights_route(fake, "GET", API + r"/analytics/(?P<account>[\w-]+)/post_insights$", "publer")
+    def post_insights(fake: FakePlatforms, request: Request, match) -> Response:
+        auth(request)
+        if metrics.missing_permission(fake, request, "analytics"):
+            return Response(403, {"errors": ["Permission denied - requires analytics access or paying subscription"]})
+        try:
+            start = _bound(request.arg("from"), end=False)
+            end = _bound(request.arg("to"), end=True)
+            page = max(0, int(request.arg("page", "0")))
+        except ValueError:
+            return Response(422, {"errors": ["from and to must be dates (YYYY-MM-DD); page a number"]})
+        if start is None or end is None:
+            return Response(422, {"errors": ["from and to are required"]})
+        found = sorted(
+            (
+                p
+                for p in fake.objects("publer_posts").values()
+                if p["state"] == "published"
+                and p["account_id"] == match["account"]
+                and start <= _parse(p["scheduled_at"]) <= end
+            ),
+            key=lambda p: (_parse(p["scheduled_at"]), int(p["id"][1:])),
+            reverse=True,
+        )
+        out = []
+        for post in found[page * 10 : (page + 1) * 10]:
+            published = _parse(post["scheduled_at"])
+            f = metrics.post_figures(post["id"], time.time() - published.timestamp())
+            engagement = f.likes + f.comments + f.shares
+            out.append(
+                {"id": post["id"], "text": post["text"], "title": "", "scheduled_at": post["scheduled_at"],
+                 "post_type": post["type"], "account_id": post["account_id"], "details": {"labels": []},
+                 "analytics": {"reach": f.reach, "likes": f.likes, "comments": f.comments, "shares": f.shares,
+                               "engagement": engagement,
+                               "engagement_rate": round(100 * engagement / f.reach, 2) if f.reach else 0,
+                               "video_views": f.video_views if post["type"] == "video" else 0,
+                               "link_clicks": f.clicks // 2, "post_clicks": f.clicks - f.clicks // 2,
+                               "saves": f.saves}}
+            )  # fmt: skip
+        return Response(200, {"posts": out, "total": len(found)})

@@ -12,6 +12,7 @@ import base64
 import time
 from typing import Any
 
+from publishing.fakes import metrics
 from publishing.fakes.core import (
     FakePlatforms,
     Reply,
@@ -175,6 +176,8 @@ def install(fake: FakePlatforms) -> None:
             meta["next_token"] = token
         return Response(200, {"data": data, "meta": meta} if data else {"meta": meta})
 
+    install_insights(fake)
+
     @route(fake, "GET", r"^/x-oauth/i/oauth2/authorize$", "x", "oauth")
     def authorize(fake: FakePlatforms, request: Request, match) -> Response:
         return authorize_redirect(fake, request)
@@ -186,6 +189,70 @@ def install(fake: FakePlatforms) -> None:
         if basic.startswith("Basic "):
             secret = base64.b64decode(basic[6:]).decode().partition(":")[2]
         return token_exchange(fake, request, "x", secret)
+
+
+# Insights (platform-contracts.md §11) ---------------------------------------------------------------
+
+
+def _reads(fake: FakePlatforms, token: str) -> dict[str, str]:
+    """Count a read in the token's 15-minute window; its x-rate-limit-* headers (429 when over)."""
+    counts = fake.objects("x_read_windows")
+    key = (token, int(time.time()) // WINDOW)
+    counts[key] = counts.get(key, 0) + 1
+    limit = fake.config["x.rate_limit"]
+    headers = _window_headers(limit - counts[key], limit)
+    if counts[key] > limit:
+        raise Reply(x_error(429, "Too Many Requests", "Too Many Requests", **headers))
+    return headers
+
+
+def install_insights(fake: FakePlatforms) -> None:
+    """Tweets' public_metrics by id (up to 100 a call) and a user's followers."""
+
+    @metrics.insights_route(fake, "GET", API + r"/2/tweets$", "x")
+    def tweets(fake: FakePlatforms, request: Request, match) -> Response:
+        token = auth(fake, request)
+        if metrics.missing_permission(fake, request, "tweet.read"):
+            return x_error(403, "Forbidden", "You are not permitted to perform this action (tweet.read).")
+        headers = _reads(fake, token)
+        ids = [i for i in request.arg("ids").split(",") if i]
+        if not 1 <= len(ids) <= 100 or not all(i.isdigit() for i in ids):
+            return x_error(400, "Invalid Request", "The `ids` query parameter value must be 1 to 100 tweet ids.")
+        fields = request.arg("tweet.fields").split(",")
+        data, errors = [], []
+        for tweet_id in ids:
+            entry = fake.find_entry("x", tweet_id)
+            if entry is None:
+                errors.append(
+                    {"value": tweet_id, "detail": f"Could not find tweet with ids: [{tweet_id}].",
+                     "title": "Not Found Error", "resource_type": "tweet", "parameter": "ids",
+                     "resource_id": tweet_id, "type": "https://api.twitter.com/2/problems/resource-not-found"}
+                )  # fmt: skip
+                continue
+            item: dict[str, Any] = {"id": tweet_id, "text": entry["text"], "edit_history_tweet_ids": [tweet_id]}
+            if "public_metrics" in fields:
+                f = metrics.post_figures(tweet_id, metrics.age(entry))
+                item["public_metrics"] = {
+                    "retweet_count": f.shares, "reply_count": f.comments, "like_count": f.likes,
+                    "quote_count": f.quotes, "bookmark_count": f.saves, "impression_count": f.impressions,
+                }  # fmt: skip
+            if "created_at" in fields:
+                item["created_at"] = iso_z(entry["received"])
+            data.append(item)
+        body: dict[str, Any] = {"data": data} if data else {}
+        if errors:
+            body["errors"] = errors
+        return Response(200, body, headers)
+
+    @metrics.insights_route(fake, "GET", API + r"/2/users/(?P<user>\d+)$", "x")
+    def user(fake: FakePlatforms, request: Request, match) -> Response:
+        headers = _reads(fake, auth(fake, request))
+        item: dict[str, Any] = {"id": match["user"], "name": "Demo", "username": f"user{match['user'][-4:]}"}
+        if "public_metrics" in request.arg("user.fields").split(","):
+            tweets = len(fake.ledger("x", account=match["user"]))
+            item["public_metrics"] = {"followers_count": metrics.followers(match["user"]), "following_count": 180,
+                                      "tweet_count": tweets, "listed_count": 3, "like_count": 250}  # fmt: skip
+        return Response(200, {"data": item}, headers)
 
 
 def _user(fake: FakePlatforms, token: str) -> str:
