@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from analytics.services import sync
+from publishing.models import Post
 from reports import services
 
 
@@ -16,3 +18,14 @@ def report_email(report_id: str) -> str:
 def monthly_reports() -> int:
     """Scheduled on the first of each month (migration 0002)."""
     return services.monthly_reports()
+
+
+def post_metrics_refresh(post_id: str) -> str:
+    """A post's "Refresh now" (reports.views_posts): every published target read from its platform."""
+    post = Post.objects.filter(pk=post_id).first()
+    if post is None:
+        return "gone"
+    try:
+        return str(sync.refresh_post(post).as_dict())
+    except sync.RefreshTooSoon as too_soon:
+        return str(too_soon)

@@ -15,10 +15,12 @@ from agency.forms import parse_uuid
 from agency.models import Client
 from agency.permissions import staff_required
 from analytics import selectors as analytics
+from localbzz.queue import enqueue
 from publishing.models import Post
 from reports.figures import METRIC_LABELS
 from reports.presentation import slot_label
 
+REFRESH_TASK = "reports.tasks.post_metrics_refresh"
 SUGGESTIONS = 4
 MIN_LEAD = timedelta(minutes=30)  # a suggested time leaves this long to finish the post
 
@@ -72,8 +74,8 @@ def _metrics_context(post: Post) -> dict:
 @require_POST
 @staff_required("edit_content")
 def post_metrics_refresh(request: HttpRequest, post_id) -> HttpResponse:
+    """"Refresh now": the platforms are asked on a worker (their answers can take seconds); the panel
+    reloads itself a few seconds later."""
     post = get_object_or_404(Post.objects.select_related("client"), pk=post_id)
-    from analytics.services import post_metrics_refresh as refresh
-
-    refresh(post=post)
+    enqueue(REFRESH_TASK, str(post.pk), group="analytics")
     return render(request, "reports/_post_metrics.html", _metrics_context(post) | {"refreshing": True})
