@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import generics, serializers, status
+from rest_framework import exceptions, generics, serializers, status
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -17,7 +17,7 @@ from reports import selectors, services
 from reports.figures import parse_month
 from reports.forms import ReportMonthForm
 from reports.models import Report
-from reports.views import report_file_response
+from reports.views import ReportNotReady, report_file_response
 
 TAGS = ["reports"]
 MONTH_PATTERN = r"(?P<month>\d{4}-\d{2})"
@@ -73,6 +73,8 @@ class PdfDownload(APIView):
     renderer_classes = [JSONRenderer, PdfRenderer]
 
     def handle_exception(self, exc):
+        if isinstance(exc, ReportNotReady):  # say why, not only "not found"
+            exc = exceptions.NotFound(str(exc))
         response = super().handle_exception(exc)
         self.request.accepted_renderer, self.request.accepted_media_type = JSONRenderer(), "application/json"
         return response

@@ -156,13 +156,17 @@ def _report_or_404(client: Client, month: str) -> Report:
     return report
 
 
+class ReportNotReady(Http404):
+    """No PDF for that month (yet): the API says so in its error message."""
+
+
 def report_file_response(client: Client, month: str) -> FileResponse:
     """The PDF of ``client``'s report for ``month`` (``YYYY-MM``) as a download; 404 when there is
     none ready (the caller has already decided the person may see this client's reports)."""
     first = parse_month(month)
     report = selectors.ready_report(client=client, month=first) if first else None
     if report is None:
-        raise Http404("That month's report is not ready: make it first, then download it.")
+        raise ReportNotReady("That month's report is not ready: make it first, then download it.")
     response = FileResponse(report.file.open("rb"), content_type="application/pdf", as_attachment=True,
                             filename=report.filename)  # fmt: skip
     response["Cache-Control"] = "private, no-store"

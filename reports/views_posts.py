@@ -74,7 +74,7 @@ def _metrics_context(post: Post) -> dict:
 @require_POST
 @staff_required("edit_content")
 def post_metrics_refresh(request: HttpRequest, post_id) -> HttpResponse:
-    """"Refresh now": the platforms are asked on a worker (their answers can take seconds); the panel
+    """ "Refresh now": the platforms are asked on a worker (their answers can take seconds); the panel
     reloads itself a few seconds later."""
     post = get_object_or_404(Post.objects.select_related("client"), pk=post_id)
     enqueue(REFRESH_TASK, str(post.pk), group="analytics")
