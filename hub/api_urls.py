@@ -21,6 +21,7 @@ urlpatterns = [
     path("schema", SchemaView.as_view(), name="schema"),
     path("", include("agency.api.urls")),
     path("", include("publishing.api.urls")),
+    path("", include("analytics.api_urls")),
     path("", include("portal.api.urls")),
     path("", include("generation.api.urls")),
     path("", include("integrations.api.urls")),

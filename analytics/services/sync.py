@@ -101,11 +101,12 @@ def enroll(limit: int = 5000) -> int:
             target_id=t["pk"],
             client_id=t["post__client_id"],
             platform=t["account__platform"],
-            published_at=t["published_at"],
-            next_sync_at=t["published_at"] + timedelta(hours=SYNC_LADDER_HOURS[0]),
+            published_at=when,
+            next_sync_at=when + timedelta(hours=SYNC_LADDER_HOURS[0]),
             sync_step=0,
         )
         for t in fresh
+        if (when := t["published_at"]) is not None
     ]
     TargetMetrics.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
@@ -177,18 +178,26 @@ class RefreshTooSoon(Exception):
 
 
 def enroll_post(post: Post) -> int:
-    targets = PostTarget.objects.filter(post=post, status=TargetStatus.PUBLISHED, published_at__isnull=False)
-    rows = [
-        TargetMetrics(
-            target=t,
-            client_id=post.client_id,
-            platform=t.account.platform,
-            published_at=t.published_at,
-            next_sync_at=t.published_at + timedelta(hours=SYNC_LADDER_HOURS[0]),
+    """Rows for a post's published targets that have none yet (a "Refresh now" right after publishing)."""
+    targets = (
+        PostTarget.objects.filter(post=post, status=TargetStatus.PUBLISHED, published_at__isnull=False)
+        .exclude(external_id="")
+        .filter(metrics__isnull=True)
+        .select_related("account")
+    )
+    rows = []
+    for t in targets:
+        if t.published_at is None:  # excluded by the filter; says so to the type checker
+            continue
+        rows.append(
+            TargetMetrics(
+                target=t,
+                client_id=post.client_id,
+                platform=t.account.platform,
+                published_at=t.published_at,
+                next_sync_at=t.published_at + timedelta(hours=SYNC_LADDER_HOURS[0]),
+            )
         )
-        for t in targets.exclude(external_id="").filter(metrics__isnull=True).select_related("account")
-        if t.published_at is not None
-    ]
     TargetMetrics.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
 

@@ -36,6 +36,14 @@ def test_seed_volume_writes_the_scaled_volumes_with_realistic_distributions():
         Client.objects.filter(slug__startswith="vol-").annotate(n=Count("posts")).values_list("n", flat=True)
     )
     assert sizes[-1] > sizes[0]  # clients differ in size
+    # What the platforms said: every published target has figures, recent ones a growth history.
+    from analytics.models import AccountMetrics, MetricSnapshot, TargetMetrics
+
+    published_targets = PostTarget.objects.filter(post__client__slug__startswith="vol-", status="published")
+    assert TargetMetrics.objects.filter(client__slug__startswith="vol-").count() == published_targets.count()
+    assert not TargetMetrics.objects.filter(client__slug__startswith="vol-").exclude(client=F("target__post__client"))
+    assert MetricSnapshot.objects.filter(target__post__client__slug__startswith="vol-").exists()
+    assert AccountMetrics.objects.filter(client__slug__startswith="vol-", followers__gt=0).exists()
     # Every post's targets go to its own client's accounts.
     assert not PostTarget.objects.exclude(account__client=F("post__client")).exists()
     with pytest.raises(CommandError, match="already holds"):

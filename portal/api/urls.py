@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from portal.api import reports, staff, views
+from portal.api import analytics, reports, staff, views
 
 urlpatterns = [
     path("client/login", views.ClientLogin.as_view(), name="client-login"),
@@ -11,6 +11,7 @@ urlpatterns = [
     path("client/scheduled-posts", views.ClientScheduledPosts.as_view(), name="client-scheduled-posts"),
     path("client/content/<uuid:post_id>/reschedule", views.ClientReschedule.as_view(), name="client-reschedule"),
     path("client/stats", views.ClientStats.as_view(), name="client-stats"),
+    path("client/analytics", analytics.ClientAnalytics.as_view(), name="client-analytics"),
     path("client/reports", reports.ClientOwnReports.as_view(), name="client-own-reports"),
     re_path(r"^client/reports/(?P<month>[^/]+)\.pdf$", reports.ClientOwnReportPdf.as_view(),
             name="client-own-report-pdf"),

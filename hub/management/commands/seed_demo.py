@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from agency import demo as agency_demo
+from analytics import demo as analytics_demo
 from localbzz.text import counted
 from portal import demo as portal_demo
 from publishing import demo as publishing_demo
@@ -24,6 +25,9 @@ SINGULAR = {
     "posts": "post",
     "portal users": "portal user",
     "posts waiting for a client": "post waiting for a client",
+    "published posts": "published post",
+    "metric snapshots": "metric snapshot",
+    "follower days": "follower day",
 }
 
 
@@ -42,5 +46,6 @@ class Command(BaseCommand):
             created |= publishing_demo.seed(actor=owner)
             created |= publishing_demo.seed_publishing(actor=owner)
             created |= portal_demo.seed(actor=owner)
+            created |= analytics_demo.seed(actor=owner)  # after the media: its posts show the demo photos
         what = summary(created) or "nothing new (already loaded)"
         self.stdout.write(self.style.SUCCESS(f"Demo data: {what}."))

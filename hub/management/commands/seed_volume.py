@@ -26,6 +26,8 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from agency.models import ActivityEvent, Client, Deliverable, Shoot, Task, TeamMember, TimeEntry, User
+from analytics import volume
+from analytics.models import AccountMetrics, MetricSnapshot, TargetMetrics
 from portal.models import ClientUser
 from publishing.media.presets import PRESETS
 from publishing.models import MediaAsset, MediaRendition, Post, PostMedia, PostTarget, SocialAccount
@@ -95,6 +97,7 @@ class Volume:
         self.work()
         self.media()
         self.posts()
+        self.metrics()
         self.activity()
         return self.counts
 
@@ -161,6 +164,7 @@ class Volume:
             portal_users.append({"id": uuid.uuid4(), "client_id": cid, "role": "owner"})
         self.copy(Client, clients)
         self.copy(SocialAccount, accounts)
+        self.account_rows = accounts
         for cu, user_id in zip(portal_users, insert_users(users), strict=True):
             cu["user_id"] = user_id
         self.copy(ClientUser, portal_users, "portal users")
@@ -291,6 +295,15 @@ class Volume:
         self.copy(PostMedia, post_media, "post media")
         self.copy(PostTarget, targets, "targets")
         self.post_ids = [(p["id"], p["client_id"], p["title"], p["created_at"]) for p in posts]
+        self.targets, self.client_of_post = targets, {p["id"]: p["client_id"] for p in posts}
+
+    def metrics(self) -> None:
+        """What the platforms said: figures of every published target, recent growth, daily followers."""
+        platforms = {a["id"]: a["platform"] for a in self.account_rows}
+        rows, snapshots = volume.metric_rows(self.rnd, self.now, self.targets, self.client_of_post, platforms)
+        self.copy(TargetMetrics, rows, "target metrics")
+        self.copy(MetricSnapshot, snapshots, "metric snapshots")
+        self.copy(AccountMetrics, volume.follower_rows(self.rnd, self.now, self.account_rows), "follower days")
 
     def activity(self) -> None:
         rnd = self.rnd
