@@ -53,3 +53,26 @@ def test_a_month_without_posts_still_makes_a_report(client_a, tmp_path):
     assert "0 posts published in October" in text
     assert "No published posts with figures this month." in text
     assert "Nothing scheduled for November yet." in text
+
+
+@pytest.mark.slow
+def test_the_demo_clients_report_has_the_totals_the_analytics_api_answers(api_as, owner, tmp_path):
+    """Done-when of issue 18: the PDF of a demo client says its name, the month and the API's totals."""
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from agency.models import Client
+    from reports.figures import previous_month
+
+    call_command("seed_demo")
+    client = Client.objects.get(slug="joes-landscaping")
+    month = previous_month(timezone.now().astimezone(client.tz).date())
+    start, end = month_bounds(month)
+    api = api_as(owner).get(f"/api/v1/clients/{client.pk}/analytics", {"from": start, "to": end}).json()
+    text = pdf_text(report_pdf(report_content(client, month)), tmp_path)
+    assert client.name in text.replace("’", "'") and f"{month:%B %Y}" in text
+    shown = [key for key in ("impressions", "reach", "engagements", "clicks") if api["totals"][key] is not None]
+    assert shown, api["totals"]
+    for key in shown:
+        assert f"{api['totals'][key]:,}" in text, key
+    assert f"{api['posts_published']} post" in text
