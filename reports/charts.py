@@ -55,11 +55,13 @@ def _nice_max(value: float) -> float:
 
 
 def _short(value: float) -> str:
-    if value >= 1_000_000:
-        return f"{value / 1_000_000:g}M"
-    if value >= 1_000:
-        return f"{value / 1_000:g}k"
-    return f"{value:g}"
+    """``1.9k``, ``12k``, ``2.4M``, ``850``: axis and bar labels that fit."""
+    for size, suffix in ((1_000_000, "M"), (1_000, "k")):
+        if value >= size:
+            scaled = value / size
+            text = f"{scaled:.1f}" if scaled < 10 else f"{scaled:.0f}"
+            return text.removesuffix(".0") + suffix
+    return f"{value:.1f}".removesuffix(".0") if isinstance(value, float) else str(value)
 
 
 def _grid(top: float) -> SafeString:

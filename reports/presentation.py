@@ -124,7 +124,7 @@ def agency_results(a: AgencyAnalytics) -> AgencyResults:
         ),
         clients_chart=charts.bar_chart(
             title=f"Engagements of the top {len(top)} clients",
-            labels=[c.client.name[:10] for c in top],
+            labels=[c.client.name if len(c.client.name) <= 12 else c.client.name[:11] + "…" for c in top],
             values=[c.engagements for c in top],
             name="Engagements",
         ),

@@ -35,10 +35,11 @@ def staff_paths(ids: dict[str, str | None]) -> list[str]:
         "/content/bulk/", "/content/feeds/", "/library/", "/social-accounts/",
         "/generate/", "/generate/jobs/", "/notifications/", "/settings/", "/settings/team/", "/settings/audit/",
         "/settings/notifications/", "/settings/webhooks/", "/settings/webhooks/new/", "/settings/api-keys/",
-        "/shoots/feeds/", "/accounts/password/change/", "/forms/intake/",
+        "/shoots/feeds/", "/accounts/password/change/", "/forms/intake/", "/analytics/",
     ]  # fmt: skip
     per_object = {
-        "client": ["/clients/{}/", "/clients/{}/edit/", "/clients/{}/portal-users/", "/content/new/?client={}"],
+        "client": ["/clients/{}/", "/clients/{}/edit/", "/clients/{}/portal-users/", "/content/new/?client={}",
+                   "/clients/{}/analytics/"],
         "post": ["/content/{}/", "/content/{}/edit/"],
         "shoot": ["/shoots/{}/", "/shoots/{}/edit/"],
         "deliverable": ["/deliverables/{}/", "/deliverables/{}/edit/"],
@@ -57,7 +58,7 @@ def staff_paths(ids: dict[str, str | None]) -> list[str]:
 
 def portal_paths(ids: dict[str, str | None]) -> list[str]:
     paths = ["/", "/media/", "/submit/", "/posts/", "/posts/?view=month", "/posts/?view=week", "/approvals/",
-             "/requests/", "/deliverables/", "/people/"]  # fmt: skip
+             "/requests/", "/deliverables/", "/people/", "/results/"]  # fmt: skip
     if ids.get("portal_post"):
         paths.append(f"/posts/{ids['portal_post']}/")
     if ids.get("portal_request"):
