@@ -16,12 +16,32 @@ def report_html(content: ReportContent) -> str:
     return render_to_string("reports/pdf.html", {"r": content})
 
 
+PANGO_MISSING = (
+    "Making PDF reports needs the Pango text library, which is not installed on this server: install "
+    "Debian's libpango-1.0-0, libpangoft2-1.0-0 and fonts-dejavu-core (macOS: brew install pango), then "
+    "make the report again."
+)
+
+
+def pango_missing() -> str | None:
+    """Why PDFs cannot be made here (None when they can)."""
+    try:
+        import weasyprint  # noqa: F401
+    except OSError:
+        return PANGO_MISSING
+    return None
+
+
 def report_pdf(content: ReportContent) -> bytes:
-    """The PDF bytes of a report."""
+    """The PDF bytes of a report. Raises ValueError (a message a person can act on) when Pango is
+    missing."""
     # Imported here: loading Pango and WeasyPrint's stylesheets takes ~1 s, which only the worker
     # that makes a report should pay (not every web process at start).
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
+    try:
+        from weasyprint import HTML
+        from weasyprint.urls import URLFetcher
+    except OSError:
+        raise ValueError(PANGO_MISSING) from None
 
     fetcher = URLFetcher(allowed_protocols=["data"], timeout=5)
     return HTML(string=report_html(content), url_fetcher=fetcher, base_url="data:,").write_pdf()

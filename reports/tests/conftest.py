@@ -3,6 +3,7 @@ results for client A."""
 
 from __future__ import annotations
 
+import os
 from datetime import date
 
 import pytest
@@ -14,9 +15,20 @@ from publishing.tests.conftest import (  # noqa: F401  (fixtures shared with pub
     client_b,
     fake_platforms,
 )
+from reports.pdf import pango_missing
 from reports.tests.factories import schedule_next_month, seed_month
 
 MONTH = date(2026, 10, 1)
+
+
+@pytest.fixture(autouse=True)
+def _pdf_engine():
+    """Reports need WeasyPrint's Pango: CI must have it (.ci/run installs it); elsewhere say what to install."""
+    missing = pango_missing()
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the report tests: {missing}")
+        pytest.skip(missing)
 
 
 @pytest.fixture
