@@ -509,6 +509,7 @@ SPECTACULAR_SETTINGS = {
         "RequestPriorityEnum": "agency.models.PortalRequest.Priority",
         "LeadSourceEnum": "agency.models.Lead.Source",
         "MediaStatusEnum": "publishing.models.MediaAsset.Status",
+        "ReportStatusEnum": "reports.models.Report.Status",
         "MediaSourceEnum": "publishing.models.MediaAsset.Source",
         "PostStatusEnum": "publishing.states.PostStatus",
         "TargetStatusEnum": "publishing.states.TargetStatus",
