@@ -14,12 +14,11 @@ from playwright.sync_api import expect
 from agency.models import Client, Lead, PortalRequest, Shoot, Task
 from agency.models.team import TeamMember
 from generation.models import GenerationJob
-from localbzz.tests.phone_pages import JS_OVERFLOW, portal_paths, staff_paths
+from localbzz.tests.phone_pages import JS_OVERFLOW, demo_portal_page, demo_staff_page, portal_paths, staff_paths
 from publishing.models import MediaAsset, Post, PostTarget
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-DEMO_PASSWORD = "localbzz-demo"
 PHONE = {"width": 390, "height": 844}
 LONG_ERROR = (
     "Facebook could not fetch the photo at http://localhost:8000/library/files/clients/"
@@ -90,24 +89,11 @@ def test_every_staff_and_portal_page_fits_a_phone_without_console_errors(browser
     ids = _ids()
     problems: list[str] = []
 
-    staff = browser.new_context(viewport=PHONE)
-    page = staff.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill("owner@localbzz.local")
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(f"{live_server.url}/")
+    staff, page = demo_staff_page(browser, live_server.url, PHONE)
     problems += _visit_all(page, live_server.url, staff_paths(ids))
     staff.close()
 
-    portal = live_server.url.replace("://localhost", "://bella-bakery.localhost")
-    client_side = browser.new_context(viewport=PHONE)
-    page = client_side.new_page()
-    page.goto(f"{portal}/sign-in/")
-    page.get_by_label("Email or business name").fill("bella@bella-bakery.example")
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(f"{portal}/")
+    client_side, page, portal = demo_portal_page(browser, live_server.url, PHONE)
     problems += [f"portal {p}" for p in _visit_all(page, portal, portal_paths(ids))]
     client_side.close()
 
@@ -117,13 +103,7 @@ def test_every_staff_and_portal_page_fits_a_phone_without_console_errors(browser
 
 @pytest.mark.parametrize("viewport", [{"width": 1440, "height": 900}, PHONE])
 def test_retry_stays_inside_the_card_beside_a_long_error(browser, live_server, demo, viewport):
-    context = browser.new_context(viewport=viewport)
-    page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill("owner@localbzz.local")
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(f"{live_server.url}/")
+    context, page = demo_staff_page(browser, live_server.url, viewport)
     page.goto(f"{live_server.url}/content/{demo['post'].pk}/")
     retry = page.get_by_role("button", name="Retry")
     expect(retry).to_be_visible()

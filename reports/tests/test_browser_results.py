@@ -13,11 +13,10 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from agency.models import Client
-from localbzz.tests.phone_pages import JS_OVERFLOW
+from localbzz.tests.phone_pages import JS_OVERFLOW, demo_portal_page, demo_staff_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-DEMO_PASSWORD = "localbzz-demo"
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "test-results" / "results-pages"
 VIEWPORTS = {"desktop": {"width": 1440, "height": 900}, "phone": {"width": 390, "height": 844}}
 
@@ -36,13 +35,7 @@ def _fits(page) -> None:
 @pytest.mark.parametrize("size", list(VIEWPORTS))
 def test_the_results_pages_draw_their_charts_and_fit(browser, live_server, demo, size):
     SHOTS.mkdir(parents=True, exist_ok=True)
-    staff = browser.new_context(viewport=VIEWPORTS[size])
-    page = staff.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill("owner@localbzz.local")
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(f"{live_server.url}/")
+    staff, page = demo_staff_page(browser, live_server.url, VIEWPORTS[size])
 
     page.goto(f"{live_server.url}/analytics/")
     expect(page.get_by_role("heading", name="Clients by engagement")).to_be_visible()
@@ -60,14 +53,7 @@ def test_the_results_pages_draw_their_charts_and_fit(browser, live_server, demo,
     page.screenshot(path=str(SHOTS / f"client-tab-{size}.png"), full_page=True)
     staff.close()
 
-    portal = live_server.url.replace("://localhost", "://bella-bakery.localhost")
-    client_side = browser.new_context(viewport=VIEWPORTS[size])
-    page = client_side.new_page()
-    page.goto(f"{portal}/sign-in/")
-    page.get_by_label("Email or business name").fill("bella@bella-bakery.example")
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(f"{portal}/")
+    client_side, page, portal = demo_portal_page(browser, live_server.url, VIEWPORTS[size])
     expect(page.get_by_text("Results, last 28 days")).to_be_visible()  # the dashboard's card
     page.goto(f"{portal}/results/")
     expect(page.get_by_role("heading", name="Top posts")).to_be_visible()
