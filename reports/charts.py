@@ -74,7 +74,7 @@ def _grid(top: float) -> SafeString:
     return format_html_join(
         "",
         '<line class="chart-grid" x1="{}" y1="{}" x2="{}" y2="{}" stroke="#e5e7eb" stroke-width="1"/>'
-        '<text class="chart-axis" x="{}" y="{}" text-anchor="end" font-size="11" fill="#5b6472">{}</text>',
+        '<text class="chart-axis" x="{}" y="{}" text-anchor="end" font-size="12" fill="#5b6472">{}</text>',
         rows,
     )
 
@@ -87,7 +87,7 @@ def _x_labels(labels: Sequence[str], xs: Sequence[float]) -> SafeString:
     picked = [(_f(x), HEIGHT - 8, label) for i, (x, label) in enumerate(zip(xs, labels, strict=True)) if i % every == 0]
     return format_html_join(
         "",
-        '<text class="chart-axis" x="{}" y="{}" text-anchor="middle" font-size="11" fill="#5b6472">{}</text>',
+        '<text class="chart-axis" x="{}" y="{}" text-anchor="middle" font-size="12" fill="#5b6472">{}</text>',
         picked,
     )
 
