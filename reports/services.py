@@ -114,7 +114,7 @@ def report_generate(*, report_id: str) -> str:
             finished_at=timezone.now(), updated_at=timezone.now(),
         )  # fmt: skip
         report.refresh_from_db()
-        record_event(None, "report.ready", report, {"month": report.slug, "size": len(pdf)}, by="LocalBzz")
+        record_event(None, "report.ready", report, {"month": report.slug, "bytes": len(pdf)}, by=settings.AGENCY_NAME)
         if report.email_owners:
             enqueue("reports.tasks.report_email", str(report.pk), group="reports")
     if old and old != report.file.name:

@@ -30,6 +30,7 @@ def test_it_makes_the_pdf_in_the_background_and_says_so(
     assert report.file.read(5) == b"%PDF-" and report.size == report.file.size
     trail = ActivityEvent.objects.get(verb="report.ready")
     assert trail.client_id == month_of_results.pk and trail.changes["month"] == "2026-10"
+    assert "Month: 2026-10" in trail.summary and "Bytes: " in trail.summary and "KB" in trail.summary
     assert [e.type for e in heard if e.object_id == str(report.pk)] == ["report.ready"]
 
 

@@ -151,3 +151,9 @@ def test_the_best_times_come_from_the_clients_history(client, viewer, month_of_r
     response = signed_in(client, viewer).get(reverse("best-slots"), {"client": str(month_of_results.pk)})
     page = response.content.decode()
     assert response.status_code == 200 and "data-fill-time=" in page and 'data-fill-field="id_scheduled_at"' in page
+
+
+def test_the_editor_and_add_to_queue_load_the_best_times(client, editor, month_of_results):
+    signed_in(client, editor)
+    page = client.get("/content/new/", {"client": str(month_of_results.pk)}).content.decode()
+    assert f"{reverse('best-slots')}?client={month_of_results.pk}" in page and "js/best_slots" in page
