@@ -136,8 +136,9 @@ def _posts(client: Client, accounts: list[SocialAccount], photos: list[MediaAsse
             figures, missing = figures_for(account.platform, target.external_id, age)
             rows.append(
                 TargetMetrics(
-                    target=target, client=client, platform=account.platform, published_at=when, unavailable=missing,
-                    synced_at=now, next_sync_at=None, sync_step=len(SYNC_LADDER_HOURS), **figures,
+                    target=target, post=post, client=client, platform=account.platform, published_at=when,
+                    unavailable=missing, synced_at=now, next_sync_at=None, sync_step=len(SYNC_LADDER_HOURS),
+                    **figures,
                 )
             )  # fmt: skip
             for step, hours in enumerate(SYNC_LADDER_HOURS):

@@ -50,8 +50,10 @@ class TargetMetrics(Figures):
     """The latest figures of one published target (one post on one account)."""
 
     target = models.OneToOneField("publishing.PostTarget", on_delete=models.CASCADE, related_name="metrics")
-    # Denormalised from the target for the selectors' range scans (a client's posts published in a period).
+    # Denormalised from the target for the selectors' range scans (a client's posts published in a
+    # period, counted per post without joining the targets).
     client = models.ForeignKey("agency.Client", on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey("publishing.Post", on_delete=models.CASCADE, related_name="+")
     platform = models.CharField(max_length=16)
     published_at = models.DateTimeField()
     raw = models.JSONField(default=dict, blank=True, help_text="The platform's own names and values.")
@@ -65,6 +67,7 @@ class TargetMetrics(Figures):
         verbose_name_plural = "target metrics"
         indexes = [
             models.Index(fields=["client", "published_at"], name="tmetrics_client_published_idx"),
+            models.Index(fields=["published_at"], name="tmetrics_published_idx"),  # agency-wide periods
             models.Index(fields=["next_sync_at"], name="tmetrics_due_idx", condition=Q(next_sync_at__isnull=False)),
         ]
 

@@ -18,12 +18,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
+from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate
 
 from agency.models import Campaign, Client
 from analytics.models import FIGURES, AccountMetrics, MetricSnapshot, TargetMetrics
-from publishing.models import Post, PostTarget, SocialAccount
+from localbzz import zones
+from publishing.models import MediaAsset, MediaRendition, Post, PostMedia, PostTarget, SocialAccount, TargetMedia
 
 TOP_POSTS = 10
 # Best slots look at this much of the client's history, and need this many posts in a slot to rank it.
@@ -167,10 +168,6 @@ def previous_period(start: date, end: date) -> tuple[date, date]:
     return start - timedelta(days=days), start - timedelta(days=1)
 
 
-def _sums() -> dict[str, Any]:
-    return {name: Sum(name) for name in FIGURES}
-
-
 def _published(
     *,
     client: Client | None,
@@ -187,14 +184,25 @@ def _published(
     if platform:
         qs = qs.filter(platform=platform)
     if campaign is not None:
-        qs = qs.filter(target__post__campaign=campaign)
+        qs = qs.filter(post__campaign=campaign)
     return qs
 
 
-def _totals(qs: QuerySet[TargetMetrics]) -> tuple[Figures, int]:
-    row = qs.aggregate(**_sums(), posts=Count("target__post", distinct=True))
-    posts = int(row.pop("posts") or 0)
-    return {name: row[name] for name in FIGURES}, posts
+def _both_totals(both: QuerySet[TargetMetrics], split: datetime) -> tuple[Figures, int, Figures, int]:
+    """The totals before and from ``split`` over a queryset covering both periods, in one query."""
+    now, before = Q(published_at__gte=split), Q(published_at__lt=split)
+    row = both.aggregate(
+        **{f"now_{name}": Sum(name, filter=now) for name in FIGURES},
+        **{f"was_{name}": Sum(name, filter=before) for name in FIGURES},
+        now_posts=Count("post", distinct=True, filter=now),
+        was_posts=Count("post", distinct=True, filter=before),
+    )
+    return (
+        {name: row[f"now_{name}"] for name in FIGURES},
+        int(row["now_posts"] or 0),
+        {name: row[f"was_{name}"] for name in FIGURES},
+        int(row["was_posts"] or 0),
+    )
 
 
 def _unavailable(rows: Iterable[dict[str, str]]) -> dict[str, list[str]]:
@@ -215,7 +223,7 @@ def _by_platform(qs: QuerySet[TargetMetrics]) -> list[PlatformRow]:
         qs.order_by()
         .values("platform")
         .annotate(
-            posts=Count("target__post", distinct=True),
+            posts=Count("post", distinct=True),
             impressions_sum=Sum("impressions"),
             engagements_sum=Sum("engagements"),
         )
@@ -245,7 +253,7 @@ def _series(qs: QuerySet[TargetMetrics], start: date, end: date, tz: zoneinfo.Zo
         .annotate(
             impressions_sum=Sum("impressions"),
             engagements_sum=Sum("engagements"),
-            posts=Count("target__post", distinct=True),
+            posts=Count("post", distinct=True),
         )
     }
     out = []
@@ -262,20 +270,45 @@ def _series(qs: QuerySet[TargetMetrics], start: date, end: date, tz: zoneinfo.Zo
     return out
 
 
-def _thumbnail(post: Post) -> str | None:
-    for asset in post.all_assets():
-        shown = asset.rendition("thumbnail")
-        if shown is not None and shown.file:
-            return str(shown.file.url)
-        if asset.kind == "image" and asset.file:
-            return str(asset.file.url)
-    return None
+def _cards(ids: list[Any]) -> tuple[dict[Any, Post], dict[Any, list[str]], dict[Any, str | None]]:
+    """What a top-post card shows, for these few posts: the post, its platforms, one picture (its
+    first medium's thumbnail; a post without media of its own: its first target's, e.g. a
+    generated image). A fixed handful of queries, whatever the number of posts."""
+    posts = Post.objects.in_bulk(ids)
+    platforms: dict[Any, set[str]] = {}
+    published = PostTarget.objects.filter(post_id__in=ids, status=PostTarget.Status.PUBLISHED)
+    for post_id, platform in published.values_list("post_id", "account__platform"):
+        platforms.setdefault(post_id, set()).add(platform)
+    first: dict[Any, Any] = {}
+    own = PostMedia.objects.filter(post_id__in=ids).order_by("post_id", "position")
+    for post_id, asset_id in own.values_list("post_id", "asset_id"):
+        first.setdefault(post_id, asset_id)
+    others = [i for i in ids if i not in first]
+    if others:
+        per_target = TargetMedia.objects.filter(target__post_id__in=others).order_by("target__post_id", "position")
+        for post_id, asset_id in per_target.values_list("target__post_id", "asset_id"):
+            first.setdefault(post_id, asset_id)
+    pictures: dict[Any, str | None] = {}
+    if first:
+        thumbnail = MediaRendition.objects.filter(asset=OuterRef("pk"), preset="thumbnail").values("file")[:1]
+        assets = {
+            a["pk"]: a
+            for a in MediaAsset.objects.filter(pk__in=set(first.values()))
+            .annotate(thumb=Subquery(thumbnail))
+            .values("pk", "kind", "file", "thumb")
+        }
+        storage = MediaAsset._meta.get_field("file").storage
+        for post_id, asset_id in first.items():
+            asset = assets.get(asset_id)
+            name = asset and (asset["thumb"] or (asset["file"] if asset["kind"] == "image" else ""))
+            pictures[post_id] = storage.url(name) if name else None
+    return posts, {k: sorted(v) for k, v in platforms.items()}, pictures
 
 
 def _top_posts(qs: QuerySet[TargetMetrics], limit: int = TOP_POSTS) -> list[TopPost]:
     rows = list(
         qs.order_by()
-        .values("target__post")
+        .values("post")
         .annotate(
             impressions_sum=Sum("impressions"),
             engagements_sum=Sum("engagements"),
@@ -287,59 +320,45 @@ def _top_posts(qs: QuerySet[TargetMetrics], limit: int = TOP_POSTS) -> list[TopP
     )
     if not rows:
         return []
-    ids = [r["target__post"] for r in rows]
-    # What the cards show, for these few posts only: platforms and a picture.
-    loaded = {
-        p.pk: p
-        for p in Post.objects.filter(pk__in=ids).prefetch_related(
-            "post_media__asset__renditions",
-            "targets__target_media__asset__renditions",
-            "targets__account",
+    posts, platforms, pictures = _cards([r["post"] for r in rows])
+    return [
+        TopPost(
+            post=posts[r["post"]],
+            platforms=platforms.get(r["post"], []),
+            thumbnail_url=pictures.get(r["post"]),
+            impressions=r["impressions_sum"],
+            engagements=r["engagements_sum"],
+            rate=rate(r["engagements_sum"], r["impressions_sum"]),
         )
-    }
-    out = []
-    for r in rows:
-        post = loaded[r["target__post"]]
-        platforms = sorted({t.account.platform for t in post.targets.all() if t.status == PostTarget.Status.PUBLISHED})
-        out.append(
-            TopPost(
-                post=post,
-                platforms=platforms,
-                thumbnail_url=_thumbnail(post),
-                impressions=r["impressions_sum"],
-                engagements=r["engagements_sum"],
-                rate=rate(r["engagements_sum"], r["impressions_sum"]),
-            )
-        )
-    return out
+        for r in rows
+    ]
 
 
 def _followers(
     accounts: QuerySet[AccountMetrics], start: date, end: date, limit: int | None = None
 ) -> list[FollowerRow]:
-    """Per account with figures in the period: followers on its first and last synced day."""
+    """Per account with figures in the period: followers on its first and last synced day (one
+    query: two index lookups per account on the (account, day) unique index)."""
     in_period = accounts.filter(day__gte=start, day__lte=end, followers__isnull=False)
-    bounds = list(in_period.order_by().values("account").annotate(first=Min("day"), last=Max("day")))
-    if not bounds:
-        return []
-    wanted = Q()
-    for b in bounds:
-        wanted |= Q(account=b["account"], day__in=[b["first"], b["last"]])
-    figures = {(m.account_id, m.day): m.followers for m in in_period.filter(wanted).only("account", "day", "followers")}
-    by_id = SocialAccount.objects.in_bulk([b["account"] for b in bounds])
-    rows = []
-    for b in bounds:
-        first, last = figures.get((b["account"], b["first"])), figures.get((b["account"], b["last"]))
-        account = by_id[b["account"]]
-        rows.append(
-            FollowerRow(
-                platform=account.platform,
-                account=account,
-                start=first,
-                end=last,
-                change=None if first is None or last is None else last - first,
-            )
+    mine = in_period.filter(account=OuterRef("pk")).order_by()
+    found = (
+        SocialAccount.objects.filter(pk__in=in_period.values("account"))
+        .annotate(
+            first=Subquery(mine.order_by("day").values("followers")[:1]),
+            last=Subquery(mine.order_by("-day").values("followers")[:1]),
         )
+        .order_by()
+    )
+    rows = [
+        FollowerRow(
+            platform=account.platform,
+            account=account,
+            start=account.first,
+            end=account.last,
+            change=None if account.first is None or account.last is None else account.last - account.first,
+        )
+        for account in found
+    ]
     rows.sort(key=lambda r: (-(r.change or 0), r.platform, r.account.name))
     return rows[:limit] if limit else rows
 
@@ -358,7 +377,7 @@ def best_slots(client: Client, limit: int = 5, *, today: date | None = None) -> 
             hour=ExtractHour("published_at", tzinfo=tz),
         )
         .values("weekday", "hour")
-        .annotate(posts=Count("target__post", distinct=True), total=Sum("engagements"))
+        .annotate(posts=Count("post", distinct=True), total=Sum("engagements"))
         .filter(posts__gte=SLOT_MIN_POSTS)
     )
     slots = [
@@ -382,11 +401,9 @@ def client_analytics(
         raise ValueError("The period ends before it starts.")
     tz = client.tz
     current = _published(client=client, start=start, end=end, tz=tz, platform=platform, campaign=campaign)
-    totals, posts = _totals(current)
-    p_start, p_end = previous_period(start, end)
-    previous, previous_posts = _totals(
-        _published(client=client, start=p_start, end=p_end, tz=tz, platform=platform, campaign=campaign)
-    )
+    p_start, _ = previous_period(start, end)
+    both = _published(client=client, start=p_start, end=end, tz=tz, platform=platform, campaign=campaign)
+    totals, posts, previous, previous_posts = _both_totals(both, period_bounds(start, end, tz)[0])
     accounts = AccountMetrics.objects.filter(client=client)
     if platform:
         accounts = accounts.filter(platform=platform)
@@ -414,23 +431,21 @@ def client_analytics(
 def agency_analytics(
     *, start: date, end: date, platform: str | None = None, tz: zoneinfo.ZoneInfo | None = None
 ) -> AgencyAnalytics:
-    """Every client's results for the days ``start``..``end`` (in ``tz``, default the site's zone)."""
+    """Every client's results for the days ``start``..``end`` (in ``tz``, default the agency's zone)."""
     if end < start:
         raise ValueError("The period ends before it starts.")
-    from django.utils import timezone as djtz
-
-    zone = tz or zoneinfo.ZoneInfo(djtz.get_default_timezone_name())
+    zone = tz or zoneinfo.ZoneInfo(zones.default_zone_name())
     current = _published(client=None, start=start, end=end, tz=zone, platform=platform)
-    totals, posts = _totals(current)
     p_start, p_end = previous_period(start, end)
     before = _published(client=None, start=p_start, end=p_end, tz=zone, platform=platform)
-    previous, _ = _totals(before)
+    both = _published(client=None, start=p_start, end=end, tz=zone, platform=platform)
+    totals, posts, previous, _ = _both_totals(both, period_bounds(start, end, zone)[0])
     per_client = {
         r["client"]: r
         for r in current.order_by()
         .values("client")
         .annotate(
-            posts=Count("target__post", distinct=True),
+            posts=Count("post", distinct=True),
             impressions_sum=Sum("impressions"),
             engagements_sum=Sum("engagements"),
         )

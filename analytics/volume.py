@@ -54,7 +54,8 @@ def metric_rows(
         rates = {k: rnd.uniform(*r) for k, r in RATES.items()}
         figures = _figures(platform, audience, rates, progress((now - when).total_seconds()))
         metrics.append(
-            {"target_id": t["id"], "client_id": clients_of_posts[t["post_id"]], "platform": platform,
+            {"target_id": t["id"], "post_id": t["post_id"], "client_id": clients_of_posts[t["post_id"]],
+             "platform": platform,
              "published_at": when, "raw": {}, "unavailable": OFFERED[platform][1], "synced_at": now,
              "next_sync_at": None, "sync_step": len(SYNC_LADDER_HOURS), "last_error": "", **figures}
         )  # fmt: skip

@@ -340,6 +340,8 @@ PUBLISH_SWEEP_SECONDS = float(env("PUBLISH_SWEEP_SECONDS", "2"))
 # Claims per worker task: their database work is done as one batch, their platform calls all at
 # once on the worker's threads (one thread each).
 PUBLISH_TASK_SIZE = env_int("PUBLISH_TASK_SIZE", 50)
+# Analytics: how long one run of the post-figures sync may go on, batch after batch (under Q_TIMEOUT).
+ANALYTICS_SYNC_SECONDS = env_int("ANALYTICS_SYNC_SECONDS", 120)
 # Dispatchers claim scheduled targets this many seconds before their time; the worker prepares
 # them (rows, media, request) and sends at the scheduled time, never before.
 PUBLISH_LOOKAHEAD_SECONDS = float(env("PUBLISH_LOOKAHEAD_SECONDS", "1.5"))

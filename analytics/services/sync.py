@@ -24,11 +24,13 @@ followers and the platform's extras, one AccountMetrics row per (account, day), 
 from __future__ import annotations
 
 import logging
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -94,11 +96,12 @@ def enroll(limit: int = 5000) -> int:
     fresh = list(
         PostTarget.objects.filter(status=TargetStatus.PUBLISHED, published_at__isnull=False, metrics__isnull=True)
         .exclude(external_id="")
-        .values("pk", "post__client_id", "account__platform", "published_at")[:limit]
+        .values("pk", "post_id", "post__client_id", "account__platform", "published_at")[:limit]
     )
     rows = [
         TargetMetrics(
             target_id=t["pk"],
+            post_id=t["post_id"],
             client_id=t["post__client_id"],
             platform=t["account__platform"],
             published_at=when,
@@ -148,26 +151,41 @@ def claim_due(now: datetime, batch: int = BATCH) -> list[int]:
     return taken
 
 
-def sync_due(*, now: datetime | None = None, batch: int = BATCH) -> SyncReport:
-    """One scheduled run: enroll, claim what is due, read it from the platforms, record it."""
-    now = now or timezone.now()
-    report = SyncReport(enrolled=enroll())
-    ids = claim_due(now, batch)
-    if ids:
-        sync_rows(list(TargetMetrics.objects.filter(pk__in=ids)), now=now, report=report, manual=False)
-    return report
+def sync_due(*, now: datetime | None = None, batch: int = BATCH, budget: float | None = None) -> SyncReport:
+    """One scheduled run: enroll, claim what is due, read it from the platforms, record it — batch
+    after batch while rows are due and the run's time budget (ANALYTICS_SYNC_SECONDS, default 120 s,
+    under the worker's timeout) lasts, so a backlog (a deploy, a long outage) drains quickly."""
+    fixed = now
+    budget = budget if budget is not None else float(getattr(settings, "ANALYTICS_SYNC_SECONDS", 120))
+    started = time.monotonic()
+    report = SyncReport()
+    while True:
+        moment = fixed or timezone.now()
+        report.enrolled += enroll()
+        ids = claim_due(moment, batch)
+        if ids:
+            sync_rows(list(TargetMetrics.objects.filter(pk__in=ids)), now=moment, report=report, manual=False)
+        if len(ids) < batch or time.monotonic() - started > budget:
+            return report
 
 
 def refresh_post(post: Post, *, now: datetime | None = None) -> SyncReport:
     """ "Refresh now" for one post: every published target read at once, a manual snapshot each
-    (ladder steps are not used up). Refused within a minute of the last sync (RefreshTooSoon)."""
+    (ladder steps are not used up). Refused within a minute of the last sync, and for accounts a
+    platform asked us to leave alone for now (rate limit) or that need reconnecting (RefreshTooSoon)."""
     now = now or timezone.now()
     report = SyncReport(enrolled=enroll_post(post))
-    rows = list(TargetMetrics.objects.filter(target__post=post))
+    everything = TargetMetrics.objects.filter(post=post)
+    rows = list(everything.exclude(_paused(now)))
     recent = [r.synced_at for r in rows if r.synced_at and now - r.synced_at < REFRESH_COOLDOWN]
     if recent:
         wait = int((REFRESH_COOLDOWN - (now - max(recent))).total_seconds()) + 1
         raise RefreshTooSoon(f"The figures were read less than a minute ago; try again in {wait} s.")
+    if not rows and everything.exists():
+        raise RefreshTooSoon(
+            "The platform asked us to wait (rate limit) or the account needs reconnecting: the figures are "
+            "read as soon as it may be."
+        )
     if rows:
         sync_rows(rows, now=now, report=report, manual=True)
     return report
@@ -192,6 +210,7 @@ def enroll_post(post: Post) -> int:
         rows.append(
             TargetMetrics(
                 target=t,
+                post=post,
                 client_id=post.client_id,
                 platform=t.account.platform,
                 published_at=t.published_at,

@@ -39,7 +39,7 @@ def published(
             continue
         present = [given[n] for n in INTERACTIONS if given.get(n) is not None]
         TargetMetrics.objects.create(
-            target=target, client=client, platform=acc.platform, published_at=when,
+            target=target, post=post, client=client, platform=acc.platform, published_at=when,
             engagements=sum(present) if present else None,
             unavailable=(unavailable or {}).get(acc.platform, {}), **given,
         )  # fmt: skip

@@ -137,15 +137,16 @@ def test_post_metrics_with_history(data):
 
 def test_query_counts_are_pinned(data, django_assert_num_queries):
     a, fb, ig = data["a"], data["fb"], data["ig"]
-    # totals, previous, 2× unavailable, follower bounds + figures + accounts, series, top posts
-    # (the ranking, the posts and their prefetches), by platform, best slots
-    with django_assert_num_queries(16):
+    # totals with previous, 2× unavailable, followers, series, top posts (ranking, posts, platforms,
+    # pictures: own media, a target's for posts without, the files), by platform, best slots
+    QUERIES = 12
+    with django_assert_num_queries(QUERIES):
         selectors.client_analytics(client=a, start=date(2026, 11, 1), end=date(2026, 11, 30))
     for day in range(5, 25):  # many more posts and accounts: the same number of queries
         published(a, [fb, ig], datetime(2026, 11, day, 12, tzinfo=CHICAGO),
                   {"facebook": {"impressions": 10 * day}, "instagram": {"impressions": day}})  # fmt: skip
     followers(account(a, "x"), date(2026, 11, 2), 10)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(QUERIES):
         selectors.client_analytics(client=a, start=date(2026, 11, 1), end=date(2026, 11, 30))
     with django_assert_num_queries(2):
         selectors.post_metrics(data["p1"])

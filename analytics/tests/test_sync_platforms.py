@@ -152,3 +152,55 @@ def test_refresh_now_reads_at_once_and_keeps_the_ladder(world):
     assert MetricSnapshot.objects.get(target=target).step == sync.MANUAL_STEP
     with pytest.raises(sync.RefreshTooSoon):
         sync.refresh_post(target.post)
+
+
+def test_a_backlog_drains_batch_after_batch_in_one_run(world):
+    targets = [
+        publish(world["owner"], world["client"], world["accounts"]["x"], world["fake"], caption=f"Post {i}")
+        for i in range(5)
+    ]
+    moments = [age(world["fake"], t, 3 * 86400) for t in targets]
+    report = sync.sync_due(now=max(moments) + timedelta(days=3, minutes=1), batch=2)
+    assert report.synced == 5 and report.enrolled == 5
+    assert set(MetricSnapshot.objects.values_list("step", flat=True)) == {3}  # the 3 d step, once each
+
+
+def test_paused_accounts_wait_and_a_dead_token_marks_the_account(world):
+    facebook, x = world["accounts"]["facebook"], world["accounts"]["x"]
+    paused = publish(world["owner"], world["client"], facebook, world["fake"])
+    dead = publish(world["owner"], world["client"], x, world["fake"], caption="X post")
+    moment = max(age(world["fake"], paused, 3660), age(world["fake"], dead, 3660)) + timedelta(hours=1, minutes=2)
+    facebook.paused_until = moment + timedelta(minutes=10)
+    facebook.save(update_fields=["paused_until"])
+    world["fake"].expire_token("demo-x")
+    report = sync.sync_due(now=moment)
+    assert report.synced == 0 and report.failed == 1
+    untouched = TargetMetrics.objects.get(target=paused)
+    assert untouched.synced_at is None and untouched.next_sync_at <= moment  # still due, not taken
+    x.refresh_from_db()
+    assert x.status == "needs_reconnect"
+    assert "reconnect" in TargetMetrics.objects.get(target=dead).last_error
+
+
+def test_the_schedules_run_the_sync(world):
+    from django_q.models import Schedule
+
+    from analytics import tasks
+
+    funcs = dict(Schedule.objects.filter(name__startswith="analytics.").values_list("name", "func"))
+    assert funcs == {"analytics.sync_posts": "analytics.tasks.sync_posts",
+                     "analytics.sync_accounts": "analytics.tasks.sync_accounts"}  # fmt: skip
+    publish(world["owner"], world["client"], world["accounts"]["linkedin"], world["fake"])
+    assert tasks.sync_posts()["enrolled"] == 1  # published just now: enrolled, due in an hour
+    assert tasks.sync_accounts()["synced"] == len(world["accounts"])
+
+
+def test_refresh_now_leaves_a_rate_limited_account_alone(world):
+    account = world["accounts"]["facebook"]
+    target = publish(world["owner"], world["client"], account, world["fake"])
+    account.paused_until = timezone.now() + timedelta(minutes=5)
+    account.save(update_fields=["paused_until"])
+    with pytest.raises(sync.RefreshTooSoon, match="rate limit"):
+        sync.refresh_post(target.post)
+    assert MetricSnapshot.objects.filter(target=target).count() == 0
+    assert TargetMetrics.objects.get(target=target).synced_at is None

@@ -117,6 +117,7 @@ def test_every_platform_url_of_settings_is_served_by_the_fake(fake_platforms, se
         "x_web": ("GET", "/i/web/status/1", 404),
         "google_business": ("GET", "/accounts/1/locations/2/localPosts", 401),
         "publer": ("GET", "/accounts", 401),
+        "google_business_performance": ("GET", "/locations/2:fetchMultiDailyMetricsTimeSeries", 401),
     }
     assert set(probes) == set(settings.PLATFORM_URLS)
     for key, (method, path, status) in probes.items():
