@@ -87,7 +87,7 @@ def seed_month(
     PostTarget.objects.bulk_create(targets)
     for i, target in enumerate(targets):
         metrics.append(
-            TargetMetrics(target=target, client=client, platform=target.account.platform,
+            TargetMetrics(target=target, post_id=target.post_id, client=client, platform=target.account.platform,
                           published_at=target.published_at, synced_at=timezone.now(), **figures(start_index + i))
         )  # fmt: skip
     TargetMetrics.objects.bulk_create(metrics)

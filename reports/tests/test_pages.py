@@ -24,7 +24,7 @@ def signed_in(client, user):
 
 def test_the_agency_page_ranks_clients_by_engagement(client, viewer, month_of_results, django_assert_max_num_queries):
     signed_in(client, viewer)
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(14):
         response = client.get("/analytics/", OCTOBER)
     assert response.status_code == 200
     page = response.content.decode()
@@ -66,7 +66,7 @@ def test_people_who_are_not_staff_get_nothing(client, outsider, month_of_results
 def test_the_client_tab_shows_the_clients_results(client, viewer, month_of_results, django_assert_max_num_queries):
     signed_in(client, viewer)
     assert "Analytics" in client.get(f"/clients/{month_of_results.pk}/").content.decode()  # the tab
-    with django_assert_max_num_queries(25):  # fixed: nothing per post, per day or per account
+    with django_assert_max_num_queries(19):  # fixed: nothing per post, per day or per account
         response = client.get(reverse("client-panel-analytics", args=[month_of_results.pk]), OCTOBER)
     page = response.content.decode()
     a = client_analytics(client=month_of_results, start=MONTH, end=MONTH.replace(day=31))

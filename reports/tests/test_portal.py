@@ -31,7 +31,7 @@ def two_clients(month_of_results, client_b):
 def test_the_results_page_shows_the_clients_own_figures(two_clients, joe, portal_as, django_assert_max_num_queries):
     a_client, b_client = two_clients
     browser = portal_as(a_client, joe)
-    with django_assert_max_num_queries(26):
+    with django_assert_max_num_queries(19):
         response = browser.get("/results/", OCTOBER)
     page = response.content.decode()
     mine = client_analytics(client=a_client, start=MONTH, end=date(2026, 10, 31))
