@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("portal.api.urls")),
     path("", include("generation.api.urls")),
     path("", include("integrations.api.urls")),
+    path("", include("reports.api_urls")),
     # Last: anything else under /api/v1/ answers the JSON error envelope, even with DEBUG on.
     re_path(r"^.*$", views.api_not_found),
 ]

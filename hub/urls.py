@@ -18,6 +18,7 @@ urlpatterns = [
     path("favicon.ico", lambda request: HttpResponsePermanentRedirect(static_url("img/favicon.svg"))),
     path("admin/", admin.site.urls),
     path("", include("portal.urls_staff")),  # before agency.urls: clients/<id>/<tab>/ would take it
+    path("", include("reports.urls")),  # analytics, the client's Analytics panel and reports
     path("", include("agency.urls")),
     path("library/", include("publishing.urls")),
     path("", include("publishing.urls_posts")),

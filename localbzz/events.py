@@ -69,6 +69,7 @@ EVENT_TYPES: dict[str, Callable[[str, dict], bool]] = {
         verb in {"deliverable.created", "deliverable.updated", "deliverable.moved"}
         and _new(changes, "status") in {"Ready-To-Post", "Delivered"}
     ),
+    "report.ready": lambda verb, changes: verb == "report.ready",  # a client's monthly PDF is made (reports/)
 }
 EVENT_NAMES = tuple(EVENT_TYPES)
 

@@ -22,6 +22,7 @@ NAV: list[NavEntry] = [
     NavEntry("Deliverables", "deliverables", "package", "deliverables"),
     NavEntry("Content", "content", "send", "content", badge="posts_waiting"),
     NavEntry("Media", "library", "image", "library"),
+    NavEntry("Analytics", "analytics", "bar-chart", "analytics"),
     NavEntry("Generate", "generate", "zap", "generate"),
     NavEntry("Tasks", "tasks-mine", "check-square", "tasks"),
     NavEntry("Leads", "leads", "user-plus", "leads", badge="new_leads"),

@@ -128,6 +128,7 @@ INSTALLED_APPS = [
     "publishing",
     "analytics",
     "generation",
+    "reports",
     "portal",
     "notifications",
     "integrations",
@@ -527,6 +528,7 @@ SPECTACULAR_SETTINGS = {
         "RequestPriorityEnum": "agency.models.PortalRequest.Priority",
         "LeadSourceEnum": "agency.models.Lead.Source",
         "MediaStatusEnum": "publishing.models.MediaAsset.Status",
+        "ReportStatusEnum": "reports.models.Report.Status",
         "MediaSourceEnum": "publishing.models.MediaAsset.Source",
         "PostStatusEnum": "publishing.states.PostStatus",
         "TargetStatusEnum": "publishing.states.TargetStatus",
@@ -633,5 +635,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # weasyprint.progress tells every step of every PDF (reports/) at INFO: too chatty for a log.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
 }

@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
 from localbzz import datacache
+from localbzz.theme import portal_theme
 from portal.permissions import belongs_to, client_user_of
-from portal.theme import portal_theme
 from publishing.models import Post
 from publishing.states import PostStatus as P
 
@@ -17,6 +17,7 @@ NAV = [
     ("Dashboard", "portal:dashboard", "home", ""),
     ("Submit content", "portal:submit", "plus", "submit"),
     ("Posts", "portal:posts", "send", "posts"),
+    ("Results", "portal:results", "bar-chart", "results"),
     ("Media", "portal:media", "image", "media"),
     ("Requests", "portal:requests", "message", "requests"),
     ("Deliverables", "portal:deliverables", "package", "deliverables"),

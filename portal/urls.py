@@ -5,7 +5,7 @@ Nothing of the staff app is reachable here: no staff pages, no admin, no staff A
 
 from django.urls import include, path
 
-from portal.views import auth, content, home, inbox, people
+from portal.views import auth, content, home, inbox, people, results
 from publishing.views import files
 
 pages = [
@@ -33,6 +33,9 @@ pages = [
     path("requests/<uuid:request_id>/", inbox.request_detail, name="request"),
     path("deliverables/", inbox.deliverables, name="deliverables"),
     path("deliverables/<uuid:deliverable_id>/review", inbox.deliverable_review, name="deliverable-review"),
+    path("results/", results.results, name="results"),
+    path("results/card", results.results_card, name="results-card"),
+    path("results/reports/<str:month>.pdf", results.report_download, name="report-download"),
     path("people/", people.people, name="people"),
     path("people/<uuid:member_id>/remove", people.person_remove, name="person-remove"),
 ]

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+DEMO_PASSWORD = "localbzz-demo"
+
 # Reports the page's width and, when it is wider than the window, the deepest elements that
 # stick out on the right (what to fix). A function: our CSP forbids evaluating expressions.
 JS_OVERFLOW = """() => {
@@ -35,10 +37,16 @@ def staff_paths(ids: dict[str, str | None]) -> list[str]:
         "/content/bulk/", "/content/feeds/", "/library/", "/social-accounts/",
         "/generate/", "/generate/jobs/", "/notifications/", "/settings/", "/settings/team/", "/settings/audit/",
         "/settings/notifications/", "/settings/webhooks/", "/settings/webhooks/new/", "/settings/api-keys/",
-        "/shoots/feeds/", "/accounts/password/change/", "/forms/intake/",
+        "/shoots/feeds/", "/accounts/password/change/", "/forms/intake/", "/analytics/",
     ]  # fmt: skip
     per_object = {
-        "client": ["/clients/{}/", "/clients/{}/edit/", "/clients/{}/portal-users/", "/content/new/?client={}"],
+        "client": [
+            "/clients/{}/",
+            "/clients/{}/edit/",
+            "/clients/{}/portal-users/",
+            "/content/new/?client={}",
+            "/clients/{}/analytics/",
+        ],
         "post": ["/content/{}/", "/content/{}/edit/"],
         "shoot": ["/shoots/{}/", "/shoots/{}/edit/"],
         "deliverable": ["/deliverables/{}/", "/deliverables/{}/edit/"],
@@ -57,9 +65,39 @@ def staff_paths(ids: dict[str, str | None]) -> list[str]:
 
 def portal_paths(ids: dict[str, str | None]) -> list[str]:
     paths = ["/", "/media/", "/submit/", "/posts/", "/posts/?view=month", "/posts/?view=week", "/approvals/",
-             "/requests/", "/deliverables/", "/people/"]  # fmt: skip
+             "/requests/", "/deliverables/", "/people/", "/results/"]  # fmt: skip
     if ids.get("portal_post"):
         paths.append(f"/posts/{ids['portal_post']}/")
     if ids.get("portal_request"):
         paths.append(f"/requests/{ids['portal_request']}/")
     return paths
+
+
+def demo_staff_page(browser, base: str, viewport: dict, email: str = "owner@localbzz.local"):
+    """A new browser context at ``viewport``, signed in on the staff app as a demo person: (context, page)."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(f"{base}/")
+    return context, page
+
+
+def demo_portal_page(browser, base: str, viewport: dict, slug: str = "bella-bakery",
+                     email: str = "bella@bella-bakery.example"):  # fmt: skip
+    """The same on ``slug``'s portal (``base`` is the live server's URL): (context, page, portal URL)."""
+    from playwright.sync_api import expect
+
+    portal = base.replace("://localhost", f"://{slug}.localhost")
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    page.goto(f"{portal}/sign-in/")
+    page.get_by_label("Email or business name").fill(email)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(f"{portal}/")
+    return context, page, portal

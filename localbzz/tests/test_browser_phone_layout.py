@@ -14,12 +14,11 @@ from playwright.sync_api import expect
 from agency.models import Client, Lead, PortalRequest, Shoot, Task
 from agency.models.team import TeamMember
 from generation.models import GenerationJob
-from localbzz.tests.phone_pages import JS_OVERFLOW, portal_paths, staff_paths
+from localbzz.tests.phone_pages import JS_OVERFLOW, demo_portal_page, demo_staff_page, portal_paths, staff_paths
 from publishing.models import MediaAsset, Post, PostTarget
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-DEMO_PASSWORD = "localbzz-demo"
 PHONE = {"width": 390, "height": 844}
 LONG_ERROR = (
     "Facebook could not fetch the photo at http://localhost:8000/library/files/clients/"
@@ -67,21 +66,6 @@ def demo():
     return {"post": post, "target": target}
 
 
-def _signed_in(browser, base: str, viewport: dict, *, client: bool = False):
-    """A browser context of the given size signed in as the demo owner (or Bella Bakery's portal
-    owner, on ``base``'s portal host), and its page."""
-    context = browser.new_context(viewport=viewport)
-    page = context.new_page()
-    page.goto(f"{base}/sign-in/" if client else f"{base}/accounts/login/")
-    page.get_by_label("Email or business name" if client else "Email").fill(
-        "bella@bella-bakery.example" if client else "owner@localbzz.local"
-    )
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(f"{base}/")
-    return context, page
-
-
 def _visit_all(page, base: str, paths: list[str]) -> list[str]:
     problems: list[str] = []
     errors: list[str] = []
@@ -110,12 +94,11 @@ def test_every_staff_and_portal_page_fits_a_phone_without_console_errors(browser
     ids = _ids()
     problems: list[str] = []
 
-    staff, page = _signed_in(browser, live_server.url, PHONE)
+    staff, page = demo_staff_page(browser, live_server.url, PHONE)
     problems += _visit_all(page, live_server.url, staff_paths(ids))
     staff.close()
 
-    portal = live_server.url.replace("://localhost", "://bella-bakery.localhost")
-    client_side, page = _signed_in(browser, portal, PHONE, client=True)
+    client_side, page, portal = demo_portal_page(browser, live_server.url, PHONE)
     problems += [f"portal {p}" for p in _visit_all(page, portal, portal_paths(ids))]
     client_side.close()
 
@@ -125,7 +108,7 @@ def test_every_staff_and_portal_page_fits_a_phone_without_console_errors(browser
 
 @pytest.mark.parametrize("viewport", [{"width": 1440, "height": 900}, PHONE])
 def test_retry_stays_inside_the_card_beside_a_long_error(browser, live_server, demo, viewport):
-    context, page = _signed_in(browser, live_server.url, viewport)
+    context, page = demo_staff_page(browser, live_server.url, viewport)
     page.goto(f"{live_server.url}/content/{demo['post'].pk}/")
     retry = page.get_by_role("button", name="Retry")
     expect(retry).to_be_visible()
@@ -139,7 +122,7 @@ def test_retry_stays_inside_the_card_beside_a_long_error(browser, live_server, d
 @pytest.mark.parametrize(("viewport", "shown"), [({"width": 1440, "height": 900}, True), (PHONE, False)])
 def test_the_hint_about_empty_days_shows_only_where_there_are_empty_days(browser, live_server, demo, viewport, shown):
     # A phone's month calendar is an agenda of the days that have something: no empty day to click.
-    context, page = _signed_in(browser, live_server.url, viewport)
+    context, page = demo_staff_page(browser, live_server.url, viewport)
     page.goto(f"{live_server.url}/shoots/")
     hint = page.get_by_text("Click an empty part of a day")
     expect(hint).to_be_visible() if shown else expect(hint).to_be_hidden()

@@ -1,8 +1,8 @@
 """The client API's routes (no trailing slash; both spellings work)."""
 
-from django.urls import path
+from django.urls import path, re_path
 
-from portal.api import analytics, staff, views
+from portal.api import analytics, reports, staff, views
 
 urlpatterns = [
     path("client/login", views.ClientLogin.as_view(), name="client-login"),
@@ -12,6 +12,9 @@ urlpatterns = [
     path("client/content/<uuid:post_id>/reschedule", views.ClientReschedule.as_view(), name="client-reschedule"),
     path("client/stats", views.ClientStats.as_view(), name="client-stats"),
     path("client/analytics", analytics.ClientAnalytics.as_view(), name="client-analytics"),
+    path("client/reports", reports.ClientOwnReports.as_view(), name="client-own-reports"),
+    re_path(r"^client/reports/(?P<month>[^/]+)\.pdf$", reports.ClientOwnReportPdf.as_view(),
+            name="client-own-report-pdf"),
     path("client-portal/<slug:subdomain>/requests", views.ClientPortalRequests.as_view(),
          name="client-portal-requests"),
     path("client-portal/<slug:subdomain>/deliverables", views.ClientPortalDeliverables.as_view(),

@@ -119,7 +119,7 @@ def test_the_meter_says_which_posts_count_the_agencys_and_the_clients(client_a, 
 
 
 def test_the_portal_wears_the_clients_brand_colours(client_a, joe, portal_as):
-    from portal.theme import portal_theme
+    from localbzz.theme import portal_theme
 
     client_a.brand_colors = ["#F4F1E8", "#2F6B3A"]  # a light cream first: unreadable as an accent
     client_a.save()

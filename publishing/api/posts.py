@@ -510,5 +510,8 @@ class TargetRetry(APIView):
     @_action("Retry one account's failed publication")
     def post(self, request, pk, target_id):
         target = get_object_or_404(PostTarget, pk=target_id, post_id=pk)
-        scheduling.target_retry(actor=request.user, target=target)
+        try:
+            scheduling.target_retry(actor=request.user, target=target)
+        except states.InvalidTransition as error:  # only a failed target is retried (e.g. not a published one)
+            raise ValidationError({"status": [str(error)]}) from None
         return Response(PostOut(selectors.posts().get(pk=pk)).data)

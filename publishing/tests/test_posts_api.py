@@ -161,6 +161,16 @@ def test_retry_a_failed_target(api_as, owner, client_a, accounts):
     assert target.attempts == 0
 
 
+def test_retrying_a_target_that_did_not_fail_is_refused(api_as, owner, client_a, accounts):
+    post = approved_post(owner, client_a, [accounts["x"]])
+    target = post.targets.get()
+    PostTarget.objects.filter(pk=target.pk).update(status="published")
+    response = api_as(owner).post(f"/api/v1/posts/{post.pk}/targets/{target.pk}/retry")
+    assert response.status_code == 400 and response.json()["error"]["details"]["status"]
+    target.refresh_from_db()
+    assert target.status == "published"
+
+
 def test_filters_and_query_count(api_as, viewer, owner, client_a, client_b, accounts, django_assert_max_num_queries):
     other = accounts_for(client_b, owner, platforms=("x",))
     for i in range(40):

@@ -1,5 +1,5 @@
-"""A client's portal in its brand colours: the accent (buttons, links, meters, focus rings) and the
-sidebar's mark from its brand colours, when they keep text readable.
+"""A client's brand colours as CSS custom properties (its portal and its monthly PDF report): the
+accent (buttons, links, meters, focus rings) and the sidebar's mark, when they keep text readable.
 
 The values go into CSS custom properties in a nonce'd <style> block of ``portal/base.html`` (the
 CSP allows no inline style attributes). They are rebuilt from parsed numbers, never copied from
