@@ -350,7 +350,7 @@ def bench_hostile() -> None:
         subprocess.run([python, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
         setup = (
             "from agency.services.team import team_member_create; from agency.models import Client;"
-            "from portal.services import client_user_invite;"
+            "from portal.services.people import client_user_invite;"
             "from rest_framework_simplejwt.tokens import AccessToken;"
             f"m = team_member_create(actor=None, email='bench-{tag}@localbzz.local', access_level='editor');"
             f"c = Client.objects.create(name='Bench {tag}', slug='bench-{tag}');"

@@ -23,12 +23,20 @@ from django.core.exceptions import ImproperlyConfigured
 
 
 @dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes
+    mimetype: str
+
+
+@dataclass(frozen=True)
 class Email:
     kind: str  # a key of notifications.kinds.EMAILS
     to: tuple[str, ...]
     subject: str
     text: str
     html: str = ""
+    attachments: tuple[Attachment, ...] = ()
 
 
 Sender = Callable[[Email], bool]
@@ -41,7 +49,9 @@ def register_sender(sender: Sender) -> None:
     _sender[:] = [sender]
 
 
-def send_email(*, kind: str, to: Iterable[str], subject: str, text: str, html: str = "") -> bool:
+def send_email(
+    *, kind: str, to: Iterable[str], subject: str, text: str, html: str = "", attachments: Iterable[Attachment] = ()
+) -> bool:
     """Send one email (one message to every address in ``to``); answers whether it went out.
     Empty addresses are dropped; with none left nothing is sent."""
     addresses = tuple(sorted({address.strip() for address in to if address and address.strip()}))
@@ -49,4 +59,5 @@ def send_email(*, kind: str, to: Iterable[str], subject: str, text: str, html: s
         return False
     if not _sender:
         raise ImproperlyConfigured("No email sender is registered: the notifications app must be installed.")
-    return _sender[0](Email(kind=kind, to=addresses, subject=subject, text=text, html=html))
+    email = Email(kind=kind, to=addresses, subject=subject, text=text, html=html, attachments=tuple(attachments))
+    return _sender[0](email)

@@ -99,5 +99,8 @@ EMAILS: dict[str, EmailKind] = {
         EmailKind("webhook_disabled", "Webhook disabled",
                   "An endpoint failed for too long and was disabled (staff who may manage integrations).",
                   "integrations.services.notifications"),
+        EmailKind("monthly_report", "Monthly report",
+                  "A client's monthly results as a PDF, to its portal owners (when the client has it on).",
+                  "reports.services"),
     ]
 }  # fmt: skip

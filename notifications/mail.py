@@ -32,6 +32,8 @@ def deliver(email: Email) -> bool:
     """Send an email to a given address now; a mail-server failure is logged, not raised (the
     change the email is about has been made)."""
     built = message(kind=email.kind, to=list(email.to), subject=email.subject, text=email.text, html=email.html)
+    for attachment in email.attachments:
+        built.attach(attachment.filename, attachment.content, attachment.mimetype)
     try:
         built.send()
     except Exception:

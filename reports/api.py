@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -12,7 +14,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agency.models import Client
-from localbzz.api import Conflict, refuse_a_body
+from localbzz.api.errors import Conflict
+from localbzz.api.input import refuse_a_body
 from reports import selectors, services
 from reports.figures import parse_month
 from reports.forms import ReportMonthForm
@@ -52,7 +55,7 @@ class ReportIn(serializers.Serializer):
     def validate_month(self, value: str):
         form = ReportMonthForm({"month": value}, client=self.context["client"])
         if not form.is_valid():
-            raise serializers.ValidationError(form.errors["month"])
+            raise serializers.ValidationError([str(error) for error in form.errors["month"]])
         return form.cleaned_data["month"]
 
 
@@ -82,6 +85,7 @@ class PdfDownload(APIView):
 
 class _ClientScoped:
     api_area = "content"
+    kwargs: dict[str, Any]  # set by DRF's view (this mixin's views are APIViews)
 
     def client(self) -> Client:
         return get_object_or_404(Client, pk=self.kwargs["client_id"])

@@ -54,7 +54,7 @@ def _nice_max(value: float) -> float:
     return 10 * magnitude
 
 
-def _short(value: float) -> str:
+def _short(value: int | float) -> str:
     """``1.9k``, ``12k``, ``2.4M``, ``850``: axis and bar labels that fit."""
     for size, suffix in ((1_000_000, "M"), (1_000, "k")):
         if value >= size:

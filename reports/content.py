@@ -101,7 +101,7 @@ def _thumbnail_data(name: str) -> str | None:
 
 
 def _logo_data(client: Client) -> str | None:
-    if not client.logo:
+    if not client.logo or not client.logo.name:
         return None
     try:
         with default_storage.open(client.logo.name, "rb") as handle, Image.open(handle) as image:
@@ -130,9 +130,9 @@ def _pictures(posts: list[Post]) -> dict[object, str]:
         if use.post_id in names:
             continue
         rendition = next(iter(use.asset.renditions.all()), None)
-        if rendition is not None and rendition.file:
+        if rendition is not None and rendition.file.name:
             names[use.post_id] = rendition.file.name
-        elif use.asset.kind == "image" and use.asset.file and not use.asset.file.name.startswith("incoming/"):
+        elif use.asset.kind == "image" and use.asset.file.name and not use.asset.file.name.startswith("incoming/"):
             names[use.post_id] = use.asset.file.name
     return {post_id: data for post_id, name in names.items() if (data := _thumbnail_data(name))}
 
@@ -199,6 +199,7 @@ def _scheduled(client: Client, month: date) -> tuple[list[ScheduledRow], int]:
             platforms=sorted({platform_name(t.account.platform) for t in post.targets.all()}),
         )
         for post in qs[:NEXT_POSTS]
+        if post.scheduled_at is not None  # filtered on it: for the type checker
     ]
     more = max(0, qs.count() - NEXT_POSTS) if len(rows) == NEXT_POSTS else 0
     return rows, more

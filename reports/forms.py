@@ -29,7 +29,8 @@ class AnalyticsFilter(forms.Form):
             )
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("start"), data.get("end")
         try:
             data["first"], data["last"] = period(

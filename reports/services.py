@@ -17,14 +17,15 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from agency.models import Client
 from agency.services.activity import record_event
+from agency.types import Actor, acting_user
 from localbzz.app_urls import portal_url
+from localbzz.outbox import Attachment, send_email
 from localbzz.queue import enqueue
 from reports import selectors
 from reports.content import report_content
@@ -49,25 +50,26 @@ def _set(report: Report, *, progress: int, step: str) -> None:
 
 
 @transaction.atomic
-def report_request(*, client: Client, month: date, actor=None, email_owners: bool = False) -> Report:
+def report_request(*, client: Client, month: date, actor: Actor = None, email_owners: bool = False) -> Report:
     """Ask for ``client``'s report of ``month``: (re)made in the background, after commit.
 
     Raises ReportBusy while a job is making it; a job stuck longer than STALE_AFTER is taken over.
     """
     month = month.replace(day=1)
+    requester = acting_user(actor)
     report, created = Report.objects.select_for_update().get_or_create(
-        client=client, month=month, defaults={"requested_by": actor if getattr(actor, "pk", None) else None}
+        client=client, month=month, defaults={"requested_by": requester}
     )
     if not created:
         running = report.status in {Report.Status.QUEUED, Report.Status.RUNNING}
-        fresh = report.updated_at and timezone.now() - report.updated_at < STALE_AFTER
+        fresh = timezone.now() - report.updated_at < STALE_AFTER
         if running and fresh:
             if email_owners and not report.email_owners:
                 report.email_owners = True
                 report.save(update_fields=["email_owners", "updated_at"])
             raise ReportBusy(f"The {report.label} report is being made right now: it will be ready in a moment.")
         report.status, report.progress, report.step, report.error = Report.Status.QUEUED, 0, "Waiting to start", ""
-        report.requested_by = actor if getattr(actor, "pk", None) else report.requested_by
+        report.requested_by = requester or report.requested_by
         report.email_owners = email_owners
         report.save()
     else:
@@ -136,8 +138,8 @@ def portal_owner_emails(client: Client) -> list[str]:
 def report_email(*, report_id: str) -> str:
     """Email a ready report to the client's portal owners, once (the one function that sends it).
 
-    It goes through Django's configured email backend like every notification email (SMTP in
-    production, files under var/mail/ in development)."""
+    It leaves through ``localbzz.outbox`` like every email (kind ``monthly_report``); when the mail
+    server refuses it, it stays unsent (``emailed_at`` empty) and the next ask sends it."""
     with transaction.atomic():
         report = Report.objects.select_for_update().select_related("client").filter(pk=report_id).first()
         if report is None or report.status != Report.Status.READY or report.emailed_at is not None:
@@ -151,16 +153,17 @@ def report_email(*, report_id: str) -> str:
             f"achieved, your best posts and what is scheduled next.\n\nYou can also download it any time from "
             f"your portal: {portal_url(client.slug, '/results/')}\n\n— {settings.AGENCY_NAME}\n"
         )
-        message = EmailMessage(f"{client.name}: your {report.label} report", body, None, to)
         with report.file.open("rb") as handle:
-            message.attach(report.filename, handle.read(), "application/pdf")
-        message.send()
+            pdf = Attachment(report.filename, handle.read(), "application/pdf")
+        subject = f"{client.name}: your {report.label} report"
+        if not send_email(kind="monthly_report", to=to, subject=subject, text=body, attachments=[pdf]):
+            return "not sent: the mail server refused it"
         report.emailed_at = timezone.now()
         report.save(update_fields=["emailed_at", "updated_at"])
     return "sent"
 
 
-def report_settings_save(*, client: Client, email_monthly: bool, actor=None) -> ReportSettings:
+def report_settings_save(*, client: Client, email_monthly: bool, actor: Actor = None) -> ReportSettings:
     found, _ = ReportSettings.objects.update_or_create(client=client, defaults={"email_monthly": email_monthly})
     record_event(actor, "client.report_settings_changed", client, {"email_monthly": email_monthly})
     return found

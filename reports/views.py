@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +17,7 @@ from agency import permissions
 from agency.models import Client
 from agency.permissions import staff_required
 from analytics.selectors import agency_analytics, client_analytics
+from localbzz.http import HtmxRequest
 from localbzz.listing import csv_response
 from reports import selectors, services
 from reports.figures import PERIODS, parse_month, percent, previous_month
@@ -24,13 +26,13 @@ from reports.models import Report
 from reports.presentation import agency_results, client_results
 
 
-def _filters(request: HttpRequest, client: Client | None = None) -> AnalyticsFilter:
+def _filters(request: HtmxRequest, client: Client | None = None) -> AnalyticsFilter:
     return AnalyticsFilter(request.GET or None, client=client)
 
 
 @require_GET
 @staff_required()
-def analytics_home(request: HttpRequest) -> HttpResponse:
+def analytics_home(request: HtmxRequest) -> HttpResponseBase:
     form = _filters(request)
     start, end, platform, _ = form.values()
     a = agency_analytics(start=start, end=end, platform=platform)
@@ -48,7 +50,7 @@ def analytics_home(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _client_context(request: HttpRequest, client: Client) -> dict:
+def _client_context(request: HtmxRequest, client: Client) -> dict:
     form = _filters(request, client)
     start, end, platform, campaign = form.values()
     a = client_analytics(client=client, start=start, end=end, platform=platform, campaign=campaign)
@@ -64,7 +66,7 @@ def _client_context(request: HttpRequest, client: Client) -> dict:
 
 @require_GET
 @staff_required()
-def client_panel(request: HttpRequest, client_id) -> HttpResponse:
+def client_panel(request: HtmxRequest, client_id) -> HttpResponseBase:
     client = get_object_or_404(Client, pk=client_id)
     context = _client_context(request, client)
     if request.GET.get("format") == "csv":
@@ -82,7 +84,7 @@ def client_panel(request: HttpRequest, client_id) -> HttpResponse:
 # Reports -------------------------------------------------------------------------------------
 
 
-def _reports_context(request: HttpRequest, client: Client, **extra) -> dict:
+def _reports_context(request: HtmxRequest, client: Client, **extra) -> dict:
     last_month = f"{previous_month(client_month(client)):%Y-%m}"
     return {
         "client": client,
@@ -102,7 +104,7 @@ def client_month(client: Client) -> date:
 
 @require_POST
 @staff_required("edit_content")
-def report_make(request: HttpRequest, client_id) -> HttpResponse:
+def report_make(request: HtmxRequest, client_id) -> HttpResponseBase:
     client = get_object_or_404(Client, pk=client_id)
     form = ReportMonthForm(request.POST, client=client)
     message = ""
@@ -122,7 +124,7 @@ def report_make(request: HttpRequest, client_id) -> HttpResponse:
 
 @require_GET
 @staff_required()
-def report_progress(request: HttpRequest, client_id, month: str) -> HttpResponse:
+def report_progress(request: HtmxRequest, client_id, month: str) -> HttpResponseBase:
     client = get_object_or_404(Client, pk=client_id)
     report = _report_or_404(client, month)
     return render(request, "reports/_report_row.html", {"report": report, "client": client})
@@ -130,14 +132,14 @@ def report_progress(request: HttpRequest, client_id, month: str) -> HttpResponse
 
 @require_GET
 @staff_required()
-def report_download(request: HttpRequest, client_id, month: str) -> HttpResponse:
+def report_download(request: HtmxRequest, client_id, month: str) -> HttpResponseBase:
     client = get_object_or_404(Client, pk=client_id)
     return report_file_response(client, month)
 
 
 @require_POST
 @staff_required("manage_clients")
-def report_settings(request: HttpRequest, client_id) -> HttpResponse:
+def report_settings(request: HtmxRequest, client_id) -> HttpResponseBase:
     client = get_object_or_404(Client, pk=client_id)
     form = ReportSettingsForm(request.POST)
     form.is_valid()  # a checkbox: absent is off, nothing else to refuse

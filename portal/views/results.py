@@ -4,11 +4,12 @@ its monthly PDF reports. Everything is read for ``request.portal_client`` (the h
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from analytics.selectors import client_analytics
+from portal.http import PortalHttpRequest
 from portal.permissions import portal_required
 from reports import selectors as report_selectors
 from reports.figures import Change, percent
@@ -22,7 +23,7 @@ CARD_DAYS = "28"
 
 @require_GET
 @portal_required
-def results(request: HttpRequest) -> HttpResponse:
+def results(request: PortalHttpRequest) -> HttpResponseBase:
     client = request.portal_client
     form = AnalyticsFilter(request.GET or None, client=client)
     start, end, platform, campaign = form.values()
@@ -38,7 +39,7 @@ def results(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @portal_required
-def results_card(request: HttpRequest) -> HttpResponse:
+def results_card(request: PortalHttpRequest) -> HttpResponseBase:
     """The dashboard's Results card (loaded with htmx, so the dashboard itself stays quick)."""
     client = request.portal_client
     form = AnalyticsFilter({"period": CARD_DAYS}, client=client)
@@ -56,5 +57,5 @@ def results_card(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @portal_required
-def report_download(request: HttpRequest, month: str) -> HttpResponse:
+def report_download(request: PortalHttpRequest, month: str) -> HttpResponseBase:
     return report_file_response(request.portal_client, month)
