@@ -11,7 +11,7 @@ from channels.db import database_sync_to_async
 from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 from django.test import Client as HttpClient
 
 from agency.services.activity import record_event
@@ -29,9 +29,12 @@ def _layer(settings):
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     settings.LIVE_RELAY = "layer"
     channel_layers.backends.clear()  # a fresh in-memory layer for each test
+    db = connections.settings["default"]
+    kept, db["CONN_MAX_AGE"] = db["CONN_MAX_AGE"], 0  # the consumers' threads close theirs after use
     yield
     relay.stop_all()
     channel_layers.backends.clear()
+    db["CONN_MAX_AGE"] = kept
 
 
 def cookie_of(user, host: str) -> str:
