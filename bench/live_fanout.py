@@ -7,10 +7,11 @@ It makes a scratch SQLite database (in a temporary VAR_DIR, deleted at the end) 
 access level and two clients with a portal owner each, starts one uvicorn process serving
 ``localbzz.asgi`` (the production ASGI app) and opens ``--sockets`` WebSockets with real session
 cookies: 60 % staff (viewers, editors, admins, owners), 20 % on each portal. Each round commits,
-in this process as the dispatcher would, a post of the first client turning Published; the clock
-runs from just before that commit until each socket that should hear of it has (the staff and the
-first portal: 80 % of the sockets); the second portal must hear nothing (counted, and it fails the
-run). ``layer`` (default when Redis answers): this process sends to the Redis channel layer (its db
+in this process as the dispatcher would, a post of the first client turning Published (after 2
+uncounted warm-up rounds); the clock runs from just before that commit until each socket that
+should hear of it has (the staff and the first portal: 80 % of the sockets); the second portal
+must hear nothing (counted; it fails the run).
+``layer`` (default when Redis answers): this process sends to the Redis channel layer (its db
 is flushed with FLUSHDB at the start and end, never FLUSHALL); ``tail``: no Redis, the web process
 reads the activity trail every 0.25 s (``make run``). Memory per connection is the web process's
 RSS growth from before the first socket to after the last, divided by their number.
@@ -32,6 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 FLOOR_P99_MS = 500.0
+WARM_UP = 2  # rounds run first and not counted
 
 
 def rss_kib(pid: int) -> int:
@@ -106,7 +108,7 @@ def publish_one(client) -> float:
     with transaction.atomic():
         Post.objects.filter(pk=post.pk).update(status="published")
         record_event(None, "post.status_changed", post, {"status": ["publishing", "published"]})
-    return started
+    return started, time.perf_counter()
 
 
 async def run(args, server_pid: int, port: int, staff, clients) -> int:
@@ -143,15 +145,19 @@ async def run(args, server_pid: int, port: int, staff, clients) -> int:
     readers = [asyncio.create_task(reader(i, ws)) for i, ws in enumerate(sockets)]
     expected = [i for i, (kind, _, _) in enumerate(plan) if kind in ("staff", "portal_a")]
     latencies: list[float] = []
+    commits: list[float] = []  # the commit with its after-commit listeners (the send among them)
     missing = 0
-    for _ in range(args.rounds):
+    for round_no in range(-WARM_UP, args.rounds):
         for i in received:
             received[i].clear()
-        started = await asyncio.to_thread(publish_one, client_a)
+        started, returned = await asyncio.to_thread(publish_one, client_a)
         deadline = time.perf_counter() + 5
         while time.perf_counter() < deadline and not all(received[i] for i in expected):
             await asyncio.sleep(0.005)
         await asyncio.sleep(0.1)  # let a wrongly addressed message arrive, to be counted below
+        if round_no < 0:  # warm-up: the first connections to Redis and the database, not counted
+            continue
+        commits.append((returned - started) * 1000)
         latencies += [(received[i][0] - started) * 1000 for i in expected if received[i]]
         missing += sum(1 for i in expected if not received[i])
     leaked = sum(len(received[i]) for i, (kind, _, _) in enumerate(plan) if kind == "portal_b")
@@ -171,12 +177,16 @@ async def run(args, server_pid: int, port: int, staff, clients) -> int:
         f"commit -> receipt: p50 {p50:.1f} ms  p99 {p99:.1f} ms  max {latencies[-1]:.1f} ms",
         f"  (floor: p99 < {FLOOR_P99_MS:.0f} ms)",
     )
+    print(f"of which the commit and its listeners (the send included): p50 {statistics.median(commits):.1f} ms")
     per = (after - before) / args.sockets
     print(f"memory per connection: {per:.1f} KiB (web process RSS {before // 1024} -> {after // 1024} MiB)")
     print(f"load average (1 min): {load:.2f} on {os.cpu_count()} CPUs")
-    ok = p99 < FLOOR_P99_MS and missing == 0 and leaked == 0
-    print("PASS" if ok else "FAIL")
-    return 0 if ok else 1
+    verdict = "within" if p99 < FLOOR_P99_MS else "ABOVE"
+    print(f"p99 {verdict} the floor of {FLOOR_P99_MS:.0f} ms (time is reported, not asserted: see bench/README.md)")
+    if missing or leaked:
+        print("FAIL: a socket missed a message or the other portal heard one")
+        return 1
+    return 0
 
 
 def main() -> int:
