@@ -157,6 +157,7 @@ TEMPLATES = [
                 "hub.context_processors.shell",
                 "portal.context_processors.portal_shell",
                 "hub.context_processors.csp_nonce",
+                "hub.context_processors.live",
             ],
             "builtins": ["django.templatetags.static", "django_htmx.templatetags.django_htmx"],
         },
@@ -236,6 +237,7 @@ LIVE_RELAY = env("LIVE_RELAY", "layer" if REDIS_URL else "tail")
 if LIVE_RELAY not in {"layer", "tail"}:
     raise ImproperlyConfigured(f"LIVE_RELAY must be 'layer' or 'tail', not {LIVE_RELAY!r}.")
 LIVE_TAIL_INTERVAL = float(env("LIVE_TAIL_INTERVAL", "0.25"))
+LIVE_POLL_SECONDS = env_int("LIVE_POLL_SECONDS", 30)  # pages re-read their live parts this often without a socket
 
 # Auth --------------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "agency.User"

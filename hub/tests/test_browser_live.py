@@ -93,6 +93,8 @@ def test_a_published_post_turns_published_on_another_pages_calendar_within_a_sec
     expect(chip).to_contain_text("Published", timeout=1_000)
     took = time.monotonic() - committed
     expect(detail.locator("#post-status")).to_have_text("Published", timeout=1_000)
+    # the author's "Post published" notification: the bell counts it now, not at its 60 s poll
+    expect(detail.locator("#bell-count")).to_have_attribute("data-count", "1", timeout=2_000)
     assert took < 1.0, f"{took:.2f} s from the commit to the other page"
     assert calendar.evaluate("performance.getEntriesByType('navigation').length") == 1  # no reload
 
@@ -118,3 +120,27 @@ def test_a_clients_portal_sees_the_agencys_approval_live(browser, server, make_s
 
     expect(portal.locator(f"#post-{post.pk}")).to_contain_text("Spring lawn care", timeout=1_500)
     assert portal.evaluate("performance.getEntriesByType('navigation').length") == 1
+
+
+def test_without_a_socket_the_live_parts_poll(signed_in_page, live_server, make_staff, settings):
+    """pytest-django's live server speaks WSGI only: the socket never opens, and the calendar
+    re-reads itself every LIVE_POLL_SECONDS instead."""
+    settings.LIVE_POLL_SECONDS = 1
+    owner = make_staff("owner", "olive@test.local")
+    client = Client.objects.create(name="Bella Bakery", slug="bella-bakery-poll")
+    account = accounts_for(client, owner, platforms=("facebook",))["facebook"]
+    post = post_services.post_create(actor=owner, client=client, caption="Rye loaves at 8am", accounts=[account])
+    Post.objects.filter(pk=post.pk).update(status="scheduled", scheduled_at=timezone.now() + timedelta(hours=2))
+
+    page = signed_in_page(owner.email)
+    page.goto(f"{live_server.url}/content/?view=list")
+    row = page.locator("#calendar tr", has_text="Rye loaves at 8am")
+    expect(row).to_contain_text("Scheduled")
+    expect(page.locator("html")).to_have_attribute("data-live", "closed", timeout=5_000)
+
+    with transaction.atomic():
+        Post.objects.filter(pk=post.pk).update(status="published")
+        record_event(None, "post.status_changed", post, {"status": ["publishing", "published"]})
+
+    expect(row).to_contain_text("Published", timeout=5_000)
+    assert page.evaluate("performance.getEntriesByType('navigation').length") == 1

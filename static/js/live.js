@@ -1,22 +1,25 @@
 // Live updates: the page's one socket (/ws/events/, htmx's WebSocket extension, which reconnects
 // with backoff) says *that* something changed; this re-reads the regions that show it.
 //
-// A region is an element with an id and data-live="topics" (e.g. "post", "post:<id>",
-// "notifications"). A signal's topics are swapped into #live-signal; every region sharing a topic
-// is re-read: an element with hx-get gets the "live" trigger, any other is replaced by the same
-// element of a fresh copy of this page (one fetch for all the regions of a signal). A region
+// A region is an element with an id and data-live="topics" (e.g. "post", "post:<id>"). A
+// signal's topics are swapped into #live-signal; every region sharing a topic is re-read: an
+// element with hx-get gets the "live" trigger, any other is replaced by the same element of a
+// fresh copy of this page (one fetch for all the regions of a signal). The topic "notifications"
+// sends the bell's "notifications-changed". A region
 // with a field being edited waits until it is left alone. While the socket is not open (no
-// server support, a proxy in the way, reconnecting) the regions are re-read every 30 s instead.
+// server support, a proxy in the way, reconnecting) the regions are re-read every
+// LIVE_POLL_SECONDS (30 s) instead.
 (function () {
   "use strict";
   var socket = document.querySelector("[ws-connect]");
   if (!socket) return;
-  var POLL_MS = 30000;
+  var POLL_MS = 1000 * (parseFloat(socket.getAttribute("data-poll-seconds")) || 30);
   var DEBOUNCE_MS = 150;
   var open = false;
   var everOpen = false;
   var queued = new Set();
   var timer = null;
+  var bell = false;  // the bell's count re-reads itself on "notifications-changed" (count.html)
 
   function busy(region) {
     var active = document.activeElement;
@@ -61,6 +64,8 @@
     if (timer) return;
     timer = setTimeout(function () {
       timer = null;
+      if (bell) htmx.trigger(document.body, "notifications-changed");
+      bell = false;
       var batch = Array.from(queued);
       queued.clear();
       refresh(batch);
@@ -77,6 +82,7 @@
     var signal = document.getElementById("live-signal");
     if (!signal) return;
     var topics = (signal.getAttribute("data-topics") || "").split(/\s+/).filter(Boolean);
+    if (topics.indexOf("notifications") >= 0) bell = true;
     schedule(regionsFor(topics));
   });
   document.body.addEventListener("htmx:wsOpen", function () {
