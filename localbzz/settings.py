@@ -237,6 +237,7 @@ LIVE_RELAY = env("LIVE_RELAY", "layer" if REDIS_URL else "tail")
 if LIVE_RELAY not in {"layer", "tail"}:
     raise ImproperlyConfigured(f"LIVE_RELAY must be 'layer' or 'tail', not {LIVE_RELAY!r}.")
 LIVE_TAIL_INTERVAL = float(env("LIVE_TAIL_INTERVAL", "0.25"))
+LIVE_RECHECK_SECONDS = float(env("LIVE_RECHECK_SECONDS", "60"))  # an open socket re-checks its session
 LIVE_POLL_SECONDS = env_int("LIVE_POLL_SECONDS", 30)  # pages re-read their live parts this often without a socket
 
 # Auth --------------------------------------------------------------------------------------------

@@ -6,15 +6,25 @@ client's group. Anyone else — signed out, a staff session on a portal host, an
 person, a cross-site page (the Origin must be the socket's own host) — is accepted and at once
 closed with code 4403, which htmx's WebSocket extension does not retry (a refused handshake
 would look like a dropped connection and be retried forever).
+
+Every ``LIVE_RECHECK_SECONDS`` an open socket asks again, from the session as stored now: signed
+out, session expired, person disabled, access level changed, portal switched off — the socket is
+closed (4403; the page, reloaded, opens one with what the person may now hear).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from html import escape
+from importlib import import_module
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.contrib.auth import get_user
 
 from agency.permissions import staff_level
 from hub.hosts import portal_slug
@@ -52,6 +62,18 @@ def groups_for(scope) -> list[str]:
     return [fanout.staff_group(level), fanout.user_group(user.pk)]
 
 
+def groups_now(scope) -> list[str]:
+    """``groups_for`` with the session and the person as stored now (the socket's scope holds them
+    as they were at connect)."""
+    session = scope.get("session")
+    if session is None or not session.session_key:
+        return []
+    fresh = import_module(settings.SESSION_ENGINE).SessionStore(session_key=session.session_key)
+    if not fresh.exists(session.session_key):
+        return []
+    return groups_for({**scope, "session": fresh, "user": get_user(SimpleNamespace(session=fresh))})
+
+
 def render(message: dict) -> str:
     """The HTML the page's htmx WebSocket extension swaps into its ``#live-signal`` element."""
     attrs = {"data-event": message["event"], "data-topics": " ".join(message["topics"])}
@@ -63,6 +85,7 @@ def render(message: dict) -> str:
 
 class LiveConsumer(AsyncWebsocketConsumer):
     joined: list[str] = []
+    recheck: asyncio.Task | None = None
 
     async def connect(self) -> None:
         self.joined = await database_sync_to_async(groups_for)(self.scope)
@@ -73,10 +96,27 @@ class LiveConsumer(AsyncWebsocketConsumer):
         for group in self.joined:
             await self.channel_layer.group_add(group, self.channel_name)
         relay.ensure_started(self.channel_layer)
+        self.recheck = asyncio.create_task(self._recheck())
+
+    async def _recheck(self) -> None:
+        while True:
+            await asyncio.sleep(settings.LIVE_RECHECK_SECONDS)
+            if await database_sync_to_async(groups_now)(self.scope) != self.joined:
+                await self._leave()
+                await self.close(code=REFUSED)
+                return
+
+    async def _leave(self) -> None:
+        joined, self.joined = self.joined, []
+        for group in joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
 
     async def disconnect(self, code) -> None:
-        for group in self.joined:
-            await self.channel_layer.group_discard(group, self.channel_name)
+        if self.recheck is not None and self.recheck is not asyncio.current_task():
+            self.recheck.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.recheck
+        await self._leave()
 
     async def receive(self, text_data=None, bytes_data=None) -> None:
         """The page says nothing to us; what it sends is ignored."""

@@ -194,3 +194,30 @@ def test_without_redis_the_web_process_tails_what_other_processes_commit(setting
         await joes.disconnect()
 
     async_to_sync(scenario)()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("change", ["signed_out", "disabled", "now_a_viewer"])
+def test_an_open_socket_is_closed_when_its_session_no_longer_allows_it(change, settings, admin_user, client_a, commit):
+    from django.contrib.sessions.models import Session
+
+    settings.LIVE_RECHECK_SECONDS = 0.1
+    post = Post.objects.create(client=client_a, caption="Spring lawn care")
+    cookie = cookie_of(admin_user, STAFF_HOST)
+
+    def apply():
+        if change == "signed_out":
+            Session.objects.all().delete()
+        elif change == "disabled":
+            type(admin_user).objects.filter(pk=admin_user.pk).update(is_active=False)
+        else:
+            type(admin_user.team_member).objects.filter(pk=admin_user.team_member.pk).update(access_level="viewer")
+
+    async def scenario():
+        admins = await opened(socket(STAFF_HOST, cookie))
+        await commit(apply)
+        assert await heard(admins, timeout=1.0) == [f"closed:{REFUSED}"]
+        await commit(publish, post)
+        assert await heard(admins) == []
+
+    async_to_sync(scenario)()
