@@ -43,6 +43,12 @@ def rss_kib(pid: int) -> int:
     raise RuntimeError("no VmRSS")
 
 
+def cpu_ms(pid: int) -> float:
+    """User + system CPU time a process has used, in ms."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
 def redis_answers(url: str) -> bool:
     import redis
 
@@ -156,10 +162,12 @@ async def run(args, server_pid: int, port: int, staff, clients) -> int:
             await asyncio.sleep(0.005)
         await asyncio.sleep(0.1)  # let a wrongly addressed message arrive, to be counted below
         if round_no < 0:  # warm-up: the first connections to Redis and the database, not counted
+            server_cpu = cpu_ms(server_pid)
             continue
         commits.append((returned - started) * 1000)
         latencies += [(received[i][0] - started) * 1000 for i in expected if received[i]]
         missing += sum(1 for i in expected if not received[i])
+    server_cpu = cpu_ms(server_pid) - server_cpu
     leaked = sum(len(received[i]) for i, (kind, _, _) in enumerate(plan) if kind == "portal_b")
     for task in readers:
         task.cancel()
@@ -178,6 +186,11 @@ async def run(args, server_pid: int, port: int, staff, clients) -> int:
         f"  (floor: p99 < {FLOOR_P99_MS:.0f} ms)",
     )
     print(f"of which the commit and its listeners (the send included): p50 {statistics.median(commits):.1f} ms")
+    per_change = server_cpu / args.rounds
+    print(
+        f"web process CPU per change: {per_change:.0f} ms ({per_change * 1000 / len(expected):.0f} µs per socket told);"
+        f" at 1 CPU of its own that is the fan-out's floor"
+    )
     per = (after - before) / args.sockets
     print(f"memory per connection: {per:.1f} KiB (web process RSS {before // 1024} -> {after // 1024} MiB)")
     print(f"load average (1 min): {load:.2f} on {os.cpu_count()} CPUs")
