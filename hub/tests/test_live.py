@@ -221,3 +221,46 @@ def test_an_open_socket_is_closed_when_its_session_no_longer_allows_it(change, s
         assert await heard(admins) == []
 
     async_to_sync(scenario)()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_through_the_redis_channel_layer(settings, joe, bella, client_a, client_b):
+    """Production's relay: the committing process publishes to Redis (from a thread of its own, as
+    the dispatcher or the worker does, with its own event loop) and the web process's sockets hear
+    it; the other portal still hears nothing."""
+    import os
+    import threading
+    import uuid
+
+    url = os.environ.get("TEST_REDIS_URL")
+    if not url:
+        pytest.skip("Set TEST_REDIS_URL to test the Redis channel layer.")
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [url], "prefix": f"test-live-{uuid.uuid4().hex[:8]}"},
+        }
+    }
+    channel_layers.backends.clear()
+    joes_post = Post.objects.create(client=client_a, caption="Spring lawn care")
+    joe_cookie = cookie_of(joe.user, host_of(client_a))
+    bella_cookie = cookie_of(bella.user, host_of(client_b))
+
+    def dispatcher_commits():  # another thread: async_to_sync makes its own loop and Redis connection
+        with transaction.atomic():
+            publish(joes_post)
+
+    async def scenario():
+        joes = await opened(socket(host_of(client_a), joe_cookie))
+        bellas = await opened(socket(host_of(client_b), bella_cookie))
+        await asyncio.sleep(0.3)  # the subscriptions are in place at Redis
+        thread = threading.Thread(target=dispatcher_commits)
+        thread.start()
+        await asyncio.to_thread(thread.join)
+        (message,) = await heard(joes, timeout=2.0)
+        assert f"post:{joes_post.pk}" in message
+        assert await heard(bellas) == []
+        await joes.disconnect()
+        await bellas.disconnect()
+
+    async_to_sync(scenario)()
