@@ -77,5 +77,5 @@ def csp_nonce(request) -> dict:
 
 
 def live(request) -> dict:
-    """The live-update socket's fallback poll (templates/partials/live_socket.html)."""
-    return {"live_poll_seconds": settings.LIVE_POLL_SECONDS}
+    """The live-update socket, or its fallback poll (templates/partials/live_socket.html)."""
+    return {"live_socket": settings.LIVE_SOCKET, "live_poll_seconds": settings.LIVE_POLL_SECONDS}

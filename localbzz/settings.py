@@ -238,6 +238,8 @@ if LIVE_RELAY not in {"layer", "tail"}:
     raise ImproperlyConfigured(f"LIVE_RELAY must be 'layer' or 'tail', not {LIVE_RELAY!r}.")
 LIVE_TAIL_INTERVAL = float(env("LIVE_TAIL_INTERVAL", "0.25"))
 LIVE_RECHECK_SECONDS = float(env("LIVE_RECHECK_SECONDS", "60"))  # an open socket re-checks its session
+# Off: pages open no socket and re-read their live parts every LIVE_POLL_SECONDS (a WSGI-only host).
+LIVE_SOCKET = env_bool("LIVE_SOCKET", True)
 LIVE_POLL_SECONDS = env_int("LIVE_POLL_SECONDS", 30)  # pages re-read their live parts this often without a socket
 
 # Auth --------------------------------------------------------------------------------------------

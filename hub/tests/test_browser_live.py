@@ -29,6 +29,7 @@ def server(settings):
     if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(("file:memorydb", ":memory:")):
         pytest.skip("The ASGI server's threads need a database they can share: run on PostgreSQL.")
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    settings.LIVE_SOCKET = True
     settings.LIVE_RELAY = "tail"  # as in make run: the dispatcher's commits are read from the trail
     settings.LIVE_TAIL_INTERVAL = 0.1
     db = connections.settings["default"]
@@ -122,10 +123,12 @@ def test_a_clients_portal_sees_the_agencys_approval_live(browser, server, make_s
     assert portal.evaluate("performance.getEntriesByType('navigation').length") == 1
 
 
-def test_without_a_socket_the_live_parts_poll(signed_in_page, live_server, make_staff, settings):
-    """pytest-django's live server speaks WSGI only: the socket never opens, and the calendar
-    re-reads itself every LIVE_POLL_SECONDS instead."""
+@pytest.mark.parametrize("socket_on, state", [(False, "polling"), (True, "closed")])
+def test_without_a_socket_the_live_parts_poll(socket_on, state, signed_in_page, live_server, make_staff, settings):
+    """Without the socket — ``LIVE_SOCKET`` off, or on but the server cannot take it (pytest-django's
+    live server speaks WSGI only) — the calendar re-reads itself every LIVE_POLL_SECONDS."""
     settings.LIVE_POLL_SECONDS = 1
+    settings.LIVE_SOCKET = socket_on
     owner = make_staff("owner", "olive@test.local")
     client = Client.objects.create(name="Bella Bakery", slug="bella-bakery-poll")
     account = accounts_for(client, owner, platforms=("facebook",))["facebook"]
@@ -136,7 +139,7 @@ def test_without_a_socket_the_live_parts_poll(signed_in_page, live_server, make_
     page.goto(f"{live_server.url}/content/?view=list")
     row = page.locator("#calendar tr", has_text="Rye loaves at 8am")
     expect(row).to_contain_text("Scheduled")
-    expect(page.locator("html")).to_have_attribute("data-live", "closed", timeout=5_000)
+    expect(page.locator("html")).to_have_attribute("data-live", state, timeout=5_000)
 
     with transaction.atomic():
         Post.objects.filter(pk=post.pk).update(status="published")

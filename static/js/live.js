@@ -7,12 +7,14 @@
 // fresh copy of this page (one fetch for all the regions of a signal). The topic "notifications"
 // sends the bell's "notifications-changed". A region
 // with a field being edited waits until it is left alone. While the socket is not open (no
-// server support, a proxy in the way, reconnecting) the regions are re-read every
-// LIVE_POLL_SECONDS (30 s) instead.
+// server support, a proxy in the way, reconnecting, or LIVE_SOCKET off) the regions are re-read
+// every LIVE_POLL_SECONDS (30 s) instead.
 (function () {
   "use strict";
-  var socket = document.querySelector("[ws-connect]");
+  var socket = document.getElementById("live-socket");
   if (!socket) return;
+  // no ws-connect (LIVE_SOCKET off): never open, the regions poll
+  document.documentElement.setAttribute("data-live", socket.hasAttribute("ws-connect") ? "connecting" : "polling");
   var POLL_MS = 1000 * (parseFloat(socket.getAttribute("data-poll-seconds")) || 30);
   var DEBOUNCE_MS = 150;
   var open = false;
