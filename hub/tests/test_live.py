@@ -247,8 +247,11 @@ def test_through_the_redis_channel_layer(settings, joe, bella, client_a, client_
     bella_cookie = cookie_of(bella.user, host_of(client_b))
 
     def dispatcher_commits():  # another thread: async_to_sync makes its own loop and Redis connection
-        with transaction.atomic():
-            publish(joes_post)
+        try:
+            with transaction.atomic():
+                publish(joes_post)
+        finally:
+            connections.close_all()
 
     async def scenario():
         joes = await opened(socket(host_of(client_a), joe_cookie))
