@@ -1,4 +1,5 @@
-# LocalBzz production image: gunicorn serving Django; the same image runs the worker and
+# LocalBzz production image: gunicorn with uvicorn workers serving Django over ASGI (HTTP and the
+# live-update WebSocket); the same image runs the worker and
 # the dispatcher with a different command (see compose.yaml).
 FROM python:3.11-slim
 
@@ -25,4 +26,4 @@ RUN DEBUG=0 SECRET_KEY=build-only-not-secret FIELD_ENCRYPTION_KEYS=build-only py
 USER localbzz
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz').status == 200 else 1)"
-CMD ["gunicorn", "localbzz.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "4", "--timeout", "60", "--access-logfile", "-"]
+CMD ["gunicorn", "localbzz.asgi:application", "--worker-class", "uvicorn_worker.UvicornWorker", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60", "--access-logfile", "-"]

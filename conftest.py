@@ -18,6 +18,7 @@ def _test_settings(settings, tmp_path):
     # Fast hashing in tests (argon2 itself is checked in localbzz/tests/test_auth.py);
     # a private cache per test; media in a temporary folder.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.LIVE_SOCKET = False  # live_server speaks WSGI: no socket (hub/tests/asgi_server.py has one)
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": uuid.uuid4().hex}
     }

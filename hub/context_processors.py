@@ -85,3 +85,8 @@ def csp_nonce(request) -> dict:
 
     Lazy: the nonce only enters the header of responses that print it."""
     return {"csp_nonce": getattr(request, "csp_nonce", None)}
+
+
+def live(request) -> dict:
+    """The live-update socket, or its fallback poll (templates/partials/live_socket.html)."""
+    return {"live_socket": settings.LIVE_SOCKET, "live_poll_seconds": settings.LIVE_POLL_SECONDS}

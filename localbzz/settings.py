@@ -106,6 +106,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 # Applications ------------------------------------------------------------------------------------
 INSTALLED_APPS = [
+    "daphne",  # first: its runserver serves HTTP and WebSockets (ASGI) with the autoreloader
     "hub.apps.LocalbzzAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -120,6 +121,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "django_htmx",
+    "channels",
     "template_partials",
     "localbzz",  # before django_q: its qcluster command (clean shutdown) replaces django-q2's
     "django_q",
@@ -156,6 +158,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "hub.urls"
 WSGI_APPLICATION = "localbzz.wsgi.application"
+ASGI_APPLICATION = "localbzz.asgi.application"  # HTTP and the live-update WebSocket (hub.live)
 
 TEMPLATES = [
     {
@@ -170,6 +173,7 @@ TEMPLATES = [
                 "hub.context_processors.shell",
                 "portal.context_processors.portal_shell",
                 "hub.context_processors.csp_nonce",
+                "hub.context_processors.live",
             ],
             "builtins": ["django.templatetags.static", "django_htmx.templatetags.django_htmx"],
         },
@@ -234,6 +238,30 @@ if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:
     Q_CLUSTER["orm"] = "default"
+
+# Live updates (hub.live, docs/architecture.md "Live updates"). With Redis, every process (web
+# nodes, worker, dispatcher) hands its committed domain events to the Redis channel layer and each
+# web node's sockets get them from there. Without Redis (make run) the layer is in-memory, one web
+# process: it reads the events other processes committed from the activity trail ("tail").
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": env("LIVE_CHANNEL_PREFIX", "localbzz:live")},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# "layer": each process sends its events to the channel layer; "tail": the web process reads them
+# from the database every LIVE_TAIL_INTERVAL seconds (one web process, no Redis).
+LIVE_RELAY = env("LIVE_RELAY", "layer" if REDIS_URL else "tail")
+if LIVE_RELAY not in {"layer", "tail"}:
+    raise ImproperlyConfigured(f"LIVE_RELAY must be 'layer' or 'tail', not {LIVE_RELAY!r}.")
+LIVE_TAIL_INTERVAL = float(env("LIVE_TAIL_INTERVAL", "0.25"))
+LIVE_RECHECK_SECONDS = float(env("LIVE_RECHECK_SECONDS", "60"))  # an open socket re-checks its session
+# Off: pages open no socket and re-read their live parts every LIVE_POLL_SECONDS (a WSGI-only host).
+LIVE_SOCKET = env_bool("LIVE_SOCKET", True)
+LIVE_POLL_SECONDS = env_int("LIVE_POLL_SECONDS", 30)  # pages re-read their live parts this often without a socket
 
 # Auth --------------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "agency.User"
