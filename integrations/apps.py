@@ -11,4 +11,6 @@ class IntegrationsConfig(AppConfig):
         from localbzz.events import listen
 
         register_encrypted("integrations.WebhookEndpoint", "secret_encrypted")
+        register_encrypted("integrations.StorageConnection", "access_token_encrypted")
+        register_encrypted("integrations.StorageConnection", "refresh_token_encrypted")
         listen(on_events, many=True)

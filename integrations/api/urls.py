@@ -1,6 +1,7 @@
 from django.urls import path
 
 from integrations.api import views
+from integrations.storage import api as storage
 
 urlpatterns = [
     path("webhooks", views.WebhookList.as_view(), name="api-webhooks"),
@@ -14,4 +15,6 @@ urlpatterns = [
     ),
     path("api-keys", views.ApiKeyList.as_view(), name="api-api-keys"),
     path("api-keys/<uuid:pk>", views.ApiKeyDetail.as_view(), name="api-api-key"),
+    path("shoots/<uuid:pk>/folder", storage.ShootFolderView.as_view(), name="api-shoot-folder"),
+    path("shoots/<uuid:pk>/folder/files", storage.ShootFolderFiles.as_view(), name="api-shoot-folder-files"),
 ]
