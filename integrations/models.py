@@ -159,4 +159,9 @@ class ApiKey(models.Model):
 
 
 # Cloud storage (issue 20) lives in its own package; its models load with the app's.
-from integrations.storage.models import ShootFolder, StorageConnection  # noqa: E402,F401
+from integrations.storage.models import (  # noqa: E402, F401
+    ImportedFile,
+    ShootFolder,
+    StorageConnection,
+    StorageImport,
+)

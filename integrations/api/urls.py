@@ -17,4 +17,6 @@ urlpatterns = [
     path("api-keys/<uuid:pk>", views.ApiKeyDetail.as_view(), name="api-api-key"),
     path("shoots/<uuid:pk>/folder", storage.ShootFolderView.as_view(), name="api-shoot-folder"),
     path("shoots/<uuid:pk>/folder/files", storage.ShootFolderFiles.as_view(), name="api-shoot-folder-files"),
+    path("shoots/<uuid:pk>/folder/import", storage.ShootFolderImport.as_view(), name="api-shoot-folder-import"),
+    path("storage-imports/<uuid:pk>", storage.StorageImportDetail.as_view(), name="api-storage-import"),
 ]

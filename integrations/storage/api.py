@@ -12,8 +12,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agency.models import Shoot
-from integrations.storage import services
-from integrations.storage.models import Provider, ShootFolder
+from integrations.storage import imports, services
+from integrations.storage.models import Provider, ShootFolder, StorageImport
 from integrations.storage.providers import StorageError
 
 # What each failure kind answers: (HTTP status, machine code).
@@ -126,3 +126,39 @@ class ShootFolderFiles(_ShootFolder):
             raise StorageFailure(error) from error
         body = {"folder": FolderOut(folder).data, "files": FileOut(files, many=True).data, "next_page_token": token}
         return Response(body)
+
+
+class ImportOut(serializers.ModelSerializer):
+    shoot = serializers.UUIDField(source="folder.shoot_id", read_only=True)
+
+    class Meta:
+        model = StorageImport
+        fields = ["id", "shoot", "status", "total", "imported", "skipped", "failed", "problems", "error",
+                  "created_at", "updated_at", "finished_at"]  # fmt: skip
+
+
+class ShootFolderImport(_ShootFolder):
+    no_body_methods = ("post",)
+
+    @extend_schema(
+        summary="Import the folder's photos and videos into the client's media library (a job to poll)",
+        description="Files imported before (same storage file id and checksum) are skipped, so a second "
+        "import adds only new files, and a job whose worker died resumes when started again. "
+        "Poll GET /api/v1/storage-imports/{id}.",
+        tags=["shoots"],
+        request=None,
+        responses={202: ImportOut},
+    )
+    def post(self, request, pk):
+        folder = ShootFolder.objects.filter(shoot=self.shoot(pk)).first()
+        if folder is None:
+            raise NotFound("This shoot has no folder yet: POST /api/v1/shoots/{id}/folder makes one.")
+        job, _queued = imports.start(folder, actor=request.user)
+        return Response(ImportOut(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+class StorageImportDetail(_ShootFolder):
+    @extend_schema(summary="An import job: its status and progress", tags=["shoots"], responses={200: ImportOut})
+    def get(self, request, pk):
+        job = get_object_or_404(StorageImport.objects.select_related("folder"), pk=pk)
+        return Response(ImportOut(job).data)

@@ -66,3 +66,58 @@ class ShootFolder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_provider_display()}: {self.name}"
+
+
+class StorageImport(models.Model):
+    """Importing a shoot folder's photos and videos into the client's media library (a background
+    job; its counts are the progress). A rerun skips what an earlier run imported (ImportedFile),
+    so a job that died midway resumes where it stopped."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    folder = models.ForeignKey(ShootFolder, on_delete=models.CASCADE, related_name="imports")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)  # files to consider (known after listing)
+    imported = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)  # imported before (same file id and checksum)
+    failed = models.PositiveIntegerField(default=0)
+    problems = models.JSONField(default=list, blank=True)  # [{"name", "message"}] of failed files
+    error = models.CharField(max_length=500, blank=True)  # why the job as a whole failed
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)  # the heartbeat: saved after every file
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"import of {self.folder} ({self.status})"
+
+
+class ImportedFile(models.Model):
+    """A storage file already in the media library: never imported twice (by its storage id and
+    checksum — a changed file under the same id is new content and is imported)."""
+
+    id = models.BigAutoField(primary_key=True)
+    provider = models.CharField(max_length=20, choices=Provider.choices)
+    external_id = models.CharField(max_length=200)
+    checksum = models.CharField(max_length=128)
+    asset = models.ForeignKey("publishing.MediaAsset", null=True, on_delete=models.SET_NULL, related_name="+")
+    job = models.ForeignKey(StorageImport, null=True, on_delete=models.SET_NULL, related_name="files")
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "external_id", "checksum"], name="storage_file_imported_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider}:{self.external_id}"

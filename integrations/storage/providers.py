@@ -9,10 +9,11 @@ token is dead: refresh), ``grant`` (the refresh token is dead: reconnect), ``rat
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any, NoReturn
 from urllib.parse import quote, unquote, urlencode, urlsplit
 
 import requests
@@ -269,6 +270,13 @@ class Drive(_OAuth):
         ]
         return files, body.get("nextPageToken", "")
 
+    def download(self, token: str, file: StorageFile, out: IO[bytes]) -> None:
+        url = f"{_url('google_drive')}/files/{quote(file.id)}"
+        response = _send(self.reads, "GET", url, params={"alt": "media"}, headers=self._auth(token), stream=True)
+        if response.status_code != 200:
+            self._check(response)
+        _copy(response, out)
+
 
 # Dropbox -----------------------------------------------------------------------------------------
 
@@ -306,6 +314,9 @@ class Dropbox(_OAuth):
                          headers={"Authorization": f"Bearer {token}"})  # fmt: skip
         if response.status_code == 200:
             return response.json()
+        self._raise(response)
+
+    def _raise(self, response: requests.Response) -> NoReturn:
         status = response.status_code
         try:
             answer = response.json()
@@ -383,6 +394,24 @@ class Dropbox(_OAuth):
         ]
         files.sort(key=lambda f: (not f.is_folder, f.name.lower()))
         return files, body["cursor"] if body.get("has_more") else ""
+
+    def download(self, token: str, file: StorageFile, out: IO[bytes]) -> None:
+        headers = {"Authorization": f"Bearer {token}", "Dropbox-API-Arg": json.dumps({"path": file.id})}
+        url = f"{_url('dropbox_content')}/2/files/download"
+        response = _send(self.reads, "POST", url, headers=headers, stream=True)
+        if response.status_code != 200:
+            self._raise(response)
+        _copy(response, out)
+
+
+def _copy(response: requests.Response, out: IO[bytes]) -> None:
+    try:
+        for chunk in response.iter_content(1024 * 1024):
+            out.write(chunk)
+    except requests.RequestException as exc:
+        raise StorageError("unavailable", f"The download broke off ({type(exc).__name__}).") from exc
+    finally:
+        response.close()
 
 
 PROVIDERS: dict[str, type[Drive] | type[Dropbox]] = {"google_drive": Drive, "dropbox": Dropbox}

@@ -349,3 +349,89 @@ def test_settings_page_shows_states(drive, client, admin_user):
     drive.status = StorageConnection.Status.NEEDS_RECONNECT
     drive.save()
     assert "Reconnect Google Drive" in client.get("/settings/storage/").content.decode()
+
+
+# Importing into the media library ---------------------------------------------------------------
+
+
+def _import(api, shoot, capture) -> dict:
+    with capture(execute=True):
+        answer = api.post(f"/api/v1/shoots/{shoot.pk}/folder/import")
+    assert answer.status_code == 202, answer.json()
+    polled = api.get(f"/api/v1/storage-imports/{answer.json()['id']}")
+    assert polled.status_code == 200
+    return polled.json()
+
+
+def _seed_pictures(fake, folder: ShootFolder, count: int) -> None:
+    from localbzz.fakekit import picture
+
+    for n in range(count):
+        data = picture(48, 32, seed=n, format="JPEG")
+        if folder.provider == "google_drive":
+            fakes.drive_put(fake.fake, f"shot-{n:03d}.jpg", data, parent=folder.external_id)
+        else:
+            fakes.dropbox_put(fake.fake, f"{folder.path}/shot-{n:03d}.jpg", data)
+
+
+def test_import_fills_the_library_once(drive, fake, shoot, api_as, editor, sync_tasks,
+                                       django_capture_on_commit_callbacks):  # fmt: skip
+    from publishing.models import MediaAsset
+
+    folder = services.create_folder(shoot, actor=editor)
+    _seed_pictures(fake, folder, 50)
+    fakes.drive_put(fake.fake, "notes.txt", b"not media", parent=folder.external_id)
+    api = api_as(editor)
+    first = _import(api, shoot, django_capture_on_commit_callbacks)
+    assert (first["status"], first["total"], first["imported"], first["skipped"]) == ("done", 50, 50, 0)
+    assert MediaAsset.objects.filter(client=shoot.client).count() == 50
+    asset = MediaAsset.objects.filter(client=shoot.client).first()
+    assert asset.folder.name == shoot.title
+    second = _import(api, shoot, django_capture_on_commit_callbacks)
+    assert (second["imported"], second["skipped"]) == (0, 50)
+    assert MediaAsset.objects.filter(client=shoot.client).count() == 50
+    assert fake.calls("download") == 50  # the second import downloaded nothing
+
+
+def test_import_resumes_after_a_crash_and_survives_a_deleted_file(dropbox, fake, shoot, api_as, editor,
+                                                                  monkeypatch, sync_tasks,
+                                                                  django_capture_on_commit_callbacks):  # fmt: skip
+    from integrations.storage import imports
+    from integrations.storage.models import StorageImport
+    from publishing.models import MediaAsset
+
+    folder = services.create_folder(shoot, actor=editor)
+    _seed_pictures(fake, folder, 6)
+    real, calls = imports.media_upload, []
+
+    def dies_at_the_fourth(**kwargs):
+        calls.append(1)
+        if len(calls) == 4:
+            raise SystemExit("worker killed")  # the worker process dies mid-import
+        return real(**kwargs)
+
+    monkeypatch.setattr(imports, "media_upload", dies_at_the_fourth)
+    job, _ = imports.start(folder, actor=editor)
+    with pytest.raises(SystemExit):
+        imports.run(str(job.pk))
+    assert MediaAsset.objects.filter(client=shoot.client).count() == 3
+    job.refresh_from_db()
+    assert job.status == "running" and job.imported == 3
+    # Polling again while the heartbeat is fresh answers the same job without queuing another.
+    assert imports.start(folder, actor=editor) == (job, False)
+    StorageImport.objects.filter(pk=job.pk).update(updated_at=job.updated_at - imports.STALE)
+    fake.fail("dropbox", "deleted", "download")
+    with django_capture_on_commit_callbacks(execute=True):
+        again, queued = imports.start(folder, actor=editor)
+    assert queued and again.pk == job.pk
+    again.refresh_from_db()
+    assert (again.status, again.imported, again.skipped, again.failed) == ("done", 2, 3, 1)
+    assert "deleted or moved" in again.problems[0]["message"]
+    assert MediaAsset.objects.filter(client=shoot.client).count() == 5
+
+
+def test_import_needs_a_folder_and_an_editor(drive, shoot, api_as, viewer, editor):
+    assert api_as(editor).post(f"/api/v1/shoots/{shoot.pk}/folder/import").status_code == 404
+    assert api_as(viewer).post(f"/api/v1/shoots/{shoot.pk}/folder/import").status_code == 403
+    body = api_as(editor).post(f"/api/v1/shoots/{shoot.pk}/folder/import", {"all": True}, format="json")
+    assert body.status_code == 400
