@@ -10,8 +10,8 @@ from django.views.decorators.http import require_POST
 
 from agency.models import Shoot
 from agency.permissions import can, staff_required
-from integrations.storage import services
-from integrations.storage.models import Provider, ShootFolder, StorageConnection
+from integrations.storage import imports, services
+from integrations.storage.models import Provider, ShootFolder, StorageConnection, StorageImport
 from integrations.storage.providers import StorageError
 
 
@@ -80,6 +80,7 @@ def _folder_panel(request: HttpRequest, shoot: Shoot, *, error: str = "", status
         "can_edit": can(request.user, "edit_content"),
         "connections": list(StorageConnection.objects.all()),
         "more": bool(request.GET.get("page")),
+        "job": StorageImport.objects.filter(folder=folder).first() if folder else None,
     }
     return render(request, "integrations/storage/shoot_folder.html", context, status=status)
 
@@ -104,3 +105,19 @@ def shoot_folder_create(request: HttpRequest, pk) -> HttpResponse:
     if not request.htmx:
         return redirect("shoot-detail", pk=shoot.pk)
     return _folder_panel(request, shoot)
+
+
+@require_POST
+@staff_required("edit_content")
+def shoot_folder_import(request: HttpRequest, pk) -> HttpResponse:
+    folder = get_object_or_404(ShootFolder, shoot_id=pk)
+    job, _queued = imports.start(folder, actor=request.user)
+    if not request.htmx:
+        return redirect("shoot-detail", pk=pk)
+    return render(request, "integrations/storage/import_progress.html", {"job": job})
+
+
+@staff_required("view")
+def storage_import_progress(request: HttpRequest, pk) -> HttpResponse:
+    job = get_object_or_404(StorageImport, pk=pk)
+    return render(request, "integrations/storage/import_progress.html", {"job": job})

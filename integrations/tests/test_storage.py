@@ -435,3 +435,23 @@ def test_import_needs_a_folder_and_an_editor(drive, shoot, api_as, viewer, edito
     assert api_as(viewer).post(f"/api/v1/shoots/{shoot.pk}/folder/import").status_code == 403
     body = api_as(editor).post(f"/api/v1/shoots/{shoot.pk}/folder/import", {"all": True}, format="json")
     assert body.status_code == 400
+
+
+def test_shoot_page_import_button_shows_progress_then_the_outcome(
+    drive, fake, shoot, client, editor, viewer, sync_tasks, django_capture_on_commit_callbacks
+):
+    folder = services.create_folder(shoot, actor=editor)
+    _seed_pictures(fake, folder, 2)
+    client.force_login(editor)
+    panel = client.get(f"/settings/storage/shoots/{shoot.pk}/folder/", HTTP_HX_REQUEST="true").content.decode()
+    assert "Import photos and videos" in panel
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client.post(f"/settings/storage/shoots/{shoot.pk}/folder/import/", HTTP_HX_REQUEST="true")
+    assert "Import queued" in started.content.decode()  # rendered before the job ran on commit
+    job = folder.imports.get()
+    done = client.get(f"/settings/storage/imports/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert "Import finished: 2 new in the media library" in done and "every 1s" not in done
+    client.force_login(viewer)
+    assert client.post(f"/settings/storage/shoots/{shoot.pk}/folder/import/").status_code == 403
+    html = client.get(f"/settings/storage/shoots/{shoot.pk}/folder/", HTTP_HX_REQUEST="true").content.decode()
+    assert "Import finished" in html and "Import photos and videos" not in html
