@@ -498,6 +498,8 @@ SPECTACULAR_SETTINGS = {
         "MultiPlatformResultStatusEnum": "generation.models.ResultState",
         "CampaignStatusEnum": "agency.models.Campaign.Status",
         "ShootStatusEnum": "agency.models.Shoot.Status",
+        "StorageProviderEnum": "integrations.storage.models.Provider",
+        "StorageImportStatusEnum": "integrations.storage.models.StorageImport.Status",
         "DeliverableStatusEnum": "agency.models.Deliverable.Status",
         "TaskStatusEnum": "agency.models.Task.Status",
         "TaskPriorityEnum": "agency.models.Task.Priority",
