@@ -128,8 +128,14 @@ class ShootFolderFiles(_ShootFolder):
         return Response(body)
 
 
+class ImportProblem(serializers.Serializer):
+    name = serializers.CharField(help_text="The file's name in the storage")
+    message = serializers.CharField(help_text="Why it was not imported")
+
+
 class ImportOut(serializers.ModelSerializer):
     shoot = serializers.UUIDField(source="folder.shoot_id", read_only=True)
+    problems = ImportProblem(many=True, read_only=True, help_text="Files that failed (the last 100)")
 
     class Meta:
         model = StorageImport
