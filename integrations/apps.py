@@ -12,4 +12,6 @@ class IntegrationsConfig(AppConfig):
         from integrations.services.webhooks.deliveries import on_events  # it reaches the models
 
         register_encrypted("integrations.WebhookEndpoint", "secret_encrypted")
+        register_encrypted("integrations.StorageConnection", "access_token_encrypted")
+        register_encrypted("integrations.StorageConnection", "refresh_token_encrypted")
         listen(on_events, many=True)

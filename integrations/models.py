@@ -156,3 +156,12 @@ class ApiKey(models.Model):
     def permits(self, view, method: str) -> tuple[bool, str]:
         """Whether this key's scopes cover ``view`` for ``method`` (asked by agency.api.permissions.IsStaff)."""
         return key_permits(self, view, method)
+
+
+# Cloud storage (issue 20) lives in its own package; its models load with the app's.
+from integrations.storage.models import (  # noqa: E402, F401
+    ImportedFile,
+    ShootFolder,
+    StorageConnection,
+    StorageImport,
+)

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from integrations.views import api_keys, webhooks
 
@@ -16,4 +16,5 @@ urlpatterns = [
     ),
     path("api-keys/", api_keys.api_key_list, name="api-keys"),
     path("api-keys/<uuid:pk>/revoke/", api_keys.api_key_revoke, name="api-key-revoke"),
+    path("storage/", include("integrations.storage.urls")),
 ]

@@ -65,3 +65,16 @@ ENCRYPTED_FIELDS: list[tuple[str, str]] = []
 def register_encrypted(model_label: str, field: str) -> None:
     if (model_label, field) not in ENCRYPTED_FIELDS:
         ENCRYPTED_FIELDS.append((model_label, field))
+
+
+def encrypted_property(field: str, doc: str = "") -> property:
+    """A model attribute that reads and writes the plain text of the ciphertext field ``field``:
+    ``access_token = encrypted_property("access_token_encrypted")``."""
+
+    def get(instance) -> str:
+        return decrypt(getattr(instance, field))
+
+    def set_(instance, value: str) -> None:
+        setattr(instance, field, encrypt(value))
+
+    return property(get, set_, doc=doc or f"The decrypted value of {field}.")

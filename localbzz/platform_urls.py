@@ -35,6 +35,13 @@ PLATFORMS: dict[str, tuple[str, str]] = {
     # Business Profile Performance API: a location's daily views, calls, direction requests, website clicks.
     "google_business_performance": ("https://businessprofileperformance.googleapis.com/v1", "gbp-performance/v1"),
     "publer": ("https://app.publer.com/api/v1", "publer/api/v1"),
+    # Cloud storage (docs/storage-contracts.md)
+    "google_oauth_authorize": ("https://accounts.google.com/o/oauth2/v2/auth", "google-accounts/o/oauth2/v2/auth"),
+    "google_oauth_token": ("https://oauth2.googleapis.com/token", "google-oauth2/token"),
+    "google_drive": ("https://www.googleapis.com/drive/v3", "drive/v3"),
+    "dropbox_authorize": ("https://www.dropbox.com/oauth2/authorize", "dropbox-www/oauth2/authorize"),
+    "dropbox_api": ("https://api.dropboxapi.com", "dropbox-api"),
+    "dropbox_content": ("https://content.dropboxapi.com", "dropbox-content"),
 }
 
 

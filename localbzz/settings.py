@@ -547,6 +547,8 @@ SPECTACULAR_SETTINGS = {
         "MultiPlatformResultStatusEnum": "generation.models.ResultState",
         "CampaignStatusEnum": "agency.models.Campaign.Status",
         "ShootStatusEnum": "agency.models.Shoot.Status",
+        "StorageProviderEnum": "integrations.storage.models.Provider",
+        "StorageImportStatusEnum": "integrations.storage.models.StorageImport.Status",
         "DeliverableStatusEnum": "agency.models.Deliverable.Status",
         "TaskStatusEnum": "agency.models.Task.Status",
         "TaskPriorityEnum": "agency.models.Task.Priority",
@@ -609,6 +611,12 @@ LINKEDIN_CLIENT_SECRET = env("LINKEDIN_CLIENT_SECRET", "fake-linkedin-secret" if
 X_CLIENT_ID = env("X_CLIENT_ID", "fake-x-client" if _FAKE else "")
 X_CLIENT_SECRET = env("X_CLIENT_SECRET", "fake-x-secret" if _FAKE else "")
 LINKEDIN_VERSION = env("LINKEDIN_VERSION", "202506")
+# Cloud storage (Google Drive, Dropbox: integrations.storage); the fakes accept their own defaults.
+GOOGLE_DRIVE_CLIENT_ID = env("GOOGLE_DRIVE_CLIENT_ID", "fake-drive-client" if _FAKE else "")
+GOOGLE_DRIVE_CLIENT_SECRET = env("GOOGLE_DRIVE_CLIENT_SECRET", "fake-drive-secret" if _FAKE else "")
+DROPBOX_APP_KEY = env("DROPBOX_APP_KEY", "fake-dropbox-app" if _FAKE else "")
+# The folder every client's shoot folders go under, at the top of the connected storage.
+STORAGE_ROOT_FOLDER = env("STORAGE_ROOT_FOLDER", "LocalBzz shoots")
 
 # Integrations (outgoing webhooks) ------------------------------------------------------------------
 # Seconds to open a connection / to wait for an answer when POSTing a webhook.

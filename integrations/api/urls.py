@@ -1,6 +1,7 @@
 from django.urls import path
 
 from integrations.api import views
+from integrations.storage import api as storage
 
 urlpatterns = [
     path("webhooks", views.WebhookList.as_view(), name="api-webhooks"),
@@ -14,4 +15,8 @@ urlpatterns = [
     ),
     path("api-keys", views.ApiKeyList.as_view(), name="api-api-keys"),
     path("api-keys/<uuid:pk>", views.ApiKeyDetail.as_view(), name="api-api-key"),
+    path("shoots/<uuid:pk>/folder", storage.ShootFolderView.as_view(), name="api-shoot-folder"),
+    path("shoots/<uuid:pk>/folder/files", storage.ShootFolderFiles.as_view(), name="api-shoot-folder-files"),
+    path("shoots/<uuid:pk>/folder/import", storage.ShootFolderImport.as_view(), name="api-shoot-folder-import"),
+    path("storage-imports/<uuid:pk>", storage.StorageImportDetail.as_view(), name="api-storage-import"),
 ]

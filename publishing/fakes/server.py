@@ -21,14 +21,14 @@ from typing import Any
 from urllib.parse import unquote
 
 from localbzz.fakekit import FakeServer, Request, Response
-from publishing.fakes import google_business, instagram, linkedin, media, meta, publer, x
+from publishing.fakes import google_business, instagram, linkedin, media, meta, publer, storage, x
 from publishing.fakes.core import FakePlatforms
 
 
 def build() -> FakePlatforms:
     """A FakePlatforms with every platform installed."""
     fake = Platforms()
-    for module in (meta, instagram, linkedin, x, google_business, publer):
+    for module in (meta, instagram, linkedin, x, google_business, publer, storage):
         module.install(fake)
     return fake
 
@@ -42,7 +42,7 @@ class Platforms(FakePlatforms):
         return super().dispatch(request)
 
     def control_path(self, request: Request) -> Response | None:
-        return super().control_path(request) or _ledger_path(self, request)
+        return super().control_path(request) or _ledger_path(self, request) or storage.control_path(self, request)
 
 
 def fake_entry_by_path(fake: FakePlatforms, path: str) -> dict[str, Any] | None:

@@ -118,6 +118,12 @@ def test_every_platform_url_of_settings_is_served_by_the_fake(fake_platforms, se
         "google_business": ("GET", "/accounts/1/locations/2/localPosts", 401),
         "publer": ("GET", "/accounts", 401),
         "google_business_performance": ("GET", "/locations/2:fetchMultiDailyMetricsTimeSeries", 401),
+        "google_oauth_authorize": ("GET", authorize + "&response_type=code&scope=drive", 302),
+        "google_oauth_token": ("POST", "", 400),
+        "google_drive": ("GET", "/files", 401),
+        "dropbox_authorize": ("GET", authorize + "&response_type=code", 302),
+        "dropbox_api": ("POST", "/2/files/list_folder", 401),
+        "dropbox_content": ("POST", "/2/files/download", 401),
     }
     assert set(probes) == set(settings.PLATFORM_URLS)
     for key, (method, path, status) in probes.items():

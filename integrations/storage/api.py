@@ -1,0 +1,170 @@
+"""A shoot's folder over the API: ``POST /api/v1/shoots/{id}/folder`` (create, or link by
+``url``) and ``GET /api/v1/shoots/{id}/folder/files`` (one page; ``page_token`` for the next).
+Staff: reading needs ``view``, creating ``edit_content``; API keys need ``crm`` scopes."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import APIException, NotFound
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from agency.models import Shoot
+from integrations.storage import imports, services
+from integrations.storage.models import Provider, ShootFolder, StorageImport
+from integrations.storage.providers import StorageError
+
+# What each failure kind answers: (HTTP status, machine code).
+_ANSWERS = {
+    "invalid": (400, "invalid"),
+    "conflict": (409, "conflict"),
+    "not_connected": (409, "storage_not_connected"),
+    "needs_reconnect": (409, "storage_needs_reconnect"),
+    "not_found": (404, "storage_not_found"),
+    "rate_limited": (503, "storage_rate_limited"),
+    "unavailable": (502, "storage_unavailable"),
+    "auth": (409, "storage_needs_reconnect"),
+    "grant": (409, "storage_needs_reconnect"),
+}
+
+
+class StorageFailure(APIException):
+    def __init__(self, error: StorageError) -> None:
+        self.status_code, code = _ANSWERS.get(error.kind, (502, "storage_error"))
+        super().__init__(detail=error.message, code=code)
+
+
+class FolderIn(serializers.Serializer):
+    url = serializers.URLField(
+        required=False, max_length=1000, help_text="Link this existing folder instead of creating one."
+    )
+    provider = serializers.ChoiceField(
+        choices=Provider.choices, required=False, help_text="Which connected storage (needed when both are connected)."
+    )
+
+
+class FolderOut(serializers.ModelSerializer):
+    class Meta:
+        model = ShootFolder
+        fields = ["id", "provider", "external_id", "name", "path", "web_url", "created_here", "created_at"]
+
+
+class FileOut(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    is_folder = serializers.BooleanField()
+    mime_type = serializers.CharField()
+    size = serializers.IntegerField(allow_null=True)
+    checksum = serializers.CharField(help_text="Drive md5Checksum or Dropbox content_hash")
+    modified = serializers.CharField()
+    thumbnail_url = serializers.CharField()
+
+
+class FilesOut(serializers.Serializer):
+    folder = FolderOut()
+    files = FileOut(many=True)
+    next_page_token = serializers.CharField(help_text="Pass as page_token for the next page; empty on the last.")
+
+
+class _ShootFolder(APIView):
+    read_action = "view"
+    write_action = "edit_content"
+    api_area = "crm"
+
+    def shoot(self, pk) -> Shoot:
+        return get_object_or_404(Shoot.objects.select_related("client"), pk=pk)
+
+
+class ShootFolderView(_ShootFolder):
+    @extend_schema(
+        summary="Create the shoot's folder in the connected storage (or link one by url)",
+        tags=["shoots"],
+        request=FolderIn,
+        responses={201: FolderOut},
+    )
+    def post(self, request, pk):
+        shoot = self.shoot(pk)
+        data = FolderIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        try:
+            if values.get("url"):
+                folder = services.link_folder(
+                    shoot, values["url"], actor=request.user, provider=values.get("provider", "")
+                )
+            else:
+                folder = services.create_folder(shoot, actor=request.user, provider=values.get("provider", ""))
+        except StorageError as error:
+            raise StorageFailure(error) from error
+        return Response(FolderOut(folder).data, status=status.HTTP_201_CREATED)
+
+
+class ShootFolderFiles(_ShootFolder):
+    @extend_schema(
+        summary="List the files in the shoot's folder (one page)",
+        tags=["shoots"],
+        parameters=[
+            OpenApiParameter("page_token", str, description="next_page_token of the previous page"),
+            OpenApiParameter("page_size", int, description="1-1000 (default 100)"),
+        ],
+        responses={200: FilesOut},
+    )
+    def get(self, request, pk):
+        shoot = self.shoot(pk)
+        folder = ShootFolder.objects.filter(shoot=shoot).first()
+        if folder is None:
+            raise NotFound("This shoot has no folder yet: POST /api/v1/shoots/{id}/folder makes one.")
+        raw = request.query_params.get("page_size", "100")
+        if not raw.isdigit() or not 1 <= int(raw) <= 1000:
+            raise serializers.ValidationError({"page_size": ["A whole number from 1 to 1000."]})
+        try:
+            files, token = services.list_files(folder, page_token=request.query_params.get("page_token", ""),
+                                               page_size=int(raw))  # fmt: skip
+        except StorageError as error:
+            raise StorageFailure(error) from error
+        body = {"folder": FolderOut(folder).data, "files": FileOut(files, many=True).data, "next_page_token": token}
+        return Response(body)
+
+
+class ImportProblem(serializers.Serializer):
+    name = serializers.CharField(help_text="The file's name in the storage")
+    message = serializers.CharField(help_text="Why it was not imported")
+
+
+class ImportOut(serializers.ModelSerializer):
+    shoot = serializers.UUIDField(source="folder.shoot_id", read_only=True)
+    problems = ImportProblem(many=True, read_only=True, help_text="Files that failed (the last 100)")
+
+    class Meta:
+        model = StorageImport
+        fields = ["id", "shoot", "status", "total", "imported", "skipped", "failed", "problems", "error",
+                  "created_at", "updated_at", "finished_at"]  # fmt: skip
+
+
+class ShootFolderImport(_ShootFolder):
+    no_body_methods = ("post",)
+
+    @extend_schema(
+        summary="Import the folder's photos and videos into the client's media library (a job to poll)",
+        description="Files imported before (same storage file id and checksum) are skipped, so a second "
+        "import adds only new files, and a job whose worker died resumes when started again. "
+        "Poll GET /api/v1/storage-imports/{id}.",
+        tags=["shoots"],
+        request=None,
+        responses={202: ImportOut},
+    )
+    def post(self, request, pk):
+        folder = ShootFolder.objects.filter(shoot=self.shoot(pk)).first()
+        if folder is None:
+            raise NotFound("This shoot has no folder yet: POST /api/v1/shoots/{id}/folder makes one.")
+        job, _queued = imports.start(folder, actor=request.user)
+        return Response(ImportOut(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+class StorageImportDetail(_ShootFolder):
+    @extend_schema(summary="An import job: its status and progress", tags=["shoots"], responses={200: ImportOut})
+    def get(self, request, pk):
+        job = get_object_or_404(StorageImport.objects.select_related("folder"), pk=pk)
+        return Response(ImportOut(job).data)

@@ -1,0 +1,421 @@
+"""HTTP clients of Google Drive v3 and Dropbox v2 (docs/storage-contracts.md), on the one
+outbound shell (``localbzz.net.OutboundHTTP``). Reads (listing, metadata) are retried on
+timeouts, 429 and 5xx (Retry-After honoured); a folder create is not (a retry could make two).
+
+Every failure is a :class:`StorageError` whose ``kind`` the services act on: ``auth`` (the access
+token is dead: refresh), ``grant`` (the refresh token is dead: reconnect), ``rate_limited``,
+``not_found``, ``invalid`` (our request or the person's input), ``unavailable``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import IO, Any, NoReturn
+from urllib.parse import quote, unquote, urlencode, urlsplit
+
+import requests
+from django.conf import settings
+
+from localbzz.net import OutboundHTTP, outbound_session, retry_policy
+
+logger = logging.getLogger("localbzz.storage")
+FOLDER_MIME = "application/vnd.google-apps.folder"
+FILE_FIELDS = "id,name,mimeType,size,md5Checksum,modifiedTime,thumbnailLink,webViewLink"
+
+
+class StorageError(Exception):
+    def __init__(self, kind: str, message: str, *, status: int = 0, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.status = status
+        self.retry_after = retry_after
+
+
+@dataclass
+class TokenSet:
+    access_token: str
+    refresh_token: str = ""
+    expires_in: int | None = None
+    scope: str = ""
+    account: str = ""
+
+
+@dataclass
+class Folder:
+    id: str
+    name: str
+    path: str = ""
+    web_url: str = ""
+
+
+@dataclass
+class StorageFile:
+    id: str
+    name: str
+    is_folder: bool
+    mime_type: str = ""
+    size: int | None = None
+    checksum: str = ""  # Drive md5Checksum, Dropbox content_hash
+    modified: str = ""
+    thumbnail_url: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _url(key: str) -> str:
+    return settings.PLATFORM_URLS[key]
+
+
+def _http(label: str, *, retries: int) -> OutboundHTTP:
+    retry = retry_policy(retries, backoff=0.5, label=label, logger=logger, max_wait=10.0) if retries else None
+    return OutboundHTTP(
+        label,
+        logger=logger,
+        timeouts=("PLATFORM_CONNECT_TIMEOUT", "PLATFORM_READ_TIMEOUT"),
+        session=outbound_session(retry=retry),
+    )
+
+
+def _send(http: OutboundHTTP, method: str, url: str, **kwargs: Any) -> requests.Response:
+    try:
+        return http.send(method, url, **kwargs)
+    except requests.RequestException as exc:
+        raise StorageError("unavailable", f"The storage provider could not be reached ({type(exc).__name__}).") from exc
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    try:
+        return float(response.headers.get("Retry-After", ""))
+    except ValueError:
+        return None
+
+
+def _oauth_failure(response: requests.Response, provider: str) -> StorageError:
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    error = body.get("error", "") if isinstance(body, dict) else ""
+    said = body.get("error_description", "") if isinstance(body, dict) else ""
+    if error == "invalid_grant":
+        return StorageError(
+            "grant", f"{provider} refused the authorization ({said or error}): connect again.", status=400
+        )
+    if response.status_code >= 500 or response.status_code == 429:
+        return StorageError("unavailable", f"{provider} answered {response.status_code}; try again shortly.")
+    return StorageError(
+        "invalid", f"{provider} refused the token request: {error or response.status_code} {said}".strip()
+    )
+
+
+def _tokens(body: dict[str, Any]) -> TokenSet:
+    return TokenSet(
+        access_token=str(body.get("access_token", "")),
+        refresh_token=str(body.get("refresh_token", "")),
+        expires_in=int(body["expires_in"]) if body.get("expires_in") else None,
+        scope=str(body.get("scope", "")),
+        account=str(body.get("account_id", "")),
+    )
+
+
+class _OAuth:
+    """The token grants both providers share (authorization code with PKCE, refresh)."""
+
+    def _token(self, form: dict[str, str]) -> TokenSet:
+        raise NotImplementedError
+
+    def exchange(self, code: str, *, redirect_uri: str, verifier: str) -> TokenSet:
+        return self._token(
+            {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri, "code_verifier": verifier}
+        )
+
+    def refresh(self, refresh_token: str) -> TokenSet:
+        return self._token({"grant_type": "refresh_token", "refresh_token": refresh_token})
+
+
+# Google Drive ------------------------------------------------------------------------------------
+
+
+class Drive(_OAuth):
+    provider = "google_drive"
+    label = "Google Drive"
+    scope = "https://www.googleapis.com/auth/drive"  # folders made by anyone must be listable
+
+    def __init__(self) -> None:
+        self.reads = _http("drive", retries=2)
+        self.writes = _http("drive", retries=0)
+
+    def authorize_url(self, *, state: str, redirect_uri: str, challenge: str) -> str:
+        query = {
+            "client_id": settings.GOOGLE_DRIVE_CLIENT_ID,
+            "redirect_uri": redirect_uri,
+            "response_type": "code",
+            "scope": self.scope,
+            "access_type": "offline",  # a refresh token
+            "prompt": "consent",  # … every time, also on a reconnect
+            "include_granted_scopes": "true",
+            "state": state,
+            "code_challenge": challenge,
+            "code_challenge_method": "S256",
+        }
+        return f"{_url('google_oauth_authorize')}?{urlencode(query)}"
+
+    def _token(self, form: dict[str, str]) -> TokenSet:
+        form = {
+            **form,
+            "client_id": settings.GOOGLE_DRIVE_CLIENT_ID,
+            "client_secret": settings.GOOGLE_DRIVE_CLIENT_SECRET,
+        }
+        response = _send(self.writes, "POST", _url("google_oauth_token"), data=form)
+        if response.status_code != 200:
+            raise _oauth_failure(response, self.label)
+        return _tokens(response.json())
+
+    def _check(self, response: requests.Response) -> dict[str, Any]:
+        if response.status_code in (200, 201):
+            return response.json()
+        try:
+            error = response.json().get("error", {})
+        except ValueError:
+            error = {}
+        message = error.get("message") or f"HTTP {response.status_code}"
+        reason = (error.get("errors") or [{}])[0].get("reason", "")
+        status = response.status_code
+        if status == 401:
+            raise StorageError("auth", "Google Drive refused the access token.", status=status)
+        if status == 429 or reason in ("rateLimitExceeded", "userRateLimitExceeded"):
+            raise StorageError("rate_limited", "Google Drive is rate limiting us; try again shortly.", status=status,
+                               retry_after=_retry_after(response))  # fmt: skip
+        if status == 404:
+            raise StorageError("not_found", f"Google Drive: {message}", status=status)
+        if status >= 500:
+            raise StorageError("unavailable", f"Google Drive answered {status}; try again shortly.", status=status)
+        raise StorageError("invalid", f"Google Drive refused the request: {message}", status=status)
+
+    def _auth(self, token: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token}"}
+
+    def account(self, token: str) -> str:
+        return ""  # the Drive scope alone does not name the account; the connection shows who connected
+
+    def find_or_create_folder(self, token: str, name: str, parent: str) -> Folder:
+        escaped = name.replace("\\", "\\\\").replace("'", "\\'")
+        q = f"name = '{escaped}' and '{parent}' in parents and mimeType = '{FOLDER_MIME}' and trashed = false"
+        params = {"q": q, "pageSize": "1", "fields": "files(id,name,webViewLink)"}
+        found = self._check(
+            _send(self.reads, "GET", f"{_url('google_drive')}/files", params=params, headers=self._auth(token))
+        )
+        if found.get("files"):
+            item = found["files"][0]
+        else:
+            body = {"name": name, "mimeType": FOLDER_MIME, "parents": [parent]}
+            response = _send(self.writes, "POST", f"{_url('google_drive')}/files", json=body,
+                             params={"fields": "id,name,webViewLink"}, headers=self._auth(token))  # fmt: skip
+            item = self._check(response)
+        return Folder(item["id"], item["name"], web_url=item.get("webViewLink", ""))
+
+    def folder_path(self, token: str, names: list[str]) -> Folder:
+        parent = Folder("root", "")
+        for name in names:
+            parent = self.find_or_create_folder(token, name, parent.id)
+        return parent
+
+    @staticmethod
+    def folder_ref(url: str) -> str:
+        """The folder id of a Drive folder URL (``…/drive/folders/<id>``, ``…/drive/u/0/folders/<id>``,
+        ``…open?id=<id>``), or "" when the URL is not one."""
+        parts = urlsplit(url.strip())
+        if parts.scheme not in ("http", "https"):
+            return ""
+        match = re.search(r"/folders/([\w-]{10,})", parts.path) or re.search(r"(?:^|&)id=([\w-]{10,})", parts.query)
+        return match.group(1) if match else ""
+
+    def folder(self, token: str, ref: str) -> Folder:
+        params = {"fields": "id,name,mimeType,webViewLink,trashed"}
+        item = self._check(_send(self.reads, "GET", f"{_url('google_drive')}/files/{quote(ref)}", params=params,
+                                 headers=self._auth(token)))  # fmt: skip
+        if item.get("mimeType") != FOLDER_MIME or item.get("trashed"):
+            raise StorageError("invalid", f"“{item.get('name', ref)}” is a file, not a folder: link a folder.")
+        return Folder(item["id"], item["name"], web_url=item.get("webViewLink", ""))
+
+    def list_files(
+        self, token: str, folder: Folder, page_token: str = "", page_size: int = 100
+    ) -> tuple[list[StorageFile], str]:
+        params = {
+            "q": f"'{folder.id}' in parents and trashed = false",
+            "pageSize": str(page_size),
+            "orderBy": "folder,name",
+            "fields": f"nextPageToken,files({FILE_FIELDS})",
+        }
+        if page_token:
+            params["pageToken"] = page_token
+        body = self._check(
+            _send(self.reads, "GET", f"{_url('google_drive')}/files", params=params, headers=self._auth(token))
+        )
+        files = [
+            StorageFile(
+                id=f["id"],
+                name=f["name"],
+                is_folder=f.get("mimeType") == FOLDER_MIME,
+                mime_type=f.get("mimeType", ""),
+                size=int(f["size"]) if f.get("size") else None,
+                checksum=f.get("md5Checksum", ""),
+                modified=f.get("modifiedTime", ""),
+                thumbnail_url=f.get("thumbnailLink", ""),
+            )
+            for f in body.get("files", [])
+        ]
+        return files, body.get("nextPageToken", "")
+
+    def download(self, token: str, file: StorageFile, out: IO[bytes]) -> None:
+        url = f"{_url('google_drive')}/files/{quote(file.id)}"
+        response = _send(self.reads, "GET", url, params={"alt": "media"}, headers=self._auth(token), stream=True)
+        if response.status_code != 200:
+            self._check(response)
+        _copy(response, out)
+
+
+# Dropbox -----------------------------------------------------------------------------------------
+
+
+class Dropbox(_OAuth):
+    provider = "dropbox"
+    label = "Dropbox"
+
+    def __init__(self) -> None:
+        self.reads = _http("dropbox", retries=2)
+        self.writes = _http("dropbox", retries=0)
+
+    def authorize_url(self, *, state: str, redirect_uri: str, challenge: str) -> str:
+        query = {
+            "client_id": settings.DROPBOX_APP_KEY,
+            "redirect_uri": redirect_uri,
+            "response_type": "code",
+            "token_access_type": "offline",  # a refresh token
+            "code_challenge": challenge,
+            "code_challenge_method": "S256",
+            "state": state,
+        }
+        return f"{_url('dropbox_authorize')}?{urlencode(query)}"
+
+    def _token(self, form: dict[str, str]) -> TokenSet:
+        form = {**form, "client_id": settings.DROPBOX_APP_KEY}  # PKCE: no app secret
+        response = _send(self.writes, "POST", f"{_url('dropbox_api')}/oauth2/token", data=form)
+        if response.status_code != 200:
+            raise _oauth_failure(response, self.label)
+        return _tokens(response.json())
+
+    def _call(self, token: str, endpoint: str, body: dict[str, Any], *, write: bool = False) -> dict[str, Any]:
+        http = self.writes if write else self.reads
+        response = _send(http, "POST", f"{_url('dropbox_api')}/2/{endpoint}", json=body,
+                         headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+        if response.status_code == 200:
+            return response.json()
+        self._raise(response)
+
+    def _raise(self, response: requests.Response) -> NoReturn:
+        status = response.status_code
+        try:
+            answer = response.json()
+        except ValueError:
+            answer = {}
+        summary = str(answer.get("error_summary", "")) if isinstance(answer, dict) else ""
+        if status == 401:
+            raise StorageError(
+                "auth", f"Dropbox refused the access token ({summary.split('/')[0] or 'unauthorized'}).", status=status
+            )
+        if status == 429:
+            raise StorageError("rate_limited", "Dropbox is rate limiting us; try again shortly.", status=status,
+                               retry_after=_retry_after(response))  # fmt: skip
+        if status == 409 and "not_found" in summary:
+            raise StorageError("not_found", "Dropbox: no such folder or file (moved or deleted?).", status=status)
+        if status == 409:
+            raise StorageError("conflict" if "conflict" in summary else "invalid", f"Dropbox: {summary}", status=status)
+        if status >= 500:
+            raise StorageError("unavailable", f"Dropbox answered {status}; try again shortly.", status=status)
+        raise StorageError("invalid", f"Dropbox refused the request: {response.text[:200]}", status=status)
+
+    def account(self, token: str) -> str:
+        return ""
+
+    def _folder(self, meta: dict[str, Any]) -> Folder:
+        path = meta.get("path_display", "")
+        return Folder(meta["id"], meta["name"], path=path, web_url=f"https://www.dropbox.com/home{quote(path)}")
+
+    def folder_path(self, token: str, names: list[str]) -> Folder:
+        path = "/" + "/".join(name.replace("/", "-") for name in names)
+        try:
+            meta = self._call(token, "files/create_folder_v2", {"path": path, "autorename": False}, write=True)[
+                "metadata"
+            ]
+        except StorageError as error:
+            if error.kind != "conflict":
+                raise
+            meta = self._call(token, "files/get_metadata", {"path": path})
+        return self._folder(meta)
+
+    @staticmethod
+    def folder_ref(url: str) -> str:
+        """The path of a Dropbox web URL (``https://www.dropbox.com/home/A/B``), or ""."""
+        parts = urlsplit(url.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc.endswith("dropbox.com"):
+            return ""
+        match = re.match(r"^/home(/.+)$", unquote(parts.path))
+        return match.group(1).rstrip("/") if match else ""
+
+    def folder(self, token: str, ref: str) -> Folder:
+        meta = self._call(token, "files/get_metadata", {"path": ref})
+        if meta.get(".tag") != "folder":
+            raise StorageError("invalid", f"“{meta.get('name', ref)}” is a file, not a folder: link a folder.")
+        return self._folder(meta)
+
+    def list_files(
+        self, token: str, folder: Folder, page_token: str = "", page_size: int = 100
+    ) -> tuple[list[StorageFile], str]:
+        if page_token:
+            body = self._call(token, "files/list_folder/continue", {"cursor": page_token})
+        else:
+            body = self._call(token, "files/list_folder", {"path": folder.id, "limit": page_size})
+        files = [
+            StorageFile(
+                id=e["id"],
+                name=e["name"],
+                is_folder=e[".tag"] == "folder",
+                size=e.get("size"),
+                checksum=e.get("content_hash", ""),
+                modified=e.get("server_modified", ""),
+                extra={"path": e.get("path_display", "")},
+            )
+            for e in body.get("entries", [])
+            if e.get(".tag") in ("file", "folder")
+        ]
+        files.sort(key=lambda f: (not f.is_folder, f.name.lower()))
+        return files, body["cursor"] if body.get("has_more") else ""
+
+    def download(self, token: str, file: StorageFile, out: IO[bytes]) -> None:
+        headers = {"Authorization": f"Bearer {token}", "Dropbox-API-Arg": json.dumps({"path": file.id})}
+        url = f"{_url('dropbox_content')}/2/files/download"
+        response = _send(self.reads, "POST", url, headers=headers, stream=True)
+        if response.status_code != 200:
+            self._raise(response)
+        _copy(response, out)
+
+
+def _copy(response: requests.Response, out: IO[bytes]) -> None:
+    try:
+        for chunk in response.iter_content(1024 * 1024):
+            out.write(chunk)
+    except requests.RequestException as exc:
+        raise StorageError("unavailable", f"The download broke off ({type(exc).__name__}).") from exc
+    finally:
+        response.close()
+
+
+PROVIDERS: dict[str, type[Drive] | type[Dropbox]] = {"google_drive": Drive, "dropbox": Dropbox}
+
+
+def client(provider: str) -> Drive | Dropbox:
+    return PROVIDERS[provider]()

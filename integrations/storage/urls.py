@@ -1,0 +1,14 @@
+from django.urls import path
+
+from integrations.storage import views
+
+urlpatterns = [
+    path("", views.storage_settings, name="storage-settings"),
+    path("<str:provider>/connect/", views.storage_connect, name="storage-connect"),
+    path("<str:provider>/callback/", views.storage_callback, name="storage-callback"),
+    path("<str:provider>/disconnect/", views.storage_disconnect, name="storage-disconnect"),
+    path("shoots/<uuid:pk>/folder/", views.shoot_folder, name="shoot-folder"),
+    path("shoots/<uuid:pk>/folder/create/", views.shoot_folder_create, name="shoot-folder-create"),
+    path("shoots/<uuid:pk>/folder/import/", views.shoot_folder_import, name="shoot-folder-import"),
+    path("imports/<uuid:pk>/", views.storage_import_progress, name="storage-import-progress"),
+]

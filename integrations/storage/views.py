@@ -1,0 +1,125 @@
+"""Settings → Integrations → Cloud storage (admins), and a shoot's folder panel (staff; htmx)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from agency.models import Shoot
+from agency.permissions import can, staff_required
+from integrations.storage import imports, services
+from integrations.storage.models import Provider, ShootFolder, StorageConnection, StorageImport
+from integrations.storage.providers import StorageError, StorageFile
+from localbzz.http import HtmxRequest
+
+
+def _provider(name: str) -> str:
+    if name not in Provider.values:
+        raise Http404("No such storage provider.")
+    return name
+
+
+@staff_required("manage_integrations")
+def storage_settings(request: HtmxRequest) -> HttpResponse:
+    connections = {c.provider: c for c in StorageConnection.objects.select_related("connected_by")}
+    rows = [{"provider": p, "label": label, "connection": connections.get(p)} for p, label in Provider.choices]
+    return render(request, "integrations/storage/settings.html", {"rows": rows})
+
+
+@require_POST
+@staff_required("manage_integrations")
+def storage_connect(request: HtmxRequest, provider: str) -> HttpResponse:
+    callback = request.build_absolute_uri(reverse("storage-callback", args=[_provider(provider)]))
+    return redirect(services.start(request.session, provider, callback))
+
+
+@staff_required("manage_integrations")
+def storage_callback(request: HtmxRequest, provider: str) -> HttpResponse:
+    _provider(provider)
+    if request.GET.get("error"):
+        request.session.pop(services.SESSION_KEY, None)
+        messages.error(request, f"{Provider(provider).label} was not connected: {request.GET['error']}.")
+        return redirect("storage-settings")
+    try:
+        connection = services.finish(
+            request.session, provider, code=request.GET.get("code", ""), state=request.GET.get("state", ""),
+            actor=request.user,
+        )  # fmt: skip
+    except StorageError as error:
+        messages.error(request, error.message)
+        return redirect("storage-settings")
+    messages.success(request, f"{connection.get_provider_display()} is connected.")
+    return redirect("storage-settings")
+
+
+@require_POST
+@staff_required("manage_integrations")
+def storage_disconnect(request: HtmxRequest, provider: str) -> HttpResponse:
+    connection = get_object_or_404(StorageConnection, provider=_provider(provider))
+    services.disconnect(connection)
+    messages.success(request, f"{Provider(provider).label} is disconnected; shoot folders stay linked.")
+    return redirect("storage-settings")
+
+
+def _folder_panel(request: HtmxRequest, shoot: Shoot, *, error: str = "", status: int = 200) -> HttpResponse:
+    folder = ShootFolder.objects.filter(shoot=shoot).first()
+    files: list[StorageFile] = []
+    next_token, failure = "", error
+    if folder and not failure:
+        try:
+            files, next_token = services.list_files(folder, page_token=request.GET.get("page", ""))
+        except StorageError as problem:
+            failure = problem.message
+    context = {
+        "shoot": shoot,
+        "folder": folder,
+        "files": files,
+        "next_token": next_token,
+        "error": failure,
+        "can_edit": can(request.user, "edit_content"),
+        "connections": list(StorageConnection.objects.all()),
+        "more": bool(request.GET.get("page")),
+        "job": StorageImport.objects.filter(folder=folder).first() if folder else None,
+    }
+    return render(request, "integrations/storage/shoot_folder.html", context, status=status)
+
+
+@staff_required("view")
+def shoot_folder(request: HtmxRequest, pk) -> HttpResponse:
+    return _folder_panel(request, get_object_or_404(Shoot.objects.select_related("client"), pk=pk))
+
+
+@require_POST
+@staff_required("edit_content")
+def shoot_folder_create(request: HtmxRequest, pk) -> HttpResponse:
+    shoot = get_object_or_404(Shoot.objects.select_related("client"), pk=pk)
+    url = request.POST.get("url", "").strip()
+    try:
+        if url:
+            services.link_folder(shoot, url, actor=request.user, provider=request.POST.get("provider", ""))
+        else:
+            services.create_folder(shoot, actor=request.user, provider=request.POST.get("provider", ""))
+    except StorageError as error:
+        return _folder_panel(request, shoot, error=error.message, status=200 if request.htmx else 400)
+    if not request.htmx:
+        return redirect("shoot-detail", pk=shoot.pk)
+    return _folder_panel(request, shoot)
+
+
+@require_POST
+@staff_required("edit_content")
+def shoot_folder_import(request: HtmxRequest, pk) -> HttpResponse:
+    folder = get_object_or_404(ShootFolder, shoot_id=pk)
+    job, _queued = imports.start(folder, actor=request.user)
+    if not request.htmx:
+        return redirect("shoot-detail", pk=pk)
+    return render(request, "integrations/storage/import_progress.html", {"job": job})
+
+
+@staff_required("view")
+def storage_import_progress(request: HtmxRequest, pk) -> HttpResponse:
+    job = get_object_or_404(StorageImport, pk=pk)
+    return render(request, "integrations/storage/import_progress.html", {"job": job})
