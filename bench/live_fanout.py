@@ -76,7 +76,7 @@ def people(portal_domain: str):
 
     from agency.models import Client
     from agency.services import team
-    from portal.services import client_user_invite
+    from portal.services.people import client_user_invite
 
     def cookie(user, host: str) -> str:
         http = HttpClient(HTTP_HOST=host)

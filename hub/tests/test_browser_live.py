@@ -106,7 +106,7 @@ def test_a_published_post_turns_published_on_another_pages_calendar_within_a_sec
 
 
 def test_a_clients_portal_sees_the_agencys_approval_live(browser, server, make_staff):
-    from portal.services import client_user_invite
+    from portal.services.people import client_user_invite
 
     admin = make_staff("admin", "ana@test.local")
     client = Client.objects.create(name="Joe's Landscaping", slug="joes-live", requires_client_approval=True)

@@ -4,9 +4,11 @@ Origin), real domain changes committed through the activity trail; what each soc
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
-from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
@@ -35,6 +37,13 @@ def _layer(settings):
     relay.stop_all()
     channel_layers.backends.clear()
     db["CONN_MAX_AGE"] = kept
+
+
+def run(scenario: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """Run an async scenario on a loop of its own in a thread of its own: in a whole run the browser
+    tests' Playwright keeps an event loop running in the main thread, where async_to_sync refuses."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, scenario()).result()
 
 
 def cookie_of(user, host: str) -> str:
@@ -109,7 +118,7 @@ def test_a_portal_socket_hears_only_its_own_clients_events(joe, bella, client_a,
         await joes.disconnect()
         await bellas.disconnect()
 
-    async_to_sync(scenario)()
+    run(scenario)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -132,7 +141,7 @@ def test_sockets_that_may_not_listen_are_closed_and_hear_nothing(who, joe, bella
         await commit(publish, post)
         assert await heard(sock) == [] if connected else True
 
-    async_to_sync(scenario)()
+    run(scenario)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -155,7 +164,7 @@ def test_a_viewer_never_hears_what_a_viewer_may_not_see(viewer, admin_user, clie
         assert f"post:{post.pk}" in (await heard(viewers))[0]
         assert f"post:{post.pk}" in (await heard(admins))[0]
 
-    async_to_sync(scenario)()
+    run(scenario)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -171,7 +180,7 @@ def test_an_event_that_may_notify_rings_the_bells_of_who_may_see_it(editor, admi
         (message,) = await heard(admins)
         assert "notifications" in message.split('data-topics="')[1].split('"')[0].split()
 
-    async_to_sync(scenario)()
+    run(scenario)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -193,7 +202,7 @@ def test_without_redis_the_web_process_tails_what_other_processes_commit(setting
         assert len(messages) == 1 and f"post:{joes_post.pk}" in messages[0], messages
         await joes.disconnect()
 
-    async_to_sync(scenario)()
+    run(scenario)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -220,7 +229,7 @@ def test_an_open_socket_is_closed_when_its_session_no_longer_allows_it(change, s
         await commit(publish, post)
         assert await heard(admins) == []
 
-    async_to_sync(scenario)()
+    run(scenario)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -266,4 +275,4 @@ def test_through_the_redis_channel_layer(settings, joe, bella, client_a, client_
         await joes.disconnect()
         await bellas.disconnect()
 
-    async_to_sync(scenario)()
+    run(scenario)

@@ -5,7 +5,7 @@ Staff: reading needs ``view``, creating ``edit_content``; API keys need ``crm`` 
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, NotFound
 from rest_framework.response import Response
@@ -27,6 +27,14 @@ _ANSWERS = {
     "unavailable": (502, "storage_unavailable"),
     "auth": (409, "storage_needs_reconnect"),
     "grant": (409, "storage_needs_reconnect"),
+}
+
+
+# What a call to the connected storage may answer besides success (documented on each endpoint).
+STORAGE_FAILURES = {
+    409: OpenApiResponse(description="No storage is connected, it needs reconnecting, or the folder exists already."),
+    502: OpenApiResponse(description="The storage answered with an error."),
+    503: OpenApiResponse(description="The storage is rate-limiting us: try again in a minute."),
 }
 
 
@@ -82,7 +90,7 @@ class ShootFolderView(_ShootFolder):
         summary="Create the shoot's folder in the connected storage (or link one by url)",
         tags=["shoots"],
         request=FolderIn,
-        responses={201: FolderOut},
+        responses={201: FolderOut, **STORAGE_FAILURES},
     )
     def post(self, request, pk):
         shoot = self.shoot(pk)
@@ -109,7 +117,7 @@ class ShootFolderFiles(_ShootFolder):
             OpenApiParameter("page_token", str, description="next_page_token of the previous page"),
             OpenApiParameter("page_size", int, description="1-1000 (default 100)"),
         ],
-        responses={200: FilesOut},
+        responses={200: FilesOut, **STORAGE_FAILURES},
     )
     def get(self, request, pk):
         shoot = self.shoot(pk)
