@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate
+from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, RowRange, Subquery, Sum, Window
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, FirstValue, LastValue, RowNumber, TruncDate
 
 from agency.models import Campaign, Client
 from analytics.models import FIGURES, AccountMetrics, MetricSnapshot, TargetMetrics
@@ -205,6 +205,12 @@ def _both_totals(both: QuerySet[TargetMetrics], split: datetime) -> tuple[Figure
     )
 
 
+def _sum(values: Iterable[int | None]) -> int | None:
+    """A total of sums that may be unknown: None when every one is (like SQL's SUM over no figures)."""
+    known = [v for v in values if v is not None]
+    return sum(known) if known else None
+
+
 def _unavailable(rows: Iterable[dict[str, str]]) -> dict[str, list[str]]:
     out: dict[str, set[str]] = {}
     for reasons in rows:
@@ -337,27 +343,36 @@ def _top_posts(qs: QuerySet[TargetMetrics], limit: int = TOP_POSTS) -> list[TopP
 def _followers(
     accounts: QuerySet[AccountMetrics], start: date, end: date, limit: int | None = None
 ) -> list[FollowerRow]:
-    """Per account with figures in the period: followers on its first and last synced day (one
-    query: two index lookups per account on the (account, day) unique index)."""
-    in_period = accounts.filter(day__gte=start, day__lte=end, followers__isnull=False)
-    mine = in_period.filter(account=OuterRef("pk")).order_by()
+    """Per account with figures in the period: followers on its first and last synced day. One pass
+    over the period's rows: window functions give each account's first and last figure, the first
+    row of each account carries them, joined to only the account columns a row shows."""
+    in_period = accounts.filter(day__gte=start, day__lte=end, followers__isnull=False).order_by()
+    # One window (the same partition, order and whole-partition frame for all three), so one sort by
+    # (account, day), which the unique index already gives.
+    per_account: dict[str, Any] = {
+        "partition_by": [F("account_id")],
+        "order_by": [F("day").asc()],
+        "frame": RowRange(start=None, end=None),
+    }
     found = (
-        SocialAccount.objects.filter(pk__in=in_period.values("account"))
-        .annotate(
-            first=Subquery(mine.order_by("day").values("followers")[:1]),
-            last=Subquery(mine.order_by("-day").values("followers")[:1]),
+        in_period.annotate(
+            first=Window(FirstValue("followers"), **per_account),
+            last=Window(LastValue("followers"), **per_account),
+            nth=Window(RowNumber(), **per_account),
         )
-        .order_by()
+        .filter(nth=1)
+        .select_related("account")
+        .only("account__id", "account__client_id", "account__platform", "account__name")
     )
     rows = [
         FollowerRow(
-            platform=account.platform,
-            account=account,
-            start=account.first,
-            end=account.last,
-            change=None if account.first is None or account.last is None else account.last - account.first,
+            platform=m.account.platform,
+            account=m.account,
+            start=m.first,
+            end=m.last,
+            change=None if m.first is None or m.last is None else m.last - m.first,
         )
-        for account in found
+        for m in found
     ]
     rows.sort(key=lambda r: (-(r.change or 0), r.platform, r.account.name))
     return rows[:limit] if limit else rows
@@ -436,38 +451,37 @@ def agency_analytics(
         raise ValueError("The period ends before it starts.")
     zone = tz or zoneinfo.ZoneInfo(zones.default_zone_name())
     current = _published(client=None, start=start, end=end, tz=zone, platform=platform)
-    p_start, p_end = previous_period(start, end)
-    before = _published(client=None, start=p_start, end=p_end, tz=zone, platform=platform)
+    p_start, _ = previous_period(start, end)
     both = _published(client=None, start=p_start, end=end, tz=zone, platform=platform)
-    totals, posts, previous, _ = _both_totals(both, period_bounds(start, end, zone)[0])
-    per_client = {
-        r["client"]: r
-        for r in current.order_by()
-        .values("client")
-        .annotate(
-            posts=Count("post", distinct=True),
-            impressions_sum=Sum("impressions"),
-            engagements_sum=Sum("engagements"),
-        )
+    # One pass over both periods, per client: its figures now and before. The agency's totals are
+    # the sums of the clients' (a post belongs to one client, so its distinct posts add up too).
+    split = period_bounds(start, end, zone)[0]
+    now, before = Q(published_at__gte=split), Q(published_at__lt=split)
+    sums: dict[str, Any] = {
+        "now_rows": Count("pk", filter=now),
+        "now_posts": Count("post", distinct=True, filter=now),
+        **{f"now_{name}": Sum(name, filter=now) for name in FIGURES},
+        **{f"was_{name}": Sum(name, filter=before) for name in FIGURES},
     }
-    previous_engagements = {
-        r["client"]: r["engagements_sum"]
-        for r in before.order_by().values("client").annotate(engagements_sum=Sum("engagements"))
-    }
-    clients = Client.objects.in_bulk(list(per_client))
+    per_client: list[dict[str, Any]] = [dict(r) for r in both.order_by().values("client").annotate(**sums)]
+    totals = {name: _sum(r[f"now_{name}"] for r in per_client) for name in FIGURES}
+    previous = {name: _sum(r[f"was_{name}"] for r in per_client) for name in FIGURES}
+    posts = sum(r["now_posts"] for r in per_client)
+    shown = [r for r in per_client if r["now_rows"]]  # clients with something published in the period
+    clients = Client.objects.in_bulk([r["client"] for r in shown])
     rows = []
-    for client_id, r in per_client.items():
-        was = previous_engagements.get(client_id)
-        now = r["engagements_sum"]
+    for r in shown:
+        was = r["was_engagements"]
+        now_engagements = r["now_engagements"]
         rows.append(
             ClientRow(
-                client=clients[client_id],
-                posts=r["posts"],
-                impressions=r["impressions_sum"],
-                engagements=now,
-                rate=rate(now, r["impressions_sum"]),
+                client=clients[r["client"]],
+                posts=r["now_posts"],
+                impressions=r["now_impressions"],
+                engagements=now_engagements,
+                rate=rate(now_engagements, r["now_impressions"]),
                 previous_engagements=was,
-                change=None if now is None or not was else (now - was) / was,
+                change=None if now_engagements is None or not was else (now_engagements - was) / was,
             )
         )
     rows.sort(key=lambda row: (-(row.engagements or 0), row.client.name))

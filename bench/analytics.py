@@ -99,6 +99,8 @@ def main() -> None:
     os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
     os.environ.setdefault("RATE_LIMIT_ENABLED", "0")
     os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="bench-analytics-var-"))
+    # The /analytics/ page links hashed static files: collected (once) into a scratch manifest.
+    os.environ.setdefault("STATIC_ROOT", tempfile.mkdtemp(prefix="bench-analytics-static-"))
     key_file = ROOT / "var" / "field_encryption_key"  # the key `seed_demo` encrypted demo tokens with
     if "FIELD_ENCRYPTION_KEYS" not in os.environ:
         from cryptography.fernet import Fernet
@@ -195,6 +197,11 @@ def run(args, url: str) -> None:
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     line("agency_analytics, 28 days, every client",
          *timed(lambda: selectors.agency_analytics(start=start, end=today), args.runs))  # fmt: skip
+    call_command("collectstatic", interactive=False, verbosity=0)
+    page = staff.get("/analytics/")  # the agency page, default period (28 days): selector plus rendering
+    assert page.status_code == 200, page.status_code
+    line("GET /analytics/ (page, default period)", *timed(lambda: staff.get("/analytics/"), args.runs),
+         f"  {len(page.content):,} bytes")  # fmt: skip
 
 
 def portal_token(member) -> str:

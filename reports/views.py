@@ -25,6 +25,8 @@ from reports.forms import AnalyticsFilter, ReportMonthForm, ReportSettingsForm
 from reports.models import Report
 from reports.presentation import agency_results, client_results
 
+CLIENTS_LISTED = 50  # rows of the agency page's clients table before "show all"
+
 
 def _filters(request: HtmxRequest, client: Client | None = None) -> AnalyticsFilter:
     return AnalyticsFilter(request.GET or None, client=client)
@@ -43,7 +45,17 @@ def analytics_home(request: HtmxRequest) -> HttpResponseBase:
             lambda r: [r.client.name, r.posts, r.impressions, r.engagements, percent(r.rate), r.previous_engagements,
                        "" if r.change is None else f"{r.change * 100:+.0f}%"],
         )  # fmt: skip
-    context = {"form": form, "results": agency_results(a), "start": start, "end": end, "periods": PERIODS}
+    # The table lists the top clients by engagement; "show all" lists every one (the CSV always has all).
+    show_all = request.GET.get("clients") == "all"
+    context = {
+        "form": form,
+        "results": agency_results(a),
+        "start": start,
+        "end": end,
+        "periods": PERIODS,
+        "clients": a.clients if show_all else a.clients[:CLIENTS_LISTED],
+        "clients_hidden": 0 if show_all else max(len(a.clients) - CLIENTS_LISTED, 0),
+    }
     template = (
         "reports/analytics.html#results" if request.htmx and not request.htmx.boosted else "reports/analytics.html"
     )

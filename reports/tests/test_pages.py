@@ -24,7 +24,7 @@ def signed_in(client, user):
 
 def test_the_agency_page_ranks_clients_by_engagement(client, viewer, month_of_results, django_assert_max_num_queries):
     signed_in(client, viewer)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(11):  # totals, clients and their previous figures in one query
         response = client.get("/analytics/", OCTOBER)
     assert response.status_code == 200
     page = response.content.decode()
@@ -157,3 +157,20 @@ def test_the_editor_and_add_to_queue_load_the_best_times(client, editor, month_o
     signed_in(client, editor)
     page = client.get("/content/new/", {"client": str(month_of_results.pk)}).content.decode()
     assert f"{reverse('best-slots')}?client={month_of_results.pk}" in page and "js/best_slots" in page
+
+
+def test_the_agency_page_lists_the_top_clients_and_shows_all_on_request(client, viewer, month_of_results, monkeypatch):
+    from reports import views
+
+    signed_in(client, viewer)
+    monkeypatch.setattr(views, "CLIENTS_LISTED", 0)
+    page = client.get("/analytics/", OCTOBER).content.decode()
+    assert page.count('data-label="Posts"') == 0 and "The top 0 of 1 clients." in page and "clients=all" in page
+    page = client.get("/analytics/", {**OCTOBER, "clients": "all"}).content.decode()
+    assert page.count('data-label="Posts"') == 1 and "The top" not in page
+    monkeypatch.setattr(views, "CLIENTS_LISTED", 50)
+    page = client.get("/analytics/", OCTOBER).content.decode()
+    assert page.count('data-label="Posts"') == 1 and "The top" not in page
+    csv = client.get("/analytics/", {**OCTOBER, "format": "csv"})
+    rows = b"".join(csv.streaming_content).decode().strip().splitlines()
+    assert len(rows) == 2  # the header and every client, whatever the page lists
