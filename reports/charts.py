@@ -84,7 +84,13 @@ def _x_labels(labels: Sequence[str], xs: Sequence[float]) -> SafeString:
     if not labels:
         return mark_safe("")
     every = max(1, -(-len(labels) // 6))
-    picked = [(_f(x), HEIGHT - 8, label) for i, (x, label) in enumerate(zip(xs, labels, strict=True)) if i % every == 0]
+    room = (WIDTH - LEFT - RIGHT) / len(labels) * every  # the width each shown label may take
+    fits = max(3, int(room / 6.5))  # characters at font-size 12 (the full name is in the tooltip and table)
+    picked = [
+        (_f(x), HEIGHT - 8, label if len(label) <= fits else label[: fits - 1].rstrip() + "…")
+        for i, (x, label) in enumerate(zip(xs, labels, strict=True))
+        if i % every == 0
+    ]
     return format_html_join(
         "",
         '<text class="chart-axis" x="{}" y="{}" text-anchor="middle" font-size="12" fill="#5b6472">{}</text>',
