@@ -122,7 +122,14 @@ def _tokens(body: dict[str, Any]) -> TokenSet:
 
 
 class _OAuth:
-    """The token grants both providers share (authorization code with PKCE, refresh)."""
+    """The token grants both providers share (authorization code with PKCE, refresh), and their
+    HTTP shells: reads retried with jitter, writes (a folder made) never."""
+
+    http_label = ""
+
+    def __init__(self) -> None:
+        self.reads = _http(self.http_label, retries=2)
+        self.writes = _http(self.http_label, retries=0)
 
     def _token(self, form: dict[str, str]) -> TokenSet:
         raise NotImplementedError
@@ -143,10 +150,7 @@ class Drive(_OAuth):
     provider = "google_drive"
     label = "Google Drive"
     scope = "https://www.googleapis.com/auth/drive"  # folders made by anyone must be listable
-
-    def __init__(self) -> None:
-        self.reads = _http("drive", retries=2)
-        self.writes = _http("drive", retries=0)
+    http_label = "drive"
 
     def authorize_url(self, *, state: str, redirect_uri: str, challenge: str) -> str:
         query = {
@@ -284,10 +288,7 @@ class Drive(_OAuth):
 class Dropbox(_OAuth):
     provider = "dropbox"
     label = "Dropbox"
-
-    def __init__(self) -> None:
-        self.reads = _http("dropbox", retries=2)
-        self.writes = _http("dropbox", retries=0)
+    http_label = "dropbox"
 
     def authorize_url(self, *, state: str, redirect_uri: str, challenge: str) -> str:
         query = {
