@@ -45,7 +45,9 @@ def test_asking_while_it_is_being_made_is_refused_until_the_job_is_stale(month_o
     report = Report.objects.create(client=month_of_results, month=MONTH, status=Report.Status.RUNNING)
     with pytest.raises(services.ReportBusy, match="being made right now"):
         services.report_request(client=month_of_results, month=MONTH)
-    Report.objects.filter(pk=report.pk).update(updated_at=timezone.now() - services.STALE_AFTER - timedelta(seconds=1))
+    Report.objects.filter(pk=report.pk).update(
+        updated_at=timezone.now() - services.stale_after() - timedelta(seconds=1)
+    )
     again = services.report_request(client=month_of_results, month=MONTH)
     assert again.pk == report.pk and again.status == Report.Status.QUEUED and again.progress == 0
 
