@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, RowRange, Subquery, Sum, Window
-from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, FirstValue, LastValue, RowNumber, TruncDate
+from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate
 
 from agency.models import Campaign, Client
 from analytics.models import FIGURES, AccountMetrics, MetricSnapshot, TargetMetrics
@@ -341,41 +341,43 @@ def _top_posts(qs: QuerySet[TargetMetrics], limit: int = TOP_POSTS) -> list[TopP
 
 
 def _followers(
-    accounts: QuerySet[AccountMetrics], start: date, end: date, limit: int | None = None
+    *, client: Client | None, platform: str | None, start: date, end: date, limit: int | None = None
 ) -> list[FollowerRow]:
-    """Per account with figures in the period: followers on its first and last synced day. One pass
-    over the period's rows: window functions give each account's first and last figure, the first
-    row of each account carries them, joined to only the account columns a row shows."""
-    in_period = accounts.filter(day__gte=start, day__lte=end, followers__isnull=False).order_by()
-    # One window (the same partition, order and whole-partition frame for all three), so one sort by
-    # (account, day), which the unique index already gives.
-    per_account: dict[str, Any] = {
-        "partition_by": [F("account_id")],
-        "order_by": [F("day").asc()],
-        "frame": RowRange(start=None, end=None),
-    }
-    found = (
-        in_period.annotate(
-            first=Window(FirstValue("followers"), **per_account),
-            last=Window(LastValue("followers"), **per_account),
-            nth=Window(RowNumber(), **per_account),
-        )
-        .filter(nth=1)
-        .select_related("account")
-        .only("account__id", "account__client_id", "account__platform", "account__name")
-    )
-    rows = [
+    """Per account with figures in the period: followers on its first and last synced day (of the
+    days with a follower count). Two index probes per account (the unique (account, day) index
+    gives its first and last such day) rather than a pass over every account's every day; only
+    the account columns a row shows (no token columns)."""
+    days = AccountMetrics.objects.filter(
+        account=OuterRef("pk"), day__gte=start, day__lte=end, followers__isnull=False
+    ).order_by()
+    accounts = SocialAccount.objects.order_by()
+    if client is not None:
+        days = days.filter(client=client)
+        accounts = accounts.filter(client=client)
+    if platform:
+        days = days.filter(platform=platform)
+        accounts = accounts.filter(platform=platform)
+    columns = ("id", "client_id", "platform", "name")
+    found = accounts.annotate(
+        first=Subquery(days.order_by("day").values("followers")[:1]),
+        last=Subquery(days.order_by("-day").values("followers")[:1]),
+    ).values_list(*columns, "first", "last")
+    # Accounts without a count in the period are left out here, not in SQL (a WHERE on the
+    # subquery would run it a third time per account). Plain tuples first: only the rows kept
+    # become model instances (the agency page keeps 10 of ~800).
+    kept = sorted((r for r in found if r[4] is not None), key=lambda r: (-(r[5] - r[4]), r[2], r[3]))
+    if limit:
+        kept = kept[:limit]
+    return [
         FollowerRow(
-            platform=m.account.platform,
-            account=m.account,
-            start=m.first,
-            end=m.last,
-            change=None if m.first is None or m.last is None else m.last - m.first,
+            platform=r[2],
+            account=SocialAccount.from_db(SocialAccount.objects.db, columns, r[:4]),
+            start=r[4],
+            end=r[5],
+            change=r[5] - r[4],
         )
-        for m in found
+        for r in kept
     ]
-    rows.sort(key=lambda r: (-(r.change or 0), r.platform, r.account.name))
-    return rows[:limit] if limit else rows
 
 
 def best_slots(client: Client, limit: int = 5, *, today: date | None = None) -> list[Slot]:
@@ -432,7 +434,7 @@ def client_analytics(
         previous=previous,
         engagement_rate=rate(totals["engagements"], totals["impressions"]),
         previous_engagement_rate=rate(previous["engagements"], previous["impressions"]),
-        followers=_followers(accounts, start, end),
+        followers=_followers(client=client, platform=platform, start=start, end=end),
         series=_series(current, start, end, tz),
         top_posts=_top_posts(current),
         by_platform=_by_platform(current),
@@ -458,7 +460,6 @@ def agency_analytics(
     split = period_bounds(start, end, zone)[0]
     now, before = Q(published_at__gte=split), Q(published_at__lt=split)
     sums: dict[str, Any] = {
-        "now_rows": Count("pk", filter=now),
         "now_posts": Count("post", distinct=True, filter=now),
         **{f"now_{name}": Sum(name, filter=now) for name in FIGURES},
         **{f"was_{name}": Sum(name, filter=before) for name in FIGURES},
@@ -467,8 +468,9 @@ def agency_analytics(
     totals = {name: _sum(r[f"now_{name}"] for r in per_client) for name in FIGURES}
     previous = {name: _sum(r[f"was_{name}"] for r in per_client) for name in FIGURES}
     posts = sum(r["now_posts"] for r in per_client)
-    shown = [r for r in per_client if r["now_rows"]]  # clients with something published in the period
-    clients = Client.objects.in_bulk([r["client"] for r in shown])
+    shown = [r for r in per_client if r["now_posts"]]  # clients with something published in the period
+    # Every client (a few hundred short rows) rather than an IN list of hundreds of ids to send.
+    clients = Client.objects.only("id", "name", "slug").in_bulk()
     rows = []
     for r in shown:
         was = r["was_engagements"]
@@ -485,9 +487,6 @@ def agency_analytics(
             )
         )
     rows.sort(key=lambda row: (-(row.engagements or 0), row.client.name))
-    accounts = AccountMetrics.objects.all()
-    if platform:
-        accounts = accounts.filter(platform=platform)
     return AgencyAnalytics(
         start=start,
         end=end,
@@ -497,7 +496,7 @@ def agency_analytics(
         posts_published=posts,
         clients=rows,
         by_platform=_by_platform(current),
-        grew_most=[r for r in _followers(accounts, start, end, limit=10) if r.change],
+        grew_most=[r for r in _followers(client=None, platform=platform, start=start, end=end, limit=10) if r.change],
         unavailable=_unavailable(_reasons(current)),
     )
 

@@ -457,6 +457,9 @@ MEDIA_WORK_SECONDS = env_int("MEDIA_WORK_SECONDS", 90)
 # An asset still "processing" this long after its last attempt started is tried again, at most
 # MEDIA_PROCESSING_MAX_ATTEMPTS times in all, then marked failed (with a Retry button).
 MEDIA_PROCESSING_STALE_SECONDS = env_int("MEDIA_PROCESSING_STALE_SECONDS", 600)
+# A monthly report whose job has written no progress (its heartbeat, Report.updated_at) for this
+# long is taken as dead (its worker killed) and made again by reports.services.report_sweep.
+REPORT_STALE_SECONDS = env_int("REPORT_STALE_SECONDS", 600)
 MEDIA_PROCESSING_MAX_ATTEMPTS = env_int("MEDIA_PROCESSING_MAX_ATTEMPTS", 3)
 # Uploads stream here (not /tmp); the media sweep removes files in it older than an hour, and
 # stored files no row refers to (older than an hour), on the filesystem and on S3.

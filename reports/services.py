@@ -2,9 +2,12 @@
 monthly round on the first of each month.
 
 A report is one row per client and month. Asking again makes it again (figures grow as the sync
-goes on); a job claims its row atomically (queued → running), so two workers never make the same
-report, and a job that died mid-way (its row "running" for longer than ``STALE_AFTER``) can be asked
-for again.
+goes on); a job claims its row atomically (queued → running, stamping ``started_at``), so two workers
+never make the same report. A running job's progress writes are its heartbeat (``updated_at``); a row
+queued or running without one for ``REPORT_STALE_SECONDS`` (its worker killed, its task lost) is
+queued again by ``report_sweep`` (every minute) or by the next ask. Every write of a run is
+conditional on its claim (``started_at``), so a run that was taken over (stalled, not dead) changes
+nothing when it wakes: the report is made ready, and ``report.ready`` fired, once per claim.
 """
 
 from __future__ import annotations
@@ -16,9 +19,8 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from agency.models import Client
@@ -36,7 +38,6 @@ from reports.pdf import report_pdf
 log = logging.getLogger(__name__)
 
 GENERATE_TASK = "reports.tasks.report_generate"
-STALE_AFTER = timedelta(minutes=10)
 MAX_PDF_BYTES = 5 * 1024 * 1024
 
 
@@ -44,16 +45,31 @@ class ReportBusy(Exception):
     """The report is being made right now: wait for it."""
 
 
+class TakenOver(Exception):
+    """This run's claim is gone: the report was queued again (the run was taken for dead)."""
+
+
+def stale_after() -> timedelta:
+    return timedelta(seconds=settings.REPORT_STALE_SECONDS)
+
+
+def _mine(report: Report) -> QuerySet[Report]:
+    """The row while this run's claim holds: still running, and claimed at this run's ``started_at``."""
+    return Report.objects.filter(pk=report.pk, status=Report.Status.RUNNING, started_at=report.started_at)
+
+
 def _set(report: Report, *, progress: int, step: str) -> None:
-    """Progress a person can watch (the page polls it); written on its own, outside any transaction."""
-    Report.objects.filter(pk=report.pk).update(progress=progress, step=step, updated_at=timezone.now())
+    """Progress a person can watch (the page polls it) and the run's heartbeat; written on its own,
+    outside any transaction. Raises TakenOver when the claim is gone."""
+    if not _mine(report).update(progress=progress, step=step, updated_at=timezone.now()):
+        raise TakenOver(str(report.pk))
 
 
 @transaction.atomic
 def report_request(*, client: Client, month: date, actor: Actor = None, email_owners: bool = False) -> Report:
     """Ask for ``client``'s report of ``month``: (re)made in the background, after commit.
 
-    Raises ReportBusy while a job is making it; a job stuck longer than STALE_AFTER is taken over.
+    Raises ReportBusy while a job is making it; a job silent for REPORT_STALE_SECONDS is taken over.
     """
     month = month.replace(day=1)
     requester = acting_user(actor)
@@ -62,7 +78,7 @@ def report_request(*, client: Client, month: date, actor: Actor = None, email_ow
     )
     if not created:
         running = report.status in {Report.Status.QUEUED, Report.Status.RUNNING}
-        fresh = timezone.now() - report.updated_at < STALE_AFTER
+        fresh = timezone.now() - report.updated_at < stale_after()
         if running and fresh:
             if email_owners and not report.email_owners:
                 report.email_owners = True
@@ -82,14 +98,17 @@ def report_request(*, client: Client, month: date, actor: Actor = None, email_ow
 def report_generate(*, report_id: str) -> str:
     """Make the PDF of a queued report (the django-q2 job). Answers what happened; a failure is
     recorded on the row with a message a person can act on, and re-raised for django-q2 to log."""
+    claimed_at = timezone.now()
     claimed = Report.objects.filter(pk=report_id, status=Report.Status.QUEUED).update(
-        status=Report.Status.RUNNING, progress=5, step="Reading the month's figures", started_at=timezone.now(),
-        updated_at=timezone.now(),
+        status=Report.Status.RUNNING, progress=5, step="Reading the month's figures", started_at=claimed_at,
+        updated_at=claimed_at,
     )  # fmt: skip
     if not claimed:
         return "not queued"
     report = Report.objects.select_related("client").get(pk=report_id)
+    report.started_at = claimed_at  # the claim every later write is conditional on
     began = time.monotonic()
+    storage, stored = report.file.storage, ""
     try:
         content = report_content(report.client, report.month)
         _set(report, progress=45, step="Drawing the charts and pictures")
@@ -102,27 +121,63 @@ def report_generate(*, report_id: str) -> str:
             )
         _set(report, progress=90, step="Saving")
         old = report.file.name if report.file else ""
-        report.file.save(report.filename, ContentFile(pdf), save=False)
+        # A new file under a new random name: the row points at it only once it is whole (below).
+        stored = storage.save(report.file.field.generate_filename(report, report.filename), ContentFile(pdf))
+        with transaction.atomic():
+            if not _mine(report).update(
+                status=Report.Status.READY, progress=100, step="", file=stored, size=len(pdf),
+                finished_at=timezone.now(), updated_at=timezone.now(),
+            ):  # fmt: skip
+                raise TakenOver(str(report.pk))
+            report.refresh_from_db()
+            record_event(
+                None, "report.ready", report, {"month": report.slug, "bytes": len(pdf)}, by=settings.AGENCY_NAME
+            )
+            if report.email_owners:
+                enqueue("reports.tasks.report_email", str(report.pk), group="reports")
+    except TakenOver:
+        if stored:
+            storage.delete(stored)
+        log.warning(
+            "Report %s: this run was taken over (it stalled past the stale time); its work is dropped", report_id
+        )
+        return "taken over"
     except Exception as exc:
-        Report.objects.filter(pk=report.pk).update(
+        if stored:
+            storage.delete(stored)
+        _mine(report).update(
             status=Report.Status.FAILED, step="", finished_at=timezone.now(), updated_at=timezone.now(),
             error=str(exc)[:500] if isinstance(exc, ValueError) else
             "The report could not be made (an internal error, logged for the team): try again in a few minutes.",
         )  # fmt: skip
         raise
-    with transaction.atomic():
-        Report.objects.filter(pk=report.pk).update(
-            status=Report.Status.READY, progress=100, step="", file=report.file.name, size=len(pdf),
-            finished_at=timezone.now(), updated_at=timezone.now(),
-        )  # fmt: skip
-        report.refresh_from_db()
-        record_event(None, "report.ready", report, {"month": report.slug, "bytes": len(pdf)}, by=settings.AGENCY_NAME)
-        if report.email_owners:
-            enqueue("reports.tasks.report_email", str(report.pk), group="reports")
-    if old and old != report.file.name:
-        default_storage.delete(old)
+    if old and old != stored:
+        storage.delete(old)
     log.info("Report %s made in %.2f s (%d bytes)", report.pk, time.monotonic() - began, len(pdf))
     return "ready"
+
+
+def report_sweep() -> int:
+    """Every minute (django-q2 schedule): queue again each report whose job went silent — queued or
+    running with no heartbeat for REPORT_STALE_SECONDS (its worker was killed, or its task lost).
+    Answers how many. Each is re-queued with a conditional update, so a sweep and an ask, or two
+    sweeps, never queue one twice."""
+    stale = timezone.now() - stale_after()
+    requeued = 0
+    for pk in Report.objects.filter(
+        status__in=[Report.Status.QUEUED, Report.Status.RUNNING], updated_at__lt=stale
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            if Report.objects.filter(
+                pk=pk, status__in=[Report.Status.QUEUED, Report.Status.RUNNING], updated_at__lt=stale
+            ).update(
+                status=Report.Status.QUEUED, progress=0, step="Waiting to start (again)", updated_at=timezone.now()
+            ):
+                enqueue(GENERATE_TASK, str(pk), group="reports")
+                requeued += 1
+    if requeued:
+        log.warning("Report sweep: %d report(s) whose job went silent queued again", requeued)
+    return requeued
 
 
 def portal_owner_emails(client: Client) -> list[str]:

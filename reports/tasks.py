@@ -20,6 +20,11 @@ def monthly_reports() -> int:
     return services.monthly_reports()
 
 
+def report_sweep() -> int:
+    """Every minute (migration 0003): reports whose job went silent are queued again."""
+    return services.report_sweep()
+
+
 def post_metrics_refresh(post_id: str) -> str:
     """A post's "Refresh now" (reports.views_posts): every published target read from its platform."""
     post = Post.objects.filter(pk=post_id).first()

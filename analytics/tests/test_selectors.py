@@ -150,3 +150,17 @@ def test_query_counts_are_pinned(data, django_assert_num_queries):
         selectors.client_analytics(client=a, start=date(2026, 11, 1), end=date(2026, 11, 30))
     with django_assert_num_queries(2):
         selectors.post_metrics(data["p1"])
+
+
+def test_the_agency_query_count_is_pinned(data, django_assert_num_queries):
+    # per client over both periods, the clients' names, by platform, followers, unavailable
+    period = {"start": date(2026, 11, 1), "end": date(2026, 11, 30)}
+    with django_assert_num_queries(5):
+        selectors.agency_analytics(**period)
+    b = Client.objects.create(name="Third", slug="third-sel")
+    for day in range(5, 25):  # more clients, posts and accounts: the same number
+        published(b, [account(b, "linkedin", f"L{day}")], datetime(2026, 11, day, 12, tzinfo=CHICAGO),
+                  {"linkedin": {"impressions": day}})  # fmt: skip
+    followers(account(b, "x"), date(2026, 11, 2), 10)
+    with django_assert_num_queries(5):
+        selectors.agency_analytics(**period)

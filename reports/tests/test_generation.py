@@ -45,7 +45,9 @@ def test_asking_while_it_is_being_made_is_refused_until_the_job_is_stale(month_o
     report = Report.objects.create(client=month_of_results, month=MONTH, status=Report.Status.RUNNING)
     with pytest.raises(services.ReportBusy, match="being made right now"):
         services.report_request(client=month_of_results, month=MONTH)
-    Report.objects.filter(pk=report.pk).update(updated_at=timezone.now() - services.STALE_AFTER - timedelta(seconds=1))
+    Report.objects.filter(pk=report.pk).update(
+        updated_at=timezone.now() - services.stale_after() - timedelta(seconds=1)
+    )
     again = services.report_request(client=month_of_results, month=MONTH)
     assert again.pk == report.pk and again.status == Report.Status.QUEUED and again.progress == 0
 
@@ -100,3 +102,53 @@ def test_the_monthly_schedule_exists():
     schedule = Schedule.objects.get(name="reports.monthly_reports")
     assert schedule.func == "reports.tasks.monthly_reports" and schedule.schedule_type == Schedule.MONTHLY
     assert schedule.next_run.astimezone(timezone.get_current_timezone()).day == 1
+
+
+def test_the_sweep_queues_again_only_reports_whose_job_went_silent(
+    month_of_results, client_b, settings, django_capture_on_commit_callbacks
+):
+    settings.REPORT_STALE_SECONDS = 60
+    long_ago = timezone.now() - timedelta(seconds=61)
+    silent = Report.objects.create(client=month_of_results, month=MONTH, status=Report.Status.RUNNING, progress=60)
+    alive = Report.objects.create(client=month_of_results, month=date(2026, 9, 1), status=Report.Status.RUNNING)
+    lost = Report.objects.create(client=client_b, month=MONTH)  # queued, its task lost
+    done = Report.objects.create(client=client_b, month=date(2026, 9, 1), status=Report.Status.READY)
+    Report.objects.filter(pk__in=[silent.pk, lost.pk, done.pk]).update(updated_at=long_ago)
+    with django_capture_on_commit_callbacks() as queued:
+        assert services.report_sweep() == 2
+    assert len(queued) == 2  # one task each, enqueued at commit
+    assert services.report_sweep() == 0  # queued again just now: not again
+    statuses = dict(Report.objects.values_list("pk", "status"))
+    assert statuses == {silent.pk: "queued", alive.pk: "running", lost.pk: "queued", done.pk: "ready"}
+    assert Report.objects.get(pk=silent.pk).progress == 0
+
+
+@pytest.mark.parametrize("stalls_in", ["layout", "saving"])
+def test_a_run_taken_over_while_it_stalled_changes_nothing(month_of_results, settings, monkeypatch, stalls_in):
+    """A run silent past the stale time is queued again by the sweep; when the stalled run wakes
+    (in the layout, or with its PDF just stored), its writes are refused (they were conditional on
+    its claim): no file kept, no event; the new run makes the report once."""
+    report = Report.objects.create(client=month_of_results, month=MONTH)
+    storage = report.file.storage
+
+    def taken_for_dead():
+        settings.REPORT_STALE_SECONDS = 0
+        assert services.report_sweep() == 1
+
+    if stalls_in == "layout":
+        real_pdf = services.report_pdf
+        monkeypatch.setattr(services, "report_pdf", lambda content: (taken_for_dead(), real_pdf(content))[1])
+    else:
+        real_save = storage.save
+        monkeypatch.setattr(storage, "save", lambda *a, **k: (real_save(*a, **k), taken_for_dead())[0])
+    assert services.report_generate(report_id=str(report.pk)) == "taken over"
+    report.refresh_from_db()
+    assert report.status == Report.Status.QUEUED and not report.file
+    assert not ActivityEvent.objects.filter(verb="report.ready").exists()
+    folder = f"reports/{month_of_results.pk}"
+    assert not storage.exists(folder) or storage.listdir(folder)[1] == []  # the stalled run's PDF is not kept
+    monkeypatch.undo()
+    assert services.report_generate(report_id=str(report.pk)) == "ready"
+    assert ActivityEvent.objects.filter(verb="report.ready").count() == 1
+    report.refresh_from_db()
+    assert [f"{folder}/{name}" for name in storage.listdir(folder)[1]] == [report.file.name]
