@@ -53,5 +53,5 @@ class PortalHostMiddleware:
             }
             return render(request, "portal/disabled.html", context, status=403)
         request.portal_client = client
-        request.urlconf = "portal.urls"
+        request.urlconf = "hub.portal_urls"  # portal.urls and the portal pages of other apps
         return self.get_response(request)
