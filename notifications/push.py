@@ -27,6 +27,7 @@ import json
 import logging
 import time
 from collections.abc import Mapping
+from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
@@ -130,6 +131,24 @@ def push_unsubscribe(*, user: User, endpoint: str = "", pk: int | None = None) -
 # Sending ---------------------------------------------------------------------------------------
 
 
+_SENDING: ContextVar[bool] = ContextVar("push_sending", default=False)
+
+
+class _EndpointPathsOut(logging.Filter):
+    """urllib3 logs each request's path at DEBUG; a push endpoint's path is the browser's secret,
+    so while a push is sent its records lose it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if _SENDING.get() and isinstance(record.args, tuple):
+            record.args = tuple(
+                "/[push endpoint]" if isinstance(a, str) and a.startswith("/") else a for a in record.args
+            )
+        return True
+
+
+logging.getLogger("urllib3.connectionpool").addFilter(_EndpointPathsOut())
+
+
 class _Through(requests.Session):
     """What pywebpush posts with: our outbound HTTP shell (timeouts, vetting, redacted logs)."""
 
@@ -139,7 +158,11 @@ class _Through(requests.Session):
 
     def post(self, url: Any, data: Any = None, json: Any = None, **kwargs: Any) -> requests.Response:
         kwargs.pop("timeout", None)  # the shell's timeouts (PUSH_CONNECT_TIMEOUT, PUSH_READ_TIMEOUT)
-        return self.http.send("POST", str(url), data=data, **kwargs)
+        token = _SENDING.set(True)
+        try:
+            return self.http.send("POST", str(url), data=data, **kwargs)
+        finally:
+            _SENDING.reset(token)
 
 
 _HTTP = OutboundHTTP(

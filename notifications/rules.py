@@ -309,20 +309,23 @@ def client_approval(event: Event) -> Draft | None:
 
 
 def client_request_update(event: Event) -> Draft | None:
-    if event.verb == "request.created":  # the client's own new request: nothing to tell them
+    if event.verb == "request.status_changed" and str(event.changes.get("status", ["", ""])[-1]) != "Done":
+        return None  # "Working" follows the agency's first answer, which the client is told about
+    if event.verb not in {"request.replied", "request.status_changed"}:  # e.g. the client's own new request
         return None
     request = PortalRequest.objects.select_related("client").filter(pk=event.object_id).first()
     actor = User.objects.filter(pk=event.actor_id).first() if event.actor_id else None
     if request is None or not _staff(actor):  # only what the agency does is news to the client
         return None
     if event.verb == "request.replied":
-        title, said = f"{settings.AGENCY_NAME} answered your request", str(event.changes.get("comment", ""))
+        title = f"{settings.AGENCY_NAME} answered your request"
+        body = f"{request.topic}: {_quote(str(event.changes.get('comment', '')), 140)}"
     else:
-        title, said = f"Your request is now {request.status.lower()}", request.topic
+        title, body = "Your request is done", f"{request.topic}: {_quote(request.content, 140)}"
     return Draft(
         recipients=_portal_people(request.client),
         title=title,
-        body=f"{request.topic}: {_quote(said, 140)}" if event.verb == "request.replied" else said,
+        body=body,
         action="Open the request to read the conversation.",
         link=_on_portal(request.client, "request", request.pk),
         link_label="Open the request",
