@@ -9,7 +9,10 @@ import requests
 from cryptography.hazmat.primitives import serialization
 
 from agency.models import Client
+from conftest import PASSWORD
+from portal.services.people import client_user_invite
 from publishing.services import posts as post_services
+from publishing.tests.conftest import _fake_platform_server, fake_platforms  # noqa: F401  (shared fixtures)
 from publishing.tests.posting import accounts_for
 
 
@@ -97,3 +100,18 @@ def fake_push(_fake_push_server, settings):
     _fake_push_server.fake.reset()
     yield FakePushHandle(_fake_push_server)
     _fake_push_server.fake.reset()
+
+
+@pytest.fixture
+def portal_people(db):
+    """Owners of two clients' portals: {slug: ClientUser} for joes-push and bella-push."""
+    joes = Client.objects.create(name="Joe's Landscaping", slug="joes-push")
+    bella = Client.objects.create(name="Bella Bakery", slug="bella-push")
+    people = {}
+    for client, email in ((joes, "joe@joes.example"), (bella, "bella@bella.example")):
+        member = client_user_invite(
+            actor=None, client=client, email=email, first_name=email.split("@")[0].title(), role="owner",
+            password=PASSWORD, send_invite=False,
+        )  # fmt: skip
+        people[client.slug] = member
+    return people

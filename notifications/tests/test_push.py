@@ -17,8 +17,6 @@ from django.db import transaction
 from agency.services.activity import record_event
 from notifications.models import Notification, PushSubscription
 from notifications.push import push_subscribe
-from notifications.tests.test_push_endpoints import portal_people  # noqa: F401  (fixture)
-from publishing.tests.conftest import _fake_platform_server, fake_platforms  # noqa: F401  (fixtures)
 from publishing.tests.posting import approved_post, run_due, schedule_due
 
 pytestmark = pytest.mark.django_db

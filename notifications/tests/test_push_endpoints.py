@@ -9,9 +9,7 @@ import json
 import pytest
 from django.test import Client as HttpClient
 
-from conftest import PASSWORD
 from notifications.models import PushSubscription
-from portal.services.people import client_user_invite
 
 pytestmark = pytest.mark.django_db
 
@@ -30,22 +28,6 @@ def send(browser: HttpClient, url: str, body, **extra):
 def staff_browser(client, editor):
     client.force_login(editor)
     return client
-
-
-@pytest.fixture
-def portal_people(db):
-    from agency.models import Client
-
-    joes = Client.objects.create(name="Joe's Landscaping", slug="joes-push")
-    bella = Client.objects.create(name="Bella Bakery", slug="bella-push")
-    people = {}
-    for client, email in ((joes, "joe@joes.example"), (bella, "bella@bella.example")):
-        member = client_user_invite(
-            actor=None, client=client, email=email, first_name=email.split("@")[0].title(), role="owner",
-            password=PASSWORD, send_invite=False,
-        )  # fmt: skip
-        people[client.slug] = member
-    return people
 
 
 def on_portal(slug: str, member=None) -> HttpClient:
