@@ -36,7 +36,9 @@ class Notification(models.Model):
     emailed_at = models.DateTimeField(null=True, blank=True)
     email_attempts = models.PositiveSmallIntegerField(default=0)
     email_error = models.CharField(max_length=300, blank=True)
-    push_status = models.CharField(max_length=8, choices=Email.choices, blank=True, default=Email.NONE)
+    push_status = models.CharField(  # to the person's browsers: the same states as the email
+        max_length=8, choices=Email.choices, blank=True, default=Email.NONE
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -44,6 +44,7 @@ from pywebpush import WebPushException, webpush
 from agency.models import User
 from localbzz.app_urls import app_url, staff_urlconf
 from localbzz.net import OutboundHTTP, is_loopback
+from notifications import selectors
 from notifications.models import Notification, PushSubscription
 
 log = logging.getLogger(__name__)
@@ -113,7 +114,7 @@ def push_subscribe(*, user: User, subscription: Mapping[str, Any], user_agent: s
 
 
 def push_browsers(user: User) -> list[PushSubscription]:
-    return list(PushSubscription.objects.filter(user=user).order_by("-created", "-pk"))
+    return list(selectors.push_subscriptions_of(user))
 
 
 @transaction.atomic
@@ -244,13 +245,9 @@ def notification_push_send(*, notification_id: str) -> str:
     """Send one notification to every browser of its recipient, at most once (the row is locked
     while sending). Answers "sent" (at least one browser had it), "failed", or why not sent."""
     with transaction.atomic():
-        notification = (
-            Notification.objects.select_for_update().select_related("recipient").filter(pk=notification_id).first()
-        )
+        notification, why_not = selectors.pending(notification_id, "push_status")
         if notification is None:
-            return "gone"
-        if notification.push_status != Notification.Email.PENDING:
-            return notification.push_status or "not wanted"
+            return why_not
         browsers = push_browsers(notification.recipient) if notification.recipient.is_active and enabled() else []
         data = json.dumps(payload(notification))
         urgency = "high" if notification.kind in URGENT else "normal"

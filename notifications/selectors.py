@@ -19,6 +19,18 @@ def notifications_of(user: User, *, unread_only: bool = False) -> QuerySet[Notif
     return qs.filter(read_at__isnull=True) if unread_only else qs
 
 
+def pending(notification_id: str, status_field: str) -> tuple[Notification | None, str]:
+    """The notification with its recipient, locked for the rest of the transaction (one sender at
+    a time), when its ``status_field`` (email_status, push_status) is pending; else None and why not."""
+    found = Notification.objects.select_for_update().select_related("recipient").filter(pk=notification_id).first()
+    if found is None:
+        return None, "gone"
+    status = getattr(found, status_field)
+    if status != Notification.Email.PENDING:
+        return None, status or "not wanted"
+    return found, ""
+
+
 def unread_count(user: User) -> int:
     return notifications_of(user, unread_only=True).count()
 

@@ -130,13 +130,9 @@ def notification_email_send(*, notification_id: str) -> str:
     NOTIFICATIONS_EMAIL_MAX_ATTEMPTS) and the error is raised for django-q2 to record.
     """
     with transaction.atomic():
-        notification = (
-            Notification.objects.select_for_update().select_related("recipient").filter(pk=notification_id).first()
-        )
+        notification, why_not = selectors.pending(notification_id, "email_status")
         if notification is None:
-            return "gone"
-        if notification.email_status != Notification.Email.PENDING:
-            return notification.email_status or "not wanted"
+            return why_not
         recipient = notification.recipient
         if not recipient.is_active or not recipient.email:
             notification.email_status = Notification.Email.NONE
