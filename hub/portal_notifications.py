@@ -41,6 +41,11 @@ def unsubscribe(request: HttpRequest) -> HttpResponse:
     return views_push.unsubscribe(request)
 
 
+@portal_required
+def check(request: HttpRequest) -> HttpResponse:
+    return views_push.check(request)
+
+
 @require_POST
 @portal_required
 def remove(request: HttpRequest, pk: int) -> HttpResponse:

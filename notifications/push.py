@@ -117,6 +117,10 @@ def push_browsers(user: User) -> list[PushSubscription]:
     return list(selectors.push_subscriptions_of(user))
 
 
+def push_known(*, user: User, endpoint: str) -> bool:
+    return bool(endpoint) and PushSubscription.objects.filter(user=user, endpoint=endpoint.strip()).exists()
+
+
 @transaction.atomic
 def push_unsubscribe(*, user: User, endpoint: str = "", pk: int | None = None) -> int:
     """Forget one of ``user``'s browsers (by its endpoint, or its id from the list); another

@@ -132,6 +132,11 @@ def push_unsubscribe(request: StaffRequest) -> HttpResponse:
     return views_push.unsubscribe(request)
 
 
+@staff_required()
+def push_check(request: StaffRequest) -> HttpResponse:
+    return views_push.check(request)
+
+
 @require_POST
 @staff_required()
 def push_remove(request: StaffRequest, pk: int) -> HttpResponse:

@@ -66,6 +66,19 @@ def unsubscribe(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"forgotten": forgotten})
 
 
+def check(request: HttpRequest) -> HttpResponse:
+    """Whether this browser's subscription is one of the person's (it may have been removed from
+    the list, or forgotten after its push service said 410): push.js shows "on" only then."""
+    if request.method != "POST":
+        return _error("POST the browser's endpoint here.", 405)
+    try:
+        endpoint = str(_json(request).get("endpoint") or "")
+    except ValidationError as exc:
+        return _error(" ".join(exc.messages))
+    mine = push.push_known(user=request.user, endpoint=endpoint)  # type: ignore[arg-type]
+    return JsonResponse({"known": mine})
+
+
 def remove(request: HttpRequest, pk: int) -> int:
     """Forget one browser from the list (a form post); answers how many (0: not one of theirs)."""
     return push.push_unsubscribe(user=request.user, pk=pk)  # type: ignore[arg-type]
@@ -78,6 +91,7 @@ def panel_context(request: HttpRequest, *, subscribe_url: str, unsubscribe_url: 
         "vapid_public_key": settings.VAPID_PUBLIC_KEY,
         "push_subscribe_url": subscribe_url,
         "push_unsubscribe_url": unsubscribe_url,
+        "push_check_url": subscribe_url + "check/",
         "remove_base": subscribe_url,  # <subscribe_url><id>/remove/ forgets one browser of the list
         "browsers": push.push_browsers(request.user),  # type: ignore[arg-type]
     }

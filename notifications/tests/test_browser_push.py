@@ -76,6 +76,13 @@ def test_turning_browser_notifications_on_and_off(signed_in_page, live_server, m
     assert asked["visible"] is True and bytes(asked["key"]) == base64.urlsafe_b64decode(key + "=" * (-len(key) % 4))
     shoot(page, "staff-push-on")
 
+    page.get_by_role("button", name="Remove").click()  # from the list: the server forgets it, the panel says off
+    expect(panel).to_have_attribute("data-push-status", "off", timeout=10_000)
+    assert not PushSubscription.objects.exists()
+    page.get_by_role("button", name="Turn on browser notifications").click()
+    expect(panel).to_have_attribute("data-push-status", "on", timeout=10_000)
+    assert PushSubscription.objects.count() == 1
+
     page.get_by_role("button", name="Turn off in this browser").click()
     expect(panel).to_have_attribute("data-push-status", "off", timeout=10_000)
     assert not PushSubscription.objects.exists()

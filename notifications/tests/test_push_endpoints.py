@@ -113,6 +113,8 @@ def test_turning_off_and_removing_touch_only_your_own_browsers(client, make_staf
     assert send(client, STAFF, my_sub).status_code == 201
     theirs_row = PushSubscription.objects.get(user=theirs)
 
+    assert send(client, STAFF + "check/", {"endpoint": their_sub["endpoint"]}).json() == {"known": False}
+    assert send(client, STAFF + "check/", {"endpoint": my_sub["endpoint"]}).json() == {"known": True}
     assert send(client, STAFF + "off/", {"endpoint": their_sub["endpoint"]}).json() == {"forgotten": 0}
     assert client.post(f"{STAFF}{theirs_row.pk}/remove/").status_code == 302
     assert PushSubscription.objects.filter(user=theirs).exists()

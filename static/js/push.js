@@ -63,7 +63,11 @@
   registration().then(function (reg) {
     return reg.pushManager.getSubscription();
   }).then(function (existing) {
-    show(existing && Notification.permission === "granted" ? "on" : "off");
+    if (!existing || Notification.permission !== "granted") return false;
+    // On only if the server still has it (removed from the list, or forgotten after a 410: off).
+    return post(panel.dataset.checkUrl, { endpoint: existing.endpoint }).then(function (data) { return data.known; });
+  }).then(function (known) {
+    show(known ? "on" : "off");
   }).catch(function () {
     show("unsupported");
   });
