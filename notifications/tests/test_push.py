@@ -12,7 +12,8 @@ import time
 
 import pytest
 from django.core import mail
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from agency.services.activity import record_event
 from notifications.models import Notification, PushSubscription
@@ -266,3 +267,52 @@ def test_a_client_who_turned_it_off_gets_nothing(
     with django_capture_on_commit_callbacks(execute=True):
         inbox.request_reply(actor=editor, request=request, body="On it.")
     assert fake_push.messages(sub["endpoint"]) == []
+
+
+def test_a_ready_report_reaches_whoever_asked_and_the_clients_people(
+    fake_push, portal_people, owner, editor, sync_tasks, django_capture_on_commit_callbacks
+):
+    """``report.ready`` as reports.services records it: the staff member who asked (a staff kind)
+    and the client's portal users (a client kind) — two kinds of one event."""
+    from datetime import date
+
+    from reports.models import Report
+
+    joe = portal_people["joes-push"]
+    report = Report.objects.create(client=joe.client, month=date(2026, 10, 1), requested_by=editor, status="ready")
+    staff_sub, joe_sub = subscribe(fake_push, editor), subscribe(fake_push, joe.user)
+    owner_sub = subscribe(fake_push, owner)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        record_event(None, "report.ready", report, {"month": "2026-10", "bytes": 1234}, by="LocalBzz")
+    [for_staff] = fake_push.messages(staff_sub["endpoint"])
+    assert for_staff["payload"]["title"] == "Report ready: Joe's Landscaping, October 2026"
+    assert for_staff["payload"]["url"] == (
+        f"https://app.localbzz.example/clients/{joe.client.pk}/reports/2026-10.pdf"
+    )
+    [for_joe] = fake_push.messages(joe_sub["endpoint"])
+    assert for_joe["payload"]["title"] == "Your October report is ready"
+    assert "//joes-push.localhost" in for_joe["payload"]["url"] and for_joe["payload"]["url"].endswith("/results/")
+    assert fake_push.messages(owner_sub["endpoint"]) == []  # someone asked for it: the others are not told
+    assert Notification.objects.get(recipient=editor).in_app and not Notification.objects.get(recipient=joe.user).in_app
+
+
+def test_choosing_the_channels_costs_the_same_queries_for_one_person_or_many(
+    make_staff, fake_push, django_assert_num_queries
+):
+    from notifications.kinds import KINDS
+    from notifications.selectors import channels_for
+
+    people = [make_staff("admin") for _ in range(6)]
+    for person in people[:3]:
+        subscribe(fake_push, person)
+    for kind in ("approval_needed", "client_approval"):
+        # as the rules hand them over (agency.permissions.staff_who_can: the team member read with the user)
+        fresh = [type(p).objects.select_related("team_member").get(pk=p.pk) for p in people]
+        with CaptureQueriesContext(connection) as one:
+            channels_for(fresh[:1], KINDS[kind])
+        fresh = [type(p).objects.select_related("team_member").get(pk=p.pk) for p in people]
+        with django_assert_num_queries(len(one.captured_queries)):
+            chosen = channels_for(fresh, KINDS[kind])
+        assert len(one.captured_queries) <= 4
+    assert chosen == {}  # a client kind is never a team member's
+    assert [channels_for(people, KINDS["approval_needed"])[p.pk][2] for p in people] == [True] * 3 + [False] * 3
