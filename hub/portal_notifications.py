@@ -48,6 +48,13 @@ def check(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @portal_required
+def send_test(request: HttpRequest) -> HttpResponse:
+    views_push.send_test(request, reverse("portal-notifications"))
+    return redirect("portal-notifications")
+
+
+@require_POST
+@portal_required
 def remove(request: HttpRequest, pk: int) -> HttpResponse:
     if views_push.remove(request, pk):
         messages.success(request, "That browser gets no more notifications.")

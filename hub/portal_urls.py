@@ -15,6 +15,7 @@ urlpatterns = [
     path("settings/notifications/browsers/", portal_notifications.subscribe, name="portal-push-subscribe"),
     path("settings/notifications/browsers/off/", portal_notifications.unsubscribe, name="portal-push-unsubscribe"),
     path("settings/notifications/browsers/check/", portal_notifications.check, name="portal-push-check"),
+    path("settings/notifications/browsers/test/", portal_notifications.send_test, name="portal-push-test"),
     path("settings/notifications/browsers/<int:pk>/remove/", portal_notifications.remove, name="portal-push-remove"),
     *portal_patterns,
 ]

@@ -265,3 +265,22 @@ def notification_push_send(*, notification_id: str) -> str:
         notification.save(update_fields=["push_status"])
     log.info("Notification %s pushed: %s", notification_id, ", ".join(results) or "no browser")
     return notification.push_status or "no browser"
+
+
+def push_test_send(*, user_id: int, url: str) -> str:
+    """A test notification to every browser of the person ("Send a test" on the settings page),
+    so they see what one looks like and that it arrives. Answers what happened per browser."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not enabled():
+        return "no browser"
+    data = json.dumps(
+        {
+            "title": "Test notification",
+            "body": "Browser notifications work here. Click to open your notification settings.",
+            "url": url,
+            "tag": "test",
+        }
+    )
+    results = [_send_one(browser, data, "normal") for browser in push_browsers(user)]
+    log.info("Test push for user %s: %s", user_id, ", ".join(results) or "no browser")
+    return ", ".join(results) or "no browser"

@@ -13,5 +13,6 @@ urlpatterns = [
     path("settings/notifications/browsers/", views.push_subscribe, name="push-subscribe"),
     path("settings/notifications/browsers/off/", views.push_unsubscribe, name="push-unsubscribe"),
     path("settings/notifications/browsers/check/", views.push_check, name="push-check"),
+    path("settings/notifications/browsers/test/", views.push_test, name="push-test"),
     path("settings/notifications/browsers/<int:pk>/remove/", views.push_remove, name="push-remove"),
 ]

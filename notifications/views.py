@@ -139,6 +139,13 @@ def push_check(request: StaffRequest) -> HttpResponse:
 
 @require_POST
 @staff_required()
+def push_test(request: StaffRequest) -> HttpResponse:
+    views_push.send_test(request, reverse("notification-preferences"))
+    return redirect("notification-preferences")
+
+
+@require_POST
+@staff_required()
 def push_remove(request: StaffRequest, pk: int) -> HttpResponse:
     if views_push.remove(request, pk):
         messages.success(request, "That browser gets no more notifications.")

@@ -12,13 +12,17 @@ import json
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from localbzz.queue import enqueue
+from localbzz.text import counted
 from notifications import push
 from notifications.models import PushSubscription
 
 MAX_BODY = 8_000  # bytes: a subscription is a few hundred
+TEST_TASK = "notifications.tasks.push_test"
 
 
 def _error(message: str, status: int = 400) -> JsonResponse:
@@ -77,6 +81,17 @@ def check(request: HttpRequest) -> HttpResponse:
         return _error(" ".join(exc.messages))
     mine = push.push_known(user=request.user, endpoint=endpoint)  # type: ignore[arg-type]
     return JsonResponse({"known": mine})
+
+
+def send_test(request: HttpRequest, settings_url: str) -> None:
+    """Queue a test notification to the person's browsers (a form post) and say so."""
+    browsers = len(push.push_browsers(request.user))  # type: ignore[arg-type]
+    if not browsers:
+        messages.error(request, "No browser gets notifications yet: turn them on in this browser first.")
+        return
+    enqueue(TEST_TASK, request.user.pk, request.build_absolute_uri(settings_url), group="notifications")
+    where = "your browser" if browsers == 1 else f"your {counted(browsers, 'browser')}"
+    messages.success(request, f"A test notification is on its way to {where}.")
 
 
 def remove(request: HttpRequest, pk: int) -> int:

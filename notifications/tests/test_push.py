@@ -286,9 +286,7 @@ def test_a_ready_report_reaches_whoever_asked_and_the_clients_people(
         record_event(None, "report.ready", report, {"month": "2026-10", "bytes": 1234}, by="LocalBzz")
     [for_staff] = fake_push.messages(staff_sub["endpoint"])
     assert for_staff["payload"]["title"] == "Report ready: Joe's Landscaping, October 2026"
-    assert for_staff["payload"]["url"] == (
-        f"https://app.localbzz.example/clients/{joe.client.pk}/reports/2026-10.pdf"
-    )
+    assert for_staff["payload"]["url"] == (f"https://app.localbzz.example/clients/{joe.client.pk}/reports/2026-10.pdf")
     [for_joe] = fake_push.messages(joe_sub["endpoint"])
     assert for_joe["payload"]["title"] == "Your October report is ready"
     assert "//joes-push.localhost" in for_joe["payload"]["url"] and for_joe["payload"]["url"].endswith("/results/")
@@ -316,3 +314,42 @@ def test_choosing_the_channels_costs_the_same_queries_for_one_person_or_many(
         assert len(one.captured_queries) <= 4
     assert chosen == {}  # a client kind is never a team member's
     assert [channels_for(people, KINDS["approval_needed"])[p.pk][2] for p in people] == [True] * 3 + [False] * 3
+
+
+def test_send_a_test_reaches_each_of_your_browsers_only(
+    client, fake_push, editor, owner, portal_people, sync_tasks, django_capture_on_commit_callbacks
+):
+    mine = [subscribe(fake_push, editor), subscribe(fake_push, editor)]
+    theirs = subscribe(fake_push, owner)
+    client.force_login(editor)
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post("/settings/notifications/browsers/test/", follow=True)
+    assert "A test notification is on its way to your 2 browsers." in answer.content.decode()
+    for sub in mine:
+        [message] = fake_push.messages(sub["endpoint"])
+        assert message["payload"] == {
+            "title": "Test notification",
+            "body": "Browser notifications work here. Click to open your notification settings.",
+            "url": "http://testserver/settings/notifications/",
+            "tag": "test",
+        }
+    assert fake_push.messages(theirs["endpoint"]) == []
+
+    joe = portal_people["joes-push"]
+    joe_sub = subscribe(fake_push, joe.user)
+    from django.test import Client as HttpClient
+
+    portal = HttpClient(HTTP_HOST="joes-push.localhost")
+    portal.force_login(joe.user, backend="agency.auth_backends.StaffBackend")
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = portal.post("/settings/notifications/browsers/test/", follow=True)
+    assert "on its way to your browser." in answer.content.decode()
+    [message] = fake_push.messages(joe_sub["endpoint"])
+    assert message["payload"]["url"] == "http://joes-push.localhost/settings/notifications/"
+
+
+def test_send_a_test_without_a_browser_says_what_to_do(client, fake_push, editor, sync_tasks):
+    client.force_login(editor)
+    answer = client.post("/settings/notifications/browsers/test/", follow=True)
+    assert "No browser gets notifications yet: turn them on in this browser first." in answer.content.decode()
+    assert fake_push.fake.calls("push") == 0
