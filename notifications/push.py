@@ -16,6 +16,8 @@ endpoint's path is the browser's secret). The push service's answer decides:
 - anything else (400/401/403/413): failed; a browser that failed MAX_FAILURES times in a row is
   forgotten.
 
+No lock is held while the push services answer (see ``notification_push_send``).
+
 A push failure never touches the notification's other channels (bell, email).
 """
 
@@ -246,25 +248,33 @@ def _send_one(subscription: PushSubscription, data: str, urgency: str) -> str:
 
 
 def notification_push_send(*, notification_id: str) -> str:
-    """Send one notification to every browser of its recipient, at most once (the row is locked
-    while sending). Answers "sent" (at least one browser had it), "failed", or why not sent."""
-    with transaction.atomic():
-        notification, why_not = selectors.pending(notification_id, "push_status")
-        if notification is None:
-            return why_not
-        browsers = push_browsers(notification.recipient) if notification.recipient.is_active and enabled() else []
-        data = json.dumps(payload(notification))
-        urgency = "high" if notification.kind in URGENT else "normal"
-        results = [_send_one(browser, data, urgency) for browser in browsers]
-        if "sent" in results:
-            notification.push_status = Notification.Email.SENT
-        elif "failed" in results:
-            notification.push_status = Notification.Email.FAILED
-        else:
-            notification.push_status = Notification.Email.NONE  # no browser (left)
-        notification.save(update_fields=["push_status"])
+    """Send one notification to every browser of its recipient, at most once. Answers "sent" (at
+    least one browser had it), "failed", or why not sent.
+
+    The row is claimed by moving it from pending to failed in one UPDATE (a second worker finds
+    nothing pending), not locked: retries may wait seconds for a busy push service, and marking
+    the notification read must not wait for them. A worker killed mid-send leaves it failed."""
+    claimed = Notification.objects.filter(pk=notification_id, push_status=Notification.Email.PENDING).update(
+        push_status=Notification.Email.FAILED
+    )
+    notification = Notification.objects.select_related("recipient").filter(pk=notification_id).first()
+    if notification is None:
+        return "gone"
+    if not claimed:
+        return notification.push_status or "not wanted"
+    browsers = push_browsers(notification.recipient) if notification.recipient.is_active and enabled() else []
+    data = json.dumps(payload(notification))
+    urgency = "high" if notification.kind in URGENT else "normal"
+    results = [_send_one(browser, data, urgency) for browser in browsers]
+    if "sent" in results:
+        status = Notification.Email.SENT
+    elif "failed" in results:
+        status = Notification.Email.FAILED
+    else:
+        status = Notification.Email.NONE  # no browser (left)
+    Notification.objects.filter(pk=notification_id).update(push_status=status)
     log.info("Notification %s pushed: %s", notification_id, ", ".join(results) or "no browser")
-    return notification.push_status or "no browser"
+    return status or "no browser"
 
 
 def push_test_send(*, user_id: int, url: str) -> str:

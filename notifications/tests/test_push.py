@@ -69,6 +69,10 @@ def test_a_failed_publish_reaches_the_authors_browser_signed_and_encrypted(
     assert notification.push_status == "sent" and notification.in_app  # the bell has it too
     assert PushSubscription.objects.get().last_success is not None
     assert fake_push.refusals() == []
+    from notifications.tasks import notification_push_send
+
+    assert notification_push_send(str(notification.pk)) == "sent"  # a repeated task sends nothing more
+    assert len(fake_push.messages(sub["endpoint"])) == 1
 
 
 def test_the_payload_carries_no_secret(fake_push, write_post, editor, owner, sync_tasks, settings):
