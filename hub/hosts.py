@@ -1,8 +1,10 @@
 """Which site a request is for: the staff app, or one client's portal on its own subdomain.
 
 ``<slug>.<PORTAL_DOMAIN>`` is the portal of the client with that slug: the request gets
-``request.portal_client`` and the portal's own URLconf. An unknown slug gets a plain 404; a
-client whose portal is switched off gets a page that says so. Every other host is the staff app.
+``request.portal_client`` and the portal's URLconf (``hub.portal_urls``: ``portal.urls`` plus the
+service worker and the browser-notification settings, which the portal app cannot import). An
+unknown slug gets a plain 404; a client whose portal is switched off gets a page that says so.
+Every other host is the staff app.
 A database that does not answer is an error of ours (500), never "no portal here".
 """
 
@@ -53,5 +55,5 @@ class PortalHostMiddleware:
             }
             return render(request, "portal/disabled.html", context, status=403)
         request.portal_client = client
-        request.urlconf = "portal.urls"
+        request.urlconf = "hub.portal_urls"  # portal.urls and the portal pages of other apps
         return self.get_response(request)

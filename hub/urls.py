@@ -13,6 +13,7 @@ from localbzz import views
 urlpatterns = [
     path("", hub_views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
+    path("sw.js", views.service_worker, name="service-worker"),
     # Pages without our <link rel="icon"> (the admin) make browsers ask for /favicon.ico: a 404
     # and a console error on every admin page. It is the same icon.
     path("favicon.ico", lambda request: HttpResponsePermanentRedirect(static_url("img/favicon.svg"))),

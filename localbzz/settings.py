@@ -7,6 +7,7 @@ through the environment; README.md lists every variable.
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 from pathlib import Path
@@ -14,6 +15,8 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -666,6 +669,55 @@ NOTIFICATIONS_BASE_URL = env("NOTIFICATIONS_BASE_URL", "")
 NOTIFICATIONS_POLL_SECONDS = max(5, env_int("NOTIFICATIONS_POLL_SECONDS", 60))
 # Tries of one notification email before it is marked failed (retried every 5 minutes).
 NOTIFICATIONS_EMAIL_MAX_ATTEMPTS = max(1, env_int("NOTIFICATIONS_EMAIL_MAX_ATTEMPTS", 5))
+
+
+# Browser push (notifications/push.py, Web Push with VAPID): the key pair the push services check our
+# requests against (VAPID_PRIVATE_KEY: the base64url raw P-256 private key, as `vapid --gen` or
+# `npx web-push generate-vapid-keys` print it; the public key is derived from it) and the contact
+# they may write to (VAPID_SUBJECT, mailto: or https:). Development makes a key once under VAR_DIR;
+# without one in production, browser notifications are off and the settings pages say so.
+def _vapid_private_key() -> str:
+    key = env("VAPID_PRIVATE_KEY")
+    if key or not DEBUG:
+        return key
+    path = VAR_DIR / "vapid_private_key"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        raw = ec.generate_private_key(ec.SECP256R1()).private_numbers().private_value.to_bytes(32, "big")
+        path.write_text(base64.urlsafe_b64encode(raw).decode().rstrip("="))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _vapid_public_key(private: str) -> str:
+    if not private:
+        return ""
+    try:
+        raw = base64.urlsafe_b64decode(private + "=" * (-len(private) % 4))
+        key = ec.derive_private_key(int.from_bytes(raw, "big"), ec.SECP256R1())
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            "VAPID_PRIVATE_KEY is not a base64url P-256 private key (32 bytes); make a pair with "
+            "`vapid --gen` (py-vapid) or `npx web-push generate-vapid-keys`."
+        ) from exc
+    point = key.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    return base64.urlsafe_b64encode(point).decode().rstrip("=")
+
+
+VAPID_PRIVATE_KEY = _vapid_private_key()
+VAPID_PUBLIC_KEY = _vapid_public_key(VAPID_PRIVATE_KEY)
+VAPID_SUBJECT = env("VAPID_SUBJECT", f"mailto:{AGENCY_CONTACT_EMAIL}")
+# Seconds a push service keeps a notification for a browser that is offline (RFC 8030 TTL).
+PUSH_TTL_SECONDS = env_int("PUSH_TTL_SECONDS", 24 * 3600)
+PUSH_CONNECT_TIMEOUT = float(env("PUSH_CONNECT_TIMEOUT", "5"))
+PUSH_READ_TIMEOUT = float(env("PUSH_READ_TIMEOUT", "10"))
+# Tries of one notification to one browser when the push service is busy (429) or failing (5xx),
+# waiting PUSH_RETRY_BACKOFF seconds, then twice that, ... (or its Retry-After, up to 30 s).
+PUSH_MAX_ATTEMPTS = max(1, env_int("PUSH_MAX_ATTEMPTS", 4))
+PUSH_RETRY_BACKOFF = float(env("PUSH_RETRY_BACKOFF", "1"))
+# Push endpoints must be https; plain http only to loopback (the fake push service) and only when
+# this is on (default: DEBUG).
+PUSH_ALLOW_LOOPBACK_HTTP = env_bool("PUSH_ALLOW_LOOPBACK_HTTP", DEBUG)
 
 # Logging: plain lines to stderr; secrets are never passed to loggers in the first place.
 LOGGING = {

@@ -24,6 +24,22 @@ API_ROOT = "/api/"  # every answer under it, errors included, is JSON
 logger = logging.getLogger(__name__)
 
 
+@functools.cache
+def _service_worker_script() -> bytes:
+    return (settings.BASE_DIR / "static" / "js" / "sw.js").read_bytes()
+
+
+@require_GET
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """``/sw.js`` on the staff host and on every portal host: the browser-push service worker
+    (``static/js/sw.js``). Served from the site root, its scope is the whole site; a script from
+    /static/ could only control /static/ without the ``Service-Worker-Allowed`` header."""
+    response = HttpResponse(_service_worker_script(), content_type="text/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = "/"
+    response["Cache-Control"] = "no-cache"  # a new version is picked up at the next visit
+    return response
+
+
 @require_GET
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -14,18 +14,32 @@ class Kind:
     label: str
     help: str  # shown on the preferences page: who gets it and when
     event_types: tuple[str, ...]  # localbzz.events types that raise it
-    audience: str  # agency.permissions action a recipient must be allowed (else the kind is not offered)
+    audience: str  # agency.permissions action a recipient must be allowed, or CLIENTS (a client's portal users)
     email_from: Level | None  # email on by default from this access level up; None: off by default
+    push: bool = False  # browser push on by default (sent only to browsers the person turned on)
 
-    def offered_to(self, level: Level | None) -> bool:
+    @property
+    def for_clients(self) -> bool:
+        return self.audience == CLIENTS
+
+    def offered_to(self, level: Level | None, *, client_user: bool = False) -> bool:
+        if self.for_clients:
+            return client_user
         return level is not None and level >= ACTIONS[self.audience]
 
-    def default(self, level: Level | None, channel: str) -> bool:
-        if not self.offered_to(level):
+    def default(self, level: Level | None, channel: str, *, client_user: bool = False) -> bool:
+        if not self.offered_to(level, client_user=client_user):
+            return False
+        if channel == "push":
+            return self.push
+        if self.for_clients:  # a client's kinds are browser push only (their emails are EMAILS below)
             return False
         if channel == "in_app":
             return True
         return self.email_from is not None and level is not None and level >= self.email_from
+
+
+CLIENTS = "client"  # the audience of the kinds a client's portal users get (browser push only)
 
 
 KINDS: dict[str, Kind] = {
@@ -33,7 +47,7 @@ KINDS: dict[str, Kind] = {
     for k in [
         Kind("approval_needed", "Waiting for approval",
              "A post is sent for approval, or a client submits content through the portal (approvers).",
-             ("post.submitted",), "approve_posts", Level.ADMIN),
+             ("post.submitted",), "approve_posts", Level.ADMIN, push=True),
         Kind("changes_requested", "Changes requested",
              "An approver or the client asks for changes to a post you wrote.",
              ("post.changes_requested",), "edit_content", Level.VIEWER),
@@ -45,7 +59,7 @@ KINDS: dict[str, Kind] = {
              ("post.published",), "edit_content", None),
         Kind("post_failed", "Post failed",
              "A post you wrote could not be published to an account (approvers when nobody on the team wrote it).",
-             ("post.failed",), "edit_content", Level.VIEWER),
+             ("post.failed",), "edit_content", Level.VIEWER, push=True),
         Kind("post_missed_time", "Post missed its time",
              "A post's time passed while it waited (approval, the client, a paused account), or the client "
              "approved it late: publish it now or pick a new time (approvers and the author).",
@@ -58,18 +72,36 @@ KINDS: dict[str, Kind] = {
              ("lead.submitted",), "edit_content", Level.ADMIN),
         Kind("client_request", "Client requests",
              "A client request is created, answered or changes status.",
-             ("portal_request.updated",), "edit_content", Level.ADMIN),
+             ("portal_request.updated",), "edit_content", Level.ADMIN, push=True),
         Kind("task_assigned", "Task assigned to you",
              "Someone assigns a task to you.",
              ("task.assigned",), "view", Level.VIEWER),
         Kind("deliverable_ready", "Deliverable ready",
              "A deliverable assigned to you is Ready-To-Post or Delivered (admins when nobody is assigned).",
              ("deliverable.ready",), "view", None),
+        Kind("report_ready", "Report ready",
+             "A client's monthly report PDF is made (whoever asked for it; admins for the monthly round).",
+             ("report.ready",), "view", None, push=True),
+        # A client's portal users (the portal's notification settings): browser push only.
+        Kind("client_approval", "Waiting for your approval",
+             "A post is ready for you to approve before it goes out.",
+             ("post.approved",), CLIENTS, None, push=True),
+        Kind("client_request_update", "Your requests",
+             "The agency answers one of your requests or changes its status.",
+             ("portal_request.updated",), CLIENTS, None, push=True),
+        Kind("client_report_ready", "Report ready",
+             "Your monthly results report is ready to read.",
+             ("report.ready",), CLIENTS, None, push=True),
     ]
 }  # fmt: skip
 
-KIND_BY_EVENT: dict[str, Kind] = {event_type: kind for kind in KINDS.values() for event_type in kind.event_types}
-CHANNELS = ("in_app", "email")
+# Every kind an event type raises (a staff kind and a client kind may share one event).
+KINDS_BY_EVENT: dict[str, tuple[Kind, ...]] = {}
+for _kind in KINDS.values():
+    for _event_type in _kind.event_types:
+        KINDS_BY_EVENT[_event_type] = (*KINDS_BY_EVENT.get(_event_type, ()), _kind)
+KIND_BY_EVENT: dict[str, Kind] = {event_type: kinds[0] for event_type, kinds in KINDS_BY_EVENT.items()}  # "raises any?"
+CHANNELS = ("in_app", "email", "push")
 
 
 @dataclass(frozen=True)

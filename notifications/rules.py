@@ -13,13 +13,17 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.urls import reverse
 
 from agency import permissions
-from agency.models import Deliverable, Lead, PortalRequest, Task
+from agency.models import Client, Deliverable, Lead, PortalRequest, Task, User
 from localbzz import zones
+from localbzz.app_urls import portal_url
 from localbzz.events import Event
 from publishing.models import Post, SocialAccount
+from publishing.states import PostStatus
+from reports.models import Report
 
 
 @dataclass
@@ -261,6 +265,87 @@ def deliverable_ready(event: Event) -> Draft | None:
     )
 
 
+def report_ready(event: Event) -> Draft | None:
+    report = Report.objects.select_related("client", "requested_by").filter(pk=event.object_id).first()
+    if report is None:
+        return None
+    return Draft(
+        recipients=_staff(report.requested_by) or permissions.staff_who_can("manage_clients"),
+        title=f"Report ready: {report.client.name}, {report.month:%B %Y}",
+        body=f"The {report.month:%B %Y} results report for {report.client.name} is made.",
+        action="Read it, then send it to the client or let the monthly email do it.",
+        link=reverse("report-download", args=[report.client_id, report.slug]),
+        link_label="Open the PDF",
+    )
+
+
+# A client's portal users: the links are absolute URLs on the client's portal ------------------------
+
+
+def _portal_people(client: Client) -> list:
+    """The active portal users of ``client`` (none when its portal is switched off)."""
+    if not client.portal_enabled:
+        return []
+    return list(User.objects.filter(client_user__client=client, is_active=True))
+
+
+def _on_portal(client: Client, name: str, *args: object) -> str:
+    return portal_url(client.slug, reverse(f"portal:{name}", args=args, urlconf="portal.urls"))
+
+
+def client_approval(event: Event) -> Draft | None:
+    post = _post(event)
+    if post is None or post.status != PostStatus.PENDING_CLIENT_APPROVAL:
+        return None
+    when = _when(post.scheduled_at, post.client)
+    return Draft(
+        recipients=_portal_people(post.client),
+        title="A post is waiting for your approval",
+        body=f"{_quote(post.caption, 120)}" + (f" Planned for {when}." if when else ""),
+        action="Approve it, or tell us what to change.",
+        link=_on_portal(post.client, "post", post.pk),
+        link_label="Review the post",
+    )
+
+
+def client_request_update(event: Event) -> Draft | None:
+    if event.verb == "request.status_changed" and str(event.changes.get("status", ["", ""])[-1]) != "Done":
+        return None  # "Working" follows the agency's first answer, which the client is told about
+    if event.verb not in {"request.replied", "request.status_changed"}:  # e.g. the client's own new request
+        return None
+    request = PortalRequest.objects.select_related("client").filter(pk=event.object_id).first()
+    actor = User.objects.filter(pk=event.actor_id).first() if event.actor_id else None
+    if request is None or not _staff(actor):  # only what the agency does is news to the client
+        return None
+    if event.verb == "request.replied":
+        title = f"{settings.AGENCY_NAME} answered your request"
+        body = f"{request.topic}: {_quote(str(event.changes.get('comment', '')), 140)}"
+    else:
+        title, body = "Your request is done", f"{request.topic}: {_quote(request.content, 140)}"
+    return Draft(
+        recipients=_portal_people(request.client),
+        title=title,
+        body=body,
+        action="Open the request to read the conversation.",
+        link=_on_portal(request.client, "request", request.pk),
+        link_label="Open the request",
+    )
+
+
+def client_report_ready(event: Event) -> Draft | None:
+    report = Report.objects.select_related("client").filter(pk=event.object_id).first()
+    if report is None:
+        return None
+    return Draft(
+        recipients=_portal_people(report.client),
+        title=f"Your {report.month:%B} report is ready",
+        body=f"How your social media did in {report.month:%B %Y}: reach, followers and your best posts.",
+        action="Read it on your results page.",
+        link=_on_portal(report.client, "results"),
+        link_label="See your results",
+    )
+
+
 RULES: dict[str, Callable[[Event], Draft | None]] = {
     "approval_needed": approval_needed,
     "changes_requested": changes_requested,
@@ -273,4 +358,8 @@ RULES: dict[str, Callable[[Event], Draft | None]] = {
     "client_request": client_request,
     "task_assigned": task_assigned,
     "deliverable_ready": deliverable_ready,
+    "report_ready": report_ready,
+    "client_approval": client_approval,
+    "client_request_update": client_request_update,
+    "client_report_ready": client_report_ready,
 }

@@ -19,19 +19,20 @@ from localbzz.app_urls import app_url, staff_urlconf
 from localbzz.events import Event
 from localbzz.queue import enqueue
 from notifications import mail, selectors
-from notifications.kinds import CHANNELS, KIND_BY_EVENT, KINDS, Kind
+from notifications.kinds import CHANNELS, KINDS, KINDS_BY_EVENT, Kind
 from notifications.models import Notification, NotificationPreference
 from notifications.rules import RULES, Draft, posts_preloaded
 
 log = logging.getLogger(__name__)
 
 EMAIL_TASK = "notifications.tasks.notification_email_send"
+PUSH_TASK = "notifications.tasks.notification_push_send"
 
 
 def notify_events(events: list[Event]) -> None:
     """The ``localbzz.events`` listener (``many``): the notifications each event calls for, the
     posts concerned read once for all (a batch of published posts)."""
-    wanted = [e for e in events if e.type in KIND_BY_EVENT]
+    wanted = [e for e in events if e.type in KINDS_BY_EVENT]
     if not wanted:
         return
     with posts_preloaded(wanted):
@@ -43,20 +44,20 @@ def notify_events(events: list[Event]) -> None:
 
 
 def notify_event(event: Event) -> None:
-    """The notifications an event calls for, for whom it concerns."""
-    kind = KIND_BY_EVENT.get(event.type)
-    if kind is None:
-        return
-    with staff_urlconf():  # links go to the staff app, also for events raised on a client's portal
-        draft = RULES[kind.key](event)
-    if draft is not None and draft.recipients:
-        notifications_create(kind=kind, event=event, draft=draft)
+    """The notifications an event calls for, for whom it concerns (a staff kind and a client kind
+    may both come of one event)."""
+    for kind in KINDS_BY_EVENT.get(event.type, ()):
+        with staff_urlconf():  # links go to the staff app, also for events raised on a client's portal
+            draft = RULES[kind.key](event)
+        if draft is not None and draft.recipients:
+            notifications_create(kind=kind, event=event, draft=draft)
 
 
 @transaction.atomic
 def notifications_create(*, kind: Kind, event: Event, draft: Draft) -> list[Notification]:
     """One notification per recipient for ``event`` — never for the person who acted, never twice
-    for the same event, and only on the channels the person wants. Emails go out after commit."""
+    for the same event, and only on the channels the person wants. Emails and browser pushes go
+    out after commit, on the worker."""
     people = {u.pk: u for u in draft.recipients if u.pk != event.actor_id}
     channels = selectors.channels_for(list(people.values()), kind)
     already = set(
@@ -78,14 +79,17 @@ def notifications_create(*, kind: Kind, event: Event, draft: Draft) -> list[Noti
             object_id=event.object_id[:64],
             in_app=in_app,
             email_status=Notification.Email.PENDING if email else Notification.Email.NONE,
+            push_status=Notification.Email.PENDING if push else Notification.Email.NONE,
         )
-        for user_id, (in_app, email) in channels.items()
-        if (in_app or email) and user_id not in already
+        for user_id, (in_app, email, push) in channels.items()
+        if (in_app or email or push) and user_id not in already
     ]
     Notification.objects.bulk_create(rows, ignore_conflicts=True)  # a concurrent delivery wins, once
     for row in rows:
         if row.email_status == Notification.Email.PENDING:
             enqueue(EMAIL_TASK, str(row.pk), group="notifications")
+        if row.push_status == Notification.Email.PENDING:
+            enqueue(PUSH_TASK, str(row.pk), group="notifications")
     return rows
 
 
@@ -126,13 +130,9 @@ def notification_email_send(*, notification_id: str) -> str:
     NOTIFICATIONS_EMAIL_MAX_ATTEMPTS) and the error is raised for django-q2 to record.
     """
     with transaction.atomic():
-        notification = (
-            Notification.objects.select_for_update().select_related("recipient").filter(pk=notification_id).first()
-        )
+        notification, why_not = selectors.pending(notification_id, "email_status")
         if notification is None:
-            return "gone"
-        if notification.email_status != Notification.Email.PENDING:
-            return notification.email_status or "not wanted"
+            return why_not
         recipient = notification.recipient
         if not recipient.is_active or not recipient.email:
             notification.email_status = Notification.Email.NONE

@@ -10,4 +10,9 @@ urlpatterns = [
     path("notifications/<uuid:pk>/open/", views.notification_open, name="notification-open"),
     path("notifications/<uuid:pk>/read/", views.notification_read, name="notification-read"),
     path("settings/notifications/", views.preferences, name="notification-preferences"),
+    path("settings/notifications/browsers/", views.push_subscribe, name="push-subscribe"),
+    path("settings/notifications/browsers/off/", views.push_unsubscribe, name="push-unsubscribe"),
+    path("settings/notifications/browsers/check/", views.push_check, name="push-check"),
+    path("settings/notifications/browsers/test/", views.push_test, name="push-test"),
+    path("settings/notifications/browsers/<int:pk>/remove/", views.push_remove, name="push-remove"),
 ]

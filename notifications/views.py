@@ -8,12 +8,13 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from agency.permissions import staff_required
 from agency.types import StaffRequest
-from notifications import selectors, services
+from notifications import selectors, services, views_push
 from notifications.kinds import CHANNELS, KINDS
 from notifications.models import Notification
 
@@ -112,4 +113,40 @@ def preferences(request: StaffRequest) -> HttpResponse:
         messages.success(request, "Your notification choices are saved.")
         return redirect("notification-preferences")
     rows = [{"kind": KINDS[key], **channels} for key, channels in current.items()]
-    return render(request, "notifications/preferences.html", {"rows": rows, "email": request.user.email})
+    context = views_push.panel_context(
+        request, subscribe_url=reverse("push-subscribe"), unsubscribe_url=reverse("push-unsubscribe")
+    )
+    return render(request, "notifications/preferences.html", {"rows": rows, "email": request.user.email, **context})
+
+
+# Browser push: this browser on/off (JSON, from static/js/push.js) and the list of browsers ---------
+
+
+@staff_required()
+def push_subscribe(request: StaffRequest) -> HttpResponse:
+    return views_push.subscribe(request)
+
+
+@staff_required()
+def push_unsubscribe(request: StaffRequest) -> HttpResponse:
+    return views_push.unsubscribe(request)
+
+
+@staff_required()
+def push_check(request: StaffRequest) -> HttpResponse:
+    return views_push.check(request)
+
+
+@require_POST
+@staff_required()
+def push_test(request: StaffRequest) -> HttpResponse:
+    views_push.send_test(request, reverse("notification-preferences"))
+    return redirect("notification-preferences")
+
+
+@require_POST
+@staff_required()
+def push_remove(request: StaffRequest, pk: int) -> HttpResponse:
+    if views_push.remove(request, pk):
+        messages.success(request, "That browser gets no more notifications.")
+    return redirect("notification-preferences")

@@ -1,0 +1,1 @@
+"""Fakes of the services the notifications app talks to (a browser push service)."""
