@@ -253,14 +253,17 @@ def posts_waiting_count() -> int:
 
 # Attachments -----------------------------------------------------------------------------------
 
-ATTACHABLE = {"shoot": Shoot, "deliverable": Deliverable, "request": PortalRequest}
+ATTACHABLE: dict[str, type[Shoot | Deliverable | PortalRequest]] = {
+    "shoot": Shoot,
+    "deliverable": Deliverable,
+    "request": PortalRequest,
+}
 
 
 def attachment_target(kind: str, pk: UUID | str) -> Shoot | Deliverable | PortalRequest:
     """Staff surfaces: the shoot, deliverable or request ``pk`` (any client); DoesNotExist otherwise."""
-    model = ATTACHABLE[kind]
-    found: Shoot | Deliverable | PortalRequest = model.objects.select_related("client").get(pk=pk)
-    return found
+    model: type[Shoot | Deliverable | PortalRequest] = ATTACHABLE[kind]
+    return model._default_manager.select_related("client").get(pk=pk)
 
 
 def attachments_of(target: Shoot | Deliverable | PortalRequest) -> QuerySet[Attachment]:
@@ -274,3 +277,8 @@ def attachments_by_target(field: str, ids: Sequence[Any]) -> dict[Any, list[Atta
     for attachment in Attachment.objects.filter(**{f"{field}_id__in": ids}).order_by("-created_at", "-id"):
         grouped[getattr(attachment, f"{field}_id")].append(attachment)
     return grouped
+
+
+def attachment_get(attachment_id: UUID | str) -> Attachment | None:
+    """Staff surfaces: one attachment (any client) with the thing it is on."""
+    return Attachment.objects.select_related("shoot", "deliverable", "request").filter(pk=attachment_id).first()

@@ -17,6 +17,7 @@ from rest_framework import exceptions, generics, serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from agency.models import Deliverable, PortalRequest, Shoot
 from localbzz import rate_limits
@@ -178,7 +179,7 @@ class _NotReady(exceptions.APIException):
 
 def attachment_views(
     *, kind: str, route: str, thing: str, mixin: type | None = None, upload: bool = True, remove: bool = True
-) -> tuple[type, type, type]:
+) -> tuple[type[APIView], type[APIView], type[APIView]]:
     """The list, detail and download views for ``kind``, documented for ``thing`` ("a shoot", "your
     request"); ``mixin`` (first among the bases) changes how the thing is found and who may ask."""
     bases: tuple[type, ...] = (mixin,) if mixin else ()

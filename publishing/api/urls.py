@@ -1,9 +1,10 @@
 from django.urls import path
+from rest_framework.views import APIView
 
 from publishing.api import accounts, attachments, media, posts
 
 
-def attachment_routes(prefix: str, route: str, views: tuple[type, type, type]) -> list:
+def attachment_routes(prefix: str, route: str, views: tuple[type[APIView], type[APIView], type[APIView]]) -> list:
     listing, detail, download = views
     return [
         path(f"{prefix}/<uuid:pk>/attachments", listing.as_view(), name=f"{route}-attachments"),

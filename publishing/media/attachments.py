@@ -37,6 +37,15 @@ _OOXML_PARTS = {"word/document.xml": "DOCX", "xl/workbook.xml": "XLSX", "ppt/pre
 _EOF_WINDOW = 2048  # "%%EOF" sits in the last bytes of a whole PDF (after it, at most whitespace or junk)
 
 
+def accept_attribute() -> str:
+    """An ``<input type=file accept>`` of every extension above (the server decides by content)."""
+    extensions = [
+        *(e for _, known in DOCUMENT_TYPES.values() for e in known),
+        *(e for k in MEDIA_EXTENSIONS.values() for e in k),
+    ]
+    return ",".join(f".{e}" for e in extensions)
+
+
 def max_document_bytes() -> int:
     return int(settings.ATTACHMENT_MAX_DOCUMENT_BYTES)
 

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from agency.models import Deliverable, PortalRequest, Shoot
+
 
 class Attachment(models.Model):
     """One file attached to exactly one shoot, deliverable or request of ``client``.
@@ -89,12 +91,28 @@ class Attachment(models.Model):
         return cls.TARGETS[target._meta.label]
 
     @property
-    def target(self) -> models.Model:
+    def target(self) -> Shoot | Deliverable | PortalRequest:
         """The shoot, deliverable or request this file is attached to."""
         found = self.shoot or self.deliverable or self.request
         assert found is not None  # the check constraint holds one
         return found
 
     @property
+    def type_label(self) -> str:
+        """What the file is, in words ("PDF", "Word document", "JPEG photo")."""
+        return _TYPE_LABELS.get(self.content_type, self.get_kind_display())
+
+    @property
     def is_ready(self) -> bool:
         return self.status == self.Status.READY
+
+
+_TYPE_LABELS = {
+    "application/pdf": "PDF",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel spreadsheet",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": "PowerPoint deck",
+    "application/zip": "ZIP archive",
+    "image/jpeg": "JPEG photo", "image/png": "PNG image", "image/webp": "WebP image", "image/gif": "GIF",
+    "image/heif": "HEIC photo", "video/mp4": "MP4 video", "video/quicktime": "QuickTime video",
+}  # fmt: skip

@@ -101,7 +101,7 @@ def may_remove(user: Actor, attachment: Attachment) -> bool:
     """Staff who may edit content remove any attachment; anyone else only what they uploaded."""
     if permissions.can(user, "edit_content"):
         return True
-    return isinstance(user, User) and user.pk is not None and attachment.uploaded_by_id == user.pk
+    return isinstance(user, User) and attachment.uploaded_by_id == user.pk
 
 
 @transaction.atomic
