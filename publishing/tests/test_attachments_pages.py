@@ -47,6 +47,8 @@ def test_an_editor_attaches_downloads_and_removes(client, editor, shoot, django_
     html = added.content.decode()
     assert "Attached <strong>Call sheet.pdf</strong>" in html and "PDF" in html and "Editor Tester" in html
     attachment = Attachment.objects.get()
+    history = client.get(f"/shoots/{shoot.pk}/").content.decode()
+    assert "attached a file to" in history and "Call sheet.pdf" in history and "Attachment id" not in history
     download = client.get(f"/attachments/{attachment.pk}/download")
     assert download.status_code == 200
     assert download["Content-Disposition"] == 'attachment; filename="Call sheet.pdf"'
