@@ -21,14 +21,14 @@ from rest_framework.views import APIView
 
 from agency.models import Deliverable, PortalRequest, Shoot
 from localbzz import rate_limits
-from localbzz.api.errors import error_body
+from localbzz.api.errors import Conflict, error_body
 from localbzz.api.input import refuse_a_body
 from publishing import selectors
 from publishing.media.attachments import ACCEPTED
 from publishing.media.probe import FileProblem
 from publishing.models import Attachment
 from publishing.services import attachments as services
-from publishing.views.files import attachment_download, not_ready_message
+from publishing.views.files import attachment_download, attachment_problem
 
 TAGS = ["attachments"]
 
@@ -167,14 +167,10 @@ class AttachmentDownload(_Attachments, generics.GenericAPIView):
 
     def get(self, request, *args, **kwargs):
         attachment = self.get_attachment()
-        if not attachment.is_ready:  # the envelope, not the pages' plain text
-            raise _NotReady(not_ready_message(attachment))
+        problem = attachment_problem(attachment)
+        if problem is not None:  # the envelope, not the pages' plain text
+            raise (exceptions.NotFound if problem[0] == 404 else Conflict)(problem[1])
         return attachment_download(attachment)
-
-
-class _NotReady(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "not_ready"
 
 
 def attachment_views(
@@ -226,6 +222,7 @@ def attachment_views(
             summary=f"Download a file attached to {thing} (always as a download, never shown inline)",
             responses={
                 (200, "*/*"): OpenApiResponse(OpenApiTypes.BINARY, description="The file, under its name."),
+                404: OpenApiResponse(description="No such attachment here, or its file is no longer in storage."),
                 409: OpenApiResponse(description="The file is still being prepared (photo metadata), or failed."),
             },
         )

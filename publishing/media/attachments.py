@@ -113,6 +113,14 @@ def _document_format(path: str, head: bytes, name: str) -> str | None:
         raise FileProblem(
             name, "damaged", f"{name} is not a whole ZIP or Office file (it is cut off or damaged). Save it again."
         ) from None
+    if any(n.endswith("vbaProject.bin") for n in names):
+        raise FileProblem(
+            name,
+            "unsupported_type",
+            f"{name} cannot be attached: it is an Office file with macros, which can run code. "
+            "Save it without macros (as .docx, .xlsx or .pptx) and attach that.",
+            415,
+        )
     if "[Content_Types].xml" in names:
         for part, kind in _OOXML_PARTS.items():
             if part in names:

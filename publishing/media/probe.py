@@ -106,6 +106,7 @@ def _describe_other(head: bytes) -> str:
     signatures = [
         (b"#!", "a script"), (b"<?php", "a PHP script"), (b"MZ", "a Windows program"), (b"\x7fELF", "a program"),
         (b"%PDF", "a PDF document"), (b"PK\x03\x04", "a ZIP archive or Office document"),
+        (b"\xd0\xcf\x11\xe0", "an old Office document (.doc, .xls or .ppt)"),
         (b"II*\x00", "a TIFF image"), (b"MM\x00*", "a TIFF image"), (b"BM", "a BMP image"),
         (b"\x1aE\xdf\xa3", "a WebM or MKV video"), (b"ID3", "an MP3 audio file"), (b"OggS", "an Ogg file"),
         (b"fLaC", "a FLAC audio file"), (b"RIFF", "a RIFF file (WAV or AVI)"),

@@ -43,11 +43,6 @@ def display_name(name: str | None, limit: int = NAME_CHARS) -> str:
     return stem[: limit - len(extension) - 1] + "…" + extension
 
 
-def largest_upload_bytes() -> int:
-    """The most any surface takes of one file: photos and videos (the library), documents (attachments)."""
-    return max(settings.MEDIA_MAX_IMAGE_BYTES, settings.MEDIA_MAX_VIDEO_BYTES, settings.ATTACHMENT_MAX_DOCUMENT_BYTES)
-
-
 class RefusedUpload(UploadedFile):
     """Stands in for a file whose content was not kept (``reason``: too_large or too_many)."""
 
@@ -70,7 +65,7 @@ class LimitedUploadHandler(FileUploadHandler):
         self.received += len(raw_data)
         if len(self.head) < 64:
             self.head += raw_data[: 64 - len(self.head)]
-        if self.refused is None and self.received > largest_upload_bytes():
+        if self.refused is None and self.received > max(settings.MEDIA_MAX_IMAGE_BYTES, settings.MEDIA_MAX_VIDEO_BYTES):
             self.refused = "too_large"
         return None if self.refused else raw_data  # None: later handlers never see the chunk
 

@@ -21,11 +21,13 @@ pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
 
-def docx_bytes() -> bytes:
+def docx_bytes(macros: bool = False) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr("word/document.xml", "<w:document/>")
+        if macros:
+            archive.writestr("word/vbaProject.bin", b"\x00" * 64)
     return out.getvalue()
 
 
@@ -166,6 +168,9 @@ def test_a_rotated_photo_is_cleaned_by_the_worker_before_it_is_served(
         ("setup.pdf", b"MZ\x90\x00" + b"\x00" * 64, 415, "unsupported_type", ["a Windows program"]),
         ("empty.pdf", b"", 400, "empty", ["empty.pdf is empty"]),
         ("cut.pdf", PDF[:30], 400, "damaged", ["cut.pdf is not a whole PDF"]),
+        ("plan.docx", docx_bytes(macros=True), 415, "unsupported_type", ["an Office file with macros"]),
+        ("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, 415, "unsupported_type",
+         ["an old Office document"]),
         ("cut.docx", docx_bytes()[:40], 400, "damaged", ["cut.docx is not a whole ZIP"]),
         ("....", PDF, 400, "bad_filename", ["Rename it"]),
     ],
@@ -258,3 +263,14 @@ def test_names_without_a_usable_name_are_refused(name):
 
     with pytest.raises(FileProblem, match="Rename it"):
         checked_name(name)
+
+
+def test_a_file_gone_from_storage_answers_404_in_the_envelope(api_as, editor, things):
+    api = api_as(editor)
+    path = f"/api/v1/shoots/{things['shoots'].pk}"
+    made = attach(api, path, "brief.pdf", PDF).json()
+    attachment = Attachment.objects.get(pk=made["id"])
+    attachment.file.storage.delete(attachment.file.name)
+    response = api.get(f"{path}/attachments/{made['id']}/download")
+    assert response.status_code == 404
+    assert "no longer in storage" in response.json()["error"]["message"]
