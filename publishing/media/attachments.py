@@ -17,7 +17,7 @@ import zipfile
 
 from django.conf import settings
 
-from publishing.media.probe import FileProblem, Probe, human_bytes, probe_file, sniff
+from publishing.media.probe import FileProblem, Probe, human_bytes, probe_file, sniff, sniff_file
 
 ACCEPTED = "photos (JPEG, PNG, WebP, GIF, HEIC), videos (MP4, MOV) or documents (PDF, Word, Excel, PowerPoint, ZIP)"
 # Sniffed format → (content type, the extensions a name may keep; the first is given otherwise).
@@ -75,11 +75,7 @@ def name_for(display: str, fmt: str) -> str:
 
 def probe_attachment(path: str, *, name: str, size: int) -> Probe:
     """Decide what the attachment at ``path`` is and that it is whole; raise FileProblem otherwise."""
-    if size == 0:
-        raise FileProblem(name, "empty", f"{name} is empty (0 bytes): the upload may have failed. Try again.")
-    with open(path, "rb") as fh:
-        head = fh.read(64)
-    fmt, what = sniff(head)
+    fmt, what, head = sniff_file(path, name=name, size=size)
     if fmt is not None:  # a photo or video: the media library's rules, all of them
         return probe_file(path, name=name, size=size)
     document = _document_format(path, head, name)

@@ -119,13 +119,18 @@ def _describe_other(head: bytes) -> str:
     return "a file of a kind we do not know"
 
 
-def probe_file(path: str, *, name: str, size: int) -> Probe:
-    """Decide what the file at ``path`` is and that it is whole; raise FileProblem otherwise."""
+def sniff_file(path: str, *, name: str, size: int) -> tuple[str | None, str, bytes]:
+    """``sniff`` of the file at ``path`` (and its first bytes); an empty file is refused here."""
     if size == 0:
         raise FileProblem(name, "empty", f"{name} is empty (0 bytes): the upload may have failed. Try again.")
     with open(path, "rb") as fh:
         head = fh.read(64)
-    fmt, what = sniff(head)
+    return (*sniff(head), head)
+
+
+def probe_file(path: str, *, name: str, size: int) -> Probe:
+    """Decide what the file at ``path`` is and that it is whole; raise FileProblem otherwise."""
+    fmt, what, _head = sniff_file(path, name=name, size=size)
     if fmt is None:
         hint = " Convert it to MP4 and upload again." if "WebM" in what else ""
         raise FileProblem(
