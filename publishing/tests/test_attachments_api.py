@@ -274,3 +274,32 @@ def test_a_file_gone_from_storage_answers_404_in_the_envelope(api_as, editor, th
     response = api.get(f"{path}/attachments/{made['id']}/download")
     assert response.status_code == 404
     assert "no longer in storage" in response.json()["error"]["message"]
+
+
+def test_a_photo_the_worker_cannot_clean_is_failed_with_the_reason(api_as, editor, things, settings):
+    """Real limits, really exceeded: the work child gets 8 MB of address space, too little to start."""
+    from publishing.services.attachments import attachment_clean
+
+    settings.MEDIA_WORK_MEMORY_MB = 8
+    api = api_as(editor)
+    path = f"/api/v1/shoots/{things['shoots'].pk}"
+    made = attach(api, path, "turned.jpg", mf.jpeg_bytes(mf.photo((400, 300)), orientation=6)).json()
+    assert attachment_clean(attachment_id=made["id"]) is None
+    failed = Attachment.objects.get(pk=made["id"])
+    assert failed.status == "failed" and "could not be processed" in failed.processing_error
+    refused = api.get(f"{path}/attachments/{made['id']}/download")
+    assert refused.status_code == 409 and failed.processing_error in refused.json()["error"]["message"]
+    assert attachment_clean(attachment_id=made["id"]) is None  # a settled attachment is left alone
+    assert Attachment.objects.get(pk=made["id"]).status == "failed"
+
+
+def test_cleaning_twice_does_the_work_once(api_as, editor, things, stored_files, django_capture_on_commit_callbacks):
+    from publishing.services.attachments import attachment_clean
+
+    api = api_as(editor)
+    made = attach(api, f"/api/v1/shoots/{things['shoots'].pk}", "t.jpg", mf.jpeg_bytes(orientation=3)).json()
+    with django_capture_on_commit_callbacks(execute=True):
+        first = attachment_clean(attachment_id=made["id"])
+    assert first is not None and first.status == "ready" and first.name == "t.jpg"
+    assert attachment_clean(attachment_id=made["id"]) is None
+    assert stored_files() == [first.file.name]  # the uncleaned upload is gone, one clean file stays
