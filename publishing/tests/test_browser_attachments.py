@@ -46,9 +46,15 @@ def test_attach_list_remove_on_staff_and_portal_pages(page, live_server, make_st
     card = page.get_by_test_id("attachments")
     expect(card.get_by_text("No files attached")).to_be_visible()
     page.screenshot(path=f"{SHOTS}/attachments-shoot-empty-1440.png", full_page=True)
+    page.evaluate(
+        """() => { window.barSeen = 0; document.addEventListener("htmx:xhr:progress", () => {
+             const bar = document.querySelector("form[data-upload-progress] progress");
+             if (bar && !bar.hidden) window.barSeen = Math.max(window.barSeen, bar.value); }); }"""
+    )
     card.get_by_label("Attach a file").set_input_files(str(brief))
     card.get_by_role("button", name="Attach", exact=True).click()
     expect(page.get_by_test_id("attachments").get_by_text("Attached Shot list.pdf")).to_be_visible()
+    assert page.evaluate("() => window.barSeen") > 0  # the progress bar showed and moved
     settled(page)
     card = page.get_by_test_id("attachments")
     expect(card.get_by_role("link", name="Shot list.pdf", exact=True)).to_have_attribute("download", "")
