@@ -30,7 +30,9 @@ CHOICES_ELSEWHERE = {
     "priority": ("agency", "PortalRequest"),
 }
 COMMENT_FIELDS = {"comment", "reason", "message", "caption"}
-HIDDEN_FIELDS = {"user_agent"}  # kept for the audit log's CSV, too long to read in a sentence
+HIDDEN_FIELDS = {"user_agent", "attachment_id"}  # kept for the audit log's CSV and search, noise in a sentence
+# Verbs whose last word does not read as a sentence about their target ("added Spring shoot").
+VERB_WORDS = {"attachment.added": "attached a file to", "attachment.removed": "removed a file from"}
 
 
 def _model_field(model, name: str):

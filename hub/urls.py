@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("reports.urls")),  # analytics, the client's Analytics panel and reports
     path("", include("agency.urls")),
     path("library/", include("publishing.urls")),
+    path("attachments/", include("publishing.urls_attachments")),
     path("", include("publishing.urls_posts")),
     path("generate/", include("generation.urls")),
     path("", include("notifications.urls")),

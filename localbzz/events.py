@@ -69,6 +69,9 @@ EVENT_TYPES: dict[str, Callable[[str, dict], bool]] = {
         verb in {"deliverable.created", "deliverable.updated", "deliverable.moved"}
         and _new(changes, "status") in {"Ready-To-Post", "Delivered"}
     ),
+    # A file attached to (or removed from) a shoot, deliverable or request: the object is that thing.
+    "attachment.added": lambda verb, changes: verb == "attachment.added",
+    "attachment.removed": lambda verb, changes: verb == "attachment.removed",
     "report.ready": lambda verb, changes: verb == "report.ready",  # a client's monthly PDF is made (reports/)
 }
 EVENT_NAMES = tuple(EVENT_TYPES)

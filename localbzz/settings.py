@@ -474,6 +474,12 @@ MEDIA_LEFTOVER_SECONDS = env_int("MEDIA_LEFTOVER_SECONDS", 3600)
 MEDIA_PUBLIC_BASE_URL = env("MEDIA_PUBLIC_BASE_URL").rstrip("/")
 MEDIA_URL_EXPIRE_SECONDS = env_int("MEDIA_URL_EXPIRE_SECONDS", 3600)
 MEDIA_PUBLIC_URL_EXPIRE_SECONDS = env_int("MEDIA_PUBLIC_URL_EXPIRE_SECONDS", 24 * 3600)
+# Attachments (shoots, deliverables, requests: publishing.media.attachments) take the library's photos
+# and videos under its limits, and documents (PDF, Office, ZIP) up to this size — never more than the
+# largest media limit, where the upload handler stops writing any file.
+ATTACHMENT_MAX_DOCUMENT_BYTES = min(
+    env_int("ATTACHMENT_MAX_DOCUMENT_BYTES", 100 * 1024 * 1024), max(MEDIA_MAX_IMAGE_BYTES, MEDIA_MAX_VIDEO_BYTES)
+)
 # Uploads stream to temporary files (nothing holds a whole video in memory); our handler first
 # stops writing a file past the largest allowed size and any file past the per-request count.
 FILE_UPLOAD_HANDLERS = [

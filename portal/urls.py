@@ -5,7 +5,7 @@ Nothing of the staff app is reachable here: no staff pages, no admin, no staff A
 
 from django.urls import include, path
 
-from portal.views import auth, content, home, inbox, people, results
+from portal.views import attachments, auth, content, home, inbox, people, results
 from publishing.views import files
 
 pages = [
@@ -31,7 +31,23 @@ pages = [
     path("approvals/", content.approvals, name="approvals"),
     path("requests/", inbox.requests, name="requests"),
     path("requests/<uuid:request_id>/", inbox.request_detail, name="request"),
+    path("requests/<uuid:request_id>/attachments/", attachments.request_attachments, name="request-attachments"),
+    path(
+        "requests/<uuid:request_id>/attachments/<uuid:attachment_id>/download",
+        attachments.request_attachment_download,
+        name="request-attachment-download",
+    ),
+    path(
+        "requests/<uuid:request_id>/attachments/<uuid:attachment_id>/remove",
+        attachments.request_attachment_remove,
+        name="request-attachment-remove",
+    ),
     path("deliverables/", inbox.deliverables, name="deliverables"),
+    path(
+        "deliverables/<uuid:deliverable_id>/attachments/<uuid:attachment_id>/download",
+        attachments.deliverable_attachment_download,
+        name="deliverable-attachment-download",
+    ),
     path("deliverables/<uuid:deliverable_id>/review", inbox.deliverable_review, name="deliverable-review"),
     path("results/", results.results, name="results"),
     path("results/card", results.results_card, name="results-card"),

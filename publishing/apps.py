@@ -23,6 +23,12 @@ class PublishingConfig(AppConfig):
         post_save.connect(media_counts_changed, sender=MediaAsset, dispatch_uid="media-counts-save")
         post_delete.connect(media_counts_changed, sender=MediaAsset, dispatch_uid="media-counts-delete")
 
+        # An attachment deleted with its shoot, deliverable, request or client takes its file along.
+        from publishing.models import Attachment
+        from publishing.services.attachments import files_removed_with
+
+        post_delete.connect(files_removed_with, sender=Attachment, dispatch_uid="attachment-file-delete")
+
         # The Posts, Media and Social accounts tabs of a client's page (views.client_panels).
         from agency.client_tabs import ClientTab
         from agency.client_tabs import register as add_tab

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from agency import client_data as parts
 from publishing.models import (
+    Attachment,
     MediaAsset,
     MediaFolder,
     MediaRendition,
@@ -37,12 +38,15 @@ def register() -> None:
         "social_accounts", 270, lambda c: SocialAccount.objects.filter(client=c).order_by("created_at")
     )
     parts.register_section("publer_connection", 280, lambda c: PublerConnection.objects.filter(client=c))
+    parts.register_section("attachments", 290, lambda c: Attachment.objects.filter(client=c).order_by("created_at"))
     parts.register_files("media", 200, lambda c: parts.file_names(MediaAsset, client=c))
     parts.register_files("renditions", 210, lambda c: parts.file_names(MediaRendition, asset__client=c))
+    parts.register_files("attachments", 220, lambda c: parts.file_names(Attachment, client=c))
     # Posts before social accounts: a post's targets protect the accounts they publish to.
     parts.register_erase("posts", 200, lambda c: Post.objects.filter(client=c))
     parts.register_count("posts", 200, lambda c: Post.objects.filter(client=c).count())
     parts.register_count("media files", 210, lambda c: MediaAsset.objects.filter(client=c).count())
+    parts.register_count("attachments", 215, lambda c: Attachment.objects.filter(client=c).count())
     parts.register_count(
         "social accounts (and their tokens)", 220, lambda c: SocialAccount.objects.filter(client=c).count()
     )

@@ -15,9 +15,10 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from agency.models import Client
 from publishing.fakes.x import DEMO_USER_ID as X_DEMO_USER_ID
-from publishing.models import MediaAsset, Post, SocialAccount
+from publishing.models import Attachment, MediaAsset, Post, SocialAccount
 from publishing.services import accounts as account_services
 from publishing.services import posts as post_services
+from publishing.services.attachments import attachment_add
 from publishing.services.media.upload import media_upload
 
 Size = tuple[int, int]
@@ -136,7 +137,58 @@ def seed(actor=None) -> dict[str, int]:
                 client=client, files=[ContentFile(draw(), name=name)], uploaded_by=actor, tags=tags, folder=folder
             )
             created += sum(r.created for r in results)
-    return {"media files": created}
+    return {"media files": created, "attachments": seed_attachments(actor)}
+
+
+def one_page_pdf(lines: list[str]) -> bytes:
+    """A real one-page PDF of a few lines of text (Helvetica), offsets and all."""
+    text = " ".join(f"({line.replace('(', '[').replace(')', ']')}) Tj 0 -22 Td" for line in lines)
+    stream = f"BT /F1 16 Tf 72 760 Td {text} ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{n} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def seed_attachments(actor=None) -> int:
+    """A shot list on each demo client's first shoot, a brief on each deliverable, and a reference
+    photo on its first request (once each)."""
+    created = 0
+    for client in Client.objects.filter(slug__in=PHOTOS):
+        shoot = client.shoots.order_by("start").first()
+        request = client.requests.order_by("created_at").first()
+        shot_list = [f"{client.name}: shot list", "1. Wide of the front", "2. Team at work", "3. Details, close up"]
+        files = [
+            (shoot, "Shot list.pdf", shot_list),
+            *[
+                (d, "Brief.pdf", [f"{client.name}: {d.title}", f"Type: {d.kind}", "Keep it bright."])
+                for d in client.deliverables.all()
+            ],
+            (request, "Reference photo.jpg", []),
+        ]
+        for target, name, lines in files:
+            if (
+                target is None
+                or Attachment.objects.filter(**{Attachment.field_for(target): target}, name=name).exists()
+            ):
+                continue
+            content = one_page_pdf(lines) if lines else lawn((800, 600), seed=7)
+            attachment_add(target=target, upload=ContentFile(content, name=name), uploaded_by=actor)
+            created += 1
+    return created
 
 
 # Social accounts and posts -----------------------------------------------------------------------

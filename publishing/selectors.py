@@ -16,10 +16,11 @@ from uuid import UUID
 from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 
-from agency.models import Campaign, Client
+from agency.models import Campaign, Client, Deliverable, PortalRequest, Shoot
 from localbzz.text import storable
 from publishing.media import presets
 from publishing.models import (
+    Attachment,
     MediaAsset,
     MediaFolder,
     MediaRendition,
@@ -248,3 +249,36 @@ def social_accounts(*, client: Client | None = None) -> QuerySet[SocialAccount]:
 
 def posts_waiting_count() -> int:
     return Post.objects.filter(status=PostStatus.PENDING_APPROVAL).count()
+
+
+# Attachments -----------------------------------------------------------------------------------
+
+ATTACHABLE: dict[str, type[Shoot | Deliverable | PortalRequest]] = {
+    "shoot": Shoot,
+    "deliverable": Deliverable,
+    "request": PortalRequest,
+}
+
+
+def attachment_target(kind: str, pk: UUID | str) -> Shoot | Deliverable | PortalRequest:
+    """Staff surfaces: the shoot, deliverable or request ``pk`` (any client); DoesNotExist otherwise."""
+    model: type[Shoot | Deliverable | PortalRequest] = ATTACHABLE[kind]
+    return model._default_manager.select_related("client").get(pk=pk)
+
+
+def attachments_of(target: Shoot | Deliverable | PortalRequest) -> QuerySet[Attachment]:
+    """The files attached to ``target``, newest first (the column names who uploaded: no join)."""
+    return Attachment.objects.filter(**{Attachment.field_for(target): target}).order_by("-created_at", "-id")
+
+
+def attachments_by_target(field: str, ids: Sequence[Any]) -> dict[Any, list[Attachment]]:
+    """Attachments of many shoots/deliverables/requests in one query (a portal list), by their id."""
+    grouped: dict[Any, list[Attachment]] = {pk: [] for pk in ids}
+    for attachment in Attachment.objects.filter(**{f"{field}_id__in": ids}).order_by("-created_at", "-id"):
+        grouped[getattr(attachment, f"{field}_id")].append(attachment)
+    return grouped
+
+
+def attachment_get(attachment_id: UUID | str) -> Attachment | None:
+    """Staff surfaces: one attachment (any client) with the thing it is on."""
+    return Attachment.objects.select_related("shoot", "deliverable", "request").filter(pk=attachment_id).first()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from publishing import engine
 from publishing.services import missed, publer
+from publishing.services.attachments import attachment_clean as attachment_clean_service
 from publishing.services.media.renditions import media_renditions_build
 from publishing.services.media_sweep import media_sweep as sweep_media
 
@@ -38,3 +39,8 @@ def sweep() -> dict:
     report["publer"] = publer.sync_due()
     report["missed"] = missed.flag_missed()
     return report
+
+
+def attachment_clean(attachment_id: str) -> str:
+    """Remove a photo attachment's metadata when that needed a decode (publishing.services.attachments)."""
+    return "done" if attachment_clean_service(attachment_id=attachment_id) is not None else "skipped"

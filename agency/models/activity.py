@@ -6,7 +6,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
-from agency.activity_display import summary
+from agency.activity_display import VERB_WORDS, summary
 
 
 class ActivityEvent(models.Model):
@@ -50,4 +50,4 @@ class ActivityEvent(models.Model):
 
     @property
     def verb_display(self) -> str:
-        return self.verb.split(".", 1)[-1].replace("_", " ")
+        return VERB_WORDS.get(self.verb) or self.verb.split(".", 1)[-1].replace("_", " ")

@@ -160,6 +160,7 @@ def stored_files(client: Client) -> list[str]:
 ERASURE_SINGULAR = {
     "posts": "post",
     "media files": "media file",
+    "attachments": "attachment",
     "social accounts (and their tokens)": "social account (and its tokens)",
     "portal users (and their sign-ins)": "portal user (and their sign-ins)",
     "shoots": "shoot",

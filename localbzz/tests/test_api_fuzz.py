@@ -45,6 +45,9 @@ PHASES = [Phase.explicit, Phase.generate] if COVERAGE else [Phase.generate]
 KNOWN_VALUES_FROM = {
     "/api/v1/client/content/{post_id}": ("/api/v1/client/scheduled-posts", "id"),
     "/api/v1/client-portal/{subdomain}": ("/api/v1/clients", "slug"),
+    # Joe's own requests and deliverables (the demo's client token is Joe's).
+    "/api/v1/client/requests/{id}": ("/api/v1/client-portal/joes-landscaping/requests", "id"),
+    "/api/v1/client/deliverables/{id}": ("/api/v1/client-portal/joes-landscaping/deliverables", "id"),
 }
 
 

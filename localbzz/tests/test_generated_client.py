@@ -71,15 +71,17 @@ def _operations(schema):
 def test_bodies_are_json_and_only_uploads_are_multipart(schema):
     kinds = {name: sorted(op["requestBody"]["content"]) for name, op in _operations(schema) if "requestBody" in op}
     uploads = {name for name, types in kinds.items() if types == ["multipart/form-data"]}
-    assert uploads == {"POST /api/v1/media", "POST /api/v1/client/media/upload"}
+    attachments = {f"POST /api/v1/{p}/{{id}}/attachments" for p in ("shoots", "deliverables", "portal-requests",
+                                                                        "client/requests")}  # fmt: skip
+    assert uploads == {"POST /api/v1/media", "POST /api/v1/client/media/upload", *attachments}
     assert all(types == ["application/json"] for name, types in kinds.items() if name not in uploads), kinds
 
 
 def test_every_answer_has_a_body_and_every_error_the_envelope(schema):
     for name, operation in _operations(schema):
         for code, response in operation["responses"].items():
-            if code == "204" or (code == "200" and set(response.get("content", {})) == {"application/pdf"}):
-                continue  # no body, or a file to download (a monthly report's PDF)
+            if code == "204" or (code == "200" and set(response.get("content", {})) in ({"application/pdf"}, {"*/*"})):
+                continue  # no body, or a file to download (a monthly report's PDF, an attachment)
             assert "application/json" in response.get("content", {}), f"{name} {code} has no body"
             if code[0] in "45":
                 assert response["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}

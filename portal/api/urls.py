@@ -2,7 +2,8 @@
 
 from django.urls import path, re_path
 
-from portal.api import analytics, reports, staff, views
+from portal.api import analytics, attachments, reports, staff, views
+from publishing.api.urls import attachment_routes
 
 urlpatterns = [
     path("client/login", views.ClientLogin.as_view(), name="client-login"),
@@ -15,6 +16,8 @@ urlpatterns = [
     path("client/reports", reports.ClientOwnReports.as_view(), name="client-own-reports"),
     re_path(r"^client/reports/(?P<month>[^/]+)\.pdf$", reports.ClientOwnReportPdf.as_view(),
             name="client-own-report-pdf"),
+    *attachment_routes("client/deliverables", "client-deliverable", attachments.DeliverableAttachments),
+    *attachment_routes("client/requests", "client-request", attachments.RequestAttachments),
     path("client-portal/<slug:subdomain>/requests", views.ClientPortalRequests.as_view(),
          name="client-portal-requests"),
     path("client-portal/<slug:subdomain>/deliverables", views.ClientPortalDeliverables.as_view(),

@@ -16,6 +16,8 @@ from portal.forms import CommentForm, PortalRequestForm, ReplyForm
 from portal.http import PortalHttpRequest
 from portal.permissions import portal_required
 from portal.services import inbox as portal_inbox
+from portal.views.attachments import request_card
+from publishing.selectors import attachments_by_target
 
 
 @portal_required
@@ -61,7 +63,7 @@ def request_detail(request: PortalHttpRequest, request_id) -> HttpResponse:
         else:
             messages.success(request, "Message sent.")
             return redirect("portal:request", request_id=item.pk)
-    return render(request, "portal/request.html", {"item": item, "form": form})
+    return render(request, "portal/request.html", {"item": item, "form": form, **request_card(request, item)})
 
 
 @portal_required
@@ -73,7 +75,10 @@ def deliverables(request: PortalHttpRequest) -> HttpResponse:
         ("ready", "Ready", [d for d in items if d.status == Deliverable.Status.READY_TO_POST]),
         ("delivered", "Delivered", [d for d in items if d.status == Deliverable.Status.DELIVERED]),
     ]
-    return render(request, "portal/deliverables.html", {"groups": groups, "comment_form": CommentForm()})
+    files = attachments_by_target("deliverable", [d.pk for d in items])
+    return render(
+        request, "portal/deliverables.html", {"groups": groups, "comment_form": CommentForm(), "files": files}
+    )
 
 
 @require_POST

@@ -1,8 +1,23 @@
 from django.urls import path
+from rest_framework.views import APIView
 
-from publishing.api import accounts, media, posts
+from publishing.api import accounts, attachments, media, posts
+
+
+def attachment_routes(prefix: str, route: str, views: tuple[type[APIView], type[APIView], type[APIView]]) -> list:
+    listing, detail, download = views
+    return [
+        path(f"{prefix}/<uuid:pk>/attachments", listing.as_view(), name=f"{route}-attachments"),
+        path(f"{prefix}/<uuid:pk>/attachments/<uuid:attachment_id>", detail.as_view(), name=f"{route}-attachment"),
+        path(f"{prefix}/<uuid:pk>/attachments/<uuid:attachment_id>/download", download.as_view(),
+             name=f"{route}-attachment-download"),
+    ]  # fmt: skip
+
 
 urlpatterns = [
+    *attachment_routes("shoots", "api-shoot", attachments.ShootAttachments),
+    *attachment_routes("deliverables", "api-deliverable", attachments.DeliverableAttachments),
+    *attachment_routes("portal-requests", "api-request", attachments.RequestAttachments),
     path("media", media.MediaListCreate.as_view(), name="api-media"),
     path("media/<uuid:asset_id>", media.MediaDetail.as_view(), name="api-media-detail"),
     path("media/<uuid:asset_id>/retry", media.MediaRetry.as_view(), name="api-media-retry"),

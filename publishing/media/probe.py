@@ -106,6 +106,7 @@ def _describe_other(head: bytes) -> str:
     signatures = [
         (b"#!", "a script"), (b"<?php", "a PHP script"), (b"MZ", "a Windows program"), (b"\x7fELF", "a program"),
         (b"%PDF", "a PDF document"), (b"PK\x03\x04", "a ZIP archive or Office document"),
+        (b"\xd0\xcf\x11\xe0", "an old Office document (.doc, .xls or .ppt)"),
         (b"II*\x00", "a TIFF image"), (b"MM\x00*", "a TIFF image"), (b"BM", "a BMP image"),
         (b"\x1aE\xdf\xa3", "a WebM or MKV video"), (b"ID3", "an MP3 audio file"), (b"OggS", "an Ogg file"),
         (b"fLaC", "a FLAC audio file"), (b"RIFF", "a RIFF file (WAV or AVI)"),
@@ -118,13 +119,18 @@ def _describe_other(head: bytes) -> str:
     return "a file of a kind we do not know"
 
 
-def probe_file(path: str, *, name: str, size: int) -> Probe:
-    """Decide what the file at ``path`` is and that it is whole; raise FileProblem otherwise."""
+def sniff_file(path: str, *, name: str, size: int) -> tuple[str | None, str, bytes]:
+    """``sniff`` of the file at ``path`` (and its first bytes); an empty file is refused here."""
     if size == 0:
         raise FileProblem(name, "empty", f"{name} is empty (0 bytes): the upload may have failed. Try again.")
     with open(path, "rb") as fh:
         head = fh.read(64)
-    fmt, what = sniff(head)
+    return (*sniff(head), head)
+
+
+def probe_file(path: str, *, name: str, size: int) -> Probe:
+    """Decide what the file at ``path`` is and that it is whole; raise FileProblem otherwise."""
+    fmt, what, _head = sniff_file(path, name=name, size=size)
     if fmt is None:
         hint = " Convert it to MP4 and upload again." if "WebM" in what else ""
         raise FileProblem(

@@ -188,7 +188,7 @@ def _child(spec: dict) -> dict:
     wanted = [presets.THUMBNAIL if n == "thumbnail" else presets.POSTER if n == "poster" else presets.PRESETS[n]
               for n in spec["presets"]]  # fmt: skip
     focal = tuple(spec["focal"]) if spec.get("focal") else None
-    for name, rendered in imaging.render(spec["source"], wanted, focal=focal).items():
+    for name, rendered in (imaging.render(spec["source"], wanted, focal=focal) if wanted else {}).items():
         path = out / f"{name}.jpg"
         path.write_bytes(rendered.data)
         answer["renditions"][name] = {"path": str(path), "width": rendered.width, "height": rendered.height}

@@ -107,6 +107,26 @@
     }
   });
 
+  // <form data-upload-progress data-max-bytes="…"> sent by htmx: its <progress> follows the upload,
+  // and a file past the largest size we take is refused here before anything is sent.
+  document.addEventListener("htmx:xhr:progress", function (event) {
+    var form = event.target.closest && event.target.closest("form[data-upload-progress]");
+    var bar = form && form.querySelector("progress");
+    if (!bar || !event.detail.lengthComputable) return;
+    bar.hidden = false;
+    bar.value = Math.round(event.detail.loaded / event.detail.total * 100);
+  });
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.target.closest && event.target.closest("form[data-upload-progress]");
+    var input = form && form.querySelector("input[type=file]");
+    var file = input && input.files && input.files[0];
+    var limit = form && Number(form.getAttribute("data-max-bytes"));
+    if (file && limit && file.size > limit) {
+      event.preventDefault();
+      toast(file.name + " is larger than we take (" + Math.round(limit / 1048576) + " MB at most). Make it smaller and attach that.", "error");
+    }
+  });
+
   // Confirmations, auto-submitting filters and dialogs, declared in the markup (the
   // Content-Security-Policy forbids onclick=/onsubmit=/onchange= attributes):
   // <form data-confirm="Delete this?">, <button data-confirm="…">, <select data-autosubmit>,

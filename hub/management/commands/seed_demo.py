@@ -21,6 +21,7 @@ SINGULAR = {
     "leads": "lead",
     "requests": "request",
     "media files": "media file",
+    "attachments": "attachment",
     "social accounts": "social account",
     "posts": "post",
     "portal users": "portal user",

@@ -44,7 +44,7 @@ def media_renditions_build(*, asset_id: str, version: int) -> MediaAsset | None:
     cleaned: dict[str, Any] | None = None
     try:
         with tempfile.TemporaryDirectory(prefix="localbzz-work-", dir=settings.MEDIA_UPLOAD_TEMP_DIR) as workdir:
-            answer = _work(asset, _original_on_disk(asset, workdir), workdir)
+            answer = _work(asset, stored_on_disk(asset.file.name or "", workdir), workdir)
             if answer["cleaned"]:
                 cleaned = answer["cleaned"]
                 stem = os.path.splitext(os.path.basename(asset.file.name or ""))[0]
@@ -130,12 +130,13 @@ def _delete_each(names: list[str]) -> None:
             default_storage.delete(name)
 
 
-def _original_on_disk(asset: MediaAsset, workdir: str) -> str:
+def stored_on_disk(name: str, workdir: str) -> str:
+    """A local path holding the stored file ``name``: itself on disk, or a copy in ``workdir``."""
     try:
-        return default_storage.path(asset.file.name or "")
+        return default_storage.path(name)
     except NotImplementedError:  # remote storage: stream it to a file in the work directory
         path = os.path.join(workdir, "source")
-        with default_storage.open(asset.file.name or "", "rb") as src, open(path, "wb") as out:
+        with default_storage.open(name, "rb") as src, open(path, "wb") as out:
             for chunk in iter(lambda: src.read(1024 * 1024), b""):
                 out.write(chunk)
         return path

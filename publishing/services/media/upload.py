@@ -128,13 +128,19 @@ def _check(upload: File[Any], cleanup: ExitStack) -> _Checked:
             f"{human_bytes(limit)}. Make it smaller and upload that.",
             413,
         )
+    path, sha256, size = received(upload, cleanup)
+    return _Checked(upload, path, sha256, size, probe_file(path, name=name, size=size))
+
+
+def received(upload: File[Any], cleanup: ExitStack) -> tuple[str, str, int]:
+    """``(path on disk, SHA-256, size)`` of an upload as received (attachments use it too)."""
     path = _local_path(upload, cleanup)
     digest, size = hashlib.sha256(), 0
     with open(path, "rb") as fh:
         while chunk := fh.read(1024 * 1024):
             digest.update(chunk)
             size += len(chunk)
-    return _Checked(upload, path, digest.hexdigest(), size, probe_file(path, name=name, size=size))
+    return path, digest.hexdigest(), size
 
 
 def _local_path(upload: File[Any], cleanup: ExitStack) -> str:
