@@ -617,6 +617,9 @@ GOOGLE_DRIVE_CLIENT_SECRET = env("GOOGLE_DRIVE_CLIENT_SECRET", "fake-drive-secre
 DROPBOX_APP_KEY = env("DROPBOX_APP_KEY", "fake-dropbox-app" if _FAKE else "")
 # The folder every client's shoot folders go under, at the top of the connected storage.
 STORAGE_ROOT_FOLDER = env("STORAGE_ROOT_FOLDER", "LocalBzz shoots")
+# An import job with no heartbeat (a file done) for this long lost its worker: the sweep (every
+# minute) or the next "Import" re-queues it, and it resumes.
+STORAGE_IMPORT_STALE_SECONDS = env_int("STORAGE_IMPORT_STALE_SECONDS", 300)
 
 # Integrations (outgoing webhooks) ------------------------------------------------------------------
 # Seconds to open a connection / to wait for an answer when POSTing a webhook.

@@ -1,10 +1,13 @@
 """A shoot's folder over the API: ``POST /api/v1/shoots/{id}/folder`` (create, or link by
-``url``) and ``GET /api/v1/shoots/{id}/folder/files`` (one page; ``page_token`` for the next).
+``url``), ``GET /api/v1/shoots/{id}/folder/files`` (one page; ``page_token`` for the next),
+``POST /api/v1/shoots/{id}/folder/import`` (a job: picked files, all, or new) and
+``GET /api/v1/storage-imports/{id}`` (its progress).
 Staff: reading needs ``view``, creating ``edit_content``; API keys need ``crm`` scopes."""
 
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, NotFound
@@ -68,6 +71,14 @@ class FileOut(serializers.Serializer):
     checksum = serializers.CharField(help_text="Drive md5Checksum or Dropbox content_hash")
     modified = serializers.CharField()
     thumbnail_url = serializers.CharField()
+    is_media = serializers.SerializerMethodField(help_text="A photo or video (what an import takes)")
+    imported = serializers.SerializerMethodField(help_text="Already in the client's media library (same checksum)")
+
+    def get_is_media(self, file) -> bool:
+        return imports.is_media(file)
+
+    def get_imported(self, file) -> bool:
+        return (file.id, file.checksum) in self.context.get("imported", set())
 
 
 class FilesOut(serializers.Serializer):
@@ -132,7 +143,9 @@ class ShootFolderFiles(_ShootFolder):
                                                page_size=int(raw))  # fmt: skip
         except StorageError as error:
             raise StorageFailure(error) from error
-        body = {"folder": FolderOut(folder).data, "files": FileOut(files, many=True).data, "next_page_token": token}
+        done = imports.imported_keys(folder.provider, files)
+        body = {"folder": FolderOut(folder).data, "files": FileOut(files, many=True, context={"imported": done}).data,
+                "next_page_token": token}  # fmt: skip
         return Response(body)
 
 
@@ -147,28 +160,60 @@ class ImportOut(serializers.ModelSerializer):
 
     class Meta:
         model = StorageImport
-        fields = ["id", "shoot", "status", "total", "imported", "skipped", "failed", "problems", "error",
+        fields = ["id", "shoot", "mode", "status", "total", "imported", "skipped", "failed", "problems", "error",
                   "created_at", "updated_at", "finished_at"]  # fmt: skip
 
 
-class ShootFolderImport(_ShootFolder):
-    no_body_methods = ("post",)
+class ImportIn(serializers.Serializer):
+    files = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, min_length=1, max_length=1000,
+        help_text="Storage file ids (from GET …/folder/files) to import; or give mode.",
+    )  # fmt: skip
+    mode = serializers.ChoiceField(
+        choices=[("all", "every photo and video"), ("new", "only files new since the last import")],
+        required=False,
+        help_text="all (the default) or new. Files imported before are skipped either way.",
+    )
 
+    def validate(self, attrs):
+        if "files" in attrs and "mode" in attrs:
+            raise serializers.ValidationError("Give either files (ids to import) or mode, not both.")
+        return attrs
+
+
+class ShootFolderImport(_ShootFolder):
     @extend_schema(
         summary="Import the folder's photos and videos into the client's media library (a job to poll)",
-        description="Files imported before (same storage file id and checksum) are skipped, so a second "
-        "import adds only new files, and a job whose worker died resumes when started again. "
-        "Poll GET /api/v1/storage-imports/{id}.",
+        description="Body: {\"files\": [ids]} to import picked files, or {\"mode\": \"all\"|\"new\"} "
+        "(no body = all). \"new\" reads the storage's change feed since the last whole-folder import "
+        "(the whole folder when there was none). Files imported before (same storage file id and "
+        "checksum) are skipped either way, so nothing is imported twice. One import per folder at a "
+        "time: while one is active, this answers it. Poll the Location (GET /api/v1/storage-imports/{id}).",
         tags=["shoots"],
-        request=None,
-        responses={202: ImportOut},
+        request=ImportIn,
+        responses={202: ImportOut, 400: OpenApiResponse(description="No folder, or a bad pick."), **STORAGE_FAILURES},
     )
     def post(self, request, pk):
         folder = ShootFolder.objects.filter(shoot=self.shoot(pk)).first()
         if folder is None:
-            raise NotFound("This shoot has no folder yet: POST /api/v1/shoots/{id}/folder makes one.")
-        job, _queued = imports.start(folder, actor=request.user)
-        return Response(ImportOut(job).data, status=status.HTTP_202_ACCEPTED)
+            raise serializers.ValidationError(
+                {"folder": ["This shoot has no folder yet: create or link one first (POST /api/v1/shoots/{id}/folder)."]}
+            )
+        data = ImportIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        if "files" in values:
+            try:
+                picked = imports.pick(folder, values["files"])
+            except imports.BadPick as bad:
+                raise serializers.ValidationError({"files": [bad.message]}) from bad
+            except StorageError as error:
+                raise StorageFailure(error) from error
+            job, _queued = imports.start(folder, actor=request.user, mode=StorageImport.Mode.SELECTED, file_ids=picked)
+        else:
+            job, _queued = imports.start(folder, actor=request.user, mode=values.get("mode", "all"))
+        location = reverse("api-storage-import", args=[job.pk])
+        return Response(ImportOut(job).data, status=status.HTTP_202_ACCEPTED, headers={"Location": location})
 
 
 class StorageImportDetail(_ShootFolder):

@@ -73,10 +73,20 @@ def _folder_panel(request: HtmxRequest, shoot: Shoot, *, error: str = "", status
             files, next_token = services.list_files(folder, page_token=request.GET.get("page", ""))
         except StorageError as problem:
             failure = problem.message
+    done = imports.imported_keys(folder.provider, files) if folder else set()
+    only_new = request.GET.get("show") == "new"
+    rows = [
+        {"file": f, "media": imports.is_media(f), "imported": (f.id, f.checksum) in done}
+        for f in files
+        if not (only_new and ((f.id, f.checksum) in done or not imports.is_media(f)))
+    ]
     context = {
         "shoot": shoot,
         "folder": folder,
         "files": files,
+        "rows": rows,
+        "only_new": only_new,
+        "imported_count": sum(1 for r in rows if r["imported"]),
         "next_token": next_token,
         "error": failure,
         "can_edit": can(request.user, "edit_content"),
@@ -112,8 +122,19 @@ def shoot_folder_create(request: HtmxRequest, pk) -> HttpResponse:
 @require_POST
 @staff_required("edit_content")
 def shoot_folder_import(request: HtmxRequest, pk) -> HttpResponse:
+    """The Files card's three buttons: mode ``selected`` (the ticked ``file`` boxes), ``new``, ``all``."""
     folder = get_object_or_404(ShootFolder, shoot_id=pk)
-    job, _queued = imports.start(folder, actor=request.user)
+    mode = request.POST.get("mode", StorageImport.Mode.ALL)
+    if mode not in StorageImport.Mode.values:
+        mode = StorageImport.Mode.ALL
+    try:
+        picked = imports.pick(folder, request.POST.getlist("file")) if mode == StorageImport.Mode.SELECTED else []
+    except StorageError as error:
+        if not request.htmx:
+            messages.error(request, error.message)
+            return redirect("shoot-detail", pk=pk)
+        return render(request, "integrations/storage/import_progress.html", {"pick_error": error.message})
+    job, _queued = imports.start(folder, actor=request.user, mode=mode, file_ids=picked)
     if not request.htmx:
         return redirect("shoot-detail", pk=pk)
     return render(request, "integrations/storage/import_progress.html", {"job": job})
