@@ -184,8 +184,8 @@ class ImportIn(serializers.Serializer):
 class ShootFolderImport(_ShootFolder):
     @extend_schema(
         summary="Import the folder's photos and videos into the client's media library (a job to poll)",
-        description="Body: {\"files\": [ids]} to import picked files, or {\"mode\": \"all\"|\"new\"} "
-        "(no body = all). \"new\" reads the storage's change feed since the last whole-folder import "
+        description='Body: {"files": [ids]} to import picked files, or {"mode": "all"|"new"} '
+        '(no body = all). "new" reads the storage\'s change feed since the last whole-folder import '
         "(the whole folder when there was none). Files imported before (same storage file id and "
         "checksum) are skipped either way, so nothing is imported twice. One import per folder at a "
         "time: while one is active, this answers it. Poll the Location (GET /api/v1/storage-imports/{id}).",
@@ -197,7 +197,7 @@ class ShootFolderImport(_ShootFolder):
         folder = ShootFolder.objects.filter(shoot=self.shoot(pk)).first()
         if folder is None:
             raise serializers.ValidationError(
-                {"folder": ["This shoot has no folder yet: create or link one first (POST /api/v1/shoots/{id}/folder)."]}
+                {"folder": ["This shoot has no folder yet: create or link one (POST /api/v1/shoots/{id}/folder)."]}
             )
         data = ImportIn(data=request.data)
         data.is_valid(raise_exception=True)

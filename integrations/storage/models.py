@@ -138,9 +138,7 @@ class DeliverableFile(models.Model):
     storage (what the provider holds at download time; the checksum is what was linked)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    deliverable = models.OneToOneField(
-        "agency.Deliverable", on_delete=models.CASCADE, related_name="storage_file"
-    )
+    deliverable = models.OneToOneField("agency.Deliverable", on_delete=models.CASCADE, related_name="storage_file")
     provider = models.CharField(max_length=20, choices=Provider.choices)
     external_id = models.CharField(max_length=200)
     name = models.CharField(max_length=255)

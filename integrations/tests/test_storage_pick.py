@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the storage fixtures are imported from test_storage and taken as arguments
 """Importing picked files, or only what is new since the last import (the providers' change feeds,
 with a full listing when the provider forgot the cursor), over real HTTP against the fakes; the
 Files card's pick list; the sweep that re-queues a job whose worker died."""
