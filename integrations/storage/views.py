@@ -1,17 +1,19 @@
-"""Settings → Integrations → Cloud storage (admins), and a shoot's folder panel (staff; htmx)."""
+"""Settings → Integrations → Cloud storage (admins), a shoot's folder panel, and a deliverable's file
+in that folder (staff; htmx)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from agency.models import Shoot
+from agency.deliverable_files import FileUnavailable
+from agency.models import Deliverable, Shoot
 from agency.permissions import can, staff_required
-from integrations.storage import imports, services
-from integrations.storage.models import Provider, ShootFolder, StorageConnection, StorageImport
+from integrations.storage import deliverables, imports, services
+from integrations.storage.models import DeliverableFile, Provider, ShootFolder, StorageConnection, StorageImport
 from integrations.storage.providers import StorageError, StorageFile
 from localbzz.http import HtmxRequest
 
@@ -144,3 +146,75 @@ def shoot_folder_import(request: HtmxRequest, pk) -> HttpResponse:
 def storage_import_progress(request: HtmxRequest, pk) -> HttpResponse:
     job = get_object_or_404(StorageImport, pk=pk)
     return render(request, "integrations/storage/import_progress.html", {"job": job})
+
+
+# A deliverable's file in its shoot's folder (the deliverable page's card, loaded by htmx) -------
+
+
+def _deliverable_card(request: HtmxRequest, deliverable: Deliverable, *, error: str = "") -> HttpResponse:
+    linked = DeliverableFile.objects.filter(deliverable=deliverable).select_related("linked_by").first()
+    folder = deliverables.folder_of(deliverable)
+    choices: list[StorageFile] = []
+    failure = error
+    picking = request.GET.get("pick") == "1" or linked is None
+    if folder and picking and can(request.user, "edit_content"):
+        try:
+            choices = [f for f in services.full_listing(folder)[0] if not f.is_folder]
+        except StorageError as problem:
+            failure = failure or problem.message
+    context = {
+        "d": deliverable,
+        "linked": linked,
+        "folder": folder,
+        "choices": choices,
+        "picking": picking,
+        "error": failure,
+        "can_edit": can(request.user, "edit_content"),
+    }
+    return render(request, "integrations/storage/deliverable_file.html", context)
+
+
+@staff_required("view")
+def deliverable_file(request: HtmxRequest, pk) -> HttpResponse:
+    return _deliverable_card(request, get_object_or_404(Deliverable, pk=pk))
+
+
+@require_POST
+@staff_required("edit_content")
+def deliverable_file_link(request: HtmxRequest, pk) -> HttpResponse:
+    deliverable = get_object_or_404(Deliverable, pk=pk)
+    file_id = request.POST.get("file", "")
+    if not file_id:
+        return _deliverable_card(request, deliverable, error="Pick a file of the shoot's folder first.")
+    try:
+        deliverables.link(deliverable, file_id, actor=request.user)
+    except StorageError as error:
+        return _deliverable_card(request, deliverable, error=error.message)
+    if not request.htmx:
+        return redirect("deliverable-detail", pk=pk)
+    return _deliverable_card(request, deliverable)
+
+
+@require_POST
+@staff_required("edit_content")
+def deliverable_file_unlink(request: HtmxRequest, pk) -> HttpResponse:
+    deliverable = get_object_or_404(Deliverable, pk=pk)
+    deliverables.unlink(deliverable, actor=request.user)
+    if not request.htmx:
+        return redirect("deliverable-detail", pk=pk)
+    return _deliverable_card(request, deliverable)
+
+
+@staff_required("view")
+def deliverable_file_download(request: HtmxRequest, pk) -> HttpResponseBase:
+    """Staff see what the client will download: the same stream, the same friendly failures."""
+    deliverable = get_object_or_404(Deliverable, pk=pk)
+    try:
+        answer = deliverables.download(deliverable, request.headers.get("Range", ""))
+    except FileUnavailable as unavailable:
+        return render(request, "integrations/storage/file_unavailable.html",
+                      {"message": unavailable.message, "back": reverse("deliverable-detail", args=[pk])},
+                      status=unavailable.status)  # fmt: skip
+    if answer is None:
+        raise Http404("This deliverable has no file in the shoot's folder.")
+    return answer
