@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from agency.deliverable_files import FileUnavailable
 from agency.models import Deliverable, Shoot
 from agency.permissions import can, staff_required
-from integrations.storage import deliverables, imports, services
+from integrations.storage import deliverables, demo, imports, services
 from integrations.storage.models import DeliverableFile, Provider, ShootFolder, StorageConnection, StorageImport
 from integrations.storage.providers import StorageError, StorageFile
 from localbzz.http import HtmxRequest
@@ -95,6 +95,7 @@ def _folder_panel(request: HtmxRequest, shoot: Shoot, *, error: str = "", status
         "connections": list(StorageConnection.objects.all()),
         "more": bool(request.GET.get("page")),
         "job": StorageImport.objects.filter(folder=folder).first() if folder else None,
+        "demo_fill": demo.available(),
     }
     return render(request, "integrations/storage/shoot_folder.html", context, status=status)
 
@@ -119,6 +120,22 @@ def shoot_folder_create(request: HtmxRequest, pk) -> HttpResponse:
     if not request.htmx:
         return redirect("shoot-detail", pk=shoot.pk)
     return _folder_panel(request, shoot)
+
+
+@require_POST
+@staff_required("edit_content")
+def shoot_folder_demo_fill(request: HtmxRequest, pk) -> HttpResponse:
+    """Demo only (fake platforms): a dozen drawn photos in the folder, as if uploaded there."""
+    if not demo.available():
+        raise Http404("Demo photos come from the fake platforms only.")
+    folder = get_object_or_404(ShootFolder.objects.select_related("shoot__client"), shoot_id=pk)
+    try:
+        demo.fill(folder, 12)
+    except StorageError as error:
+        return _folder_panel(request, folder.shoot, error=error.message)
+    if not request.htmx:
+        return redirect("shoot-detail", pk=pk)
+    return _folder_panel(request, folder.shoot)
 
 
 @require_POST

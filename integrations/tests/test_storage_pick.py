@@ -151,3 +151,21 @@ def test_files_card_picks_filters_new_and_imports_the_ticked(drive, fake, shoot,
     assert only_new.count('name="file"') == 1 and "shot-002.jpg" in only_new and "brief.pdf" not in only_new
     refused = client.post(f"{url}import/", {"mode": "selected"}, HTTP_HX_REQUEST="true").content.decode()
     assert "Pick at least one file" in refused
+
+
+def test_demo_photos_arrive_by_button_and_command_only_with_the_fakes(drive, fake, shoot, client, editor, settings):
+    from django.core.management import CommandError, call_command
+
+    folder = services.create_folder(shoot, actor=editor)
+    client.force_login(editor)
+    url = f"/settings/storage/shoots/{shoot.pk}/folder/"
+    assert "Demo: put 12 photos" in client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    panel = client.post(f"{url}demo-photos/", HTTP_HX_REQUEST="true").content.decode()
+    assert panel.count('name="file"') == 12 and panel.count(">New<") == 12
+    call_command("fake_storage_fill", shoot.title[:6], "--count", "5")
+    assert len(services.list_files(folder, page_size=100)[0]) == 17
+    with pytest.raises(CommandError, match="No shoot"):
+        call_command("fake_storage_fill", "no such shoot")
+    settings.FAKE_PLATFORMS_URL = ""
+    assert "Demo: put" not in client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert client.post(f"{url}demo-photos/").status_code == 404

@@ -690,11 +690,11 @@ def control_path(fake: FakePlatforms, request: Request) -> Response | None:
     match = re.fullmatch(r"/_fake/storage/(drive|dropbox)/files", request.path)
     if match and request.method == "POST":
         body = request.json() or {}
-        count, size = int(body.get("count", 1)), int(body.get("size", 64))
+        count, size, seed = int(body.get("count", 1)), int(body.get("size", 64)), int(body.get("seed", 0))
         made = []
         for n in range(count):
             name = body.get("name", "photo.png") if count == 1 else f"{n + 1:03d}-{body.get('name', 'photo.png')}"
-            data = picture(size, size, seed=n, format="PNG" if name.endswith(".png") else "JPEG")
+            data = picture(size, size, seed=seed + n, format="PNG" if name.endswith(".png") else "JPEG")
             if match.group(1) == "drive":
                 made.append(_dropbox_view(drive_put(fake, name, data, parent=str(body.get("parent", "root")))))
             else:
