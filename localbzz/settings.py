@@ -324,12 +324,17 @@ def _storage_origins() -> list[str]:
 
 
 CSP_MEDIA_ORIGINS = _storage_origins() + env_list("CSP_EXTRA_MEDIA_ORIGINS")
+# Thumbnails on a shoot's Files card: Drive's thumbnailLink is on Google's image hosts (the fake
+# serves its own). Shown, never stored (they expire within hours).
+STORAGE_THUMBNAIL_ORIGINS = ["https://*.googleusercontent.com"] + (
+    [env("FAKE_PLATFORMS_URL").rstrip("/")] if env("FAKE_PLATFORMS_URL") else []
+)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF, NONCE],  # nonce'd <style> blocks only (a client's portal colours); no style="" attributes
-        "img-src": [SELF, "data:", "blob:", *CSP_MEDIA_ORIGINS],
+        "img-src": [SELF, "data:", "blob:", *CSP_MEDIA_ORIGINS, *STORAGE_THUMBNAIL_ORIGINS],
         "media-src": [SELF, "blob:", *CSP_MEDIA_ORIGINS],
         "font-src": [SELF],
         "connect-src": [SELF],

@@ -123,8 +123,8 @@ def download(deliverable: Deliverable, byte_range: str = "") -> StreamingHttpRes
 def _unavailable(error: StorageError, label: str, name: str) -> FileUnavailable:
     if error.kind == "not_found":
         return FileUnavailable(
-            f"“{name}” is no longer in the shoot's {label} folder (deleted or moved). Your team has to link "
-            "it again: reply on the deliverable or contact them.",
+            f"“{name}” is no longer in the shoot's {label} folder (deleted or moved). Let your team know: "
+            "they can put it back or link the new version.",
             410,
         )
     if error.kind in ("needs_reconnect", "not_connected", "auth", "grant"):

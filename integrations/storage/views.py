@@ -3,6 +3,9 @@ in that folder (staff; htmx)."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,7 +31,19 @@ def _provider(name: str) -> str:
 def storage_settings(request: HtmxRequest) -> HttpResponse:
     connections = {c.provider: c for c in StorageConnection.objects.select_related("connected_by")}
     rows = [{"provider": p, "label": label, "connection": connections.get(p)} for p, label in Provider.choices]
-    return render(request, "integrations/storage/settings.html", {"rows": rows})
+    response = render(request, "integrations/storage/settings.html", {"rows": rows})
+    # The Connect buttons post here and are redirected to the provider's sign-in page: browsers hold
+    # a form's redirects to this page's form-action, so it names those origins too.
+    response._csp_update = {"form-action": _authorize_origins()}  # type: ignore[attr-defined]  # django-csp reads it
+    return response
+
+
+def _authorize_origins() -> list[str]:
+    found = []
+    for key in ("google_oauth_authorize", "dropbox_authorize"):
+        parts = urlsplit(settings.PLATFORM_URLS[key])
+        found.append(f"{parts.scheme}://{parts.netloc}")
+    return sorted(set(found))
 
 
 @require_POST

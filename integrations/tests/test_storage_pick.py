@@ -169,3 +169,12 @@ def test_demo_photos_arrive_by_button_and_command_only_with_the_fakes(drive, fak
     settings.FAKE_PLATFORMS_URL = ""
     assert "Demo: put" not in client.get(url, HTTP_HX_REQUEST="true").content.decode()
     assert client.post(f"{url}demo-photos/").status_code == 404
+
+
+def test_the_connect_buttons_may_post_on_to_the_providers_sign_in(fake, client, admin_user):
+    """Browsers hold a form's redirects to the page's CSP form-action: the settings page names the
+    providers' authorize origins, or Connect does nothing in a real browser."""
+    client.force_login(admin_user)
+    policy = client.get("/settings/storage/")["Content-Security-Policy"]
+    form_action = next(d for d in policy.split(";") if d.strip().startswith("form-action")).split()
+    assert form_action[1:] == ["'self'", fake.url]
