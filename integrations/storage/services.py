@@ -14,6 +14,7 @@ import hashlib
 import secrets
 from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 from typing import TypeVar
 
 from django.conf import settings
@@ -236,10 +237,18 @@ def full_listing(folder: ShootFolder) -> tuple[list[StorageFile], str]:
     found: list[StorageFile] = []
     page_token = ""
     while True:
-        page, page_token = authorized(connection, lambda token, at=page_token: api.list_files(token, ref, at, 1000))
+        page, page_token = authorized(connection, partial(_list_page, api, ref, page_token))
         found += page
         if not page_token:
             return found, cursor
+
+
+def _list_page(api: Drive | Dropbox, ref: Folder, page_token: str, token: str) -> tuple[list[StorageFile], str]:
+    return api.list_files(token, ref, page_token, 1000)
+
+
+def _changes_page(api: Drive | Dropbox, ref: Folder, cursor: str, token: str) -> tuple[list[StorageFile], str, bool]:
+    return api.changes(token, ref, cursor)
 
 
 def changes(folder: ShootFolder, cursor: str) -> tuple[list[StorageFile], str]:
@@ -251,7 +260,7 @@ def changes(folder: ShootFolder, cursor: str) -> tuple[list[StorageFile], str]:
     found: list[StorageFile] = []
     more = True
     while more:
-        page, cursor, more = authorized(connection, lambda token, at=cursor: api.changes(token, ref, at))
+        page, cursor, more = authorized(connection, partial(_changes_page, api, ref, cursor))
         found += page
     return found, cursor
 
