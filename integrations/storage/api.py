@@ -194,14 +194,15 @@ class ShootFolderImport(_ShootFolder):
         responses={202: ImportOut, 400: OpenApiResponse(description="No folder, or a bad pick."), **STORAGE_FAILURES},
     )
     def post(self, request, pk):
-        folder = ShootFolder.objects.filter(shoot=self.shoot(pk)).first()
+        shoot = self.shoot(pk)
+        data = ImportIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        folder = ShootFolder.objects.filter(shoot=shoot).first()
         if folder is None:
             raise serializers.ValidationError(
                 {"folder": ["This shoot has no folder yet: create or link one (POST /api/v1/shoots/{id}/folder)."]}
             )
-        data = ImportIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
         if "files" in values:
             try:
                 picked = imports.pick(folder, values["files"])
