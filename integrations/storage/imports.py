@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.files import File
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from agency.types import acting_user
@@ -34,6 +35,7 @@ from publishing.services.media.upload import MediaRejected, media_upload
 
 logger = logging.getLogger("localbzz.storage")
 TASK = "integrations.storage.imports.run"
+HEARTBEAT = timedelta(seconds=30)  # during a download; well under STORAGE_IMPORT_STALE_SECONDS
 MEDIA_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif", ".mp4", ".mov")
 
 
@@ -192,7 +194,7 @@ def _one(job: StorageImport, file: StorageFile) -> None:
     api = client(folder.provider)
     with tempfile.NamedTemporaryFile(prefix="localbzz-storage-", dir=settings.MEDIA_UPLOAD_TEMP_DIR) as out:
         try:
-            services.authorized(connection, lambda token: _download(api, token, file, out))
+            services.authorized(connection, lambda token: _download(api, token, file, out, _heartbeat(job)))
         except StorageError as error:
             if error.kind not in ("not_found", "invalid"):
                 raise  # rate limits that outlast the retries, a dead connection: the job stops, resumable
@@ -220,14 +222,32 @@ def _one(job: StorageImport, file: StorageFile) -> None:
             _problem(job, file, "; ".join(p.message for p in rejected.problems))
             job.save(update_fields=["failed", "problems", "updated_at"])
             return
+        except IntegrityError:  # another run took over this job and imported the file first
+            logger.warning("storage import %s: %s was imported meanwhile", job.pk, file.id)
+            job.skipped += 1
+            job.save(update_fields=["skipped", "updated_at"])
+            return
     job.imported += 1
     job.save(update_fields=["imported", "updated_at"])
 
 
-def _download(api, token: str, file: StorageFile, out) -> None:
+def _heartbeat(job: StorageImport) -> Callable[[], None]:
+    """Keep the job looking alive during a long download (a big video), at most every HEARTBEAT."""
+    last = time.monotonic()
+
+    def beat() -> None:
+        nonlocal last
+        if time.monotonic() - last >= HEARTBEAT.total_seconds():
+            StorageImport.objects.filter(pk=job.pk).update(updated_at=timezone.now())
+            last = time.monotonic()
+
+    return beat
+
+
+def _download(api, token: str, file: StorageFile, out, progress: Callable[[], None]) -> None:
     out.seek(0)
     out.truncate()
-    api.download(token, file, out)
+    api.download(token, file, out, progress)
 
 
 def _problem(job: StorageImport, file: StorageFile, message: str) -> None:

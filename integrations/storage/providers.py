@@ -13,6 +13,7 @@ import json
 import logging
 import mimetypes
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Any, NoReturn
 from urllib.parse import quote, unquote, urlencode, urlsplit
@@ -319,8 +320,10 @@ class Drive(_OAuth):
             self._check(response)
         return response
 
-    def download(self, token: str, file: StorageFile, out: IO[bytes]) -> None:
-        _copy(self.open(token, file), out)
+    def download(
+        self, token: str, file: StorageFile, out: IO[bytes], progress: Callable[[], None] | None = None
+    ) -> None:
+        _copy(self.open(token, file), out, progress)
 
 
 # Dropbox -----------------------------------------------------------------------------------------
@@ -471,14 +474,19 @@ class Dropbox(_OAuth):
             self._raise(response)
         return response
 
-    def download(self, token: str, file: StorageFile, out: IO[bytes]) -> None:
-        _copy(self.open(token, file), out)
+    def download(
+        self, token: str, file: StorageFile, out: IO[bytes], progress: Callable[[], None] | None = None
+    ) -> None:
+        _copy(self.open(token, file), out, progress)
 
 
-def _copy(response: requests.Response, out: IO[bytes]) -> None:
+def _copy(response: requests.Response, out: IO[bytes], progress: Callable[[], None] | None = None) -> None:
+    """The answer's bytes into ``out``; ``progress`` is called after every MiB (a heartbeat)."""
     try:
         for chunk in response.iter_content(1024 * 1024):
             out.write(chunk)
+            if progress is not None:
+                progress()
     except requests.RequestException as exc:
         raise StorageError("unavailable", f"The download broke off ({type(exc).__name__}).") from exc
     finally:

@@ -178,3 +178,47 @@ def test_the_connect_buttons_may_post_on_to_the_providers_sign_in(fake, client, 
     policy = client.get("/settings/storage/")["Content-Security-Policy"]
     form_action = next(d for d in policy.split(";") if d.strip().startswith("form-action")).split()
     assert form_action[1:] == ["'self'", fake.url]
+
+
+def test_a_long_download_keeps_the_job_alive(drive, fake, shoot, editor, monkeypatch):
+    import tempfile
+
+    from django.utils import timezone
+
+    from integrations.storage.providers import client as storage_client
+
+    folder = services.create_folder(shoot, actor=editor)
+    big = fakes.drive_put(fake.fake, "big.mp4", b"\0" * (3 * 1024 * 1024 + 5), parent=folder.external_id)
+    job = StorageImport.objects.create(folder=folder, status=StorageImport.Status.RUNNING)
+    long_ago = timezone.now() - timedelta(minutes=10)
+    StorageImport.objects.filter(pk=job.pk).update(updated_at=long_ago)
+    monkeypatch.setattr(imports, "HEARTBEAT", timedelta(0))
+    file = next(f for f in services.full_listing(folder)[0] if f.id == big["id"])
+    with tempfile.TemporaryFile() as out:
+        services.authorized(drive, lambda token: imports._download(storage_client("google_drive"), token, file, out,
+                                                                   imports._heartbeat(job)))  # fmt: skip
+        assert out.tell() == 3 * 1024 * 1024 + 5
+    job.refresh_from_db()
+    assert job.updated_at > long_ago + timedelta(minutes=9)  # beaten during the download: not stale
+
+
+def test_a_file_another_run_imported_meanwhile_counts_as_skipped(
+    drive, fake, shoot, editor, monkeypatch, sync_tasks, django_capture_on_commit_callbacks
+):
+    folder = services.create_folder(shoot, actor=editor)
+    _seed_pictures(fake, folder, 2)
+    real = imports.media_upload
+
+    def raced(**kwargs):  # a second worker records the same file just before this one does
+        name = kwargs["files"][0].name
+        file = next(f for f in services.full_listing(folder)[0] if f.name == name)
+        ImportedFile.objects.create(provider="google_drive", external_id=file.id, checksum=file.checksum)
+        return real(**kwargs)
+
+    monkeypatch.setattr(imports, "media_upload", raced)
+    with django_capture_on_commit_callbacks(execute=True):
+        job, _ = imports.start(folder, actor=editor)
+    job.refresh_from_db()
+    assert (job.status, job.imported, job.skipped) == ("done", 0, 2)
+    # Nothing of ours stays (here the "other worker's" row shared our rolled-back transaction too).
+    assert MediaAsset.objects.filter(client=shoot.client).count() == 0
