@@ -14,9 +14,9 @@ from rest_framework.exceptions import APIException, NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agency.models import Shoot
-from integrations.storage import imports, services
-from integrations.storage.models import Provider, ShootFolder, StorageImport
+from agency.models import Deliverable, Shoot
+from integrations.storage import deliverables, imports, services
+from integrations.storage.models import DeliverableFile, Provider, ShootFolder, StorageImport
 from integrations.storage.providers import StorageError
 
 # What each failure kind answers: (HTTP status, machine code).
@@ -222,3 +222,57 @@ class StorageImportDetail(_ShootFolder):
     def get(self, request, pk):
         job = get_object_or_404(StorageImport.objects.select_related("folder"), pk=pk)
         return Response(ImportOut(job).data)
+
+
+class DeliverableFileIn(serializers.Serializer):
+    file = serializers.CharField(max_length=200, help_text="A file id of the shoot's folder (GET …/folder/files).")
+
+
+class DeliverableFileOut(serializers.ModelSerializer):
+    file_id = serializers.CharField(source="external_id", read_only=True)
+
+    class Meta:
+        model = DeliverableFile
+        fields = ["provider", "file_id", "name", "mime_type", "size", "checksum", "linked_at"]
+
+
+class DeliverableStorageFile(_ShootFolder):
+    """The deliverable's file in its shoot's folder: what the client's portal download serves."""
+
+    def deliverable(self, pk) -> Deliverable:
+        return get_object_or_404(Deliverable, pk=pk)
+
+    @extend_schema(
+        summary="The deliverable's file in the shoot's folder",
+        tags=["deliverables"],
+        responses={200: DeliverableFileOut, 404: OpenApiResponse(description="No file linked.")},
+    )
+    def get(self, request, pk):
+        linked = DeliverableFile.objects.filter(deliverable=self.deliverable(pk)).first()
+        if linked is None:
+            raise NotFound('This deliverable has no file linked: PUT {"file": "<file id>"} links one.')
+        return Response(DeliverableFileOut(linked).data)
+
+    @extend_schema(
+        summary="Link a file of the shoot's folder to the deliverable (the portal download serves it)",
+        tags=["deliverables"],
+        request=DeliverableFileIn,
+        responses={200: DeliverableFileOut, 400: OpenApiResponse(description="No folder, or not a file in it."),
+                   **STORAGE_FAILURES},
+    )  # fmt: skip
+    def put(self, request, pk):
+        deliverable = self.deliverable(pk)
+        data = DeliverableFileIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            linked = deliverables.link(deliverable, data.validated_data["file"], actor=request.user)
+        except StorageError as error:
+            if error.kind in ("invalid", "not_found"):
+                raise serializers.ValidationError({"file": [error.message]}) from error
+            raise StorageFailure(error) from error
+        return Response(DeliverableFileOut(linked).data)
+
+    @extend_schema(summary="Unlink the deliverable's file", tags=["deliverables"], responses={204: None})
+    def delete(self, request, pk):
+        deliverables.unlink(self.deliverable(pk), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -110,3 +110,23 @@ def test_a_shoot_without_a_folder_says_what_to_do(drive, client_a, client, edito
     assert "The shoot has no folder yet" in _card(client, deliverable)
     page = client.get(f"/deliverables/{deliverable.pk}/").content.decode()
     assert f"/settings/storage/deliverables/{deliverable.pk}/file/" in page
+
+
+def test_the_api_links_reads_and_unlinks(reel, fake, api_as, editor, viewer):
+    deliverable, item = reel
+    url = f"/api/v1/deliverables/{deliverable.pk}/storage-file"
+    api = api_as(editor)
+    assert api.get(url).status_code == 404
+    elsewhere = fakes.drive_put(fake.fake, "other.mp4", b"x" * 10)
+    for bad in ({"file": elsewhere["id"]}, {"file": "1nothere"}, {}):
+        answer = api.put(url, bad, format="json")
+        assert answer.status_code == 400 and "file" in str(answer.json()), bad
+    linked = api.put(url, {"file": item["id"]}, format="json")
+    assert linked.status_code == 200
+    assert (linked.json()["file_id"], linked.json()["name"], linked.json()["size"]) == (item["id"], "final-reel.mp4",
+                                                                                       len(REEL))  # fmt: skip
+    assert api.get(url).json()["checksum"] == item["md5Checksum"]
+    assert api_as(viewer).get(url).status_code == 200
+    assert api_as(viewer).delete(url).status_code == 403
+    api = api_as(editor)  # one API client: api_as switches who it is
+    assert api.delete(url).status_code == 204 and api.get(url).status_code == 404
