@@ -9,7 +9,11 @@ class IntegrationsConfig(AppConfig):
     verbose_name = "Integrations"
 
     def ready(self) -> None:
-        from integrations.services.webhooks.deliveries import on_events  # it reaches the models
+        from agency import deliverable_files  # these reach the models
+        from integrations.services.webhooks.deliveries import on_events
+        from integrations.storage import deliverables
+
+        deliverable_files.register(deliverables.SOURCE)
 
         register_encrypted("integrations.WebhookEndpoint", "secret_encrypted")
         register_encrypted("integrations.StorageConnection", "access_token_encrypted")

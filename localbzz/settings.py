@@ -327,12 +327,17 @@ def _storage_origins() -> list[str]:
 
 
 CSP_MEDIA_ORIGINS = _storage_origins() + env_list("CSP_EXTRA_MEDIA_ORIGINS")
+# Thumbnails on a shoot's Files card: Drive's thumbnailLink is on Google's image hosts (the fake
+# serves its own). Shown, never stored (they expire within hours).
+STORAGE_THUMBNAIL_ORIGINS = ["https://*.googleusercontent.com"] + (
+    [env("FAKE_PLATFORMS_URL").rstrip("/")] if env("FAKE_PLATFORMS_URL") else []
+)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF, NONCE],  # nonce'd <style> blocks only (a client's portal colours); no style="" attributes
-        "img-src": [SELF, "data:", "blob:", *CSP_MEDIA_ORIGINS],
+        "img-src": [SELF, "data:", "blob:", *CSP_MEDIA_ORIGINS, *STORAGE_THUMBNAIL_ORIGINS],
         "media-src": [SELF, "blob:", *CSP_MEDIA_ORIGINS],
         "font-src": [SELF],
         "connect-src": [SELF],
@@ -629,6 +634,9 @@ GOOGLE_DRIVE_CLIENT_SECRET = env("GOOGLE_DRIVE_CLIENT_SECRET", "fake-drive-secre
 DROPBOX_APP_KEY = env("DROPBOX_APP_KEY", "fake-dropbox-app" if _FAKE else "")
 # The folder every client's shoot folders go under, at the top of the connected storage.
 STORAGE_ROOT_FOLDER = env("STORAGE_ROOT_FOLDER", "LocalBzz shoots")
+# An import job with no heartbeat (a file done) for this long lost its worker: the sweep (every
+# minute) or the next "Import" re-queues it, and it resumes.
+STORAGE_IMPORT_STALE_SECONDS = env_int("STORAGE_IMPORT_STALE_SECONDS", 300)
 
 # Integrations (outgoing webhooks) ------------------------------------------------------------------
 # Seconds to open a connection / to wait for an answer when POSTing a webhook.

@@ -49,6 +49,7 @@ pages = [
         name="deliverable-attachment-download",
     ),
     path("deliverables/<uuid:deliverable_id>/review", inbox.deliverable_review, name="deliverable-review"),
+    path("deliverables/<uuid:deliverable_id>/download", inbox.deliverable_download, name="deliverable-download"),
     path("results/", results.results, name="results"),
     path("results/card", results.results_card, name="results-card"),
     path("results/reports/<str:month>.pdf", results.report_download, name="report-download"),

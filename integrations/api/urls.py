@@ -19,4 +19,9 @@ urlpatterns = [
     path("shoots/<uuid:pk>/folder/files", storage.ShootFolderFiles.as_view(), name="api-shoot-folder-files"),
     path("shoots/<uuid:pk>/folder/import", storage.ShootFolderImport.as_view(), name="api-shoot-folder-import"),
     path("storage-imports/<uuid:pk>", storage.StorageImportDetail.as_view(), name="api-storage-import"),
+    path(
+        "deliverables/<uuid:pk>/storage-file",
+        storage.DeliverableStorageFile.as_view(),
+        name="api-deliverable-storage-file",
+    ),  # fmt: skip
 ]

@@ -1,19 +1,22 @@
 """A shoot's folder over the API: ``POST /api/v1/shoots/{id}/folder`` (create, or link by
-``url``) and ``GET /api/v1/shoots/{id}/folder/files`` (one page; ``page_token`` for the next).
+``url``), ``GET /api/v1/shoots/{id}/folder/files`` (one page; ``page_token`` for the next),
+``POST /api/v1/shoots/{id}/folder/import`` (a job: picked files, all, or new) and
+``GET /api/v1/storage-imports/{id}`` (its progress).
 Staff: reading needs ``view``, creating ``edit_content``; API keys need ``crm`` scopes."""
 
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agency.models import Shoot
-from integrations.storage import imports, services
-from integrations.storage.models import Provider, ShootFolder, StorageImport
+from agency.models import Deliverable, Shoot
+from integrations.storage import deliverables, imports, services
+from integrations.storage.models import DeliverableFile, Provider, ShootFolder, StorageImport
 from integrations.storage.providers import StorageError
 
 # What each failure kind answers: (HTTP status, machine code).
@@ -68,6 +71,14 @@ class FileOut(serializers.Serializer):
     checksum = serializers.CharField(help_text="Drive md5Checksum or Dropbox content_hash")
     modified = serializers.CharField()
     thumbnail_url = serializers.CharField()
+    is_media = serializers.SerializerMethodField(help_text="A photo or video (what an import takes)")
+    imported = serializers.SerializerMethodField(help_text="Already in the client's media library (same checksum)")
+
+    def get_is_media(self, file) -> bool:
+        return imports.is_media(file)
+
+    def get_imported(self, file) -> bool:
+        return (file.id, file.checksum) in self.context.get("imported", set())
 
 
 class FilesOut(serializers.Serializer):
@@ -132,7 +143,9 @@ class ShootFolderFiles(_ShootFolder):
                                                page_size=int(raw))  # fmt: skip
         except StorageError as error:
             raise StorageFailure(error) from error
-        body = {"folder": FolderOut(folder).data, "files": FileOut(files, many=True).data, "next_page_token": token}
+        done = imports.imported_keys(folder.provider, files)
+        body = {"folder": FolderOut(folder).data, "files": FileOut(files, many=True, context={"imported": done}).data,
+                "next_page_token": token}  # fmt: skip
         return Response(body)
 
 
@@ -147,28 +160,61 @@ class ImportOut(serializers.ModelSerializer):
 
     class Meta:
         model = StorageImport
-        fields = ["id", "shoot", "status", "total", "imported", "skipped", "failed", "problems", "error",
+        fields = ["id", "shoot", "mode", "status", "total", "imported", "skipped", "failed", "problems", "error",
                   "created_at", "updated_at", "finished_at"]  # fmt: skip
 
 
-class ShootFolderImport(_ShootFolder):
-    no_body_methods = ("post",)
+class ImportIn(serializers.Serializer):
+    files = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, min_length=1, max_length=1000,
+        help_text="Storage file ids (from GET …/folder/files) to import; or give mode.",
+    )  # fmt: skip
+    mode = serializers.ChoiceField(
+        choices=[("all", "every photo and video"), ("new", "only files new since the last import")],
+        required=False,
+        help_text="all (the default) or new. Files imported before are skipped either way.",
+    )
 
+    def validate(self, attrs):
+        if "files" in attrs and "mode" in attrs:
+            raise serializers.ValidationError("Give either files (ids to import) or mode, not both.")
+        return attrs
+
+
+class ShootFolderImport(_ShootFolder):
     @extend_schema(
         summary="Import the folder's photos and videos into the client's media library (a job to poll)",
-        description="Files imported before (same storage file id and checksum) are skipped, so a second "
-        "import adds only new files, and a job whose worker died resumes when started again. "
-        "Poll GET /api/v1/storage-imports/{id}.",
+        description='Body: {"files": [ids]} to import picked files, or {"mode": "all"|"new"} '
+        '(no body = all). "new" reads the storage\'s change feed since the last whole-folder import '
+        "(the whole folder when there was none). Files imported before (same storage file id and "
+        "checksum) are skipped either way, so nothing is imported twice. One import per folder at a "
+        "time: while one is active, this answers it. Poll the Location (GET /api/v1/storage-imports/{id}).",
         tags=["shoots"],
-        request=None,
-        responses={202: ImportOut},
+        request=ImportIn,
+        responses={202: ImportOut, 400: OpenApiResponse(description="No folder, or a bad pick."), **STORAGE_FAILURES},
     )
     def post(self, request, pk):
-        folder = ShootFolder.objects.filter(shoot=self.shoot(pk)).first()
+        shoot = self.shoot(pk)
+        data = ImportIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        folder = ShootFolder.objects.filter(shoot=shoot).first()
         if folder is None:
-            raise NotFound("This shoot has no folder yet: POST /api/v1/shoots/{id}/folder makes one.")
-        job, _queued = imports.start(folder, actor=request.user)
-        return Response(ImportOut(job).data, status=status.HTTP_202_ACCEPTED)
+            raise serializers.ValidationError(
+                {"folder": ["This shoot has no folder yet: create or link one (POST /api/v1/shoots/{id}/folder)."]}
+            )
+        if "files" in values:
+            try:
+                picked = imports.pick(folder, values["files"])
+            except imports.BadPick as bad:
+                raise serializers.ValidationError({"files": [bad.message]}) from bad
+            except StorageError as error:
+                raise StorageFailure(error) from error
+            job, _queued = imports.start(folder, actor=request.user, mode=StorageImport.Mode.SELECTED, file_ids=picked)
+        else:
+            job, _queued = imports.start(folder, actor=request.user, mode=values.get("mode", "all"))
+        location = reverse("api-storage-import", args=[job.pk])
+        return Response(ImportOut(job).data, status=status.HTTP_202_ACCEPTED, headers={"Location": location})
 
 
 class StorageImportDetail(_ShootFolder):
@@ -176,3 +222,57 @@ class StorageImportDetail(_ShootFolder):
     def get(self, request, pk):
         job = get_object_or_404(StorageImport.objects.select_related("folder"), pk=pk)
         return Response(ImportOut(job).data)
+
+
+class DeliverableFileIn(serializers.Serializer):
+    file = serializers.CharField(max_length=200, help_text="A file id of the shoot's folder (GET …/folder/files).")
+
+
+class DeliverableFileOut(serializers.ModelSerializer):
+    file_id = serializers.CharField(source="external_id", read_only=True)
+
+    class Meta:
+        model = DeliverableFile
+        fields = ["provider", "file_id", "name", "mime_type", "size", "checksum", "linked_at"]
+
+
+class DeliverableStorageFile(_ShootFolder):
+    """The deliverable's file in its shoot's folder: what the client's portal download serves."""
+
+    def deliverable(self, pk) -> Deliverable:
+        return get_object_or_404(Deliverable, pk=pk)
+
+    @extend_schema(
+        summary="The deliverable's file in the shoot's folder",
+        tags=["deliverables"],
+        responses={200: DeliverableFileOut, 404: OpenApiResponse(description="No file linked.")},
+    )
+    def get(self, request, pk):
+        linked = DeliverableFile.objects.filter(deliverable=self.deliverable(pk)).first()
+        if linked is None:
+            raise NotFound('This deliverable has no file linked: PUT {"file": "<file id>"} links one.')
+        return Response(DeliverableFileOut(linked).data)
+
+    @extend_schema(
+        summary="Link a file of the shoot's folder to the deliverable (the portal download serves it)",
+        tags=["deliverables"],
+        request=DeliverableFileIn,
+        responses={200: DeliverableFileOut, 400: OpenApiResponse(description="No folder, or not a file in it."),
+                   **STORAGE_FAILURES},
+    )  # fmt: skip
+    def put(self, request, pk):
+        deliverable = self.deliverable(pk)
+        data = DeliverableFileIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            linked = deliverables.link(deliverable, data.validated_data["file"], actor=request.user)
+        except StorageError as error:
+            if error.kind in ("invalid", "not_found"):
+                raise serializers.ValidationError({"file": [error.message]}) from error
+            raise StorageFailure(error) from error
+        return Response(DeliverableFileOut(linked).data)
+
+    @extend_schema(summary="Unlink the deliverable's file", tags=["deliverables"], responses={204: None})
+    def delete(self, request, pk):
+        deliverables.unlink(self.deliverable(pk), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

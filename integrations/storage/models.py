@@ -60,6 +60,9 @@ class ShootFolder(models.Model):
     created_here = models.BooleanField(default=False)  # made by LocalBzz (else linked)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Where the provider's change feed stood when the last whole-folder import began (Drive page
+    # token, Dropbox cursor): "import new" reads the changes since; "" = list the whole folder.
+    changes_cursor = models.TextField(blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -79,10 +82,17 @@ class StorageImport(models.Model):
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
 
+    class Mode(models.TextChoices):
+        ALL = "all", "Every photo and video"
+        NEW = "new", "New since the last import"
+        SELECTED = "selected", "Picked files"
+
     ACTIVE = (Status.QUEUED, Status.RUNNING)
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     folder = models.ForeignKey(ShootFolder, on_delete=models.CASCADE, related_name="imports")
+    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.ALL)
+    file_ids = models.JSONField(default=list, blank=True)  # the storage file ids picked (mode "selected")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     total = models.PositiveIntegerField(default=0)  # files to consider (known after listing)
     imported = models.PositiveIntegerField(default=0)
@@ -121,3 +131,22 @@ class ImportedFile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider}:{self.external_id}"
+
+
+class DeliverableFile(models.Model):
+    """A deliverable's file in its shoot's folder: the portal's download streams it from the
+    storage (what the provider holds at download time; the checksum is what was linked)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    deliverable = models.OneToOneField("agency.Deliverable", on_delete=models.CASCADE, related_name="storage_file")
+    provider = models.CharField(max_length=20, choices=Provider.choices)
+    external_id = models.CharField(max_length=200)
+    name = models.CharField(max_length=255)
+    mime_type = models.CharField(max_length=200, blank=True)
+    size = models.BigIntegerField(null=True, blank=True)
+    checksum = models.CharField(max_length=128, blank=True)
+    linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    linked_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_provider_display()})"

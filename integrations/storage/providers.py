@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import logging
+import mimetypes
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Any, NoReturn
 from urllib.parse import quote, unquote, urlencode, urlsplit
@@ -195,6 +197,9 @@ class Drive(_OAuth):
                                retry_after=_retry_after(response))  # fmt: skip
         if status == 404:
             raise StorageError("not_found", f"Google Drive: {message}", status=status)
+        if status == 410 or (status == 400 and (error.get("errors") or [{}])[0].get("location") == "pageToken"):
+            raise StorageError("cursor_expired", "Google Drive no longer knows where the last import stopped.",
+                               status=status)  # fmt: skip
         if status >= 500:
             raise StorageError("unavailable", f"Google Drive answered {status}; try again shortly.", status=status)
         raise StorageError("invalid", f"Google Drive refused the request: {message}", status=status)
@@ -245,6 +250,51 @@ class Drive(_OAuth):
             raise StorageError("invalid", f"“{item.get('name', ref)}” is a file, not a folder: link a folder.")
         return Folder(item["id"], item["name"], web_url=item.get("webViewLink", ""))
 
+    def _file(self, f: dict[str, Any]) -> StorageFile:
+        return StorageFile(
+            id=f["id"],
+            name=f["name"],
+            is_folder=f.get("mimeType") == FOLDER_MIME,
+            mime_type=f.get("mimeType", ""),
+            size=int(f["size"]) if f.get("size") else None,
+            checksum=f.get("md5Checksum", ""),
+            modified=f.get("modifiedTime", ""),
+            thumbnail_url=f.get("thumbnailLink", ""),
+            extra={"parents": f.get("parents", []), "trashed": bool(f.get("trashed"))},
+        )
+
+    def metadata(self, token: str, file_id: str) -> StorageFile:
+        params = {"fields": FILE_FIELDS + ",parents,trashed"}
+        item = self._check(_send(self.reads, "GET", f"{_url('google_drive')}/files/{quote(file_id)}", params=params,
+                                 headers=self._auth(token)))  # fmt: skip
+        if item.get("trashed"):
+            raise StorageError("not_found", f"Google Drive: “{item.get('name', file_id)}” is in the trash.")
+        return self._file(item)
+
+    def cursor(self, token: str, folder: Folder) -> str:
+        """Where the change feed stands now (``changes.getStartPageToken``): taken before a full
+        listing, so what changes during it shows in the next ``changes``."""
+        url = f"{_url('google_drive')}/changes/startPageToken"
+        return str(self._check(_send(self.reads, "GET", url, headers=self._auth(token)))["startPageToken"])
+
+    def changes(self, token: str, folder: Folder, cursor: str) -> tuple[list[StorageFile], str, bool]:
+        """One page of the Drive-wide change feed, narrowed to files now in ``folder``: (files,
+        the next cursor, whether more pages follow). ``cursor_expired`` when Drive refuses it."""
+        params = {"pageToken": cursor, "pageSize": "1000", "fields": "nextPageToken,newStartPageToken,"
+                  f"changes(fileId,removed,file({FILE_FIELDS},parents,trashed))"}  # fmt: skip
+        body = self._check(
+            _send(self.reads, "GET", f"{_url('google_drive')}/changes", params=params, headers=self._auth(token))
+        )
+        files = [
+            self._file(c["file"])
+            for c in body.get("changes", [])
+            if not c.get("removed") and c.get("file") and folder.id in c["file"].get("parents", [])
+            and not c["file"].get("trashed")
+        ]  # fmt: skip
+        if body.get("nextPageToken"):
+            return files, body["nextPageToken"], True
+        return files, body.get("newStartPageToken", cursor), False
+
     def list_files(
         self, token: str, folder: Folder, page_token: str = "", page_size: int = 100
     ) -> tuple[list[StorageFile], str]:
@@ -259,27 +309,21 @@ class Drive(_OAuth):
         body = self._check(
             _send(self.reads, "GET", f"{_url('google_drive')}/files", params=params, headers=self._auth(token))
         )
-        files = [
-            StorageFile(
-                id=f["id"],
-                name=f["name"],
-                is_folder=f.get("mimeType") == FOLDER_MIME,
-                mime_type=f.get("mimeType", ""),
-                size=int(f["size"]) if f.get("size") else None,
-                checksum=f.get("md5Checksum", ""),
-                modified=f.get("modifiedTime", ""),
-                thumbnail_url=f.get("thumbnailLink", ""),
-            )
-            for f in body.get("files", [])
-        ]
-        return files, body.get("nextPageToken", "")
+        return [self._file(f) for f in body.get("files", [])], body.get("nextPageToken", "")
 
-    def download(self, token: str, file: StorageFile, out: IO[bytes]) -> None:
+    def open(self, token: str, file: StorageFile, byte_range: str = "") -> requests.Response:
+        """The file's bytes as a streamed answer (200, or 206 for ``byte_range``): the caller closes it."""
         url = f"{_url('google_drive')}/files/{quote(file.id)}"
-        response = _send(self.reads, "GET", url, params={"alt": "media"}, headers=self._auth(token), stream=True)
-        if response.status_code != 200:
+        headers = {**self._auth(token), **({"Range": byte_range} if byte_range else {})}
+        response = _send(self.reads, "GET", url, params={"alt": "media"}, headers=headers, stream=True)
+        if response.status_code not in (200, 206, 416):
             self._check(response)
-        _copy(response, out)
+        return response
+
+    def download(
+        self, token: str, file: StorageFile, out: IO[bytes], progress: Callable[[], None] | None = None
+    ) -> None:
+        _copy(self.open(token, file), out, progress)
 
 
 # Dropbox -----------------------------------------------------------------------------------------
@@ -331,6 +375,9 @@ class Dropbox(_OAuth):
         if status == 429:
             raise StorageError("rate_limited", "Dropbox is rate limiting us; try again shortly.", status=status,
                                retry_after=_retry_after(response))  # fmt: skip
+        if status == 409 and summary.startswith("reset"):
+            raise StorageError("cursor_expired", "Dropbox no longer knows where the last import stopped.",
+                               status=status)  # fmt: skip
         if status == 409 and "not_found" in summary:
             raise StorageError("not_found", "Dropbox: no such folder or file (moved or deleted?).", status=status)
         if status == 409:
@@ -373,42 +420,73 @@ class Dropbox(_OAuth):
             raise StorageError("invalid", f"“{meta.get('name', ref)}” is a file, not a folder: link a folder.")
         return self._folder(meta)
 
+    @staticmethod
+    def _file(e: dict[str, Any]) -> StorageFile:
+        return StorageFile(
+            id=e["id"],
+            name=e["name"],
+            is_folder=e[".tag"] == "folder",
+            mime_type=mimetypes.guess_type(e["name"])[0] or "" if e[".tag"] == "file" else "",
+            size=e.get("size"),
+            checksum=e.get("content_hash", ""),
+            modified=e.get("server_modified", ""),
+            extra={"path": e.get("path_display", "")},
+        )
+
+    def _page(self, token: str, folder: Folder, page_token: str, page_size: int) -> dict[str, Any]:
+        if page_token:
+            return self._call(token, "files/list_folder/continue", {"cursor": page_token})
+        return self._call(token, "files/list_folder", {"path": folder.id, "limit": page_size})
+
     def list_files(
         self, token: str, folder: Folder, page_token: str = "", page_size: int = 100
     ) -> tuple[list[StorageFile], str]:
-        if page_token:
-            body = self._call(token, "files/list_folder/continue", {"cursor": page_token})
-        else:
-            body = self._call(token, "files/list_folder", {"path": folder.id, "limit": page_size})
-        files = [
-            StorageFile(
-                id=e["id"],
-                name=e["name"],
-                is_folder=e[".tag"] == "folder",
-                size=e.get("size"),
-                checksum=e.get("content_hash", ""),
-                modified=e.get("server_modified", ""),
-                extra={"path": e.get("path_display", "")},
-            )
-            for e in body.get("entries", [])
-            if e.get(".tag") in ("file", "folder")
-        ]
+        body = self._page(token, folder, page_token, page_size)
+        files = [self._file(e) for e in body.get("entries", []) if e.get(".tag") in ("file", "folder")]
         files.sort(key=lambda f: (not f.is_folder, f.name.lower()))
         return files, body["cursor"] if body.get("has_more") else ""
 
-    def download(self, token: str, file: StorageFile, out: IO[bytes]) -> None:
+    def metadata(self, token: str, file_id: str) -> StorageFile:
+        meta = self._call(token, "files/get_metadata", {"path": file_id})
+        if meta.get(".tag") != "file":
+            raise StorageError("invalid", f"“{meta.get('name', file_id)}” is a folder, not a file.")
+        return self._file(meta)
+
+    def cursor(self, token: str, folder: Folder) -> str:
+        """A cursor for what changes in ``folder`` from now (``list_folder/get_latest_cursor``)."""
+        return str(self._call(token, "files/list_folder/get_latest_cursor", {"path": folder.id})["cursor"])
+
+    def changes(self, token: str, folder: Folder, cursor: str) -> tuple[list[StorageFile], str, bool]:
+        """What changed in ``folder`` since ``cursor`` (``list_folder/continue``): (files added or
+        changed, the next cursor, whether more pages follow); ``cursor_expired`` on a ``reset``."""
+        body = self._call(token, "files/list_folder/continue", {"cursor": cursor})
+        files = [self._file(e) for e in body.get("entries", []) if e.get(".tag") == "file"]
+        return files, body["cursor"], bool(body.get("has_more"))
+
+    def open(self, token: str, file: StorageFile, byte_range: str = "") -> requests.Response:
+        """The file's bytes as a streamed answer (200, or 206 for ``byte_range``): the caller closes it."""
         headers = {"Authorization": f"Bearer {token}", "Dropbox-API-Arg": json.dumps({"path": file.id})}
+        if byte_range:
+            headers["Range"] = byte_range
         url = f"{_url('dropbox_content')}/2/files/download"
         response = _send(self.reads, "POST", url, headers=headers, stream=True)
-        if response.status_code != 200:
+        if response.status_code not in (200, 206, 416):
             self._raise(response)
-        _copy(response, out)
+        return response
+
+    def download(
+        self, token: str, file: StorageFile, out: IO[bytes], progress: Callable[[], None] | None = None
+    ) -> None:
+        _copy(self.open(token, file), out, progress)
 
 
-def _copy(response: requests.Response, out: IO[bytes]) -> None:
+def _copy(response: requests.Response, out: IO[bytes], progress: Callable[[], None] | None = None) -> None:
+    """The answer's bytes into ``out``; ``progress`` is called after every MiB (a heartbeat)."""
     try:
         for chunk in response.iter_content(1024 * 1024):
             out.write(chunk)
+            if progress is not None:
+                progress()
     except requests.RequestException as exc:
         raise StorageError("unavailable", f"The download broke off ({type(exc).__name__}).") from exc
     finally:

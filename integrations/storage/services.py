@@ -14,6 +14,7 @@ import hashlib
 import secrets
 from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 from typing import TypeVar
 
 from django.conf import settings
@@ -220,3 +221,51 @@ def list_files(folder: ShootFolder, *, page_token: str = "", page_size: int = 10
     api = client(folder.provider)
     ref = Folder(folder.external_id, folder.name, path=folder.path)
     return authorized(connection, lambda token: api.list_files(token, ref, page_token, page_size))
+
+
+def _ref(folder: ShootFolder) -> Folder:
+    return Folder(folder.external_id, folder.name, path=folder.path)
+
+
+def full_listing(folder: ShootFolder) -> tuple[list[StorageFile], str]:
+    """Every file of the folder (all pages), and the change-feed cursor taken just before the
+    listing (so what changes during it shows in the next ``changes``)."""
+    connection = connection_for(folder.provider)
+    api = client(folder.provider)
+    ref = _ref(folder)
+    cursor = authorized(connection, lambda token: api.cursor(token, ref))
+    found: list[StorageFile] = []
+    page_token = ""
+    while True:
+        page, page_token = authorized(connection, partial(_list_page, api, ref, page_token))
+        found += page
+        if not page_token:
+            return found, cursor
+
+
+def _list_page(api: Drive | Dropbox, ref: Folder, page_token: str, token: str) -> tuple[list[StorageFile], str]:
+    return api.list_files(token, ref, page_token, 1000)
+
+
+def _changes_page(api: Drive | Dropbox, ref: Folder, cursor: str, token: str) -> tuple[list[StorageFile], str, bool]:
+    return api.changes(token, ref, cursor)
+
+
+def changes(folder: ShootFolder, cursor: str) -> tuple[list[StorageFile], str]:
+    """The folder's files added or changed since ``cursor`` (every page), and the cursor after them.
+    ``StorageError("cursor_expired")`` when the provider no longer knows the cursor."""
+    connection = connection_for(folder.provider)
+    api = client(folder.provider)
+    ref = _ref(folder)
+    found: list[StorageFile] = []
+    more = True
+    while more:
+        page, cursor, more = authorized(connection, partial(_changes_page, api, ref, cursor))
+        found += page
+    return found, cursor
+
+
+def file_metadata(provider: str, file_id: str) -> StorageFile:
+    connection = connection_for(provider)
+    api = client(provider)
+    return authorized(connection, lambda token: api.metadata(token, file_id))

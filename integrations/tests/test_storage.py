@@ -3,6 +3,7 @@ the OAuth round trips, token refresh and needs-reconnect, shoot folders, files, 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -419,7 +420,7 @@ def test_import_resumes_after_a_crash_and_survives_a_deleted_file(dropbox, fake,
     assert job.status == "running" and job.imported == 3
     # Polling again while the heartbeat is fresh answers the same job without queuing another.
     assert imports.start(folder, actor=editor) == (job, False)
-    StorageImport.objects.filter(pk=job.pk).update(updated_at=job.updated_at - imports.STALE)
+    StorageImport.objects.filter(pk=job.pk).update(updated_at=imports.stale_before() - timedelta(seconds=1))
     fake.fail("dropbox", "deleted", "download")
     with django_capture_on_commit_callbacks(execute=True):
         again, queued = imports.start(folder, actor=editor)
@@ -431,10 +432,9 @@ def test_import_resumes_after_a_crash_and_survives_a_deleted_file(dropbox, fake,
 
 
 def test_import_needs_a_folder_and_an_editor(drive, shoot, api_as, viewer, editor):
-    assert api_as(editor).post(f"/api/v1/shoots/{shoot.pk}/folder/import").status_code == 404
+    none = api_as(editor).post(f"/api/v1/shoots/{shoot.pk}/folder/import")
+    assert none.status_code == 400 and "no folder yet" in str(none.json())
     assert api_as(viewer).post(f"/api/v1/shoots/{shoot.pk}/folder/import").status_code == 403
-    body = api_as(editor).post(f"/api/v1/shoots/{shoot.pk}/folder/import", {"all": True}, format="json")
-    assert body.status_code == 400
 
 
 def test_shoot_page_import_button_shows_progress_then_the_outcome(
@@ -444,7 +444,7 @@ def test_shoot_page_import_button_shows_progress_then_the_outcome(
     _seed_pictures(fake, folder, 2)
     client.force_login(editor)
     panel = client.get(f"/settings/storage/shoots/{shoot.pk}/folder/", HTTP_HX_REQUEST="true").content.decode()
-    assert "Import photos and videos" in panel
+    assert "Import all" in panel and "Import selected" in panel
     with django_capture_on_commit_callbacks(execute=True):
         started = client.post(f"/settings/storage/shoots/{shoot.pk}/folder/import/", HTTP_HX_REQUEST="true")
     assert "Import queued" in started.content.decode()  # rendered before the job ran on commit
@@ -454,4 +454,4 @@ def test_shoot_page_import_button_shows_progress_then_the_outcome(
     client.force_login(viewer)
     assert client.post(f"/settings/storage/shoots/{shoot.pk}/folder/import/").status_code == 403
     html = client.get(f"/settings/storage/shoots/{shoot.pk}/folder/", HTTP_HX_REQUEST="true").content.decode()
-    assert "Import finished" in html and "Import photos and videos" not in html
+    assert "Import finished" in html and "Import all" not in html and 'type="checkbox"' not in html

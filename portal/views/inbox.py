@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from agency import deliverable_files
 from agency.models import Deliverable, PortalRequest
 from localbzz.forms import add_errors
 from portal import selectors
@@ -75,10 +76,34 @@ def deliverables(request: PortalHttpRequest) -> HttpResponse:
         ("ready", "Ready", [d for d in items if d.status == Deliverable.Status.READY_TO_POST]),
         ("delivered", "Delivered", [d for d in items if d.status == Deliverable.Status.DELIVERED]),
     ]
-    files = attachments_by_target("deliverable", [d.pk for d in items])
-    return render(
-        request, "portal/deliverables.html", {"groups": groups, "comment_form": CommentForm(), "files": files}
-    )
+    context = {
+        "groups": groups,
+        "comment_form": CommentForm(),
+        "files": attachments_by_target("deliverable", [d.pk for d in items]),
+        "with_files": deliverable_files.with_files(items),
+    }
+    return render(request, "portal/deliverables.html", context)
+
+
+@require_GET
+@portal_required
+def deliverable_download(request: PortalHttpRequest, deliverable_id) -> HttpResponseBase:
+    """The deliverable's file, streamed from where the team keeps it (the shoot's folder in the
+    agency's cloud storage), or its file link; a friendly page when it cannot be had now."""
+    try:
+        deliverable = selectors.deliverable_get(request.portal_client, deliverable_id)
+    except Deliverable.DoesNotExist:
+        raise Http404("No such deliverable.") from None
+    try:
+        answer = deliverable_files.download(deliverable, request.headers.get("Range", ""))
+    except deliverable_files.FileUnavailable as unavailable:
+        context = {"deliverable": deliverable, "message": unavailable.message}
+        return render(request, "portal/deliverable_unavailable.html", context, status=unavailable.status)
+    if answer is not None:
+        return answer
+    if deliverable.file_link:
+        return redirect(deliverable.file_link)
+    raise Http404("This deliverable has no file yet.")
 
 
 @require_POST

@@ -19,7 +19,10 @@ as plain text.
 
 Faults (``fake.fail(scope, kind, operation)``): the generic ``rate_limit``, ``token_expired``,
 ``http_500``, ``hang``; and ``invalid_grant`` on ``token`` (the refresh token was revoked) and
-``deleted`` on ``download`` (the file is deleted just before its download: 404/409).
+``deleted`` on ``download`` (the file is deleted just before its download: 404/409), and
+``cursor_expired`` (Drive ``changes``: 400 invalid pageToken; Dropbox ``list``, on
+``list_folder/continue`` only: 409 ``reset``). ``storage.download_seconds`` (config) slows every
+download by that much (a worker can be killed mid-import).
 
 Seeding: ``drive_put``/``dropbox_put`` in process, or ``POST /_fake/storage/{drive|dropbox}/files``
 (JSON ``{"parent"|"path", "name", "count", "size"}``: pictures drawn by the kit) over HTTP.
@@ -52,7 +55,9 @@ def install(fake: FakePlatforms) -> None:
     fake.errors["dropbox"] = dropbox_error_for
     fake.config.setdefault("google_drive.token_ttl", 3599)
     fake.config.setdefault("dropbox.token_ttl", 14400)
-    fake.DEFAULT_CONFIG = {**fake.DEFAULT_CONFIG, "google_drive.token_ttl": 3599, "dropbox.token_ttl": 14400}  # type: ignore[misc]  # this fake's own defaults, kept by a reset
+    fake.config.setdefault("storage.download_seconds", 0.0)
+    fake.DEFAULT_CONFIG = {**fake.DEFAULT_CONFIG, "google_drive.token_ttl": 3599, "dropbox.token_ttl": 14400,  # type: ignore[misc]  # this fake's own defaults, kept by a reset
+                           "storage.download_seconds": 0.0}  # fmt: skip
     _install_drive(fake)
     _install_dropbox(fake)
 
@@ -366,6 +371,7 @@ def _install_drive(fake: FakePlatforms) -> None:
             return drive_error_for(fake, fault.kind, fault.params)
         if item["mimeType"] == FOLDER:
             return drive_error(403, "fileNotDownloadable", "Only files with binary content can be downloaded.")
+        fake.wait(float(fake.config["storage.download_seconds"]))
         with fake.lock:
             fake.counts["download"] = fake.counts.get("download", 0) + 1
         status, data, headers = _ranged(item["_data"], request.headers.get("Range", ""))
@@ -400,6 +406,8 @@ def _install_drive(fake: FakePlatforms) -> None:
     def changes(fake: FakePlatforms, request: Request, match) -> Response:
         auth(request)
         token = request.arg("pageToken")
+        if fake.take_fault("changes", scope="google_drive", kinds={"cursor_expired"}):
+            return drive_error(400, "invalid", "Invalid Value", location="pageToken")
         if not token.isdigit():
             return drive_error(400, "required" if not token else "invalid", "Invalid Value", location="pageToken")
         size = int(request.arg("pageSize", "100") or 100)
@@ -612,9 +620,20 @@ def _install_dropbox(fake: FakePlatforms) -> None:
         state = _uncursor(str(args(request).get("cursor", "")))
         if not isinstance(state, dict) or "p" not in state:
             raise Reply(Response(400, 'Invalid "cursor" parameter', {"Content-Type": "text/plain"}))
-        if state["p"] and state["p"] not in entries():
+        if (state["p"] and state["p"] not in entries()) or fake.take_fault("list", "dropbox", {"cursor_expired"}):
             return dropbox_error(409, "reset/..", {".tag": "reset"})
         return page(state)
+
+    @route(fake, "POST", DROPBOX + r"/files/list_folder/get_latest_cursor$", "list", scope="dropbox")
+    def latest_cursor(fake: FakePlatforms, request: Request, match) -> Response:
+        auth(request)
+        body = args(request)
+        folder = resolve(path_arg(body))
+        if folder is None:
+            return _not_found(body["path"])
+        state = {"p": folder["path_lower"], "r": bool(body.get("recursive")), "o": None, "l": 2000,
+                 "s": len(_space(fake, "dropbox")["changes"])}  # fmt: skip
+        return Response(200, {"cursor": _cursor(state)})
 
     @route(fake, "POST", DROPBOX + r"/files/get_metadata$", "get", scope="dropbox")
     def get_metadata(fake: FakePlatforms, request: Request, match) -> Response:
@@ -656,6 +675,7 @@ def _install_dropbox(fake: FakePlatforms) -> None:
             return _not_found(body["path"])
         if found[".tag"] != "file":
             return dropbox_error(409, "path/not_file/..", {".tag": "path", "path": {".tag": "not_file"}})
+        fake.wait(float(fake.config["storage.download_seconds"]))
         status, data, headers = _ranged(found["_data"], request.headers.get("Range", ""))
         headers["Dropbox-API-Result"] = json.dumps(_dropbox_view(found))
         return Response(status, data, {"Content-Type": "application/octet-stream", **headers})
@@ -670,11 +690,11 @@ def control_path(fake: FakePlatforms, request: Request) -> Response | None:
     match = re.fullmatch(r"/_fake/storage/(drive|dropbox)/files", request.path)
     if match and request.method == "POST":
         body = request.json() or {}
-        count, size = int(body.get("count", 1)), int(body.get("size", 64))
+        count, size, seed = int(body.get("count", 1)), int(body.get("size", 64)), int(body.get("seed", 0))
         made = []
         for n in range(count):
             name = body.get("name", "photo.png") if count == 1 else f"{n + 1:03d}-{body.get('name', 'photo.png')}"
-            data = picture(size, size, seed=n, format="PNG" if name.endswith(".png") else "JPEG")
+            data = picture(size, size, seed=seed + n, format="PNG" if name.endswith(".png") else "JPEG")
             if match.group(1) == "drive":
                 made.append(_dropbox_view(drive_put(fake, name, data, parent=str(body.get("parent", "root")))))
             else:

@@ -148,6 +148,15 @@
     var closer = event.target.closest && event.target.closest("[data-close-dialog]");
     if (closer) closer.closest("dialog").close();
   }, true);
+  // <button data-check="all|none" data-check-in="form-id">: tick or clear every enabled checkbox
+  // of that form (the Files card's pick list).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button[data-check]");
+    var form = button && document.getElementById(button.getAttribute("data-check-in"));
+    if (!form) return;
+    var on = button.getAttribute("data-check") === "all";
+    form.querySelectorAll("input[type=checkbox]:not(:disabled)").forEach(function (box) { box.checked = on; });
+  });
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (form.matches && form.matches("form[data-confirm]")) confirmed(form, event);
