@@ -26,6 +26,11 @@ def latest(user: User, limit: int = 8) -> list[Notification]:
     return list(notifications_of(user)[:limit])
 
 
+def unread_since(user: User, since, limit: int = 3) -> list[Notification]:
+    """The newest unread notifications made after ``since`` (the bell's toasts), newest first."""
+    return list(notifications_of(user, unread_only=True).filter(created_at__gt=since)[:limit])
+
+
 def preferences_of(user: User) -> dict[str, dict[str, bool]]:
     """{kind: {"in_app": bool, "email": bool}} for every kind offered to the user's access level."""
     level = permissions.staff_level(user)
