@@ -123,7 +123,7 @@ def _swap_renditions(
     asset.status, asset.processing_error = MediaAsset.Status.READY, ""
     asset.save(update_fields=["file", "content_type", "width", "height", "bytes", "status", "processing_error",
                               "updated_at"])  # fmt: skip
-    record_event(None, "media_asset.processed", asset, {"renditions": len(made)})  # the open pages show it
+    record_event(None, "media_asset.processed", asset, {"sizes made": len(made)})  # the open pages show it
     transaction.on_commit(lambda: _delete_each(old_names))
     return asset
 
