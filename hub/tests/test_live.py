@@ -438,3 +438,26 @@ def test_a_deliverable_ready_reaches_its_clients_portal_and_no_other(owner, joe,
         await bellas.disconnect()
 
     run(scenario)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_lead_reaches_the_dashboards_of_who_may_handle_it_only(editor, viewer, joe, client_a, commit):
+    """The dashboard's region hears ``lead``: editors and up (who may act on leads), not viewers."""
+    from agency.services.inbox import lead_submit
+
+    cookies = [cookie_of(editor, STAFF_HOST), cookie_of(viewer, STAFF_HOST), cookie_of(joe.user, host_of(client_a))]
+
+    async def scenario():
+        editors, viewers, joes = [
+            await opened(socket(host, cookie))
+            for host, cookie in zip((STAFF_HOST, STAFF_HOST, host_of(client_a)), cookies, strict=True)
+        ]
+        await commit(lambda: lead_submit(contact_name="Priya Shah", email="priya@example.com", business_name="Yoga"))
+        (message,) = await heard(editors)
+        assert 'data-event="lead.submitted"' in message and "lead" in topics_in(message)
+        assert "notifications" in topics_in(message)  # the admins' "New lead" rings their bells
+        assert await heard(viewers) == [] and await heard(joes) == []
+        for sock in (editors, viewers, joes):
+            await sock.disconnect()
+
+    run(scenario)
