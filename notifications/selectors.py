@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from django.db.models import QuerySet
 
@@ -26,7 +27,7 @@ def latest(user: User, limit: int = 8) -> list[Notification]:
     return list(notifications_of(user)[:limit])
 
 
-def unread_since(user: User, since, limit: int = 3) -> list[Notification]:
+def unread_since(user: User, since: datetime, limit: int = 3) -> list[Notification]:
     """The newest unread notifications made after ``since`` (the bell's toasts), newest first."""
     return list(notifications_of(user, unread_only=True).filter(created_at__gt=since)[:limit])
 

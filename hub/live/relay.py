@@ -74,6 +74,7 @@ class Progress:
         )
         out = []
         for pk, client_id, at in rows:
+            assert at is not None  # (filtered on it)
             if (pk, at) not in self.sent:
                 self.sent[(pk, at)] = at
                 out.append(
