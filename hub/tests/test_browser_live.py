@@ -238,3 +238,33 @@ def test_a_post_failing_shows_a_toast_on_another_page(browser, server, make_staf
     expect(toast).to_have_count(1, timeout=2_000)
     toast.locator(".toast-link").click()
     expect(page).to_have_url(f"{server.url()}/content/{post.pk}/")
+
+
+def test_without_a_socket_each_region_polls_at_its_own_pace(signed_in_page, live_server, make_staff, settings):
+    """``LIVE_SOCKET`` off: a job's bar re-reads itself every second (data-live-poll), the bell at its
+    own 60 s — not every time its count is swapped in anew."""
+    from generation.models import GenerationItem, GenerationJob
+
+    settings.LIVE_SOCKET = False
+    owner = make_staff("owner", "olive@test.local")
+    client = Client.objects.create(name="Bella Bakery", slug="bella-gen-poll")
+    job = GenerationJob.objects.create(
+        client=client, kind="image_batch", provider="builtin", total_items=2, status="running"
+    )
+    items = [
+        GenerationItem.objects.create(job=job, position=i, platform="facebook", status="running") for i in range(2)
+    ]
+
+    page = signed_in_page(owner.email)
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    page.goto(f"{live_server.url}/generate/jobs/{job.pk}/")
+    expect(page.locator("html")).to_have_attribute("data-live", "polling")
+    bar = page.locator(f"#job-progress-{job.pk}")
+    GenerationItem.objects.filter(pk=items[0].pk).update(status="succeeded")
+    GenerationJob.objects.filter(pk=job.pk).update(succeeded_items=1)
+    expect(bar).to_contain_text("1 of 2 done", timeout=3_000)
+    page.wait_for_timeout(3_000)
+    progress = [url for url in asked if "/progress/" in url]
+    assert 3 <= len(progress) <= 6, progress  # about one a second
+    assert len([url for url in asked if "/notifications/bell/" in url]) == 1, asked  # the first read only

@@ -26,7 +26,8 @@
   var everOpen = false;
   var queued = new Set();
   var timer = null;
-  var polled = new WeakMap();  // region -> when its own poll (data-live-poll) last re-read it
+  var polled = new Map();  // region's key -> when its own poll (data-live-poll) last re-read it
+  var loaded = Date.now();
 
   function busy(region) {
     var active = document.activeElement;
@@ -100,6 +101,8 @@
     document.documentElement.setAttribute("data-live", "closed");
   });
   function ownPoll(region) { return parseFloat(region.getAttribute("data-live-poll")) || 0; }
+  // A re-read replaces the element: its poll is kept by what it shows, not by the node.
+  function keyOf(region) { return region.id || region.getAttribute("hx-get") || region.getAttribute("data-live"); }
 
   setInterval(function () {  // the regions without a poll of their own
     if (open || document.visibilityState !== "visible") return;
@@ -110,8 +113,9 @@
     var now = Date.now();
     var due = Array.from(document.querySelectorAll("[data-live-poll]")).filter(function (region) {
       var seconds = ownPoll(region);
-      if (!seconds || now - (polled.get(region) || 0) < seconds * 1000 - 100) return false;
-      polled.set(region, now);
+      var key = keyOf(region);
+      if (!seconds || now - (polled.get(key) || loaded) < seconds * 1000 - 100) return false;
+      polled.set(key, now);
       return true;
     });
     if (due.length) refresh(due);
