@@ -60,7 +60,9 @@ def field_label(model, name: str) -> str:
 def choice_label(model, name: str, value) -> str | None:
     """The human label of an enum value from the model's choices, None when there are none."""
     field = _model_field(model, name) if model is not None else None
-    choices = dict(field.flatchoices) if field is not None and field.choices else {}
+    choices = (
+        dict(field.flatchoices) if field is not None and getattr(field, "choices", None) else {}
+    )  # a relation has none
     return str(choices[value]) if value in choices else None
 
 

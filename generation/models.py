@@ -93,6 +93,9 @@ class GenerationJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # When the open pages were (or, in the future, will be) told the job moved: at most once a
+    # second (services.images.progress_signal); the live relay without Redis reads it (hub.live.relay).
+    live_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -100,6 +103,7 @@ class GenerationJob(models.Model):
             models.Index(fields=["client", "-created_at"]),
             models.Index(fields=["campaign", "-created_at"]),
             models.Index(fields=["status"]),
+            models.Index(fields=["live_at"], name="genjob_live_at_idx"),
         ]
 
     def __str__(self) -> str:

@@ -15,7 +15,7 @@ class HubConfig(AppConfig):
         from hub.live import fanout
         from localbzz.events import listen
 
-        listen(fanout.on_events, many=True)
+        listen(fanout.on_events, live=True)
 
 
 class LocalbzzAdminConfig(admin_apps.AdminConfig):

@@ -9,7 +9,10 @@ quick (enqueue work, write a row) and must not raise — a failing listener is l
 others still run.
 
 ``EVENT_TYPES`` is the one list of public event types (the webhook event names) and the rule
-that derives each from an activity verb and its changes.
+that derives each from an activity verb and its changes. ``LIVE_TYPES`` are changes only the open
+pages care about (a timer started, a photo's renditions made): no webhook or notification hears
+them, only listeners registered with ``live=True`` (``hub.live``). A change that is no activity at
+all (a generation job's progress, at most once a second) is offered with :func:`signal`.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +80,14 @@ EVENT_TYPES: dict[str, Callable[[str, dict], bool]] = {
 }
 EVENT_NAMES = tuple(EVENT_TYPES)
 
+# Changes only the open pages hear (hub.live): never a webhook, never a notification.
+TIMER_VERBS = frozenset({"task.timer_started", "task.timer_stopped", "task.time_logged", "task.time_removed"})
+LIVE_TYPES: dict[str, Callable[[str, dict], bool]] = {
+    "task.timer_changed": lambda verb, changes: verb in TIMER_VERBS,
+    "media_asset.processed": lambda verb, changes: verb in {"media_asset.processed", "media_asset.processing_failed"},
+}
+JOB_PROGRESS = "generation_job.progress"  # a generation job moved (signal(): no activity)
+
 
 @dataclass(frozen=True)
 class Event:
@@ -103,20 +115,27 @@ class Event:
 
 
 _listeners: list[tuple[Callable, bool]] = []
+_live_listeners: list[Callable] = []
 
 
-def listen(listener: Callable, *, many: bool = False) -> None:
+def listen(listener: Callable, *, many: bool = False, live: bool = False) -> None:
     """Call ``listener(event)`` for every event from now on (idempotent). ``many=True``: call
     ``listener(events)`` once with all the events of a transaction instead (a batch of published
-    posts reads its webhook endpoints and notification rules once, not once per post)."""
-    if (listener, many) not in _listeners:
+    posts reads its webhook endpoints and notification rules once, not once per post).
+    ``live=True`` (implies ``many``): the live-only events too (``LIVE_TYPES``, :func:`signal`)."""
+    if live:
+        if listener not in _live_listeners:
+            _live_listeners.append(listener)
+    elif (listener, many) not in _listeners:
         _listeners.append((listener, many))
 
 
-def events_of(activity) -> list[Event]:
-    """The public events an activity (an ``agency.models.ActivityEvent``, saved) stands for."""
+def events_of(activity, *, live: bool = False) -> list[Event]:
+    """The public events an activity (an ``agency.models.ActivityEvent``, saved) stands for; with
+    ``live``, its live-only events too."""
     changes = activity.changes or {}
-    types = [name for name, rule in EVENT_TYPES.items() if rule(activity.verb, changes)]
+    rules = {**EVENT_TYPES, **LIVE_TYPES} if live else EVENT_TYPES
+    types = [name for name, rule in rules.items() if rule(activity.verb, changes)]
     return [
         Event(
             id=f"evt_{activity.pk}_{name}",
@@ -137,16 +156,40 @@ def events_of(activity) -> list[Event]:
 
 def announce(activities) -> None:
     """Offer saved activities to the listeners once the current transaction commits."""
-    if not _listeners:
+    if not _listeners and not _live_listeners:
         return
-    events = [event for activity in activities for event in events_of(activity)]
+    events = [event for activity in activities for event in events_of(activity, live=bool(_live_listeners))]
     if events:
         transaction.on_commit(lambda: _deliver(events))
 
 
+def signal(type: str, *, object_type: str, object_id: Any, client_id: Any = None) -> None:
+    """Tell the open pages (the ``live`` listeners only) that ``object_type:object_id`` changed, once
+    the current transaction commits: for a change that is no activity (a job's progress). Says only
+    *that* it changed; the pages re-read what they show."""
+    if not _live_listeners:
+        return
+    event = live_event(type, object_type=object_type, object_id=object_id, client_id=client_id)
+    transaction.on_commit(lambda: _deliver([event]))
+
+
+def live_event(type: str, *, object_type: str, object_id: Any, client_id: Any = None, at=None) -> Event:
+    """A live-only event that is no activity (:func:`signal`, and the relay that reads them back)."""
+    return Event(
+        id=f"sig_{object_type}_{object_id}", type=type, created_at=at or timezone.now(), verb=type,
+        object_type=object_type, object_id=str(object_id), object_label="",
+        client_id=str(client_id) if client_id else None, actor_id=None, actor_label="system",
+    )  # fmt: skip
+
+
 def _deliver(events: list[Event]) -> None:
-    for listener, many in list(_listeners):
-        for batch in [events] if many else [[event] for event in events]:
+    """The public events to every listener, then all of them to the live listeners (last: an
+    event's notifications are written before the pages are told to re-read the bell)."""
+    public = [event for event in events if event.type in EVENT_TYPES]
+    calls = [(listener, many, public) for listener, many in list(_listeners) if public]
+    calls += [(listener, True, events) for listener in list(_live_listeners)]
+    for listener, many, given in calls:
+        for batch in [given] if many else [[event] for event in given]:
             try:
                 listener(batch if many else batch[0])
             except Exception:

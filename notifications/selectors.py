@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from django.db.models import QuerySet
 
@@ -42,6 +43,11 @@ def latest(user: User, limit: int = 8) -> list[Notification]:
 def is_client_user(user: User) -> bool:
     """A person of a client's portal (the portal app decides access; this only tells the audience)."""
     return User.objects.filter(pk=user.pk, client_user__isnull=False).exists()
+
+
+def unread_since(user: User, since: datetime, limit: int = 3) -> list[Notification]:
+    """The newest unread notifications made after ``since`` (the bell's toasts), newest first."""
+    return list(notifications_of(user, unread_only=True).filter(created_at__gt=since)[:limit])
 
 
 def preferences_of(user: User) -> dict[str, dict[str, bool]]:

@@ -3,12 +3,15 @@ each person's preferences. Everyone sees only their own notifications (another's
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -19,6 +22,7 @@ from notifications.kinds import CHANNELS, KINDS
 from notifications.models import Notification
 
 CHANGED = "notifications-changed"  # htmx event: the bell's count reloads
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def _mine(request: HttpRequest, pk) -> Notification:
@@ -32,11 +36,29 @@ def _changed(response: HttpResponse) -> HttpResponse:
 
 @staff_required()
 def bell_count(request: StaffRequest) -> HttpResponse:
-    return render(
-        request,
-        "notifications/partials/count.html",
-        {"count": selectors.unread_count(request.user), "poll": settings.NOTIFICATIONS_POLL_SECONDS},
-    )
+    """The unread count; with ``after`` (the newest notification the page knew of), the unread ones
+    made since as toasts. The answer names the newest for the next read."""
+    after = request.GET.get("after", "")
+    since = parse_datetime(after) if after else None
+    if after and (since is None or since.tzinfo is None):
+        return HttpResponseBadRequest(
+            "after must be an ISO 8601 date-time with its offset, e.g. 2026-12-07T01:00:00+00:00."
+        )
+    toasts = selectors.unread_since(request.user, since) if since else []
+    if toasts:
+        newest = toasts[0].created_at
+    elif since is None:
+        first = selectors.latest(request.user, limit=1)
+        newest = first[0].created_at if first else EPOCH  # none yet: every one to come is new
+    else:
+        newest = since
+    context = {
+        "count": selectors.unread_count(request.user),
+        "poll": settings.NOTIFICATIONS_POLL_SECONDS,
+        "after": newest.isoformat(),
+        "toasts": toasts,
+    }
+    return render(request, "notifications/partials/count.html", context)
 
 
 @staff_required()

@@ -91,3 +91,5 @@ def test_sizes_minutes_and_enums_of_other_models_read_plainly(owner, post):
     account_event = record_event(owner, "social_account.connected", post, {"platform": "linkedin"})
     assert account_event.summary == "Platform: LinkedIn"
     assert record_event(owner, "task.time_logged", post, {"minutes": 100}).summary == "Minutes: 1h 40m"
+    # a key that names a relation (no choices) reads as its value, it does not break the trail
+    assert record_event(owner, "post.edited", post, {"targets": 3}).summary == "Targets: 3"

@@ -2,7 +2,8 @@
 regenerating one platform's image. Finished images land in the client's media library
 (``media_upload(source="generated")``) linked to the job's campaign.
 
-A job is final once every current item is: succeeded (all items), partial (some), failed (none).
+The open pages hear a job move (``progress_signal``) at most once a second, and always when it
+settles. A job is final once every current item is: succeeded (all items), partial (some), failed (none).
 ``job_refresh`` recounts under the job's row lock, so two items finishing at once settle in turn;
 then the handler registered for the job's kind runs (``on_job_settled``: a multi-platform job
 builds its post with ``multi_platform.job_finish``, registered in ``generation.apps``).
@@ -11,9 +12,11 @@ builds its post with ``multi_platform.job_finish``, registered in ``generation.a
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -30,6 +33,7 @@ from generation.models import FINAL_JOB, GenerationItem, GenerationJob, ItemStat
 from generation.providers.base import ImageBrief, ProviderError
 from generation.providers.builtin_images import headline_of
 from generation.services.captions import seed_of
+from localbzz import events
 from localbzz.queue import enqueue
 from publishing.models import MediaAsset
 from publishing.services.media.upload import MediaRejected, media_upload
@@ -181,6 +185,7 @@ def image_item_regenerate(*, actor: Actor, item: GenerationItem, prompt: str | N
     job.save(update_fields=["status", "finished_at"])
     new = _add_item(job, spec, item.position)
     _recount(job)
+    progress_signal(job, final=True)
     return new
 
 
@@ -233,7 +238,9 @@ def image_item_run(*, item_id: str) -> str:
     item = GenerationItem.objects.select_related("job__client", "job__campaign", "job__created_by").get(pk=item_id)
     job = item.job
     GenerationJob.objects.filter(pk=job.pk, started_at__isnull=True).update(started_at=now)
-    GenerationJob.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(status=JobStatus.RUNNING)
+    if GenerationJob.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(status=JobStatus.RUNNING):
+        with transaction.atomic():
+            progress_signal(GenerationJob.objects.select_for_update().get(pk=job.pk))
     started = time.monotonic()
     if job.client is None:  # the client was deleted meanwhile (jobs stay, without it: seed 002)
         _item_done(item, ItemStatus.FAILED, started, error="The client was deleted; nothing was made.")
@@ -279,6 +286,39 @@ def _recount(job: GenerationJob) -> None:
     job.save(update_fields=["total_items", "succeeded_items", "failed_items"])
 
 
+PROGRESS_EVERY = timedelta(seconds=1)
+
+
+def progress_signal(job: GenerationJob, *, final: bool = False) -> None:
+    """Tell the open pages that ``job`` moved (``localbzz.events.signal``), called under the job's
+    row lock: at most once per ``PROGRESS_EVERY`` per job however many items finish, never one per
+    item. A move inside the second books one signal for its end (a timer in this process), which
+    shows every move made until then; ``final`` (the job settled) is told at once.
+
+    ``live_at`` is when the pages were, or will be, told: the relay without Redis reads it."""
+    now = timezone.now()
+    last = job.live_at
+    if final or last is None or now >= last + PROGRESS_EVERY:
+        at = now
+    elif last > now:
+        return  # a signal is booked for ``last``: it shows this move too
+    else:
+        at = last + PROGRESS_EVERY
+    job.live_at = at
+    GenerationJob.objects.filter(pk=job.pk).update(live_at=at)
+
+    def tell() -> None:
+        events.signal(events.JOB_PROGRESS, object_type="generationjob", object_id=job.pk,
+                      client_id=job.client_id)  # fmt: skip
+
+    if at == now:
+        tell()  # after the commit
+    else:
+        timer = threading.Timer((at - now).total_seconds(), tell)
+        timer.daemon = True  # a worker that stops does not wait for it (the settling signal still comes)
+        transaction.on_commit(timer.start)
+
+
 # kind -> what runs once a job of that kind settles (called with the job's id, outside the lock).
 _SETTLED: dict[str, Callable[..., object]] = {}
 
@@ -307,6 +347,7 @@ def job_refresh(*, job_id: str) -> GenerationJob:
                 job.error = "No image could be made: see each image's error."
             job.save(update_fields=["status", "finished_at", "error"])
             settled = True
+        progress_signal(job, final=settled)
     handler = _SETTLED.get(job.kind) if settled else None
     if handler is not None:
         handler(job_id=str(job.pk))

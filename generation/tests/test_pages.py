@@ -140,7 +140,7 @@ def test_a_running_batch_must_finish_first(staff, joe, django_capture_on_commit_
     page = staff.post(URL, {**step_data(joe), "job": str(job.pk), "step": "3", "go": "next"})
     assert step_of(page) == 3 and "still being made" in page.content.decode()
     poll = staff.get(reverse("generation-job-progress", args=[job.pk]) + "?wizard=1").content.decode()
-    assert 'hx-trigger="every 1s"' in poll and "0 of 2 done" in poll
+    assert f'data-live="generationjob:{job.pk}" data-live-poll="1"' in poll and "0 of 2 done" in poll
 
 
 def test_regenerate_one_platform_and_pick_another_from_the_library(

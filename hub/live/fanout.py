@@ -10,6 +10,9 @@ views' own permission checks decide what anyone sees. Still, each event goes onl
   a client's portal shows (``PORTAL_TYPES``);
 * a person's socket also joins ``live.user.<id>`` (messages for one person).
 
+The live-only events (``localbzz.events.LIVE_TYPES`` and signals such as a generation job's
+progress) go the same way: default audience ``view``, and to a portal only when listed.
+
 An event that may raise notifications (``notifications.kinds``) also carries the topic
 ``notifications``: the bells re-read their own count.
 """
@@ -53,6 +56,7 @@ PORTAL_TYPES = frozenset(
         "deliverable.ready",
         "shoot.status_changed",
         "report.ready",
+        "media_asset.processed",  # the client's own library: a photo's sizes are made
     }
 )
 
@@ -73,6 +77,8 @@ def topics_of(event: Event) -> list[str]:
     topics = [event.object_type, f"{event.object_type}:{event.object_id}"] if event.object_type else []
     if event.client_id:
         topics.append(f"client:{event.client_id}")
+    if event.type == "task.timer_changed" and event.actor_id:
+        topics.append(f"timer:{event.actor_id}")  # the person's own running timer (sidebar, tasks)
     return topics
 
 

@@ -4,8 +4,9 @@ events that any process (the worker, the dispatcher, itself) committed from the 
 Every ``LIVE_TAIL_INTERVAL`` seconds one task per event loop reads the activity trail added
 since it last looked (by primary key, looking a little behind the last
 one seen so a transaction that committed out of order is still caught; the keys already sent are
-remembered) and hands them to ``fanout`` like the ``layer`` relay would. It starts with the first
-socket and reads nothing older than its start.
+remembered) and hands them to ``fanout`` like the ``layer`` relay would; and the generation jobs
+whose pages are due to hear of their progress (``GenerationJob.live_at``, the one change told to
+pages that is no activity). It starts with the first socket and reads nothing older than its start.
 """
 
 from __future__ import annotations
@@ -13,13 +14,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
+from datetime import datetime, timedelta
 
 from channels.db import database_sync_to_async
 from django.conf import settings
+from django.utils import timezone
 
 from agency.models import ActivityEvent
+from generation.models import GenerationJob
 from hub.live import fanout
-from localbzz.events import events_of
+from localbzz.events import JOB_PROGRESS, Event, events_of, live_event
 
 logger = logging.getLogger(__name__)
 
@@ -54,13 +58,41 @@ class Cursor:
         return rows
 
 
+class Progress:
+    """The generation jobs whose ``live_at`` came due since the last look, each stamp once."""
+
+    WINDOW = timedelta(seconds=5)  # stamps this far back are read again (a late commit)
+
+    def __init__(self):
+        self.since = timezone.now()
+        self.sent: dict[tuple, datetime] = {}
+
+    def due(self) -> list[Event]:
+        now = timezone.now()
+        rows = GenerationJob.objects.filter(live_at__gt=self.since - self.WINDOW, live_at__lte=now).values_list(
+            "pk", "client_id", "live_at"
+        )
+        out = []
+        for pk, client_id, at in rows:
+            assert at is not None  # (filtered on it)
+            if (pk, at) not in self.sent:
+                self.sent[(pk, at)] = at
+                out.append(
+                    live_event(JOB_PROGRESS, object_type="generationjob", object_id=pk, client_id=client_id, at=at)
+                )
+        self.since = now
+        self.sent = {key: at for key, at in self.sent.items() if at > now - 2 * self.WINDOW}
+        return out
+
+
 class Tail:
     def __init__(self):
         self.activities = Cursor(ActivityEvent.objects.select_related("target_type"))
+        self.progress = Progress()
 
     def poll(self) -> list[fanout.Message]:
-        events = [event for activity in self.activities.new_rows() for event in events_of(activity)]
-        return fanout.messages_for(events)
+        events = [event for activity in self.activities.new_rows() for event in events_of(activity, live=True)]
+        return fanout.messages_for(events + self.progress.due())
 
     async def run(self, layer) -> None:
         while True:

@@ -3,6 +3,7 @@ files) and the live-update WebSocket: pytest-django's ``live_server`` speaks WSG
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -13,7 +14,8 @@ from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 from django.core.asgi import get_asgi_application
 from django.utils.module_loading import import_string
 
-PORTS = range(9700, 9800)  # this worktree's ports (docs: BENCH_PORTS)
+_LOW, _HIGH = os.environ.get("BENCH_PORTS", "9700-9799").split("-")
+PORTS = range(int(_LOW), int(_HIGH) + 1)  # BENCH_PORTS (e.g. 9600-9699): this worktree's ports
 
 
 def free_port() -> int:

@@ -152,3 +152,119 @@ def test_without_a_socket_the_live_parts_poll(socket_on, state, signed_in_page, 
 
     expect(row).to_contain_text("Published", timeout=5_000)
     assert page.evaluate("performance.getEntriesByType('navigation').length") == 1
+
+
+def test_a_generation_jobs_progress_bar_advances_on_its_signal_without_polling(browser, server, make_staff, settings):
+    """While the socket is open the bar does not poll (no request for it while nothing moves); each
+    item the worker finishes moves it within a second (read back from the database: no Redis)."""
+    from generation.models import GenerationItem, GenerationJob
+    from generation.services.images import job_refresh
+
+    settings.LIVE_POLL_SECONDS = 3600
+    owner = make_staff("owner", "olive@test.local")
+    client = Client.objects.create(name="Bella Bakery", slug="bella-gen-live")
+    job = GenerationJob.objects.create(
+        client=client, kind="image_batch", provider="builtin", total_items=3, status="running", created_by=owner
+    )
+    items = [
+        GenerationItem.objects.create(
+            job=job, position=i, platform="facebook", status="running", width=1200, height=630
+        )
+        for i in range(3)
+    ]
+
+    page = signed_in(browser, owner, server)
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url) if "/progress/" in request.url else None)
+    page.goto(f"{server.url()}/generate/jobs/{job.pk}/")
+    live(page)
+    bar = page.locator(f"#job-progress-{job.pk}")
+    expect(bar).to_contain_text("Making images: 0 of 3 done")
+    asked.clear()
+    page.wait_for_timeout(2_500)
+    assert asked == [], "the bar polled while the socket was open"
+
+    def finish(item, status="succeeded"):
+        with transaction.atomic():  # what the worker commits when an image is made
+            GenerationItem.objects.filter(pk=item.pk).update(status=status)
+        job_refresh(job_id=str(job.pk))
+
+    finish(items[0])
+    expect(bar).to_contain_text("Making images: 1 of 3 done", timeout=1_500)
+    expect(bar.locator("progress")).to_have_attribute("value", "33")
+    finish(items[1])
+    finish(items[2], "failed")  # the job settles: told at once
+    expect(bar).to_contain_text("2 of 3 images made", timeout=1_500)
+    expect(bar).to_contain_text("Partly succeeded")
+    assert len(asked) <= 3, asked  # one re-read per signal, no poll
+    assert page.evaluate("performance.getEntriesByType('navigation').length") == 1
+
+
+def test_a_post_failing_shows_a_toast_on_another_page(browser, server, make_staff, tmp_path):
+    """The author, on the tasks page, gets a toast that opens the post; it can be dismissed, and
+    leaves by itself."""
+    owner = make_staff("owner", "olive@test.local")
+    editor = make_staff("editor", "eddie@test.local")
+    client = Client.objects.create(name="Bella Bakery", slug="bella-toast")
+    account = accounts_for(client, owner, platforms=("facebook",))["facebook"]
+    post = post_services.post_create(actor=editor, client=client, caption="Rye loaves at 8am", accounts=[account])
+
+    page = signed_in(browser, editor, server)
+    page.goto(f"{server.url()}/tasks/")
+    live(page)
+    expect(page.locator("#bell-count")).to_have_attribute("data-count", "0")
+    with transaction.atomic():  # what the dispatcher commits when the platform refused the post
+        Post.objects.filter(pk=post.pk).update(status="failed")
+        record_event(None, "post.target_failed", post, {"account": "Bella on Facebook", "reason": "Token revoked"})
+
+    toast = page.locator("#toasts [data-toast]")
+    expect(toast).to_have_count(1, timeout=2_000)
+    expect(toast).to_contain_text("Failed on Bella on Facebook: Rye loaves at 8am")
+    expect(toast).to_contain_text("Open the post and retry")
+    expect(page.locator("#bell-count")).to_have_attribute("data-count", "1")
+    for width, height in ((1440, 900), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        toast.hover()  # a toast pointed at stays
+        page.wait_for_timeout(300)  # the layout settles (the phone's sidebar slides away)
+        page.screenshot(path=str(tmp_path / f"toast-{width}.png"))
+    box = toast.bounding_box()
+    assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390, box  # fits a phone
+    toast.get_by_role("button", name="Dismiss").click()
+    expect(toast).to_have_count(0)
+    assert page.evaluate("performance.getEntriesByType('navigation').length") == 1
+
+    with transaction.atomic():  # a second failure: the toast opens the post and marks it read
+        record_event(None, "post.target_failed", post, {"account": "Bella on Instagram", "reason": "Rate limit"})
+    expect(toast).to_have_count(1, timeout=2_000)
+    toast.locator(".toast-link").click()
+    expect(page).to_have_url(f"{server.url()}/content/{post.pk}/")
+
+
+def test_without_a_socket_each_region_polls_at_its_own_pace(signed_in_page, live_server, make_staff, settings):
+    """``LIVE_SOCKET`` off: a job's bar re-reads itself every second (data-live-poll), the bell at its
+    own 60 s — not every time its count is swapped in anew."""
+    from generation.models import GenerationItem, GenerationJob
+
+    settings.LIVE_SOCKET = False
+    owner = make_staff("owner", "olive@test.local")
+    client = Client.objects.create(name="Bella Bakery", slug="bella-gen-poll")
+    job = GenerationJob.objects.create(
+        client=client, kind="image_batch", provider="builtin", total_items=2, status="running"
+    )
+    items = [
+        GenerationItem.objects.create(job=job, position=i, platform="facebook", status="running") for i in range(2)
+    ]
+
+    page = signed_in_page(owner.email)
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    page.goto(f"{live_server.url}/generate/jobs/{job.pk}/")
+    expect(page.locator("html")).to_have_attribute("data-live", "polling")
+    bar = page.locator(f"#job-progress-{job.pk}")
+    GenerationItem.objects.filter(pk=items[0].pk).update(status="succeeded")
+    GenerationJob.objects.filter(pk=job.pk).update(succeeded_items=1)
+    expect(bar).to_contain_text("1 of 2 done", timeout=3_000)
+    page.wait_for_timeout(3_000)
+    progress = [url for url in asked if "/progress/" in url]
+    assert 3 <= len(progress) <= 6, progress  # about one a second
+    assert len([url for url in asked if "/notifications/bell/" in url]) == 1, asked  # the first read only

@@ -276,3 +276,188 @@ def test_through_the_redis_channel_layer(settings, joe, bella, client_a, client_
         await bellas.disconnect()
 
     run(scenario)
+
+
+# The regions added after posts and requests: generation progress, renditions, timers, deliverables.
+
+
+def topics_in(message: str) -> list[str]:
+    return message.split('data-topics="')[1].split('"')[0].split()
+
+
+def finished_job(client, items: int = 2):
+    """A generation job whose items are all done (the worker's part), not yet recounted."""
+    from generation.models import GenerationItem, GenerationJob
+
+    job = GenerationJob.objects.create(client=client, kind="image_batch", provider="builtin", total_items=items)
+    for position in range(items):
+        GenerationItem.objects.create(job=job, position=position, status="succeeded", platform="facebook")
+    return job
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_generation_jobs_progress_reaches_staff_of_every_level_and_no_portal(viewer, joe, client_a, commit):
+    from generation.services.images import job_refresh
+
+    job = finished_job(client_a)
+
+    cookies = [cookie_of(viewer, STAFF_HOST), cookie_of(joe.user, host_of(client_a))]
+
+    async def scenario():
+        viewers = await opened(socket(STAFF_HOST, cookies[0]))
+        joes = await opened(socket(host_of(client_a), cookies[1]))
+        await commit(lambda: job_refresh(job_id=str(job.pk)))
+        (message,) = await heard(viewers)
+        assert 'data-event="generation_job.progress"' in message and f"generationjob:{job.pk}" in topics_in(message)
+        assert await heard(joes) == []  # the agency's tools are not the client's business
+        await viewers.disconnect()
+        await joes.disconnect()
+
+    run(scenario)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_redis_a_jobs_progress_is_read_back_from_the_database(settings, admin_user, client_a):
+    """The worker's commits reach the web process's sockets through ``GenerationJob.live_at`` (its
+    progress is no activity), a signal booked for later only once it is due."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from generation.models import GenerationJob
+
+    settings.LIVE_RELAY = "tail"
+    settings.LIVE_TAIL_INTERVAL = 0.05
+    job, later = finished_job(client_a), finished_job(client_a)
+    cookie = cookie_of(admin_user, STAFF_HOST)
+
+    def the_worker_moves_them():
+        from generation.services.images import job_refresh
+
+        job_refresh(job_id=str(job.pk))
+        GenerationJob.objects.filter(pk=later.pk).update(live_at=timezone.now() + timedelta(seconds=0.6))
+
+    async def scenario():
+        admins = await opened(socket(STAFF_HOST, cookie))
+        await asyncio.sleep(0.2)
+        await database_sync_to_async(the_worker_moves_them)()
+        first = await heard(admins, timeout=0.4)
+        assert [f"generationjob:{job.pk}" in topics_in(m) for m in first] == [True], first
+        (booked,) = await heard(admins, timeout=1.0)  # due 0.6 s later
+        assert f"generationjob:{later.pk}" in topics_in(booked)
+        assert await heard(admins, timeout=0.3) == []  # each stamp once
+        await admins.disconnect()
+
+    run(scenario)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_timer_started_elsewhere_reaches_staff_with_whose_timer_it_is(editor, viewer, joe, client_a, commit):
+    from agency.models import Task
+    from agency.services.tasks import timer_start, timer_stop
+
+    task = Task.objects.create(name="Edit the spring reel", client=client_a, status="In Progress")
+
+    cookies = [cookie_of(editor, STAFF_HOST), cookie_of(viewer, STAFF_HOST), cookie_of(joe.user, host_of(client_a))]
+
+    async def scenario():
+        editors = await opened(socket(STAFF_HOST, cookies[0]))
+        viewers = await opened(socket(STAFF_HOST, cookies[1]))
+        joes = await opened(socket(host_of(client_a), cookies[2]))
+        await commit(lambda: timer_start(member=editor.team_member, task=task))
+        (message,) = await heard(editors)
+        assert 'data-event="task.timer_changed"' in message
+        assert {f"timer:{editor.pk}", f"task:{task.pk}"} <= set(topics_in(message))
+        (seen,) = await heard(viewers)  # the dashboard's running timers: every level sees them
+        assert f"timer:{editor.pk}" in topics_in(seen)
+        await commit(lambda: timer_stop(member=editor.team_member))
+        assert f"timer:{editor.pk}" in topics_in((await heard(editors))[0])
+        assert await heard(joes) == []
+        for sock in (editors, viewers, joes):
+            await sock.disconnect()
+
+    run(scenario)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_renditions_made_reach_the_staff_and_the_assets_own_portal_only(
+    admin_user, joe, bella, client_a, client_b, commit
+):
+    from django.core.files.base import ContentFile
+
+    from publishing.services.media.renditions import media_renditions_build
+    from publishing.services.media.upload import media_upload
+    from publishing.tests import media_files as mf
+
+    def uploaded():
+        data = mf.jpeg_bytes(mf.photo((900, 600)))
+        return media_upload(client=client_a, files=[ContentFile(data, name="shop.jpg")], uploaded_by=admin_user)[0]
+
+    asset = uploaded().asset  # (its worker job is queued, not run: the test runs it below)
+
+    cookies = [
+        cookie_of(admin_user, STAFF_HOST),
+        cookie_of(joe.user, host_of(client_a)),
+        cookie_of(bella.user, host_of(client_b)),
+    ]
+
+    async def scenario():
+        admins = await opened(socket(STAFF_HOST, cookies[0]))
+        joes = await opened(socket(host_of(client_a), cookies[1]))
+        bellas = await opened(socket(host_of(client_b), cookies[2]))
+        await commit(lambda: media_renditions_build(asset_id=str(asset.pk), version=asset.render_version))
+        (message,) = await heard(admins, timeout=2.0)
+        assert 'data-event="media_asset.processed"' in message and f"mediaasset:{asset.pk}" in topics_in(message)
+        (mine,) = await heard(joes)
+        assert f"mediaasset:{asset.pk}" in topics_in(mine)
+        assert await heard(bellas) == []
+        for sock in (admins, joes, bellas):
+            await sock.disconnect()
+
+    run(scenario)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_deliverable_ready_reaches_its_clients_portal_and_no_other(owner, joe, bella, client_a, client_b, commit):
+    from agency.services.deliverables import deliverable_create, deliverable_move
+
+    def made():
+        return deliverable_create(actor=owner, client=client_a, title="Spring reel", status="In Progress")
+
+    cookies = [cookie_of(joe.user, host_of(client_a)), cookie_of(bella.user, host_of(client_b))]
+
+    async def scenario():
+        joes = await opened(socket(host_of(client_a), cookies[0]))
+        bellas = await opened(socket(host_of(client_b), cookies[1]))
+        deliverable = await database_sync_to_async(made)()
+        await commit(lambda: deliverable_move(actor=owner, deliverable=deliverable, status="Ready-To-Post"))
+        messages = await heard(joes)
+        assert messages and all(f"deliverable:{deliverable.pk}" in topics_in(m) for m in messages)
+        assert await heard(bellas) == []
+        await joes.disconnect()
+        await bellas.disconnect()
+
+    run(scenario)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_lead_reaches_the_dashboards_of_who_may_handle_it_only(editor, viewer, joe, client_a, commit):
+    """The dashboard's region hears ``lead``: editors and up (who may act on leads), not viewers."""
+    from agency.services.inbox import lead_submit
+
+    cookies = [cookie_of(editor, STAFF_HOST), cookie_of(viewer, STAFF_HOST), cookie_of(joe.user, host_of(client_a))]
+
+    async def scenario():
+        editors, viewers, joes = [
+            await opened(socket(host, cookie))
+            for host, cookie in zip((STAFF_HOST, STAFF_HOST, host_of(client_a)), cookies, strict=True)
+        ]
+        await commit(lambda: lead_submit(contact_name="Priya Shah", email="priya@example.com", business_name="Yoga"))
+        (message,) = await heard(editors)
+        assert 'data-event="lead.submitted"' in message and "lead" in topics_in(message)
+        assert "notifications" in topics_in(message)  # the admins' "New lead" rings their bells
+        assert await heard(viewers) == [] and await heard(joes) == []
+        for sock in (editors, viewers, joes):
+            await sock.disconnect()
+
+    run(scenario)

@@ -92,3 +92,18 @@ def test_a_listener_of_many_hears_events_saved_together_at_once(monkeypatch, dja
 )
 def test_public_types_come_from_verbs_and_changes(verb, changes, types):
     assert [name for name, rule in events.EVENT_TYPES.items() if rule(verb, changes)] == types
+
+
+def test_live_only_changes_reach_only_the_live_listeners(owner, monkeypatch, django_capture_on_commit_callbacks):
+    """A timer started is news for the open pages (hub.live), not a webhook or a notification."""
+    from agency.models import Task
+    from agency.services.tasks import timer_start
+
+    public, live = [], []
+    monkeypatch.setattr(events, "_listeners", [(public.extend, True)])
+    monkeypatch.setattr(events, "_live_listeners", [live.extend])
+    task = Task.objects.create(name="Edit the reel", status="In Progress")
+    with django_capture_on_commit_callbacks(execute=True):
+        timer_start(member=owner.team_member, task=task)
+    assert [e.type for e in live] == ["task.timer_changed"] and public == []
+    assert "task.timer_changed" not in events.EVENT_NAMES  # no endpoint can subscribe to it

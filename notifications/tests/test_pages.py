@@ -44,7 +44,44 @@ def test_the_bell_counts_unread_and_polls(client, editor):
     response = signed_in(client, editor).get("/notifications/bell/", **HX)
     html = response.content.decode()
     assert response.status_code == 200 and 'data-count="3"' in html and ">3<" in html
-    assert 'hx-trigger="every 60s, notifications-changed from:body"' in html
+    # re-read on a live signal or a read mark; polled every 60 s only while the page has no socket
+    assert 'hx-trigger="live, notifications-changed from:body"' in html and 'data-live-poll="60"' in html
+    assert 'data-live="notifications"' in html and "toast" not in html  # the first read toasts nothing
+
+
+def test_the_bell_toasts_the_unread_notifications_made_since_it_last_looked(client, editor, owner):
+    import re
+    from html import unescape
+    from urllib.parse import unquote
+
+    from django.urls import reverse
+
+    notify(editor, 1, title="Old news")
+    signed_in(client, editor)
+    first = client.get("/notifications/bell/", **HX).content.decode()
+    after = unquote(unescape(re.search(r'hx-get="/notifications/bell/\?after=([^"]+)"', first).group(1)))
+    assert client.get("/notifications/bell/", {"after": after}, **HX).content.decode().count("data-toast>") == 0
+
+    notify(owner, 1, title="Not for Eddie")
+    read, *fresh = notify(editor, 5, title="Post failed: Rye loaves")
+    Notification.objects.filter(pk=read.pk).update(read_at=timezone.now())  # read elsewhere: no toast
+    html = client.get("/notifications/bell/", {"after": after}, **HX).content.decode()
+    assert html.count("data-toast>") == 3  # at most three at once, the newest
+    assert 'id="toasts" hx-swap-oob="beforeend"' in html and "Post failed: Rye loaves" in html
+    assert "Not for Eddie" not in html and "Old news" not in html
+    assert f'action="{reverse("notification-open", args=[fresh[-1].pk])}"' in html  # opens (and marks read)
+    assert 'aria-label="Dismiss “Post failed: Rye loaves”"' in html
+    newer = unquote(unescape(re.search(r'\?after=([^"]+)"', html).group(1)))
+    assert (
+        newer > after
+        and client.get("/notifications/bell/", {"after": newer}, **HX).content.decode().count("data-toast>") == 0
+    )  # each toasts once
+
+
+@pytest.mark.parametrize("after", ["yesterday", "2026-12-07T01:00:00"])
+def test_the_bell_refuses_an_unreadable_after(client, editor, after):
+    response = signed_in(client, editor).get("/notifications/bell/", {"after": after}, **HX)
+    assert response.status_code == 400 and b"ISO 8601" in response.content
 
 
 def test_the_staff_layout_has_the_bell_and_the_sign_in_page_does_not(client, editor):

@@ -150,7 +150,8 @@ def test_the_upload_row_says_why_without_the_staff_retry_hint_and_only_for_the_c
         item = _upload(browser, "patio.jpg").json()["items"][0]
     url = f"/media/{item['id']}/upload-status"
     html = browser.get(url).content.decode()
-    assert state(html) == "processing" and f'hx-get="{url}"' in html and 'hx-trigger="every 2s"' in html
+    assert state(html) == "processing" and f'hx-get="{url}"' in html
+    assert 'hx-trigger="live"' in html and 'data-live-poll="2"' in html  # a live signal, or a poll without a socket
 
     settings.MEDIA_WORK_MEMORY_MB = 60  # too little to decode anything: the worker fails the asset
     jobs[0]()

@@ -36,7 +36,8 @@ def test_the_row_polls_while_processing_then_says_ready_and_stops(
     with django_assert_max_num_queries(4):  # session, user, the asset's status: polled every 2 s
         html = client.get(url, HTTP_HX_REQUEST="true").content.decode()
     assert _state(html) == "processing" and "Processing…" in html
-    assert f'hx-get="{url}"' in html and 'hx-trigger="every 2s"' in html and 'hx-swap="outerHTML"' in html
+    assert f'hx-get="{url}"' in html and 'hx-trigger="live"' in html and 'hx-swap="outerHTML"' in html
+    assert 'data-live="mediaasset:' in html and 'data-live-poll="2"' in html  # polls only without a live socket
     assert "<html" not in html, "a fragment"
 
     jobs[0]()  # the worker makes the sizes

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from agency.services.activity import record_event
 from publishing.media import presets, video, work
 from publishing.media.probe import IMAGE_TYPES, work_limits
 from publishing.media.urls import is_incoming
@@ -73,9 +74,11 @@ def media_renditions_build(*, asset_id: str, version: int) -> MediaAsset | None:
             reason = f"Sizes for platforms could not be made ({exc.__class__.__name__})."
         made_names = [r.file.name for r in made if r.file.name]
         delete_files(made_names + ([cleaned["name"]] if cleaned and cleaned.get("name") else []))
-        MediaAsset.objects.filter(pk=asset_id, render_version=version).update(
-            status=MediaAsset.Status.FAILED, processing_error=f"{reason[: 499 - len(RETRY_HINT)]} {RETRY_HINT}"
-        )
+        with transaction.atomic():
+            if MediaAsset.objects.filter(pk=asset_id, render_version=version).update(
+                status=MediaAsset.Status.FAILED, processing_error=f"{reason[: 499 - len(RETRY_HINT)]} {RETRY_HINT}"
+            ):
+                record_event(None, "media_asset.processing_failed", asset, {"reason": reason[:200]})
         return None
     return _swap_renditions(asset_id, version, made, cleaned)
 
@@ -120,6 +123,7 @@ def _swap_renditions(
     asset.status, asset.processing_error = MediaAsset.Status.READY, ""
     asset.save(update_fields=["file", "content_type", "width", "height", "bytes", "status", "processing_error",
                               "updated_at"])  # fmt: skip
+    record_event(None, "media_asset.processed", asset, {"sizes made": len(made)})  # the open pages show it
     transaction.on_commit(lambda: _delete_each(old_names))
     return asset
 
