@@ -101,7 +101,9 @@ def test_pages_render(client, owner, client_a, accounts):
     ]
     for url in urls:  # fmt: skip
         assert client.get(url).status_code == 200, url
-    assert "Visible on the calendar" in client.get("/content/?view=week").content.decode()
+    # The week of the post's own day (in the agency's zone): two hours from late on a Sunday is next week.
+    week_of_post = timezone.localdate(post.scheduled_at)
+    assert "Visible on the calendar" in client.get(f"/content/?view=week&date={week_of_post}").content.decode()
 
 
 def test_moving_a_post_on_the_calendar_keeps_its_time_of_day(client, owner, client_a, accounts):
