@@ -4,6 +4,9 @@
 ``request.portal_client`` and the portal's own URLconf. An unknown slug gets a plain 404; a
 client whose portal is switched off gets a page that says so. Every other host is the staff app.
 A database that does not answer is an error of ours (500), never "no portal here".
+
+The client of a host is kept in the process until the next write (``localbzz.datacache.local``):
+a renamed slug, a portal switched off or new brand colours show on the next request.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from django.shortcuts import render
 
 from agency.models import Client
 from agency.models.clients import validate_slug
+from localbzz import datacache
 
 
 def portal_slug(host: str) -> str | None:
@@ -42,7 +46,7 @@ class PortalHostMiddleware:
         except ValidationError:  # not a valid label: no client can have it
             client = None
         else:  # a database error is an error (500), never "no portal at this address"
-            client = Client.objects.filter(slug=slug).first()
+            client = datacache.local("portal-client", (slug,), Client.objects.filter(slug=slug).first)
         if client is None:
             return render(request, "portal/unknown.html", {"domain": settings.PORTAL_DOMAIN}, status=404)
         if not client.portal_enabled:
