@@ -46,7 +46,7 @@ class PortalHostMiddleware:
         except ValidationError:  # not a valid label: no client can have it
             client = None
         else:  # a database error is an error (500), never "no portal at this address"
-            client = datacache.local("portal-client", (slug,), Client.objects.filter(slug=slug).first)
+            client = datacache.local("portal-client", (slug,), lambda: Client.objects.filter(slug=slug).first())
         if client is None:
             return render(request, "portal/unknown.html", {"domain": settings.PORTAL_DOMAIN}, status=404)
         if not client.portal_enabled:

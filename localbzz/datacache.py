@@ -30,8 +30,7 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.signals import request_finished, request_started
-from django.core.signals import setting_changed
+from django.core.signals import request_finished, request_started, setting_changed
 from django.db import connections
 from django.db.backends.signals import connection_created
 

@@ -12,13 +12,20 @@ cached copy until it expires.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from django.contrib.sessions.backends import cached_db
+from django.contrib.sessions.models import Session
+from django.core.cache.backends.base import BaseCache
 
 logger = logging.getLogger(__name__)
 
 
 class SessionStore(cached_db.SessionStore):
+    # Django's own (not in its type stubs): declared here, never assigned.
+    _cache: BaseCache
+    _get_session_from_db: Callable[[], Session | None]
+
     def load(self):
         try:
             data = self._cache.get(self.cache_key)
