@@ -440,7 +440,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "localbzz.staticfiles.ManifestStaticStorage"  # whitenoise's, each URL worked out once
     },
 }
 

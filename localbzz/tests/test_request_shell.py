@@ -169,3 +169,23 @@ def test_the_theme_is_computed_once_per_set_of_colours():
     assert theme.portal_theme(["#0b5d3b", "#ffffff"])["--brand"] == "#0b5d3b"
     assert theme._theme.cache_info().hits == 1
     assert theme.portal_theme(["#7a1fa2"])["--brand"] == "#7a1fa2"
+
+
+def test_static_urls_are_worked_out_once_and_a_missing_file_still_fails(tmp_path, settings, monkeypatch):
+    import json
+
+    from whitenoise.storage import CompressedManifestStaticFilesStorage
+
+    from localbzz.staticfiles import ManifestStaticStorage
+
+    manifest = {"paths": {"css/app.css": "css/app.0123abcd.css"}, "version": "1.1", "hash": "0123"}
+    (tmp_path / "staticfiles.json").write_text(json.dumps(manifest))
+    storage = ManifestStaticStorage(location=tmp_path, base_url="/static/")
+    calls = []
+    real = CompressedManifestStaticFilesStorage.url
+    monkeypatch.setattr(CompressedManifestStaticFilesStorage, "url", lambda self, *a: calls.append(a) or real(self, *a))
+    assert storage.url("css/app.css") == storage.url("css/app.css") == "/static/css/app.0123abcd.css"
+    assert len(calls) == 1, "the second is kept"
+    for _ in range(2):
+        with pytest.raises(ValueError, match="Missing staticfiles manifest entry"):
+            storage.url("css/gone.css")
