@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework_simplejwt import authentication as jwt
 from rest_framework_simplejwt.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
@@ -66,3 +67,9 @@ class JWTAuthentication(jwt.JWTAuthentication):
         ) != get_md5_hash_password(user.password):
             raise AuthenticationFailed("The user's password has been changed.", code="password_changed")
         return user
+
+
+class JWTScheme(SimpleJWTScheme):
+    """The API schema's bearer scheme for it: simplejwt's own (``jwtAuth``)."""
+
+    target_class = "agency.auth_backends.JWTAuthentication"
