@@ -6,6 +6,9 @@ service worker and the browser-notification settings, which the portal app canno
 unknown slug gets a plain 404; a client whose portal is switched off gets a page that says so.
 Every other host is the staff app.
 A database that does not answer is an error of ours (500), never "no portal here".
+
+The client of a host is kept in the process until the next write (``localbzz.datacache.local``):
+a renamed slug, a portal switched off or new brand colours show on the next request.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from django.shortcuts import render
 
 from agency.models import Client
 from agency.models.clients import validate_slug
+from localbzz import datacache
 
 
 def portal_slug(host: str) -> str | None:
@@ -44,7 +48,7 @@ class PortalHostMiddleware:
         except ValidationError:  # not a valid label: no client can have it
             client = None
         else:  # a database error is an error (500), never "no portal at this address"
-            client = Client.objects.filter(slug=slug).first()
+            client = datacache.local("portal-client", (slug,), lambda: Client.objects.filter(slug=slug).first())
         if client is None:
             return render(request, "portal/unknown.html", {"domain": settings.PORTAL_DOMAIN}, status=404)
         if not client.portal_enabled:

@@ -21,13 +21,16 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import pickle
 import re
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started, setting_changed
 from django.db import connections
 from django.db.backends.signals import connection_created
 
@@ -47,17 +50,37 @@ def writes_watched_table(sql: str) -> bool:
     return match is not None and match.group(1).lower().startswith(_WATCHED)
 
 
+# The version read by the request being served: [] until it is read, None outside a request.
+_request_version: ContextVar[list[int] | None] = ContextVar("datacache_request_version", default=None)
+
+
+def _request_started(**kwargs) -> None:
+    _request_version.set([])
+
+
+def _request_finished(**kwargs) -> None:
+    _request_version.set(None)
+
+
 def version() -> int:
+    held = _request_version.get()
+    if held:
+        return held[0]
     value = cache.get(VERSION_KEY)
     if value is None:  # first use, or the cache was flushed: start past anything kept before
         cache.add(VERSION_KEY, int(time.time() * 1000), None)
         value = cache.get(VERSION_KEY, 0)
+    if held is not None:
+        held.append(value)
     return value
 
 
 def bump() -> None:
     """Move the version on. Never raises: a write that succeeded must not fail because the cache
     is down (fragments then read around it, see ``fragment``)."""
+    held = _request_version.get()
+    if held:
+        held.clear()  # this request reads its own write
     try:
         try:
             cache.incr(VERSION_KEY)
@@ -101,6 +124,9 @@ def watch(sender=None, connection=None, **kwargs) -> None:
 
 def install() -> None:
     connection_created.connect(watch, dispatch_uid="localbzz.datacache.watch")
+    request_started.connect(_request_started, dispatch_uid="localbzz.datacache.request_started")
+    request_finished.connect(_request_finished, dispatch_uid="localbzz.datacache.request_finished")
+    setting_changed.connect(_forget_local, dispatch_uid="localbzz.datacache.forget_local")
     for connection in connections.all(initialized_only=True):
         watch(connection=connection)
 
@@ -129,3 +155,38 @@ def fragment(name: str, parts: tuple, build: Callable[[], T], *, ttl: int = TTL,
         except Exception:
             logger.warning("Could not keep fragment %s", name, exc_info=True)
     return kept[0]
+
+
+_local: dict[tuple, tuple[int, bytes]] = {}  # (name, *parts) -> (version, the value pickled)
+LOCAL_MAX = 1000
+
+
+def _forget_local(setting: str = "", **kwargs) -> None:
+    """Another cache (tests: one per test) has versions of its own: what was kept under this one's goes."""
+    if setting in {"CACHES", "DATACACHE", "SECRET_KEY"}:
+        _local.clear()
+
+
+def local(name: str, parts: tuple, build: Callable[[], T], *, using: str = "default") -> T:
+    """``build()``'s value kept in this process's memory under the data version: a small value
+    (the signed-in person, the portal's client) that every request needs, for the price of the
+    version read the page makes anyway. It is kept pickled and each caller gets its own copy, so
+    a caller changing it (a form on the object) changes nothing kept. ``None`` is not kept (an
+    unknown host must not fill memory). Same audience rule as ``fragment``."""
+    if not settings.DATACACHE or _pending(connections[using]):
+        return build()
+    try:
+        current = version()
+    except Exception:
+        logger.warning("Cache unavailable for local value %s", name, exc_info=True)
+        return build()
+    key = (name, *parts)
+    kept = _local.get(key)
+    if kept is not None and kept[0] == current:
+        return pickle.loads(kept[1])  # noqa: S301 — pickled by this process, never read from outside
+    value = build()
+    if value is not None:
+        if len(_local) >= LOCAL_MAX:
+            _local.clear()
+        _local[key] = (current, pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+    return value

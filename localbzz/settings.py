@@ -218,6 +218,10 @@ else:
         }
     }
 
+# Sessions in the database with a copy in the cache: a page reads its session with one cache round
+# trip instead of a query (localbzz.sessions: Django's cached_db, surviving a cache outage).
+SESSION_ENGINE = "localbzz.sessions"
+
 # Read-mostly fragments and lists kept under a data version (localbzz.datacache). Off builds them
 # on every request: to measure what a page costs built (bench/pages.py --modes miss) or to debug.
 DATACACHE = env_bool("DATACACHE", True)
@@ -444,7 +448,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "localbzz.staticfiles.ManifestStaticStorage"  # whitenoise's, each URL worked out once
     },
 }
 
@@ -511,7 +515,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "LocalBzz <no-reply@localbzz.loca
 # REST API ----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "agency.auth_backends.JWTAuthentication",  # simplejwt's, the person kept as a session's is
         "integrations.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],

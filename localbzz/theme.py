@@ -8,6 +8,7 @@ input, so nothing but ``#rrggbb`` reaches the stylesheet.
 
 from __future__ import annotations
 
+import functools
 import re
 
 _HEX = re.compile(r"^#?([0-9a-fA-F]{6}|[0-9a-fA-F]{3})$")
@@ -58,7 +59,15 @@ def portal_theme(brand_colours: list[str] | None) -> dict[str, str] | None:
     The accent is the first brand colour readable as white text on it and as text on white; the
     sidebar mark takes the first brand colour with whichever ink reads on it.
     """
-    colours = [rgb for rgb in (_parse(c) for c in brand_colours or []) if rgb]
+    theme = _theme(tuple(brand_colours or ()))
+    return dict(theme) if theme is not None else None
+
+
+@functools.lru_cache(maxsize=512)
+def _theme(brand_colours: tuple[str, ...]) -> dict[str, str] | None:
+    """Computed once per set of colours in a process (every portal page asks): keyed by the
+    colours themselves, so new brand colours are a new entry, never a stale one."""
+    colours = [rgb for rgb in (_parse(c) for c in brand_colours) if rgb]
     if not colours:
         return None
     theme = {"--brand": _hex(colours[0]), "--brand-ink": "#ffffff" if contrast(colours[0], WHITE) >= 3 else DARK_INK}

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
-from localbzz import datacache
+from localbzz import datacache, listcache
 from localbzz.theme import portal_theme
 from portal.permissions import belongs_to, client_user_of
 from publishing.models import Post
@@ -38,7 +38,19 @@ def portal_shell(request) -> dict:
         return context
     # Lazy: a kept fragment's template (rendered with this request) never draws the menu.
     return {**context, "portal_nav": SimpleLazyObject(lambda: _nav(request, client, user)),
-            "client_user": client_user_of(user)}  # fmt: skip
+            "client_user": client_user_of(user),
+            "portal_sidebar_html": SimpleLazyObject(lambda: _sidebar(request, client, user))}  # fmt: skip
+
+
+def _sidebar(request, client, user) -> str:
+    """The whole sidebar (the client's name, the menu with what waits, the person's name and role)
+    as HTML, kept until the next write (localbzz.listcache) per client, person and section: one
+    cache read per page instead of the menu's URLs and template."""
+    section = request.path.strip("/").split("/")[0]
+    return listcache.html(
+        request, "portal-sidebar", ("client", client.pk, user.pk, section), "portal/base.html#portal-sidebar",
+        lambda: {"portal_nav": _nav(request, client, user), "portal_sidebar_html": ""}, query=False,
+    )  # fmt: skip
 
 
 def _nav(request, client, user) -> list[dict]:

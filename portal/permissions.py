@@ -28,7 +28,10 @@ def client_user_of(user: Actor) -> ClientUser | None:
     cached: ClientUser | None | bool = getattr(user, "_client_user", False)
     if not isinstance(cached, bool):
         return cached
-    membership = ClientUser.objects.select_related("client").filter(user=user).first()
+    if User.client_user.is_cached(user):  # joined when the session was read (StaffBackend.get_user)
+        membership = getattr(user, "client_user", None)  # None: not a portal user
+    else:
+        membership = ClientUser.objects.select_related("client").filter(user=user).first()
     if membership is not None and not membership.client.portal_enabled:
         membership = None
     user._client_user = membership  # type: ignore[attr-defined]  # memo on the user object, gone with the request

@@ -27,8 +27,10 @@ import shutil
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from importlib import import_module
 from typing import IO, Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
@@ -264,7 +266,11 @@ def client_erase(*, actor: Actor, client: Client) -> ErasureSummary:
     for rows_of in parts.erasers():  # each app's rows, in their registered order
         count(rows_of(client).delete())
     count(OutstandingToken.objects.filter(user_id__in=user_ids).delete())
-    count(Session.objects.filter(pk__in=_session_keys_of(user_ids)).delete())
+    session_keys = _session_keys_of(user_ids)
+    count(Session.objects.filter(pk__in=session_keys).delete())
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    for key in session_keys:  # and their copies in the cache (settings.SESSION_ENGINE)
+        store(session_key=key).delete()
     name, slug = client.name, client.slug
     summary = ErasureSummary(name=name, slug=slug, rows=rows, files=len(files))
     # Recorded before the row goes (the event names it), outside the client's trail so it stays.

@@ -51,12 +51,13 @@ def _tasks_context(request, queryset, *, mine: bool) -> dict:
 
 @staff_required()
 def task_list(request: HtmxRequest, mine: bool = False) -> HttpResponseBase:
-    queryset = selectors.tasks()
     member = _member(request)
-    if mine:
-        queryset = queryset.filter(assignee=member)
+
+    def tasks():  # built only when the list is (a kept one needs no QuerySet: its annotation costs)
+        return selectors.tasks().filter(assignee=member) if mine else selectors.tasks()
+
     if request.GET.get("format") == "csv":
-        rows = filtered_queryset(request, queryset, TaskFilter, sort_fields=SORT_FIELDS, default_sort=DEFAULT_SORT)
+        rows = filtered_queryset(request, tasks(), TaskFilter, sort_fields=SORT_FIELDS, default_sort=DEFAULT_SORT)
         header = ["id", "name", "status", "priority", "assignee", "client", "due_date", "estimate_minutes",
                   "tracked_minutes", "created_at"]  # fmt: skip
         return csv_response(
@@ -81,7 +82,7 @@ def task_list(request: HtmxRequest, mine: bool = False) -> HttpResponseBase:
     partial = "results" if request.htmx and not request.htmx.boosted else "content"
     html = listcache.html(
         request, "tasks", (*permissions.audience(request.user), member.pk if member else None, mine, partial),
-        f"agency/tasks/list.html#{partial}", lambda: _full_context(request, queryset, member, mine=mine),
+        f"agency/tasks/list.html#{partial}", lambda: _full_context(request, tasks(), member, mine=mine),
     )  # fmt: skip
     if partial == "results":
         return HttpResponse(html)

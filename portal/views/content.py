@@ -20,7 +20,7 @@ from agency.models import CalendarFeed
 from agency.services import feeds as feed_services
 from generation.contracts import GenerationFailed
 from generation.services.captions import caption_generate
-from localbzz import calendar, listcache, zones
+from localbzz import calendar, datacache, listcache, zones
 from localbzz.app_urls import portal_url
 from localbzz.forms import add_errors
 from portal import selectors
@@ -152,9 +152,14 @@ def posts(request: PortalHttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"body_html": body}
     if request.htmx and request.htmx.target == "posts-body":
         return render(request, "portal/posts.html#body", context)
-    feed = selectors.posts_feed(client)
-    context["feed_url"] = portal_url(client.slug, reverse("portal:posts-feed", args=[feed.token])) if feed else ""
+    context["feed_url"] = datacache.fragment("portal-feed-url", (client.pk,), lambda: _feed_url(client))
     return render(request, "portal/posts.html", context)
+
+
+def _feed_url(client) -> str:
+    """The client's secret calendar link, or "" before it asks for one (kept until the next write)."""
+    feed = selectors.posts_feed(client)
+    return portal_url(client.slug, reverse("portal:posts-feed", args=[feed.token])) if feed else ""
 
 
 def _posts_context(request: HttpRequest, client) -> dict:

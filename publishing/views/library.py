@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -36,18 +38,21 @@ def _asset(asset_id) -> MediaAsset:
 
 @staff_required("view")
 def library(request: HtmxRequest) -> HttpResponse:
-    form = LibraryFilterForm(storable_query(request.GET))
-    filters = form.cleaned_data if form.is_valid() else {}
+    @functools.cache
+    def checked() -> tuple[LibraryFilterForm, dict]:  # only when needed: a kept page needs no form
+        form = LibraryFilterForm(storable_query(request.GET))
+        return form, form.cleaned_data if form.is_valid() else {}
+
     # The page's content (upload box, filters, grid), or for htmx the grid, kept until the next
     # write (localbzz.listcache) per level (who may upload) and query.
     partial = "grid" if request.htmx and request.htmx.target == "library-grid" else "content"
     html = listcache.html(
         request, "library", (*audience(request.user), partial), f"publishing/library.html#{partial}",
-        lambda: _context(request, form, filters),
+        lambda: _context(request, *checked()),
     )  # fmt: skip
     if partial == "grid":
         return HttpResponse(html)
-    client_id = filters.get("client")
+    client_id = checked()[1].get("client") if request.GET.get("client") else None
     client_name = Client.objects.filter(pk=client_id).values_list("name", flat=True).first() if client_id else None
     return render(request, "publishing/library.html", {"content_html": html, "client_name": client_name})
 
