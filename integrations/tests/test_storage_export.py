@@ -187,3 +187,33 @@ def test_the_fakes_upload_contracts(fake):
     bad = requests.post(f"{fake.url}/dropbox-content/2/files/upload", data=b"x",
                         headers={**headers, "Content-Type": "application/json"}, timeout=5)  # fmt: skip
     assert bad.status_code == 400
+
+
+def test_the_card_saves_an_attachment_shows_progress_then_the_linked_file(
+    drive, fake, client, client_a, editor, viewer
+):
+    deliverable, attachment = _deliverable(client_a, editor)
+    card_url = f"/settings/storage/deliverables/{deliverable.pk}/file/"
+    client.force_login(editor)
+    card = client.get(card_url, HTTP_HX_REQUEST="true").content.decode()
+    assert "Save to shoot folder" in card and "final-cut.zip" in card and 'hx-trigger="every 1s"' not in card
+    export_url = f"/settings/storage/deliverables/{deliverable.pk}/file/export/"
+    started = client.post(export_url, {"attachment": str(attachment.pk)}, HTTP_HX_REQUEST="true").content.decode()
+    assert "Queued" in started and 'hx-trigger="every 1s"' in started and "?poll=1" in started
+    job = DeliverableExport.objects.get()
+    assert exports.run(str(job.pk)) == "done"
+    polled = client.get(card_url + "?poll=1", HTTP_HX_REQUEST="true").content.decode()
+    assert 'hx-trigger="every 1s"' not in polled and "Saved" in polled and "Link it again" in polled
+    assert "linked" in polled and "/file/download/" in polled  # the storage-file card shows the new link
+    assert client.post(export_url, {"attachment": "not-a-uuid"}).status_code == 404
+    client.force_login(viewer)
+    assert "Save to shoot folder" not in client.get(card_url, HTTP_HX_REQUEST="true").content.decode()
+    assert client.post(export_url, {"attachment": str(attachment.pk)}).status_code == 403
+
+
+def test_the_card_offers_nothing_without_a_connection(drive, fake, client, client_a, editor):
+    deliverable, _attachment = _deliverable(client_a, editor)
+    services.connection_for("google_drive").delete()
+    client.force_login(editor)
+    card = client.get(f"/settings/storage/deliverables/{deliverable.pk}/file/", HTTP_HX_REQUEST="true")
+    assert "Save to shoot folder" not in card.content.decode()
