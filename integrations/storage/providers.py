@@ -15,7 +15,7 @@ import mimetypes
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import IO, Any, NoReturn
+from typing import IO, Any, NoReturn, Protocol
 from urllib.parse import quote, unquote, urlencode, urlsplit
 
 import requests
@@ -55,6 +55,14 @@ class Folder:
     web_url: str = ""
 
 
+class Readable(Protocol):
+    """What an upload reads its bytes from: a binary file, or a wrapper of one."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+    def seek(self, offset: int, whence: int = 0, /) -> int: ...
+
+
 @dataclass
 class Upload:
     """A file to upload: its name in the folder, a seekable binary stream read from the start
@@ -62,7 +70,7 @@ class Upload:
     its content (Drive MD5, Dropbox content_hash: to find it again after a lost answer)."""
 
     name: str
-    stream: IO[bytes]
+    stream: Readable
     size: int
     mime: str
     checksum: str = ""

@@ -217,3 +217,26 @@ def test_the_card_offers_nothing_without_a_connection(drive, fake, client, clien
     client.force_login(editor)
     card = client.get(f"/settings/storage/deliverables/{deliverable.pk}/file/", HTTP_HX_REQUEST="true")
     assert "Save to shoot folder" not in card.content.decode()
+
+
+def test_the_client_api_lists_a_download_url_that_streams_the_file(drive, fake, client_a, client_b, editor, joe, bella):
+    from portal.tests.conftest import bearer
+
+    deliverable, attachment = _deliverable(client_a, editor)
+    plain = factories.deliverable(client_=client_a, title="No file", status=Deliverable.Status.READY_TO_POST)
+    job, _ = exports.start(deliverable, attachment, actor=editor)
+    assert exports.run(str(job.pk)) == "done"
+    api = bearer(joe)
+    listed = {d["title"]: d for d in api.get(f"/api/v1/client-portal/{client_a.slug}/deliverables").json()["items"]}
+    url = listed["Spring reel"]["download_url"]
+    assert url == f"http://testserver/api/v1/client/deliverables/{deliverable.pk}/download"
+    assert listed[plain.title]["download_url"] is None
+    whole = api.get(url)
+    assert whole.status_code == 200 and b"".join(whole.streaming_content) == ARCHIVE
+    part = api.get(url, HTTP_RANGE="bytes=0-9")
+    assert part.status_code == 206 and b"".join(part.streaming_content) == ARCHIVE[:10]
+    assert bearer(bella).get(url).status_code == 404  # another client's token
+    assert api.get(f"/api/v1/client/deliverables/{plain.pk}/download").status_code == 404
+    fake.fail("google_drive", "deleted", "download")
+    gone = api.get(url)
+    assert gone.status_code == 410 and "no longer in the shoot" in gone.json()["error"]["message"]
