@@ -240,3 +240,40 @@ def test_the_client_api_lists_a_download_url_that_streams_the_file(drive, fake, 
     fake.fail("google_drive", "deleted", "download")
     gone = api.get(url)
     assert gone.status_code == 410 and "no longer in the shoot" in gone.json()["error"]["message"]
+
+
+def test_a_revoked_grant_fails_with_reconnect_words(drive, fake, client_a, editor):
+    deliverable, attachment = _deliverable(client_a, editor)
+    job, _ = exports.start(deliverable, attachment, actor=editor)
+    fake.fail("google_drive", "token_expired", "list")  # the find before the upload: refresh…
+    fake.fail("google_drive", "invalid_grant", "token")  # … refused
+    assert exports.run(str(job.pk)) == "failed: needs_reconnect"
+    job.refresh_from_db()
+    assert "needs to be reconnected" in job.error and not DeliverableFile.objects.exists()
+    assert services.connection_for("google_drive").status == "needs_reconnect"
+    with pytest.raises(services.NeedsReconnect):
+        exports.start(deliverable, attachment, actor=editor)
+
+
+def test_the_cards_queries_do_not_grow_with_attachments(
+    drive, fake, client, client_a, editor, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    deliverable, attachment = _deliverable(client_a, editor)
+    exports.start(deliverable, attachment, actor=editor)
+    client.force_login(editor)
+    url = f"/settings/storage/deliverables/{deliverable.pk}/file/?poll=1"
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as seen:
+            assert client.get(url, HTTP_HX_REQUEST="true").status_code == 200
+        return len(seen)
+
+    few = count()
+    assert few == 9  # session, user, permissions, deliverable, link, folder, connection, exports, attachments
+    for n in range(4):
+        attachment_add(target=deliverable, upload=SimpleUploadedFile(f"extra-{n}.zip", _zip(10, seed=0)),
+                       uploaded_by=editor)  # fmt: skip
+    assert count() == few
