@@ -203,8 +203,10 @@ def test_the_card_saves_an_attachment_shows_progress_then_the_linked_file(
     job = DeliverableExport.objects.get()
     assert exports.run(str(job.pk)) == "done"
     polled = client.get(card_url + "?poll=1", HTTP_HX_REQUEST="true").content.decode()
-    assert 'hx-trigger="every 1s"' not in polled and "Saved" in polled and "Link it again" in polled
-    assert "linked" in polled and "/file/download/" in polled  # the storage-file card shows the new link
+    assert 'hx-trigger="every 1s"' not in polled and "Saved" in polled and "This deliverable's file" in polled
+    DeliverableFile.objects.all().delete()  # unlinked: the saved file can be linked again without an upload
+    assert "Link it again" in client.get(card_url + "?poll=1", HTTP_HX_REQUEST="true").content.decode()
+    assert "/file/download/" in polled  # the storage-file card shows the new link
     assert client.post(export_url, {"attachment": "not-a-uuid"}).status_code == 404
     client.force_login(viewer)
     assert "Save to shoot folder" not in client.get(card_url, HTTP_HX_REQUEST="true").content.decode()
