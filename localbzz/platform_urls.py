@@ -39,6 +39,7 @@ PLATFORMS: dict[str, tuple[str, str]] = {
     "google_oauth_authorize": ("https://accounts.google.com/o/oauth2/v2/auth", "google-accounts/o/oauth2/v2/auth"),
     "google_oauth_token": ("https://oauth2.googleapis.com/token", "google-oauth2/token"),
     "google_drive": ("https://www.googleapis.com/drive/v3", "drive/v3"),
+    "google_drive_upload": ("https://www.googleapis.com/upload/drive/v3", "upload/drive/v3"),
     "dropbox_authorize": ("https://www.dropbox.com/oauth2/authorize", "dropbox-www/oauth2/authorize"),
     "dropbox_api": ("https://api.dropboxapi.com", "dropbox-api"),
     "dropbox_content": ("https://content.dropboxapi.com", "dropbox-content"),

@@ -24,4 +24,10 @@ urlpatterns = [
         storage.DeliverableStorageFile.as_view(),
         name="api-deliverable-storage-file",
     ),  # fmt: skip
+    path(
+        "deliverables/<uuid:pk>/storage-file/export",
+        storage.DeliverableStorageExport.as_view(),
+        name="api-deliverable-storage-export",
+    ),  # fmt: skip
+    path("storage-exports/<uuid:pk>", storage.StorageExportDetail.as_view(), name="api-storage-export"),
 ]

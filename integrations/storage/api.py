@@ -1,7 +1,9 @@
 """A shoot's folder over the API: ``POST /api/v1/shoots/{id}/folder`` (create, or link by
 ``url``), ``GET /api/v1/shoots/{id}/folder/files`` (one page; ``page_token`` for the next),
 ``POST /api/v1/shoots/{id}/folder/import`` (a job: picked files, all, or new) and
-``GET /api/v1/storage-imports/{id}`` (its progress).
+``GET /api/v1/storage-imports/{id}`` (its progress); a deliverable's file there:
+``GET/PUT/DELETE /api/v1/deliverables/{id}/storage-file``, ``POST …/storage-file/export`` (save an
+attachment into the folder and link it: a job) and ``GET /api/v1/storage-exports/{id}``.
 Staff: reading needs ``view``, creating ``edit_content``; API keys need ``crm`` scopes."""
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agency.models import Deliverable, Shoot
-from integrations.storage import deliverables, imports, services
-from integrations.storage.models import DeliverableFile, Provider, ShootFolder, StorageImport
+from integrations.storage import deliverables, exports, imports, services
+from integrations.storage.models import DeliverableExport, DeliverableFile, Provider, ShootFolder, StorageImport
 from integrations.storage.providers import StorageError
+from publishing.models import Attachment
 
 # What each failure kind answers: (HTTP status, machine code).
 _ANSWERS = {
@@ -276,3 +279,62 @@ class DeliverableStorageFile(_ShootFolder):
     def delete(self, request, pk):
         deliverables.unlink(self.deliverable(pk), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ExportIn(serializers.Serializer):
+    attachment = serializers.UUIDField(help_text="The id of one of the deliverable's attachments (GET …/attachments).")
+
+
+class ExportOut(serializers.ModelSerializer):
+    attachment = serializers.UUIDField(source="attachment_id", read_only=True)
+    deliverable = serializers.UUIDField(source="deliverable_id", read_only=True)
+    attachment_name = serializers.CharField(source="attachment.name", read_only=True)
+    file_id = serializers.CharField(source="external_id", read_only=True,
+                                    help_text="The file made in the shoot's folder (when done).")  # fmt: skip
+    file_name = serializers.CharField(read_only=True, help_text="Its name there (Dropbox may add “ (1)”).")
+    error = serializers.CharField(read_only=True, help_text="Why it failed, in words a person can act on.")
+
+    class Meta:
+        model = DeliverableExport
+        fields = ["id", "deliverable", "attachment", "attachment_name", "provider", "status", "file_id", "file_name",
+                  "error", "created_at", "finished_at"]  # fmt: skip
+
+
+class DeliverableStorageExport(_ShootFolder):
+    """Save one of the deliverable's attachments into the shoot's folder and link the deliverable to it."""
+
+    @extend_schema(
+        summary="Save an attachment into the shoot's folder, then link the deliverable to it (a job)",
+        description="202 with the queued job (poll GET /api/v1/storage-exports/{id}). While an export of the same "
+        "attachment runs, that job is the answer; an attachment already saved into this folder is linked again "
+        "(200, status done) instead of uploaded twice.",
+        tags=["deliverables"],
+        request=ExportIn,
+        responses={202: ExportOut, 200: ExportOut,
+                   400: OpenApiResponse(description="The shoot has no folder, or the attachment is not ready."),
+                   404: OpenApiResponse(description="No such deliverable, or no such attachment on it."),
+                   **STORAGE_FAILURES},
+    )  # fmt: skip
+    def post(self, request, pk):
+        deliverable = get_object_or_404(Deliverable, pk=pk)
+        data = ExportIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        attachment = get_object_or_404(Attachment, pk=data.validated_data["attachment"], deliverable=deliverable)
+        try:
+            job, queued = exports.start(deliverable, attachment, actor=request.user)
+        except exports.ExportRefused as refused:
+            raise serializers.ValidationError({"attachment": [refused.message]}) from refused
+        except StorageError as error:
+            raise StorageFailure(error) from error
+        answer = status.HTTP_202_ACCEPTED if job.active else status.HTTP_200_OK
+        location = reverse("api-storage-export", args=[job.pk])
+        return Response(ExportOut(job).data, status=answer, headers={"Location": location})
+
+
+class StorageExportDetail(_ShootFolder):
+    @extend_schema(summary="An export to the shoot's folder: its status", tags=["deliverables"],
+                   responses={200: ExportOut})  # fmt: skip
+    def get(self, request, pk):
+        return Response(
+            ExportOut(get_object_or_404(DeliverableExport.objects.select_related("attachment"), pk=pk)).data
+        )

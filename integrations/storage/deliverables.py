@@ -53,12 +53,25 @@ def link(deliverable: Deliverable, file_id: str, *, actor: Actor) -> Deliverable
     file = services.file_metadata(folder.provider, file_id)
     if file.is_folder or not _in_folder(folder, file):
         raise StorageError("invalid", f"“{file.name}” is not a file in the shoot's folder “{folder.name}”.")
+    return save_link(deliverable, folder.provider, file, actor=actor)
+
+
+def save_link(
+    deliverable: Deliverable,
+    provider: str,
+    file: StorageFile,
+    *,
+    actor: Actor,
+    verb: str = "deliverable.file_linked",
+    extra: dict | None = None,
+) -> DeliverableFile:
+    """Record ``file`` (known to be in the shoot's folder) as the deliverable's file, on the trail."""
     with transaction.atomic():
         previous = DeliverableFile.objects.filter(deliverable=deliverable).first()
         linked, _created = DeliverableFile.objects.update_or_create(
             deliverable=deliverable,
             defaults={
-                "provider": folder.provider,
+                "provider": provider,
                 "external_id": file.id,
                 "name": file.name[:255],
                 "mime_type": file.mime_type[:200],
@@ -67,8 +80,8 @@ def link(deliverable: Deliverable, file_id: str, *, actor: Actor) -> Deliverable
                 "linked_by": acting_user(actor),
             },
         )
-        record_event(actor, "deliverable.file_linked", deliverable,
-                     {"file": [previous.name if previous else None, linked.name]})  # fmt: skip
+        record_event(actor, verb, deliverable,
+                     {"file": [previous.name if previous else None, linked.name], **(extra or {})})  # fmt: skip
     return linked
 
 

@@ -150,3 +150,48 @@ class DeliverableFile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_provider_display()})"
+
+
+class DeliverableExport(models.Model):
+    """One of a deliverable's attachments being saved into its shoot's folder (a job), after which
+    the deliverable is linked to the new file. One active export per attachment; a done one is
+    re-linked by a second press rather than uploaded again."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Saving"
+        DONE = "done", "Saved"
+        FAILED = "failed", "Failed"
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    deliverable = models.ForeignKey("agency.Deliverable", on_delete=models.CASCADE, related_name="storage_exports")
+    attachment = models.ForeignKey("publishing.Attachment", on_delete=models.CASCADE, related_name="storage_exports")
+    provider = models.CharField(max_length=20, choices=Provider.choices)
+    folder_ref = models.CharField(max_length=200)  # the folder's external id when the export was asked for
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    external_id = models.CharField(max_length=200, blank=True)  # the file made in the folder
+    file_name = models.CharField(max_length=255, blank=True)  # its name there (Dropbox may add " (1)")
+    error = models.CharField(max_length=500, blank=True)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)  # the heartbeat
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["attachment"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="storage_export_one_active_per_attachment",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"export of {self.attachment_id} ({self.status})"
+
+    @property
+    def active(self) -> bool:
+        return self.status in self.ACTIVE

@@ -15,7 +15,7 @@ import mimetypes
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import IO, Any, NoReturn
+from typing import IO, Any, NoReturn, Protocol
 from urllib.parse import quote, unquote, urlencode, urlsplit
 
 import requests
@@ -25,6 +25,7 @@ from localbzz.net import OutboundHTTP, outbound_session, retry_policy
 
 logger = logging.getLogger("localbzz.storage")
 FOLDER_MIME = "application/vnd.google-apps.folder"
+DROPBOX_UPLOAD_MAX = 150 * 1024 * 1024  # one files/upload call; larger needs an upload session
 FILE_FIELDS = "id,name,mimeType,size,md5Checksum,modifiedTime,thumbnailLink,webViewLink"
 
 
@@ -52,6 +53,27 @@ class Folder:
     name: str
     path: str = ""
     web_url: str = ""
+
+
+class Readable(Protocol):
+    """What an upload reads its bytes from: a binary file, or a wrapper of one."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+    def seek(self, offset: int, whence: int = 0, /) -> int: ...
+
+
+@dataclass
+class Upload:
+    """A file to upload: its name in the folder, a seekable binary stream read from the start
+    (streamed, never read whole), its size in bytes and MIME type, and the provider's checksum of
+    its content (Drive MD5, Dropbox content_hash: to find it again after a lost answer)."""
+
+    name: str
+    stream: Readable
+    size: int
+    mime: str
+    checksum: str = ""
 
 
 @dataclass
@@ -325,6 +347,37 @@ class Drive(_OAuth):
     ) -> None:
         _copy(self.open(token, file), out, progress)
 
+    def upload(self, token: str, folder: Folder, upload: Upload) -> StorageFile:
+        """A new file ``upload.name`` in ``folder``: a resumable session (``POST
+        /upload/drive/v3/files?uploadType=resumable`` with the metadata), then the bytes streamed
+        from ``upload.stream`` in one ``PUT`` to the session URI. Never retried here (a write); an
+        unknown outcome of the PUT is ``StorageError("unknown_outcome")``: the caller looks the file
+        up (``find``) before saying it failed."""
+        meta = {"name": upload.name, "parents": [folder.id], "mimeType": upload.mime}
+        headers = {**self._auth(token), "X-Upload-Content-Type": upload.mime,
+                   "X-Upload-Content-Length": str(upload.size)}  # fmt: skip
+        started = _send(self.writes, "POST", f"{_url('google_drive_upload')}/files", json=meta, headers=headers,
+                        params={"uploadType": "resumable", "fields": FILE_FIELDS + ",parents"})  # fmt: skip
+        if started.status_code != 200 or not started.headers.get("Location"):
+            self._check(started)
+            raise StorageError("unavailable", "Google Drive did not open an upload session.")
+        upload.stream.seek(0)
+        answer = _send_write(self.writes, "PUT", started.headers["Location"], data=upload.stream,
+                             headers={"Content-Length": str(upload.size), "Content-Type": upload.mime})  # fmt: skip
+        return self._file(self._check(answer))
+
+    def find(self, token: str, folder: Folder, name: str, size: int, checksum: str) -> StorageFile | None:
+        """A file of ``folder`` named ``name`` with this size and MD5 (what an upload whose answer
+        was lost would have made), or None."""
+        escaped = name.replace("\\", "\\\\").replace("'", "\\'")
+        params = {"q": f"name = '{escaped}' and '{folder.id}' in parents and trashed = false", "pageSize": "100",
+                  "fields": f"files({FILE_FIELDS},parents)"}  # fmt: skip
+        body = self._check(
+            _send(self.reads, "GET", f"{_url('google_drive')}/files", params=params, headers=self._auth(token))
+        )
+        found = [self._file(f) for f in body.get("files", [])]
+        return next((f for f in found if f.size == size and f.checksum == checksum), None)
+
 
 # Dropbox -----------------------------------------------------------------------------------------
 
@@ -478,6 +531,53 @@ class Dropbox(_OAuth):
         self, token: str, file: StorageFile, out: IO[bytes], progress: Callable[[], None] | None = None
     ) -> None:
         _copy(self.open(token, file), out, progress)
+
+    def upload(self, token: str, folder: Folder, upload: Upload) -> StorageFile:
+        """``files/upload`` on the content host: the bytes streamed from ``upload.stream`` as the
+        body, ``{path, mode: add, autorename: true}`` in ``Dropbox-API-Arg`` (a taken name becomes
+        "name (1).ext", never an overwrite). Up to ``DROPBOX_UPLOAD_MAX`` (150 MiB; larger needs an
+        upload session). Never retried; an unknown outcome is ``StorageError("unknown_outcome")``."""
+        if upload.size > DROPBOX_UPLOAD_MAX:
+            raise StorageError("invalid", f"“{upload.name}” is over 150 MB, more than one Dropbox upload takes.")
+        arg = {"path": f"{folder.path.rstrip('/')}/{upload.name}", "mode": "add", "autorename": True, "mute": True}
+        headers = {"Authorization": f"Bearer {token}", "Dropbox-API-Arg": _header_json(arg),
+                   "Content-Type": "application/octet-stream", "Content-Length": str(upload.size)}  # fmt: skip
+        upload.stream.seek(0)
+        answer = _send_write(self.writes, "POST", f"{_url('dropbox_content')}/2/files/upload", data=upload.stream,
+                             headers=headers)  # fmt: skip
+        if answer.status_code != 200:
+            self._raise(answer)
+        return self._file({**answer.json(), ".tag": "file"})
+
+    def find(self, token: str, folder: Folder, name: str, size: int, checksum: str) -> StorageFile | None:
+        """A file of ``folder`` with this size and content hash named ``name`` or its autorenamed
+        "name (n).ext" (what an upload whose answer was lost would have made), or None."""
+        stem, dot, ext = name.rpartition(".") if "." in name else (name, "", "")
+        pattern = re.compile(rf"{re.escape(stem)}( \(\d+\))?{re.escape(dot + ext)}", re.IGNORECASE)
+        page_token = ""
+        while True:
+            files, page_token = self.list_files(token, folder, page_token, 2000)
+            for f in files:
+                if not f.is_folder and f.size == size and f.checksum == checksum and pattern.fullmatch(f.name):
+                    return f
+            if not page_token:
+                return None
+
+
+def _header_json(value: dict[str, Any]) -> str:
+    """JSON for an HTTP header: Dropbox wants non-ASCII escaped (\\uXXXX) in Dropbox-API-Arg."""
+    return json.dumps(value, ensure_ascii=True)
+
+
+def _send_write(http: OutboundHTTP, method: str, url: str, **kwargs: Any) -> requests.Response:
+    """A write whose outcome may be unknown: a timeout or a broken connection after the bytes
+    went out is ``unknown_outcome`` (the provider may have stored it), not ``unavailable``."""
+    try:
+        return http.send(method, url, **kwargs)
+    except (requests.Timeout, requests.ConnectionError) as exc:
+        raise StorageError("unknown_outcome", f"The upload got no answer ({type(exc).__name__}).") from exc
+    except requests.RequestException as exc:
+        raise StorageError("unavailable", f"The storage provider could not be reached ({type(exc).__name__}).") from exc
 
 
 def _copy(response: requests.Response, out: IO[bytes], progress: Callable[[], None] | None = None) -> None:

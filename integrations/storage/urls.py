@@ -14,6 +14,7 @@ urlpatterns = [
     path("imports/<uuid:pk>/", views.storage_import_progress, name="storage-import-progress"),
     path("deliverables/<uuid:pk>/file/", views.deliverable_file, name="deliverable-storage-file"),
     path("deliverables/<uuid:pk>/file/link/", views.deliverable_file_link, name="deliverable-storage-file-link"),
+    path("deliverables/<uuid:pk>/file/export/", views.deliverable_file_export, name="deliverable-storage-file-export"),
     path("deliverables/<uuid:pk>/file/unlink/", views.deliverable_file_unlink, name="deliverable-storage-file-unlink"),
     path(
         "deliverables/<uuid:pk>/file/download/",

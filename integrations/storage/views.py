@@ -4,6 +4,7 @@ in that folder (staff; htmx)."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
+from uuid import UUID
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,10 +16,11 @@ from django.views.decorators.http import require_POST
 from agency.deliverable_files import FileUnavailable
 from agency.models import Deliverable, Shoot
 from agency.permissions import can, staff_required
-from integrations.storage import deliverables, demo, imports, services
+from integrations.storage import deliverables, demo, exports, imports, services
 from integrations.storage.models import DeliverableFile, Provider, ShootFolder, StorageConnection, StorageImport
 from integrations.storage.providers import StorageError, StorageFile
 from localbzz.http import HtmxRequest
+from publishing.models import Attachment
 
 
 def _provider(name: str) -> str:
@@ -188,7 +190,7 @@ def _deliverable_card(request: HtmxRequest, deliverable: Deliverable, *, error: 
     folder = deliverables.folder_of(deliverable)
     choices: list[StorageFile] = []
     failure = error
-    picking = request.GET.get("pick") == "1" or linked is None
+    picking = (request.GET.get("pick") == "1" or linked is None) and request.GET.get("poll") != "1"
     if folder and picking and can(request.user, "edit_content"):
         try:
             choices = [f for f in services.full_listing(folder)[0] if not f.is_folder]
@@ -202,8 +204,20 @@ def _deliverable_card(request: HtmxRequest, deliverable: Deliverable, *, error: 
         "picking": picking,
         "error": failure,
         "can_edit": can(request.user, "edit_content"),
+        **_export_rows(request, deliverable),
     }
     return render(request, "integrations/storage/deliverable_file.html", context)
+
+
+def _export_rows(request: HtmxRequest, deliverable: Deliverable) -> dict:
+    """The attachments an editor can save into the shoot's folder (when it has one and its storage
+    is connected), each with its latest export; ``exporting`` while one runs (the card polls)."""
+    if not can(request.user, "edit_content") or exports.exportable(deliverable) is None:
+        return {"export_rows": [], "exporting": False}
+    latest = exports.latest(deliverable)
+    attached = Attachment.objects.filter(deliverable=deliverable).order_by("-created_at")
+    rows = [(a, latest.get(str(a.pk))) for a in attached]
+    return {"export_rows": rows, "exporting": any(job and job.active for _a, job in rows)}
 
 
 @staff_required("view")
@@ -220,6 +234,28 @@ def deliverable_file_link(request: HtmxRequest, pk) -> HttpResponse:
         return _deliverable_card(request, deliverable, error="Pick a file of the shoot's folder first.")
     try:
         deliverables.link(deliverable, file_id, actor=request.user)
+    except StorageError as error:
+        return _deliverable_card(request, deliverable, error=error.message)
+    if not request.htmx:
+        return redirect("deliverable-detail", pk=pk)
+    return _deliverable_card(request, deliverable)
+
+
+@require_POST
+@staff_required("edit_content")
+def deliverable_file_export(request: HtmxRequest, pk) -> HttpResponse:
+    """ "Save to shoot folder" on one of the deliverable's attachments: a job; the card polls it."""
+    deliverable = get_object_or_404(Deliverable, pk=pk)
+    try:
+        attachment = Attachment.objects.filter(
+            deliverable=deliverable, pk=UUID(request.POST.get("attachment", ""))
+        ).first()
+    except ValueError:
+        attachment = None
+    if attachment is None:
+        raise Http404("No such attachment on this deliverable.")
+    try:
+        exports.start(deliverable, attachment, actor=request.user)
     except StorageError as error:
         return _deliverable_card(request, deliverable, error=error.message)
     if not request.htmx:

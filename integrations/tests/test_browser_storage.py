@@ -83,3 +83,60 @@ def test_connect_fill_pick_import_link_and_download(page, live_server, signed_in
     assert download.suggested_filename == linked_name
     with open(download.path(), "rb") as got:
         assert got.read(3) == b"\xff\xd8\xff"  # the JPEG from the fake Drive
+
+
+def test_save_an_attachment_to_the_shoot_folder_then_the_client_downloads_it(
+    page, live_server, signed_in_page, make_staff, fake_platforms, settings, sync_tasks
+):
+    import io
+    import zipfile
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from integrations.storage import services
+    from integrations.storage.models import DeliverableFile
+    from publishing.services.attachments import attachment_add
+
+    settings.GOOGLE_DRIVE_CLIENT_ID, settings.GOOGLE_DRIVE_CLIENT_SECRET = "fake-drive-client", "fake-drive-secret"
+    owner = make_staff("owner", "olivia@test.local", first_name="Olivia", last_name="Owner")
+    joes = factories.client(name="Joe's Landscaping", slug="joes-export")
+    shoot = factories.shoot(client_=joes, title="Crew at work")
+    client_user_invite(actor=owner, client=joes, email="joe@joes.example", role="owner", password=PASSWORD)
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as made:
+        made.writestr("cut.txt", "final cut " * 5000)
+    deliverable = factories.deliverable(client_=joes, shoot=shoot, title="Final reel",
+                                        status=Deliverable.Status.READY_TO_POST)  # fmt: skip
+    attachment_add(target=deliverable, upload=SimpleUploadedFile("final-reel.zip", archive.getvalue()),
+                   uploaded_by=owner)  # fmt: skip
+
+    page = signed_in_page(owner.email)
+    page.goto(f"{live_server.url}/settings/storage/")
+    page.get_by_role("button", name="Connect Google Drive").click()
+    expect(page.get_by_text("Google Drive is connected.")).to_be_visible()
+    services.create_folder(shoot, actor=owner)
+
+    page.goto(f"{live_server.url}/deliverables/{deliverable.pk}/")
+    card = page.get_by_test_id("deliverable-file")
+    rows = card.get_by_test_id("deliverable-export")
+    expect(rows).to_contain_text("final-reel.zip")
+    for width in (390, 1440):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.reload()
+        expect(rows).to_contain_text("final-reel.zip")
+        card.screenshot(path=f"/tmp/h7-export-card-{width}.png")
+    rows.get_by_role("button", name="Save to shoot folder").click()
+    expect(card).to_contain_text("The client's portal downloads it from there.", timeout=30_000)
+    expect(rows).to_contain_text("Saved")
+    card.screenshot(path="/tmp/h7-export-card-saved.png")
+    assert DeliverableFile.objects.get(deliverable=deliverable).name == "final-reel.zip"
+
+    joe_portal = portal_url(live_server, "joes-export")
+    sign_in(page, joe_portal, "joe@joes.example")
+    page.goto(f"{joe_portal}/deliverables/")
+    with page.expect_download() as started:
+        page.get_by_role("link", name="Download").click()
+    download = started.value
+    assert download.suggested_filename == "final-reel.zip"
+    with open(download.path(), "rb") as got:
+        assert got.read() == archive.getvalue()

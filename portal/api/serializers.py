@@ -3,6 +3,7 @@ agency's internals (no assignees, no error traces, no tokens)."""
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -259,8 +260,19 @@ class ClientRequestOut(serializers.ModelSerializer):
 
 class ClientDeliverableOut(serializers.ModelSerializer):
     type = serializers.CharField(source="kind")
+    download_url = serializers.SerializerMethodField(
+        help_text="Where this client API streams the deliverable's file (kept in the shoot's folder); null "
+        "when it has none (see file_link)."
+    )
 
     class Meta:
         model = Deliverable
-        fields = ["id", "title", "type", "status", "due_date", "file_link", "caption", "posting_instructions",
-                  "client_feedback", "delivered_at", "updated_at"]  # fmt: skip
+        fields = ["id", "title", "type", "status", "due_date", "file_link", "download_url", "caption",
+                  "posting_instructions", "client_feedback", "delivered_at", "updated_at"]  # fmt: skip
+
+    def get_download_url(self, deliverable) -> str | None:
+        if deliverable.pk not in self.context.get("with_files", set()):
+            return None
+        path = reverse("client-deliverable-download", args=[deliverable.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path

@@ -17,6 +17,8 @@ urlpatterns = [
     re_path(r"^client/reports/(?P<month>[^/]+)\.pdf$", reports.ClientOwnReportPdf.as_view(),
             name="client-own-report-pdf"),
     *attachment_routes("client/deliverables", "client-deliverable", attachments.DeliverableAttachments),
+    path("client/deliverables/<uuid:pk>/download", views.ClientDeliverableDownload.as_view(),
+         name="client-deliverable-download"),
     *attachment_routes("client/requests", "client-request", attachments.RequestAttachments),
     path("client-portal/<slug:subdomain>/requests", views.ClientPortalRequests.as_view(),
          name="client-portal-requests"),

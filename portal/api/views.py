@@ -7,7 +7,7 @@ Times are read and written in the client's time zone (ISO 8601 with its offset).
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from agency import audit
+from agency import audit, deliverable_files
 from agency.models import Deliverable, PortalRequest
 from generation.contracts import GenerationFailed
 from localbzz import rate_limits
@@ -296,6 +296,55 @@ class ClientPortalDeliverables(SubdomainScoped, generics.ListAPIView):
     def get_queryset(self):
         return selectors.deliverables(self.client)
 
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        self.with_files = deliverable_files.with_files(page if page is not None else queryset)
+        return page
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "with_files": getattr(self, "with_files", set())}
+
     @extend_schema(summary="Your deliverables: waiting for review, ready, delivered")
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
+
+
+class FileNotNow(exceptions.APIException):
+    """The deliverable's file cannot be had now (gone from the folder, storage needs attention)."""
+
+    def __init__(self, unavailable: deliverable_files.FileUnavailable) -> None:
+        self.status_code = unavailable.status
+        super().__init__(detail=unavailable.message, code="file_unavailable")
+
+
+@extend_schema(tags=TAGS)
+class ClientDeliverableDownload(ClientAPIView):
+    """The deliverable's file, streamed from the shoot's folder in the agency's storage — the same
+    answer as the portal's Download (one ``Range: bytes=a-b`` passed through), or a redirect to its
+    file link."""
+
+    @extend_schema(
+        summary="Download your deliverable's file",
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(description="The file (206 for a Range)."),
+            302: OpenApiResponse(description="The deliverable's file link (no file kept with us)."),
+            404: OpenApiResponse(description="No such deliverable of yours, or it has no file yet."),
+            410: OpenApiResponse(description="The file was deleted from the shoot's folder."),
+            502: OpenApiResponse(description="The storage did not hand it over: try again later."),
+            503: OpenApiResponse(description="The agency's storage connection needs attention."),
+        },
+    )
+    def get(self, request, pk):
+        try:
+            deliverable = selectors.deliverable_get(self.client, pk)
+        except Deliverable.DoesNotExist:
+            raise Http404("You have no deliverable with this id.") from None
+        try:
+            answer = deliverable_files.download(deliverable, request.headers.get("Range", ""))
+        except deliverable_files.FileUnavailable as unavailable:
+            raise FileNotNow(unavailable) from unavailable
+        if answer is not None:
+            return answer
+        if deliverable.file_link:
+            return HttpResponseRedirect(deliverable.file_link)
+        raise Http404("This deliverable has no file yet.")

@@ -6,15 +6,17 @@ change log (every create or delete gets a sequence number) that Drive's ``change
 
 Drive (scope ``google_drive``): ``files.list`` with ``q``/``pageSize``/``pageToken``/``fields``,
 ``files.get`` (metadata, or ``alt=media`` bytes with ``Range``), ``files.create`` of a folder,
-``changes.getStartPageToken`` and ``changes.list``; OAuth at ``/google-accounts/…`` (authorize)
-and ``/google-oauth2/token`` (code and refresh_token grants; access tokens live
-``google_drive.token_ttl`` seconds). Errors: ``{"error": {"code", "message", "errors": [{"domain",
+``changes.getStartPageToken`` and ``changes.list``, resumable uploads (``POST
+/upload/drive/v3/files?uploadType=resumable`` then ``PUT`` the bytes to the session URI); OAuth at
+``/google-accounts/…`` (authorize) and ``/google-oauth2/token`` (code and refresh_token grants;
+access tokens live ``google_drive.token_ttl`` seconds). Errors: ``{"error": {"code", "message", "errors": [{"domain",
 "reason", …}], "status"}}``.
 
 Dropbox (scope ``dropbox``): ``/2/files/list_folder`` and ``/continue`` (cursor, ``has_more``),
 ``create_folder_v2``, ``get_metadata``, and ``/2/files/download`` on the content host with
-``Dropbox-API-Arg`` and ``Range``; OAuth 2 with PKCE at ``/dropbox-www/oauth2/authorize`` and
-``/dropbox-api/oauth2/token``. Errors: 401/409/429 ``{"error_summary", "error": {".tag": …}}``, 400
+``Dropbox-API-Arg`` and ``Range``, ``/2/files/upload`` there too; OAuth 2 with PKCE at
+``/dropbox-www/oauth2/authorize`` and ``/dropbox-api/oauth2/token``.
+Errors: 401/409/429 ``{"error_summary", "error": {".tag": …}}``, 400
 as plain text.
 
 Faults (``fake.fail(scope, kind, operation)``): the generic ``rate_limit``, ``token_expired``,
@@ -396,6 +398,47 @@ def _install_drive(fake: FakePlatforms) -> None:
         fields = [f.strip() for f in request.arg("fields").split(",") if f.strip()] or None
         return Response(200, _drive_view(item, fields, request.base_url))
 
+    @route(fake, "POST", r"^/upload/drive/v3/files$", "upload", scope="google_drive")
+    def upload_start(fake: FakePlatforms, request: Request, match) -> Response:
+        """``files.create`` with ``uploadType=resumable``: the metadata now, the bytes in a PUT to
+        the session URI answered in ``Location``."""
+        auth(request)
+        if request.arg("uploadType") != "resumable":
+            return drive_error(400, "badRequest", "This fake takes uploadType=resumable only.", location="uploadType")
+        body = request.json()
+        if not isinstance(body, dict) or not body.get("name"):
+            return drive_error(400, "required", "Required parameter: name", location="name")
+        parents = body.get("parents") or ["root"]
+        if len(parents) != 1:
+            return drive_error(403, "cannotAddParent", "Increasing the number of parents is not allowed.")
+        if parents[0] != "root" and find(parents[0])["mimeType"] != FOLDER:
+            return drive_error(400, "invalidParent", "The parent is not a folder.")
+        length = request.headers.get("X-Upload-Content-Length", "")
+        if length and not length.isdigit():
+            return drive_error(400, "badRequest", "Invalid X-Upload-Content-Length.")
+        session = secrets.token_urlsafe(18)
+        with fake.lock:
+            _space(fake, "google_drive").setdefault("uploads", {})[session] = {
+                "name": str(body["name"]), "parent": parents[0], "length": int(length) if length else None,
+                "mime": body.get("mimeType") or request.headers.get("X-Upload-Content-Type", ""),
+                "fields": request.arg("fields"),
+            }  # fmt: skip
+        location = f"{request.base_url}/upload/drive/v3/files?uploadType=resumable&upload_id={session}"
+        return Response(200, b"", {"Location": location, "Content-Type": "text/plain"})
+
+    @route(fake, "PUT", r"^/upload/drive/v3/files$", "upload_media", scope="google_drive")
+    def upload_media(fake: FakePlatforms, request: Request, match) -> Response:
+        """The bytes of a resumable session, in one request: the file resource (201... Drive says 200)."""
+        session = _space(fake, "google_drive").get("uploads", {}).get(request.arg("upload_id"))
+        if session is None:
+            return drive_error(404, "notFound", "No such upload session (expired or finished).")
+        if session["length"] is not None and len(request.body) != session["length"]:
+            return drive_error(400, "badContent", "The body's length is not the announced X-Upload-Content-Length.")
+        _space(fake, "google_drive")["uploads"].pop(request.arg("upload_id"), None)
+        item = drive_put(fake, session["name"], request.body, parent=session["parent"], mime=session["mime"])
+        fields = [f.strip() for f in session["fields"].split(",") if f.strip()] or None
+        return Response(200, _drive_view(item, fields, request.base_url))
+
     @route(fake, "GET", DRIVE + r"/changes/startPageToken$", "changes", scope="google_drive")
     def start_token(fake: FakePlatforms, request: Request, match) -> Response:
         auth(request)
@@ -661,6 +704,41 @@ def _install_dropbox(fake: FakePlatforms) -> None:
             path = f"{path} ({n})"
         entry = dropbox_put(fake, path, folder=True)
         return Response(200, {"metadata": _dropbox_view(entry)})
+
+    @route(fake, "POST", CONTENT + r"/files/upload$", "upload", scope="dropbox")
+    def upload(fake: FakePlatforms, request: Request, match) -> Response:
+        """``files/upload`` (up to 150 MiB): the bytes as the body, ``{path, mode, autorename}`` in
+        ``Dropbox-API-Arg``; ``add`` with ``autorename`` names a taken path "name (1).ext"."""
+        auth(request)
+        body = args(request, header=True)
+        path = path_arg(body)
+        sent = request.headers.get("Content-Type", "")
+        if sent not in ("application/octet-stream", "text/plain; charset=dropbox-cors-hack"):
+            said = f'Error in call to API function "files/upload": Bad HTTP "Content-Type" header: "{sent}".'
+            return Response(400, said, {"Content-Type": "text/plain"})
+        if not path.startswith("/") or path.endswith("/"):
+            return dropbox_error(409, "path/malformed_path/..", {".tag": "path", "reason": {".tag": "malformed_path"}})
+        mode = body.get("mode", "add")
+        mode = mode.get(".tag") if isinstance(mode, dict) else mode
+        if mode not in ("add", "overwrite"):
+            return Response(400, f"Error in call to API function \"files/upload\": unknown mode {mode!r}",
+                            {"Content-Type": "text/plain"})  # fmt: skip
+        if len(request.body) > 150 * 1024 * 1024:
+            return Response(400, "Error in call to API function \"files/upload\": the body is over 150 MiB: "
+                            "use an upload session.", {"Content-Type": "text/plain"})  # fmt: skip
+        with fake.lock:
+            existing = entries().get(path.lower())
+            if existing and existing[".tag"] == "folder" or existing and mode == "add" and not body.get("autorename"):
+                conflict = {".tag": "path", "reason": {".tag": "conflict", "conflict": {".tag": existing[".tag"]}}}
+                return dropbox_error(409, f"path/conflict/{existing['.tag']}/..", conflict)
+            if existing and mode == "add":
+                stem, dot, ext = path.rpartition(".") if "." in path.rsplit("/", 1)[-1] else (path, "", "")
+                n = 1
+                while f"{stem} ({n}){dot}{ext}".lower() in entries():
+                    n += 1
+                path = f"{stem} ({n}){dot}{ext}"
+            entry = dropbox_put(fake, path, request.body)
+        return Response(200, {k: v for k, v in _dropbox_view(entry).items() if k != ".tag"})  # FileMetadata
 
     @route(fake, "POST", CONTENT + r"/files/download$", "download", scope="dropbox")
     def download(fake: FakePlatforms, request: Request, match) -> Response:

@@ -121,6 +121,7 @@ def test_every_platform_url_of_settings_is_served_by_the_fake(fake_platforms, se
         "google_oauth_authorize": ("GET", authorize + "&response_type=code&scope=drive", 302),
         "google_oauth_token": ("POST", "", 400),
         "google_drive": ("GET", "/files", 401),
+        "google_drive_upload": ("POST", "/files?uploadType=resumable", 401),
         "dropbox_authorize": ("GET", authorize + "&response_type=code", 302),
         "dropbox_api": ("POST", "/2/files/list_folder", 401),
         "dropbox_content": ("POST", "/2/files/download", 401),
