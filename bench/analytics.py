@@ -202,6 +202,19 @@ def run(args, url: str) -> None:
     assert page.status_code == 200, page.status_code
     line("GET /analytics/ (page, default period)", *timed(lambda: staff.get("/analytics/"), args.runs),
          f"  {len(page.content):,} bytes")  # fmt: skip
+    # The client's Analytics tab on its staff page (the panel htmx loads) and its portal's Results page.
+    panel = f"/clients/{client.pk}/analytics/panel/"
+    page = staff.get(panel)
+    assert page.status_code == 200, page.status_code
+    line("GET client page's Analytics tab", *timed(lambda: staff.get(panel), args.runs),
+         f"  {len(page.content):,} bytes")  # fmt: skip
+    if member is not None:
+        portal = HttpClient(HTTP_HOST=f"{client.slug}.localhost")
+        portal.force_login(member.user, backend="agency.auth_backends.StaffBackend")
+        page = portal.get("/results/")
+        assert page.status_code == 200, page.status_code
+        line("GET portal /results/ (Results page)", *timed(lambda: portal.get("/results/"), args.runs),
+             f"  {len(page.content):,} bytes")  # fmt: skip
 
 
 def portal_token(member) -> str:
