@@ -9,11 +9,12 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, serializers, status
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agency.models import Client
+from localbzz.api.downloads import FileDownloadMixin, PdfFile
 from localbzz.api.errors import Conflict
 from localbzz.api.input import refuse_a_body
 from reports import selectors, services
@@ -59,28 +60,15 @@ class ReportIn(serializers.Serializer):
         return form.cleaned_data["month"]
 
 
-class PdfRenderer(BaseRenderer):
-    """Lets a request ``Accept: application/pdf`` (the answer is the file itself, never rendered)."""
-
-    media_type = "application/pdf"
-    format = "pdf"
-    charset = None
-
-    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
-        return JSONRenderer().render(data)
-
-
-class PdfDownload(APIView):
+class PdfDownload(FileDownloadMixin, APIView):
     """A PDF, or an error in the JSON envelope (also when the request asked for a PDF)."""
 
-    renderer_classes = [JSONRenderer, PdfRenderer]
+    renderer_classes = [JSONRenderer, PdfFile]
 
     def handle_exception(self, exc):
         if isinstance(exc, ReportNotReady):  # say why, not only "not found"
             exc = exceptions.NotFound(str(exc))
-        response = super().handle_exception(exc)
-        self.request.accepted_renderer, self.request.accepted_media_type = JSONRenderer(), "application/json"
-        return response
+        return super().handle_exception(exc)
 
 
 class _ClientScoped:

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.parsers import MultiPartParser
@@ -22,6 +23,7 @@ from agency import audit, deliverable_files
 from agency.models import Deliverable, PortalRequest
 from generation.contracts import GenerationFailed
 from localbzz import rate_limits
+from localbzz.api.downloads import FileDownloadMixin
 from localbzz.api.errors import Conflict
 from localbzz.api.pagination import EnvelopePagination
 from localbzz.api.permissions import Public
@@ -318,7 +320,7 @@ class FileNotNow(exceptions.APIException):
 
 
 @extend_schema(tags=TAGS)
-class ClientDeliverableDownload(ClientAPIView):
+class ClientDeliverableDownload(FileDownloadMixin, ClientAPIView):
     """The deliverable's file, streamed from the shoot's folder in the agency's storage — the same
     answer as the portal's Download (one ``Range: bytes=a-b`` passed through), or a redirect to its
     file link."""
@@ -326,7 +328,9 @@ class ClientDeliverableDownload(ClientAPIView):
     @extend_schema(
         summary="Download your deliverable's file",
         responses={
-            (200, "application/octet-stream"): OpenApiResponse(description="The file (206 for a Range)."),
+            (200, "*/*"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The file under its own type and name (206 for a Range)."
+            ),
             302: OpenApiResponse(description="The deliverable's file link (no file kept with us)."),
             404: OpenApiResponse(description="No such deliverable of yours, or it has no file yet."),
             410: OpenApiResponse(description="The file was deleted from the shoot's folder."),

@@ -15,12 +15,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.parsers import MultiPartParser
-from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agency.models import Deliverable, PortalRequest, Shoot
 from localbzz import rate_limits
+from localbzz.api.downloads import FileDownloadMixin
 from localbzz.api.errors import Conflict, error_body
 from localbzz.api.input import refuse_a_body
 from publishing import selectors
@@ -65,17 +65,6 @@ class AttachmentIn(serializers.Serializer):
         },
         help_text=f"One file: {ACCEPTED}. Its type is read from its content, not its name.",
     )
-
-
-class AnyFile(BaseRenderer):
-    """Lets a download be asked for with any Accept header (the answer is the file itself)."""
-
-    media_type = "*/*"
-    format = "file"
-    charset = None
-
-    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
-        return JSONRenderer().render(data)
 
 
 def refused(problem: FileProblem) -> Response:
@@ -156,14 +145,8 @@ class AttachmentDetail(_Attachments, generics.GenericAPIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class AttachmentDownload(_Attachments, generics.GenericAPIView):
+class AttachmentDownload(FileDownloadMixin, _Attachments, generics.GenericAPIView):
     read_action = "view"
-    renderer_classes = [JSONRenderer, AnyFile]
-
-    def handle_exception(self, exc):  # errors stay JSON whatever the request accepted
-        response = super().handle_exception(exc)
-        self.request.accepted_renderer, self.request.accepted_media_type = JSONRenderer(), "application/json"
-        return response
 
     def get(self, request, *args, **kwargs):
         attachment = self.get_attachment()

@@ -24,7 +24,7 @@ def signed_in(client, user):
 
 def test_the_agency_page_ranks_clients_by_engagement(client, viewer, month_of_results, django_assert_num_queries):
     signed_in(client, viewer)
-    with django_assert_num_queries(11):  # totals, clients and their previous figures in one query
+    with django_assert_num_queries(10):  # totals, clients and previous figures in one query; session kept
         response = client.get("/analytics/", OCTOBER)
     assert response.status_code == 200
     page = response.content.decode()
