@@ -40,7 +40,7 @@ def chip(**fields) -> Post:
     [
         {},
         {"move_url": "/content/x/move/?view=week&client=1", "platform_keys": ["facebook", "instagram"]},
-        {"thumb_url": "/media/s/thumb.jpg?exp=1&sig=a\"b", "platform_keys": ["x", "linkedin", "google_business"]},
+        {"thumb_url": '/media/s/thumb.jpg?exp=1&sig=a"b', "platform_keys": ["x", "linkedin", "google_business"]},
         {"status": "published", "time_label": "", "zone_label": "UTC+04", "platform_keys": ["myspace"]},
         {"status": "failed", "client": "Ünïcode café <Dental>", "label": "…" * 3},
     ],
@@ -56,4 +56,3 @@ def test_a_chip_without_platforms_or_picture_says_what_it_can():
     html = calendar_chip(chip(platform_keys=[], thumb_url=""))
     assert "cal-thumb" not in html and "platform-icon" not in html and "draggable" not in html
     assert html.startswith('<a class="cal-item status-scheduled"') and "Oak &amp; Sons &lt;Dental&gt;" in html
-
