@@ -142,26 +142,33 @@ ON_CALENDAR = [
 def posts(*, client: Client | None = None, thumbnails_only: bool = False) -> QuerySet[Post]:
     """Posts with their targets, accounts and media loaded (lists stay at a fixed query count).
     ``thumbnails_only``: of each media's renditions only the thumbnail (lists show no other; an
-    asset has up to seven)."""
-    renditions = MediaRendition.objects.filter(preset=presets.THUMBNAIL.name) if thumbnails_only else None
-    qs = Post.objects.select_related("client", "campaign", "created_by", "approved_by").prefetch_related(
+    asset has up to seven), kept in a plain list (``MediaAsset.prefetched_renditions``, read by
+    ``MediaAsset.rendition``): Django builds a QuerySet per asset to hold a prefetch otherwise;
+    and of the post's relations only the client (a list shows no author, approver or campaign
+    name: two users per post were built for nothing)."""
+
+    def renditions() -> Prefetch:
+        if not thumbnails_only:
+            return Prefetch("asset__renditions")
+        return Prefetch(
+            "asset__renditions",
+            queryset=MediaRendition.objects.filter(preset=presets.THUMBNAIL.name),
+            to_attr=MediaAsset.PREFETCHED_RENDITIONS,
+        )
+
+    related = ("client",) if thumbnails_only else ("client", "campaign", "created_by", "approved_by")
+    qs = Post.objects.select_related(*related).prefetch_related(
         Prefetch(
             "targets",
             queryset=PostTarget.objects.select_related("account")
             .prefetch_related(
                 Prefetch(
-                    "target_media",
-                    queryset=TargetMedia.objects.select_related("asset").prefetch_related("asset__renditions"),
+                    "target_media", queryset=TargetMedia.objects.select_related("asset").prefetch_related(renditions())
                 )
             )
             .order_by("account__platform"),
         ),
-        Prefetch(
-            "post_media",
-            queryset=PostMedia.objects.select_related("asset").prefetch_related(
-                Prefetch("asset__renditions", queryset=renditions)
-            ),
-        ),
+        Prefetch("post_media", queryset=PostMedia.objects.select_related("asset").prefetch_related(renditions())),
     )
     return qs.filter(client=client) if client is not None else qs
 
