@@ -17,7 +17,7 @@ def test_the_library_lists_thumbnails_with_a_fixed_number_of_queries(
 ):
     bulk_assets(client_a, 300)
     client.force_login(viewer)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(12):
         response = client.get(f"/library/?client={client_a.pk}")
     html = response.content.decode()
     assert response.status_code == 200
