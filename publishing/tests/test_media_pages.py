@@ -23,6 +23,11 @@ def test_the_library_lists_thumbnails_with_a_fixed_number_of_queries(
     assert response.status_code == 200
     assert html.count('class="media-tile') == 48 and "300 items" in html
     assert 'href="/library/' in html and "/library/files/media/thumbnail-" in html
+    # Each tile shows its own thumbnail (tiles load only thumbnails, into a list), never another size.
+    tiles = html.split('class="media-tile')[1:]
+    ids = [tile.split('data-asset="')[1][:36] for tile in tiles]
+    assert all(f"/library/files/media/thumbnail-{pk}.jpg" in tile for pk, tile in zip(ids, tiles, strict=True))
+    assert "instagram_square-" not in html
     assert "data-uploader" not in html, "viewers cannot upload"
 
 
