@@ -157,7 +157,7 @@ def posts(*, client: Client | None = None, thumbnails_only: bool = False) -> Que
     and of the post's relations only the client (a list shows no author, approver or campaign
     name: two users per post were built for nothing)."""
 
-    def renditions() -> Prefetch:
+    def renditions() -> Prefetch[Any, Any, Any]:
         if not thumbnails_only:
             return Prefetch("asset__renditions")
         return Prefetch(
