@@ -132,9 +132,14 @@ class MediaAsset(models.Model):
         staff's asset page has): what the client portal shows."""
         return self.processing_error.removesuffix(RETRY_HINT).strip()
 
+    # The attribute a lean list prefetches renditions into (a list, not a QuerySet per asset):
+    # ``publishing.selectors.posts(thumbnails_only=True)``.
+    PREFETCHED_RENDITIONS = "prefetched_renditions"
+
     def rendition(self, preset: str) -> MediaRendition | None:
         """The rendition made for ``preset`` (uses prefetched renditions when present)."""
-        return next((r for r in self.renditions.all() if r.preset == preset), None)
+        kept = getattr(self, self.PREFETCHED_RENDITIONS, None)
+        return next((r for r in (self.renditions.all() if kept is None else kept) if r.preset == preset), None)
 
 
 RETRY_HINT = "Use Retry to try again."  # ends processing_error (publishing.services.media.renditions)

@@ -55,6 +55,26 @@ def platform_icon(platform: str, size: int = 16, title: str = "") -> str:
 
 
 @register.simple_tag
+def calendar_chip(p) -> str:
+    """A content calendar chip (a month shows a few hundred): the post's time, platforms, client
+    and label, worked out by the view (``publishing.views.posts.calendar._chip``). Written here
+    rather than by an ``{% include %}`` per chip, which cost a third of a calendar's miss."""
+    icons = format_html_join("", "{}", ((platform_icon(key, 12),) for key in p.platform_keys))
+    move = format_html(' draggable="true" data-move-url="{}"', p.move_url) if p.move_url else ""
+    thumb = (
+        format_html('<img class="cal-thumb" src="{}" alt="" width="20" height="20" loading="lazy">', p.thumb_url)
+        if p.thumb_url
+        else ""
+    )
+    return format_html(
+        '<a class="cal-item status-{}" href="{}"{} title="{} {} — {} ({})">{}<span class="cal-time">{} {}</span> {}'
+        '<br><span class="small">{}: {}</span></a>',
+        p.status, p.url, move, p.time_label, p.zone_label, p.client.name, p.get_status_display(), thumb,
+        p.time_label, p.zone_label, icons, p.client.name, p.label,
+    )  # fmt: skip
+
+
+@register.simple_tag
 def client_options(clients, selected=None, counts: bool = False) -> str:
     """The ``<option>``s of a client select, ``selected`` chosen; with ``counts`` each says its
     ``media_count``. Written here rather than by a template loop: an agency has hundreds of clients."""

@@ -17,12 +17,17 @@ def test_the_library_lists_thumbnails_with_a_fixed_number_of_queries(
 ):
     bulk_assets(client_a, 300)
     client.force_login(viewer)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(12):
         response = client.get(f"/library/?client={client_a.pk}")
     html = response.content.decode()
     assert response.status_code == 200
     assert html.count('class="media-tile') == 48 and "300 items" in html
     assert 'href="/library/' in html and "/library/files/media/thumbnail-" in html
+    # Each tile shows its own thumbnail (tiles load only thumbnails, into a list), never another size.
+    tiles = html.split('class="media-tile')[1:]
+    ids = [tile.split('data-asset="')[1][:36] for tile in tiles]
+    assert all(f"/library/files/media/thumbnail-{pk}.jpg" in tile for pk, tile in zip(ids, tiles, strict=True))
+    assert "instagram_square-" not in html
     assert "data-uploader" not in html, "viewers cannot upload"
 
 

@@ -28,6 +28,10 @@ def _asset(client, n: int, *, thumbnail: bool = True) -> MediaAsset:
         content_type="image/jpeg", kind="photo", width=1200, height=900, bytes=1000 + n,
         sha256=hashlib.sha256(str(n).encode()).hexdigest(), status="ready",
     )  # fmt: skip
+    # Another size first (it sorts before the thumbnail): a list that loads the thumbnail only
+    # (``thumbnails_only``) must still answer what one that loads every size does.
+    MediaRendition.objects.create(asset=asset, preset="facebook", file=f"renditions/{n}/fb.jpg", width=1200,
+                                  height=630, bytes=300)  # fmt: skip
     if thumbnail:
         MediaRendition.objects.create(asset=asset, preset="thumbnail", file=f"renditions/{n}/thumb.jpg", width=320,
                                       height=240, bytes=100)  # fmt: skip

@@ -85,6 +85,7 @@ def _page(request: HttpRequest, client, filters: dict):
         since=filters.get("since"),
         until=filters.get("until"),
         search=filters.get("q") or None,
+        tiles_only=True,
     )
     return CappedPaginator(assets, PAGE_SIZE).get_page(request.GET.get("page"))
 

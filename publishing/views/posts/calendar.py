@@ -93,22 +93,36 @@ def _calendar(request, view: str, client_id, platform, context: dict) -> dict:
     except ValidationError:
         cells = {}
     query = request.GET.urlencode()
+    urls = _ChipUrls()
     for cell in cells.values():
         for post in cell.posts:
-            _chip(post, move=context["can_approve"], query=query)
+            _chip(post, move=context["can_approve"], query=query, urls=urls)
     weeks = calendar.grid_of_days(period, {d: (cell.posts, cell.more) for d, cell in cells.items()})
     count = sum(len(cell.posts) + cell.more for cell in cells.values())
     return {**context, "clients": _client_choices(), "period": period, "weeks": weeks, "count": count}
 
 
-def _chip(post: Post, *, move: bool, query: str) -> None:
+class _ChipUrls:
+    """A post's page and move URLs, reversed once per grid (not twice per chip) with a stand-in id."""
+
+    STAND_IN = "00000000-0000-0000-0000-000000000000"
+
+    def __init__(self) -> None:
+        self.detail = reverse("post-detail", args=[self.STAND_IN])
+        self.move = reverse("calendar-move", args=[self.STAND_IN])
+
+    def of(self, url: str, pk) -> str:
+        return url.replace(self.STAND_IN, str(pk))
+
+
+def _chip(post: Post, *, move: bool, query: str, urls: _ChipUrls) -> None:
     """What a calendar chip shows, worked out once here rather than by template filters per chip."""
     text = str(post)
     post.label = text if len(text) <= 40 else text[:39] + "…"
     post.time_label = f"{post.scheduled_at.astimezone(post.client.tz):%H:%M}" if post.scheduled_at else ""
     post.zone_label = zones.zone_label(post.client.tz, post.scheduled_at)
-    post.url = reverse("post-detail", args=[post.pk])
-    post.move_url = f"{reverse('calendar-move', args=[post.pk])}?{query}" if move and post.status == "scheduled" else ""
+    post.url = urls.of(urls.detail, post.pk)
+    post.move_url = f"{urls.of(urls.move, post.pk)}?{query}" if move and post.status == "scheduled" else ""
     post.thumb_url = (media_url(post.thumbnail) if post.thumbnail else "") or ""
 
 
