@@ -3,6 +3,7 @@ in that folder (staff; htmx)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlsplit
 from uuid import UUID
 
@@ -225,6 +226,18 @@ def deliverable_file(request: HtmxRequest, pk) -> HttpResponse:
     return _deliverable_card(request, get_object_or_404(Deliverable, pk=pk))
 
 
+def _card_after(request: HtmxRequest, deliverable: Deliverable, action: Callable[[], object]) -> HttpResponse:
+    """Runs one of the card's actions: a storage refusal is said on the card; a plain form post goes
+    back to the deliverable's page, an htmx one gets the card again."""
+    try:
+        action()
+    except StorageError as error:
+        return _deliverable_card(request, deliverable, error=error.message)
+    if not request.htmx:
+        return redirect("deliverable-detail", pk=deliverable.pk)
+    return _deliverable_card(request, deliverable)
+
+
 @require_POST
 @staff_required("edit_content")
 def deliverable_file_link(request: HtmxRequest, pk) -> HttpResponse:
@@ -232,13 +245,7 @@ def deliverable_file_link(request: HtmxRequest, pk) -> HttpResponse:
     file_id = request.POST.get("file", "")
     if not file_id:
         return _deliverable_card(request, deliverable, error="Pick a file of the shoot's folder first.")
-    try:
-        deliverables.link(deliverable, file_id, actor=request.user)
-    except StorageError as error:
-        return _deliverable_card(request, deliverable, error=error.message)
-    if not request.htmx:
-        return redirect("deliverable-detail", pk=pk)
-    return _deliverable_card(request, deliverable)
+    return _card_after(request, deliverable, lambda: deliverables.link(deliverable, file_id, actor=request.user))
 
 
 @require_POST
@@ -254,23 +261,14 @@ def deliverable_file_export(request: HtmxRequest, pk) -> HttpResponse:
         attachment = None
     if attachment is None:
         raise Http404("No such attachment on this deliverable.")
-    try:
-        exports.start(deliverable, attachment, actor=request.user)
-    except StorageError as error:
-        return _deliverable_card(request, deliverable, error=error.message)
-    if not request.htmx:
-        return redirect("deliverable-detail", pk=pk)
-    return _deliverable_card(request, deliverable)
+    return _card_after(request, deliverable, lambda: exports.start(deliverable, attachment, actor=request.user))
 
 
 @require_POST
 @staff_required("edit_content")
 def deliverable_file_unlink(request: HtmxRequest, pk) -> HttpResponse:
     deliverable = get_object_or_404(Deliverable, pk=pk)
-    deliverables.unlink(deliverable, actor=request.user)
-    if not request.htmx:
-        return redirect("deliverable-detail", pk=pk)
-    return _deliverable_card(request, deliverable)
+    return _card_after(request, deliverable, lambda: deliverables.unlink(deliverable, actor=request.user))
 
 
 @staff_required("view")
