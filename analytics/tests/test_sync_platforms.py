@@ -97,7 +97,8 @@ def test_a_missing_permission_is_unavailable_never_zero(world, platform):
 @pytest.mark.parametrize("platform", ["facebook", "instagram", "linkedin", "x"])
 def test_followers_are_read_once_a_day_and_grow(world, platform):
     account = world["accounts"][platform]
-    now = timezone.now()
+    # noon in the account's own zone, so "30 minutes later" is the same day whenever the suite runs
+    now = timezone.now().astimezone(account.tz).replace(hour=12, minute=0, second=0, microsecond=0)
     sync.sync_accounts(now=now)
     row = AccountMetrics.objects.get(account=account)
     assert row.followers and row.followers > 100 and row.unavailable == {}
