@@ -15,9 +15,19 @@ p50/p95 and the web workers' CPU per request, each also as a multiple of /health
 before it in the same run; and the workers' memory around the heaviest page. Nothing is asserted.
 
 Pages and lists are kept in the cache until the next write (``localbzz.datacache``), and nothing
-writes during the run, so a second server with ``DATACACHE=0`` (port + 1) measures what each costs
-built: ``--modes hit,miss`` (the default) gives both, each request of the "miss" server builds its
-page as a cache miss would (without the miss's one cache write).
+writes during the run unless asked, so a second server with ``DATACACHE=0`` (port + 1) measures
+what each costs built: ``--modes hit,miss`` (the default) gives both, each request of the "miss"
+server builds its page as a cache miss would (without the miss's one cache write).
+
+``--writes 0,1,5`` runs each page's measurements once per rate: at a rate above 0 a writer process
+(``pages_writes``: its own Django, the services the app calls) makes a busy agency's writes
+round-robin, that many a second, during each of the page's wrk runs and of the floor's measured
+right before it (its CPU and database work are then in both); the table's hit% is the share
+of the page's kept fragments found kept (each worker counts them, ``pages_gunicorn``), and the
+writer's achieved rate is printed. ``--memory N`` reads each worker's memory after every page has
+gone through every worker of the miss server, and again after the month calendar and the largest
+page were built N times each. ``--server-env NAME=VALUE`` sets gunicorn's environment
+(``MALLOC_ARENA_MAX=2``, ``GUNICORN_CMD_ARGS=...``).
 """
 
 from __future__ import annotations
@@ -29,6 +39,7 @@ import multiprocessing
 import os
 import secrets
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -313,6 +324,7 @@ def main() -> None:
         servers[mode] = Server(mode, args.port + offset, {**env, **server_extra}, str(counts))
     lua = Path(static_root) / "report.lua"
     lua.write_text(LUA)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("Stopped (SIGTERM)"))  # the servers stop too (finally)
     try:
         for server in servers.values():
             for _ in range(100):
@@ -377,7 +389,9 @@ def run(args, modes: list[str], servers: dict[str, Server], headers: dict, lua: 
         try:
             for u in users:
                 for name, path, h in cases[1:]:
-                    floor = measure(floor_server, "/healthz", {"Host": "localhost"}, u, args.seconds, lua)
+                    # The floor under the same writes: the writer's own CPU and database work is
+                    # then in both, and the page's multiple is what the writes cost the page.
+                    floor = measure(floor_server, "/healthz", {"Host": "localhost"}, u, args.seconds, lua, writer)
                     for mode in modes:
                         page = measure(servers[mode], path, h, u, args.seconds, lua, writer)
                         results[(name, u, mode, rate)] = (page, floor)
@@ -431,11 +445,15 @@ def print_table(cases, users, modes, rates, single, results) -> None:
                         f"  {page['rps']:6.1f} {page['errors']:3d} {hits}"
                     )
                 print(line)
-    for u in users:
-        fl = [results[(name, u, modes[0], rates[0])][1] for name, _, _ in cases[1:]]
-        p95 = statistics.median(f["p95"] for f in fl) / 1000
-        cpu = statistics.median(f["cpu_ms"] for f in fl)
-        print(f"/healthz floor at {u} users (median of its {len(fl)} runs): p95 {p95:.1f} ms, CPU {cpu:.2f} ms/req")
+    for rate in rates:
+        for u in users:
+            fl = [results[(name, u, modes[0], rate)][1] for name, _, _ in cases[1:]]
+            p95 = statistics.median(f["p95"] for f in fl) / 1000
+            cpu = statistics.median(f["cpu_ms"] for f in fl)
+            print(
+                f"/healthz floor at {u} users, {rate:g} writes/s (median of its {len(fl)} runs): "
+                f"p95 {p95:.1f} ms, CPU {cpu:.2f} ms/req"
+            )
 
 
 def memory_after_warmup(server: Server, cases: list, n: int) -> None:

@@ -254,7 +254,7 @@ def serve(conn, rate: float) -> None:
         done: dict[str, int] = {}
         failures: list[str] = []
         n = 0
-        while not conn.poll(max(0.0, started + n / rate - time.monotonic())):
+        while not conn.poll(max(0.0, started + (n + 0.5) / rate - time.monotonic())):  # mid-slot
             name, outcome = one()
             n += 1
             failed = outcome.startswith("failed")

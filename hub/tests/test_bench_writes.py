@@ -18,6 +18,7 @@ from publishing.models import Post, PostTarget
 def _writes(monkeypatch):
     path = Path(__file__).resolve().parents[2] / "bench" / "pages_writes.py"
     spec = importlib.util.spec_from_file_location("pages_writes", path)
+    assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     monkeypatch.setitem(sys.modules, "pages_writes", module)  # its dataclass looks itself up there
     spec.loader.exec_module(module)
