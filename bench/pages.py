@@ -466,8 +466,10 @@ def memory_after_warmup(server: Server, cases: list, n: int) -> None:
         for name, path, h in cases:
             served = server.calls_by_worker()
             for _ in range(20):  # rounds of 6 at once until each worker has served the page
-                bodies = pool.map(lambda _, path=path, h=h: request(server.port, path, h)[1], range(6))
-                sizes[name] = max(len(body) for body in bodies)
+                answers = list(pool.map(lambda _, path=path, h=h: request(server.port, path, h), range(6)))
+                if any(status != 200 for status, _body in answers):
+                    sys.exit(f"{name}: {path} answered {[status for status, _ in answers]} (memory warm-up)")
+                sizes[name] = max(len(body) for _status, body in answers)
                 now = server.calls_by_worker()
                 if all(now.get(pid, 0) > served.get(pid, 0) for pid in pids):
                     break
