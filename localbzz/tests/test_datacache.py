@@ -48,20 +48,28 @@ def test_a_write_shows_on_the_dashboard_at_once(client, owner):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_inside_a_transaction_the_version_moves_on_commit_and_not_on_rollback():
-    before = datacache.version()
+def test_inside_a_transaction_the_versions_move_on_commit_and_not_on_rollback():
+    def now() -> dict[str, int]:
+        return datacache.versions(["agency_lead", "agency_activityevent", "publishing_post"])
+
+    before = now()
     with transaction.atomic():
         _lead("One")
         _lead("Two")
-        assert datacache.version() == before, "other processes cannot see the rows yet"
-    assert datacache.version() == before + 1, "one bump for the transaction, when it commits"
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE agency_activityevent SET verb = verb")
+        assert now() == before, "other processes cannot see the rows yet"
+    after = now()
+    assert after["agency_lead"] == before["agency_lead"] + 1, "one bump per table written, when it commits"
+    assert after["agency_activityevent"] == before["agency_activityevent"] + 1
+    assert after["publishing_post"] == before["publishing_post"], "a table not written keeps its version"
     try:
         with transaction.atomic():
             _lead("Three")
             raise RuntimeError
     except RuntimeError:
         pass
-    assert datacache.version() == before + 1
+    assert now() == after, "a rolled-back transaction bumps nothing"
 
 
 @pytest.mark.django_db(transaction=True)
