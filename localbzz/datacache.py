@@ -14,8 +14,8 @@ database connection (an execute wrapper on every connection):
   after ``FROM`` / ``JOIN`` in its statements are collected (``tables_read``); a kept value nested
   in it (a fragment or local value, built or kept) adds its own tables to the outer one's. The
   value is kept with ``{table: version}`` of those tables, versions read *before* the build, and
-  served while every one of them is still current. A write committed while the build ran
-  therefore leaves a stale version stored: the next read builds again. No view or service has to
+  served while every one of them is still current. A write committed while the build ran has
+  already moved a version past the one stored with the value: the next read builds again. No view or service has to
   remember to invalidate anything, and a timer started or a notification read no longer drops the
   calendar or the content list, which never read those tables.
 
@@ -246,6 +246,7 @@ def _build(build: Callable[[], T], before: dict[str, int]) -> tuple[T, dict[str,
         _reading.reset(token)
     _depend(reads)
     if not reads <= before.keys():
+        logger.debug("Not kept: read tables with no version (%s)", ", ".join(sorted(reads - before.keys())))
         return value, None
     return value, {table: before[table] for table in reads}
 
