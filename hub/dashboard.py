@@ -17,8 +17,8 @@ from publishing.states import PostStatus, TargetStatus
 
 
 def panels(user) -> str:
-    """The dashboard's panels as HTML, kept in the cache until the next write (localbzz.datacache)
-    or a minute at most (relative times, running timers, what is on now), per permission level,
+    """The dashboard's panels as HTML, kept in the cache until a table they read is written
+    (localbzz.datacache) or a minute at most (relative times, running timers, what is on now), per permission level,
     time zone and day. They hold nothing only some staff may see; the level is in the key all the same."""
     level = permissions.staff_level(user)
     parts = (level.name if level else "none", timezone.get_current_timezone_name(), timezone.localdate())

@@ -200,7 +200,7 @@ def rejected_response(exc: upload_services.MediaRejected) -> Response:
 
 
 @extend_schema(tags=["media"])
-class MediaListCreate(StaffCachedList, generics.ListAPIView):  # GET kept until the next write
+class MediaListCreate(StaffCachedList, generics.ListAPIView):  # GET kept until a table it read is written
     read_action = "view"
     write_action = "edit_content"
     serializer_class = MediaAssetOut

@@ -290,7 +290,7 @@ def _not_ready(error: PostNotReady) -> ValidationError:
         responses={201: PostOut},
     ),  # fmt: skip
 )
-class PostList(StaffCachedList, generics.ListCreateAPIView):  # GET kept until the next write
+class PostList(StaffCachedList, generics.ListCreateAPIView):  # GET kept until a table it read is written
     serializer_class = PostOut
     filterset_class = PostFilter
     sort_fields = {"scheduled_at": "scheduled_at", "created_at": "created_at", "status": "status"}
