@@ -554,7 +554,7 @@ def test_a_write_to_a_table_a_fragment_did_not_read_keeps_it(owner, django_asser
     assert datacache.fragment("leads", (), build) == 0
     Task.objects.create(name="Edit the spring reel")  # agency_task: not read by the fragment
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE notifications_notification SET read_at = now()")
+        cursor.execute("UPDATE notifications_notification SET read_at = CURRENT_TIMESTAMP")
     with django_assert_num_queries(0):
         assert datacache.fragment("leads", (), build) == 0
     assert built == [0], "still kept"
