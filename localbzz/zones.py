@@ -108,7 +108,7 @@ def input_label(zone) -> str:
 class LocalDate(Func):
     """In SQL, the date of a moment (``when``) in a zone named row by row (``zone``, e.g.
     ``"client__timezone"``): a post's day on its client's calendar, summer time included.
-    ``TruncDate`` takes one zone for every row."""
+    ``TruncDate`` takes one zone for every row. Written for PostgreSQL and SQLite."""
 
     output_field = DateField()
     arity = 2
@@ -126,6 +126,3 @@ class LocalDate(Func):
         # Django's own function for TruncDate; the zone may be a column (it is Python, row by row).
         when, zone, params = self._parts(compiler, connection)
         return f"django_datetime_cast_date({when}, {zone}, %s)", [*params, connection.timezone_name]
-
-    def as_sql(self, compiler, connection, **extra):
-        raise NotImplementedError(f"LocalDate is written for PostgreSQL and SQLite, not {connection.vendor}.")

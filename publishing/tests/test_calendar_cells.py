@@ -117,4 +117,3 @@ def test_a_calendar_costs_the_same_queries_however_full_its_days(
     with django_assert_num_queries(QUERIES[view]):
         html = client.get(path).content.decode()
     assert "+49 more" in html if view == "month" else "+41 more" in html
-
