@@ -181,11 +181,21 @@ def posts(client: Client, *, thumbnails_only: bool = False) -> QuerySet[Post]:
 
 def calendar_posts(client: Client, start: datetime, end: datetime, statuses: Iterable[str]) -> list[Post]:
     """The client's posts of a calendar period, in time order, with only what a cell shows — time,
-    title, status and each target's platform — not every target's media and renditions."""
-    targets = Prefetch("targets", queryset=PostTarget.objects.select_related("account").order_by("account__platform"))
+    title, status and each target's platform (``p.platform_keys``, a plain list) — not every
+    target's media and renditions, nor a target and an account object per platform."""
     qs = Post.objects.filter(client=client, status__in=[s for s in statuses if s in CLIENT_VISIBLE])
-    qs = qs.filter(scheduled_at__gte=start, scheduled_at__lt=end).select_related("client").prefetch_related(targets)
-    return list(qs.order_by("scheduled_at"))
+    qs = qs.filter(scheduled_at__gte=start, scheduled_at__lt=end).only(
+        "pk", "client_id", "title", "caption", "status", "scheduled_at"
+    )
+    posts = list(qs.order_by("scheduled_at"))
+    by_pk = {}
+    for p in posts:
+        p.client, p.platform_keys = client, []
+        by_pk[p.pk] = p
+    platforms = PostTarget.objects.filter(post_id__in=by_pk).order_by("account__platform")
+    for post_id, platform in platforms.values_list("post_id", "account__platform") if posts else []:
+        by_pk[post_id].platform_keys.append(platform)
+    return posts
 
 
 def post_get(client: Client, post_id: UUID | str) -> Post:

@@ -6,7 +6,6 @@ its client, always.
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -14,10 +13,12 @@ from typing import Any
 from uuid import UUID
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, Window
+from django.db.models.functions import RowNumber
 
 from agency.models import Campaign, Client, Deliverable, PortalRequest, Shoot
 from localbzz.text import storable
+from localbzz.zones import LocalDate
 from publishing.media import presets
 from publishing.models import (
     Attachment,
@@ -212,48 +213,48 @@ def calendar_posts(
     (``p.platform_names``) and the file name of the first media's thumbnail (``p.thumbnail``, or
     None) — and how many more the day holds.
 
-    Four small queries whatever the month holds: a lean one over the period (id, time, zone),
-    then the cells' posts, their platforms and their first thumbnails.
+    Three small queries whatever the month holds: the cells' posts, each with its place in its day
+    and the day's count (window functions over the local day, in SQL: a month of 4,500 posts reads
+    at most ``per_day`` a day), then their platforms and their first thumbnails.
     """
-    lean = _on_calendar(start, end, client_id=client_id, platform=platform).order_by("scheduled_at", "pk")
-    zones: dict[str, zoneinfo.ZoneInfo] = {}
-    days: dict[date, CalendarDay] = {}
-    ids_by_day: dict[date, list[UUID]] = {}
-    shown: list[UUID] = []
-    for pk, when, zone in lean.values_list("pk", "scheduled_at", "client__timezone"):
-        if when is None:  # not on the calendar (_on_calendar filters on the time)
-            continue
-        tz = zones.get(zone) or zones.setdefault(zone, zoneinfo.ZoneInfo(zone))
-        local_day = when.astimezone(tz).date()
-        day = days.setdefault(local_day, CalendarDay([], 0))
-        ids = ids_by_day.setdefault(local_day, [])
-        if len(ids) < per_day:
-            ids.append(pk)
-            shown.append(pk)
-        else:
-            day.more += 1
-    loaded = Post.objects.select_related("client").only(
-        "pk", "title", "caption", "status", "scheduled_at", "client__name", "client__timezone"
+    day = LocalDate("scheduled_at", "client__timezone")
+    in_time_order = [F("scheduled_at").asc(), F("pk").asc()]
+    shown = list(
+        _on_calendar(start, end, client_id=client_id, platform=platform)
+        .select_related("client")
+        .only("pk", "title", "caption", "status", "scheduled_at", "client__name", "client__timezone")
+        .annotate(
+            day=day,
+            place=Window(RowNumber(), partition_by=[day], order_by=in_time_order),
+            of_day=Window(Count("pk"), partition_by=[day]),
+        )
+        .filter(place__lte=per_day)
+        .order_by("scheduled_at", "pk")
     )
-    by_pk = {p.pk: p for p in loaded.filter(pk__in=shown)} if shown else {}
-    labels = dict(SocialAccount.Platform.choices)
-    platforms = PostTarget.objects.filter(post_id__in=shown).order_by("account__platform")
-    for p in by_pk.values():
+    days: dict[date, CalendarDay] = {}
+    by_pk: dict[UUID, Post] = {}
+    for p in shown:
         p.platform_names, p.platform_keys, p.thumbnail = [], [], None
-    for post_id, platform_name in platforms.values_list("post_id", "account__platform") if shown else []:
+        by_pk[p.pk] = p
+        cell = days.setdefault(p.day, CalendarDay([], p.of_day))
+        cell.posts.append(p)
+        cell.more -= 1
+    if not shown:
+        return days
+    labels = dict(SocialAccount.Platform.choices)
+    platforms = PostTarget.objects.filter(post_id__in=by_pk).order_by("account__platform")
+    for post_id, platform_name in platforms.values_list("post_id", "account__platform"):
         by_pk[post_id].platform_names.append(labels.get(platform_name, platform_name))
         by_pk[post_id].platform_keys.append(platform_name)
     thumbnail = MediaRendition.objects.filter(asset_id=OuterRef("asset_id"), preset=presets.THUMBNAIL.name)
     firsts = (
-        PostMedia.objects.filter(post_id__in=shown)
+        PostMedia.objects.filter(post_id__in=by_pk)
         .annotate(thumb=Subquery(thumbnail.values("file")[:1]))
         .order_by("-position")  # the first position is written last
         .values_list("post_id", "thumb")
     )
-    for post_id, file in firsts if shown else []:
+    for post_id, file in firsts:
         by_pk[post_id].thumbnail = file or None
-    for local_day, ids in ids_by_day.items():
-        days[local_day].posts = [by_pk[pk] for pk in ids]
     return days
 
 
