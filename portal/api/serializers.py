@@ -148,10 +148,10 @@ class ClientPostOut(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.DictField(child=serializers.CharField()))
     def get_captions(self, post) -> dict:
-        return {t.account.platform: t.text for t in post.targets.all()}
+        return {t.account.platform: t.text for t in post.target_list()}
 
     def get_platforms(self, post) -> list[str]:
-        return sorted({t.account.platform for t in post.targets.all()})
+        return sorted({t.account.platform for t in post.target_list()})
 
     @extend_schema_field(PostMediaOut(many=True))
     def get_media(self, post) -> list[dict]:
@@ -172,7 +172,7 @@ def client_post_out(post: Post) -> dict:
     """ClientPostOut's fields, in its order, in the active time zone as DRF wrote them (a test
     holds the two equal)."""
     zone = timezone.get_current_timezone()
-    targets = list(post.targets.all())
+    targets = post.target_list()
     return {
         "id": str(post.pk),
         "title": as_text(post.title),

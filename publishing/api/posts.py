@@ -214,7 +214,7 @@ def post_out(post: Post) -> dict:
         "client_approved_at": iso(post.client_approved_at, zone),
         "published_at": iso(post.published_at, zone),
         "media": post_media_items(post, memo),
-        "targets": [target_out(target, zone, memo) for target in post.targets.all()],
+        "targets": [target_out(target, zone, memo) for target in post.target_list()],
         "missed": missed_services.REASONS.get(missed_services.waited_for(post), ""),
         "missed_at": iso(post.missed_at, zone),
         "created_at": iso(post.created_at, zone),
@@ -297,7 +297,7 @@ class PostList(StaffCachedList, generics.ListCreateAPIView):  # GET kept until t
     default_sort = ("-created_at", "-id")  # post_created_idx; pages by cursor (?after=)
 
     def get_queryset(self):
-        return selectors.posts(thumbnails_only=True)
+        return selectors.posts(plain_lists=True)
 
     def create(self, request, *args, **kwargs):
         data = PostIn(data=request.data)
