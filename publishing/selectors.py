@@ -50,12 +50,14 @@ def media_assets(
     """A library's assets, newest first, with what a list shows already loaded (no N+1).
     ``tiles_only``: what a library tile shows and no more — the thumbnail, in a plain list
     (``MediaAsset.prefetched_renditions``), and no client, folder, uploader or tags: a page of 48
-    built ~300 renditions and ~150 related objects nobody looked at."""
+    built ~300 renditions and ~150 related objects nobody looked at. Of the asset and the
+    thumbnail only the columns a tile reads (``publishing/partials/media_tile.html``)."""
     if tiles_only:
-        thumbnails = MediaRendition.objects.filter(preset=presets.THUMBNAIL.name)
-        qs = MediaAsset.objects.prefetch_related(
-            Prefetch("renditions", queryset=thumbnails, to_attr=MediaAsset.PREFETCHED_RENDITIONS)
+        thumbnails = MediaRendition.objects.filter(preset=presets.THUMBNAIL.name).only(
+            "id", "asset_id", "preset", "file", "width", "height"
         )
+        qs = MediaAsset.objects.only("id", "original_name", "kind", "status", "duration", "created_at")
+        qs = qs.prefetch_related(Prefetch("renditions", queryset=thumbnails, to_attr=MediaAsset.PREFETCHED_RENDITIONS))
     else:
         qs = MediaAsset.objects.select_related("client", "folder", "uploaded_by").prefetch_related("tags", "renditions")
     if client is not None:

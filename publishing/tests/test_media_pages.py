@@ -131,3 +131,31 @@ def test_the_per_client_counts_are_kept_and_follow_adds_and_deletes(client_a, cl
     MediaAsset.objects.create(client=client_b, file="x.jpg", original_name="x.jpg", content_type="image/jpeg",
                               kind="image", bytes=1, sha256="1" * 64)  # fmt: skip
     assert counts()[client_b.pk] == 1
+
+
+def test_the_client_options_are_the_bytes_format_html_wrote():
+    """``{% client_options %}`` escapes with ``html.escape`` instead of ``format_html`` per option:
+    the same bytes for names with every character HTML escapes, chosen or not, with counts or not."""
+    import uuid
+    from types import SimpleNamespace
+
+    from django.utils.html import format_html_join
+    from django.utils.safestring import mark_safe
+
+    from publishing.templatetags.publishing_extras import client_options
+
+    names = ["Plain", "Tom & Jerry's <Café>", 'Quote "Co"', "Ünïcode 🌱", "a&amp;b"]
+    clients = [SimpleNamespace(pk=uuid.uuid4(), name=name, media_count=i * 7) for i, name in enumerate(names)]
+    for selected in (None, clients[1], SimpleNamespace(pk=uuid.uuid4())):
+        for counts in (False, True):
+            chosen = getattr(selected, "pk", None)
+            before = format_html_join(
+                "",
+                '<option value="{}"{}>{}</option>',
+                (
+                    (c.pk, mark_safe(" selected") if chosen is not None and c.pk == chosen else "",
+                     f"{c.name} ({c.media_count})" if counts else c.name)
+                    for c in clients
+                ),
+            )  # fmt: skip
+            assert client_options(clients, selected, counts=counts) == before
