@@ -130,8 +130,9 @@ def deliverables_overdue_first(limit: int) -> tuple[list[Deliverable], int]:
     qs = qs.only("id", "title", "status", "due_date", "client", "client__name").annotate(
         total=models.Window(Count("pk"))
     )
-    first = list(qs[:limit])
-    return first, (first[0].total if first else 0)
+    first: list[Deliverable] = []
+    first.extend(qs[:limit])
+    return first, (getattr(first[0], "total") if first else 0)  # noqa: B009 - an annotation mypy cannot see
 
 
 def board_columns(queryset: QuerySet[Deliverable]) -> list[dict[str, Any]]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from publishing.models import MediaAsset
+from publishing import selectors
+from publishing.models import MediaAsset, MediaRendition
 from publishing.services.media import edit as edit_services
 from publishing.tests import media_files as mf
 from publishing.tests.test_media_api import bulk_assets
@@ -159,3 +160,42 @@ def test_the_client_options_are_the_bytes_format_html_wrote():
                 ),
             )  # fmt: skip
             assert client_options(clients, selected, counts=counts) == before
+
+
+# The tile's template before ``{% media_tile %}`` replaced it, as it was (its closing line break too).
+OLD_TILE = """{% load ui media %}{% with thumb=asset|rendition:"thumbnail" %}
+<a class="media-tile{% if asset.status == 'processing' and not thumb %} is-processing{% endif %}" href="{% url 'library-asset' asset.pk %}" id="tile-{{ asset.pk }}" data-asset="{{ asset.pk }}" title="{{ asset.original_name }}"
+   {% if asset.status == 'processing' %}data-live="mediaasset:{{ asset.pk }}" data-live-poll="2" hx-get="{% url 'library-asset-tile' asset.pk %}" hx-trigger="live" hx-swap="outerHTML"{% endif %}>
+  {% if thumb %}<img src="{{ thumb.file|signed_url }}" alt="{{ asset.original_name }}" loading="lazy" width="{{ thumb.width }}" height="{{ thumb.height }}">
+  {% elif asset.status == 'processing' %}<span class="tile-placeholder"><span class="spinner" aria-hidden="true"></span><span>Making sizes…</span></span>
+  {% else %}<span class="tile-placeholder">{% if asset.kind == 'video' %}{% icon "video" 32 %}<span>Video</span>{% else %}{% icon "image" 32 %}<span>No preview</span>{% endif %}</span>{% endif %}
+  {% if asset.kind == 'video' %}<span class="kind">{% icon "play" 10 %} {{ asset.duration|duration }}</span>{% endif %}
+  {% if asset.status == 'failed' %}<span class="kind kind-failed">Sizes failed</span>{% endif %}
+  <span class="caption truncate">{{ asset.original_name }}</span>
+</a>{% endwith %}
+"""  # noqa: E501
+
+
+def test_the_media_tile_tag_writes_what_the_tile_template_wrote(client_a):
+    """Every state a tile shows (ready with a thumbnail, processing with and without one, failed,
+    a video with and without its length), names with characters HTML escapes, and the library
+    page, the client's media tab and the polled tile all using it."""
+    from django.template import Context, Template
+    from django.template.loader import render_to_string
+
+    from publishing.templatetags.media import media_tile
+
+    assets = bulk_assets(client_a, 8)
+    MediaRendition.objects.filter(asset__in=assets[4:], preset="thumbnail").delete()
+    states = [("ready", "image", None), ("processing", "image", None), ("failed", "video", 75.4),
+              ("ready", "video", None), ("processing", "image", None), ("failed", "image", None),
+              ("ready", "video", 3601), ("ready", "image", None)]  # fmt: skip
+    for asset, (status, kind, seconds) in zip(assets, states, strict=True):
+        MediaAsset.objects.filter(pk=asset.pk).update(
+            status=status, kind=kind, duration=seconds, original_name=f'Tom & "Jerry\'s" <{status}>.jpg'
+        )
+    old = Template(OLD_TILE)
+    for asset in selectors.media_assets(client=client_a, tiles_only=True):
+        want = old.render(Context({"asset": asset}))
+        assert media_tile(asset) == want
+        assert render_to_string("publishing/partials/media_tile.html", {"asset": asset}) == want
