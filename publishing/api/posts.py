@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC
 from typing import Any
 
@@ -155,6 +156,18 @@ def as_text(value) -> str | None:
     return None if value is None else str(value)
 
 
+def display(instance, name: str) -> str | None:
+    """``instance.get_<name>_display()`` as text, from the field's choices read once per process:
+    Django flattens the choices and makes them hashable again on every call (~250 a page)."""
+    value = getattr(instance, name)
+    return as_text(_choices(type(instance), name).get(value, value))
+
+
+@functools.cache
+def _choices(model, name: str) -> dict:
+    return dict(model._meta.get_field(name).flatchoices)
+
+
 def target_out(target: PostTarget, zone, memo: dict | None = None) -> dict:
     """TargetOut's fields, in its order, from the prefetched target."""
     account = target.account
@@ -163,10 +176,10 @@ def target_out(target: PostTarget, zone, memo: dict | None = None) -> dict:
         "account_id": str(account.pk),
         "account": as_text(account.name),
         "platform": as_text(account.platform),
-        "platform_label": as_text(account.get_platform_display()),
+        "platform_label": display(account, "platform"),
         "route": as_text(account.route),
         "status": as_text(target.status),
-        "status_label": as_text(target.get_status_display()),
+        "status_label": display(target, "status"),
         "scheduled_at": iso(target.scheduled_at, zone),
         "published_at": iso(target.published_at, zone),
         "external_id": as_text(target.external_id),
@@ -204,7 +217,7 @@ def post_out(post: Post) -> dict:
         "alt_text": as_text(post.alt_text),
         "text": as_text(post.text_for()),
         "status": as_text(post.status),
-        "status_label": as_text(post.get_status_display()),
+        "status_label": display(post, "status"),
         "scheduled_at": iso(post.scheduled_at, zone),
         "scheduled_at_display": zones.when(post.scheduled_at, client),
         "timezone": as_text(client.timezone),
