@@ -160,12 +160,12 @@ def display(instance, name: str) -> str | None:
     """``instance.get_<name>_display()`` as text, from the field's choices read once per process:
     Django flattens the choices and makes them hashable again on every call (~250 a page)."""
     value = getattr(instance, name)
-    return as_text(_choices(type(instance), name).get(value, value))
+    return as_text(_choices(instance._meta.get_field(name)).get(value, value))
 
 
 @functools.cache
-def _choices(model, name: str) -> dict:
-    return dict(model._meta.get_field(name).flatchoices)
+def _choices(field) -> dict:
+    return dict(field.flatchoices)
 
 
 def target_out(target: PostTarget, zone, memo: dict | None = None) -> dict:
