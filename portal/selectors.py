@@ -173,10 +173,12 @@ def posts_feed(client: Client) -> CalendarFeed | None:
     return CalendarFeed.objects.filter(kind=CalendarFeed.Kind.PORTAL_POSTS, client=client).first()
 
 
-def posts(client: Client, *, thumbnails_only: bool = False) -> QuerySet[Post]:
+def posts(client: Client, *, thumbnails_only: bool = False, plain_lists: bool = False) -> QuerySet[Post]:
     """The client's posts (never the agency's drafts), targets and media loaded (of the media's
-    renditions only thumbnails with ``thumbnails_only``, for lists)."""
-    return publishing_selectors.posts(client=client, thumbnails_only=thumbnails_only).filter(status__in=CLIENT_VISIBLE)
+    renditions only thumbnails with ``thumbnails_only``, for lists; in plain lists with
+    ``plain_lists``, for the client API: ``publishing.selectors.posts``)."""
+    qs = publishing_selectors.posts(client=client, thumbnails_only=thumbnails_only, plain_lists=plain_lists)
+    return qs.filter(status__in=CLIENT_VISIBLE)
 
 
 def calendar_posts(client: Client, start: datetime, end: datetime, statuses: Iterable[str]) -> list[Post]:
@@ -204,7 +206,7 @@ def post_get(client: Client, post_id: UUID | str) -> Post:
 
 
 def scheduled_posts(client: Client, *, start: datetime | None = None, end: datetime | None = None) -> QuerySet[Post]:
-    qs = posts(client, thumbnails_only=True).filter(status=P.SCHEDULED)
+    qs = posts(client, plain_lists=True).filter(status=P.SCHEDULED)
     if start is not None:
         qs = qs.filter(scheduled_at__gte=start)
     if end is not None:

@@ -51,12 +51,14 @@ def media_assets(
     """A library's assets, newest first, with what a list shows already loaded (no N+1).
     ``tiles_only``: what a library tile shows and no more — the thumbnail, in a plain list
     (``MediaAsset.prefetched_renditions``), and no client, folder, uploader or tags: a page of 48
-    built ~300 renditions and ~150 related objects nobody looked at."""
+    built ~300 renditions and ~150 related objects nobody looked at. Of the asset and the
+    thumbnail only the columns a tile reads (``publishing/partials/media_tile.html``)."""
     if tiles_only:
-        thumbnails = MediaRendition.objects.filter(preset=presets.THUMBNAIL.name)
-        qs = MediaAsset.objects.prefetch_related(
-            Prefetch("renditions", queryset=thumbnails, to_attr=MediaAsset.PREFETCHED_RENDITIONS)
+        thumbnails = MediaRendition.objects.filter(preset=presets.THUMBNAIL.name).only(
+            "id", "asset_id", "preset", "file", "width", "height"
         )
+        qs = MediaAsset.objects.only("id", "original_name", "kind", "status", "duration", "created_at")
+        qs = qs.prefetch_related(Prefetch("renditions", queryset=thumbnails, to_attr=MediaAsset.PREFETCHED_RENDITIONS))
     else:
         qs = MediaAsset.objects.select_related("client", "folder", "uploaded_by").prefetch_related("tags", "renditions")
     if client is not None:
@@ -150,22 +152,26 @@ ON_CALENDAR = [
 ]  # fmt: skip
 
 
-def posts(*, client: Client | None = None, thumbnails_only: bool = False) -> QuerySet[Post]:
+def posts(*, client: Client | None = None, thumbnails_only: bool = False, plain_lists: bool = False) -> QuerySet[Post]:
     """Posts with their targets, accounts and media loaded (lists stay at a fixed query count).
     ``thumbnails_only``: of each media's renditions only the thumbnail (lists show no other; an
     asset has up to seven), kept in a plain list (``MediaAsset.prefetched_renditions``, read by
     ``MediaAsset.rendition``): Django builds a QuerySet per asset to hold a prefetch otherwise;
     and of the post's relations only the client (a list shows no author, approver or campaign
-    name: two users per post were built for nothing)."""
+    name: two users per post were built for nothing).
+    ``plain_lists`` (the posts API's and the client API's lists; thumbnails only, as above): the
+    targets and both kinds of media rows go into plain lists too, read by ``Post.target_list``,
+    ``Post.media_list`` and ``PostTarget.media_list`` (``targets.all()`` would query again per
+    post), and only the columns those answers and the missed-time rule read are loaded."""
+    if plain_lists:
+        return _posts_in_plain_lists(Post.objects.select_related("client")).filter(
+            **({"client": client} if client is not None else {})
+        )
 
     def renditions() -> Prefetch[Any, Any, Any]:
         if not thumbnails_only:
             return Prefetch("asset__renditions")
-        return Prefetch(
-            "asset__renditions",
-            queryset=MediaRendition.objects.filter(preset=presets.THUMBNAIL.name),
-            to_attr=MediaAsset.PREFETCHED_RENDITIONS,
-        )
+        return _thumbnails()
 
     related = ("client",) if thumbnails_only else ("client", "campaign", "created_by", "approved_by")
     qs = Post.objects.select_related(*related).prefetch_related(
@@ -182,6 +188,45 @@ def posts(*, client: Client | None = None, thumbnails_only: bool = False) -> Que
         Prefetch("post_media", queryset=PostMedia.objects.select_related("asset").prefetch_related(renditions())),
     )
     return qs.filter(client=client) if client is not None else qs
+
+
+def _thumbnails() -> Prefetch[Any, Any, Any]:
+    return Prefetch(
+        "asset__renditions",
+        queryset=MediaRendition.objects.filter(preset=presets.THUMBNAIL.name).only("id", "asset_id", "preset", "file"),
+        to_attr=MediaAsset.PREFETCHED_RENDITIONS,
+    )
+
+
+# What a listed post's targets and media are read for: the posts API (``post_out``), the client
+# API (``client_post_out``) and ``missed.waited_for``. Anything else read off them is a query per row.
+_TARGET_FIELDS = (
+    "id", "post_id", "account_id", "caption_override", "status", "scheduled_at", "attempts", "external_id", "url",
+    "remote_state", "published_at", "error_kind", "last_error",
+    "account__id", "account__platform", "account__route", "account__name",
+)  # fmt: skip
+_ASSET_FIELDS = ("asset__id", "asset__file", "asset__original_name", "asset__kind")
+
+
+def _posts_in_plain_lists(qs: QuerySet[Post]) -> QuerySet[Post]:
+    target_media = TargetMedia.objects.select_related("asset").only("id", "target_id", "asset_id", *_ASSET_FIELDS)
+    post_media = PostMedia.objects.select_related("asset").only("id", "post_id", "asset_id", *_ASSET_FIELDS)
+    targets = (
+        PostTarget.objects.select_related("account")
+        .only(*_TARGET_FIELDS)
+        .prefetch_related(
+            Prefetch(
+                "target_media",
+                queryset=target_media.prefetch_related(_thumbnails()),
+                to_attr=PostTarget.PREFETCHED_MEDIA,
+            )
+        )
+        .order_by("account__platform")
+    )
+    return qs.prefetch_related(
+        Prefetch("targets", queryset=targets, to_attr=Post.PREFETCHED_TARGETS),
+        Prefetch("post_media", queryset=post_media.prefetch_related(_thumbnails()), to_attr=Post.PREFETCHED_MEDIA),
+    )
 
 
 def approval_queue(*, client: Client | None = None) -> QuerySet[Post]:
