@@ -229,6 +229,19 @@ def _posts_in_plain_lists(qs: QuerySet[Post]) -> QuerySet[Post]:
     )
 
 
+def post_rows() -> QuerySet[Post]:
+    """The content list's rows: each post with its client and its targets' accounts (the platform
+    icons), the targets in a plain list (``Post.target_list``). No media: the list shows none."""
+    targets = (
+        PostTarget.objects.select_related("account")
+        .only("id", "post_id", "account_id", "account__id", "account__platform", "account__name")
+        .order_by("account__platform")
+    )
+    return Post.objects.select_related("client").prefetch_related(
+        Prefetch("targets", queryset=targets, to_attr=Post.PREFETCHED_TARGETS)
+    )
+
+
 def approval_queue(*, client: Client | None = None) -> QuerySet[Post]:
     return posts(client=client).filter(status__in=REVIEW_STATUSES).order_by("submitted_at", "created_at")
 

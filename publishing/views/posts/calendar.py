@@ -75,8 +75,9 @@ def content_calendar(request: HtmxRequest) -> HttpResponse:
 
 
 def _listing(request: HttpRequest) -> Listing:
-    listing = selectors.posts(thumbnails_only=True)
-    return list_page(request, listing, PostFilter, sort_fields=LIST_SORT, default_sort=("-scheduled_at", "-created_at"))
+    return list_page(
+        request, selectors.post_rows(), PostFilter, sort_fields=LIST_SORT, default_sort=("-scheduled_at", "-created_at")
+    )
 
 
 def _client_choices() -> list[tuple[str, str]]:
