@@ -16,7 +16,7 @@ UserModel = get_user_model()
 
 def signed_in(user_id):
     """The person a session or a token names, with their team membership and their portal
-    membership (with its client), or None. Kept in the process until the next write
+    membership (with its client), or None. Kept in the process until a table it read is written
     (``localbzz.datacache.local``): a person disabled, their password, role or portal membership
     changed, their client's portal switched off (each a write) show on the next request."""
 
@@ -37,7 +37,8 @@ class StaffBackend(ModelBackend):
         """The signed-in person with their team membership and their portal membership (with its
         client) in the same query: every staff page asks for the access level
         (agency.permissions), every portal page for the membership (portal.permissions), each of
-        which would otherwise be a second query. Until the next write, no query (``signed_in``)."""
+        which would otherwise be a second query. Until a table it read is written, no query
+        (``signed_in``)."""
         user = signed_in(user_id)
         return user if user is not None and self.user_can_authenticate(user) else None
 
@@ -54,7 +55,7 @@ class StaffBackend(ModelBackend):
 
 class JWTAuthentication(jwt.JWTAuthentication):
     """simplejwt's bearer tokens, the token's person read as a session's is (``signed_in``): with
-    their access level or portal membership, and no query until the next write."""
+    their access level or portal membership, and no query until a table it read is written."""
 
     def get_user(self, validated_token):
         user = signed_in(validated_token.get(jwt_settings.USER_ID_CLAIM))

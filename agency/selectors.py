@@ -87,8 +87,9 @@ def shoots_between(
     client_id: UUID | str | None = None,
     member_id: UUID | str | None = None,
     include_cancelled: bool = True,
+    base: QuerySet[Shoot] | None = None,
 ) -> list[Shoot]:
-    qs = shoots().filter(start__lt=end, end__gt=start)
+    qs = (shoots() if base is None else base).filter(start__lt=end, end__gt=start)
     if client_id:
         qs = qs.filter(client_id=client_id)
     if member_id:
@@ -99,9 +100,16 @@ def shoots_between(
 
 
 def shoots_today() -> list[Shoot]:
+    """Today's shoots with what the dashboard shows (time, title, place, the client's name and
+    zone, the crew's names: their users in the same query)."""
     today = timezone.localdate()
     start = timezone.make_aware(datetime.combine(today, datetime.min.time()))
-    return shoots_between(start, start + timedelta(days=1), include_cancelled=False)
+    people = TeamMember.objects.select_related("user").only("user__first_name", "user__last_name", "user__email")
+    base = Shoot.objects.select_related("client").only(
+        "title", "start", "end", "location", "client__name", "client__timezone"
+    )
+    base = base.prefetch_related(models.Prefetch("crew", queryset=people))
+    return shoots_between(start, start + timedelta(days=1), include_cancelled=False, base=base)
 
 
 # Deliverables -------------------------------------------------------------------------------
@@ -113,6 +121,18 @@ def deliverables() -> QuerySet[Deliverable]:
 
 def deliverables_overdue() -> QuerySet[Deliverable]:
     return deliverables().filter(due_date__lt=timezone.localdate()).exclude(status=Deliverable.Status.DELIVERED)
+
+
+def deliverables_overdue_first(limit: int) -> tuple[list[Deliverable], int]:
+    """The first ``limit`` overdue deliverables (title, status, due date, client's name) and how
+    many are overdue, in one query (the count is a window over the rows before the LIMIT)."""
+    qs = deliverables_overdue().select_related(None).select_related("client")
+    qs = qs.only("id", "title", "status", "due_date", "client", "client__name").annotate(
+        total=models.Window(Count("pk"))
+    )
+    first: list[Deliverable] = []
+    first.extend(qs[:limit])
+    return first, (getattr(first[0], "total") if first else 0)  # noqa: B009 - an annotation mypy cannot see
 
 
 def board_columns(queryset: QuerySet[Deliverable]) -> list[dict[str, Any]]:
@@ -204,7 +224,9 @@ def portal_requests() -> QuerySet[PortalRequest]:
 
 
 def urgent_requests() -> QuerySet[PortalRequest]:
-    return portal_requests().filter(priority=PortalRequest.Priority.URGENT).exclude(status=PortalRequest.Status.DONE)
+    """Open urgent requests with their clients (the dashboard's panel: no message count)."""
+    qs = PortalRequest.objects.select_related("client").filter(priority=PortalRequest.Priority.URGENT)
+    return qs.exclude(status=PortalRequest.Status.DONE)
 
 
 # Activity -----------------------------------------------------------------------------------
@@ -214,8 +236,9 @@ SECURITY_VERBS = ("auth.", "access.")  # sign-ins and denials: the audit log's, 
 
 
 def activity_recent(limit: int = 20) -> list[ActivityEvent]:
-    """The latest changes to the agency's work (sign-ins and denials are in the audit log)."""
-    qs = ActivityEvent.objects.select_related("target_type", "client")
+    """The latest changes to the agency's work (sign-ins and denials are in the audit log). The
+    target's type comes from ContentType's own cache (``activity_display.summary``), not a join."""
+    qs = ActivityEvent.objects.select_related("client")
     for prefix in SECURITY_VERBS:
         qs = qs.exclude(verb__startswith=prefix)
     return list(qs[:limit])

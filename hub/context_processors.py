@@ -31,7 +31,7 @@ def shell(request) -> dict:
 
 def _sidebar(request, user, level) -> str:
     """The whole sidebar (navigation with counts, the person's timer and name) as HTML, kept until
-    the next write (localbzz.listcache) per person, level and section: one cache read per page."""
+    a table it read is written (localbzz.listcache) per person, level and section: one cache read per page."""
     section = request.path.strip("/").split("/")[0]
     return listcache.html(
         request, "sidebar", ("staff", level.name, user.pk, section), "base.html#sidebar",
@@ -43,7 +43,7 @@ def _nav(request, user) -> list[dict]:
     """The sidebar with its counts: queried only by pages that draw it (not by fragments)."""
     first = request.path.strip("/").split("/")[0]
     # Agency-wide counts, the same for every staff member (each sees only the entries their level
-    # may open, below): kept until the next write (localbzz.datacache).
+    # may open, below): kept until a table it read is written (localbzz.datacache).
     counts = nav_counts()
     return [
         {
@@ -59,7 +59,7 @@ def _nav(request, user) -> list[dict]:
 
 
 def _my_timer(user):
-    """The person's running timer (theirs alone: the key holds their id), kept until the next write."""
+    """The person's running timer (theirs alone: the key holds their id), kept until a table it read is written."""
     member = getattr(user, "team_member", None)
     if member is None:
         return None
@@ -67,8 +67,8 @@ def _my_timer(user):
 
 
 def nav_counts() -> dict[str, int]:
-    """New leads, open portal requests, posts waiting for approval: agency-wide, kept until the
-    next write (localbzz.datacache)."""
+    """New leads, open portal requests, posts waiting for approval: agency-wide, kept until a
+    table they read is written (localbzz.datacache)."""
     return datacache.fragment("nav-counts", (), _counts)
 
 

@@ -7,8 +7,9 @@ unknown slug gets a plain 404; a client whose portal is switched off gets a page
 Every other host is the staff app.
 A database that does not answer is an error of ours (500), never "no portal here".
 
-The client of a host is kept in the process until the next write (``localbzz.datacache.local``):
-a renamed slug, a portal switched off or new brand colours show on the next request.
+The client of a host is kept in the process until the clients table is written
+(``localbzz.datacache.local``): a renamed slug, a portal switched off or new brand colours show on
+the next request.
 """
 
 from __future__ import annotations

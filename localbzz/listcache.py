@@ -1,8 +1,9 @@
-"""Lists kept in the cache under the data version (``localbzz.datacache``): the rows of an HTML list
-page and the JSON body of an API list, so a list nobody wrote to since is not built again.
+"""Lists kept in the cache by ``localbzz.datacache``: the rows of an HTML list page and the JSON
+body of an API list, so a list none of whose tables was written since is not built again.
 
-The same rule as every fragment: a write anywhere bumps the data version, so a change shows at
-once; sixty seconds bound what time alone changes. A kept list's key holds:
+The same rule as every fragment: a list is kept with the versions of the tables its build read,
+and a write to any of them shows at once; sixty seconds bound what time alone changes. A kept
+list's key holds:
 
 - the **audience** the caller names: the permission level for staff (and the person where the
   rows depend on who looks: their running timer), the client for the portal and the client API.
@@ -10,7 +11,7 @@ once; sixty seconds bound what time alone changes. A kept list's key holds:
 - the **query string**, normalized (its parameters sorted), so ``?page=2&status=x`` and
   ``?status=x&page=2`` share one entry;
 - the host (staff or which portal), the active time zone and today's date, and, through
-  ``datacache.fragment``, the data version and a tag of ``SECRET_KEY`` (rows hold signed URLs).
+  ``datacache.fragment``, a tag of ``SECRET_KEY`` (rows hold signed URLs).
 
 Never a whole HTML page: the CSRF token and the CSP nonce are per request. A fragment is rendered
 with a placeholder for each and the request's own is put in when it is served (``html``), so rows

@@ -222,8 +222,8 @@ else:
 # trip instead of a query (localbzz.sessions: Django's cached_db, surviving a cache outage).
 SESSION_ENGINE = "localbzz.sessions"
 
-# Read-mostly fragments and lists kept under a data version (localbzz.datacache). Off builds them
-# on every request: to measure what a page costs built (bench/pages.py --modes miss) or to debug.
+# Read-mostly fragments and lists kept while the tables they read are unchanged (localbzz.datacache).
+# Off builds them on every request: to measure what a page costs built (bench/pages.py --modes miss) or to debug.
 DATACACHE = env_bool("DATACACHE", True)
 
 Q_CLUSTER = {

@@ -19,6 +19,7 @@ import zoneinfo
 from datetime import datetime, tzinfo
 
 from django.conf import settings
+from django.db.models import DateField, Func
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
@@ -102,3 +103,26 @@ def span(start: datetime | None, end: datetime | None, zone=None, fmt: str = SHO
 def input_label(zone) -> str:
     """What a form's time field says it reads: "America/Chicago time" (the key, readable)."""
     return f"{zone_title(zone)} time"
+
+
+class LocalDate(Func):
+    """In SQL, the date of a moment (``when``) in a zone named row by row (``zone``, e.g.
+    ``"client__timezone"``): a post's day on its client's calendar, summer time included.
+    ``TruncDate`` takes one zone for every row. Written for PostgreSQL and SQLite."""
+
+    output_field = DateField()
+    arity = 2
+
+    def _parts(self, compiler, connection) -> tuple[str, str, list]:
+        when, when_params = compiler.compile(self.source_expressions[0])
+        zone, zone_params = compiler.compile(self.source_expressions[1])
+        return when, zone, [*when_params, *zone_params]
+
+    def as_postgresql(self, compiler, connection, **extra):
+        when, zone, params = self._parts(compiler, connection)
+        return f"(({when}) AT TIME ZONE ({zone}))::date", params
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # Django's own function for TruncDate; the zone may be a column (it is Python, row by row).
+        when, zone, params = self._parts(compiler, connection)
+        return f"django_datetime_cast_date({when}, {zone}, %s)", [*params, connection.timezone_name]

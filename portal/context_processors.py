@@ -44,7 +44,7 @@ def portal_shell(request) -> dict:
 
 def _sidebar(request, client, user) -> str:
     """The whole sidebar (the client's name, the menu with what waits, the person's name and role)
-    as HTML, kept until the next write (localbzz.listcache) per client, person and section: one
+    as HTML, kept until a table it read is written (localbzz.listcache) per client, person and section: one
     cache read per page instead of the menu's URLs and template."""
     section = request.path.strip("/").split("/")[0]
     return listcache.html(
@@ -55,7 +55,7 @@ def _sidebar(request, client, user) -> str:
 
 def _nav(request, client, user) -> list[dict]:
     first = request.path.strip("/").split("/")[0]
-    waiting = datacache.fragment(  # kept until the next write (localbzz.datacache), per client
+    waiting = datacache.fragment(  # kept until a table it read is written (localbzz.datacache), per client
         "portal-waiting", (client.pk,), Post.objects.filter(client=client, status=P.PENDING_CLIENT_APPROVAL).count
     )
     nav = [

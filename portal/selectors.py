@@ -173,19 +173,31 @@ def posts_feed(client: Client) -> CalendarFeed | None:
     return CalendarFeed.objects.filter(kind=CalendarFeed.Kind.PORTAL_POSTS, client=client).first()
 
 
-def posts(client: Client, *, thumbnails_only: bool = False) -> QuerySet[Post]:
+def posts(client: Client, *, thumbnails_only: bool = False, plain_lists: bool = False) -> QuerySet[Post]:
     """The client's posts (never the agency's drafts), targets and media loaded (of the media's
-    renditions only thumbnails with ``thumbnails_only``, for lists)."""
-    return publishing_selectors.posts(client=client, thumbnails_only=thumbnails_only).filter(status__in=CLIENT_VISIBLE)
+    renditions only thumbnails with ``thumbnails_only``, for lists; in plain lists with
+    ``plain_lists``, for the client API: ``publishing.selectors.posts``)."""
+    qs = publishing_selectors.posts(client=client, thumbnails_only=thumbnails_only, plain_lists=plain_lists)
+    return qs.filter(status__in=CLIENT_VISIBLE)
 
 
 def calendar_posts(client: Client, start: datetime, end: datetime, statuses: Iterable[str]) -> list[Post]:
     """The client's posts of a calendar period, in time order, with only what a cell shows — time,
-    title, status and each target's platform — not every target's media and renditions."""
-    targets = Prefetch("targets", queryset=PostTarget.objects.select_related("account").order_by("account__platform"))
+    title, status and each target's platform (``p.platform_keys``, a plain list) — not every
+    target's media and renditions, nor a target and an account object per platform."""
     qs = Post.objects.filter(client=client, status__in=[s for s in statuses if s in CLIENT_VISIBLE])
-    qs = qs.filter(scheduled_at__gte=start, scheduled_at__lt=end).select_related("client").prefetch_related(targets)
-    return list(qs.order_by("scheduled_at"))
+    qs = qs.filter(scheduled_at__gte=start, scheduled_at__lt=end).only(
+        "pk", "client_id", "title", "caption", "status", "scheduled_at"
+    )
+    posts = list(qs.order_by("scheduled_at"))
+    by_pk = {}
+    for p in posts:
+        p.client, p.platform_keys = client, []
+        by_pk[p.pk] = p
+    platforms = PostTarget.objects.filter(post_id__in=by_pk).order_by("account__platform")
+    for post_id, platform in platforms.values_list("post_id", "account__platform") if posts else []:
+        by_pk[post_id].platform_keys.append(platform)
+    return posts
 
 
 def post_get(client: Client, post_id: UUID | str) -> Post:
@@ -194,7 +206,7 @@ def post_get(client: Client, post_id: UUID | str) -> Post:
 
 
 def scheduled_posts(client: Client, *, start: datetime | None = None, end: datetime | None = None) -> QuerySet[Post]:
-    qs = posts(client, thumbnails_only=True).filter(status=P.SCHEDULED)
+    qs = posts(client, plain_lists=True).filter(status=P.SCHEDULED)
     if start is not None:
         qs = qs.filter(scheduled_at__gte=start)
     if end is not None:

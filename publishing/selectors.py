@@ -6,7 +6,6 @@ its client, always.
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -14,10 +13,12 @@ from typing import Any
 from uuid import UUID
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, Window
+from django.db.models.functions import RowNumber
 
 from agency.models import Campaign, Client, Deliverable, PortalRequest, Shoot
 from localbzz.text import storable
+from localbzz.zones import LocalDate
 from publishing.media import presets
 from publishing.models import (
     Attachment,
@@ -50,12 +51,14 @@ def media_assets(
     """A library's assets, newest first, with what a list shows already loaded (no N+1).
     ``tiles_only``: what a library tile shows and no more — the thumbnail, in a plain list
     (``MediaAsset.prefetched_renditions``), and no client, folder, uploader or tags: a page of 48
-    built ~300 renditions and ~150 related objects nobody looked at."""
+    built ~300 renditions and ~150 related objects nobody looked at. Of the asset and the
+    thumbnail only the columns a tile reads (``publishing/partials/media_tile.html``)."""
     if tiles_only:
-        thumbnails = MediaRendition.objects.filter(preset=presets.THUMBNAIL.name)
-        qs = MediaAsset.objects.prefetch_related(
-            Prefetch("renditions", queryset=thumbnails, to_attr=MediaAsset.PREFETCHED_RENDITIONS)
+        thumbnails = MediaRendition.objects.filter(preset=presets.THUMBNAIL.name).only(
+            "id", "asset_id", "preset", "file", "width", "height"
         )
+        qs = MediaAsset.objects.only("id", "original_name", "kind", "status", "duration", "created_at")
+        qs = qs.prefetch_related(Prefetch("renditions", queryset=thumbnails, to_attr=MediaAsset.PREFETCHED_RENDITIONS))
     else:
         qs = MediaAsset.objects.select_related("client", "folder", "uploaded_by").prefetch_related("tags", "renditions")
     if client is not None:
@@ -149,22 +152,26 @@ ON_CALENDAR = [
 ]  # fmt: skip
 
 
-def posts(*, client: Client | None = None, thumbnails_only: bool = False) -> QuerySet[Post]:
+def posts(*, client: Client | None = None, thumbnails_only: bool = False, plain_lists: bool = False) -> QuerySet[Post]:
     """Posts with their targets, accounts and media loaded (lists stay at a fixed query count).
     ``thumbnails_only``: of each media's renditions only the thumbnail (lists show no other; an
     asset has up to seven), kept in a plain list (``MediaAsset.prefetched_renditions``, read by
     ``MediaAsset.rendition``): Django builds a QuerySet per asset to hold a prefetch otherwise;
     and of the post's relations only the client (a list shows no author, approver or campaign
-    name: two users per post were built for nothing)."""
+    name: two users per post were built for nothing).
+    ``plain_lists`` (the posts API's and the client API's lists; thumbnails only, as above): the
+    targets and both kinds of media rows go into plain lists too, read by ``Post.target_list``,
+    ``Post.media_list`` and ``PostTarget.media_list`` (``targets.all()`` would query again per
+    post), and only the columns those answers and the missed-time rule read are loaded."""
+    if plain_lists:
+        return _posts_in_plain_lists(Post.objects.select_related("client")).filter(
+            **({"client": client} if client is not None else {})
+        )
 
     def renditions() -> Prefetch[Any, Any, Any]:
         if not thumbnails_only:
             return Prefetch("asset__renditions")
-        return Prefetch(
-            "asset__renditions",
-            queryset=MediaRendition.objects.filter(preset=presets.THUMBNAIL.name),
-            to_attr=MediaAsset.PREFETCHED_RENDITIONS,
-        )
+        return _thumbnails()
 
     related = ("client",) if thumbnails_only else ("client", "campaign", "created_by", "approved_by")
     qs = Post.objects.select_related(*related).prefetch_related(
@@ -181,6 +188,58 @@ def posts(*, client: Client | None = None, thumbnails_only: bool = False) -> Que
         Prefetch("post_media", queryset=PostMedia.objects.select_related("asset").prefetch_related(renditions())),
     )
     return qs.filter(client=client) if client is not None else qs
+
+
+def _thumbnails() -> Prefetch[Any, Any, Any]:
+    return Prefetch(
+        "asset__renditions",
+        queryset=MediaRendition.objects.filter(preset=presets.THUMBNAIL.name).only("id", "asset_id", "preset", "file"),
+        to_attr=MediaAsset.PREFETCHED_RENDITIONS,
+    )
+
+
+# What a listed post's targets and media are read for: the posts API (``post_out``), the client
+# API (``client_post_out``) and ``missed.waited_for``. Anything else read off them is a query per row.
+_TARGET_FIELDS = (
+    "id", "post_id", "account_id", "caption_override", "status", "scheduled_at", "attempts", "external_id", "url",
+    "remote_state", "published_at", "error_kind", "last_error",
+    "account__id", "account__platform", "account__route", "account__name",
+)  # fmt: skip
+_ASSET_FIELDS = ("asset__id", "asset__file", "asset__original_name", "asset__kind")
+
+
+def _posts_in_plain_lists(qs: QuerySet[Post]) -> QuerySet[Post]:
+    target_media = TargetMedia.objects.select_related("asset").only("id", "target_id", "asset_id", *_ASSET_FIELDS)
+    post_media = PostMedia.objects.select_related("asset").only("id", "post_id", "asset_id", *_ASSET_FIELDS)
+    targets = (
+        PostTarget.objects.select_related("account")
+        .only(*_TARGET_FIELDS)
+        .prefetch_related(
+            Prefetch(
+                "target_media",
+                queryset=target_media.prefetch_related(_thumbnails()),
+                to_attr=PostTarget.PREFETCHED_MEDIA,
+            )
+        )
+        .order_by("account__platform")
+    )
+    return qs.prefetch_related(
+        Prefetch("targets", queryset=targets, to_attr=Post.PREFETCHED_TARGETS),
+        Prefetch("post_media", queryset=post_media.prefetch_related(_thumbnails()), to_attr=Post.PREFETCHED_MEDIA),
+    )
+
+
+def post_rows() -> QuerySet[Post]:
+    """The content list's rows: each post with its client and its targets' accounts (the platform
+    icons), the targets in a plain list (``Post.target_list``). No media: the list shows none."""
+    targets = (
+        PostTarget.objects.select_related("account")
+        .only("id", "post_id", "account_id", "account__id", "account__platform", "account__name")
+        .order_by("account__platform")
+    )
+    return Post.objects.select_related("client").prefetch_related(
+        Prefetch("targets", queryset=targets, to_attr=Post.PREFETCHED_TARGETS)
+    )
 
 
 def approval_queue(*, client: Client | None = None) -> QuerySet[Post]:
@@ -212,48 +271,48 @@ def calendar_posts(
     (``p.platform_names``) and the file name of the first media's thumbnail (``p.thumbnail``, or
     None) — and how many more the day holds.
 
-    Four small queries whatever the month holds: a lean one over the period (id, time, zone),
-    then the cells' posts, their platforms and their first thumbnails.
+    Three small queries whatever the month holds: the cells' posts, each with its place in its day
+    and the day's count (window functions over the local day, in SQL: a month of 4,500 posts reads
+    at most ``per_day`` a day), then their platforms and their first thumbnails.
     """
-    lean = _on_calendar(start, end, client_id=client_id, platform=platform).order_by("scheduled_at", "pk")
-    zones: dict[str, zoneinfo.ZoneInfo] = {}
-    days: dict[date, CalendarDay] = {}
-    ids_by_day: dict[date, list[UUID]] = {}
-    shown: list[UUID] = []
-    for pk, when, zone in lean.values_list("pk", "scheduled_at", "client__timezone"):
-        if when is None:  # not on the calendar (_on_calendar filters on the time)
-            continue
-        tz = zones.get(zone) or zones.setdefault(zone, zoneinfo.ZoneInfo(zone))
-        local_day = when.astimezone(tz).date()
-        day = days.setdefault(local_day, CalendarDay([], 0))
-        ids = ids_by_day.setdefault(local_day, [])
-        if len(ids) < per_day:
-            ids.append(pk)
-            shown.append(pk)
-        else:
-            day.more += 1
-    loaded = Post.objects.select_related("client").only(
-        "pk", "title", "caption", "status", "scheduled_at", "client__name", "client__timezone"
+    day = LocalDate("scheduled_at", "client__timezone")
+    in_time_order = [F("scheduled_at").asc(), F("pk").asc()]
+    shown = list(
+        _on_calendar(start, end, client_id=client_id, platform=platform)
+        .select_related("client")
+        .only("pk", "title", "caption", "status", "scheduled_at", "client__name", "client__timezone")
+        .annotate(
+            day=day,
+            place=Window(RowNumber(), partition_by=[day], order_by=in_time_order),
+            of_day=Window(Count("pk"), partition_by=[day]),
+        )
+        .filter(place__lte=per_day)
+        .order_by("scheduled_at", "pk")
     )
-    by_pk = {p.pk: p for p in loaded.filter(pk__in=shown)} if shown else {}
-    labels = dict(SocialAccount.Platform.choices)
-    platforms = PostTarget.objects.filter(post_id__in=shown).order_by("account__platform")
-    for p in by_pk.values():
+    days: dict[date, CalendarDay] = {}
+    by_pk: dict[UUID, Post] = {}
+    for p in shown:
         p.platform_names, p.platform_keys, p.thumbnail = [], [], None
-    for post_id, platform_name in platforms.values_list("post_id", "account__platform") if shown else []:
+        by_pk[p.pk] = p
+        cell = days.setdefault(p.day, CalendarDay([], p.of_day))
+        cell.posts.append(p)
+        cell.more -= 1
+    if not shown:
+        return days
+    labels = dict(SocialAccount.Platform.choices)
+    platforms = PostTarget.objects.filter(post_id__in=by_pk).order_by("account__platform")
+    for post_id, platform_name in platforms.values_list("post_id", "account__platform"):
         by_pk[post_id].platform_names.append(labels.get(platform_name, platform_name))
         by_pk[post_id].platform_keys.append(platform_name)
     thumbnail = MediaRendition.objects.filter(asset_id=OuterRef("asset_id"), preset=presets.THUMBNAIL.name)
     firsts = (
-        PostMedia.objects.filter(post_id__in=shown)
+        PostMedia.objects.filter(post_id__in=by_pk)
         .annotate(thumb=Subquery(thumbnail.values("file")[:1]))
         .order_by("-position")  # the first position is written last
         .values_list("post_id", "thumb")
     )
-    for post_id, file in firsts if shown else []:
+    for post_id, file in firsts:
         by_pk[post_id].thumbnail = file or None
-    for local_day, ids in ids_by_day.items():
-        days[local_day].posts = [by_pk[pk] for pk in ids]
     return days
 
 

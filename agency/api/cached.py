@@ -1,4 +1,5 @@
-"""Staff API lists kept under the data version (``localbzz.listcache``), one copy per access level."""
+"""Staff API lists kept by ``localbzz.listcache`` until a table they read is written, one copy per
+access level."""
 
 from __future__ import annotations
 

@@ -77,7 +77,7 @@ def task_list(request: HtmxRequest, mine: bool = False) -> HttpResponseBase:
                 t.created_at,
             ],
         )
-    # The page's content (or, for htmx, its results), kept until the next write
+    # The page's content (or, for htmx, its results), kept until a table it read is written
     # (localbzz.listcache) per level and person: their timer shows on the rows.
     partial = "results" if request.htmx and not request.htmx.boosted else "content"
     html = listcache.html(

@@ -4,6 +4,8 @@ transaction, never from a rolled-back one — and a fragment is keyed by who may
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from django.db import connection, transaction
 
@@ -48,20 +50,28 @@ def test_a_write_shows_on_the_dashboard_at_once(client, owner):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_inside_a_transaction_the_version_moves_on_commit_and_not_on_rollback():
-    before = datacache.version()
+def test_inside_a_transaction_the_versions_move_on_commit_and_not_on_rollback():
+    def now() -> dict[str, int]:
+        return datacache.versions(["agency_lead", "agency_activityevent", "publishing_post"])
+
+    before = now()
     with transaction.atomic():
         _lead("One")
         _lead("Two")
-        assert datacache.version() == before, "other processes cannot see the rows yet"
-    assert datacache.version() == before + 1, "one bump for the transaction, when it commits"
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE agency_activityevent SET verb = verb")
+        assert now() == before, "other processes cannot see the rows yet"
+    after = now()
+    assert after["agency_lead"] == before["agency_lead"] + 1, "one bump per table written, when it commits"
+    assert after["agency_activityevent"] == before["agency_activityevent"] + 1
+    assert after["publishing_post"] == before["publishing_post"], "a table not written keeps its version"
     try:
         with transaction.atomic():
             _lead("Three")
             raise RuntimeError
     except RuntimeError:
         pass
-    assert datacache.version() == before + 1
+    assert now() == after, "a rolled-back transaction bumps nothing"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -147,7 +157,7 @@ def test_a_cache_outage_never_fails_a_write_nor_a_page(client, owner, monkeypatc
     def down(*args, **kwargs):
         raise ConnectionError("cache down")
 
-    for name in ("get", "set", "add", "incr"):
+    for name in ("get", "get_many", "set", "add", "incr"):
         monkeypatch.setattr(backend, name, down)
     _lead("Still Saved")
     assert Lead.objects.filter(business_name="Still Saved").exists()
@@ -502,3 +512,188 @@ def test_a_kept_fragment_gets_each_requests_own_csp_nonce(rf, settings):
     assert "nonce-one" not in pages[1]
     placeholders = listcache._placeholders(settings.SECRET_KEY)
     assert not any(p in html for html in pages for p in placeholders), "never served"
+
+
+# A version per table: a kept value depends on the tables its build read ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("sql", "tables"),
+    [
+        ('SELECT COUNT(*) FROM "agency_lead" WHERE "agency_lead"."status" = %s', {"agency_lead"}),
+        (
+            'SELECT "publishing_post"."id" FROM "publishing_post" INNER JOIN "agency_client" ON (x) '
+            'LEFT OUTER JOIN "publishing_posttarget" T3 ON (y) WHERE "publishing_post"."id" IN '
+            '(SELECT U0."post_id" FROM "publishing_postmedia" U0)',
+            {"publishing_post", "agency_client", "publishing_posttarget", "publishing_postmedia"},
+        ),
+        ('SELECT EXTRACT(YEAR FROM "agency_task"."created_at") FROM "agency_task"', {"agency_task"}),
+        ('SELECT * FROM "django_session" JOIN "analytics_followerday" ON (1 = 1)', set()),  # no versions
+        ("select * from agency_lead", {"agency_lead"}),
+    ],
+)
+def test_the_tables_a_statement_reads(sql, tables):
+    assert datacache.tables_read(sql) == tables
+
+
+def _counter(count: Callable[[], int]) -> tuple[list[int], Callable[[], int]]:
+    built: list[int] = []
+
+    def build() -> int:
+        built.append(count())
+        return built[-1]
+
+    return built, build
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_to_a_table_a_fragment_did_not_read_keeps_it(owner, django_assert_num_queries):
+    from agency.models import Task
+
+    built, build = _counter(Lead.objects.count)
+    assert datacache.fragment("leads", (), build) == 0
+    Task.objects.create(name="Edit the spring reel")  # agency_task: not read by the fragment
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE notifications_notification SET read_at = CURRENT_TIMESTAMP")
+    with django_assert_num_queries(0):
+        assert datacache.fragment("leads", (), build) == 0
+    assert built == [0], "still kept"
+    _lead("Fresh Lawns")  # agency_lead: read by it
+    assert datacache.fragment("leads", (), build) == 1, "a write to a table it read shows at once"
+    assert built == [0, 1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_timers_notifications_and_sign_ins_keep_the_calendar_and_the_content_list(client, owner, viewer, monkeypatch):
+    from django.test import Client as Browser
+    from django.utils import timezone
+
+    from agency.models import Client, Task, TimeEntry
+    from notifications.models import Notification
+    from notifications.services import notification_mark_read
+    from publishing.views.posts import calendar as views
+
+    shop = Client.objects.create(name="Bella Bakery", slug="bella-churn")
+    post = _post(shop, "Sourdough Saturday")
+    task = Task.objects.create(name="Edit the spring reel", client=shop)
+    note = Notification.objects.create(recipient=owner, kind="post_failed", event_id="e1", title="Look")
+    grids, lists = [], []
+    real_grid, real_list = views._calendar, views._listing
+    monkeypatch.setattr(views, "_calendar", lambda *a: grids.append(1) or real_grid(*a))
+    monkeypatch.setattr(views, "_listing", lambda request: lists.append(1) or real_list(request))
+    client.force_login(owner)
+    day = timezone.localdate(post.scheduled_at).isoformat()
+    pages = (f"/content/?date={day}", "/content/?view=list")
+    for path in pages:
+        assert "Sourdough Saturday" in client.get(path).content.decode()
+    entry = TimeEntry.objects.create(task=task, member=owner.team_member, started_at=timezone.now())  # a timer
+    entry.ended_at = timezone.now()
+    entry.save()
+    notification_mark_read(user=owner, notification=note)
+    Browser().force_login(viewer)  # a sign-in writes agency_user (last_login): neither page read it
+    for path in pages:
+        assert client.get(path).status_code == 200
+    assert (len(grids), len(lists)) == (1, 1), "neither read time entries, notifications nor people: still kept"
+    post.title = "Rye Sunday"
+    post.save()
+    for path in pages:
+        page = client.get(path).content.decode()
+        assert "Rye Sunday" in page and "Sourdough Saturday" not in page, path
+    assert (len(grids), len(lists)) == (2, 2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transactions_bump_waits_for_its_commit_and_a_rollback_bumps_nothing():
+    built, build = _counter(Lead.objects.count)
+    datacache.fragment("leads", (), build)
+    try:
+        with transaction.atomic():
+            _lead("Rolled back")
+            raise RuntimeError
+    except RuntimeError:
+        pass
+    assert datacache.fragment("leads", (), build) == 0 and built == [0], "nothing changed: still kept"
+    with transaction.atomic():
+        _lead("Committed")
+        with transaction.atomic(), connection.cursor() as cursor:  # a savepoint: the same transaction
+            cursor.execute("UPDATE agency_task SET name = name")
+    assert datacache.fragment("leads", (), build) == 1 and built == [0, 1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_landing_while_a_fragment_is_built_is_never_kept_over():
+    """Another process commits between the build's SELECT and the keep: the kept value holds the
+    version read before the build, so the next read sees it moved on and builds again."""
+    built = []
+
+    def build():
+        built.append(Lead.objects.count())
+        if len(built) == 1:
+            _lead("Late")  # lands after the SELECT, before the value is kept
+        return built[-1]
+
+    assert datacache.fragment("leads", (), build) == 0
+    assert datacache.fragment("leads", (), build) == 1, "not the value read before the write"
+    assert datacache.fragment("leads", (), build) == 1 and built == [0, 1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_nested_fragment_adds_the_tables_it_read_to_the_outer_one():
+    from agency.models import Task
+
+    inner_built, inner = _counter(Lead.objects.count)
+    outer_built = []
+
+    def outer():
+        outer_built.append(1)
+        return (datacache.fragment("inner", (), inner), Task.objects.count())
+
+    assert datacache.fragment("outer", (), outer) == (0, 0)  # the inner one built inside it
+    _lead("One")
+    assert datacache.fragment("outer", (), outer) == (1, 0), "the inner one's table is the outer one's too"
+    assert len(outer_built) == 2 and inner_built == [0, 1]
+    # The inner one kept (a hit inside the outer build) still gives the outer one its tables.
+    Task.objects.create(name="Edit")
+    assert datacache.fragment("outer", (), outer) == (1, 1) and inner_built == [0, 1]
+    _lead("Two")
+    assert datacache.fragment("outer", (), outer) == (2, 1) and len(outer_built) == 4
+    # ...and a local value's.
+    local_built, read = _counter(Task.objects.count)
+    assert datacache.fragment("with-local", (), lambda: datacache.local("tasks", (), read)) == 1
+    Task.objects.create(name="Cut")
+    assert datacache.fragment("with-local", (), lambda: datacache.local("tasks", (), read)) == 2
+    assert local_built == [1, 2]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_local_value_follows_the_tables_it_read():
+    from agency.models import Client, Task
+
+    shop = Client.objects.create(name="Copy Shop", slug="local-shop")
+    built, build = _counter(lambda: Client.objects.get(slug="local-shop").name)
+    assert datacache.local("client-name", ("local-shop",), build) == "Copy Shop"
+    Task.objects.create(name="Edit")
+    assert datacache.local("client-name", ("local-shop",), build) == "Copy Shop" and len(built) == 1
+    Client.objects.filter(pk=shop.pk).update(name="Renamed Shop")
+    assert datacache.local("client-name", ("local-shop",), build) == "Renamed Shop" and len(built) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cache_outage_never_fails_a_fragment_nor_a_write(monkeypatch):
+    from django.core.cache import caches
+
+    backend = caches["default"]
+
+    def down(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    built, build = _counter(Lead.objects.count)
+    datacache.fragment("leads", (), build)
+    for name in ("get", "get_many", "set", "add", "incr"):
+        monkeypatch.setattr(backend, name, down)
+    _lead("Saved")  # its bump fails, quietly
+    with transaction.atomic():
+        _lead("Saved too")  # and on commit
+    assert datacache.fragment("leads", (), build) == 2 and datacache.local("leads", (), build) == 2
+    monkeypatch.undo()  # (the bumps lost while it was down: what was kept before is TTL old at most)
+    assert datacache.fragment("leads", (), build) in {0, 2}

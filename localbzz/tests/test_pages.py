@@ -103,3 +103,48 @@ def test_the_shoots_today_hint_never_points_at_a_shoot_that_is_over(client, owne
     assert hint(17) == "all done for today"
     with time_machine.travel(day + timedelta(days=1, hours=9), tick=False):
         assert "none booked" in client.get("/").content.decode()
+
+
+def test_the_dashboard_panels_take_thirteen_queries_with_every_panel_filled(owner, django_assert_num_queries):
+    """Each panel one query (the overdue count rides on its list as a window; the crew's users
+    come with the crew; the missed posts take two), whatever the panels hold."""
+    from datetime import timedelta
+
+    from django.contrib.contenttypes.models import ContentType
+    from django.template.loader import render_to_string
+    from django.utils import timezone
+
+    from agency.models import Lead, PortalRequest, TimeEntry
+    from agency.tests import factories
+    from hub import dashboard
+    from publishing.models import Post, PostTarget, SocialAccount
+    from publishing.tests.posting import accounts_for
+
+    now = timezone.now()
+    c = factories.client(name="Panel Co")
+    member = owner.team_member
+    factories.shoot(client_=c, start=now + timedelta(minutes=30), crew=[member], title="Shoot today")
+    for i in range(10):
+        factories.deliverable(client_=c, title=f"Late {i}", due_date=timezone.localdate() - timedelta(days=i + 1))
+    Lead.objects.create(contact_name="Ann", email="ann@x.example", business_name="Lead Co")
+    PortalRequest.objects.create(client=c, content="Help now", priority=PortalRequest.Priority.URGENT)
+    TimeEntry.objects.create(task=factories.task(client=c), member=member, started_at=now - timedelta(minutes=5))
+    record_event(owner, "client.created", c, {})
+    accounts = accounts_for(c, owner, platforms=("facebook", "x"))
+    accounts["x"].status = SocialAccount.Status.NEEDS_RECONNECT
+    accounts["x"].save()
+    Post.objects.create(
+        client=c, caption="Missed one", status="pending_approval", scheduled_at=now - timedelta(hours=1)
+    )
+    soon = Post.objects.create(client=c, caption="Soon", status="scheduled", scheduled_at=now + timedelta(hours=3))
+    PostTarget.objects.create(post=soon, account=accounts["facebook"], status="failed", last_error="Too small")
+
+    ContentType.objects.get_for_model(c)  # the activity's target type: ContentType's own cache, once a process
+    with django_assert_num_queries(13):  # was 15
+        html = render_to_string("localbzz/_dashboard_panels.html", dashboard.build(owner))
+    overdue_card = html.split("Overdue deliverables</span>")[1].split("</a>")[0]
+    assert '<span class="value">10</span>' in overdue_card  # the count, though the panel lists 8
+    assert html.split("Overdue deliverables</h2>")[1].split("</ul>")[0].count(">Late ") == 8
+    for shown in ["Shoot today", "Lead Co", "Help now", "Missed one", "Soon", "Too small", "Reconnect 1 account",
+                  member.name, "1 post missed its time"]:  # fmt: skip
+        assert shown in html, shown

@@ -124,7 +124,7 @@ def test_signing_out_ends_the_session_kept_in_the_cache():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_request_reads_the_data_version_once_and_sees_its_own_writes(owner, monkeypatch):
+def test_a_request_reads_the_data_versions_once_and_sees_its_own_writes(owner, monkeypatch):
     from django.core.cache import caches
     from django.core.signals import request_finished, request_started
 
@@ -133,23 +133,31 @@ def test_a_request_reads_the_data_version_once_and_sees_its_own_writes(owner, mo
     staff.get("/")
     reads = []
     backend = caches["default"]  # this test's own cache (conftest)
-    real_get = backend.get
-    monkeypatch.setattr(backend, "get", lambda key, *a, **k: reads.append(key) or real_get(key, *a, **k))
+    real_get_many = backend.get_many
+
+    def get_many(keys, *args, **kwargs):
+        reads.append([k for k in keys if k.startswith(datacache.VERSION_PREFIX)])
+        return real_get_many(keys, *args, **kwargs)
+
+    monkeypatch.setattr(backend, "get_many", get_many)
     assert staff.get("/").status_code == 200  # the session, the person, the sidebar, the panels
-    assert reads.count(datacache.VERSION_KEY) == 1
-    # Within one request: the version is read once, and a write of this request moves it on.
+    assert len(reads) == 1 and set(reads[0]) >= {datacache.VERSION_PREFIX + "agency_user"}, "one round trip"
+    # Within one request: the versions are read once, and a write of this request moves its table on.
+    reads.clear()
     request_started.send(sender=None)
     try:
-        first = datacache.version()
-        assert datacache.version() == first and reads.count(datacache.VERSION_KEY) == 2
-        datacache.bump()
-        assert datacache.version() == first + 1
+        first = datacache.versions(["agency_lead", "agency_task"])
+        assert datacache.versions(["agency_lead", "agency_task"]) == first and len(reads) == 1
+        datacache.bump(["agency_lead"])
+        again = datacache.versions(["agency_lead", "agency_task"])
+        assert again == {"agency_lead": first["agency_lead"] + 1, "agency_task": first["agency_task"]}
+        assert reads[1] == [datacache.VERSION_PREFIX + "agency_lead"], "only what it wrote is read again"
     finally:
         request_finished.send(sender=None)
     reads.clear()
-    datacache.version()
-    datacache.version()
-    assert reads.count(datacache.VERSION_KEY) == 2, "outside a request, every call reads"
+    datacache.versions(["agency_lead"])
+    datacache.versions(["agency_lead"])
+    assert len(reads) == 2, "outside a request, every call reads"
 
 
 @pytest.mark.django_db(transaction=True)

@@ -12,7 +12,7 @@ from agency.models import Deliverable, PortalRequest, RequestMessage
 from portal import selectors
 from portal.models import ClientUser
 from portal.services import content as portal_content
-from publishing.api.posts import PostMediaOut, as_text, iso, post_media_items
+from publishing.api.posts import PostMediaOut, as_text, display, iso, post_media_items
 from publishing.media.urls import media_url
 from publishing.models import Post, PostTarget
 
@@ -148,10 +148,10 @@ class ClientPostOut(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.DictField(child=serializers.CharField()))
     def get_captions(self, post) -> dict:
-        return {t.account.platform: t.text for t in post.targets.all()}
+        return {t.account.platform: t.text for t in post.target_list()}
 
     def get_platforms(self, post) -> list[str]:
-        return sorted({t.account.platform for t in post.targets.all()})
+        return sorted({t.account.platform for t in post.target_list()})
 
     @extend_schema_field(PostMediaOut(many=True))
     def get_media(self, post) -> list[dict]:
@@ -172,7 +172,7 @@ def client_post_out(post: Post) -> dict:
     """ClientPostOut's fields, in its order, in the active time zone as DRF wrote them (a test
     holds the two equal)."""
     zone = timezone.get_current_timezone()
-    targets = list(post.targets.all())
+    targets = post.target_list()
     return {
         "id": str(post.pk),
         "title": as_text(post.title),
@@ -183,7 +183,7 @@ def client_post_out(post: Post) -> dict:
         "captions": {t.account.platform: t.text for t in targets},
         "notes": as_text(post.notes),
         "status": as_text(post.status),
-        "status_label": as_text(post.get_status_display()),
+        "status_label": display(post, "status"),
         "scheduled_at": iso(post.scheduled_at, zone),
         "platforms": sorted({t.account.platform for t in targets}),
         "targets": [
@@ -191,7 +191,7 @@ def client_post_out(post: Post) -> dict:
                 "platform": as_text(t.account.platform),
                 "account": as_text(t.account.name),
                 "status": as_text(t.status),
-                "status_label": as_text(t.get_status_display()),
+                "status_label": display(t, "status"),
                 "scheduled_at": iso(t.scheduled_at, zone),
                 "published_at": iso(t.published_at, zone),
                 "url": as_text(t.url),

@@ -211,7 +211,7 @@ class ClientScheduledPosts(CachedList, ClientAPIView, generics.ListAPIView):
         return selectors.scheduled_posts(self.client)
 
     def list_audience(self, request) -> tuple:
-        return ("client", self.client.pk)  # kept until the next write, for the token's client only
+        return ("client", self.client.pk)  # kept until a table it read is written, for the token's client only
 
     def list_data(self, request, *args, **kwargs):
         data = super().list_data(request, *args, **kwargs)

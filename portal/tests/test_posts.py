@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from publishing.models import Post
@@ -50,6 +52,29 @@ def test_the_calendar_puts_posts_on_the_client_s_local_day(client_a, joe, portal
     page = portal_as(client_a, joe).get(f"/posts/?view=week&date={when.date().isoformat()}").content.decode()
     day_cell = page.split(f'<span class="num">{when.day}</span>', 1)[1].split('role="gridcell"', 1)[0]
     assert "06:00" in day_cell and "Early bird post" in day_cell
+
+
+def test_the_calendar_shows_each_post_s_platforms_at_a_fixed_number_of_queries(
+    client_a, joe, portal_as, owner, settings, django_assert_num_queries
+):
+    settings.DATACACHE = False  # every view builds the calendar
+    accounts = accounts_for(client_a, owner, platforms=("linkedin", "facebook"))
+    post = approved_post(owner, client_a, accounts.values(), caption="Two networks")
+    when = _local(client_a, 3, 10)
+    scheduling.post_schedule(actor=owner, post=post, scheduled_at=when)
+    portal = portal_as(client_a, joe)
+    path = f"/posts/?view=month&date={when.date().isoformat()}"
+    page = portal.get(path).content.decode()
+    chip = page.split('<span class="small">Two networks', 1)[0].rsplit('<a class="cal-item', 1)[1]
+    assert chip.index('alt="Facebook"') < chip.index('alt="LinkedIn"')  # platforms in a stable order
+    with CaptureQueriesContext(connection) as one:
+        portal.get(path)
+    for i in range(5):
+        more = approved_post(owner, client_a, accounts.values(), caption=f"More {i}")
+        scheduling.post_schedule(actor=owner, post=more, scheduled_at=when + timedelta(minutes=i + 1))
+    with django_assert_num_queries(len(one)):  # the posts, then their platforms: two whatever the month holds
+        page = portal.get(path).content.decode()
+    assert page.count('alt="LinkedIn"') >= 6
 
 
 def test_a_client_moves_a_scheduled_post_on_every_account(client_a, joe, portal_as, scheduled):

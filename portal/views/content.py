@@ -146,7 +146,7 @@ def _post(request: PortalHttpRequest, post_id) -> Post:
 @portal_required
 def posts(request: PortalHttpRequest) -> HttpResponse:
     client = request.portal_client
-    # The list or calendar, kept until the next write (localbzz.listcache) for this client only.
+    # The list or calendar, kept until a table it read is written (localbzz.listcache) for this client only.
     body = listcache.html(request, "portal-posts", ("client", client.pk), "portal/posts.html#body",
                           lambda: _posts_context(request, client))  # fmt: skip
     context: dict[str, Any] = {"body_html": body}
@@ -157,7 +157,7 @@ def posts(request: PortalHttpRequest) -> HttpResponse:
 
 
 def _feed_url(client) -> str:
-    """The client's secret calendar link, or "" before it asks for one (kept until the next write)."""
+    """The client's secret calendar link, or "" before it asks for one (kept until a table it read is written)."""
     feed = selectors.posts_feed(client)
     return portal_url(client.slug, reverse("portal:posts-feed", args=[feed.token])) if feed else ""
 

@@ -29,7 +29,7 @@ PAGE_SIZE = 36
 @portal_required
 def dashboard(request: PortalHttpRequest) -> HttpResponse:
     client = request.portal_client
-    # The panels, kept until the next write (localbzz.listcache) for this client only.
+    # The panels, kept until a table it read is written (localbzz.listcache) for this client only.
     html = listcache.html(request, "portal-home", ("client", client.pk), "portal/dashboard.html#content",
                           lambda: _dashboard_context(client), query=False)  # fmt: skip
     return render(request, "portal/dashboard.html", {"content_html": html})
@@ -63,7 +63,7 @@ def media(request: PortalHttpRequest) -> HttpResponse:
         page = Paginator(assets, PAGE_SIZE).get_page(request.GET.get("page"))
         return {**context, "page": page, "own_uploaders": selectors.portal_uploader_ids(client)}
 
-    # The grid, kept until the next write (localbzz.listcache) for this client only.
+    # The grid, kept until a table it read is written (localbzz.listcache) for this client only.
     context["grid_html"] = listcache.html(
         request, "portal-media", ("client", client.pk), "portal/media.html#grid", grid
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import Http404
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.parsers import MultiPartParser
@@ -13,6 +14,7 @@ from agency.models import Campaign, Client
 from localbzz import rate_limits
 from localbzz.api.errors import Conflict, error_body
 from publishing import selectors
+from publishing.api.posts import as_text, iso
 from publishing.media.presets import PRESETS
 from publishing.media.urls import media_url
 from publishing.models import MediaAsset
@@ -98,12 +100,72 @@ class MediaAssetOut(serializers.ModelSerializer):
             for r in sorted(asset.renditions.all(), key=lambda r: r.preset)
         ]
 
+    def to_representation(self, asset):
+        return asset_out(asset)  # the fields above, written without DRF's per-field cost
+
+    def drf_representation(self, asset) -> dict:
+        """DRF's own output for the declared fields: what ``asset_out`` is held equal to (tests)."""
+        return super().to_representation(asset)
+
 
 class UploadedAssetOut(MediaAssetOut):
     existing = serializers.BooleanField(help_text="True: the client already had this file; this is that asset.")
 
     class Meta(MediaAssetOut.Meta):
         fields = [*MediaAssetOut.Meta.fields, "existing"]
+
+    def to_representation(self, asset):
+        return {**asset_out(asset), "existing": bool(asset.existing)}
+
+
+def _number(value, kind):
+    return None if value is None else kind(value)
+
+
+def asset_out(asset: MediaAsset) -> dict:
+    """MediaAssetOut's fields, in its order, from an asset loaded by ``selectors.media_assets``:
+    the same JSON as DRF wrote (``MediaAssetOut.drf_representation``; publishing/tests/test_media_api.py
+    holds them equal), without ~25 fields per asset through DRF (a page of 50 spent a third of its
+    time there). Times in the active zone, as DRF's DateTimeField."""
+    zone = timezone.get_current_timezone()
+    thumbnail, poster = asset.rendition("thumbnail"), asset.rendition("poster")
+    folder = asset.folder
+    return {
+        "id": str(asset.pk),
+        "client_id": as_text(asset.client_id),
+        "name": as_text(asset.original_name),
+        "kind": as_text(asset.kind),
+        "content_type": as_text(asset.content_type),
+        "status": as_text(asset.status),
+        "processing_error": as_text(asset.processing_error),
+        "width": _number(asset.width, int),
+        "height": _number(asset.height, int),
+        "duration": _number(asset.duration, float),
+        "bytes": _number(asset.bytes, int),
+        "sha256": as_text(asset.sha256),
+        "source": as_text(asset.source),
+        "uploaded_by": asset.uploaded_by.display_name if asset.uploaded_by else None,
+        "folder": None if folder is None else as_text(folder.name),
+        "tags": sorted(t.name for t in asset.tags.all()),
+        "campaign_id": as_text(asset.campaign_id),
+        "focal_point": {"x": asset.focal_x, "y": asset.focal_y} if asset.focal_point else None,
+        "url": media_url(asset.file),
+        "thumbnail_url": media_url(thumbnail.file) if thumbnail else None,
+        "poster_url": media_url(poster.file) if poster else None,
+        "renditions": [
+            {
+                "preset": r.preset,
+                "width": r.width,
+                "height": r.height,
+                "bytes": r.bytes,
+                "url": media_url(r.file),
+                "platforms": list(PRESETS[r.preset].platforms) if r.preset in PRESETS else [],
+            }
+            for r in sorted(asset.renditions.all(), key=lambda r: r.preset)
+        ],
+        "created_at": iso(asset.created_at, zone),
+        "updated_at": iso(asset.updated_at, zone),
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -200,7 +262,7 @@ def rejected_response(exc: upload_services.MediaRejected) -> Response:
 
 
 @extend_schema(tags=["media"])
-class MediaListCreate(StaffCachedList, generics.ListAPIView):  # GET kept until the next write
+class MediaListCreate(StaffCachedList, generics.ListAPIView):  # GET kept until a table it read is written
     read_action = "view"
     write_action = "edit_content"
     serializer_class = MediaAssetOut

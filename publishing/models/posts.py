@@ -106,11 +106,26 @@ class Post(models.Model):
             parts.append(" ".join(f"#{tag.lstrip('#')}" for tag in self.hashtags))
         return "\n\n".join(p for p in parts if p)
 
+    # The attributes a lean list prefetches into (plain lists, not a QuerySet per post):
+    # ``publishing.selectors.posts(plain_lists=True)``; read through the two methods below.
+    PREFETCHED_TARGETS = "prefetched_targets"
+    PREFETCHED_MEDIA = "prefetched_media"
+
+    def target_list(self) -> list[PostTarget]:
+        """The post's targets: the prefetched plain list when there is one, else ``targets.all()``."""
+        kept = getattr(self, self.PREFETCHED_TARGETS, None)
+        return list(self.targets.all()) if kept is None else kept
+
+    def media_list(self) -> list[PostMedia]:
+        """The post's own media rows, in order (the prefetched plain list when there is one)."""
+        kept = getattr(self, self.PREFETCHED_MEDIA, None)
+        return list(self.post_media.all()) if kept is None else kept
+
     def all_assets(self) -> list[MediaAsset]:
         """Every photo and video the post shows anywhere, once, in order: its own media, then each
         target's own (the wizard gives each platform its generated image). Uses prefetches."""
-        assets = [pm.asset for pm in self.post_media.all()]
-        assets += [tm.asset for target in self.targets.all() for tm in target.target_media.all()]
+        assets = [pm.asset for pm in self.media_list()]
+        assets += [tm.asset for target in self.target_list() for tm in target.media_list()]
         return list({asset.pk: asset for asset in assets}.values())
 
 
@@ -194,11 +209,18 @@ class PostTarget(models.Model):
     def text(self) -> str:
         return self.post.text_for(self.caption_override)
 
+    PREFETCHED_MEDIA = "prefetched_media"  # as Post's: ``selectors.posts(plain_lists=True)``
+
+    def media_list(self) -> list[TargetMedia]:
+        """The target's own media rows, in order (the prefetched plain list when there is one)."""
+        kept = getattr(self, self.PREFETCHED_MEDIA, None)
+        return list(self.target_media.all()) if kept is None else kept
+
     def assets(self) -> list[MediaAsset]:
         """What this target sends: its own media when it has some (a generated image sized for its
         platform), else the post's. Uses prefetched ``target_media``/``post_media`` when present."""
-        own = [tm.asset for tm in self.target_media.all()]
-        return own or [pm.asset for pm in self.post.post_media.all()]
+        own = [tm.asset for tm in self.media_list()]
+        return own or [pm.asset for pm in self.post.media_list()]
 
     def previews(self) -> list[tuple[MediaAsset, FieldFile | None]]:
         """(asset, file to show) per medium, as it will appear on this account: the platform-sized

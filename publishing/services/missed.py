@@ -93,10 +93,10 @@ def waited_for(post: Post, now: datetime | None = None) -> str:
     if post.missed_at and post.missed_reason in REASONS:
         return post.missed_reason
     if post.status == P.SCHEDULED:
-        stuck = any(  # targets.all(): the prefetched ones in lists
+        stuck = any(  # the prefetched targets in lists
             t.status == T.SCHEDULED and not t.remote_state and not t.attempts and t.scheduled_at
             and t.scheduled_at < now - GRACE
-            for t in post.targets.all()
+            for t in post.target_list()
         )  # fmt: skip
         return "account" if post.missed_at or stuck else ""
     if post.scheduled_at and post.scheduled_at < now:

@@ -142,3 +142,62 @@ def test_reads_need_view_and_writes_need_edit_content(api, api_as, viewer, outsi
 
 def test_routes_answer_with_and_without_a_trailing_slash(api_as, viewer):
     assert api_as(viewer).get("/api/v1/media/").status_code == 200
+
+
+@pytest.fixture
+def varied_assets(owner, client_a, campaign_a) -> list[MediaAsset]:
+    """A bare asset (no sizes, no tags, odd text) and one with everything set, sizes of every kind."""
+    from datetime import UTC, datetime
+
+    from publishing.models import MediaFolder
+
+    bare, full = bulk_assets(client_a, 2)
+    MediaAsset.objects.filter(pk=bare.pk).update(width=None, height=None, processing_error="Bad & <odd> 'x'")
+    bare.tags.clear()
+    folder = MediaFolder.objects.create(client=client_a, name="Spring & <Summer>")
+    MediaAsset.objects.filter(pk=full.pk).update(
+        kind="video", duration=12.5, focal_x=0.25, focal_y=0.75, folder=folder, campaign=campaign_a,
+        uploaded_by=owner, source="generated", created_at=datetime(1880, 5, 1, 12, 0, tzinfo=UTC),
+    )  # fmt: skip
+    full.tags.add(MediaTag.objects.create(client=client_a, name="autumn"))
+    for preset in ("poster", "retired"):  # a video's poster; a preset no longer in PRESETS
+        MediaRendition.objects.create(asset=full, preset=preset, file=f"media/{preset}-{full.pk}.jpg", width=1,
+                                      height=1, bytes=1)  # fmt: skip
+    return [bare, full]
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/New_York", "Asia/Kolkata"])
+def test_asset_out_writes_what_the_declared_serializer_wrote(varied_assets, client_a, zone):
+    """``asset_out`` (the list and every asset answer) against DRF's own output of MediaAssetOut
+    (and UploadedAssetOut): the same keys, order and bytes, in zones with odd offsets too."""
+    from django.utils import timezone
+    from rest_framework import serializers
+    from rest_framework.renderers import JSONRenderer
+
+    from publishing import selectors
+    from publishing.api.media import MediaAssetOut, UploadedAssetOut
+
+    render = JSONRenderer().render
+    with timezone.override(zone):
+        for asset in selectors.media_assets(client=client_a):
+            lean, drf = MediaAssetOut().to_representation(asset), MediaAssetOut().drf_representation(asset)
+            assert list(lean) == list(drf) and render(lean) == render(drf)
+            asset.existing = True
+            drf_uploaded = serializers.ModelSerializer.to_representation(UploadedAssetOut(), asset)
+            assert render(UploadedAssetOut().to_representation(asset)) == render(drf_uploaded)
+
+
+def test_the_list_endpoint_answers_the_same_bytes(api_as, viewer, varied_assets, client_a, settings):
+    from django.utils import timezone
+    from rest_framework.renderers import JSONRenderer
+
+    from publishing import selectors
+    from publishing.api.media import MediaAssetOut
+
+    response = api_as(viewer).get(f"/api/v1/media?client_id={client_a.pk}")
+    assert response.status_code == 200
+    with timezone.override(settings.AGENCY_TIME_ZONE):  # what the request ran in (AgencyTimezoneMiddleware)
+        loaded = selectors.media_assets(client=client_a).order_by("-created_at", "-id")
+        expected = [MediaAssetOut().drf_representation(a) for a in loaded]
+    assert len(expected) == 2
+    assert response.content == JSONRenderer().render({**response.json(), "items": expected})

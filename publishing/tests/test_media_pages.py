@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from publishing.models import MediaAsset
+from publishing import selectors
+from publishing.models import MediaAsset, MediaRendition
 from publishing.services.media import edit as edit_services
 from publishing.tests import media_files as mf
 from publishing.tests.test_media_api import bulk_assets
@@ -131,3 +132,70 @@ def test_the_per_client_counts_are_kept_and_follow_adds_and_deletes(client_a, cl
     MediaAsset.objects.create(client=client_b, file="x.jpg", original_name="x.jpg", content_type="image/jpeg",
                               kind="image", bytes=1, sha256="1" * 64)  # fmt: skip
     assert counts()[client_b.pk] == 1
+
+
+def test_the_client_options_are_the_bytes_format_html_wrote():
+    """``{% client_options %}`` escapes with ``html.escape`` instead of ``format_html`` per option:
+    the same bytes for names with every character HTML escapes, chosen or not, with counts or not."""
+    import uuid
+    from types import SimpleNamespace
+
+    from django.utils.html import format_html_join
+    from django.utils.safestring import mark_safe
+
+    from publishing.templatetags.publishing_extras import client_options
+
+    names = ["Plain", "Tom & Jerry's <Café>", 'Quote "Co"', "Ünïcode 🌱", "a&amp;b"]
+    clients = [SimpleNamespace(pk=uuid.uuid4(), name=name, media_count=i * 7) for i, name in enumerate(names)]
+    for selected in (None, clients[1], SimpleNamespace(pk=uuid.uuid4())):
+        for counts in (False, True):
+            chosen = getattr(selected, "pk", None)
+            before = format_html_join(
+                "",
+                '<option value="{}"{}>{}</option>',
+                (
+                    (c.pk, mark_safe(" selected") if chosen is not None and c.pk == chosen else "",
+                     f"{c.name} ({c.media_count})" if counts else c.name)
+                    for c in clients
+                ),
+            )  # fmt: skip
+            assert client_options(clients, selected, counts=counts) == before
+
+
+# The tile's template before ``{% media_tile %}`` replaced it, as it was (its closing line break too).
+OLD_TILE = """{% load ui media %}{% with thumb=asset|rendition:"thumbnail" %}
+<a class="media-tile{% if asset.status == 'processing' and not thumb %} is-processing{% endif %}" href="{% url 'library-asset' asset.pk %}" id="tile-{{ asset.pk }}" data-asset="{{ asset.pk }}" title="{{ asset.original_name }}"
+   {% if asset.status == 'processing' %}data-live="mediaasset:{{ asset.pk }}" data-live-poll="2" hx-get="{% url 'library-asset-tile' asset.pk %}" hx-trigger="live" hx-swap="outerHTML"{% endif %}>
+  {% if thumb %}<img src="{{ thumb.file|signed_url }}" alt="{{ asset.original_name }}" loading="lazy" width="{{ thumb.width }}" height="{{ thumb.height }}">
+  {% elif asset.status == 'processing' %}<span class="tile-placeholder"><span class="spinner" aria-hidden="true"></span><span>Making sizes…</span></span>
+  {% else %}<span class="tile-placeholder">{% if asset.kind == 'video' %}{% icon "video" 32 %}<span>Video</span>{% else %}{% icon "image" 32 %}<span>No preview</span>{% endif %}</span>{% endif %}
+  {% if asset.kind == 'video' %}<span class="kind">{% icon "play" 10 %} {{ asset.duration|duration }}</span>{% endif %}
+  {% if asset.status == 'failed' %}<span class="kind kind-failed">Sizes failed</span>{% endif %}
+  <span class="caption truncate">{{ asset.original_name }}</span>
+</a>{% endwith %}
+"""  # noqa: E501
+
+
+def test_the_media_tile_tag_writes_what_the_tile_template_wrote(client_a):
+    """Every state a tile shows (ready with a thumbnail, processing with and without one, failed,
+    a video with and without its length), names with characters HTML escapes, and the library
+    page, the client's media tab and the polled tile all using it."""
+    from django.template import Context, Template
+    from django.template.loader import render_to_string
+
+    from publishing.templatetags.media import media_tile
+
+    assets = bulk_assets(client_a, 8)
+    MediaRendition.objects.filter(asset__in=assets[4:], preset="thumbnail").delete()
+    states = [("ready", "image", None), ("processing", "image", None), ("failed", "video", 75.4),
+              ("ready", "video", None), ("processing", "image", None), ("failed", "image", None),
+              ("ready", "video", 3601), ("ready", "image", None)]  # fmt: skip
+    for asset, (status, kind, seconds) in zip(assets, states, strict=True):
+        MediaAsset.objects.filter(pk=asset.pk).update(
+            status=status, kind=kind, duration=seconds, original_name=f'Tom & "Jerry\'s" <{status}>.jpg'
+        )
+    old = Template(OLD_TILE)
+    for asset in selectors.media_assets(client=client_a, tiles_only=True):
+        want = old.render(Context({"asset": asset}))
+        assert media_tile(asset) == want
+        assert render_to_string("publishing/partials/media_tile.html", {"asset": asset}) == want

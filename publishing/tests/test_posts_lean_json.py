@@ -83,6 +83,24 @@ def test_post_out_writes_what_the_declared_serializers_wrote(posts):
             assert JSONRenderer().render(lean) == JSONRenderer().render(drf)
 
 
+def test_plain_lists_write_the_same_json_in_a_fixed_number_of_queries(posts, django_assert_num_queries):
+    """``selectors.posts(plain_lists=True)`` (targets and media in plain lists, fewer columns):
+    the same bytes as posts loaded with every relation and size, and no query per post."""
+    ids = [p.pk for p in posts]
+    full = {p.pk: p for p in selectors.posts().filter(pk__in=ids)}
+    # Posts (with clients), targets (with accounts), their media, thumbnails, post media, thumbnails.
+    with django_assert_num_queries(6):
+        plain = list(selectors.posts(plain_lists=True).filter(pk__in=ids))
+        lean = [PostOut().to_representation(p) for p in plain]
+        with timezone.override("Asia/Kolkata"):
+            client_lean = [ClientPostOut().to_representation(p) for p in plain]
+    assert len(plain) == len(posts) and not any(getattr(p, "_prefetched_objects_cache", None) for p in plain)
+    render = JSONRenderer().render
+    assert render(lean) == render([PostOut().drf_representation(full[p.pk]) for p in plain])
+    with timezone.override("Asia/Kolkata"):
+        assert render(client_lean) == render([ClientPostOut().drf_representation(full[p.pk]) for p in plain])
+
+
 def test_the_list_endpoint_answers_the_same_bytes(api_as, owner, posts):
     api = api_as(owner)
     response = api.get("/api/v1/posts", {"page_size": 100})
@@ -116,7 +134,9 @@ def test_the_scheduled_posts_endpoint_answers_the_same_bytes(posts, settings):
     response = api.get("/api/v1/client/scheduled-posts")
     assert response.status_code == 200, response.content
     with timezone.override(settings.AGENCY_TIME_ZONE):  # what the request ran in (AgencyTimezoneMiddleware)
-        expected = [ClientPostOut().drf_representation(p) for p in portal_selectors.scheduled_posts(client)]
+        # Loaded the full way (QuerySets per post, every size): the endpoint reads plain lists.
+        loaded = portal_selectors.posts(client).filter(status="scheduled").order_by("scheduled_at", "pk")
+        expected = [ClientPostOut().drf_representation(p) for p in loaded]
     got = response.content
     want = JSONRenderer().render({**response.json(), "items": expected})
     assert expected and got == want, (got[400:560], want[400:560])

@@ -280,3 +280,29 @@ def test_a_busy_calendar_day_shows_a_few_posts_and_how_many_more(
     assert all(f"Busy {i}" in listed for i in range(10))  # the link lists the whole day
     week = client.get(f"/content/?view=week&date={day.isoformat()}").content.decode()
     assert week.count('class="cal-item') == 10 and "more</a>" not in week
+
+
+def test_the_content_list_shows_each_post_s_accounts_in_the_same_queries_however_many(
+    client, owner, client_a, accounts, django_assert_num_queries, settings
+):
+    settings.DATACACHE = False  # every view is a miss
+    for i in range(2):
+        approved_post(owner, client_a, [accounts["x"], accounts["facebook"]], caption=f"Listed {i}")
+    client.force_login(owner)
+    client.get("/content/?view=list")  # the session and the person read once, like any page after the first
+    # The person, the posts waiting, the client select, the count, the rows, their targets with
+    # their accounts (no media: the list shows none), and the sidebar (three counts, the timer).
+    with django_assert_num_queries(CONTENT_LIST_QUERIES):
+        client.get("/content/?view=list")
+    for i in range(5):
+        approved_post(owner, client_a, [accounts["instagram"]], caption=f"More {i}")
+    with django_assert_num_queries(CONTENT_LIST_QUERIES):
+        html = client.get("/content/?view=list").content.decode()
+    rows = re.findall(r"<tr><td class=\"nowrap small\">.*?</tr>", html, re.S)
+    assert len(rows) == 7
+    listed, more = next(r for r in rows if "Listed 0" in r), next(r for r in rows if "More 0" in r)
+    assert "(Facebook)" in listed and "(X)" in listed and "(Instagram)" not in listed
+    assert "(Instagram)" in more and "(Facebook)" not in more and "(X)" not in more
+
+
+CONTENT_LIST_QUERIES = 10

@@ -45,15 +45,15 @@ def content_calendar(request: HtmxRequest) -> HttpResponse:
         "view": view, "selected_client": client_id or request.GET.get("client_id") or "",
         "platforms": SocialAccount.Platform.choices, "client_id": client_id, "platform": platform,
         "can_approve": permissions.can(request.user, "approve_posts"),
-        "waiting": datacache.fragment("posts-waiting", (), selectors.posts_waiting_count),  # until the next write
+        "waiting": datacache.fragment("posts-waiting", (), selectors.posts_waiting_count),  # until its tables change
     }  # fmt: skip
-    if view == "list":  # kept until the next write (localbzz.listcache)
+    if view == "list":  # kept until a table it read is written (localbzz.listcache)
         context["body_html"] = listcache.html(
             request, "content-list", permissions.audience(request.user), "publishing/posts/calendar.html#body",
             lambda: {**context, "clients": _client_choices(), "listing": _listing(request)},
         )  # fmt: skip
     else:
-        # The month or week, kept until the next write (localbzz.datacache) per permission level
+        # The month or week, kept until a table it read is written (localbzz.datacache) per permission level
         # (drag to move), zone, day and query.
         level = permissions.staff_level(request.user)
         parts = (
@@ -75,8 +75,9 @@ def content_calendar(request: HtmxRequest) -> HttpResponse:
 
 
 def _listing(request: HttpRequest) -> Listing:
-    listing = selectors.posts(thumbnails_only=True)
-    return list_page(request, listing, PostFilter, sort_fields=LIST_SORT, default_sort=("-scheduled_at", "-created_at"))
+    return list_page(
+        request, selectors.post_rows(), PostFilter, sort_fields=LIST_SORT, default_sort=("-scheduled_at", "-created_at")
+    )
 
 
 def _client_choices() -> list[tuple[str, str]]:
