@@ -17,7 +17,6 @@ PASSWORD = "correct-horse-battery-staple"
 # LOCALBZZ_TEST_NOW="2026-12-07T04:50:00+00:00" runs the whole session with this process's clock
 # moved to that instant (and ticking), to check the suite at any hour, weekday or end of month.
 TEST_NOW = os.environ.get("LOCALBZZ_TEST_NOW", "")
-OTHER_PROCESS_CLOCK = "LOCALBZZ_TEST_NOW moves this process's clock only; the other processes keep the real time"
 _travel: time_machine.travel | None = None
 
 
@@ -40,9 +39,15 @@ def pytest_report_header(config):
     return f"clock moved to LOCALBZZ_TEST_NOW={TEST_NOW}" if TEST_NOW else None
 
 
-def needs_real_clock(reason: str = OTHER_PROCESS_CLOCK) -> pytest.MarkDecorator:
-    """For a test whose other processes (a cluster, a server) compare times with this one."""
-    return pytest.mark.skipif(bool(TEST_NOW), reason=reason)
+def pytest_collection_modifyitems(config, items):
+    if not TEST_NOW:
+        return
+    skip = pytest.mark.skip(
+        reason="LOCALBZZ_TEST_NOW moves this process's clock only; its other processes keep the real one"
+    )
+    for item in items:
+        if item.get_closest_marker("real_clock"):
+            item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True)
