@@ -5,12 +5,49 @@ from __future__ import annotations
 
 import os
 import uuid
+from datetime import datetime
 
 import pytest
+import time_machine
 from rest_framework.test import APIClient
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 PASSWORD = "correct-horse-battery-staple"
+
+# LOCALBZZ_TEST_NOW="2026-12-07T04:50:00+00:00" runs the whole session with this process's clock
+# moved to that instant (and ticking), to check the suite at any hour, weekday or end of month.
+TEST_NOW = os.environ.get("LOCALBZZ_TEST_NOW", "")
+_travel: time_machine.travel | None = None
+
+
+def pytest_configure(config):
+    global _travel
+    if TEST_NOW:
+        when = datetime.fromisoformat(TEST_NOW)
+        if when.tzinfo is None:
+            raise pytest.UsageError(f"LOCALBZZ_TEST_NOW needs a UTC offset, e.g. {when.isoformat()}+00:00")
+        _travel = time_machine.travel(when, tick=True)
+        _travel.start()
+
+
+def pytest_unconfigure(config):
+    if _travel is not None:
+        _travel.stop()
+
+
+def pytest_report_header(config):
+    return f"clock moved to LOCALBZZ_TEST_NOW={TEST_NOW}" if TEST_NOW else None
+
+
+def pytest_collection_modifyitems(config, items):
+    if not TEST_NOW:
+        return
+    skip = pytest.mark.skip(
+        reason="LOCALBZZ_TEST_NOW moves this process's clock only; its other processes keep the real one"
+    )
+    for item in items:
+        if item.get_closest_marker("real_clock"):
+            item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True)

@@ -73,10 +73,13 @@ def demo_logins() -> list[tuple[str, str]]:
 
 
 def _at(days: int, hour: int, minute: int = 0, zone: zoneinfo.ZoneInfo | None = None) -> datetime:
-    """A time in ``zone`` (default: the agency's time zone), ``days`` from today there."""
-    zone = zone or zoneinfo.ZoneInfo(settings.AGENCY_TIME_ZONE)
-    day = timezone.localdate(timezone=zone) + timedelta(days=days)
-    return timezone.make_aware(datetime.combine(day, time(hour, minute)), zone)
+    """``hour`` in ``zone`` (default: the agency's time zone) on the day ``days`` from the agency's today.
+
+    One today for every client: each client's own today would put Chicago a day ahead of Portland
+    for two hours every night, and two plans drawn on different days would book the crew twice."""
+    agency_zone = zoneinfo.ZoneInfo(settings.AGENCY_TIME_ZONE)
+    day = timezone.localdate(timezone=agency_zone) + timedelta(days=days)
+    return timezone.make_aware(datetime.combine(day, time(hour, minute)), zone or agency_zone)
 
 
 def seed() -> dict[str, int]:

@@ -111,7 +111,8 @@ def test_a_client_sees_only_its_own_analytics_on_every_host(two, joe, host):
 def test_a_client_cannot_name_another_client(two, joe, bella):
     api = bearer(joe)
     assert api.get("/api/v1/client/analytics", {**NOVEMBER, "client_id": str(two["b"].pk)}).status_code == 400
-    other = published(two["b"], [account(two["b"], "x")], timezone.now(), {"x": {"impressions": 5}})
+    december = datetime(2026, 12, 5, 15, tzinfo=two["b"].tz)  # outside November, whenever the test runs
+    other = published(two["b"], [account(two["b"], "x")], december, {"x": {"impressions": 5}})
     from agency.models import Campaign
 
     b_campaign = Campaign.objects.create(client=two["b"], name="B only")

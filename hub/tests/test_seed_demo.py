@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
+import time_machine
 from django.core.management import call_command
 
 from agency.models import TeamMember
@@ -71,6 +74,19 @@ def test_the_demo_data_agrees_with_itself():
     for client in Client.objects.filter(slug__in=["joes-landscaping", "bella-bakery"]):
         owner = ClientUser.objects.get(client=client, role="owner").user
         assert owner.display_name == client.primary_contact_name, client
+
+
+@pytest.mark.django_db
+def test_seed_demo_books_no_one_twice_while_chicago_is_a_day_ahead_of_portland():
+    from agency.models import Shoot
+    from agency.services.shoots import crew_clashes
+
+    # 00:50 in Chicago (Joe's) is 22:50 the day before in Portland (Bella's); each client's own
+    # "today" put Joe's crew shoot and Bella's next-day bake on the same morning (CrewDoubleBooked).
+    with time_machine.travel(datetime(2027, 3, 14, 6, 50, tzinfo=UTC), tick=False):
+        call_command("seed_demo")
+    for shoot in Shoot.objects.filter(status__in=Shoot.ACTIVE).prefetch_related("crew"):
+        assert not crew_clashes(start=shoot.start, end=shoot.end, crew=list(shoot.crew.all()), exclude=shoot), shoot
 
 
 @pytest.mark.django_db

@@ -21,7 +21,7 @@ from publishing.tests.conftest import _fake_platform_server, fake_platforms  # n
 from publishing.tests.test_guarantees import wait_until
 from publishing.tests.test_media_kill import _kill, _start
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.real_clock, pytest.mark.django_db(transaction=True)]
 FILES = 50
 
 

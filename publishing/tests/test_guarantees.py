@@ -26,7 +26,7 @@ from publishing.services import posts as post_services
 from publishing.services import scheduling
 from publishing.tests.posting import accounts_for
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.real_clock, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
 TERMINAL = {"published", "failed", "canceled"}
 

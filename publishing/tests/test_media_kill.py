@@ -30,7 +30,7 @@ from publishing.services.media_sweep import media_sweep
 from publishing.tests import media_files as mf
 from publishing.tests.test_guarantees import _database_url, wait_until
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.real_clock, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
 WEB_PORTS = range(9480, 9500)  # inside this worktree's port range (brief: 9N00–9N99)
 

@@ -23,6 +23,7 @@ pytestmark = pytest.mark.django_db
 
 
 def age(path, seconds: float) -> None:
+    """Stamp a file ``seconds`` old by this process's clock (the file system stamps with the real one)."""
     then = time.time() - seconds
     os.utime(path, (then, then))
 
@@ -39,6 +40,7 @@ def test_old_temporary_files_go_and_recent_ones_stay(settings):
     (old_work / "thumbnail.jpg").write_bytes(b"y")
     fresh = settings.MEDIA_UPLOAD_TEMP_DIR / "tmpdef.upload.jpg"
     fresh.write_bytes(b"z")
+    age(fresh, 0)
     age(old_upload, 3700)
     age(old_work, 3700)
     report = media_sweep()
@@ -50,6 +52,7 @@ def test_a_stored_file_without_a_row_goes_once_it_is_an_hour_old(client_a, store
     kept = media_upload(client=client_a, files=[ContentFile(mf.jpeg_bytes(), name="kept.jpg")])[0].asset
     orphan = default_storage.save(f"media/{client_a.pk}/0000/crashed.jpg", ContentFile(b"half a photo"))
     in_flight = default_storage.save(f"incoming/{client_a.pk}/1111/uploading.png", ContentFile(b"arriving"))
+    age_stored(in_flight, 0)
     age_stored(orphan, 3700)
     age_stored(kept.file.name, 3700)
     with caplog.at_level("INFO", logger="publishing.services.media_sweep"):

@@ -25,7 +25,7 @@ from publishing.models import PostTarget
 from publishing.tests.posting import accounts_for
 from publishing.tests.test_guarantees import ROOT, TERMINAL, _schedule, processes, wait_until
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.real_clock, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)

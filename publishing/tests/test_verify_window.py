@@ -174,6 +174,7 @@ def test_a_window_too_long_to_read_stays_unknown_never_not_published(fake_platfo
 
 
 @pytest.mark.slow
+@pytest.mark.real_clock
 @pytest.mark.django_db(transaction=True)
 def test_the_reproduction_with_real_workers_ends_exactly_once_everywhere(fake_platforms, owner):
     """The issue's reproduction with real processes: a dispatcher and a django-q2 cluster with a 2 s

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from analytics.selectors import client_analytics
@@ -148,7 +150,9 @@ def test_refresh_now_asks_a_worker(client, editor, month_of_results, django_capt
 
 
 def test_the_best_times_come_from_the_clients_history(client, viewer, month_of_results):
-    response = signed_in(client, viewer).get(reverse("best-slots"), {"client": str(month_of_results.pk)})
+    # The history read is the last 180 days: a fortnight after the seeded month, whenever the test runs.
+    with time_machine.travel(datetime(2026, 11, 15, 12, tzinfo=UTC), tick=True):
+        response = signed_in(client, viewer).get(reverse("best-slots"), {"client": str(month_of_results.pk)})
     page = response.content.decode()
     assert response.status_code == 200 and "data-fill-time=" in page and 'data-fill-field="id_scheduled_at"' in page
 

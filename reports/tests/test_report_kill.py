@@ -27,7 +27,7 @@ from reports.tests.conftest import MONTH
 from reports.tests.factories import seed_month
 from reports.tests.test_pages import signed_in
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.real_clock, pytest.mark.django_db(transaction=True)]
 STALE_SECONDS = 2  # the new cluster's REPORT_STALE_SECONDS: the killed job's heartbeat is older at once
 
 
