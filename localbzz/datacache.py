@@ -36,6 +36,12 @@ alone changes (a relative "5 minutes ago", a timer's count). A ``build()`` retur
 (rendered HTML, objects, lists), never a lazy QuerySet: that would be read when kept, after the
 tables it reads were collected.
 
+A miss is built by one request at a time (``_kept_or_lock``): after a write, the workers that take
+the page at once wait for the first one's build (``WAIT_SECONDS`` at most, then build themselves)
+instead of each building it, and serve it if its versions are at least the ones they hold
+(``_fresh``). Never a stale value, never an error for a lock: the lock goes with its holder's
+build, or after ``LOCK_SECONDS`` if that died.
+
 Keys name who may read them: callers put the permission level (or the portal's client) in
 ``parts``, never a fragment built for one audience under another's key.
 """
@@ -47,6 +53,7 @@ import hashlib
 import logging
 import pickle
 import re
+import secrets
 import time
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
@@ -65,6 +72,9 @@ logger = logging.getLogger(__name__)
 WATCHED_APPS = ("agency", "publishing", "portal", "generation", "integrations", "notifications")
 VERSION_PREFIX = "datacache:v:"
 TTL = 60
+LOCK_SECONDS = 5  # a build lock outlives a crashed builder this long at most
+WAIT_SECONDS = 1.0  # a request waits this long for another's build (about 3 month calendars), then builds
+POLL_SECONDS = 0.015
 
 _WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
 _READ = re.compile(r'\b(?:FROM|JOIN)\s+"?(\w+)', re.IGNORECASE)
@@ -232,7 +242,18 @@ def _depend(tables: Iterable[str]) -> None:
 
 
 def _fresh(read: dict[str, int]) -> bool:
-    return not read or versions(read) == read
+    """A value kept with versions ``read`` may be served: each is at least the current one.
+
+    Newer is fine: a version only grows (``bump``), so a value kept with a newer one than this
+    request holds was built after a write this request has not seen, from data at least as new.
+    A version that starts again (the cache flushed, or its key evicted) starts at the time in
+    milliseconds (``_origin``), above any it had before while fewer writes than milliseconds
+    have gone by: an older value never looks newer. This is what lets a request that waited for
+    another worker's build (``fragment``) serve it."""
+    if not read:
+        return True
+    current = versions(read)
+    return all(version >= current[table] for table, version in read.items())
 
 
 def _build(build: Callable[[], T], before: dict[str, int]) -> tuple[T, dict[str, int] | None]:
@@ -257,28 +278,72 @@ def _secret_tag(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()[:8]
 
 
+def _lock_key(key: str) -> str:
+    return "datacache:lock:" + key  # no fragment's key (``datacache:<secret tag>:…``) starts so
+
+
+def _kept_or_lock(key: str) -> tuple[tuple | None, str | None]:
+    """The fresh ``(value, versions)`` kept under ``key``, or None and this request's build lock.
+
+    One build per key at a time: on a miss the request that takes the lock (``cache.add``, gone
+    after ``LOCK_SECONDS`` if its holder dies) builds; the others poll for the value instead of
+    building it too, and serve it once it is fresh (``_fresh``). After ``WAIT_SECONDS`` a waiter
+    builds itself (None for the lock): never an error, never a stale value. A holder that kept
+    nothing fresh for a waiter (its request began before a write the waiter saw) releases the
+    lock and the waiter takes it."""
+    token = secrets.token_hex(8)
+    deadline = None
+    while True:
+        kept = cache.get(key)  # (value, {table: version}), so that None is a value too
+        if kept is not None and _fresh(kept[1]):
+            return kept, None
+        if cache.add(_lock_key(key), token, LOCK_SECONDS):
+            return None, token
+        now = time.monotonic()
+        if deadline is None:
+            deadline = now + WAIT_SECONDS
+        elif now >= deadline:
+            return None, None
+        time.sleep(POLL_SECONDS)
+
+
+def _release(key: str, token: str) -> None:
+    """Drop this build's lock. Django's cache has no compare-and-delete: it is read, then deleted
+    if still this build's. Had it expired and been taken in between, the other build's lock goes:
+    at worst one more build at once, never a stale value."""
+    try:
+        if cache.get(_lock_key(key)) == token:
+            cache.delete(_lock_key(key))
+    except Exception:
+        logger.warning("Could not release the build lock of %s", key, exc_info=True)
+
+
 def fragment(name: str, parts: tuple, build: Callable[[], T], *, ttl: int = TTL, using: str = "default") -> T:
     """``build()``'s value, kept under ``name`` and ``parts`` for ``ttl`` seconds at most, while the
-    tables it read are unchanged (module doc). ``parts`` must name the audience (permission level,
-    client) the value was built for."""
+    tables it read are unchanged (module doc), built by one request at a time (``_kept_or_lock``).
+    ``parts`` must name the audience (permission level, client) the value was built for."""
     if not settings.DATACACHE or _pending(connections[using]):
         return build()  # turned off, or this transaction's own writes are not committed: neither read nor keep
     try:
         key = ":".join(["datacache", _secret_tag(settings.SECRET_KEY), name, *map(str, parts)])
-        kept = cache.get(key)  # (value, {table: version}), so that None is a value too
-        if kept is not None and _fresh(kept[1]):
+        kept, lock = _kept_or_lock(key)
+        if kept is not None:
             _depend(kept[1])
             return kept[0]
         before = versions(watched_tables())
     except Exception:  # the cache is down: build, keep nothing (a bump may have been lost meanwhile)
         logger.warning("Cache unavailable for fragment %s", name, exc_info=True)
         return build()
-    value, read = _build(build, before)
-    if read is not None:
-        try:
-            cache.set(key, (value, read), ttl)
-        except Exception:
-            logger.warning("Could not keep fragment %s", name, exc_info=True)
+    try:
+        value, read = _build(build, before)
+        if read is not None:
+            try:
+                cache.set(key, (value, read), ttl)
+            except Exception:
+                logger.warning("Could not keep fragment %s", name, exc_info=True)
+    finally:
+        if lock is not None:
+            _release(key, lock)
     return value
 
 

@@ -697,3 +697,86 @@ def test_a_cache_outage_never_fails_a_fragment_nor_a_write(monkeypatch):
     assert datacache.fragment("leads", (), build) == 2 and datacache.local("leads", (), build) == 2
     monkeypatch.undo()  # (the bumps lost while it was down: what was kept before is TTL old at most)
     assert datacache.fragment("leads", (), build) in {0, 2}
+
+
+# One build per key at a time (single flight) -----------------------------------------------------
+
+
+def _key(name: str) -> str:
+    from django.conf import settings
+
+    return ":".join(["datacache", datacache._secret_tag(settings.SECRET_KEY), name])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_that_finds_the_key_being_built_waits_for_that_build(monkeypatch):
+    import threading
+
+    building, polling = threading.Event(), threading.Event()
+    built: list[str] = []
+
+    def build() -> str:
+        built.append("grid")
+        building.set()
+        polling.wait(30)  # until the other request waits for this build
+        return "grid"
+
+    real_sleep = datacache.time.sleep
+    monkeypatch.setattr(datacache.time, "sleep", lambda seconds: polling.set() or real_sleep(seconds))
+    monkeypatch.setattr(datacache, "WAIT_SECONDS", 30.0)  # only a build that never ends runs it out
+    first: list[str] = []
+    builder = threading.Thread(target=lambda: first.append(datacache.fragment("grid", (), build)))
+    builder.start()
+    assert building.wait(30)
+    assert datacache.fragment("grid", (), build) == "grid"  # lock taken: polls until the value is kept
+    builder.join(30)
+    assert first == ["grid"] and built == ["grid"], "built once, served to both"
+    assert datacache.cache.get(datacache._lock_key(_key("grid"))) is None, "the lock is released"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_waiter_whose_builder_died_builds_after_the_bound(monkeypatch):
+    monkeypatch.setattr(datacache, "WAIT_SECONDS", 0.05)
+    datacache.cache.add(datacache._lock_key(_key("leads")), "a crashed worker", 60)
+    built, build = _counter(Lead.objects.count)
+    assert datacache.fragment("leads", (), build) == 0
+    assert datacache.fragment("leads", (), build) == 0 and built == [0], "built by the waiter, and kept"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_value_built_after_the_versions_this_request_holds_is_served_an_older_one_is_not():
+    datacache._request_started()  # a request: versions read once and held
+    try:
+        held = datacache.versions(["agency_lead"])["agency_lead"]
+        datacache.cache.incr(datacache._key("agency_lead"))  # another worker's write, then its build
+        built, build = _counter(Lead.objects.count)
+        datacache.cache.set(_key("leads"), ("built after", {"agency_lead": held + 1}), 60)
+        assert datacache.fragment("leads", (), build) == "built after" and built == []
+        datacache.cache.set(_key("leads"), ("built before", {"agency_lead": held - 1}), 60)
+        assert datacache.fragment("leads", (), build) == 0 and built == [0]
+    finally:
+        datacache._request_finished()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_build_lock_when_the_cache_is_down_off_or_the_transaction_has_written(settings, monkeypatch):
+    from django.core.cache import caches
+
+    backend = caches["default"]
+    locks: list[str] = []
+    real_add = backend.add
+    monkeypatch.setattr(backend, "add", lambda key, *a, **kw: locks.append(key) or real_add(key, *a, **kw))
+    built, build = _counter(Lead.objects.count)
+    with transaction.atomic():
+        _lead("Pending")
+        assert datacache.fragment("leads", (), build) == 1
+    settings.DATACACHE = False
+    assert datacache.fragment("leads", (), build) == 1
+    settings.DATACACHE = True
+
+    def down(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(backend, "get", down)
+    assert datacache.fragment("leads", (), build) == 1
+    assert built == [1, 1, 1] and not [key for key in locks if key.startswith("datacache:lock:")]
