@@ -88,17 +88,7 @@ class MediaAssetOut(serializers.ModelSerializer):
 
     @extend_schema_field(RenditionOut(many=True))
     def get_renditions(self, asset: MediaAsset) -> list[dict]:
-        return [
-            {
-                "preset": r.preset,
-                "width": r.width,
-                "height": r.height,
-                "bytes": r.bytes,
-                "url": media_url(r.file),
-                "platforms": list(PRESETS[r.preset].platforms) if r.preset in PRESETS else [],
-            }
-            for r in sorted(asset.renditions.all(), key=lambda r: r.preset)
-        ]
+        return renditions_out(asset)
 
     def to_representation(self, asset):
         return asset_out(asset)  # the fields above, written without DRF's per-field cost
@@ -116,6 +106,21 @@ class UploadedAssetOut(MediaAssetOut):
 
     def to_representation(self, asset):
         return {**asset_out(asset), "existing": bool(asset.existing)}
+
+
+def renditions_out(asset: MediaAsset) -> list[dict]:
+    """An asset's sizes as RenditionOut, by preset: the serializer's field and ``asset_out`` alike."""
+    return [
+        {
+            "preset": r.preset,
+            "width": r.width,
+            "height": r.height,
+            "bytes": r.bytes,
+            "url": media_url(r.file),
+            "platforms": list(PRESETS[r.preset].platforms) if r.preset in PRESETS else [],
+        }
+        for r in sorted(asset.renditions.all(), key=lambda r: r.preset)
+    ]
 
 
 def _number(value, kind):
@@ -152,17 +157,7 @@ def asset_out(asset: MediaAsset) -> dict:
         "url": media_url(asset.file),
         "thumbnail_url": media_url(thumbnail.file) if thumbnail else None,
         "poster_url": media_url(poster.file) if poster else None,
-        "renditions": [
-            {
-                "preset": r.preset,
-                "width": r.width,
-                "height": r.height,
-                "bytes": r.bytes,
-                "url": media_url(r.file),
-                "platforms": list(PRESETS[r.preset].platforms) if r.preset in PRESETS else [],
-            }
-            for r in sorted(asset.renditions.all(), key=lambda r: r.preset)
-        ],
+        "renditions": renditions_out(asset),
         "created_at": iso(asset.created_at, zone),
         "updated_at": iso(asset.updated_at, zone),
     }
